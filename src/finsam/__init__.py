@@ -1,0 +1,1 @@
+"""Finsam Uppföljning."""

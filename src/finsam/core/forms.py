@@ -1,0 +1,24 @@
+"""Form rendering shared by every app: label, help, errors linked to the input (WCAG 3.3.1)."""
+
+from django.forms.renderers import DjangoTemplates
+
+
+class FormRenderer(DjangoTemplates):
+    form_template_name = "core/forms/form.html"
+    field_template_name = "core/forms/field.html"
+
+
+class AccessibleErrorsMixin:
+    """After validation, mark invalid inputs with aria-invalid and point aria-describedby at
+    their error messages (and help text), so screen readers announce both."""
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name not in self.fields:
+                continue
+            bound = self[name]
+            described = [f"{bound.auto_id}_error"]
+            if self.fields[name].help_text:
+                described.append(f"{bound.auto_id}_helptext")
+            self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": " ".join(described)})

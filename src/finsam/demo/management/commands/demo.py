@@ -1,0 +1,58 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from finsam.interventions.association_file import apply_association_file
+from finsam.tenancy.models import Role, User
+from finsam.tenancy.services import add_user
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+DEMO_PASSWORD = "Exempelstad-demo-2026"
+
+# (user name, full name, role, insatser assigned)
+DEMO_USERS = [
+    ("admin@exempelstad.se", "Alva Administratör", Role.ADMIN, []),
+    ("analytiker@exempelstad.se", "Anders Analytiker", Role.ANALYST, []),
+    ("projektledare@exempelstad.se", "Petra Projektledare", Role.PARTICIPANT_MANAGER, ["aktivitetsplatsen", "novum"]),
+    ("styrelse@exempelstad.se", "Sven Styrelseledamot", Role.READER, []),
+]
+SYSTEM_ADMIN = "system@finsam.local"
+
+
+class Command(BaseCommand):
+    help = "Läser in demoförbundet Exempelstad med användare för varje roll (kan köras flera gånger)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet", action="store_true", help="skriv inte ut inloggningsuppgifterna")
+
+    @transaction.atomic
+    def handle(self, *args, quiet=False, **options):
+        if settings.PRODUCTION:
+            raise CommandError("Demodata läses inte in i produktion (FINSAM_ENV=production).")
+        association, _ = apply_association_file((DATA / "exempelstad.json").read_bytes())
+        for username, full_name, role, assigned in DEMO_USERS:
+            first, last = full_name.split(" ", 1)
+            user, _ = add_user(
+                association, username=username, roles=[role], password=DEMO_PASSWORD, first_name=first, last_name=last
+            )
+            _ensure_password(user)
+            user.assigned_interventions.add(*association.interventions.filter(slug__in=assigned))
+        system, created = User.objects.get_or_create(
+            username=SYSTEM_ADMIN, defaults={"first_name": "Sam", "last_name": "Systemadministratör"}
+        )
+        system.is_superuser = True
+        _ensure_password(system)
+        if not quiet:
+            self.stdout.write(f"Demoförbundet {association.name} är inläst.")
+            self.stdout.write(f"Logga in på http://127.0.0.1:8000/ med lösenordet {DEMO_PASSWORD} och någon av:")
+            for username, full_name, role, _ in DEMO_USERS:
+                self.stdout.write(f"  {username:32} {role.label}")
+            self.stdout.write(f"  {SYSTEM_ADMIN:32} Systemadministratör")
+
+
+def _ensure_password(user):
+    if not user.check_password(DEMO_PASSWORD):
+        user.set_password(DEMO_PASSWORD)
+    user.save()

@@ -1,0 +1,385 @@
+"""The förbundsfil: an association with its members, insatser and goals as one JSON document
+(``shared/spec/import-format.md``).
+
+:func:`parse_association_file` validates the whole document and lists every error in Swedish;
+:func:`apply_association_file` writes a valid document in one transaction. Applying the same file
+twice changes nothing the second time. Nothing absent from the file is deleted: the file adds and
+updates, so that a partial file cannot wipe out an association's insatser.
+"""
+
+import datetime
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
+from django.db import transaction
+
+from finsam import codes
+from finsam.core.identifiers import normalise_organisationsnummer, valid_kommunkod
+from finsam.tenancy.models import RESERVED_SLUGS, Association, Member
+
+from .models import RESERVED_INTERVENTION_SLUGS, Goal, Intervention, TargetGroup, is_share_metric, validate_goal_metric
+
+TOP_KEYS = {"slug", "name", "organisationsnummer", "members", "target_groups", "interventions", "goals", "settings"}
+MEMBER_KEYS = {"code", "name"}
+TARGET_GROUP_KEYS = {"code", "label"}
+INTERVENTION_KEYS = {
+    "slug", "name", "kind", "start", "end", "target_groups", "owner", "external_provider", "description", "status",
+}
+GOAL_KEYS = {"intervention", "year", "metric", "target", "manual_result", "description"}
+SETTINGS_KEYS = {"masking_threshold", "retention_years", "grade_acceptable_percent"}
+
+
+class AssociationFileError(Exception):
+    def __init__(self, errors):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class Summary:
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    unchanged: int = 0
+
+    def lines(self):
+        return [
+            f"Skapade: {len(self.created)}",
+            *[f"  + {c}" for c in self.created],
+            f"Uppdaterade: {len(self.updated)}",
+            *[f"  ~ {u}" for u in self.updated],
+            f"Oförändrade: {self.unchanged}",
+        ]
+
+
+class _Checker:
+    def __init__(self):
+        self.errors = []
+
+    def error(self, where, message):
+        self.errors.append(f"{where}: {message}")
+
+    def keys(self, where, obj, allowed, required=()):
+        if not isinstance(obj, dict):
+            self.error(where, "ska vara ett objekt ({…}).")
+            return False
+        for key in sorted(set(obj) - allowed):
+            self.error(where, f"okänt fält \"{key}\". Tillåtna fält: {', '.join(sorted(allowed))}.")
+        for key in required:
+            if obj.get(key) in (None, ""):
+                self.error(where, f"fältet \"{key}\" saknas.")
+        return True
+
+    def text(self, where, value, max_length):
+        if not isinstance(value, str):
+            self.error(where, "ska vara text.")
+            return None
+        if len(value) > max_length:
+            self.error(where, f"får vara högst {max_length} tecken.")
+            return None
+        return value.strip()
+
+    def slug(self, where, value):
+        try:
+            validate_slug(value)
+        except (ValidationError, TypeError):
+            self.error(where, f"\"{value}\" är inget giltigt kortnamn (små bokstäver, siffror, - och _).")
+            return None
+        return value
+
+    def date(self, where, value):
+        if value is None:
+            return None
+        try:
+            return datetime.date.fromisoformat(value)
+        except (TypeError, ValueError):
+            self.error(where, f"\"{value}\" är inget datum. Skriv ÅÅÅÅ-MM-DD, t.ex. 2024-01-31.")
+            return None
+
+    def number(self, where, value):
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            self.error(where, "ska vara ett tal.")
+            return None
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            self.error(where, f"\"{value}\" är inget tal.")
+            return None
+
+
+def parse_member_code(code):
+    """``(kind, municipality_code)`` for a member code, or None."""
+    if code in ("fk", "af", "region"):
+        return code, ""
+    if isinstance(code, str) and code.startswith("kommun:") and valid_kommunkod(code[7:]):
+        return "kommun", code[7:]
+    return None
+
+
+def parse_association_file(raw):
+    """Validate a förbundsfil (bytes, str or already-decoded dict). Returns the cleaned document;
+    raises :class:`AssociationFileError` listing every problem."""
+    if isinstance(raw, (bytes, str)):
+        try:
+            raw = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise AssociationFileError([f"Filen är ingen giltig JSON: {error}"]) from None
+    c = _Checker()
+    if not c.keys("Förbundet", raw, TOP_KEYS, required=("slug", "name")):
+        raise AssociationFileError(c.errors)
+    doc = {"members": [], "target_groups": [], "interventions": [], "goals": [], "settings": {}}
+
+    slug = c.slug("slug", raw.get("slug")) if raw.get("slug") else None
+    if slug in RESERVED_SLUGS:
+        c.error("slug", f"\"{slug}\" är reserverat. Välj ett annat kortnamn.")
+    doc["slug"] = slug
+    doc["name"] = c.text("name", raw.get("name", ""), 200)
+    orgnr = raw.get("organisationsnummer") or ""
+    if orgnr:
+        doc["organisationsnummer"] = normalise_organisationsnummer(str(orgnr))
+        if doc["organisationsnummer"] is None:
+            c.error("organisationsnummer", f"\"{orgnr}\" är inget giltigt organisationsnummer (NNNNNN-NNNN).")
+    else:
+        doc["organisationsnummer"] = ""
+
+    settings = raw.get("settings", {})
+    if c.keys("settings", settings, SETTINGS_KEYS):
+        limits = {"masking_threshold": (0, 50), "retention_years": (1, 100), "grade_acceptable_percent": (1, 100)}
+        for key, value in settings.items():
+            if key in limits:
+                low, high = limits[key]
+                if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                    c.error(f"settings.{key}", f"ska vara ett heltal från {low} till {high}.")
+                else:
+                    doc["settings"][key] = value
+
+    member_codes = set()
+    for i, member in enumerate(_list(c, raw, "members")):
+        where = f"members[{i + 1}]"
+        if not c.keys(where, member, MEMBER_KEYS, required=("code",)):
+            continue
+        parsed = parse_member_code(member.get("code"))
+        if parsed is None:
+            c.error(f"{where}.code", f"\"{member.get('code')}\" är ingen medlem. Tillåtet: fk, af, region, kommun:<kommunkod>.")
+            continue
+        name = c.text(f"{where}.name", member.get("name", ""), 200) or ""
+        if parsed[0] in ("region", "kommun") and not name:
+            c.error(f"{where}.name", "namnet saknas (krävs för region och kommun).")
+        if member["code"] in member_codes:
+            c.error(f"{where}.code", f"\"{member['code']}\" förekommer flera gånger.")
+        member_codes.add(member["code"])
+        doc["members"].append({"kind": parsed[0], "municipality_code": parsed[1], "name": name})
+
+    own_groups = set()
+    for i, group in enumerate(_list(c, raw, "target_groups")):
+        where = f"target_groups[{i + 1}]"
+        if not c.keys(where, group, TARGET_GROUP_KEYS, required=("code", "label")):
+            continue
+        code = c.slug(f"{where}.code", group.get("code"))
+        if code in codes.TARGET_GROUP:
+            c.error(f"{where}.code", f"\"{code}\" finns redan i den nationella kodlistan.")
+        label = c.text(f"{where}.label", group.get("label", ""), 200)
+        if code and label:
+            own_groups.add(code)
+            doc["target_groups"].append({"code": code, "label": label})
+
+    intervention_slugs = set()
+    for i, item in enumerate(_list(c, raw, "interventions")):
+        where = f"interventions[{i + 1}]"
+        if not c.keys(where, item, INTERVENTION_KEYS, required=("slug", "name", "start")):
+            continue
+        islug = c.slug(f"{where}.slug", item.get("slug")) if item.get("slug") else None
+        if islug in RESERVED_INTERVENTION_SLUGS:
+            c.error(f"{where}.slug", f"\"{islug}\" är reserverat. Välj ett annat kortnamn.")
+        if islug in intervention_slugs:
+            c.error(f"{where}.slug", f"\"{islug}\" förekommer flera gånger.")
+        intervention_slugs.add(islug)
+        kind = item.get("kind", "individual")
+        if kind not in codes.INTERVENTION_KIND:
+            c.error(f"{where}.kind", f"\"{kind}\" är ingen insatstyp. Tillåtet: individual, structural.")
+        status = item.get("status", "active")
+        if status not in codes.INTERVENTION_STATUS:
+            c.error(f"{where}.status", f"\"{status}\" är ingen status. Tillåtet: {', '.join(codes.INTERVENTION_STATUS.codes)}.")
+        start = c.date(f"{where}.start", item.get("start"))
+        end = c.date(f"{where}.end", item.get("end"))
+        if start and end and end < start:
+            c.error(f"{where}.end", "slutdatum är före startdatum.")
+        groups = item.get("target_groups", [])
+        if not isinstance(groups, list):
+            c.error(f"{where}.target_groups", "ska vara en lista av koder.")
+            groups = []
+        for code in groups:
+            if code not in codes.TARGET_GROUP and code not in own_groups:
+                c.error(f"{where}.target_groups", f"okänd målgrupp \"{code}\". Tillåtet: {', '.join(codes.TARGET_GROUP.codes + sorted(own_groups))}.")
+        owner = item.get("owner")
+        if owner is not None and owner not in member_codes:
+            c.error(f"{where}.owner", f"\"{owner}\" är ingen medlem i filen.")
+        if owner and item.get("external_provider"):
+            c.error(f"{where}.external_provider", "ange antingen owner eller external_provider, inte båda.")
+        doc["interventions"].append(
+            {
+                "slug": islug,
+                "name": c.text(f"{where}.name", item.get("name", ""), 200),
+                "kind": kind,
+                "status": status,
+                "start_date": start,
+                "end_date": end,
+                "target_groups": list(groups),
+                "owner": owner,
+                "external_provider": c.text(f"{where}.external_provider", item.get("external_provider") or "", 200) or "",
+                "description": c.text(f"{where}.description", item.get("description") or "", 10000) or "",
+            }
+        )
+
+    goal_keys = set()
+    for i, goal in enumerate(_list(c, raw, "goals")):
+        where = f"goals[{i + 1}]"
+        if not c.keys(where, goal, GOAL_KEYS, required=("intervention", "year", "metric", "target")):
+            continue
+        if goal.get("intervention") and goal["intervention"] not in intervention_slugs:
+            c.error(f"{where}.intervention", f"\"{goal['intervention']}\" är ingen insats i filen.")
+        year = goal.get("year")
+        if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100):
+            c.error(f"{where}.year", f"\"{year}\" är inget år (2000–2100).")
+        metric = goal.get("metric") or ""
+        try:
+            validate_goal_metric(metric)
+        except ValidationError:
+            c.error(f"{where}.metric", f"okänt mått \"{metric}\". Tillåtet: {', '.join(codes.GOAL_METRIC.codes)}, share_exit_reason:<avslutsorsak>.")
+        target = c.number(f"{where}.target", goal.get("target")) if goal.get("target") is not None else None
+        if target is not None and is_share_metric(metric) and not 0 <= target <= 1:
+            c.error(f"{where}.target", "en andel anges som ett tal mellan 0 och 1.")
+        manual = goal.get("manual_result")
+        manual = c.number(f"{where}.manual_result", manual) if manual is not None else None
+        key = (goal.get("intervention"), year, metric)
+        if key in goal_keys:
+            c.error(where, "samma mål (insats, år, mått) förekommer flera gånger.")
+        goal_keys.add(key)
+        doc["goals"].append(
+            {
+                "intervention": goal.get("intervention"),
+                "year": year,
+                "metric": metric,
+                "target": target,
+                "manual_result": manual,
+                "description": c.text(f"{where}.description", goal.get("description") or "", 300) or "",
+            }
+        )
+
+    if c.errors:
+        raise AssociationFileError(c.errors)
+    return doc
+
+
+def _list(checker, raw, key):
+    value = raw.get(key, [])
+    if not isinstance(value, list):
+        checker.error(key, "ska vara en lista ([…]).")
+        return []
+    return value
+
+
+def _upsert(model, lookup, values, summary, label):
+    """Create or update one row; record what happened in ``summary``."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model.objects.create(**lookup, **values)
+        summary.created.append(label)
+        return obj
+    changed = [k for k, v in values.items() if getattr(obj, k) != v]
+    if changed:
+        for k in changed:
+            setattr(obj, k, values[k])
+        obj.save()
+        summary.updated.append(f"{label} ({', '.join(changed)})")
+    else:
+        summary.unchanged += 1
+    return obj
+
+
+@transaction.atomic
+def apply_association_file(raw, *, expected_slug=None):
+    """Create or update the association described by ``raw``. Returns (association, Summary).
+    ``expected_slug`` refuses a file describing another association."""
+    doc = parse_association_file(raw)
+    if expected_slug and doc["slug"] != expected_slug:
+        raise AssociationFileError(
+            [f"slug: filen gäller \"{doc['slug']}\", men du uppdaterar \"{expected_slug}\"."]
+        )
+    summary = Summary()
+    association = _upsert(
+        Association,
+        {"slug": doc["slug"]},
+        {"name": doc["name"], "organisationsnummer": doc["organisationsnummer"], **doc["settings"]},
+        summary,
+        f"förbund {doc['slug']}",
+    )
+    members = {}
+    for m in doc["members"]:
+        lookup = {"association": association, "kind": m["kind"], "municipality_code": m["municipality_code"]}
+        member = _upsert(Member, lookup, {"name": m["name"]}, summary, f"medlem {m['kind']} {m['municipality_code']}".strip())
+        members[member.code] = member
+    for g in doc["target_groups"]:
+        _upsert(TargetGroup, {"association": association, "code": g["code"]}, {"label": g["label"]}, summary, f"målgrupp {g['code']}")
+    interventions = {}
+    for item in doc["interventions"]:
+        values = {k: item[k] for k in ("name", "kind", "status", "start_date", "end_date", "target_groups", "external_provider", "description")}
+        values["owner_member"] = members.get(item["owner"]) if item["owner"] else None
+        interventions[item["slug"]] = _upsert(
+            Intervention, {"association": association, "slug": item["slug"]}, values, summary, f"insats {item['slug']}"
+        )
+    for g in doc["goals"]:
+        lookup = {"intervention": interventions[g["intervention"]], "year": g["year"], "metric": g["metric"]}
+        values = {"target": g["target"], "manual_result": g["manual_result"], "description": g["description"]}
+        _upsert(Goal, lookup, values, summary, f"mål {g['intervention']} {g['year']} {g['metric']}")
+    return association, summary
+
+
+def export_association_file(association):
+    """The förbundsfil that reproduces ``association`` when applied."""
+
+    def number(value):
+        if value is None:
+            return None
+        return int(value) if value == value.to_integral_value() else float(value)
+
+    return {
+        "slug": association.slug,
+        "name": association.name,
+        "organisationsnummer": association.organisationsnummer,
+        "settings": {
+            "masking_threshold": association.masking_threshold,
+            "retention_years": association.retention_years,
+            "grade_acceptable_percent": association.grade_acceptable_percent,
+        },
+        "members": [{"code": m.code, **({"name": m.name} if m.name else {})} for m in association.members.all()],
+        "target_groups": [{"code": t.code, "label": t.label} for t in association.target_groups.all()],
+        "interventions": [
+            {
+                "slug": i.slug,
+                "name": i.name,
+                "kind": i.kind,
+                "status": i.status,
+                "start": i.start_date.isoformat(),
+                "end": i.end_date.isoformat() if i.end_date else None,
+                "target_groups": i.target_groups,
+                "owner": i.owner_member.code if i.owner_member else None,
+                "external_provider": i.external_provider,
+                "description": i.description,
+            }
+            for i in association.interventions.select_related("owner_member").order_by("slug")
+        ],
+        "goals": [
+            {
+                "intervention": g.intervention.slug,
+                "year": g.year,
+                "metric": g.metric,
+                "target": number(g.target),
+                "manual_result": number(g.manual_result),
+                "description": g.description,
+            }
+            for g in Goal.objects.filter(intervention__association=association).select_related("intervention").order_by("intervention__slug", "year", "metric")
+        ],
+    }

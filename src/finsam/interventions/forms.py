@@ -1,0 +1,75 @@
+from django import forms
+
+from finsam.core.forms import AccessibleErrorsMixin
+from finsam.tenancy.models import Role, User
+
+from .models import Intervention, TargetGroup, target_group_choices
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class InterventionForm(AccessibleErrorsMixin, forms.ModelForm):
+    target_groups = forms.MultipleChoiceField(
+        label="Målgrupper", required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Intervention
+        fields = [
+            "name", "slug", "kind", "status", "start_date", "end_date", "owner_member", "external_provider",
+            "target_groups", "description", "assigned_users",
+        ]
+        widgets = {
+            "start_date": DATE_WIDGET,
+            "end_date": DATE_WIDGET,
+            "assigned_users": forms.CheckboxSelectMultiple,
+            "kind": forms.RadioSelect,
+        }
+        help_texts = {
+            "assigned_users": "Användare med rollen deltagaransvarig. De ser bara deltagare i sina insatser.",
+        }
+
+    def __init__(self, *args, association, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.association = association
+        self.fields["target_groups"].choices = target_group_choices(association)
+        self.fields["owner_member"].queryset = association.members.all()
+        self.fields["owner_member"].empty_label = "Ingen medlem (extern utförare eller ej angiven)"
+        self.fields["assigned_users"].queryset = User.objects.filter(
+            role_assignments__association=association, role_assignments__role=Role.PARTICIPANT_MANAGER
+        ).distinct().order_by("username")
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        others = Intervention.objects.filter(association=self.instance.association, slug=slug)
+        if others.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("Det finns redan en insats med det kortnamnet i förbundet.")
+        return slug
+
+
+class TargetGroupForm(AccessibleErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = TargetGroup
+        fields = ["code", "label"]
+
+    def __init__(self, *args, association, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.association = association
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if TargetGroup.objects.filter(association=self.instance.association, code=code).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("Förbundet har redan en målgrupp med den koden.")
+        return code
+
+
+class AssociationFileForm(forms.Form):
+    file = forms.FileField(label="Förbundsfil (JSON)", help_text="Högst 1 MB.")
+
+    MAX_BYTES = 1024 * 1024
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError("Filen är för stor. En förbundsfil får vara högst 1 MB.")
+        return upload

@@ -1,0 +1,191 @@
+"""Insatser (interventions), the association's own target groups, and goals per insats and year."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from finsam import codes
+from finsam.tenancy.models import Association, Member
+
+
+# Slugs that would collide with the routes under /<förbund>/insatser/.
+RESERVED_INTERVENTION_SLUGS = {"ny", "malgrupper"}
+
+
+def validate_intervention_slug(value):
+    if value in RESERVED_INTERVENTION_SLUGS:
+        raise ValidationError("Kortnamnet %(value)s är reserverat. Välj ett annat.", params={"value": value})
+
+
+class TargetGroup(models.Model):
+    """A target group the association adds to the national code list."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="target_groups")
+    code = models.SlugField("kod", max_length=50, help_text="Små bokstäver, siffror och understreck.")
+    label = models.CharField("benämning", max_length=200)
+
+    class Meta:
+        ordering = ["label"]
+        constraints = [models.UniqueConstraint(fields=["association", "code"], name="target_group_unique_code")]
+        verbose_name = "egen målgrupp"
+        verbose_name_plural = "egna målgrupper"
+
+    def __str__(self):
+        return self.label
+
+    def clean(self):
+        if self.code in codes.TARGET_GROUP:
+            raise ValidationError({"code": "Koden finns redan i den nationella kodlistan."})
+
+
+def target_group_choices(association):
+    """The national target groups followed by the association's own."""
+    own = [(t.code, t.label) for t in association.target_groups.all()]
+    return codes.TARGET_GROUP.choices + own
+
+
+class InterventionQuerySet(models.QuerySet):
+    def visible_to(self, access):
+        """Insatser shown to ``access``: all of them, except for a deltagaransvarig who has no
+        wider role, who sees the ones assigned to them."""
+        if access.can("view_reports") or access.can("view_all_participants"):
+            return self
+        return self.filter(assigned_users=access.user)
+
+    def with_participant_access(self, access):
+        """Insatser whose participant-level data ``access`` may see."""
+        if not access.can("view_participants"):
+            return self.none()
+        if access.sees_all_interventions:
+            return self
+        return self.filter(assigned_users=access.user)
+
+
+class Intervention(models.Model):
+    KIND_CHOICES = codes.INTERVENTION_KIND.choices
+    STATUS_CHOICES = codes.INTERVENTION_STATUS.choices
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="interventions")
+    slug = models.SlugField(
+        "kortnamn",
+        max_length=60,
+        validators=[validate_intervention_slug],
+        help_text="Används i filer och webbadresser, t.ex. aktivitetsplatsen."
+    )
+    name = models.CharField("namn", max_length=200)
+    kind = models.CharField("typ", max_length=12, choices=KIND_CHOICES, default="individual")
+    start_date = models.DateField("startdatum")
+    end_date = models.DateField("slutdatum", null=True, blank=True)
+    owner_member = models.ForeignKey(
+        Member,
+        verbose_name="ägare (medlem)",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_interventions",
+    )
+    external_provider = models.CharField(
+        "extern utförare", max_length=200, blank=True, help_text="T.ex. en idéburen organisation."
+    )
+    target_groups = models.JSONField("målgrupper", default=list, blank=True)
+    description = models.TextField("beskrivning", blank=True)
+    status = models.CharField("status", max_length=10, choices=STATUS_CHOICES, default="active")
+    assigned_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="deltagaransvariga",
+        blank=True,
+        related_name="assigned_interventions",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InterventionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["association", "slug"], name="intervention_unique_slug"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
+                name="intervention_end_after_start",
+            ),
+        ]
+        verbose_name = "insats"
+        verbose_name_plural = "insatser"
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            errors["end_date"] = "Slutdatum kan inte vara före startdatum."
+        if self.owner_member_id and self.external_provider:
+            errors["external_provider"] = "Ange antingen en medlem som ägare eller en extern utförare, inte båda."
+        if self.owner_member_id and self.association_id and self.owner_member.association_id != self.association_id:
+            errors["owner_member"] = "Ägaren måste vara medlem i förbundet."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def owner_display(self):
+        if self.owner_member:
+            return self.owner_member.display_name
+        return self.external_provider or "–"
+
+    def target_group_labels(self):
+        labels = dict(target_group_choices(self.association))
+        return [labels.get(code, code) for code in self.target_groups]
+
+
+def validate_goal_metric(value):
+    if value in codes.GOAL_METRIC:
+        return
+    prefix = "share_exit_reason:"
+    if value.startswith(prefix) and value[len(prefix):] in codes.EXIT_REASON:
+        return
+    raise ValidationError("Okänt mått %(value)s.", params={"value": value})
+
+
+def goal_metric_label(metric):
+    prefix = "share_exit_reason:"
+    if metric.startswith(prefix):
+        return f"Andel avslut med orsak {codes.EXIT_REASON.label(metric[len(prefix):]).lower()}"
+    return codes.GOAL_METRIC.label(metric)
+
+
+def is_share_metric(metric):
+    return metric.startswith("share_")
+
+
+class Goal(models.Model):
+    """A planned figure for an insats and year; shares are fractions 0–1."""
+
+    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="goals")
+    year = models.PositiveSmallIntegerField("år", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    metric = models.CharField("mått", max_length=60, validators=[validate_goal_metric])
+    target = models.DecimalField("mål", max_digits=12, decimal_places=4)
+    manual_result = models.DecimalField("manuellt resultat", max_digits=12, decimal_places=4, null=True, blank=True)
+    description = models.CharField("beskrivning", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["year", "metric"]
+        constraints = [
+            models.UniqueConstraint(fields=["intervention", "year", "metric"], name="goal_unique_per_year")
+        ]
+        verbose_name = "mål"
+        verbose_name_plural = "mål"
+
+    def __str__(self):
+        return f"{self.intervention} {self.year}: {goal_metric_label(self.metric)}"
+
+    def clean(self):
+        if self.metric and is_share_metric(self.metric) and self.target is not None and not (0 <= self.target <= 1):
+            raise ValidationError({"target": "En andel anges som ett tal mellan 0 och 1, t.ex. 0,4 för 40 %."})
+        if self.target is not None and self.target < 0:
+            raise ValidationError({"target": "Målet kan inte vara negativt."})
+
+    @property
+    def metric_label(self):
+        return goal_metric_label(self.metric)

@@ -1,0 +1,111 @@
+import json
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from finsam.tenancy.permissions import association_view, system_admin_view
+
+from .association_file import AssociationFileError, apply_association_file, export_association_file
+from .forms import AssociationFileForm, InterventionForm, TargetGroupForm
+
+
+def _interventions(request):
+    return request.association.interventions.visible_to(request.access)
+
+
+@association_view("view_association")
+def intervention_list(request):
+    interventions = _interventions(request).select_related("owner_member")
+    status = request.GET.get("status", "")
+    if status in ("planned", "active", "ended"):
+        interventions = interventions.filter(status=status)
+    return render(
+        request,
+        "interventions/intervention_list.html",
+        {"nav": "interventions", "interventions": interventions, "status": status},
+    )
+
+
+@association_view("view_association")
+def intervention_detail(request, intervention_slug):
+    intervention = get_object_or_404(_interventions(request), slug=intervention_slug)
+    return render(
+        request,
+        "interventions/intervention_detail.html",
+        {"nav": "interventions", "intervention": intervention, "goals": intervention.goals.all()},
+    )
+
+
+@association_view("manage_interventions")
+def intervention_edit(request, intervention_slug=None):
+    intervention = (
+        get_object_or_404(request.association.interventions, slug=intervention_slug) if intervention_slug else None
+    )
+    form = InterventionForm(request.POST or None, instance=intervention, association=request.association)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, f"Insatsen {saved.name} är sparad.")
+        return redirect("interventions:detail", association_slug=request.association.slug, intervention_slug=saved.slug)
+    return render(
+        request, "interventions/intervention_form.html", {"nav": "interventions", "form": form, "intervention": intervention}
+    )
+
+
+@association_view("manage_interventions")
+def target_groups(request):
+    form = TargetGroupForm(request.POST or None, association=request.association)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Målgruppen {form.instance.label} är tillagd.")
+        return redirect("interventions:target_groups", association_slug=request.association.slug)
+    return render(
+        request,
+        "interventions/target_groups.html",
+        {"nav": "interventions", "form": form, "groups": request.association.target_groups.all()},
+    )
+
+
+def _read_upload(request, form, expected_slug=None):
+    """Apply an uploaded förbundsfil; returns (association, summary, errors)."""
+    try:
+        association, summary = apply_association_file(form.cleaned_data["file"].read(), expected_slug=expected_slug)
+    except AssociationFileError as error:
+        return None, None, error.errors
+    return association, summary, []
+
+
+@association_view("manage_association")
+def association_file(request):
+    form = AssociationFileForm(request.POST or None, request.FILES or None)
+    errors, summary = [], None
+    if request.method == "POST" and form.is_valid():
+        _, summary, errors = _read_upload(request, form, expected_slug=request.association.slug)
+    return render(
+        request,
+        "interventions/association_file.html",
+        {"nav": "settings", "form": form, "errors": errors, "summary": summary},
+    )
+
+
+@association_view("manage_association")
+def association_file_download(request):
+    data = export_association_file(request.association)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=1), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="forbundsfil-{request.association.slug}.json"'
+    return response
+
+
+@system_admin_view
+def system_association_file(request):
+    form = AssociationFileForm(request.POST or None, request.FILES or None)
+    errors, summary, association = [], None, None
+    if request.method == "POST" and form.is_valid():
+        association, summary, errors = _read_upload(request, form)
+    return render(
+        request,
+        "interventions/system_association_file.html",
+        {"form": form, "errors": errors, "summary": summary, "created_association": association},
+    )

@@ -1,0 +1,161 @@
+"""Associations (förbund), their members, users and the roles users hold in associations."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from finsam import codes
+from finsam.core.identifiers import normalise_organisationsnummer, valid_kommunkod
+
+# Slugs that would collide with the project's own top-level URLs.
+RESERVED_SLUGS = {"konto", "system", "static", "admin", "healthz", "om", "tillganglighet", "media"}
+
+
+def validate_association_slug(value):
+    if value in RESERVED_SLUGS:
+        raise ValidationError("Kortnamnet %(value)s är reserverat. Välj ett annat.", params={"value": value})
+
+
+def validate_organisationsnummer(value):
+    if normalise_organisationsnummer(value) is None:
+        raise ValidationError(
+            "Ogiltigt organisationsnummer. Skriv tio siffror som NNNNNN-NNNN med korrekt kontrollsiffra."
+        )
+
+
+class User(AbstractUser):
+    """A person who works in the system (never a participant). ``is_superuser`` makes a
+    systemadministratör, who creates associations but sees no association's data without a role."""
+
+    class Meta:
+        verbose_name = "användare"
+        verbose_name_plural = "användare"
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+
+class Association(models.Model):
+    slug = models.SlugField(
+        "kortnamn",
+        max_length=50,
+        unique=True,
+        validators=[validate_association_slug],
+        help_text="Används i webbadresser, t.ex. exempelstad. Små bokstäver, siffror och bindestreck.",
+    )
+    name = models.CharField("namn", max_length=200)
+    organisationsnummer = models.CharField(
+        "organisationsnummer", max_length=11, blank=True, validators=[validate_organisationsnummer]
+    )
+    masking_threshold = models.PositiveSmallIntegerField(
+        "gräns för maskering",
+        default=5,
+        validators=[MinValueValidator(0), MaxValueValidator(50)],
+        help_text="I publiceringsläge döljs antal från 1 upp till gränsen minus ett. Standard 5 (1–4 döljs).",
+    )
+    retention_years = models.PositiveSmallIntegerField(
+        "gallring efter (år)",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Deltaganden avidentifieras så många år efter avslut.",
+    )
+    grade_acceptable_percent = models.PositiveSmallIntegerField(
+        "gräns för Godtagbart (procent av målet)",
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "samordningsförbund"
+        verbose_name_plural = "samordningsförbund"
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.organisationsnummer:
+            normalised = normalise_organisationsnummer(self.organisationsnummer)
+            if normalised:
+                self.organisationsnummer = normalised
+
+
+class Member(models.Model):
+    """A member agency: Försäkringskassan, Arbetsförmedlingen, the region or a municipality."""
+
+    KIND_CHOICES = codes.MEMBER_KIND.choices
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="members")
+    kind = models.CharField("typ", max_length=10, choices=KIND_CHOICES)
+    municipality_code = models.CharField(
+        "kommunkod", max_length=4, blank=True, help_text="SCB:s fyrsiffriga kommunkod, t.ex. 0180."
+    )
+    name = models.CharField("namn", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["kind", "municipality_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "kind", "municipality_code"], name="member_unique_per_association"
+            )
+        ]
+        verbose_name = "medlem"
+        verbose_name_plural = "medlemmar"
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def code(self):
+        """The member's code in files and reports: ``fk``, ``af``, ``region`` or ``kommun:<kod>``."""
+        return f"kommun:{self.municipality_code}" if self.kind == "kommun" else self.kind
+
+    @property
+    def display_name(self):
+        return self.name or codes.MEMBER_KIND.label(self.kind)
+
+    def clean(self):
+        if self.kind == "kommun":
+            if not valid_kommunkod(self.municipality_code or ""):
+                raise ValidationError(
+                    {"municipality_code": "Ange kommunens fyrsiffriga kommunkod enligt SCB, t.ex. 0180."}
+                )
+        elif self.municipality_code:
+            raise ValidationError({"municipality_code": "Kommunkod anges bara för kommuner."})
+        if self.kind in ("region", "kommun") and not self.name:
+            raise ValidationError({"name": "Ange namnet, t.ex. Region Exempel eller Exempelstads kommun."})
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Förbundsadministratör"
+    ANALYST = "analyst", "Analytiker"
+    PARTICIPANT_MANAGER = "participant_manager", "Deltagaransvarig"
+    READER = "reader", "Läsare"
+
+
+ROLE_DESCRIPTIONS = {
+    Role.ADMIN: "Allt i förbundet: förbundet, insatser, användare och deltagare.",
+    Role.ANALYST: "Läser allt, tar fram rapporter och exporter.",
+    Role.PARTICIPANT_MANAGER: "Registrerar och ser deltagare i de insatser som hen är tilldelad.",
+    Role.READER: "Styrelse och styrgrupp: bara sammanställda rapporter, aldrig uppgifter om enskilda.",
+}
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField("roll", max_length=30, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "association", "role"], name="role_unique_per_user")
+        ]
+        verbose_name = "roll"
+        verbose_name_plural = "roller"
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} i {self.association}"

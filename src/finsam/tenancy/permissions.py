@@ -1,0 +1,123 @@
+"""Who may do what: the one place where roles become permissions.
+
+Every view inside an association is wrapped in :func:`association_view`, which resolves the
+association from the URL, answers 404 to anyone without a role in it (an outsider must not learn
+that an object exists), and 403 to a member whose roles lack the capability the view needs.
+Participant-level data is further limited to :meth:`Access.sees_all_interventions` or to the
+insatser a deltagaransvarig is assigned to (see ``interventions.models.InterventionQuerySet``).
+"""
+
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .models import Association, Role
+
+ADMIN, ANALYST, MANAGER, READER = Role.ADMIN, Role.ANALYST, Role.PARTICIPANT_MANAGER, Role.READER
+
+CAPABILITIES = {
+    # See the association's start page and its list of insatser.
+    "view_association": {ADMIN, ANALYST, MANAGER, READER},
+    "manage_association": {ADMIN},
+    "manage_users": {ADMIN},
+    "manage_interventions": {ADMIN},
+    # Aggregated statistics; never participant-level data.
+    "view_reports": {ADMIN, ANALYST, READER},
+    # Participant-level data in every insats of the association.
+    "view_all_participants": {ADMIN, ANALYST},
+    # Register and see participants (a deltagaransvarig only in assigned insatser).
+    "register_participants": {ADMIN, MANAGER},
+    "view_participants": {ADMIN, ANALYST, MANAGER},
+    "export_participants": {ADMIN, ANALYST},
+    "view_access_log": {ADMIN},
+}
+
+
+@dataclass(frozen=True)
+class Access:
+    """A user's standing in one association, computed once per request."""
+
+    user: object
+    association: Association
+    roles: frozenset
+
+    @classmethod
+    def for_user(cls, user, association):
+        if not user.is_authenticated or not user.is_active:
+            return cls(user, association, frozenset())
+        roles = frozenset(
+            Role(r) for r in association.role_assignments.filter(user=user).values_list("role", flat=True)
+        )
+        return cls(user, association, roles)
+
+    def can(self, capability):
+        try:
+            allowed = CAPABILITIES[capability]
+        except KeyError:
+            raise ValueError(f"Unknown capability {capability!r}") from None
+        return bool(self.roles & allowed)
+
+    @property
+    def is_member(self):
+        return bool(self.roles)
+
+    @property
+    def sees_all_interventions(self):
+        """True when participant-level access is not limited to assigned insatser."""
+        return self.can("view_all_participants")
+
+    @property
+    def role_labels(self):
+        return [Role(r).label for r in Role.values if r in self.roles]
+
+
+def association_view(capability="view_association"):
+    """Decorate a view taking ``(request, association_slug, ...)``; sets ``request.association``
+    and ``request.access`` and passes the rest of the URL arguments on."""
+    if capability not in CAPABILITIES:
+        raise ValueError(f"Unknown capability {capability!r}")
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, association_slug, *args, **kwargs):
+            association = Association.objects.filter(slug=association_slug).first()
+            if association is None:
+                raise Http404
+            access = Access.for_user(request.user, association)
+            if not access.is_member:
+                raise Http404
+            if not access.can(capability):
+                raise PermissionDenied
+            request.association = association
+            request.access = access
+            return view(request, *args, **kwargs)
+
+        wrapper.capability = capability
+        return wrapper
+
+    return decorator
+
+
+def system_admin_view(view):
+    """Views of the national installation's systemadministratör; 404 for everyone else."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not (request.user.is_active and request.user.is_superuser):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    wrapper.capability = "system_admin"
+    return wrapper
+
+
+def associations_of(user):
+    """The associations in which ``user`` holds any role."""
+    if not user.is_authenticated:
+        return Association.objects.none()
+    return Association.objects.filter(role_assignments__user=user).distinct()

@@ -1,0 +1,54 @@
+"""Changing associations, members and roles: plain functions, each one transaction."""
+
+from django.db import transaction
+
+from .models import Association, Role, RoleAssignment, User
+
+
+class LastAdministratorError(Exception):
+    pass
+
+
+@transaction.atomic
+def set_roles(association, user, roles):
+    """Give ``user`` exactly ``roles`` in ``association``; refuses to leave it without an
+    administrator."""
+    roles = {Role(r) for r in roles}
+    current = set(
+        Role(r) for r in RoleAssignment.objects.filter(association=association, user=user).values_list("role", flat=True)
+    )
+    if Role.ADMIN in current and Role.ADMIN not in roles:
+        other_admins = (
+            RoleAssignment.objects.select_for_update()
+            .filter(association=association, role=Role.ADMIN)
+            .exclude(user=user)
+        )
+        if not other_admins.exists():
+            raise LastAdministratorError
+    RoleAssignment.objects.filter(association=association, user=user).exclude(role__in=roles).delete()
+    for role in roles - current:
+        RoleAssignment.objects.create(association=association, user=user, role=role)
+    if not roles:
+        # Someone who leaves the association keeps no assignment to its insatser.
+        user.assigned_interventions.remove(*user.assigned_interventions.filter(association=association))
+
+
+@transaction.atomic
+def add_user(association, *, username, roles, password="", first_name="", last_name="", email=""):
+    """Add roles to an existing user, or create the user first. Returns (user, created)."""
+    user = User.objects.filter(username=username).first()
+    created = user is None
+    if created:
+        user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+        user.set_password(password)
+        user.save()
+    for role in roles:
+        RoleAssignment.objects.get_or_create(association=association, user=user, role=Role(role))
+    return user, created
+
+
+@transaction.atomic
+def create_association(*, slug, name, organisationsnummer="", admin_username, admin_password=""):
+    association = Association.objects.create(slug=slug, name=name, organisationsnummer=organisationsnummer)
+    add_user(association, username=admin_username, password=admin_password, roles=[Role.ADMIN])
+    return association

@@ -1,0 +1,149 @@
+from django.contrib import messages
+from django.db.models import ProtectedError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from . import services
+from .forms import AssociationCreateForm, AssociationSettingsForm, MemberForm, UserCreateForm, UserRolesForm
+from .models import Association, Role, User
+from .permissions import association_view, system_admin_view
+
+
+@association_view("view_association")
+def dashboard(request):
+    association = request.association
+    interventions = association.interventions.visible_to(request.access)
+    return render(
+        request,
+        "tenancy/dashboard.html",
+        {
+            "nav": "dashboard",
+            "intervention_count": interventions.count(),
+            "active_count": interventions.filter(status="active").count(),
+            "member_count": association.members.count(),
+            "user_count": User.objects.filter(role_assignments__association=association).distinct().count(),
+        },
+    )
+
+
+@association_view("manage_association")
+def association_settings(request):
+    form = AssociationSettingsForm(request.POST or None, instance=request.association)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Förbundets uppgifter är sparade.")
+        return redirect("tenancy:settings", association_slug=request.association.slug)
+    return render(request, "tenancy/settings.html", {"nav": "settings", "form": form})
+
+
+@association_view("manage_association")
+def member_list(request):
+    return render(
+        request, "tenancy/member_list.html", {"nav": "members", "members": request.association.members.all()}
+    )
+
+
+@association_view("manage_association")
+def member_edit(request, member_id=None):
+    member = get_object_or_404(request.association.members, pk=member_id) if member_id else None
+    form = MemberForm(request.POST or None, instance=member, association=request.association)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Medlemmen {form.instance.display_name} är sparad.")
+        return redirect("tenancy:members", association_slug=request.association.slug)
+    return render(request, "tenancy/member_form.html", {"nav": "members", "form": form, "member": member})
+
+
+@require_POST
+@association_view("manage_association")
+def member_delete(request, member_id):
+    member = get_object_or_404(request.association.members, pk=member_id)
+    try:
+        member.delete()
+    except ProtectedError:
+        messages.error(
+            request, f"{member.display_name} äger insatser och kan inte tas bort. Byt ägare på insatserna först."
+        )
+    else:
+        messages.success(request, f"Medlemmen {member.display_name} är borttagen.")
+    return redirect("tenancy:members", association_slug=request.association.slug)
+
+
+def _association_users(association):
+    return User.objects.filter(role_assignments__association=association).distinct().order_by("username")
+
+
+@association_view("manage_users")
+def user_list(request):
+    association = request.association
+    users = list(_association_users(association).prefetch_related("role_assignments", "assigned_interventions"))
+    for user in users:
+        user.roles_here = [Role(a.role).label for a in user.role_assignments.all() if a.association_id == association.id]
+        user.interventions_here = [i for i in user.assigned_interventions.all() if i.association_id == association.id]
+    return render(request, "tenancy/user_list.html", {"nav": "users", "users": users})
+
+
+@association_view("manage_users")
+def user_create(request):
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user, created = services.add_user(
+            request.association,
+            username=data["username"],
+            roles=data["roles"],
+            password=data["password"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+        )
+        if created:
+            messages.success(request, f"Användaren {user.username} är skapad.")
+        else:
+            messages.success(request, f"Användaren {user.username} fanns redan och har fått rollerna.")
+        return redirect("tenancy:users", association_slug=request.association.slug)
+    return render(request, "tenancy/user_create.html", {"nav": "users", "form": form})
+
+
+@association_view("manage_users")
+def user_edit(request, user_id):
+    user = get_object_or_404(_association_users(request.association), pk=user_id)
+    current = list(user.role_assignments.filter(association=request.association).values_list("role", flat=True))
+    form = UserRolesForm(request.POST or None, initial={"roles": current})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_roles(request.association, user, form.cleaned_data["roles"])
+        except services.LastAdministratorError:
+            form.add_error("roles", "Förbundet måste ha minst en förbundsadministratör.")
+        else:
+            if form.cleaned_data["roles"]:
+                messages.success(request, f"Rollerna för {user.username} är sparade.")
+            else:
+                messages.success(request, f"{user.username} är borttagen från förbundet.")
+            return redirect("tenancy:users", association_slug=request.association.slug)
+    assigned = user.assigned_interventions.filter(association=request.association)
+    return render(
+        request, "tenancy/user_edit.html", {"nav": "users", "form": form, "subject": user, "assigned": assigned}
+    )
+
+
+@system_admin_view
+def system_associations(request):
+    return render(request, "tenancy/system_associations.html", {"associations": Association.objects.all()})
+
+
+@system_admin_view
+def system_association_create(request):
+    form = AssociationCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        association = services.create_association(
+            slug=data["slug"],
+            name=data["name"],
+            organisationsnummer=data["organisationsnummer"],
+            admin_username=data["admin_username"],
+            admin_password=data["admin_password"],
+        )
+        messages.success(request, f"{association.name} är skapat.")
+        return redirect("tenancy:system_associations")
+    return render(request, "tenancy/system_association_form.html", {"form": form})

@@ -1,0 +1,69 @@
+"""Shared fixtures: two associations, a user for every role, an outsider and a system admin."""
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+
+from finsam.interventions.models import Intervention
+from finsam.tenancy.models import Association, Member, Role, RoleAssignment, User
+
+PASSWORD = "Ett-långt-testlösenord-42"
+
+
+def make_user(username, association=None, *roles, superuser=False):
+    user = User.objects.create_user(username=username, password=PASSWORD, is_superuser=superuser)
+    for role in roles:
+        RoleAssignment.objects.create(user=user, association=association, role=role)
+    return user
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 costs ~0.1 s per hash by design; tests that are not about hashing use a fast one.
+    tests/test_security.py checks that Argon2 is what the project configures."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class World:
+    alfa: Association
+    beta: Association
+    alfa_member: Member
+    beta_member: Member
+    assigned: Intervention  # alfa, assigned to the manager
+    unassigned: Intervention  # alfa, not assigned
+    beta_intervention: Intervention
+    users: dict  # role name -> user in alfa; "outsider" = admin of beta; "sysadmin"; "nobody"
+
+
+@pytest.fixture
+def world(db):
+    alfa = Association.objects.create(slug="alfa", name="Samordningsförbundet Alfa", organisationsnummer="222000-0000")
+    beta = Association.objects.create(slug="beta", name="Samordningsförbundet Beta")
+    alfa_member = Member.objects.create(association=alfa, kind="fk")
+    beta_member = Member.objects.create(association=beta, kind="af")
+    start = datetime.date(2024, 1, 1)
+    assigned = Intervention.objects.create(association=alfa, slug="aktivitet", name="Aktivitetsplatsen", start_date=start)
+    unassigned = Intervention.objects.create(association=alfa, slug="team", name="FINSAM-team", start_date=start)
+    beta_intervention = Intervention.objects.create(association=beta, slug="hemlig", name="Betas insats", start_date=start)
+    users = {
+        "admin": make_user("admin@alfa.se", alfa, Role.ADMIN),
+        "analyst": make_user("analytiker@alfa.se", alfa, Role.ANALYST),
+        "manager": make_user("projektledare@alfa.se", alfa, Role.PARTICIPANT_MANAGER),
+        "reader": make_user("styrelse@alfa.se", alfa, Role.READER),
+        "outsider": make_user("admin@beta.se", beta, Role.ADMIN),
+        "sysadmin": make_user("system@finsam.local", superuser=True),
+        "nobody": make_user("ingen@roll.se"),
+    }
+    assigned.assigned_users.add(users["manager"])
+    return World(alfa, beta, alfa_member, beta_member, assigned, unassigned, beta_intervention, users)
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login

@@ -1,0 +1,112 @@
+"""Every URL, every role: who gets the page, who gets 403, who gets 404.
+
+The expectations are written out here, independently of ``permissions.CAPABILITIES``; a new
+route without a row in ROUTES fails ``test_every_route_is_in_the_matrix``.
+"""
+
+import pytest
+from django.urls import get_resolver, reverse
+
+ALL = {"admin", "analyst", "manager", "reader"}
+ADMIN = {"admin"}
+SYSTEM = "system"
+
+# name -> (url kwargs builder, method, roles that get the page)
+ROUTES = {
+    "tenancy:dashboard": (lambda w: {}, "get", ALL),
+    "tenancy:settings": (lambda w: {}, "get", ADMIN),
+    "tenancy:members": (lambda w: {}, "get", ADMIN),
+    "tenancy:member_create": (lambda w: {}, "get", ADMIN),
+    "tenancy:member_edit": (lambda w: {"member_id": w.alfa_member.pk}, "get", ADMIN),
+    "tenancy:member_delete": (lambda w: {"member_id": w.alfa_member.pk}, "post", ADMIN),
+    "tenancy:users": (lambda w: {}, "get", ADMIN),
+    "tenancy:user_create": (lambda w: {}, "get", ADMIN),
+    "tenancy:user_edit": (lambda w: {"user_id": w.users["reader"].pk}, "get", ADMIN),
+    "interventions:list": (lambda w: {}, "get", ALL),
+    "interventions:create": (lambda w: {}, "get", ADMIN),
+    "interventions:target_groups": (lambda w: {}, "get", ADMIN),
+    "interventions:detail": (lambda w: {"intervention_slug": w.assigned.slug}, "get", ALL),
+    "interventions:edit": (lambda w: {"intervention_slug": w.assigned.slug}, "get", ADMIN),
+    "interventions:association_file": (lambda w: {}, "get", ADMIN),
+    "interventions:association_file_download": (lambda w: {}, "get", ADMIN),
+    "tenancy:system_associations": (lambda w: {}, "get", SYSTEM),
+    "tenancy:system_association_create": (lambda w: {}, "get", SYSTEM),
+    "interventions:system_association_file": (lambda w: {}, "get", SYSTEM),
+}
+ROLES = ["admin", "analyst", "manager", "reader", "outsider", "sysadmin", "nobody"]
+
+
+def _url(world, name, kwargs):
+    if ROUTES[name][2] == SYSTEM:
+        return reverse(name, kwargs=kwargs)
+    return reverse(name, kwargs={"association_slug": world.alfa.slug, **kwargs})
+
+
+def _expected(name, role):
+    allowed = ROUTES[name][2]
+    if allowed == SYSTEM:
+        return 200 if role == "sysadmin" else 404
+    if role in allowed:
+        return 302 if ROUTES[name][1] == "post" else 200
+    if role in ALL:
+        return 403
+    return 404  # outsider, system admin without a role, user without roles
+
+
+def test_every_route_is_in_the_matrix():
+    named = set()
+    for ns in ("tenancy", "interventions"):
+        resolver = get_resolver().namespace_dict[ns][1]
+        named |= {f"{ns}:{p.name}" for p in resolver.url_patterns}
+    assert named == set(ROUTES), f"Routes without access expectations: {named - set(ROUTES)}"
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+@pytest.mark.parametrize("role", ROLES)
+def test_role_gets_expected_status(world, client, name, role):
+    builder, method, _ = ROUTES[name]
+    client.force_login(world.users[role])
+    url = _url(world, name, builder(world))
+    response = getattr(client, method)(url)
+    assert response.status_code == _expected(name, role), url
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_anonymous_is_sent_to_login(world, client, name):
+    builder, method, _ = ROUTES[name]
+    response = getattr(client, method)(_url(world, name, builder(world)))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_unknown_association_is_404(world, login):
+    assert login(world.users["admin"]).get("/finns-inte/").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["admin", "analyst", "reader", "manager"])
+def test_another_associations_objects_are_404(world, login, role):
+    client = login(world.users[role])
+    slug = world.alfa.slug
+    assert client.get(reverse("interventions:detail", args=[slug, world.beta_intervention.slug])).status_code == 404
+    if role == "admin":
+        assert client.get(reverse("interventions:edit", args=[slug, world.beta_intervention.slug])).status_code == 404
+        assert client.get(reverse("tenancy:member_edit", args=[slug, world.beta_member.pk])).status_code == 404
+        assert client.post(reverse("tenancy:member_delete", args=[slug, world.beta_member.pk])).status_code == 404
+        assert client.get(reverse("tenancy:user_edit", args=[slug, world.users["outsider"].pk])).status_code == 404
+
+
+def test_manager_reaches_only_assigned_interventions(world, login):
+    client = login(world.users["manager"])
+    detail = reverse("interventions:detail", args=[world.alfa.slug, world.unassigned.slug])
+    assert client.get(detail).status_code == 404
+    listing = client.get(reverse("interventions:list", args=[world.alfa.slug])).content.decode()
+    assert world.assigned.name in listing
+    assert world.unassigned.name not in listing
+
+
+def test_inactive_user_is_logged_out(world, login):
+    client = login(world.users["admin"])
+    world.users["admin"].is_active = False
+    world.users["admin"].save()
+    response = client.get(reverse("tenancy:dashboard", args=[world.alfa.slug]))
+    assert response.status_code == 302
