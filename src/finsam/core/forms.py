@@ -22,3 +22,12 @@ class AccessibleErrorsMixin:
             if self.fields[name].help_text:
                 described.append(f"{bound.auto_id}_helptext")
             self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": " ".join(described)})
+
+
+def bound(request):
+    """Keyword arguments that bind a form to a POST (even an empty one) and leave it unbound
+    otherwise: ``Form(**bound(request))``. ``request.POST or None`` would treat a POST with no
+    fields, e.g. every checkbox cleared, as no POST at all."""
+    if request.method == "POST":
+        return {"data": request.POST, "files": request.FILES}
+    return {}

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from finsam.core.forms import bound
 from finsam.tenancy.permissions import association_view, system_admin_view
 
 from .association_file import AssociationFileError, apply_association_file, export_association_file
@@ -42,7 +43,7 @@ def intervention_edit(request, intervention_slug=None):
     intervention = (
         get_object_or_404(request.association.interventions, slug=intervention_slug) if intervention_slug else None
     )
-    form = InterventionForm(request.POST or None, instance=intervention, association=request.association)
+    form = InterventionForm(**bound(request), instance=intervention, association=request.association)
     if request.method == "POST" and form.is_valid():
         saved = form.save()
         messages.success(request, f"Insatsen {saved.name} är sparad.")
@@ -54,7 +55,7 @@ def intervention_edit(request, intervention_slug=None):
 
 @association_view("manage_interventions")
 def target_groups(request):
-    form = TargetGroupForm(request.POST or None, association=request.association)
+    form = TargetGroupForm(**bound(request), association=request.association)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"Målgruppen {form.instance.label} är tillagd.")
@@ -77,7 +78,7 @@ def _read_upload(request, form, expected_slug=None):
 
 @association_view("manage_association")
 def association_file(request):
-    form = AssociationFileForm(request.POST or None, request.FILES or None)
+    form = AssociationFileForm(**bound(request))
     errors, summary = [], None
     if request.method == "POST" and form.is_valid():
         _, summary, errors = _read_upload(request, form, expected_slug=request.association.slug)
@@ -100,7 +101,7 @@ def association_file_download(request):
 
 @system_admin_view
 def system_association_file(request):
-    form = AssociationFileForm(request.POST or None, request.FILES or None)
+    form = AssociationFileForm(**bound(request))
     errors, summary, association = [], None, None
     if request.method == "POST" and form.is_valid():
         association, summary, errors = _read_upload(request, form)

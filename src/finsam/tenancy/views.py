@@ -3,6 +3,8 @@ from django.db.models import ProtectedError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from finsam.core.forms import bound
+
 from . import services
 from .forms import AssociationCreateForm, AssociationSettingsForm, MemberForm, UserCreateForm, UserRolesForm
 from .models import Association, Role, User
@@ -28,7 +30,7 @@ def dashboard(request):
 
 @association_view("manage_association")
 def association_settings(request):
-    form = AssociationSettingsForm(request.POST or None, instance=request.association)
+    form = AssociationSettingsForm(**bound(request), instance=request.association)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Förbundets uppgifter är sparade.")
@@ -46,7 +48,7 @@ def member_list(request):
 @association_view("manage_association")
 def member_edit(request, member_id=None):
     member = get_object_or_404(request.association.members, pk=member_id) if member_id else None
-    form = MemberForm(request.POST or None, instance=member, association=request.association)
+    form = MemberForm(**bound(request), instance=member, association=request.association)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"Medlemmen {form.instance.display_name} är sparad.")
@@ -85,7 +87,7 @@ def user_list(request):
 
 @association_view("manage_users")
 def user_create(request):
-    form = UserCreateForm(request.POST or None)
+    form = UserCreateForm(**bound(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         user, created = services.add_user(
@@ -109,7 +111,7 @@ def user_create(request):
 def user_edit(request, user_id):
     user = get_object_or_404(_association_users(request.association), pk=user_id)
     current = list(user.role_assignments.filter(association=request.association).values_list("role", flat=True))
-    form = UserRolesForm(request.POST or None, initial={"roles": current})
+    form = UserRolesForm(**bound(request), initial={"roles": current})
     if request.method == "POST" and form.is_valid():
         try:
             services.set_roles(request.association, user, form.cleaned_data["roles"])
@@ -134,7 +136,7 @@ def system_associations(request):
 
 @system_admin_view
 def system_association_create(request):
-    form = AssociationCreateForm(request.POST or None)
+    form = AssociationCreateForm(**bound(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         association = services.create_association(

@@ -1,0 +1,181 @@
+import copy
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from finsam.interventions.association_file import (
+    AssociationFileError,
+    apply_association_file,
+    export_association_file,
+)
+from finsam.interventions.models import Goal, Intervention
+from finsam.tenancy.models import Association, Member
+
+EXAMPLE = Path(__file__).parent / "data" / "exempel-forbund.json"
+
+
+def example():
+    return json.loads(EXAMPLE.read_text())
+
+
+def test_example_file_creates_the_association(db):
+    association, summary = apply_association_file(EXAMPLE.read_bytes())
+    assert association.slug == "exempelstad"
+    assert association.organisationsnummer == "222000-0000"
+    assert sorted(m.code for m in association.members.all()) == ["af", "fk", "kommun:0180", "region"]
+    assert association.interventions.count() == 4
+    goal = Goal.objects.get(intervention__slug="aktivitetsplatsen", metric="share_work_or_study")
+    assert goal.target == Decimal("0.3")
+    assert len(summary.created) == 1 + 4 + 4 + 2
+
+
+def test_applying_twice_changes_nothing(db):
+    apply_association_file(EXAMPLE.read_bytes())
+    _, summary = apply_association_file(EXAMPLE.read_bytes())
+    assert summary.created == [] and summary.updated == []
+    assert summary.unchanged == 1 + 4 + 4 + 2
+
+
+def test_a_changed_value_is_an_update(db):
+    apply_association_file(EXAMPLE.read_bytes())
+    doc = example()
+    doc["interventions"][0]["name"] = "Aktivitetsplatsen Syd"
+    _, summary = apply_association_file(doc)
+    assert summary.updated == ["insats aktivitetsplatsen (name)"]
+    assert Intervention.objects.get(slug="aktivitetsplatsen").name == "Aktivitetsplatsen Syd"
+
+
+def test_export_reproduces_the_association(db):
+    association, _ = apply_association_file(EXAMPLE.read_bytes())
+    exported = export_association_file(association)
+    Association.objects.all().delete()
+    again, summary = apply_association_file(json.dumps(exported))
+    assert export_association_file(again) == exported
+    _, second = apply_association_file(json.dumps(exported))
+    assert second.created == [] and second.updated == []
+
+
+def test_every_error_is_listed_and_nothing_is_written(db):
+    doc = example()
+    doc["organisationsnummer"] = "222000-0001"
+    doc["members"].append({"code": "kommun:9999", "name": "Ingenstans"})
+    doc["interventions"][1]["kind"] = "gruppvis"
+    doc["interventions"][2]["start"] = "2019-13-01"
+    doc["interventions"][3]["target_groups"] = ["vuxna", "okand_grupp"]
+    doc["interventions"][3]["colour"] = "blå"
+    doc["goals"][1]["target"] = 30
+    doc["goals"].append({"intervention": "finns-inte", "year": 2024, "metric": "new_count", "target": 5})
+    with pytest.raises(AssociationFileError) as raised:
+        apply_association_file(doc)
+    errors = raised.value.errors
+    expected_fragments = [
+        "organisationsnummer",
+        "members[5].code",
+        "interventions[2].kind",
+        "interventions[3].start",
+        "interventions[4].target_groups",
+        'okänt fält "colour"',
+        "goals[2].target",
+        "goals[3].intervention",
+    ]
+    for fragment in expected_fragments:
+        assert any(fragment in e for e in errors), (fragment, errors)
+    assert len(errors) == len(expected_fragments)
+    assert not Association.objects.exists()
+    assert not Member.objects.exists()
+
+
+def test_a_failure_while_writing_leaves_nothing(db, monkeypatch):
+    from finsam.interventions import association_file
+
+    original = association_file._upsert
+
+    def failing(model, lookup, values, summary, label):
+        if model is Goal:
+            raise RuntimeError("simulated crash")
+        return original(model, lookup, values, summary, label)
+
+    monkeypatch.setattr(association_file, "_upsert", failing)
+    with pytest.raises(RuntimeError):
+        apply_association_file(EXAMPLE.read_bytes())
+    assert not Association.objects.exists() and not Intervention.objects.exists()
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"[]", b'{"slug": "x"}'])
+def test_malformed_documents_are_refused(db, raw):
+    with pytest.raises(AssociationFileError) as raised:
+        apply_association_file(raw)
+    assert raised.value.errors
+
+
+def test_reserved_slugs_are_refused(db):
+    doc = example()
+    doc["slug"] = "system"
+    doc["interventions"][0]["slug"] = "ny"
+    doc["goals"] = []
+    with pytest.raises(AssociationFileError) as raised:
+        apply_association_file(doc)
+    assert len(raised.value.errors) == 2
+
+
+def test_update_from_the_web_refuses_another_associations_file(db):
+    apply_association_file(EXAMPLE.read_bytes())
+    with pytest.raises(AssociationFileError) as raised:
+        apply_association_file(EXAMPLE.read_bytes(), expected_slug="annat")
+    assert "exempelstad" in raised.value.errors[0]
+
+
+def test_command_prints_summary(db, capsys):
+    call_command("setup_association", str(EXAMPLE))
+    out = capsys.readouterr().out
+    assert "Skapade: 11" in out
+
+
+def test_command_refuses_bad_file_with_every_error(db, tmp_path):
+    bad = copy.deepcopy(example())
+    bad["interventions"][0]["start"] = "igår"
+    bad["members"][0]["code"] = "xx"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(bad))
+    with pytest.raises(CommandError) as raised:
+        call_command("setup_association", str(path))
+    message = str(raised.value)
+    assert "2 fel" in message and "interventions[1].start" in message and "members[1].code" in message
+
+
+def test_console_command_exits_non_zero_on_refusal(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text("{}")
+    result = subprocess.run(
+        [sys.executable, "-m", "finsam.cli", "setup-association", str(path)],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "FINSAM_VAR_DIR": str(tmp_path)},
+    )
+    assert result.returncode != 0
+    assert "fältet \"slug\" saknas" in result.stderr
+
+
+def test_web_upload_lists_errors_and_keeps_data(world, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client = login(world.users["admin"])
+    doc = {"slug": "alfa", "name": "Nytt namn", "interventions": [{"slug": "x", "name": "X", "start": "fel"}]}
+    upload = SimpleUploadedFile("f.json", json.dumps(doc).encode(), content_type="application/json")
+    response = client.post(reverse("interventions:association_file", args=["alfa"]), {"file": upload})
+    assert response.status_code == 200
+    assert "interventions[1].start" in response.content.decode()
+    world.alfa.refresh_from_db()
+    assert world.alfa.name == "Samordningsförbundet Alfa"
+    doc["interventions"][0]["start"] = "2024-01-01"
+    upload = SimpleUploadedFile("f.json", json.dumps(doc).encode(), content_type="application/json")
+    response = client.post(reverse("interventions:association_file", args=["alfa"]), {"file": upload})
+    assert "1 skapade, 1 uppdaterade" in response.content.decode()
+    world.alfa.refresh_from_db()
+    assert world.alfa.name == "Nytt namn"
