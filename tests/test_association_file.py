@@ -1,5 +1,6 @@
 import copy
 import json
+import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -155,7 +156,7 @@ def test_console_command_exits_non_zero_on_refusal(tmp_path):
         [sys.executable, "-m", "finsam.cli", "setup-association", str(path)],
         capture_output=True,
         text=True,
-        env={**__import__("os").environ, "FINSAM_VAR_DIR": str(tmp_path)},
+        env={**os.environ, "FINSAM_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"},
     )
     assert result.returncode != 0
     assert "fältet \"slug\" saknas" in result.stderr

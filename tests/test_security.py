@@ -82,7 +82,8 @@ def test_idle_timeout_is_short():
 
 
 def _run_cli(args, env_overrides, tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "FINSAM_PERSON_KEY")}
+    dropped = ("DATABASE_URL", "SECRET_KEY", "FINSAM_PERSON_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update({"FINSAM_VAR_DIR": str(tmp_path)}, **env_overrides)
     return subprocess.run([sys.executable, "-m", "finsam.cli", *args], capture_output=True, text=True, env=env)
 

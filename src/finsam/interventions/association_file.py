@@ -299,15 +299,20 @@ def _upsert(model, lookup, values, summary, label):
     return obj
 
 
-@transaction.atomic
 def apply_association_file(raw, *, expected_slug=None):
     """Create or update the association described by ``raw``. Returns (association, Summary).
-    ``expected_slug`` refuses a file describing another association."""
+    ``expected_slug`` refuses a file describing another association. The whole file is validated
+    before anything is written, and then written in one transaction."""
     doc = parse_association_file(raw)
     if expected_slug and doc["slug"] != expected_slug:
         raise AssociationFileError(
             [f"slug: filen gäller \"{doc['slug']}\", men du uppdaterar \"{expected_slug}\"."]
         )
+    return _write(doc)
+
+
+@transaction.atomic
+def _write(doc):
     summary = Summary()
     association = _upsert(
         Association,
