@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "finsam.core",
     "finsam.tenancy",
     "finsam.interventions",
+    "finsam.participants",
     "finsam.audit",
     "finsam.demo",
 ]

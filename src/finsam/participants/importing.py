@@ -1,0 +1,389 @@
+"""Importing participant files (``shared/spec/import-format.md``).
+
+1. :func:`validate_file` reads the file and checks every row, collecting every error (row, column,
+   value, what is allowed) and the cleaned rows. Nothing is written.
+2. :func:`import_file` writes a valid file in one transaction, or nothing at all: a participation
+   is identified by (insats, referens), else by (insats, identity number, start date); an existing
+   one is updated, an unchanged one left alone, so re-importing a file changes nothing.
+"""
+
+import datetime
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from finsam import codes
+from finsam.audit.log import log_access
+from finsam.core.identifiers import valid_kommunkod
+from finsam.interventions.models import target_group_choices
+
+from . import services
+from .files import FileRefused, read_table
+from .identity import InvalidIdentityNumber, parse_identity_number, person_key
+from .models import Participation
+
+# Column code -> Participation field (None: handled specially).
+COLUMNS = {
+    "insats": None,
+    "referens": "reference",
+    "personnummer": None,
+    "anonym": None,
+    "kon": "gender",
+    "fodelsear": "birth_year",
+    "samtycke_datum": "consent_date",
+    "samtycke_form": "consent_form",
+    "startdatum": "start_date",
+    "anmalande_part": "referrer",
+    "anmalande_enhet": "referring_unit",
+    "malgrupp": None,
+    "utbildning": "education",
+    "tid_offentlig_forsorjning": "time_on_support",
+    "tid_utan_arbete": "time_without_work",
+    "forsorjning_fore": None,
+    "folkbokforingskommun": "municipality",
+    "fodd_utomlands": "born_abroad",
+    "funktionsnedsattning": "impairment",
+    "vald_fragor": "violence_questions",
+    "slutdatum": "end_date",
+    "avslutsorsak": "exit_reason",
+    "forsorjning_efter": None,
+}
+SINGLE_CODE_COLUMNS = {
+    "kon": codes.GENDER,
+    "samtycke_form": codes.CONSENT_FORM,
+    "anmalande_enhet": codes.REFERRING_UNIT,
+    "utbildning": codes.EDUCATION,
+    "tid_offentlig_forsorjning": codes.TIME_BAND,
+    "tid_utan_arbete": codes.TIME_BAND,
+    "fodd_utomlands": codes.YES_NO_UNKNOWN,
+    "funktionsnedsattning": codes.YES_NO_UNKNOWN,
+    "vald_fragor": codes.VIOLENCE_QUESTIONS,
+    "avslutsorsak": codes.EXIT_REASON,
+}
+# What an anonymous row may hold besides these is an error (it would no longer be anonymous).
+ANONYMOUS_COLUMNS = {"insats", "referens", "anonym", "kon", "startdatum", "slutdatum"}
+
+
+def normalise_header(text):
+    """``Kön `` -> ``kon``: case, spaces and Swedish letters written as a/o do not matter."""
+    text = str(text or "").strip().casefold().replace(" ", "_")
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    value: str
+    message: str
+
+    def __str__(self):
+        where = f"Rad {self.row}" + (f", kolumn {self.column}" if self.column else "")
+        shown = f" (värde: \"{self.value}\")" if self.value else ""
+        return f"{where}{shown}: {self.message}"
+
+
+@dataclass
+class Validation:
+    rows: list = field(default_factory=list)  # cleaned rows (dicts)
+    errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    warnings: list = field(default_factory=list)
+
+    def __str__(self):
+        return f"{self.created} skapade, {self.updated} uppdaterade, {self.unchanged} oförändrade"
+
+
+class ImportRefused(Exception):
+    def __init__(self, errors, warnings=()):
+        super().__init__(f"{len(errors)} fel")
+        self.errors = errors
+        self.warnings = list(warnings)
+
+
+def validate_file(data, filename, *, association, interventions, today=None):
+    """Check a whole file; ``interventions`` are those the importing user may register in."""
+    today = today or datetime.date.today()
+    result = Validation()
+    try:
+        header, rows, warnings = read_table(data, filename)
+    except FileRefused as refused:
+        result.errors.append(RowError(1, "", "", str(refused)))
+        return result
+    result.warnings.extend(warnings)
+    columns = [normalise_header(h) for h in header]
+    for index, name in enumerate(columns):
+        if name not in COLUMNS:
+            result.errors.append(
+                RowError(1, header[index], "", f"okänd kolumn. Tillåtna kolumner: {', '.join(COLUMNS)}.")
+            )
+        elif columns.index(name) != index:
+            result.errors.append(RowError(1, header[index], "", "kolumnen förekommer flera gånger."))
+    for required in ("insats", "startdatum"):
+        if required not in columns:
+            result.errors.append(RowError(1, required, "", "kolumnen saknas men är obligatorisk."))
+    if result.errors:
+        return result
+    if not rows:
+        result.errors.append(RowError(2, "", "", "filen har inga rader med deltagare."))
+        return result
+
+    context = _Context(association, interventions, today)
+    seen = {}
+    for offset, values in enumerate(rows):
+        line = offset + 2
+        raw = {columns[i]: values[i] if i < len(values) else None for i in range(len(columns))}
+        if all(v is None for v in raw.values()):
+            continue
+        cleaned = context.clean_row(line, raw, result)
+        if cleaned is None:
+            continue
+        key = cleaned["identity"]
+        if key in seen:
+            result.errors.append(
+                RowError(line, "referens" if cleaned["reference"] else "personnummer", "",
+                         f"samma deltagande som på rad {seen[key]} (samma insats och {_identity_words(cleaned)}).")
+            )
+            continue
+        seen[key] = line
+        result.rows.append(cleaned)
+    return result
+
+
+def _identity_words(cleaned):
+    return "referens" if cleaned["reference"] else "personnummer och startdatum"
+
+
+class _Context:
+    def __init__(self, association, interventions, today):
+        self.association = association
+        self.today = today
+        self.by_slug = {i.slug: i for i in interventions}
+        self.by_name = {i.name.casefold(): i for i in interventions}
+        self.all_slugs = set(association.interventions.values_list("slug", flat=True))
+        self.target_groups = dict(target_group_choices(association))
+        self.target_group_lookup = {k.casefold(): k for k in self.target_groups}
+        self.target_group_lookup.update({v.casefold(): k for k, v in self.target_groups.items()})
+        self.member_municipalities = {
+            m.municipality_code: m.display_name for m in association.members.filter(kind="kommun")
+        }
+
+    def clean_row(self, line, raw, result):
+        errors_before = len(result.errors)
+
+        def error(column, message, value=None):
+            shown = raw.get(column) if value is None else value
+            if column == "personnummer":
+                shown = ""  # never echo an identity number
+            result.errors.append(RowError(line, column, _text(shown), message))
+
+        row = {"line": line, "warnings": []}
+        intervention = self._intervention(raw.get("insats"), error)
+        row["intervention"] = intervention
+        row["reference"] = _text(raw.get("referens"))
+        if len(row["reference"]) > 60:
+            error("referens", "får vara högst 60 tecken.")
+
+        anonymous_text = _text(raw.get("anonym")).casefold()
+        if anonymous_text not in ("", "ja", "nej"):
+            error("anonym", "tillåtet är ja eller nej.")
+        anonymous = anonymous_text == "ja"
+        row["anonymous"] = anonymous
+
+        for column, code_list in SINGLE_CODE_COLUMNS.items():
+            value = raw.get(column)
+            if value is None:
+                row[COLUMNS[column]] = ""
+                continue
+            code = code_list.lookup(value)
+            if code is None:
+                error(column, f"okänd kod. Tillåtet: {', '.join(code_list.codes)}.")
+            row[COLUMNS[column]] = code or ""
+
+        row["start_date"] = self._date(raw, "startdatum", error, required=True)
+        row["end_date"] = self._date(raw, "slutdatum", error)
+        row["consent_date"] = self._date(raw, "samtycke_datum", error)
+        if row["start_date"] and row["end_date"] and row["end_date"] < row["start_date"]:
+            error("slutdatum", "slutdatum är före startdatum.")
+
+        if anonymous:
+            extra = [c for c, v in raw.items() if v is not None and c not in ANONYMOUS_COLUMNS]
+            for column in extra:
+                error(column, "en anonym deltagare får bara ha insats, referens, kön, startdatum och slutdatum.")
+            if not row["gender"]:
+                error("kon", "kön måste anges för en anonym deltagare.")
+            if not row["reference"]:
+                error("referens", "en anonym deltagare behöver en egen referens, annars kan den inte kännas igen vid nästa import.")
+            row.update(person_key="", legal_gender="", birth_year=None, birth_month=None)
+            row["identity"] = (intervention.pk if intervention else None, "ref", row["reference"])
+        else:
+            self._identity(raw, row, error)
+            if row["consent_date"] is None:
+                error("samtycke_datum", "samtycke måste finnas för en deltagare som inte är anonym. Registrera annars deltagaren som anonym.", "")
+            elif row["consent_date"] > self.today:
+                error("samtycke_datum", "datumet ligger i framtiden.")
+            if row["end_date"] and not row["exit_reason"]:
+                error("avslutsorsak", "avslutsorsak måste anges när slutdatum finns.", "")
+            if row["exit_reason"] and not row["end_date"]:
+                error("slutdatum", "slutdatum saknas men avslutsorsak är angiven.", "")
+            row["consent_form"] = row["consent_form"] or "digitalt"
+            row["referrer"] = self._referrer(raw, error)
+            row["municipality"] = self._municipality(raw, error)
+            row["target_groups"] = self._multi(raw, "malgrupp", self.target_group_lookup, error)
+            row["support_entry"] = self._support(raw, "forsorjning_fore", error)
+            row["support_exit"] = self._support(raw, "forsorjning_efter", error)
+            if row["birth_year"] and row["start_date"]:
+                age = _age(row["birth_year"], row["birth_month"], row["start_date"])
+                if not 16 <= age <= 64:
+                    row["warnings"].append(f"Rad {line}: åldern vid start är {age} år, utanför 16–64.")
+            key_part = ("ref", row["reference"]) if row["reference"] else ("pnr", row["person_key"], row["start_date"])
+            row["identity"] = (intervention.pk if intervention else None, *key_part)
+        if anonymous:
+            row.update(target_groups=[], support_entry=[], support_exit=[], referrer="", municipality="")
+        result.warnings.extend(row["warnings"])
+        return row if len(result.errors) == errors_before else None
+
+    def _intervention(self, value, error):
+        text = _text(value)
+        if not text:
+            error("insats", "insats måste anges.")
+            return None
+        intervention = self.by_slug.get(text) or self.by_name.get(text.casefold())
+        if intervention is None:
+            if text in self.all_slugs or text.casefold() in {n for n in self.by_name}:
+                error("insats", "du har inte behörighet att registrera deltagare i den insatsen.")
+            else:
+                error("insats", f"okänd insats. Tillåtet: {', '.join(sorted(self.by_slug))}.")
+        elif intervention.kind != "individual":
+            error("insats", "insatsen är strukturinriktad; registrera volymer i stället för deltagare.")
+        return intervention
+
+    def _date(self, raw, column, error, required=False):
+        value = raw.get(column)
+        if value is None:
+            if required:
+                error(column, "datum måste anges (ÅÅÅÅ-MM-DD).", "")
+            return None
+        if isinstance(value, datetime.date):
+            parsed = value
+        else:
+            try:
+                parsed = datetime.date.fromisoformat(_text(value))
+            except ValueError:
+                error(column, "inget giltigt datum. Skriv ÅÅÅÅ-MM-DD, t.ex. 2024-03-15.")
+                return None
+        if parsed > self.today and column in ("startdatum", "slutdatum"):
+            error(column, "datumet ligger i framtiden.", parsed.isoformat())
+            return None
+        return parsed
+
+    def _identity(self, raw, row, error):
+        value = raw.get("personnummer")
+        row.update(person_key="", legal_gender="", birth_year=None, birth_month=None)
+        if value is None:
+            error("personnummer", "personnummer eller samordningsnummer måste anges för en deltagare som inte är anonym.")
+            return
+        try:
+            identity = parse_identity_number(_text(value), today=self.today)
+        except InvalidIdentityNumber as invalid:
+            error("personnummer", f"ogiltigt personnummer: {invalid}.")
+            return
+        row["person_key"] = person_key(identity)
+        row["legal_gender"] = identity.legal_gender
+        row["birth_year"] = identity.birth_date.year
+        row["birth_month"] = identity.birth_date.month
+        row["gender"] = row["gender"] or identity.legal_gender
+        stated_year = _text(raw.get("fodelsear"))
+        if stated_year and stated_year != str(identity.birth_date.year):
+            error("fodelsear", "stämmer inte med personnumret.")
+
+    def _referrer(self, raw, error):
+        value = _text(raw.get("anmalande_part"))
+        if not value:
+            return ""
+        code = codes.REFERRER.lookup(value)
+        if code:
+            return code
+        if value.startswith("kommun:") and value[7:] in self.member_municipalities:
+            return value
+        for municipality, name in self.member_municipalities.items():
+            if name.casefold() == value.casefold():
+                return f"kommun:{municipality}"
+        allowed = codes.REFERRER.codes + [f"kommun:{k}" for k in sorted(self.member_municipalities)]
+        error("anmalande_part", f"okänd anmälande part. Tillåtet: {', '.join(allowed)}.")
+        return ""
+
+    def _municipality(self, raw, error):
+        value = _text(raw.get("folkbokforingskommun"))
+        if value and value.isdigit() and len(value) < 4:
+            value = value.zfill(4)  # Excel drops the leading zero of 0180
+        if value and not valid_kommunkod(value):
+            error("folkbokforingskommun", "ange SCB:s fyrsiffriga kommunkod, t.ex. 0180.")
+            return ""
+        return value
+
+    def _multi(self, raw, column, lookup, error):
+        result = []
+        for part in _parts(raw.get(column)):
+            code = lookup.get(part.casefold())
+            if code is None:
+                error(column, f"okänd kod \"{part}\". Tillåtet: {', '.join(sorted(set(lookup.values())))}.")
+            elif code not in result:
+                result.append(code)
+        return result
+
+    def _support(self, raw, column, error):
+        result = []
+        for part in _parts(raw.get(column)):
+            code = codes.SUPPORT.lookup(part)
+            if code is None:
+                error(column, f"okänd kod \"{part}\". Tillåtet: {', '.join(codes.SUPPORT.codes)}.")
+            elif code not in result:
+                result.append(code)
+        exclusive = [c for c in result if c in codes.SUPPORT_EXCLUSIVE]
+        if exclusive and len(result) > 1:
+            error(column, f"{' och '.join(exclusive)} kan inte kombineras med annan försörjning.")
+        return result
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _parts(value):
+    return [p.strip() for p in _text(value).split(";") if p.strip()]
+
+
+def _age(birth_year, birth_month, on):
+    age = on.year - birth_year
+    if birth_month and on.month < birth_month:
+        age -= 1
+    return age
+
+
+def import_file(data, filename, *, association, user, interventions, today=None):
+    """Validate and, when valid, write the whole file. Raises ImportRefused with every error."""
+    validation = validate_file(data, filename, association=association, interventions=interventions, today=today)
+    if not validation.ok:
+        raise ImportRefused(validation.errors, validation.warnings)
+    with transaction.atomic():
+        summary = services.upsert_participations(association, validation.rows, user=user)
+        log_access(user, association, "import", subject=filename[:200], row_count=len(validation.rows))
+    summary.warnings = validation.warnings
+    return summary

@@ -1,0 +1,132 @@
+"""Participations (one person's period in one insats), their multi-valued answers, volume counts
+and the change history. No names anywhere; a person is a keyed hash of the identity number."""
+
+from django.conf import settings
+from django.db import models
+
+from finsam import codes
+from finsam.interventions.models import Intervention
+from finsam.tenancy.models import Association
+
+# Fields an anonymous participation may hold; everything else stays empty (variables.md).
+ANONYMOUS_FIELDS = ("intervention", "reference", "gender", "start_date", "end_date")
+
+
+class Participation(models.Model):
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="participations")
+    intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT, related_name="participations")
+    reference = models.CharField("egen referens", max_length=60, blank=True)
+    person_key = models.CharField(max_length=64, blank=True, db_index=True)
+    anonymous = models.BooleanField("anonym", default=False)
+    gender = models.CharField("kön", max_length=12, choices=codes.GENDER.choices)
+    legal_gender = models.CharField(max_length=12, blank=True)  # from the identity number
+    birth_year = models.PositiveSmallIntegerField("födelseår", null=True, blank=True)
+    birth_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    consent_date = models.DateField("samtycke, datum", null=True, blank=True)
+    consent_form = models.CharField("samtycke, form", max_length=10, choices=codes.CONSENT_FORM.choices, blank=True)
+    consent_text_version = models.CharField("samtyckestextens version", max_length=20, blank=True)
+    start_date = models.DateField("startdatum")
+    end_date = models.DateField("slutdatum", null=True, blank=True)
+    referrer = models.CharField("anmälande part", max_length=20, blank=True)
+    referring_unit = models.CharField("anmälande enhet", max_length=20, blank=True, choices=codes.REFERRING_UNIT.choices)
+    education = models.CharField("utbildning", max_length=40, blank=True, choices=codes.EDUCATION.choices)
+    time_on_support = models.CharField("tid i offentlig försörjning", max_length=20, blank=True, choices=codes.TIME_BAND.choices)
+    time_without_work = models.CharField("tid utan arbete", max_length=20, blank=True, choices=codes.TIME_BAND.choices)
+    municipality = models.CharField("folkbokföringskommun", max_length=4, blank=True)
+    born_abroad = models.CharField("född utomlands", max_length=20, blank=True, choices=codes.YES_NO_UNKNOWN.choices)
+    impairment = models.CharField("funktionsnedsättning", max_length=20, blank=True, choices=codes.YES_NO_UNKNOWN.choices)
+    violence_questions = models.CharField("frågor om våld", max_length=12, blank=True, choices=codes.VIOLENCE_QUESTIONS.choices)
+    exit_reason = models.CharField("avslutsorsak", max_length=30, blank=True, choices=codes.EXIT_REASON.choices)
+    # Optimistic locking: a save must name the version it was read at.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-start_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intervention", "reference"],
+                condition=~models.Q(reference=""),
+                name="participation_unique_reference",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
+                name="participation_exit_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(anonymous=False) | models.Q(person_key=""),
+                name="participation_anonymous_has_no_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["association", "start_date"], name="participation_assoc_start"),
+            models.Index(fields=["association", "end_date"], name="participation_assoc_end"),
+            models.Index(fields=["intervention", "start_date"], name="participation_interv_start"),
+        ]
+        verbose_name = "deltagande"
+        verbose_name_plural = "deltaganden"
+
+    def __str__(self):
+        return self.reference or f"Deltagande {self.pk}"
+
+    @property
+    def ongoing(self):
+        return self.end_date is None
+
+
+class SupportRecord(models.Model):
+    """One means of support at entry or at exit (several may hold at once)."""
+
+    ENTRY, EXIT = "entry", "exit"
+    participation = models.ForeignKey(Participation, on_delete=models.CASCADE, related_name="support")
+    phase = models.CharField(max_length=5, choices=[(ENTRY, "vid inskrivning"), (EXIT, "vid avslut")])
+    code = models.CharField(max_length=30, choices=codes.SUPPORT.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participation", "phase", "code"], name="support_unique")
+        ]
+
+
+class TargetGroupRecord(models.Model):
+    participation = models.ForeignKey(Participation, on_delete=models.CASCADE, related_name="target_group_records")
+    code = models.CharField(max_length=50)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["participation", "code"], name="target_group_record_unique")]
+
+
+class ParticipationChange(models.Model):
+    """History: who changed which fields of a participation, and when. Values of identity are never
+    written here; other values are, so that a correction can be traced."""
+
+    participation = models.ForeignKey(Participation, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=20)  # created, updated, exited, anonymised, imported
+    changes = models.JSONField(default=dict)  # field -> [old, new]
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+
+class VolumeCount(models.Model):
+    """Counts by gender without individuals (group activities, structural insatser)."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="volume_counts")
+    intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT, related_name="volume_counts")
+    period_start = models.DateField("från")
+    period_end = models.DateField("till")
+    women = models.PositiveIntegerField("kvinnor", default=0)
+    men = models.PositiveIntegerField("män", default=0)
+    other = models.PositiveIntegerField("annat/ej angivet", default=0)
+    note = models.CharField("anteckning", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-period_start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="volume_period_order"
+            )
+        ]

@@ -1,0 +1,186 @@
+"""Writing participations: the one path used by the import, the forms and the commands.
+
+Every change writes a ParticipationChange row (who, when, which fields). Identity values are
+never written to the history, only that they changed.
+"""
+
+from django.db import transaction
+from django.db.models import F, Q
+
+from .models import Participation, ParticipationChange, SupportRecord, TargetGroupRecord
+
+SCALAR_FIELDS = [
+    "intervention_id", "reference", "person_key", "anonymous", "gender", "legal_gender", "birth_year",
+    "birth_month", "consent_date", "consent_form", "consent_text_version", "start_date", "end_date", "referrer",
+    "referring_unit", "education", "time_on_support", "time_without_work", "municipality", "born_abroad",
+    "impairment", "violence_questions", "exit_reason",
+]
+SET_FIELDS = ["target_groups", "support_entry", "support_exit"]
+SECRET_FIELDS = {"person_key"}
+PERSONAL_FIELDS = [
+    f for f in SCALAR_FIELDS if f not in ("intervention_id", "reference", "anonymous", "gender", "start_date", "end_date")
+]
+
+
+class ConcurrentEditError(Exception):
+    """Someone else saved the participation after it was read."""
+
+
+def current_values(participation):
+    values = {f: getattr(participation, f) for f in SCALAR_FIELDS}
+    support = list(participation.support.all())
+    values["support_entry"] = sorted(s.code for s in support if s.phase == SupportRecord.ENTRY)
+    values["support_exit"] = sorted(s.code for s in support if s.phase == SupportRecord.EXIT)
+    values["target_groups"] = sorted(t.code for t in participation.target_group_records.all())
+    return values
+
+
+def _row_values(row):
+    values = {f: row.get(f, "") for f in SCALAR_FIELDS if f != "intervention_id"}
+    values["intervention_id"] = row["intervention"].pk
+    for f in ("birth_year", "birth_month", "consent_date", "start_date", "end_date"):
+        values[f] = row.get(f)
+    values["anonymous"] = bool(row.get("anonymous"))
+    values["consent_text_version"] = row.get("consent_text_version", "")
+    for f in SET_FIELDS:
+        values[f] = sorted(row.get(f) or [])
+    return values
+
+
+def _diff(old, new):
+    changes = {}
+    for key, value in new.items():
+        if old.get(key) != value:
+            if key in SECRET_FIELDS:
+                changes[key] = ["(dolt)", "(dolt)"]
+            else:
+                changes[key] = [_jsonable(old.get(key)), _jsonable(value)]
+    return changes
+
+
+def _jsonable(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _write_children(participations_with_values):
+    SupportRecord.objects.bulk_create(
+        [
+            SupportRecord(participation=p, phase=phase, code=code)
+            for p, values in participations_with_values
+            for phase, key in ((SupportRecord.ENTRY, "support_entry"), (SupportRecord.EXIT, "support_exit"))
+            for code in values[key]
+        ]
+    )
+    TargetGroupRecord.objects.bulk_create(
+        [TargetGroupRecord(participation=p, code=code) for p, values in participations_with_values for code in values["target_groups"]]
+    )
+
+
+def _apply(participation, values):
+    for f in SCALAR_FIELDS:
+        setattr(participation, f, values[f])
+
+
+@transaction.atomic
+def upsert_participations(association, rows, *, user):
+    """Create or update participations from cleaned import rows. Returns an ImportSummary."""
+    from .importing import ImportSummary
+
+    summary = ImportSummary()
+    intervention_ids = {row["intervention"].pk for row in rows}
+    refs = {row["reference"] for row in rows if row["reference"]}
+    keys = {row["person_key"] for row in rows if row["person_key"]}
+    existing = (
+        Participation.objects.filter(association=association, intervention_id__in=intervention_ids)
+        .filter(Q(reference__in=refs) | Q(person_key__in=keys))
+        .prefetch_related("support", "target_group_records")
+    )
+    index = {}
+    for p in existing:
+        if p.reference:
+            index[(p.intervention_id, "ref", p.reference)] = p
+        if p.person_key:
+            index.setdefault((p.intervention_id, "pnr", p.person_key, p.start_date), p)
+
+    to_create, to_update = [], []
+    for row in rows:
+        values = _row_values(row)
+        match = index.get(row["identity"])
+        if match is None and row["person_key"]:
+            match = index.get((values["intervention_id"], "pnr", row["person_key"], row["start_date"]))
+        if match is None:
+            to_create.append(values)
+            continue
+        old = current_values(match)
+        if not values["reference"]:
+            values["reference"] = old["reference"]
+        changes = _diff(old, values)
+        if changes:
+            to_update.append((match, values, changes))
+        else:
+            summary.unchanged += 1
+
+    created = Participation.objects.bulk_create(
+        [Participation(association=association, **{f: v[f] for f in SCALAR_FIELDS}) for v in to_create]
+    )
+    _write_children(list(zip(created, to_create)))
+    ParticipationChange.objects.bulk_create(
+        [ParticipationChange(participation=p, user=user, action="imported", changes={}) for p in created]
+    )
+    summary.created = len(created)
+
+    for participation, values, changes in to_update:
+        _apply(participation, values)
+        participation.version = F("version") + 1
+        participation.save()
+        participation.support.all().delete()
+        participation.target_group_records.all().delete()
+        ParticipationChange.objects.create(participation=participation, user=user, action="updated", changes=changes)
+    _write_children([(p, v) for p, v, _ in to_update])
+    summary.updated = len(to_update)
+    return summary
+
+
+@transaction.atomic
+def save_participation(participation, values, *, user, expected_version=None, action="updated"):
+    """Create (``participation.pk`` None) or update one participation from a form.
+    ``expected_version`` refuses the save when someone else saved in between."""
+    if participation.pk is None:
+        _apply(participation, values)
+        participation.save()
+        _write_children([(participation, values)])
+        ParticipationChange.objects.create(participation=participation, user=user, action="created", changes={})
+        return participation
+    old = current_values(participation)
+    changes = _diff(old, values)
+    if not changes:
+        return participation
+    scalar = {f: values[f] for f in SCALAR_FIELDS}
+    updated = Participation.objects.filter(pk=participation.pk, version=expected_version or participation.version).update(
+        **scalar, version=F("version") + 1
+    )
+    if not updated:
+        raise ConcurrentEditError
+    participation.support.all().delete()
+    participation.target_group_records.all().delete()
+    _write_children([(participation, values)])
+    ParticipationChange.objects.create(participation=participation, user=user, action=action, changes=changes)
+    participation.refresh_from_db()
+    return participation
+
+
+@transaction.atomic
+def anonymise(participations, *, user, action="anonymised"):
+    """Make participations anonymous in one step: identity key and every personal variable
+    removed, keeping insats, reference, gender and dates (so volume counts stay the same)."""
+    ids = list(participations.values_list("pk", flat=True))
+    blank = {f: None if f in ("birth_year", "birth_month", "consent_date") else "" for f in PERSONAL_FIELDS}
+    Participation.objects.filter(pk__in=ids).update(anonymous=True, **blank, version=F("version") + 1)
+    SupportRecord.objects.filter(participation_id__in=ids).delete()
+    TargetGroupRecord.objects.filter(participation_id__in=ids).delete()
+    # The history of an anonymised participation could tell its answers: keep only the events.
+    ParticipationChange.objects.filter(participation_id__in=ids).update(changes={})
+    ParticipationChange.objects.bulk_create(
+        [ParticipationChange(participation_id=pk, user=user, action=action, changes={}) for pk in ids]
+    )
+    return len(ids)
