@@ -57,7 +57,27 @@ def world(db):
         "nobody": make_user("ingen@roll.se"),
     }
     assigned.assigned_users.add(users["manager"])
-    return World(alfa, beta, alfa_member, beta_member, assigned, unassigned, beta_intervention, users)
+    world = World(alfa, beta, alfa_member, beta_member, assigned, unassigned, beta_intervention, users)
+    world.participation = make_participation(assigned, "A-1")
+    world.unassigned_participation = make_participation(unassigned, "T-1", personnummer="19770707-7710")
+    world.beta_participation = make_participation(beta_intervention, "B-1", personnummer="19880808-8887")
+    return world
+
+
+def make_participation(intervention, reference, **fields):
+    from finsam.participants.identity import parse_identity_number, person_key
+
+    identity = parse_identity_number(fields.pop("personnummer", "19900101-0017"))
+    values = dict(
+        association=intervention.association, intervention=intervention, reference=reference,
+        person_key=person_key(identity), gender=identity.legal_gender, legal_gender=identity.legal_gender,
+        birth_year=identity.birth_date.year, birth_month=identity.birth_date.month,
+        consent_date=datetime.date(2024, 2, 1), consent_form="digitalt", start_date=datetime.date(2024, 2, 1),
+    )
+    values.update(fields)
+    from finsam.participants.models import Participation
+
+    return Participation.objects.create(**values)
 
 
 @pytest.fixture

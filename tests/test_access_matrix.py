@@ -9,6 +9,8 @@ from django.urls import get_resolver, reverse
 
 ALL = {"admin", "analyst", "manager", "reader"}
 ADMIN = {"admin"}
+PARTICIPANT_READERS = {"admin", "analyst", "manager"}
+REGISTRARS = {"admin", "manager"}
 SYSTEM = "system"
 
 # name -> (url kwargs builder, method, roles that get the page)
@@ -29,10 +31,27 @@ ROUTES = {
     "interventions:edit": (lambda w: {"intervention_slug": w.assigned.slug}, "get", ADMIN),
     "interventions:association_file": (lambda w: {}, "get", ADMIN),
     "interventions:association_file_download": (lambda w: {}, "get", ADMIN),
+    "participants:list": (lambda w: {"intervention_slug": w.assigned.slug}, "get", PARTICIPANT_READERS),
+    "participants:create": (lambda w: {"intervention_slug": w.assigned.slug}, "get", REGISTRARS),
+    "participants:detail": (lambda w: _p(w), "get", PARTICIPANT_READERS),
+    "participants:edit": (lambda w: _p(w), "get", REGISTRARS),
+    "participants:exit": (lambda w: _p(w), "get", REGISTRARS),
+    "participants:withdraw_consent": (lambda w: _p(w), "post", REGISTRARS),
+    "participants:volumes": (lambda w: {"intervention_slug": w.assigned.slug}, "get", PARTICIPANT_READERS),
+    "participants:import": (lambda w: {}, "get", REGISTRARS),
+    "participants:template": (lambda w: {}, "get", REGISTRARS),
+    "participants:export": (lambda w: {}, "get", {"admin", "analyst"}),
+    "audit:access_log": (lambda w: {}, "get", ADMIN),
     "tenancy:system_associations": (lambda w: {}, "get", SYSTEM),
     "tenancy:system_association_create": (lambda w: {}, "get", SYSTEM),
     "interventions:system_association_file": (lambda w: {}, "get", SYSTEM),
 }
+
+
+def _p(world):
+    return {"intervention_slug": world.assigned.slug, "pk": world.participation.pk}
+
+
 ROLES = ["admin", "analyst", "manager", "reader", "outsider", "sysadmin", "nobody"]
 
 
@@ -55,7 +74,7 @@ def _expected(name, role):
 
 def test_every_route_is_in_the_matrix():
     named = set()
-    for ns in ("tenancy", "interventions"):
+    for ns in ("tenancy", "interventions", "participants", "audit"):
         resolver = get_resolver().namespace_dict[ns][1]
         named |= {f"{ns}:{p.name}" for p in resolver.url_patterns}
     assert named == set(ROUTES), f"Routes without access expectations: {named - set(ROUTES)}"
@@ -93,6 +112,24 @@ def test_another_associations_objects_are_404(world, login, role):
         assert client.get(reverse("tenancy:member_edit", args=[slug, world.beta_member.pk])).status_code == 404
         assert client.post(reverse("tenancy:member_delete", args=[slug, world.beta_member.pk])).status_code == 404
         assert client.get(reverse("tenancy:user_edit", args=[slug, world.users["outsider"].pk])).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["list", "create", "volumes"])
+def test_manager_cannot_reach_participants_of_unassigned_interventions(world, login, name):
+    client = login(world.users["manager"])
+    assert client.get(reverse(f"participants:{name}", args=["alfa", world.unassigned.slug])).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["detail", "edit", "exit"])
+def test_participations_outside_reach_are_404(world, login, name):
+    manager = login(world.users["manager"])
+    other = world.unassigned_participation
+    assert manager.get(reverse(f"participants:{name}", args=["alfa", other.intervention.slug, other.pk])).status_code == 404
+    # Another förbund's participation, even under this förbund's own insats and URL.
+    admin = login(world.users["admin"])
+    beta = world.beta_participation
+    assert admin.get(reverse(f"participants:{name}", args=["alfa", world.assigned.slug, beta.pk])).status_code == 404
+    assert admin.get(reverse(f"participants:{name}", args=["alfa", beta.intervention.slug, beta.pk])).status_code == 404
 
 
 def test_manager_reaches_only_assigned_interventions(world, login):

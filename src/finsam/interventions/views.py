@@ -34,7 +34,14 @@ def intervention_detail(request, intervention_slug):
     return render(
         request,
         "interventions/intervention_detail.html",
-        {"nav": "interventions", "intervention": intervention, "goals": intervention.goals.all()},
+        {
+            "nav": "interventions",
+            "intervention": intervention,
+            "goals": intervention.goals.all(),
+            "participant_access": request.association.interventions.with_participant_access(request.access)
+            .filter(pk=intervention.pk)
+            .exists(),
+        },
     )
 
 

@@ -140,7 +140,7 @@ def validate_file(data, filename, *, association, interventions, today=None):
         result.errors.append(RowError(2, "", "", "filen har inga rader med deltagare."))
         return result
 
-    context = _Context(association, interventions, today)
+    context = RowContext(association, interventions, today)
     seen = {}
     for offset, values in enumerate(rows):
         line = offset + 2
@@ -166,7 +166,7 @@ def _identity_words(cleaned):
     return "referens" if cleaned["reference"] else "personnummer och startdatum"
 
 
-class _Context:
+class RowContext:
     def __init__(self, association, interventions, today):
         self.association = association
         self.today = today
@@ -180,7 +180,10 @@ class _Context:
             m.municipality_code: m.display_name for m in association.members.filter(kind="kommun")
         }
 
-    def clean_row(self, line, raw, result):
+    def clean_row(self, line, raw, result, known_identity=None):
+        """Clean one row (a dict of column code -> value). ``known_identity`` (a participation)
+        stands in for an empty personnummer when a registration is edited: the number itself
+        is never stored, so it cannot be shown again."""
         errors_before = len(result.errors)
 
         def error(column, message, value=None):
@@ -229,7 +232,7 @@ class _Context:
             row.update(person_key="", legal_gender="", birth_year=None, birth_month=None)
             row["identity"] = (intervention.pk if intervention else None, "ref", row["reference"])
         else:
-            self._identity(raw, row, error)
+            self._identity(raw, row, error, known_identity)
             if row["consent_date"] is None:
                 error("samtycke_datum", "samtycke måste finnas för en deltagare som inte är anonym. Registrera annars deltagaren som anonym.", "")
             elif row["consent_date"] > self.today:
@@ -289,9 +292,14 @@ class _Context:
             return None
         return parsed
 
-    def _identity(self, raw, row, error):
+    def _identity(self, raw, row, error, known=None):
         value = raw.get("personnummer")
         row.update(person_key="", legal_gender="", birth_year=None, birth_month=None)
+        if value is None and known is not None and known.person_key:
+            row.update(person_key=known.person_key, legal_gender=known.legal_gender,
+                       birth_year=known.birth_year, birth_month=known.birth_month)
+            row["gender"] = row["gender"] or known.legal_gender
+            return
         if value is None:
             error("personnummer", "personnummer eller samordningsnummer måste anges för en deltagare som inte är anonym.")
             return

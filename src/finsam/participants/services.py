@@ -142,9 +142,11 @@ def upsert_participations(association, rows, *, user):
 
 
 @transaction.atomic
-def save_participation(participation, values, *, user, expected_version=None, action="updated"):
-    """Create (``participation.pk`` None) or update one participation from a form.
-    ``expected_version`` refuses the save when someone else saved in between."""
+def save_participation(participation, row, *, user, expected_version=None, action="updated"):
+    """Create (``participation.pk`` None) or update one participation from a cleaned row (see
+    importing.RowContext.clean_row). ``expected_version`` refuses the save when someone else
+    saved in between."""
+    values = _row_values(row)
     if participation.pk is None:
         _apply(participation, values)
         participation.save()

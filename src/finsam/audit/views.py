@@ -1,0 +1,53 @@
+import datetime
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from finsam.tenancy.models import User
+from finsam.tenancy.permissions import association_view
+
+from .models import AccessLog
+
+ACTION_LABELS = {
+    "list": "Visade deltagarlista",
+    "search": "Sökte deltagare",
+    "view": "Visade deltagande",
+    "register": "Registrerade deltagande",
+    "edit": "Ändrade deltagande",
+    "exit": "Registrerade avslut",
+    "consent_withdrawn": "Återkallade samtycke",
+    "import": "Läste in deltagarfil",
+    "export": "Exporterade deltagare",
+    "retention": "Gallring",
+}
+
+
+def _date(text):
+    try:
+        return datetime.date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+
+
+@association_view("view_access_log")
+def access_log(request):
+    entries = AccessLog.objects.filter(association=request.association).select_related("user")
+    users = User.objects.filter(pk__in=entries.values("user")).order_by("username")
+    filters = {k: request.GET.get(k, "") for k in ("user", "action", "insats", "from", "to")}
+    if filters["user"].isdigit():
+        entries = entries.filter(user_id=int(filters["user"]))
+    if filters["action"] in ACTION_LABELS:
+        entries = entries.filter(action=filters["action"])
+    if filters["insats"]:
+        entries = entries.filter(intervention_slug=filters["insats"])
+    if _date(filters["from"]):
+        entries = entries.filter(at__date__gte=_date(filters["from"]))
+    if _date(filters["to"]):
+        entries = entries.filter(at__date__lte=_date(filters["to"]))
+    page = Paginator(entries, 100).get_page(request.GET.get("sida"))
+    for entry in page:
+        entry.action_label = ACTION_LABELS.get(entry.action, entry.action)
+    return render(request, "audit/access_log.html", {
+        "nav": "access_log", "page": page, "filters": filters, "users": users,
+        "actions": ACTION_LABELS.items(),
+    })

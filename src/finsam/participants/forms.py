@@ -1,0 +1,269 @@
+"""Registration forms. Field names are the column codes of the participant file, and ``clean()``
+hands the typed values to the import's row validator, so that a registration on screen and a row
+in a file obey exactly the same rules."""
+
+import datetime
+
+from django import forms
+
+from finsam import codes
+from finsam.core.forms import AccessibleErrorsMixin
+from finsam.interventions.forms import DATE_WIDGET
+from finsam.interventions.models import target_group_choices
+
+from .importing import SINGLE_CODE_COLUMNS, RowContext, Validation
+from .models import Participation
+
+CONSENT_TEXT_VERSION = "2026-1"
+BLANK = [("", "– Välj –")]
+
+
+def _choices(code_list):
+    return BLANK + code_list.choices
+
+
+def referrer_choices(association):
+    municipalities = [(m.code, m.display_name) for m in association.members.filter(kind="kommun")]
+    return BLANK + codes.REFERRER.choices[:3] + municipalities + codes.REFERRER.choices[3:]
+
+
+def participation_to_raw(participation):
+    """The stored participation as a file row (without the identity number, which is not stored)."""
+    support = list(participation.support.all())
+    return {
+        "insats": participation.intervention.slug,
+        "referens": participation.reference or None,
+        "anonym": "ja" if participation.anonymous else "nej",
+        "kon": participation.gender or None,
+        "samtycke_datum": participation.consent_date,
+        "samtycke_form": participation.consent_form or None,
+        "startdatum": participation.start_date,
+        "anmalande_part": participation.referrer or None,
+        "anmalande_enhet": participation.referring_unit or None,
+        "malgrupp": ";".join(t.code for t in participation.target_group_records.all()) or None,
+        "utbildning": participation.education or None,
+        "tid_offentlig_forsorjning": participation.time_on_support or None,
+        "tid_utan_arbete": participation.time_without_work or None,
+        "forsorjning_fore": ";".join(s.code for s in support if s.phase == "entry") or None,
+        "folkbokforingskommun": participation.municipality or None,
+        "fodd_utomlands": participation.born_abroad or None,
+        "funktionsnedsattning": participation.impairment or None,
+        "vald_fragor": participation.violence_questions or None,
+        "slutdatum": participation.end_date,
+        "avslutsorsak": participation.exit_reason or None,
+        "forsorjning_efter": ";".join(s.code for s in support if s.phase == "exit") or None,
+    }
+
+
+class _RowForm(AccessibleErrorsMixin, forms.Form):
+    """Shared machinery: build a raw row, validate it like an import row, map errors to fields."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, intervention, participation=None, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.intervention = intervention
+        self.association = intervention.association
+        self.participation = participation
+        self.today = today or datetime.date.today()
+        self.row = None
+        self.warnings = []
+        if participation is not None:
+            self.fields["version"].initial = participation.version
+
+    def raw_row(self):
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        raw = self.raw_row()
+        result = Validation()
+        context = RowContext(self.association, [self.intervention], self.today)
+        row = context.clean_row(0, raw, result, known_identity=self.participation)
+        for error in result.errors:
+            field = error.column if error.column in self.fields else None
+            self.add_error(field, error.message[:1].upper() + error.message[1:])
+        if row is not None:
+            self._check_reference(row)
+            self.row = row
+            self.warnings = [w.split(": ", 1)[-1] for w in row["warnings"]] + self._same_person_warning(row)
+        return cleaned
+
+    def _check_reference(self, row):
+        if not row["reference"]:
+            return
+        clash = Participation.objects.filter(intervention=self.intervention, reference=row["reference"])
+        if self.participation is not None:
+            clash = clash.exclude(pk=self.participation.pk)
+        if clash.exists():
+            self.add_error("referens", "Referensen används redan i insatsen.")
+            self.row = None
+
+    def _same_person_warning(self, row):
+        if not row.get("person_key"):
+            return []
+        ongoing = Participation.objects.filter(
+            intervention=self.intervention, person_key=row["person_key"], end_date__isnull=True
+        )
+        if self.participation is not None:
+            ongoing = ongoing.exclude(pk=self.participation.pk)
+        if ongoing.exists():
+            return ["Samma person har redan ett pågående deltagande i insatsen."]
+        return []
+
+
+class ParticipationForm(_RowForm):
+    referens = forms.CharField(label="Egen referens", max_length=60, required=False,
+                               help_text="Ditt eget id för deltagaren, aldrig ett namn. Unikt i insatsen.")
+    anonym = forms.BooleanField(label="Anonym deltagare", required=False,
+                                help_text="Utan samtycke, eller med skyddade personuppgifter. Då sparas bara referens, kön och datum; övriga uppgifter i formuläret sparas inte.")
+    personnummer = forms.CharField(
+        label="Personnummer eller samordningsnummer", required=False, max_length=13,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}),
+        help_text="ÅÅÅÅMMDD-NNNN. Numret sparas aldrig, bara en nyckel som inte går att räkna tillbaka.",
+    )
+    kon = forms.ChoiceField(label="Kön", required=False, choices=_choices(codes.GENDER),
+                            help_text="Lämna tomt för att ta juridiskt kön från personnumret.")
+    samtycke_form = forms.ChoiceField(label="Samtycke", required=False, widget=forms.RadioSelect,
+                                      choices=[("digitalt", "Digitalt: deltagaren läser och bekräftar här"),
+                                               ("papper", "På papper")])
+    samtycke_bekraftat = forms.BooleanField(label="Deltagaren har läst samtyckestexten och bekräftar den", required=False)
+    samtycke_datum = forms.DateField(label="Datum för samtycke på papper", required=False, widget=DATE_WIDGET)
+    startdatum = forms.DateField(label="Startdatum", widget=DATE_WIDGET)
+    anmalande_part = forms.ChoiceField(label="Anmälande part", required=False)
+    anmalande_enhet = forms.ChoiceField(label="Anmälande enhet", required=False, choices=_choices(codes.REFERRING_UNIT))
+    malgrupp = forms.MultipleChoiceField(label="Målgrupper", required=False, widget=forms.CheckboxSelectMultiple)
+    utbildning = forms.ChoiceField(label="Utbildning (högsta avslutade)", required=False, choices=_choices(codes.EDUCATION))
+    tid_offentlig_forsorjning = forms.ChoiceField(label="Tid i offentlig försörjning", required=False, choices=_choices(codes.TIME_BAND))
+    tid_utan_arbete = forms.ChoiceField(label="Tid utan arbete", required=False, choices=_choices(codes.TIME_BAND))
+    forsorjning_fore = forms.MultipleChoiceField(label="Försörjning vid inskrivning", required=False,
+                                                 widget=forms.CheckboxSelectMultiple, choices=codes.SUPPORT.choices)
+    folkbokforingskommun = forms.CharField(label="Folkbokföringskommun (kommunkod)", required=False, max_length=4,
+                                           help_text="SCB:s fyrsiffriga kod, t.ex. 0180.")
+    fodd_utomlands = forms.ChoiceField(label="Född utomlands", required=False, choices=_choices(codes.YES_NO_UNKNOWN))
+    funktionsnedsattning = forms.ChoiceField(label="Funktionsnedsättning som påverkar arbetsförmågan", required=False,
+                                             choices=_choices(codes.YES_NO_UNKNOWN))
+    vald_fragor = forms.ChoiceField(label="Frågor om våld i nära relationer", required=False,
+                                    choices=_choices(codes.VIOLENCE_QUESTIONS),
+                                    help_text="Bara om frågorna ställdes, aldrig svaren.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["anmalande_part"].choices = referrer_choices(self.association)
+        self.fields["malgrupp"].choices = target_group_choices(self.association)
+        p = self.participation
+        if p is None:
+            self.initial.setdefault("samtycke_form", "digitalt")
+        if p is not None and not self.is_bound:
+            raw = participation_to_raw(p)
+            for name in self.fields:
+                if name in raw and raw[name] is not None:
+                    value = raw[name]
+                    self.initial[name] = value.split(";") if name in ("malgrupp", "forsorjning_fore") else value
+            self.initial["anonym"] = p.anonymous
+            self.initial["samtycke_bekraftat"] = p.consent_form == "digitalt"
+            self.fields["personnummer"].help_text = (
+                "Lämna tomt för att behålla den registrerade personen. Numret sparas aldrig och kan inte visas."
+            )
+
+    def raw_row(self):
+        data = self.cleaned_data
+        anonymous = data["anonym"]
+        raw = {name: data.get(name) or None for name in SINGLE_CODE_COLUMNS if name in self.fields}
+        raw.update({
+            "insats": self.intervention.slug,
+            "referens": data["referens"] or None,
+            "anonym": "ja" if anonymous else "nej",
+            "personnummer": data["personnummer"] or None,
+            "startdatum": data["startdatum"],
+            "anmalande_part": data["anmalande_part"] or None,
+            "malgrupp": ";".join(data["malgrupp"]) or None,
+            "forsorjning_fore": ";".join(data["forsorjning_fore"]) or None,
+            "folkbokforingskommun": data["folkbokforingskommun"] or None,
+            "samtycke_form": None,
+            "samtycke_datum": None,
+        })
+        if self.participation is not None:
+            # Exit data is edited in the exit form; keep it.
+            current = participation_to_raw(self.participation)
+            raw.update({k: current[k] for k in ("slutdatum", "avslutsorsak", "forsorjning_efter")})
+        if anonymous:
+            # Only insats, reference, gender and dates are kept for an anonymous participant;
+            # the help text of the checkbox says so.
+            keep = {"insats", "referens", "anonym", "kon", "startdatum", "slutdatum"}
+            raw = {k: (v if k in keep else None) for k, v in raw.items()}
+        else:
+            self._consent(raw)
+        return raw
+
+    def _consent(self, raw):
+        data = self.cleaned_data
+        form = data.get("samtycke_form")
+        if form == "papper":
+            if not data.get("samtycke_datum"):
+                self.add_error("samtycke_datum", "Ange datum för samtycket på papper.")
+            raw.update(samtycke_form="papper", samtycke_datum=data.get("samtycke_datum"))
+        elif form == "digitalt":
+            if not data.get("samtycke_bekraftat"):
+                self.add_error("samtycke_bekraftat", "Deltagaren måste bekräfta samtycket, eller registreras som anonym.")
+            keep = self.participation and self.participation.consent_form == "digitalt" and self.participation.consent_date
+            raw.update(samtycke_form="digitalt", samtycke_datum=keep or self.today)
+        else:
+            self.add_error("samtycke_form", "Välj hur samtycket lämnades, eller registrera deltagaren som anonym.")
+
+    def values(self):
+        """Values for services.save_participation."""
+        row = dict(self.row)
+        if row.get("consent_form") == "digitalt" and not row["anonymous"]:
+            row["consent_text_version"] = (
+                self.participation.consent_text_version
+                if self.participation and self.participation.consent_form == "digitalt"
+                else CONSENT_TEXT_VERSION
+            )
+        return row
+
+
+class ExitForm(_RowForm):
+    slutdatum = forms.DateField(label="Slutdatum", widget=DATE_WIDGET)
+    avslutsorsak = forms.ChoiceField(label="Avslutsorsak", required=False, choices=_choices(codes.EXIT_REASON))
+    forsorjning_efter = forms.MultipleChoiceField(label="Försörjning efter avslut", required=False,
+                                                  widget=forms.CheckboxSelectMultiple, choices=codes.SUPPORT.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.participation.anonymous:
+            # An anonymous participation holds no exit reason or support.
+            del self.fields["avslutsorsak"]
+            del self.fields["forsorjning_efter"]
+        if not self.is_bound and self.participation.end_date:
+            self.initial["slutdatum"] = self.participation.end_date
+            self.initial["avslutsorsak"] = self.participation.exit_reason
+            self.initial["forsorjning_efter"] = [
+                s.code for s in self.participation.support.all() if s.phase == "exit"
+            ]
+
+    def raw_row(self):
+        data = self.cleaned_data
+        raw = participation_to_raw(self.participation)
+        raw["slutdatum"] = data["slutdatum"]
+        if not self.participation.anonymous:
+            raw["avslutsorsak"] = data.get("avslutsorsak") or None
+            raw["forsorjning_efter"] = ";".join(data.get("forsorjning_efter") or []) or None
+        return raw
+
+    def values(self):
+        return dict(self.row)
+
+
+class SearchForm(forms.Form):
+    STATUS_CHOICES = [("ongoing", "Pågående"), ("exited", "Avslutade"), ("all", "Alla")]
+    status = forms.ChoiceField(label="Visa", choices=STATUS_CHOICES, required=False)
+    q = forms.CharField(label="Sök på referens eller personnummer", required=False, max_length=20,
+                        widget=forms.TextInput(attrs={"autocomplete": "off", "type": "search"}))
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="Deltagarfil (.xlsx eller .csv)",
+                           help_text="Högst 20 MB. Använd mallen så blir kolumnerna rätt.")

@@ -1,0 +1,215 @@
+"""Participant pages. Every page that shows or exports participant-level data writes an access-log
+row (who, förbund, insats, what, how many rows) in the same view that reads the data."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from finsam.audit.log import log_access
+from finsam.core.forms import bound
+from finsam.tenancy.permissions import association_view
+
+from . import services, workbook
+from .forms import ExitForm, ImportForm, ParticipationForm, SearchForm
+from .identity import InvalidIdentityNumber, parse_identity_number, person_key
+from .importing import ImportRefused, import_file
+from .models import Participation, VolumeCount
+from .volume import VolumeCountForm
+
+PAGE_SIZE = 50
+
+
+def _intervention(request, intervention_slug):
+    """An insats whose participants the user may reach; 404 otherwise (also for a
+    deltagaransvarig who is not assigned to it)."""
+    interventions = request.association.interventions.with_participant_access(request.access)
+    return get_object_or_404(interventions, slug=intervention_slug)
+
+
+def _participation(request, intervention, pk):
+    return get_object_or_404(
+        Participation.objects.filter(association=request.association, intervention=intervention)
+        .select_related("intervention")
+        .prefetch_related("support", "target_group_records"),
+        pk=pk,
+    )
+
+
+def _log(request, action, intervention=None, subject="", row_count=0):
+    log_access(request, request.association, action,
+               intervention_slug=intervention.slug if intervention else "", subject=subject, row_count=row_count)
+
+
+@association_view("view_participants")
+def participation_list(request, intervention_slug):
+    intervention = _intervention(request, intervention_slug)
+    participations = Participation.objects.filter(association=request.association, intervention=intervention)
+    status = request.GET.get("status", "ongoing")
+    if status == "ongoing":
+        participations = participations.filter(end_date__isnull=True)
+    elif status == "exited":
+        participations = participations.filter(end_date__isnull=False)
+    else:
+        status = "all"
+    # Searching by identity number happens by POST so that the number never enters a URL.
+    search = SearchForm(request.POST if request.method == "POST" else None, initial={"status": status})
+    searched = False
+    if request.method == "POST" and search.is_valid() and search.cleaned_data["q"]:
+        searched = True
+        participations = _search(participations, search.cleaned_data["q"])
+    page = Paginator(participations.order_by("-start_date", "id"), PAGE_SIZE).get_page(request.GET.get("sida"))
+    _log(request, "search" if searched else "list", intervention, subject=f"status={status}", row_count=len(page))
+    return render(request, "participants/participation_list.html", {
+        "nav": "interventions", "intervention": intervention, "page": page, "status": status,
+        "search": search, "searched": searched,
+        "can_register": request.access.can("register_participants"),
+    })
+
+
+def _search(participations, query):
+    query = query.strip()
+    try:
+        identity = parse_identity_number(query)
+    except InvalidIdentityNumber:
+        return participations.filter(reference__iexact=query)
+    return participations.filter(person_key=person_key(identity))
+
+
+@association_view("view_participants")
+def participation_detail(request, intervention_slug, pk):
+    intervention = _intervention(request, intervention_slug)
+    participation = _participation(request, intervention, pk)
+    _log(request, "view", intervention, subject=f"deltagande {participation.pk}", row_count=1)
+    return render(request, "participants/participation_detail.html", {
+        "nav": "interventions", "intervention": intervention, "p": participation,
+        "support_entry": [s for s in participation.support.all() if s.phase == "entry"],
+        "support_exit": [s for s in participation.support.all() if s.phase == "exit"],
+        "changes": participation.changes.select_related("user")[:50],
+        "can_register": request.access.can("register_participants"),
+    })
+
+
+@association_view("register_participants")
+def participation_edit(request, intervention_slug, pk=None):
+    intervention = _intervention(request, intervention_slug)
+    participation = _participation(request, intervention, pk) if pk else None
+    form = ParticipationForm(**bound(request), intervention=intervention, participation=participation)
+    if request.method == "POST" and form.is_valid():
+        target = participation or Participation(association=request.association, intervention=intervention)
+        try:
+            saved = services.save_participation(
+                target, form.values(), user=request.user, expected_version=form.cleaned_data.get("version"),
+                action="updated",
+            )
+        except services.ConcurrentEditError:
+            form.add_error(None, "Någon annan har ändrat deltagandet sedan du öppnade det. Ingenting har sparats. "
+                                 "Öppna deltagandet igen och gör din ändring på nytt.")
+        else:
+            _log(request, "register" if participation is None else "edit", intervention,
+                 subject=f"deltagande {saved.pk}", row_count=1)
+            for warning in form.warnings:
+                messages.warning(request, warning)
+            messages.success(request, "Deltagandet är sparat.")
+            return redirect("participants:detail", request.association.slug, intervention.slug, saved.pk)
+    return render(request, "participants/participation_form.html", {
+        "nav": "interventions", "intervention": intervention, "form": form, "p": participation,
+        "consent_version": "2026-1",
+    })
+
+
+@association_view("register_participants")
+def participation_exit(request, intervention_slug, pk):
+    intervention = _intervention(request, intervention_slug)
+    participation = _participation(request, intervention, pk)
+    form = ExitForm(**bound(request), intervention=intervention, participation=participation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_participation(participation, form.values(), user=request.user,
+                                        expected_version=form.cleaned_data.get("version"), action="exited")
+        except services.ConcurrentEditError:
+            form.add_error(None, "Någon annan har ändrat deltagandet sedan du öppnade det. Ingenting har sparats.")
+        else:
+            _log(request, "exit", intervention, subject=f"deltagande {participation.pk}", row_count=1)
+            messages.success(request, "Avslutet är registrerat.")
+            return redirect("participants:detail", request.association.slug, intervention.slug, participation.pk)
+    return render(request, "participants/participation_exit.html", {
+        "nav": "interventions", "intervention": intervention, "form": form, "p": participation,
+    })
+
+
+@require_POST
+@association_view("register_participants")
+def withdraw_consent(request, intervention_slug, pk):
+    intervention = _intervention(request, intervention_slug)
+    participation = _participation(request, intervention, pk)
+    if participation.anonymous:
+        messages.info(request, "Deltagandet är redan anonymt.")
+    else:
+        # Every participation of the same person in this förbund becomes anonymous.
+        same_person = Participation.objects.filter(association=request.association, person_key=participation.person_key)
+        count = services.anonymise(same_person, user=request.user, action="consent_withdrawn")
+        _log(request, "consent_withdrawn", intervention, subject=f"deltagande {participation.pk}", row_count=count)
+        messages.success(request, f"Samtycket är återkallat. {count} deltagande(n) är nu anonyma.")
+    return redirect("participants:detail", request.association.slug, intervention.slug, participation.pk)
+
+
+@association_view("register_participants")
+def import_participants(request):
+    form = ImportForm(**bound(request))
+    interventions = request.association.interventions.with_participant_access(request.access)
+    errors, summary, warnings = [], None, []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            summary = import_file(upload.read(), upload.name, association=request.association,
+                                  user=request.user, interventions=interventions)
+            warnings = summary.warnings
+        except ImportRefused as refused:
+            errors, warnings = refused.errors, refused.warnings
+    return render(request, "participants/import.html", {
+        "nav": "import", "form": form, "errors": errors, "summary": summary, "warnings": warnings,
+        "interventions": interventions,
+    })
+
+
+@association_view("register_participants")
+def import_template(request):
+    response = HttpResponse(workbook.template(request.association), content_type=workbook.XLSX_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="deltagarfil-mall.xlsx"'
+    return response
+
+
+@association_view("export_participants")
+def export_participants(request):
+    file_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    participations = (
+        Participation.objects.filter(association=request.association)
+        .select_related("intervention").prefetch_related("support", "target_group_records")
+        .order_by("intervention__slug", "start_date", "id")
+    )
+    slug = request.GET.get("insats")
+    if slug:
+        participations = participations.filter(intervention__slug=slug)
+    rows = list(participations)
+    content, content_type = workbook.export(rows, file_format)
+    _log(request, "export", subject=f"deltagarexport {file_format}" + (f" {slug}" if slug else ""), row_count=len(rows))
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="deltagare-{request.association.slug}.{file_format}"'
+    return response
+
+
+@association_view("view_participants")
+def volume_counts(request, intervention_slug):
+    intervention = _intervention(request, intervention_slug)
+    can_register = request.access.can("register_participants")
+    form = VolumeCountForm(**bound(request), intervention=intervention) if can_register else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Volymregistreringen är sparad.")
+        return redirect("participants:volumes", request.association.slug, intervention.slug)
+    return render(request, "participants/volume_counts.html", {
+        "nav": "interventions", "intervention": intervention, "form": form,
+        "counts": VolumeCount.objects.filter(association=request.association, intervention=intervention),
+    })

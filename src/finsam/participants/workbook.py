@@ -1,0 +1,148 @@
+"""The participant file as a workbook: the import template and the export. Columns come from
+``importing.COLUMNS`` and codes from ``finsam.codes``, so the three can never drift apart."""
+
+import csv
+import io
+
+import openpyxl
+from openpyxl.styles import Font
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from finsam import codes
+from finsam.interventions.models import target_group_choices
+
+from .importing import COLUMNS, SINGLE_CODE_COLUMNS
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv; charset=utf-8"
+EXPORT_COLUMNS = [c for c in COLUMNS if c != "personnummer"]
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+COLUMN_HELP = {
+    "insats": "Insatsens kortnamn (eller exakta namn).",
+    "referens": "Ditt eget id för deltagaren. Aldrig ett namn. Krävs för anonyma.",
+    "personnummer": "ÅÅÅÅMMDD-NNNN. Sparas aldrig, bara som nyckel. Tomt för anonyma.",
+    "anonym": "ja eller nej (tomt = nej).",
+    "kon": "Krävs för anonyma; annars från personnumret om tomt.",
+    "fodelsear": "Tas från personnumret; behöver inte fyllas i.",
+    "samtycke_datum": "Datum för samtycket. Krävs om inte anonym.",
+    "samtycke_form": "digitalt eller papper (tomt = digitalt).",
+    "startdatum": "ÅÅÅÅ-MM-DD. Obligatoriskt.",
+    "malgrupp": "En eller flera koder, åtskilda med ;",
+    "forsorjning_fore": "En eller flera koder, åtskilda med ;",
+    "forsorjning_efter": "En eller flera koder, åtskilda med ;",
+    "folkbokforingskommun": "SCB:s kommunkod, t.ex. 0180.",
+    "slutdatum": "ÅÅÅÅ-MM-DD när deltagandet avslutats.",
+    "avslutsorsak": "Krävs när slutdatum finns (inte för anonyma).",
+}
+
+
+def _code_lists(association):
+    lists = {column: code_list.codes for column, code_list in SINGLE_CODE_COLUMNS.items()}
+    lists["anonym"] = ["ja", "nej"]
+    lists["anmalande_part"] = codes.REFERRER.codes + [m.code for m in association.members.filter(kind="kommun")]
+    lists["insats"] = list(association.interventions.filter(kind="individual").values_list("slug", flat=True))
+    return lists
+
+
+def template(association):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Deltagare"
+    sheet.append(list(COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    code_sheet = workbook.create_sheet("Koder")
+    lists = _code_lists(association)
+    for index, column in enumerate(COLUMNS, start=1):
+        letter = openpyxl.utils.get_column_letter(index)
+        sheet.column_dimensions[letter].width = max(14, len(column) + 2)
+        values = lists.get(column)
+        if not values:
+            continue
+        code_sheet.cell(row=1, column=index, value=column).font = Font(bold=True)
+        for row, value in enumerate(values, start=2):
+            code_sheet.cell(row=row, column=index, value=value)
+        validation = DataValidation(
+            type="list", formula1=f"=Koder!${letter}$2:${letter}${len(values) + 1}", allow_blank=True,
+            showErrorMessage=True, errorTitle="Okänd kod", error=f"Välj en kod för {column} ur listan.",
+        )
+        validation.add(f"{letter}2:{letter}5001")
+        sheet.add_data_validation(validation)
+    instructions = workbook.create_sheet("Instruktioner")
+    instructions.append(["Deltagarfil för Finsam Uppföljning"])
+    instructions["A1"].font = Font(bold=True, size=14)
+    instructions.append(["En rad per deltagande. Rad 1 innehåller kolumnernas koder och får inte ändras."])
+    instructions.append(["Skriv aldrig namn. Filen läses in helt eller inte alls; alla fel visas på en gång."])
+    instructions.append(["Att läsa in samma fil igen ändrar ingenting."])
+    instructions.append([])
+    instructions.append(["Kolumn", "Beskrivning", "Tillåtna värden"])
+    for cell in instructions[6]:
+        cell.font = Font(bold=True)
+    target_groups = [code for code, _ in target_group_choices(association)]
+    for column in COLUMNS:
+        allowed = lists.get(column) or (target_groups if column == "malgrupp" else
+                                        codes.SUPPORT.codes if column.startswith("forsorjning") else [])
+        instructions.append([column, COLUMN_HELP.get(column, ""), ", ".join(allowed)])
+    instructions.column_dimensions["A"].width = 28
+    instructions.column_dimensions["B"].width = 70
+    instructions.column_dimensions["C"].width = 80
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def neutralise(value):
+    """Cells that a spreadsheet would run as a formula are written as text (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def export_row(p):
+    support = list(p.support.all())
+    values = {
+        "insats": p.intervention.slug,
+        "referens": p.reference,
+        "anonym": "ja" if p.anonymous else "nej",
+        "kon": p.gender,
+        "fodelsear": p.birth_year or "",
+        "samtycke_datum": p.consent_date.isoformat() if p.consent_date else "",
+        "samtycke_form": p.consent_form,
+        "startdatum": p.start_date.isoformat(),
+        "anmalande_part": p.referrer,
+        "anmalande_enhet": p.referring_unit,
+        "malgrupp": ";".join(sorted(t.code for t in p.target_group_records.all())),
+        "utbildning": p.education,
+        "tid_offentlig_forsorjning": p.time_on_support,
+        "tid_utan_arbete": p.time_without_work,
+        "forsorjning_fore": ";".join(sorted(s.code for s in support if s.phase == "entry")),
+        "folkbokforingskommun": p.municipality,
+        "fodd_utomlands": p.born_abroad,
+        "funktionsnedsattning": p.impairment,
+        "vald_fragor": p.violence_questions,
+        "slutdatum": p.end_date.isoformat() if p.end_date else "",
+        "avslutsorsak": p.exit_reason,
+        "forsorjning_efter": ";".join(sorted(s.code for s in support if s.phase == "exit")),
+    }
+    return [neutralise(values[c]) for c in EXPORT_COLUMNS]
+
+
+def export(participations, file_format):
+    """(bytes, content type) of the participant export: semicolon CSV with BOM, or xlsx."""
+    if file_format == "xlsx":
+        workbook = openpyxl.Workbook(write_only=True)
+        sheet = workbook.create_sheet("Deltagare")
+        sheet.append(EXPORT_COLUMNS)
+        for p in participations:
+            sheet.append(export_row(p))
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue(), XLSX_TYPE
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for p in participations:
+        writer.writerow(export_row(p))
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8"), CSV_TYPE

@@ -1,0 +1,270 @@
+import csv
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from finsam.audit.models import AccessLog, AppendOnlyError
+from finsam.participants.models import Participation, ParticipationChange, SupportRecord, VolumeCount
+from tests.conftest import make_participation
+
+PNR = "19850314-1239"
+
+
+def register_data(**overrides):
+    data = {
+        "referens": "AP-9", "personnummer": PNR, "samtycke_form": "digitalt", "samtycke_bekraftat": "on",
+        "startdatum": "2025-01-15", "anmalande_part": "fk", "utbildning": "gymnasial",
+        "forsorjning_fore": ["sjukpenning"], "malgrupp": ["vuxna"],
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def url(name, world, *extra):
+    return reverse(f"participants:{name}", args=["alfa", world.assigned.slug, *extra])
+
+
+def test_register_with_digital_consent(world, login):
+    client = login(world.users["manager"])
+    response = client.post(url("create", world), register_data())
+    assert response.status_code == 302
+    p = Participation.objects.get(reference="AP-9")
+    assert (p.gender, p.birth_year, p.consent_form, p.consent_text_version) == ("man", 1985, "digitalt", "2026-1")
+    assert p.consent_date == datetime.date.today()
+    assert list(p.support.values_list("code", flat=True)) == ["sjukpenning"]
+    assert ParticipationChange.objects.filter(participation=p, action="created", user=world.users["manager"]).exists()
+    assert AccessLog.objects.filter(action="register", intervention_slug=world.assigned.slug).exists()
+    page = client.get(response.url).content.decode()
+    assert "8503141239" not in page and PNR not in page
+
+
+def test_identity_number_is_never_stored(world, login):
+    login(world.users["manager"]).post(url("create", world), register_data())
+    for row in Participation.objects.values():
+        assert "850314" not in str(row)
+    for row in ParticipationChange.objects.values():
+        assert "850314" not in str(row)
+    for row in AccessLog.objects.values():
+        assert "850314" not in str(row)
+
+
+def test_errors_are_shown_and_input_kept(world, login):
+    client = login(world.users["manager"])
+    response = client.post(url("create", world), register_data(personnummer="19850314-1233", samtycke_bekraftat=None,
+                                                                referens="Min-ref"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Ogiltigt personnummer: kontrollsiffran stämmer inte." in html
+    assert "Deltagaren måste bekräfta samtycket" in html
+    assert 'value="Min-ref"' in html
+    assert not Participation.objects.filter(reference="Min-ref").exists()
+
+
+def test_paper_consent_needs_a_date(world, login):
+    client = login(world.users["manager"])
+    html = client.post(url("create", world), register_data(samtycke_form="papper")).content.decode()
+    assert "Ange datum för samtycket på papper." in html
+    client.post(url("create", world), register_data(samtycke_form="papper", samtycke_datum="2025-01-10"))
+    assert Participation.objects.get(reference="AP-9").consent_date == datetime.date(2025, 1, 10)
+
+
+def test_anonymous_registration_keeps_only_gender_and_dates(world, login):
+    client = login(world.users["manager"])
+    response = client.post(url("create", world), register_data(anonym="on", personnummer="", kon="kvinna", referens="AN-1"))
+    assert response.status_code == 302
+    p = Participation.objects.get(reference="AN-1")
+    assert p.anonymous and p.person_key == "" and p.gender == "kvinna"
+    assert (p.education, p.referrer, p.birth_year, p.consent_date) == ("", "", None, None)
+    assert not p.support.exists() and not p.target_group_records.exists()
+
+
+def test_warnings_for_same_person_and_age(world, login):
+    client = login(world.users["manager"])
+    # world.participation is 19900101-0017, ongoing in the assigned insats.
+    response = client.post(url("create", world), register_data(personnummer="19900101-0017", referens="A-2"), follow=True)
+    assert "Samma person har redan ett pågående deltagande i insatsen." in response.content.decode()
+    response = client.post(url("create", world), register_data(personnummer="20100101-0014", referens="A-3"), follow=True)
+    assert "åldern vid start är 15 år, utanför 16–64" in response.content.decode()
+
+
+def test_duplicate_reference_is_refused(world, login):
+    html = login(world.users["manager"]).post(url("create", world), register_data(referens="A-1")).content.decode()
+    assert "Referensen används redan i insatsen." in html
+
+
+def test_exit_rules(world, login):
+    client = login(world.users["manager"])
+    exit_url = url("exit", world, world.participation.pk)
+    html = client.post(exit_url, {"slutdatum": "2024-01-01", "avslutsorsak": "arbete"}).content.decode()
+    assert "slutdatum är före startdatum" in html.lower()
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    assert "framtiden" in client.post(exit_url, {"slutdatum": tomorrow, "avslutsorsak": "arbete"}).content.decode()
+    assert "Avslutsorsak måste anges" in client.post(exit_url, {"slutdatum": "2024-06-30"}).content.decode()
+    assert Participation.objects.get(pk=world.participation.pk).end_date is None
+    response = client.post(exit_url, {"slutdatum": "2024-06-30", "avslutsorsak": "studier", "forsorjning_efter": ["studiestod"]})
+    assert response.status_code == 302
+    p = Participation.objects.get(pk=world.participation.pk)
+    assert (p.end_date, p.exit_reason) == (datetime.date(2024, 6, 30), "studier")
+    assert list(p.support.filter(phase="exit").values_list("code", flat=True)) == ["studiestod"]
+    change = ParticipationChange.objects.get(participation=p, action="exited")
+    assert change.changes["exit_reason"] == ["", "studier"]
+
+
+def test_editing_keeps_the_identity_without_showing_it(world, login):
+    client = login(world.users["manager"])
+    p = world.participation
+    form = client.get(url("edit", world, p.pk)).content.decode()
+    assert "19900101" not in form
+    key = p.person_key
+    response = client.post(url("edit", world, p.pk), register_data(personnummer="", referens="A-1", version=p.version,
+                                                                  utbildning="forgymnasial"))
+    assert response.status_code == 302
+    p.refresh_from_db()
+    assert p.person_key == key and p.education == "forgymnasial" and p.version == 2
+
+
+def test_concurrent_edits_are_refused(world, login):
+    client = login(world.users["manager"])
+    p = world.participation
+    first = client.post(url("edit", world, p.pk), register_data(personnummer="", referens="A-1", version=1, utbildning="gymnasial"))
+    assert first.status_code == 302
+    second = client.post(url("edit", world, p.pk), register_data(personnummer="", referens="A-1", version=1,
+                                                                utbildning="eftergymnasial_3_ar_eller_mer"))
+    assert second.status_code == 200
+    assert "Någon annan har ändrat deltagandet" in second.content.decode()
+    p.refresh_from_db()
+    assert p.education == "gymnasial"
+
+
+def test_withdrawing_consent_anonymises_every_participation_of_the_person(world, login):
+    p = world.participation
+    SupportRecord.objects.create(participation=p, phase="entry", code="sjukpenning")
+    # The same person (same identity number as world.participation) in another insats.
+    second = make_participation(world.unassigned, "T-2", exit_reason="arbete", end_date=datetime.date(2024, 5, 1))
+    client = login(world.users["admin"])
+    response = client.post(url("withdraw_consent", world, p.pk), follow=True)
+    assert "2 deltagande(n) är nu anonyma" in response.content.decode()
+    for participation in (p, second):
+        participation.refresh_from_db()
+        assert participation.anonymous and participation.person_key == ""
+        assert participation.birth_year is None and participation.exit_reason == ""
+        assert participation.start_date == datetime.date(2024, 2, 1)
+    assert second.end_date == datetime.date(2024, 5, 1)
+    assert not SupportRecord.objects.filter(participation=p).exists()
+    assert AccessLog.objects.get(action="consent_withdrawn").row_count == 2
+    # Unrelated people keep their data.
+    world.unassigned_participation.refresh_from_db()
+    assert world.unassigned_participation.anonymous is False
+
+
+def test_list_filters_and_logs(world, login):
+    make_participation(world.assigned, "A-2", personnummer="19850314-1239", end_date=datetime.date(2024, 3, 1),
+                       exit_reason="arbete")
+    client = login(world.users["analyst"])
+    ongoing = client.get(url("list", world)).content.decode()
+    assert "A-1" in ongoing and "A-2" not in ongoing
+    exited = client.get(url("list", world) + "?status=exited").content.decode()
+    assert "A-2" in exited and "A-1" not in exited
+    log = AccessLog.objects.filter(action="list").latest("id")
+    assert (log.user, log.intervention_slug, log.row_count) == (world.users["analyst"], "aktivitet", 1)
+
+
+def test_search_by_identity_number_uses_the_hash_and_never_the_url(world, login):
+    client = login(world.users["manager"])
+    response = client.post(url("list", world) + "?status=all", {"q": "199001010017"})
+    html = response.content.decode()
+    assert "A-1" in html
+    log = AccessLog.objects.get(action="search")
+    assert log.row_count == 1 and "0017" not in log.subject
+    assert "A-1" not in client.post(url("list", world) + "?status=all", {"q": "19850314-1239"}).content.decode()
+    assert "A-1" in client.post(url("list", world) + "?status=all", {"q": "a-1"}).content.decode()
+
+
+def test_detail_view_is_logged(world, login):
+    login(world.users["analyst"]).get(url("detail", world, world.participation.pk))
+    log = AccessLog.objects.get(action="view")
+    assert log.row_count == 1 and log.intervention_slug == "aktivitet"
+
+
+def test_export_csv_is_semicolon_bom_neutralised_and_logged(world, login):
+    make_participation(world.assigned, "=cmd|' /C calc'!A0", personnummer="19850314-1239")
+    response = login(world.users["analyst"]).get(reverse("participants:export", args=["alfa"]))
+    content = response.content.decode("utf-8")
+    assert content.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(content[1:]), delimiter=";"))
+    assert "personnummer" not in rows[0] and rows[0][0] == "insats"
+    references = [r[1] for r in rows[1:]]
+    assert "'=cmd|' /C calc'!A0" in references
+    assert len(rows) - 1 == Participation.objects.filter(association=world.alfa).count() == 3
+    assert AccessLog.objects.get(action="export").row_count == 3
+    assert "B-1" not in content
+
+
+def test_export_xlsx(world, login):
+    response = login(world.users["admin"]).get(reverse("participants:export", args=["alfa"]) + "?format=xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert [c.value for c in sheet[1]][:3] == ["insats", "referens", "anonym"]
+    assert sheet.max_row == 3
+
+
+def test_template_has_codes_dropdowns_and_instructions(world, login):
+    response = login(world.users["manager"]).get(reverse("participants:template", args=["alfa"]))
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["Deltagare", "Koder", "Instruktioner"]
+    header = [c.value for c in workbook["Deltagare"][1]]
+    assert header[:3] == ["insats", "referens", "personnummer"] and "avslutsorsak" in header
+    validations = workbook["Deltagare"].data_validations.dataValidation
+    assert len(validations) >= 10
+    codes_column = [c.value for c in workbook["Koder"]["V"]]  # avslutsorsak is the 22nd column
+    assert codes_column[0] == "avslutsorsak" and "felregistrering" in codes_column
+
+
+def test_web_import_lists_errors_then_imports(world, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = login(world.users["manager"])
+    bad = "insats;referens;anonym;kon;startdatum\naktivitet;N-1;ja;kvinna;2024-02-31\nteam;N-2;ja;man;2024-01-01\n"
+    response = client.post(reverse("participants:import", args=["alfa"]),
+                           {"file": SimpleUploadedFile("f.csv", bad.encode())})
+    html = response.content.decode()
+    assert "Filen har 2 fel och har inte lästs in" in html
+    assert "du har inte behörighet" in html  # team is not assigned to the manager
+    good = "insats;referens;anonym;kon;startdatum\naktivitet;N-1;ja;kvinna;2024-02-28\n"
+    response = client.post(reverse("participants:import", args=["alfa"]),
+                           {"file": SimpleUploadedFile("f.csv", good.encode())})
+    assert "1 skapade, 0 uppdaterade, 0 oförändrade" in response.content.decode()
+
+
+def test_volume_counts(world, login):
+    client = login(world.users["manager"])
+    volumes = url("volumes", world)
+    html = client.post(volumes, {"period_start": "2024-06-01", "period_end": "2024-01-01", "women": 3}).content.decode()
+    assert "Periodens slut kan inte vara före dess början." in html
+    client.post(volumes, {"period_start": "2024-01-01", "period_end": "2024-06-30", "women": 3, "men": 2, "other": 0})
+    assert VolumeCount.objects.get().women == 3
+
+
+def test_access_log_is_append_only(world, login):
+    login(world.users["analyst"]).get(url("detail", world, world.participation.pk))
+    entry = AccessLog.objects.get()
+    entry.subject = "ändrad"
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+    with pytest.raises(AppendOnlyError):
+        AccessLog.objects.update(subject="x")
+    with pytest.raises(AppendOnlyError):
+        AccessLog.objects.all().delete()
+
+
+def test_access_log_page_filters(world, login):
+    login(world.users["analyst"]).get(url("detail", world, world.participation.pk))
+    client = login(world.users["admin"])
+    html = client.get(reverse("audit:access_log", args=["alfa"]) + "?action=view").content.decode()
+    assert "analytiker@alfa.se" in html and "Visade deltagande" in html
+    html = client.get(reverse("audit:access_log", args=["alfa"]) + "?action=export").content.decode()
+    assert "Inga loggrader." in html
