@@ -35,5 +35,8 @@ def test_demo_is_idempotent(db):
         list(Intervention.objects.order_by("slug").values_list("slug", "name", "updated_at")),
     )
     assert again == snapshot
+    from finsam.participants.models import Participation
+
+    assert Participation.objects.count() == 320
     manager = User.objects.get(username="projektledare@exempelstad.se")
     assert sorted(manager.assigned_interventions.values_list("slug", flat=True)) == ["aktivitetsplatsen", "novum"]

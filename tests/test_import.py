@@ -213,3 +213,16 @@ def test_command_prints_summary_and_refuses_with_errors(exempelstad, tmp_path, c
     assert "1 fel" in str(raised.value) and "Rad 2, kolumn startdatum" in str(raised.value)
     with pytest.raises(CommandError):
         call_command("import_participants", "--association", "finns-inte", str(good))
+
+
+def test_key_rotation_finds_and_rekeys_people(exempelstad, settings):
+    run(exempelstad, f"{HEADER}\n{GOOD_ROW.replace('AP-0001', '')}\n")
+    old_key = Participation.objects.get().person_key
+    settings.FINSAM_PERSON_KEY_PREVIOUS = settings.FINSAM_PERSON_KEY
+    settings.FINSAM_PERSON_KEY = "a new installation key after rotation"
+    summary = run(exempelstad, f"{HEADER}\n{GOOD_ROW.replace('AP-0001', '')}\n")
+    assert (summary.created, summary.updated) == (0, 1)
+    new_key = Participation.objects.get().person_key
+    assert new_key != old_key
+    change = ParticipationChange.objects.get(action="updated")
+    assert change.changes == {"person_key": ["(dolt)", "(dolt)"]}

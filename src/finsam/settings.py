@@ -64,6 +64,8 @@ def env_secret(name):
 SECRET_KEY = env_secret("SECRET_KEY")
 # Key of the HMAC that replaces identity numbers (see docs/privacy.md for rotation).
 FINSAM_PERSON_KEY = env_secret("FINSAM_PERSON_KEY")
+# During a key rotation: the key before, so that people are still found (and re-keyed).
+FINSAM_PERSON_KEY_PREVIOUS = os.environ.get("FINSAM_PERSON_KEY_PREVIOUS", "")
 
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 

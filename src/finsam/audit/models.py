@@ -25,8 +25,9 @@ class AccessLogQuerySet(models.QuerySet):
 
 class AccessLog(models.Model):
     at = models.DateTimeField("tid", auto_now_add=True, db_index=True)
+    # Empty for the system's own scheduled work (retention).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="användare", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name="användare", on_delete=models.PROTECT, related_name="+", null=True
     )
     association = models.ForeignKey(Association, verbose_name="förbund", on_delete=models.PROTECT, related_name="+")
     # Plain values rather than foreign keys: the log outlives what it names and must not make

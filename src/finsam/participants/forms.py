@@ -104,9 +104,8 @@ class _RowForm(AccessibleErrorsMixin, forms.Form):
     def _same_person_warning(self, row):
         if not row.get("person_key"):
             return []
-        ongoing = Participation.objects.filter(
-            intervention=self.intervention, person_key=row["person_key"], end_date__isnull=True
-        )
+        keys = [row["person_key"], *row.get("previous_person_keys", [])]
+        ongoing = Participation.objects.filter(intervention=self.intervention, person_key__in=keys, end_date__isnull=True)
         if self.participation is not None:
             ongoing = ongoing.exclude(pk=self.participation.pk)
         if ongoing.exists():

@@ -74,3 +74,13 @@ def person_key(identity: IdentityNumber, key=None):
     """The keyed hash that stands for a person. Same person, same installation key: same value."""
     secret = (key or settings.FINSAM_PERSON_KEY).encode()
     return hmac.new(secret, identity.digits.encode(), hashlib.sha256).hexdigest()
+
+
+def person_keys(identity: IdentityNumber):
+    """Every key the person may be stored under: the current one first, then the one from before
+    a key rotation (FINSAM_PERSON_KEY_PREVIOUS), if set. See docs/privacy.md."""
+    keys = [person_key(identity)]
+    previous = getattr(settings, "FINSAM_PERSON_KEY_PREVIOUS", "")
+    if previous:
+        keys.append(person_key(identity, key=previous))
+    return keys

@@ -20,7 +20,7 @@ from finsam.interventions.models import target_group_choices
 
 from . import services
 from .files import FileRefused, read_table
-from .identity import InvalidIdentityNumber, parse_identity_number, person_key
+from .identity import InvalidIdentityNumber, parse_identity_number, person_keys
 from .models import Participation
 
 # Column code -> Participation field (None: handled specially).
@@ -308,7 +308,7 @@ class RowContext:
         except InvalidIdentityNumber as invalid:
             error("personnummer", f"ogiltigt personnummer: {invalid}.")
             return
-        row["person_key"] = person_key(identity)
+        row["person_key"], *row["previous_person_keys"] = person_keys(identity)
         row["legal_gender"] = identity.legal_gender
         row["birth_year"] = identity.birth_date.year
         row["birth_month"] = identity.birth_date.month

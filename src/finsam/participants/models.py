@@ -37,6 +37,8 @@ class Participation(models.Model):
     impairment = models.CharField("funktionsnedsättning", max_length=20, blank=True, choices=codes.YES_NO_UNKNOWN.choices)
     violence_questions = models.CharField("frågor om våld", max_length=12, blank=True, choices=codes.VIOLENCE_QUESTIONS.choices)
     exit_reason = models.CharField("avslutsorsak", max_length=30, blank=True, choices=codes.EXIT_REASON.choices)
+    # Set when retention (gallring) de-identified the participation; see services.deidentify.
+    deidentified_at = models.DateTimeField(null=True, blank=True)
     # Optimistic locking: a save must name the version it was read at.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)

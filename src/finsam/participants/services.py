@@ -89,7 +89,7 @@ def upsert_participations(association, rows, *, user):
     summary = ImportSummary()
     intervention_ids = {row["intervention"].pk for row in rows}
     refs = {row["reference"] for row in rows if row["reference"]}
-    keys = {row["person_key"] for row in rows if row["person_key"]}
+    keys = {key for row in rows for key in [row["person_key"], *row.get("previous_person_keys", [])] if key}
     existing = (
         Participation.objects.filter(association=association, intervention_id__in=intervention_ids)
         .filter(Q(reference__in=refs) | Q(person_key__in=keys))
@@ -106,8 +106,10 @@ def upsert_participations(association, rows, *, user):
     for row in rows:
         values = _row_values(row)
         match = index.get(row["identity"])
-        if match is None and row["person_key"]:
-            match = index.get((values["intervention_id"], "pnr", row["person_key"], row["start_date"]))
+        for key in [row["person_key"], *row.get("previous_person_keys", [])]:
+            if match is None and key:
+                # Rows stored under the previous key are found, and re-keyed by the update.
+                match = index.get((values["intervention_id"], "pnr", key, row["start_date"]))
         if match is None:
             to_create.append(values)
             continue
@@ -184,5 +186,38 @@ def anonymise(participations, *, user, action="anonymised"):
     ParticipationChange.objects.filter(participation_id__in=ids).update(changes={})
     ParticipationChange.objects.bulk_create(
         [ParticipationChange(participation_id=pk, user=user, action=action, changes={}) for pk in ids]
+    )
+    return len(ids)
+
+
+# Kept by retention: what the report tables count. Cleared: what only links a row to a person or
+# serves the project leader's own work.
+RETENTION_CLEARED = {
+    "reference": "", "consent_date": None, "consent_form": "", "consent_text_version": "", "legal_gender": "",
+    "referring_unit": "", "time_without_work": "", "born_abroad": "", "impairment": "", "violence_questions": "",
+}
+
+
+@transaction.atomic
+def deidentify(participations, *, now):
+    """Retention (gallring): remove what identifies the people behind ``participations`` while every
+    report table stays the same. Each person's key becomes a random surrogate shared by that
+    person's participations in this run (so unique-person counts hold) and which no identity
+    number leads back to. Returns the number of participations changed."""
+    import secrets
+
+    rows = list(participations.filter(deidentified_at__isnull=True).values_list("pk", "person_key"))
+    surrogates = {}
+    for pk, key in rows:
+        surrogate = ""
+        if key:
+            surrogate = surrogates.setdefault(key, "gallrad-" + secrets.token_hex(24))
+        Participation.objects.filter(pk=pk).update(
+            person_key=surrogate, deidentified_at=now, version=F("version") + 1, **RETENTION_CLEARED
+        )
+    ids = [pk for pk, _ in rows]
+    ParticipationChange.objects.filter(participation_id__in=ids).update(changes={})
+    ParticipationChange.objects.bulk_create(
+        [ParticipationChange(participation_id=pk, user=None, action="deidentified", changes={}) for pk in ids]
     )
     return len(ids)

@@ -13,7 +13,7 @@ from finsam.tenancy.permissions import association_view
 
 from . import services, workbook
 from .forms import ExitForm, ImportForm, ParticipationForm, SearchForm
-from .identity import InvalidIdentityNumber, parse_identity_number, person_key
+from .identity import InvalidIdentityNumber, parse_identity_number, person_keys
 from .importing import ImportRefused, import_file
 from .models import Participation, VolumeCount
 from .volume import VolumeCountForm
@@ -74,7 +74,7 @@ def _search(participations, query):
         identity = parse_identity_number(query)
     except InvalidIdentityNumber:
         return participations.filter(reference__iexact=query)
-    return participations.filter(person_key=person_key(identity))
+    return participations.filter(person_key__in=person_keys(identity))
 
 
 @association_view("view_participants")

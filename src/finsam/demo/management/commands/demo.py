@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from finsam.interventions.association_file import apply_association_file
+from finsam.participants.importing import import_file
 from finsam.tenancy.models import Role, User
 from finsam.tenancy.services import add_user
 
@@ -39,13 +40,18 @@ class Command(BaseCommand):
             )
             _ensure_password(user)
             user.assigned_interventions.add(*association.interventions.filter(slug__in=assigned))
+        admin = User.objects.get(username=DEMO_USERS[0][0])
+        participants = import_file(
+            (DATA / "exempelstad-deltagare.csv").read_bytes(), "exempelstad-deltagare.csv",
+            association=association, user=admin, interventions=association.interventions.all(),
+        )
         system, created = User.objects.get_or_create(
             username=SYSTEM_ADMIN, defaults={"first_name": "Sam", "last_name": "Systemadministratör"}
         )
         system.is_superuser = True
         _ensure_password(system)
         if not quiet:
-            self.stdout.write(f"Demoförbundet {association.name} är inläst.")
+            self.stdout.write(f"Demoförbundet {association.name} är inläst (deltagare: {participants}).")
             self.stdout.write(f"Logga in på http://127.0.0.1:8000/ med lösenordet {DEMO_PASSWORD} och någon av:")
             for username, full_name, role, _ in DEMO_USERS:
                 self.stdout.write(f"  {username:32} {role.label}")

@@ -1,0 +1,90 @@
+"""A deltagaransvarig registers a participant with digital consent, exits them, and imports a file."""
+
+import datetime
+
+import pytest
+
+from finsam.audit.models import AccessLog
+from finsam.interventions.models import Intervention
+from finsam.participants.models import Participation
+from finsam.tenancy.models import Association, Role, RoleAssignment, User
+from tests.conftest import PASSWORD
+
+from .conftest import assert_accessible
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def manager(transactional_db):
+    association = Association.objects.create(slug="exempelstad", name="Samordningsförbundet Exempelstad")
+    intervention = Intervention.objects.create(
+        association=association, slug="aktivitetsplatsen", name="Aktivitetsplatsen", start_date=datetime.date(2020, 1, 1)
+    )
+    user = User.objects.create_user("projektledare@exempelstad.se", password=PASSWORD)
+    RoleAssignment.objects.create(user=user, association=association, role=Role.PARTICIPANT_MANAGER)
+    intervention.assigned_users.add(user)
+    return user
+
+
+def log_in(page):
+    page.goto("/konto/logga-in/")
+    page.get_by_label("Användarnamn").fill("projektledare@exempelstad.se")
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url("**/exempelstad/")
+
+
+def test_register_exit_and_import(page, manager, tmp_path):
+    log_in(page)
+    page.get_by_role("link", name="Visa insatser").click()
+    page.get_by_role("link", name="Aktivitetsplatsen").click()
+    page.get_by_role("link", name="Deltagare", exact=True).click()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Registrera deltagare").click()
+    assert_accessible(page)
+    page.get_by_label("Egen referens").fill("AP-0100")
+    page.get_by_label("Personnummer eller samordningsnummer").fill("19850314-1239")
+    page.get_by_label("Startdatum").fill("2025-02-03")
+    page.get_by_label("Anmälande part").select_option("af")
+    page.get_by_label("Utbildning (högsta avslutade)").select_option("gymnasial")
+    page.get_by_label("Försörjningsstöd (ekonomiskt bistånd)").first.check()
+    # Consent forgotten first: refused, input kept.
+    page.get_by_role("button", name="Spara deltagandet").click()
+    assert page.get_by_text("Deltagaren måste bekräfta samtycket").is_visible()
+    assert page.get_by_label("Egen referens").input_value() == "AP-0100"
+    assert_accessible(page)
+    page.locator("summary", has_text="Samtyckestext").click()
+    page.get_by_label("Deltagaren har läst samtyckestexten och bekräftar den").check()
+    page.get_by_role("button", name="Spara deltagandet").click()
+    assert page.get_by_text("Deltagandet är sparat.").is_visible()
+    assert "19850314" not in page.content()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Registrera avslut").click()
+    assert_accessible(page)
+    page.get_by_label("Slutdatum").fill("2025-09-30")
+    page.get_by_label("Avslutsorsak").select_option("studier")
+    page.get_by_label("Studiestöd").check()
+    page.get_by_role("button", name="Spara avslutet").click()
+    assert page.get_by_text("Avslutet är registrerat.").is_visible()
+    assert_accessible(page)
+    p = Participation.objects.get(reference="AP-0100")
+    assert (p.end_date, p.exit_reason) == (datetime.date(2025, 9, 30), "studier")
+
+    page.get_by_role("navigation", name="Förbundets meny").get_by_role("link", name="Läs in deltagare").click()
+    assert_accessible(page)
+    bad = tmp_path / "deltagare.csv"
+    bad.write_text("insats;referens;anonym;kon;startdatum\naktivitetsplatsen;AN-1;ja;kvinna;2025-02-30\n")
+    page.get_by_label("Deltagarfil (.xlsx eller .csv)").set_input_files(str(bad))
+    page.get_by_role("button", name="Läs in filen").click()
+    assert page.get_by_text("Filen har 1 fel och har inte lästs in").is_visible()
+    assert_accessible(page)
+    bad.write_text("insats;referens;anonym;kon;startdatum\naktivitetsplatsen;AN-1;ja;kvinna;2025-02-28\n")
+    page.get_by_label("Deltagarfil (.xlsx eller .csv)").set_input_files(str(bad))
+    page.get_by_role("button", name="Läs in filen").click()
+    assert page.get_by_text("1 skapade, 0 uppdaterade, 0 oförändrade").is_visible()
+    assert_accessible(page)
+    assert Participation.objects.filter(reference="AN-1", anonymous=True).exists()
+    assert set(AccessLog.objects.values_list("action", flat=True)) >= {"list", "register", "view", "exit", "import"}
