@@ -268,3 +268,21 @@ def test_access_log_page_filters(world, login):
     assert "analytiker@alfa.se" in html and "Visade deltagande" in html
     html = client.get(reverse("audit:access_log", args=["alfa"]) + "?action=export").content.decode()
     assert "Inga loggrader." in html
+
+
+def test_identity_number_is_hidden_from_error_reports(world, login, monkeypatch):
+    from django.views.debug import SafeExceptionReporterFilter
+
+    from finsam.participants import services
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("simulated")
+
+    monkeypatch.setattr(services, "save_participation", crash)
+    client = login(world.users["manager"])
+    client.raise_request_exception = False
+    response = client.post(url("create", world), register_data())
+    assert response.status_code == 500
+    request = response.wsgi_request
+    filtered = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert filtered["personnummer"] != PNR and "*" in filtered["personnummer"]

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from finsam.audit.log import log_access
@@ -42,6 +43,7 @@ def _log(request, action, intervention=None, subject="", row_count=0):
                intervention_slug=intervention.slug if intervention else "", subject=subject, row_count=row_count)
 
 
+@sensitive_post_parameters("q")
 @association_view("view_participants")
 def participation_list(request, intervention_slug):
     intervention = _intervention(request, intervention_slug)
@@ -91,6 +93,7 @@ def participation_detail(request, intervention_slug, pk):
     })
 
 
+@sensitive_post_parameters("personnummer")
 @association_view("register_participants")
 def participation_edit(request, intervention_slug, pk=None):
     intervention = _intervention(request, intervention_slug)
