@@ -12,6 +12,7 @@ ADMIN = {"admin"}
 PARTICIPANT_READERS = {"admin", "analyst", "manager"}
 REGISTRARS = {"admin", "manager"}
 SYSTEM = "system"
+PUBLIC = "public"
 
 # name -> (url kwargs builder, method, roles that get the page)
 ROUTES = {
@@ -41,6 +42,10 @@ ROUTES = {
     "participants:import": (lambda w: {}, "get", REGISTRARS),
     "participants:template": (lambda w: {}, "get", REGISTRARS),
     "participants:export": (lambda w: {}, "get", {"admin", "analyst"}),
+    "participants:consent_create": (lambda w: {"intervention_slug": w.assigned.slug}, "post", REGISTRARS),
+    "participants:consent_status": (lambda w: {"intervention_slug": w.assigned.slug, "pk": _consent(w).pk}, "get", REGISTRARS),
+    # The participant's own page: no login; an unknown token is a 404 for everyone.
+    "participants:consent_answer": (lambda w: {"token": "okand-token"}, "get", PUBLIC),
     "audit:access_log": (lambda w: {}, "get", ADMIN),
     "tenancy:system_associations": (lambda w: {}, "get", SYSTEM),
     "tenancy:system_association_create": (lambda w: {}, "get", SYSTEM),
@@ -55,14 +60,22 @@ def _p(world):
 ROLES = ["admin", "analyst", "manager", "reader", "outsider", "sysadmin", "nobody"]
 
 
+def _consent(world):
+    from finsam.participants.consent import create_request
+
+    return create_request(world.assigned, world.users["admin"])[0]
+
+
 def _url(world, name, kwargs):
-    if ROUTES[name][2] == SYSTEM:
+    if ROUTES[name][2] in (SYSTEM, PUBLIC):
         return reverse(name, kwargs=kwargs)
     return reverse(name, kwargs={"association_slug": world.alfa.slug, **kwargs})
 
 
 def _expected(name, role):
     allowed = ROUTES[name][2]
+    if allowed == PUBLIC:
+        return 404
     if allowed == SYSTEM:
         return 200 if role == "sysadmin" else 404
     if role in allowed:
@@ -90,7 +103,7 @@ def test_role_gets_expected_status(world, client, name, role):
     assert response.status_code == _expected(name, role), url
 
 
-@pytest.mark.parametrize("name", sorted(ROUTES))
+@pytest.mark.parametrize("name", sorted(n for n in ROUTES if ROUTES[n][2] != PUBLIC))
 def test_anonymous_is_sent_to_login(world, client, name):
     builder, method, _ = ROUTES[name]
     response = getattr(client, method)(_url(world, name, builder(world)))

@@ -32,9 +32,9 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="sv-SE")
+def open_page(browser, base_url, **context_options):
+    """A page in a new browser context; close it with ``page.context.close()``."""
+    context = browser.new_context(base_url=base_url, locale="sv-SE", **context_options)
     # axe-core is served as if from the app's own origin, so the page's real Content Security
     # Policy stays in force during the test.
     context.route(f"**{AXE_URL_PATH}", lambda route: route.fulfill(path=AXE_JS, content_type="text/javascript"))
@@ -42,8 +42,14 @@ def page(browser, live_server):
     errors = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.console_errors = errors
+    return page
+
+
+@pytest.fixture
+def page(browser, live_server):
+    page = open_page(browser, live_server.url)
     yield page
-    context.close()
+    page.context.close()
 
 
 def assert_accessible(page):

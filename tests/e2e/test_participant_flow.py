@@ -10,7 +10,7 @@ from finsam.participants.models import Participation
 from finsam.tenancy.models import Association, Role, RoleAssignment, User
 from tests.conftest import PASSWORD
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, open_page
 
 pytestmark = pytest.mark.e2e
 
@@ -88,3 +88,31 @@ def test_register_exit_and_import(page, manager, tmp_path):
     assert_accessible(page)
     assert Participation.objects.filter(reference="AN-1", anonymous=True).exists()
     assert set(AccessLog.objects.values_list("action", flat=True)) >= {"list", "register", "view", "exit", "import"}
+
+
+def test_consent_on_the_participants_phone(page, browser, live_server, manager):
+    log_in(page)
+    page.goto("/exempelstad/insatser/aktivitetsplatsen/deltagare/ny/")
+    page.get_by_role("button", name="Låt deltagaren samtycka i sin egen telefon").click()
+    assert page.get_by_role("img", name="QR-kod till samtyckessidan").is_visible()
+    assert_accessible(page)
+    link = page.locator("code").inner_text()
+
+    phone = open_page(browser, live_server.url, viewport={"width": 360, "height": 740})
+    phone.goto(link)
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(phone)
+    phone.get_by_role("button", name="Jag samtycker", exact=True).click()
+    assert phone.get_by_role("heading", name="Tack för ditt svar").is_visible()
+    assert_accessible(phone)
+    phone.context.close()
+
+    page.get_by_role("link", name="Uppdatera: har deltagaren svarat?").click()
+    page.get_by_role("link", name="Registrera deltagaren").click()
+    assert page.get_by_text("Deltagaren samtyckte i sin telefon").is_visible()
+    page.get_by_label("Egen referens").fill("AP-0200")
+    page.get_by_label("Personnummer eller samordningsnummer").fill("19850314-1239")
+    page.get_by_label("Startdatum").fill("2025-02-03")
+    page.get_by_role("button", name="Spara deltagandet").click()
+    assert page.get_by_text("Deltagandet är sparat.").is_visible()
+    assert Participation.objects.get(reference="AP-0200").consent_text_version == "2026-1"

@@ -5,16 +5,17 @@ in a file obey exactly the same rules."""
 import datetime
 
 from django import forms
+from django.utils import timezone
 
 from finsam import codes
 from finsam.core.forms import AccessibleErrorsMixin
 from finsam.interventions.forms import DATE_WIDGET
 from finsam.interventions.models import target_group_choices
 
+from . import consent
 from .importing import SINGLE_CODE_COLUMNS, RowContext, Validation
 from .models import Participation
 
-CONSENT_TEXT_VERSION = "2026-1"
 BLANK = [("", "– Välj –")]
 
 
@@ -68,6 +69,7 @@ class _RowForm(AccessibleErrorsMixin, forms.Form):
         self.today = today or datetime.date.today()
         self.row = None
         self.warnings = []
+        self.consent_request = None  # set when consent was given on the participant's phone
         if participation is not None:
             self.fields["version"].initial = participation.version
 
@@ -130,6 +132,7 @@ class ParticipationForm(_RowForm):
                                                ("papper", "På papper")])
     samtycke_bekraftat = forms.BooleanField(label="Deltagaren har läst samtyckestexten och bekräftar den", required=False)
     samtycke_datum = forms.DateField(label="Datum för samtycke på papper", required=False, widget=DATE_WIDGET)
+    samtycke_begaran = forms.IntegerField(required=False, widget=forms.HiddenInput)
     startdatum = forms.DateField(label="Startdatum", widget=DATE_WIDGET)
     anmalande_part = forms.ChoiceField(label="Anmälande part", required=False)
     anmalande_enhet = forms.ChoiceField(label="Anmälande enhet", required=False, choices=_choices(codes.REFERRING_UNIT))
@@ -204,6 +207,12 @@ class ParticipationForm(_RowForm):
             if not data.get("samtycke_datum"):
                 self.add_error("samtycke_datum", "Ange datum för samtycket på papper.")
             raw.update(samtycke_form="papper", samtycke_datum=data.get("samtycke_datum"))
+        elif form == "digitalt" and data.get("samtycke_begaran"):
+            self.consent_request = consent.usable(self.intervention, data["samtycke_begaran"])
+            if self.consent_request is None:
+                self.add_error("samtycke_form", "Samtycket från deltagarens telefon saknas, har redan använts eller är för gammalt.")
+                return
+            raw.update(samtycke_form="digitalt", samtycke_datum=timezone.localdate(self.consent_request.answered_at))
         elif form == "digitalt":
             if not data.get("samtycke_bekraftat"):
                 self.add_error("samtycke_bekraftat", "Deltagaren måste bekräfta samtycket, eller registreras som anonym.")
@@ -216,11 +225,12 @@ class ParticipationForm(_RowForm):
         """Values for services.save_participation."""
         row = dict(self.row)
         if row.get("consent_form") == "digitalt" and not row["anonymous"]:
-            row["consent_text_version"] = (
-                self.participation.consent_text_version
-                if self.participation and self.participation.consent_form == "digitalt"
-                else CONSENT_TEXT_VERSION
-            )
+            if self.consent_request is not None:
+                row["consent_text_version"] = self.consent_request.text_version
+            elif self.participation and self.participation.consent_form == "digitalt":
+                row["consent_text_version"] = self.participation.consent_text_version
+            else:
+                row["consent_text_version"] = consent.CONSENT_TEXT_VERSION
         return row
 
 

@@ -132,3 +132,20 @@ class VolumeCount(models.Model):
                 condition=models.Q(period_end__gte=models.F("period_start")), name="volume_period_order"
             )
         ]
+
+
+class ConsentRequest(models.Model):
+    """A one-time link for consent on the participant's own phone (see consent.py)."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="consent_requests")
+    token_hash = models.CharField(max_length=64, unique=True)
+    text_version = models.CharField(max_length=20)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    consented = models.BooleanField(null=True)
+    participation = models.OneToOneField(
+        Participation, null=True, blank=True, on_delete=models.SET_NULL, related_name="consent_request"
+    )

@@ -3,8 +3,11 @@ row (who, förbund, insats, what, how many rows) in the same view that reads the
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -12,11 +15,11 @@ from finsam.audit.log import log_access
 from finsam.core.forms import bound
 from finsam.tenancy.permissions import association_view
 
-from . import services, workbook
+from . import consent, services, workbook
 from .forms import ExitForm, ImportForm, ParticipationForm, SearchForm
 from .identity import InvalidIdentityNumber, parse_identity_number, person_keys
 from .importing import ImportRefused, import_file
-from .models import Participation, VolumeCount
+from .models import ConsentRequest, Participation, VolumeCount
 from .volume import VolumeCountForm
 
 PAGE_SIZE = 50
@@ -98,17 +101,27 @@ def participation_detail(request, intervention_slug, pk):
 def participation_edit(request, intervention_slug, pk=None):
     intervention = _intervention(request, intervention_slug)
     participation = _participation(request, intervention, pk) if pk else None
-    form = ParticipationForm(**bound(request), intervention=intervention, participation=participation)
+    initial = {}
+    if participation is None and request.GET.get("samtycke", "").isdigit():
+        initial = {"samtycke_begaran": int(request.GET["samtycke"]), "samtycke_form": "digitalt"}
+    if participation is None and request.GET.get("anonym") == "1":
+        initial = {"anonym": True}
+    form = ParticipationForm(**bound(request), initial=initial, intervention=intervention, participation=participation)
     if request.method == "POST" and form.is_valid():
         target = participation or Participation(association=request.association, intervention=intervention)
         try:
-            saved = services.save_participation(
-                target, form.values(), user=request.user, expected_version=form.cleaned_data.get("version"),
-                action="updated",
-            )
+            with transaction.atomic():
+                saved = services.save_participation(
+                    target, form.values(), user=request.user, expected_version=form.cleaned_data.get("version"),
+                    action="updated",
+                )
+                if form.consent_request is not None:
+                    consent.mark_used(form.consent_request, saved)
         except services.ConcurrentEditError:
             form.add_error(None, "Någon annan har ändrat deltagandet sedan du öppnade det. Ingenting har sparats. "
                                  "Öppna deltagandet igen och gör din ändring på nytt.")
+        except consent.ConsentAlreadyUsed:
+            form.add_error(None, "Samtycket från telefonen har redan använts för en annan registrering.")
         else:
             _log(request, "register" if participation is None else "edit", intervention,
                  subject=f"deltagande {saved.pk}", row_count=1)
@@ -116,9 +129,13 @@ def participation_edit(request, intervention_slug, pk=None):
                 messages.warning(request, warning)
             messages.success(request, "Deltagandet är sparat.")
             return redirect("participants:detail", request.association.slug, intervention.slug, saved.pk)
+    phone_consent = None
+    requested = str(form["samtycke_begaran"].value() or "")
+    if participation is None and requested.isdigit():
+        phone_consent = consent.usable(intervention, int(requested))
     return render(request, "participants/participation_form.html", {
         "nav": "interventions", "intervention": intervention, "form": form, "p": participation,
-        "consent_version": "2026-1",
+        "consent_version": consent.CONSENT_TEXT_VERSION, "phone_consent": phone_consent,
     })
 
 
@@ -216,3 +233,46 @@ def volume_counts(request, intervention_slug):
         "nav": "interventions", "intervention": intervention, "form": form,
         "counts": VolumeCount.objects.filter(association=request.association, intervention=intervention),
     })
+
+
+CONSENT_TOKEN_SESSION_KEY = "consent_token_{}"
+
+
+@require_POST
+@association_view("register_participants")
+def consent_create(request, intervention_slug):
+    intervention = _intervention(request, intervention_slug)
+    consent_request, token = consent.create_request(intervention, request.user)
+    # Kept in the staff member's session only, so the status page can show the link again.
+    request.session[CONSENT_TOKEN_SESSION_KEY.format(consent_request.pk)] = token
+    return redirect("participants:consent_status", request.association.slug, intervention.slug, consent_request.pk)
+
+
+@association_view("register_participants")
+def consent_status(request, intervention_slug, pk):
+    intervention = _intervention(request, intervention_slug)
+    consent_request = get_object_or_404(
+        ConsentRequest.objects.filter(association=request.association, intervention=intervention), pk=pk
+    )
+    token = request.session.get(CONSENT_TOKEN_SESSION_KEY.format(pk))
+    open_link = consent_request.answered_at is None and consent_request.expires_at > timezone.now()
+    link = qr = None
+    if open_link and token:
+        link = request.build_absolute_uri(reverse("participants:consent_answer", args=[token]))
+        qr = consent.qr_svg_data_uri(link)
+    return render(request, "participants/consent_status.html", {
+        "nav": "interventions", "intervention": intervention, "cr": consent_request, "link": link, "qr": qr,
+        "open_link": open_link,
+    })
+
+
+def consent_answer(request, token):
+    """The participant's page, opened on their own phone without logging in."""
+    consent_request = consent.find_open(token)
+    if consent_request is None:
+        return render(request, "participants/consent_closed.html", status=404)
+    if request.method == "POST" and request.POST.get("svar") in ("ja", "nej"):
+        consented = request.POST["svar"] == "ja"
+        consent.answer(consent_request, consented)
+        return render(request, "participants/consent_thanks.html", {"consented": consented})
+    return render(request, "participants/consent_answer.html", {"cr": consent_request})
