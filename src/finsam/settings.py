@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "finsam.tenancy",
     "finsam.interventions",
     "finsam.participants",
+    "finsam.statistics",
     "finsam.audit",
     "finsam.demo",
 ]

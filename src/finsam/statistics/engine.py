@@ -1,0 +1,489 @@
+"""The one statistics engine: every table of ``shared/spec/report-tables.md``, computed from the
+registrations with conditional aggregates in the database, returned as plain Table objects.
+
+Counting rules live here and only here; renderers never compute.
+"""
+
+import datetime
+import statistics as pystats
+from dataclasses import dataclass
+
+from django.db.models import (
+    Avg, Case, CharField, Count, DurationField, Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, Sum,
+    Value, When,
+)
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import timezone
+
+from finsam import codes
+from finsam.interventions.models import Goal, goal_metric_label, is_share_metric
+from finsam.interventions.models import target_group_choices
+from finsam.participants.models import Participation, SupportRecord, TargetGroupRecord, VolumeCount
+
+from .tables import Report, Table, round_half_up
+
+GENDERS = ["kvinna", "man", "annat_ej_angivet"]
+GENDER_KEYS = GENDERS + ["totalt"]
+GENDER_COLUMNS = codes.GENDER_COLUMNS.choices
+MONTH_DAYS = 30.4375
+WORK = [c.code for c in codes.EXIT_REASON if c.group == "work"]
+STUDIES = [c.code for c in codes.EXIT_REASON if c.group == "studies"]
+FURTHER = [c.code for c in codes.EXIT_REASON if c.group == "further_measures"]
+MEASURES = [("current", "Aktuella"), ("new", "Nya"), ("exited", "Avslutade")]
+AGE_GROUPS = [("16-19", 16, 19), ("20-24", 20, 24), ("25-29", 25, 29), ("30-39", 30, 39), ("40-49", 40, 49),
+              ("50-59", 50, 59), ("60-64", 60, 64)]
+DURATION_GROUPS = [("<3", None, 3), ("3-6", 3, 6), ("6-12", 6, 12), ("12-24", 12, 24), (">24", 24, None)]
+
+
+def gender_q(gender, prefix=""):
+    field = f"{prefix}gender"
+    if gender == "annat_ej_angivet":
+        return ~Q(**{f"{field}__in": ["kvinna", "man"]})
+    if gender == "totalt":
+        return Q()
+    return Q(**{field: gender})
+
+
+def gender_aggregates(condition=None, prefix="", name="{g}"):
+    """Count per gender column (and totalt) of rows matching ``condition``."""
+    condition = condition if condition is not None else Q()
+    return {name.format(g=g): Count("id", filter=condition & gender_q(g, prefix)) for g in GENDER_KEYS}
+
+
+@dataclass
+class Period:
+    start: datetime.date
+    end: datetime.date
+
+    @property
+    def current(self):
+        return Q(start_date__lte=self.end) & (Q(end_date__isnull=True) | Q(end_date__gte=self.start))
+
+    @property
+    def new(self):
+        return Q(start_date__gte=self.start, start_date__lte=self.end)
+
+    @property
+    def exited(self):
+        return Q(end_date__gte=self.start, end_date__lte=self.end)
+
+    def measure(self, name):
+        return getattr(self, name)
+
+
+class Context:
+    def __init__(self, association, date_from, date_to, interventions=None):
+        self.association = association
+        self.period = Period(date_from, date_to)
+        all_interventions = association.interventions.all().order_by("name")
+        self.filtered = bool(interventions)
+        self.interventions = list(all_interventions.filter(slug__in=interventions)) if interventions else list(all_interventions)
+        base = Participation.objects.filter(association=association).exclude(exit_reason=codes.EXIT_REASON_EXCLUDED)
+        if self.filtered:
+            base = base.filter(intervention__in=self.interventions)
+        self.base = base
+        self.personal = base.filter(anonymous=False)  # background and outcome tables
+
+
+def _gender_table(table_id, title, population, rows, grouped, denominator="", share_of_total=False, total_row=False):
+    """A table with gender columns from ``grouped`` (row key -> {gender: count})."""
+    table = Table(table_id, title, population, list(rows), GENDER_COLUMNS, denominator=denominator)
+    keys = [k for k, _ in rows]
+    for key in keys:
+        table.cells[key] = {g: grouped.get(key, {}).get(g, 0) for g in GENDER_KEYS}
+        table.sums.append(([(key, g) for g in GENDERS], (key, "totalt")))
+    body = [k for k in keys if k != "totalt"]
+    if total_row:
+        table.cells["totalt"] = {g: sum(table.cells[k][g] for k in body) for g in GENDER_KEYS}
+        for g in GENDER_KEYS:
+            table.sums.append(([(k, g) for k in body], ("totalt", g)))
+    if share_of_total:
+        totals = {g: sum(table.cells[k][g] for k in body) for g in GENDER_KEYS}
+        for key in body:
+            for g in GENDER_KEYS:
+                table.set_share(key, g, table.cells[key][g], totals[g])
+    return table
+
+
+def _grouped(queryset, key_expression, aggregates):
+    rows = queryset.annotate(_key=key_expression).values("_key").annotate(**aggregates).order_by()
+    return {row.pop("_key"): row for row in rows}
+
+
+def _coded(field, missing="uppgift_saknas"):
+    return Case(When(**{field: ""}, then=Value(missing)), default=F(field), output_field=CharField())
+
+
+# --- the tables -----------------------------------------------------------------------------------
+
+def flow_table(ctx):
+    p = ctx.period
+    aggregates = {}
+    for measure, _ in MEASURES:
+        aggregates.update(gender_aggregates(p.measure(measure), name=measure + "_{g}"))
+    per_intervention = _grouped(ctx.base, F("intervention__slug"), aggregates)
+    columns = [(f"{m}_{g}", f"{label}, {glabel.lower()}") for m, label in MEASURES for g, glabel in GENDER_COLUMNS]
+    rows = [(i.slug, i.name) for i in ctx.interventions]
+    table = Table("flow", "Deltagarflöden", "participations", [], columns, denominator="")
+    for slug, _ in rows:
+        table.cells[slug] = {c: per_intervention.get(slug, {}).get(c, 0) for c, _ in columns}
+    table.cells["totalt"] = ctx.base.aggregate(**aggregates)
+    table.cells["varav_anonyma"] = ctx.base.filter(anonymous=True).aggregate(**aggregates)
+    volumes = VolumeCount.objects.filter(
+        association=ctx.association, period_start__lte=p.end, period_end__gte=p.start
+    )
+    if ctx.filtered:
+        volumes = volumes.filter(intervention__in=ctx.interventions)
+    v = volumes.aggregate(kvinna=Sum("women"), man=Sum("men"), annat_ej_angivet=Sum("other"))
+    v = {g: v[g] or 0 for g in GENDERS}
+    v["totalt"] = sum(v.values())
+    table.cells["volym"] = {c: (v[c.split("_", 1)[1]] if c.startswith("current_") else None) for c, _ in columns}
+    table.cells["totalt_inkl_volym"] = {
+        c: table.cells["totalt"][c] + (table.cells["volym"][c] or 0) for c, _ in columns
+    }
+    table.rows = rows + [("totalt", "Totalt"), ("varav_anonyma", "varav anonyma"), ("volym", "Volymregistreringar"),
+                         ("totalt_inkl_volym", "Totalt inklusive volymer")]
+    body = [slug for slug, _ in rows]
+    for m, _ in MEASURES:
+        for row in body + ["totalt"]:
+            table.sums.append(([(row, f"{m}_{g}") for g in GENDERS], (row, f"{m}_totalt")))
+        if not ctx.filtered or body:
+            for g in GENDER_KEYS:
+                table.sums.append(([(row, f"{m}_{g}") for row in body], ("totalt", f"{m}_{g}")))
+    table.notes.append("Volymregistreringar räknas som aktuella deltagare under perioden; de har inga nya eller avslutade.")
+    table.chart = "flow"
+    return table
+
+
+def unique_table(ctx):
+    current = ctx.base.filter(ctx.period.current)
+    keyed = current.exclude(person_key="")
+    earlier = keyed.filter(person_key=OuterRef("person_key"), pk__lt=OuterRef("pk"))
+    first_of_person = keyed.annotate(_has_earlier=Exists(earlier)).filter(_has_earlier=False)
+    persons = first_of_person.aggregate(**gender_aggregates())
+    anonymous = current.filter(person_key="").aggregate(**gender_aggregates())
+    grouped = {"totalt": {g: persons[g] + anonymous[g] for g in GENDER_KEYS}}
+    table = _gender_table("unique", "Unika individer", "current", [("totalt", "Unika individer")], grouped)
+    table.notes.append("Varje anonymt deltagande räknas som en individ. Kön från personens första aktuella deltagande.")
+    return table
+
+
+def age_table(ctx):
+    age = (ExtractYear("start_date") - F("birth_year")
+           - Case(When(birth_month__gt=ExtractMonth("start_date"), then=Value(1)), default=Value(0)))
+    bucket = Case(
+        When(birth_year__isnull=True, then=Value("uppgift_saknas")),
+        *[When(_age__gte=low, _age__lte=high, then=Value(key)) for key, low, high in AGE_GROUPS],
+        default=Value("utanfor_16_64"), output_field=CharField(),
+    )
+    queryset = ctx.personal.filter(ctx.period.current).annotate(_age=ExpressionWrapper(age, output_field=IntegerField()))
+    grouped = _grouped(queryset, bucket, gender_aggregates())
+    rows = [(k, f"{k} år") for k, _, _ in AGE_GROUPS] + [("utanfor_16_64", "Utanför 16–64 år"), ("uppgift_saknas", "Uppgift saknas")]
+    table = _gender_table("age", "Ålder vid inskrivning", "current", rows, grouped, denominator="current",
+                          share_of_total=True, total_row=True)
+    table.rows.append(("totalt", "Totalt"))
+    table.chart = "bar"
+    return table
+
+
+def _code_table(ctx, table_id, title, field, code_list):
+    queryset = ctx.personal.filter(ctx.period.new)
+    grouped = _grouped(queryset, _coded(field), gender_aggregates())
+    rows = code_list.choices
+    table = _gender_table(table_id, title, "new", rows, grouped, denominator="new", share_of_total=True, total_row=True)
+    table.rows.append(("totalt", "Totalt"))
+    table.chart = "bar"
+    return table
+
+
+def education_table(ctx):
+    return _code_table(ctx, "education", "Utbildningsnivå vid inskrivning", "education", codes.EDUCATION)
+
+
+def time_on_support_table(ctx):
+    return _code_table(ctx, "time_on_support", "Tid i offentlig försörjning vid inskrivning", "time_on_support",
+                       codes.TIME_BAND)
+
+
+def referrer_table(ctx):
+    queryset = ctx.personal.filter(ctx.period.new)
+    counts = {k: v["count"] for k, v in _grouped(queryset, _coded("referrer"), {"count": Count("id")}).items()}
+    members = {m.code: m.display_name for m in ctx.association.members.filter(kind="kommun")}
+    rows = codes.REFERRER.choices[:3] + sorted(members.items()) + codes.REFERRER.choices[3:]
+    rows += sorted((k, k) for k in counts if k not in dict(rows))  # e.g. a former member
+    table = Table("referrer", "Anmälande part", "new", rows + [("totalt", "Totalt")], [("count", "Antal")],
+                  denominator="new")
+    total = sum(counts.values())
+    for key, _ in rows:
+        table.cells[key] = {"count": counts.get(key, 0)}
+        table.set_share(key, "count", counts.get(key, 0), total)
+    table.cells["totalt"] = {"count": total}
+    table.sums.append(([(k, "count") for k, _ in rows], ("totalt", "count")))
+    table.chart = "bar"
+    return table
+
+
+def target_group_table(ctx):
+    new = ctx.personal.filter(ctx.period.new)
+    records = TargetGroupRecord.objects.filter(participation__in=new)
+    grouped = {r.pop("code"): r for r in records.values("code").annotate(
+        **{g: Count("id", filter=gender_q(g, "participation__")) for g in GENDER_KEYS}).order_by()}
+    table = _gender_table("target_group", "Målgrupp", "new", target_group_choices(ctx.association), grouped,
+                          denominator="new")
+    table.notes.append("En deltagare kan tillhöra flera målgrupper; kolumnerna summeras därför inte till antalet nya.")
+    return table
+
+
+def exit_reason_table(ctx):
+    exited = ctx.personal.filter(ctx.period.exited)
+    grouped = _grouped(exited, F("exit_reason"), gender_aggregates())
+    rows = [(c.code, c.label) for c in codes.EXIT_REASON if c.code != codes.EXIT_REASON_EXCLUDED]
+    table = _gender_table("exit_reason", "Avslutsorsak", "exited", rows, grouped, denominator="exited",
+                          share_of_total=True, total_row=True)
+    table.rows.append(("totalt", "Totalt"))
+    table.chart = "bar"
+    return table
+
+
+def _goal_target(ctx, intervention, metric):
+    goal = Goal.objects.filter(intervention=intervention, year=ctx.period.end.year, metric=metric).first()
+    return None if goal is None else float(goal.target)
+
+
+def work_or_study_table(ctx):
+    exited = ctx.personal.filter(ctx.period.exited)
+    aggregates = {}
+    for g in GENDER_KEYS:
+        suffix = "" if g == "totalt" else f"_{g}"
+        gq = gender_q(g)
+        aggregates[f"exited{suffix}"] = Count("id", filter=gq)
+        aggregates[f"work{suffix}"] = Count("id", filter=gq & Q(exit_reason__in=WORK))
+        aggregates[f"studies{suffix}"] = Count("id", filter=gq & Q(exit_reason__in=STUDIES))
+        aggregates[f"work_or_study{suffix}"] = Count("id", filter=gq & Q(exit_reason__in=WORK + STUDIES))
+    per = _grouped(exited, F("intervention__slug"), aggregates)
+    labels = {"exited": "Avslutade", "work": "Till arbete", "studies": "Till studier", "work_or_study": "Till arbete eller studier"}
+    columns = [(k, labels[k]) for k in labels]
+    for g, glabel in GENDER_COLUMNS[:3]:
+        columns += [(f"{k}_{g}", f"{labels[k]}, {glabel.lower()}") for k in labels]
+    columns.append(("target", "Mål (andel)"))
+    rows = [(i.slug, i.name) for i in ctx.interventions]
+    table = Table("work_or_study", "Till arbete eller studier", "exited", rows + [("totalt", "Totalt")], columns,
+                  denominator="exited")
+    keys = [c for c, _ in columns if c != "target"]
+    for intervention in ctx.interventions:
+        table.cells[intervention.slug] = {k: per.get(intervention.slug, {}).get(k, 0) for k in keys}
+        target = _goal_target(ctx, intervention, "share_work_or_study")
+        table.cells[intervention.slug]["target"] = target
+        table.measures.add((intervention.slug, "target"))
+    table.cells["totalt"] = exited.aggregate(**aggregates)
+    table.cells["totalt"]["target"] = None
+    table.measures.add(("totalt", "target"))
+    for row in [i.slug for i in ctx.interventions] + ["totalt"]:
+        for g in GENDER_KEYS:
+            suffix = "" if g == "totalt" else f"_{g}"
+            table.set_share(row, f"work_or_study{suffix}", table.cells[row][f"work_or_study{suffix}"],
+                            table.cells[row][f"exited{suffix}"])
+    for k in labels:
+        for row in [i.slug for i in ctx.interventions] + ["totalt"]:
+            table.sums.append(([(row, f"{k}_{g}") for g in GENDERS], (row, k)))
+        for c in [k] + [f"{k}_{g}" for g in GENDERS]:
+            table.sums.append(([(i.slug, c) for i in ctx.interventions], ("totalt", c)))
+    table.notes.append("Arbete = arbete och arbete med stöd; studier = studier.")
+    table.chart = "share"
+    return table
+
+
+def support_in_out_table(ctx):
+    entry = SupportRecord.objects.filter(participation=OuterRef("pk"), phase=SupportRecord.ENTRY)
+    exit_ = SupportRecord.objects.filter(participation=OuterRef("pk"), phase=SupportRecord.EXIT)
+    population = ctx.personal.filter(ctx.period.exited).filter(Exists(entry), Exists(exit_))
+    aggregates = {}
+    for g in GENDER_KEYS:
+        for phase in ("entry", "exit"):
+            aggregates[f"{g}_{phase}"] = Count("id", filter=Q(phase=phase) & gender_q(g, "participation__"))
+    rows = SupportRecord.objects.filter(participation__in=population).values("code").annotate(**aggregates).order_by()
+    grouped = {r.pop("code"): r for r in rows}
+    columns = [(f"{g}_{phase}", f"{glabel}, {'vid inskrivning' if phase == 'entry' else 'vid avslut'}")
+               for g, glabel in GENDER_COLUMNS for phase in ("entry", "exit")]
+    table = Table("support_in_out", "Försörjning vid inskrivning och avslut", "exited", codes.SUPPORT.choices, columns,
+                  denominator="exited_with_support")
+    for code, _ in codes.SUPPORT.choices:
+        table.cells[code] = {c: grouped.get(code, {}).get(c, 0) for c, _ in columns}
+        for phase in ("entry", "exit"):
+            table.sums.append(([(code, f"{g}_{phase}") for g in GENDERS], (code, f"totalt_{phase}")))
+    table.notes.append(f"Avslutade deltaganden med försörjning registrerad både vid inskrivning och avslut: {population.count()}. "
+                       "En deltagare kan ha flera försörjningskällor.")
+    table.chart = "support"
+    return table
+
+
+def duration_table(ctx):
+    duration = ExpressionWrapper(F("end_date") - F("start_date"), output_field=DurationField())
+    exited = ctx.personal.filter(ctx.period.exited).annotate(_days=duration)
+
+    def limit(months):
+        return datetime.timedelta(days=months * MONTH_DAYS)
+
+    bucket = Case(
+        *[When(Q(_days__lt=limit(high)) & (Q() if low is None else Q(_days__gte=limit(low))), then=Value(key))
+          for key, low, high in DURATION_GROUPS if high is not None],
+        default=Value(">24"), output_field=CharField(),
+    )
+    grouped = _grouped(exited, bucket, gender_aggregates())
+    rows = [(k, f"{k} månader") for k, _, _ in DURATION_GROUPS]
+    table = _gender_table("duration", "Tid i insats", "exited", rows, grouped, denominator="exited")
+    # Mean in the database; the median needs the ordered values (few per förbund and period).
+    means = exited.aggregate(**{g: Avg("_days", filter=gender_q(g)) for g in GENDER_KEYS})
+    days_by_gender = {g: [] for g in GENDER_KEYS}
+    for gender, days in exited.values_list("gender", "_days"):
+        bucket_key = gender if gender in ("kvinna", "man") else "annat_ej_angivet"
+        days_by_gender[bucket_key].append(days.days)
+        days_by_gender["totalt"].append(days.days)
+    table.cells["mean_months"] = {
+        g: round_half_up(means[g].total_seconds() / 86400 / MONTH_DAYS) if means[g] is not None else None
+        for g in GENDER_KEYS
+    }
+    table.cells["median_months"] = {
+        g: round_half_up(pystats.median(days_by_gender[g]) / MONTH_DAYS) if days_by_gender[g] else None
+        for g in GENDER_KEYS
+    }
+    table.rows += [("mean_months", "Medelvärde (månader)"), ("median_months", "Median (månader)")]
+    table.measures |= {(r, g) for r in ("mean_months", "median_months") for g in GENDER_KEYS}
+    table.notes.append("Månader = dagar från start till slut / 30,4375. Grupperna är halvöppna (3–6 = minst 3, mindre än 6).")
+    table.chart = "bar"
+    return table
+
+
+def flow_years_table(ctx):
+    aggregates = {}
+    rows = []
+    for year in range(ctx.period.start.year, ctx.period.end.year + 1):
+        period = Period(max(ctx.period.start, datetime.date(year, 1, 1)), min(ctx.period.end, datetime.date(year, 12, 31)))
+        rows.append((str(year), str(year)))
+        for measure, _ in MEASURES:
+            aggregates.update(gender_aggregates(period.measure(measure), name=f"{year}|{measure}_{{g}}"))
+    result = ctx.base.aggregate(**aggregates)
+    columns = [(f"{m}_{g}", f"{label}, {glabel.lower()}") for m, label in MEASURES for g, glabel in GENDER_COLUMNS]
+    table = Table("flow_years", "Deltagarflöden över tid", "participations", rows, columns)
+    for key, value in result.items():
+        year, column = key.split("|")
+        table.cells.setdefault(year, {})[column] = value
+    for year, _ in rows:
+        for m, _ in MEASURES:
+            table.sums.append(([(year, f"{m}_{g}") for g in GENDERS], (year, f"{m}_totalt")))
+    table.notes.append("Varje år räknas för sig, avgränsat till rapportperioden.")
+    table.chart = "years"
+    return table
+
+
+def municipality_table(ctx):
+    current = ctx.personal.filter(ctx.period.current)
+    counts = {k: v["count"] for k, v in _grouped(current, _coded("municipality"), {"count": Count("id")}).items()}
+    names = {m.municipality_code: m.display_name for m in ctx.association.members.filter(kind="kommun")}
+    keys = sorted(k for k in counts if k != "uppgift_saknas") + ["uppgift_saknas"]
+    rows = [(k, names.get(k, k) if k != "uppgift_saknas" else "Uppgift saknas") for k in keys]
+    table = Table("municipality", "Folkbokföringskommun", "current", rows + [("totalt", "Totalt")], [("count", "Antal")],
+                  denominator="current")
+    total = sum(counts.values())
+    for key in keys:
+        table.cells[key] = {"count": counts.get(key, 0)}
+        table.set_share(key, "count", counts.get(key, 0), total)
+    table.cells["totalt"] = {"count": total}
+    table.sums.append(([(k, "count") for k in keys], ("totalt", "count")))
+    return table
+
+
+# --- goals ----------------------------------------------------------------------------------------
+
+GRADE_GOOD, GRADE_ACCEPTABLE, GRADE_FAILED, GRADE_NONE = "God", "Godtagbart", "Ej uppfyllt", "Ej bedömt"
+
+
+def goal_result(ctx, goal, period):
+    """(result, numerator, denominator) for a goal; shares as fractions."""
+    base = ctx.base.filter(intervention=goal.intervention)
+    personal = base.filter(anonymous=False)
+    metric = goal.metric
+    if metric == "manual":
+        return (None if goal.manual_result is None else float(goal.manual_result)), None, None
+    if metric == "new_count":
+        n = base.filter(period.new).count()
+        return n, n, None
+    if metric == "current_count":
+        n = base.filter(period.current).count()
+        return n, n, None
+    if metric in ("share_women_new", "share_men_new"):
+        counts = base.filter(period.new).aggregate(**gender_aggregates())
+        numerator = counts["kvinna" if metric == "share_women_new" else "man"]
+        return _share(numerator, counts["totalt"])
+    exited = personal.filter(period.exited)
+    if metric == "share_work_or_study":
+        reasons = WORK + STUDIES
+    elif metric == "share_work_study_or_further_measures":
+        reasons = WORK + STUDIES + FURTHER
+    else:
+        reasons = [metric.split(":", 1)[1]]
+    counts = exited.aggregate(n=Count("id", filter=Q(exit_reason__in=reasons)), d=Count("id"))
+    return _share(counts["n"], counts["d"])
+
+
+def _share(numerator, denominator):
+    return (numerator / denominator if denominator else None), numerator, denominator
+
+
+def grade(result, target, acceptable_percent):
+    if result is None:
+        return GRADE_NONE
+    if target <= 0 or result >= target * 0.95:
+        return GRADE_GOOD
+    if result >= target * acceptable_percent / 100:
+        return GRADE_ACCEPTABLE
+    return GRADE_FAILED
+
+
+def goals_table(ctx):
+    years = range(ctx.period.start.year, ctx.period.end.year + 1)
+    goals = Goal.objects.filter(intervention__in=ctx.interventions, year__in=years).select_related("intervention")
+    goals = sorted(goals, key=lambda g: (g.year, g.intervention.name, g.metric))
+    columns = [("target", "Mål"), ("result", "Resultat"), ("numerator", "Antal"), ("denominator", "Av"),
+               ("grade", "Bedömning")]
+    rows = [(f"{g.intervention.slug}:{g.year}:{g.metric}", f"{g.intervention.name} {g.year}: {goal_metric_label(g.metric)}")
+            for g in goals]
+    table = Table("goals", "Måluppfyllelse", "see_goal", rows, columns)
+    for (key, _), goal in zip(rows, goals):
+        period = Period(datetime.date(goal.year, 1, 1), min(datetime.date(goal.year, 12, 31), ctx.period.end))
+        result, numerator, denominator = goal_result(ctx, goal, period)
+        target = float(goal.target)
+        table.cells[key] = {
+            "target": target, "result": result, "numerator": numerator, "denominator": denominator,
+            "grade": grade(result, target, ctx.association.grade_acceptable_percent),
+        }
+        table.measures |= {(key, c) for c, _ in columns}
+        if is_share_metric(goal.metric):
+            table.share_rows.add(key)
+    table.notes.append(
+        "Resultatet räknas för insatsen och året (till och med periodens slut). God: minst målet eller inom 5 procent "
+        f"av det. Godtagbart: minst {ctx.association.grade_acceptable_percent} procent av målet."
+    )
+    return table
+
+
+TABLES = [
+    flow_table, unique_table, age_table, education_table, time_on_support_table, referrer_table, target_group_table,
+    exit_reason_table, work_or_study_table, support_in_out_table, duration_table, flow_years_table,
+    municipality_table, goals_table,
+]
+PERSONAL_TABLES = {"age", "education", "time_on_support", "referrer", "target_group", "exit_reason", "work_or_study",
+                   "support_in_out", "duration", "municipality"}
+
+
+def compute_report(association, date_from, date_to, interventions=None, *, publish=False, now=None):
+    """Every table for the period; with ``publish``, small numbers are masked (see masking.py)."""
+    from .masking import mask_report
+
+    ctx = Context(association, date_from, date_to, interventions)
+    tables = [build(ctx) for build in TABLES]
+    report = Report(association, date_from, date_to, [i.slug for i in ctx.interventions] if ctx.filtered else [],
+                    now or timezone.now(), tables)
+    if publish:
+        mask_report(report, association.masking_threshold)
+    return report
