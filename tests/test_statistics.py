@@ -1,0 +1,251 @@
+import datetime
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings as hsettings
+from hypothesis import strategies as st
+
+from finsam.interventions.association_file import apply_association_file
+from finsam.interventions.models import Goal
+from finsam.participants.importing import import_file
+from finsam.participants.models import VolumeCount
+from finsam.statistics.engine import compute_report, grade
+from finsam.statistics.masking import mask_table
+from finsam.statistics.tables import Table
+from finsam.tenancy.models import Role, RoleAssignment, User
+from tests.conftest import make_participation
+
+DATA = Path(__file__).parent / "data"
+D = datetime.date
+
+
+@pytest.fixture
+def exempelstad(db):
+    association, _ = apply_association_file((DATA / "exempel-forbund.json").read_bytes())
+    admin = User.objects.create_user("admin@exempelstad.se")
+    RoleAssignment.objects.create(user=admin, association=association, role=Role.ADMIN)
+    import_file((DATA / "exempel-deltagare.csv").read_bytes(), "exempel-deltagare.csv", association=association,
+                user=admin, interventions=association.interventions.all(), today=D(2026, 11, 23))
+    return association
+
+
+@pytest.mark.parametrize("name, start, end", [
+    ("exempel-rapport-2024.json", D(2024, 1, 1), D(2024, 12, 31)),
+    ("exempel-rapport-2024-h1.json", D(2024, 1, 1), D(2024, 6, 30)),
+])
+def test_example_reports_match_exactly(exempelstad, name, start, end):
+    expected = json.loads((DATA / name).read_text())
+    report = compute_report(exempelstad, start, end).to_json()
+    tables = {t["id"]: t for t in report["tables"]}
+    checked = 0
+    for table in expected["tables"]:
+        for kind in ("cells", "shares"):
+            for row, columns in table.get(kind, {}).items():
+                for column, value in columns.items():
+                    assert tables[table["id"]][kind][row][column] == value, (table["id"], kind, row, column)
+                    checked += 1
+    assert checked > 200
+
+
+def test_report_json_contract(exempelstad):
+    report = compute_report(exempelstad, D(2024, 1, 1), D(2024, 12, 31)).to_json()
+    assert report["format"] == "finsam-report/1"
+    assert report["association"] == {"slug": "exempelstad", "name": "Samordningsförbundet Exempelstad"}
+    assert report["period"] == {"from": "2024-01-01", "to": "2024-12-31"}
+    assert [t["id"] for t in report["tables"]] == [
+        "flow", "unique", "age", "education", "time_on_support", "referrer", "target_group", "exit_reason",
+        "work_or_study", "support_in_out", "duration", "flow_years", "municipality", "goals"]
+    for table in report["tables"]:
+        assert {"id", "title", "population", "rows", "columns", "cells", "shares", "denominator"} <= set(table)
+    json.dumps(report)  # serialisable
+
+
+def test_totals_add_up_everywhere(exempelstad):
+    report = compute_report(exempelstad, D(2024, 1, 1), D(2024, 12, 31))
+    for table in report.tables:
+        for parts, total in table.sums:
+            assert sum(table.cell(*p) for p in parts) == table.cell(*total), (table.id, total)
+
+
+@pytest.fixture
+def small(world):
+    """world.assigned (aktivitet) and world.unassigned (team) in association alfa, emptied."""
+    from finsam.participants.models import Participation
+
+    Participation.objects.all().delete()
+    return world
+
+
+def counts(association, start=D(2024, 1, 1), end=D(2024, 12, 31), **kwargs):
+    return compute_report(association, start, end, **kwargs)
+
+
+def test_period_edges(small):
+    a, i = small.alfa, small.assigned
+    make_participation(i, "first-day", personnummer="19900101-0017", start_date=D(2024, 1, 1))
+    make_participation(i, "last-day-exit", personnummer="19850314-1239", start_date=D(2023, 5, 1),
+                       end_date=D(2024, 12, 31), exit_reason="arbete")
+    make_participation(i, "exited-before", personnummer="19770707-7710", start_date=D(2023, 1, 1),
+                       end_date=D(2023, 12, 31), exit_reason="arbete")
+    make_participation(i, "starts-after", personnummer="19880808-8887", start_date=D(2025, 1, 1))
+    make_participation(i, "exit-first-day", personnummer="19850314-1239", start_date=D(2023, 2, 1),
+                       end_date=D(2024, 1, 1), exit_reason="studier")
+    flow = counts(a).table("flow").cells["totalt"]
+    assert flow["current_totalt"] == 3  # first-day, last-day-exit, exit-first-day
+    assert flow["new_totalt"] == 1
+    assert flow["exited_totalt"] == 2
+    assert counts(a).table("unique").cells["totalt"]["totalt"] == 2  # one person twice
+
+
+def test_anonymous_and_felregistrering(small):
+    a, i = small.alfa, small.assigned
+    make_participation(i, "anon", personnummer="19900101-0017", anonymous=True, person_key="", gender="annat",
+                       start_date=D(2024, 3, 1), end_date=D(2024, 6, 1), exit_reason="", birth_year=None,
+                       consent_date=None)
+    make_participation(i, "fel", personnummer="19850314-1239", start_date=D(2024, 3, 1), end_date=D(2024, 4, 1),
+                       exit_reason="felregistrering")
+    make_participation(i, "ok", personnummer="19770707-7710", start_date=D(2024, 3, 1), end_date=D(2024, 4, 1),
+                       exit_reason="arbete")
+    report = counts(a)
+    flow = report.table("flow").cells
+    assert flow["totalt"]["exited_totalt"] == 2 and flow["varav_anonyma"]["exited_annat_ej_angivet"] == 1
+    assert report.table("exit_reason").cells["totalt"]["totalt"] == 1  # anonymous and felregistrering out
+    assert "felregistrering" not in report.table("exit_reason").cells
+    assert report.table("unique").cells["totalt"]["totalt"] == 2
+    assert report.table("work_or_study").cells["totalt"]["exited"] == 1
+
+
+def test_person_in_two_interventions(small):
+    a = small.alfa
+    make_participation(small.assigned, "x1", personnummer="19900101-0017", start_date=D(2024, 2, 1))
+    make_participation(small.unassigned, "x2", personnummer="19900101-0017", start_date=D(2024, 3, 1))
+    report = counts(a)
+    assert report.table("flow").cells["totalt"]["current_totalt"] == 2
+    assert report.table("unique").cells["totalt"] == {"kvinna": 0, "man": 1, "annat_ej_angivet": 0, "totalt": 1}
+    only_one = counts(a, interventions=[small.assigned.slug])
+    assert only_one.table("flow").cells["totalt"]["current_totalt"] == 1
+    assert [k for k, _ in only_one.table("flow").rows][:1] == [small.assigned.slug]
+
+
+def test_shares_with_zero_denominators_are_none(small):
+    report = counts(small.alfa)
+    assert report.table("exit_reason").shares["arbete"]["totalt"] is None
+    assert report.table("work_or_study").shares["totalt"]["work_or_study"] is None
+    assert report.table("referrer").shares["af"]["count"] is None
+    assert report.to_json()["tables"][7]["shares"]["arbete"]["totalt"] is None
+    assert report.table("duration").cells["mean_months"]["totalt"] is None
+
+
+def test_age_uses_birth_month(small):
+    i = small.assigned
+    # Born 1990-01: 34 at a start in 2024-02. Born 2008-05 (16 in May 2024): 15 at a start in 2024-04.
+    make_participation(i, "a", personnummer="19900101-0017", start_date=D(2024, 2, 1))
+    make_participation(i, "b", personnummer="19850314-1239", birth_year=2008, birth_month=5, start_date=D(2024, 4, 1))
+    make_participation(i, "c", personnummer="19770707-7710", birth_year=2008, birth_month=5, start_date=D(2024, 5, 1))
+    cells = counts(small.alfa).table("age").cells
+    assert cells["30-39"]["totalt"] == 1 and cells["utanfor_16_64"]["totalt"] == 1 and cells["16-19"]["totalt"] == 1
+
+
+def test_duration_groups_are_half_open(small):
+    i = small.assigned
+    start = D(2024, 1, 1)
+    # 91 days = 2.99 months (<3); 92 days = 3.02 months (3-6).
+    make_participation(i, "a", personnummer="19900101-0017", start_date=start, end_date=start + datetime.timedelta(days=91), exit_reason="arbete")
+    make_participation(i, "b", personnummer="19850314-1239", start_date=start, end_date=start + datetime.timedelta(days=92), exit_reason="arbete")
+    cells = counts(small.alfa).table("duration").cells
+    assert cells["<3"]["totalt"] == 1 and cells["3-6"]["totalt"] == 1
+    assert cells["mean_months"]["totalt"] == 3.0  # 91.5 / 30.4375 = 3.006
+    assert cells["median_months"]["totalt"] == 3.0
+
+
+def test_volume_counts_only_in_flow(small):
+    VolumeCount.objects.create(association=small.alfa, intervention=small.assigned, period_start=D(2023, 12, 1),
+                               period_end=D(2024, 1, 31), women=7, men=3, other=1)
+    VolumeCount.objects.create(association=small.alfa, intervention=small.assigned, period_start=D(2025, 1, 1),
+                               period_end=D(2025, 1, 31), women=100)
+    make_participation(small.assigned, "a", personnummer="19900101-0017", start_date=D(2024, 2, 1))
+    report = counts(small.alfa)
+    flow = report.table("flow").cells
+    assert flow["volym"]["current_totalt"] == 11 and flow["volym"]["current_kvinna"] == 7
+    assert flow["totalt_inkl_volym"]["current_totalt"] == 12
+    assert report.table("unique").cells["totalt"]["totalt"] == 1
+    assert report.table("flow_years").cells["2024"]["current_totalt"] == 1
+
+
+def test_goals_and_grades(small):
+    i = small.assigned
+    for n, pnr in enumerate(["19900101-0017", "19850314-1239", "19770707-7710", "19880808-8887"]):
+        make_participation(i, f"g{n}", personnummer=pnr, start_date=D(2024, 2, 1), end_date=D(2024, 5, 1),
+                           exit_reason="arbete" if n == 0 else "sjukdom")
+    Goal.objects.create(intervention=i, year=2024, metric="new_count", target=4)
+    Goal.objects.create(intervention=i, year=2024, metric="share_work_or_study", target="0.4")
+    Goal.objects.create(intervention=i, year=2024, metric="current_count", target=10)
+    cells = counts(small.alfa).table("goals").cells
+    assert cells["aktivitet:2024:new_count"]["grade"] == "God"
+    share = cells["aktivitet:2024:share_work_or_study"]
+    assert (share["result"], share["numerator"], share["denominator"], share["grade"]) == (0.25, 1, 4, "Godtagbart")
+    assert cells["aktivitet:2024:current_count"]["grade"] == "Ej uppfyllt"
+    assert counts(small.alfa).table("work_or_study").cells["aktivitet"]["target"] == 0.4
+
+
+@pytest.mark.parametrize("result, target, expected", [
+    (120, 100, "God"), (95, 100, "God"), (94.9, 100, "Godtagbart"), (50, 100, "Godtagbart"),
+    (49.9, 100, "Ej uppfyllt"), (0.285, 0.3, "God"), (0.28, 0.3, "Godtagbart"), (None, 100, "Ej bedömt"), (0, 0, "God"),
+])
+def test_grade_boundaries(result, target, expected):
+    assert grade(result, target, 50) == expected
+
+
+def test_counting_happens_in_the_database(exempelstad, django_assert_max_num_queries):
+    with django_assert_max_num_queries(45):
+        compute_report(exempelstad, D(2024, 1, 1), D(2024, 12, 31))
+
+
+# --- masking ------------------------------------------------------------------------------------
+
+def test_published_example_masks_consistently(exempelstad):
+    report = compute_report(exempelstad, D(2024, 1, 1), D(2024, 12, 31), publish=True)
+    assert report.published and report.threshold == 5
+    for table in report.tables:
+        for row, columns in table.cells.items():
+            for col, value in columns.items():
+                if (row, col) not in table.measures and isinstance(value, int):
+                    assert not 0 < value < 5, (table.id, row, col, value)
+        for parts, total in table.sums:
+            hidden = [c for c in parts + [total] if c in table.masked]
+            assert len(hidden) != 1, (table.id, parts, total)
+    exit_reason = report.table("exit_reason")
+    assert exit_reason.cells["arbete"]["man"] is None and exit_reason.shares["arbete"]["man"] is None
+    assert {"row": "arbete", "column": "man"} in report.to_json()["tables"][7]["masked"]
+
+
+small_tables = st.lists(st.lists(st.integers(min_value=0, max_value=12), min_size=3, max_size=3), min_size=1, max_size=6)
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(small_tables, st.integers(min_value=2, max_value=6))
+def test_masking_properties(body, threshold):
+    rows = [f"r{i}" for i in range(len(body))]
+    columns = ["a", "b", "c"]
+    table = Table("t", "t", "x", [(r, r) for r in rows] + [("totalt", "totalt")],
+                  [(c, c) for c in columns] + [("totalt", "totalt")])
+    for r, values in zip(rows, body):
+        table.cells[r] = dict(zip(columns, values))
+        table.cells[r]["totalt"] = sum(values)
+        table.sums.append(([(r, c) for c in columns], (r, "totalt")))
+    table.cells["totalt"] = {c: sum(table.cells[r][c] for r in rows) for c in columns + ["totalt"]}
+    for c in columns + ["totalt"]:
+        table.sums.append(([(r, c) for r in rows], ("totalt", c)))
+    original = {r: dict(v) for r, v in table.cells.items()}
+    mask_table(table, threshold)
+    for r, cols in table.cells.items():
+        for c, value in cols.items():
+            assert value is None or not 0 < value < threshold
+            assert value is None or value == original[r][c]
+            if 0 < original[r][c] < threshold:
+                assert value is None
+    # No hidden cell can be recovered from one row or column equation.
+    for parts, total in table.sums:
+        hidden = [cell for cell in parts + [total] if table.cell(*cell) is None]
+        assert len(hidden) != 1
