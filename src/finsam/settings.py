@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "finsam.interventions",
     "finsam.participants",
     "finsam.statistics",
+    "finsam.reports",
     "finsam.audit",
     "finsam.demo",
 ]

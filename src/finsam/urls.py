@@ -9,6 +9,7 @@ urlpatterns = [
     path("tillganglighet/", core_views.accessibility, name="accessibility"),
     path("konto/logga-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("finsam.reports.urls")),
     path("", include("finsam.participants.urls")),
     path("", include("finsam.audit.urls")),
     path("", include("finsam.interventions.urls")),

@@ -40,17 +40,18 @@ def mask_table(table, threshold):
 def _hide_shares(table, row, col):
     """A share whose numerator or denominator is hidden is hidden as well."""
     shares = table.shares
-    if row in shares and col in shares[row]:
-        shares[row][col] = None
-    # Denominators: a hidden total hides the shares computed from it.
-    if row == "totalt":
-        for r in shares:
-            if col in shares[r]:
-                shares[r][col] = None
-    if table.id == "work_or_study" and col.startswith("exited"):
-        suffix = col[len("exited"):]
+    hidden = []
+    if col in shares.get(row, {}):
+        hidden.append((row, col))
+    if row == "totalt":  # a hidden column total is the denominator of that column's shares
+        hidden += [(r, col) for r in shares if col in shares[r]]
+    if table.id == "work_or_study" and col.startswith(("exited", "work_or_study")):
+        suffix = col[len("exited"):] if col.startswith("exited") else col[len("work_or_study"):]
         if f"work_or_study{suffix}" in shares.get(row, {}):
-            shares[row][f"work_or_study{suffix}"] = None
+            hidden.append((row, f"work_or_study{suffix}"))
+    for r, c in hidden:
+        shares[r][c] = None
+        table.masked_shares.add((r, c))
 
 
 def mask_report(report, threshold):

@@ -19,6 +19,7 @@ class Table:
     # Additive relations used by secondary suppression: [(parts [(row, col)], total (row, col))].
     sums: list = field(default_factory=list)
     masked: list = field(default_factory=list)  # [(row, col)]
+    masked_shares: set = field(default_factory=set)  # shares hidden because a count behind them is
     # Cells that are measures (mean, median) rather than counts: never masked by count rules.
     measures: set = field(default_factory=set)
     # Rows whose numbers are shares (fractions), e.g. a goal measured as a share.
@@ -53,6 +54,7 @@ class Table:
         }
         if self.masked:
             data["masked"] = [{"row": r, "column": c} for r, c in self.masked]
+            data["masked_shares"] = [{"row": r, "column": c} for r, c in sorted(self.masked_shares)]
         return data
 
 

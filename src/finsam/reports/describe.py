@@ -1,0 +1,20 @@
+"""What every format states about a report: förbund, period, filters, time, rules."""
+
+from django.utils import timezone
+
+from finsam.statistics.tables import COUNTING_RULES
+
+
+def describe(report):
+    names = dict(report.association.interventions.values_list("slug", "name"))
+    filters = ", ".join(names.get(s, s) for s in report.interventions) if report.interventions else "Hela förbundet"
+    publication = (f"Ja: antal under {report.threshold} är dolda (..), med sekundär maskering så att de inte kan räknas fram."
+                   if report.published else "Nej: alla antal visas (för internt bruk).")
+    return [
+        ("Förbund", report.association.name),
+        ("Period", f"{report.date_from.isoformat()} – {report.date_to.isoformat()}"),
+        ("Insatser", filters),
+        ("Framtagen", timezone.localtime(report.generated_at).strftime("%Y-%m-%d %H:%M")),
+        ("Publiceringsläge", publication),
+        ("Räkneregler", " ".join(COUNTING_RULES)),
+    ]

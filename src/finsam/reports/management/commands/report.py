@@ -1,0 +1,46 @@
+import datetime
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from finsam.reports.views import FORMATS
+from finsam.statistics.engine import compute_report
+from finsam.tenancy.models import Association
+
+
+class Command(BaseCommand):
+    help = "Tar fram förbundets statistik för en period som json, xlsx, pdf eller csv."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--association", required=True, help="förbundets kortnamn")
+        parser.add_argument("--from", dest="date_from", required=True, help="första dag, ÅÅÅÅ-MM-DD")
+        parser.add_argument("--to", dest="date_to", required=True, help="sista dag, ÅÅÅÅ-MM-DD")
+        parser.add_argument("--intervention", action="append", default=[], help="insatsens kortnamn (flera går)")
+        parser.add_argument("--publish", action="store_true", help="publiceringsläge: dölj små antal")
+        parser.add_argument("--format", choices=sorted(FORMATS), default="json")
+        parser.add_argument("--output", help="fil att skriva till; utan den skrivs json till standard ut")
+
+    def handle(self, *args, **o):
+        association = Association.objects.filter(slug=o["association"]).first()
+        if association is None:
+            raise CommandError(f"Det finns inget förbund med kortnamnet {o['association']}.")
+        try:
+            start = datetime.date.fromisoformat(o["date_from"])
+            end = datetime.date.fromisoformat(o["date_to"])
+        except ValueError:
+            raise CommandError("--from och --to ska vara datum ÅÅÅÅ-MM-DD.") from None
+        if end < start:
+            raise CommandError("--to kan inte vara före --from.")
+        known = set(association.interventions.values_list("slug", flat=True))
+        unknown = [s for s in o["intervention"] if s not in known]
+        if unknown:
+            raise CommandError(f"Okända insatser: {', '.join(unknown)}. Tillåtna: {', '.join(sorted(known))}.")
+        if o["format"] != "json" and not o["output"]:
+            raise CommandError(f"--output behövs för formatet {o['format']}.")
+        report = compute_report(association, start, end, o["intervention"], publish=o["publish"])
+        content = FORMATS[o["format"]][0](report)
+        if o["output"]:
+            Path(o["output"]).write_bytes(content)
+            self.stdout.write(f"Skrev {o['output']} ({len(content)} byte).")
+        else:
+            self.stdout.write(content.decode("utf-8"))

@@ -1,0 +1,55 @@
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from finsam.statistics.engine import compute_report
+from finsam.tenancy.permissions import association_view
+
+from . import render_csv, render_pdf, render_xlsx
+from .charts import chart_for, svg_geometry
+from .describe import describe
+from .forms import ReportForm
+from .json_output import render as render_json
+
+FORMATS = {
+    "xlsx": (render_xlsx.render, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "pdf": (render_pdf.render, "application/pdf"),
+    "csv": (render_csv.render, "text/csv; charset=utf-8"),
+    "json": (render_json, "application/json; charset=utf-8"),
+}
+
+
+def must_mask(access):
+    """A läsare without a wider role sees published (masked) reports only: small counts of
+    background and outcome could point at a person."""
+    return not (access.can("view_all_participants") or access.can("register_participants"))
+
+
+@association_view("view_reports")
+def report_page(request):
+    association = request.association
+    force = must_mask(request.access)
+    data = request.GET if "period" in request.GET else None
+    form = ReportForm(data, association=association, force_publish=force)
+    report = None
+    if form.is_bound and form.is_valid():
+        c = form.cleaned_data
+        report = compute_report(association, c["date_from"], c["date_to"], c["interventions"], publish=c["publish"])
+        file_format = request.GET.get("format")
+        if file_format in FORMATS:
+            renderer, content_type = FORMATS[file_format]
+            response = HttpResponse(renderer(report), content_type=content_type)
+            filename = f"statistik-{association.slug}-{report.date_from}-{report.date_to}.{file_format}"
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+    sections = []
+    if report is not None:
+        for table in report.tables:
+            chart = chart_for(table)
+            sections.append({"table": table, "chart": svg_geometry(chart) if chart else None,
+                             "chart_title": chart.title if chart else ""})
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(request, "reports/report.html", {
+        "nav": "reports", "form": form, "report": report, "sections": sections,
+        "description": describe(report) if report else [], "query": query.urlencode(),
+    })
