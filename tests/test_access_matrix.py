@@ -47,6 +47,7 @@ ROUTES = {
     # The participant's own page: no login; an unknown token is a 404 for everyone.
     "participants:consent_answer": (lambda w: {"token": "okand-token"}, "get", PUBLIC),
     "audit:access_log": (lambda w: {}, "get", ADMIN),
+    "reports:report": (lambda w: {}, "get", {"admin", "analyst", "reader"}),
     "tenancy:system_associations": (lambda w: {}, "get", SYSTEM),
     "tenancy:system_association_create": (lambda w: {}, "get", SYSTEM),
     "interventions:system_association_file": (lambda w: {}, "get", SYSTEM),
@@ -87,7 +88,7 @@ def _expected(name, role):
 
 def test_every_route_is_in_the_matrix():
     named = set()
-    for ns in ("tenancy", "interventions", "participants", "audit"):
+    for ns in ("tenancy", "interventions", "participants", "audit", "reports"):
         resolver = get_resolver().namespace_dict[ns][1]
         named |= {f"{ns}:{p.name}" for p in resolver.url_patterns}
     assert named == set(ROUTES), f"Routes without access expectations: {named - set(ROUTES)}"

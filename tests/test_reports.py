@@ -1,0 +1,168 @@
+"""The page, the files and the command show the same numbers, in Swedish formats."""
+
+import csv
+import datetime
+import io
+import json
+
+import openpyxl
+import pypdf
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from finsam.reports import formatting
+from finsam.reports.forms import ReportForm
+from finsam.reports.periods import resolve
+from finsam.statistics.engine import compute_report
+from finsam.tenancy.models import Role, RoleAssignment, User
+from tests.test_statistics import exempelstad  # noqa: F401 (fixture)
+
+D = datetime.date
+QUERY = "?period=custom&date_from=2024-01-01&date_to=2024-12-31"
+
+
+@pytest.fixture
+def users(exempelstad):  # noqa: F811
+    made = {}
+    for role in (Role.ANALYST, Role.READER):
+        user = User.objects.create_user(f"{role}@exempelstad.se")
+        RoleAssignment.objects.create(user=user, association=exempelstad, role=role)
+        made[role] = user
+    return made
+
+
+def download(client, fmt, extra=""):
+    response = client.get(reverse("reports:report", args=["exempelstad"]) + QUERY + extra + f"&format={fmt}")
+    assert response.status_code == 200
+    return response
+
+
+def counts(table):
+    for row_key, _ in table.rows:
+        for col_key, _ in table.columns:
+            value = table.cell(row_key, col_key)
+            if isinstance(value, int) and not isinstance(value, bool):
+                yield row_key, col_key, value
+
+
+def test_every_format_holds_the_same_numbers(exempelstad, users, client):  # noqa: F811
+    client.force_login(users[Role.ANALYST])
+    report = compute_report(exempelstad, D(2024, 1, 1), D(2024, 12, 31))
+    page = client.get(reverse("reports:report", args=["exempelstad"]) + QUERY).content.decode()
+    data = json.loads(download(client, "json").content)
+    rows = list(csv.reader(io.StringIO(download(client, "csv").content.decode("utf-8-sig")), delimiter=";"))
+    csv_cells = {(r[0], r[2], r[4]): (r[6], r[7]) for r in rows[1:]}
+    workbook = openpyxl.load_workbook(io.BytesIO(download(client, "xlsx").content))
+    assert workbook.sheetnames[0] == "Om rapporten"
+    checked = 0
+    for table, json_table in zip(report.tables, data["tables"]):
+        sheet = workbook[next(n for n in workbook.sheetnames if n == table.title[:31])]
+        labels = {sheet.cell(row=r, column=1).value: r for r in range(5, 5 + len(table.rows))}
+        headers = {sheet.cell(row=4, column=c).value: c for c in range(2, 2 + len(table.columns))}
+        for row_key, col_key, value in counts(table):
+            assert json_table["cells"][row_key][col_key] == value
+            assert csv_cells[(table.id, row_key, col_key)][0] == str(value)
+            row_label = dict(table.rows)[row_key]
+            col_label = dict(table.columns)[col_key]
+            assert sheet.cell(row=labels[row_label], column=headers[col_label]).value == value
+            checked += 1
+        for row_key, shares in table.shares.items():
+            for col_key, share in shares.items():
+                if share is not None:
+                    assert csv_cells[(table.id, row_key, col_key)][1] == f"{share:.4f}".replace(".", ",")
+    assert checked > 400  # the loop really compared the tables
+    # The page shows the exit-reason shares as Swedish percentages.
+    assert "21,1\u00a0%" in page and "14,5\u00a0%" in page
+    pdf_text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(download(client, "pdf").content)).pages)
+    exit_reason = report.table("exit_reason")
+    for row_key in ("sjukdom", "arbete", "totalt"):
+        line = " ".join(formatting.cell(exit_reason, row_key, c) for c, _ in exit_reason.columns)
+        assert line.replace("\u00a0", " ") in pdf_text.replace("\u00a0", " "), line
+    assert "Samordningsförbundet Exempelstad" in pdf_text
+
+
+def test_reader_always_gets_masked_numbers(exempelstad, users, client):  # noqa: F811
+    client.force_login(users[Role.READER])
+    data = json.loads(download(client, "json").content)
+    assert data["publication"] == {"masked": True, "threshold": 5}
+    exit_reason = next(t for t in data["tables"] if t["id"] == "exit_reason")
+    assert exit_reason["cells"]["arbete"]["man"] is None
+    # Asking for the unmasked report changes nothing for a läsare.
+    data = json.loads(download(client, "json", "&publish=").content)
+    assert data["publication"]["masked"] is True
+    page = client.get(reverse("reports:report", args=["exempelstad"]) + QUERY).content.decode()
+    assert "dolt för att skydda enskilda" in page
+
+
+def test_analyst_chooses_publication_mode(exempelstad, users, client):  # noqa: F811
+    client.force_login(users[Role.ANALYST])
+    assert json.loads(download(client, "json").content)["publication"]["masked"] is False
+    assert json.loads(download(client, "json", "&publish=on").content)["publication"]["masked"] is True
+
+
+def test_page_without_a_period_shows_only_the_form(exempelstad, users, client):  # noqa: F811
+    client.force_login(users[Role.ANALYST])
+    html = client.get(reverse("reports:report", args=["exempelstad"])).content.decode()
+    assert "Visa statistik" in html and "Om rapporten" not in html
+
+
+def test_custom_period_needs_both_dates(exempelstad):  # noqa: F811
+    form = ReportForm({"period": "custom", "date_from": "2024-05-01"}, association=exempelstad)
+    assert not form.is_valid() and "Ange periodens sista dag." in form.errors["date_to"]
+    form = ReportForm({"period": "custom", "date_from": "2024-05-01", "date_to": "2024-01-01"}, association=exempelstad)
+    assert not form.is_valid()
+
+
+@pytest.mark.parametrize("preset, today, expected", [
+    ("this_year", D(2026, 11, 23), (D(2026, 1, 1), D(2026, 12, 31))),
+    ("last_year", D(2026, 1, 1), (D(2025, 1, 1), D(2025, 12, 31))),
+    ("this_half", D(2026, 6, 30), (D(2026, 1, 1), D(2026, 6, 30))),
+    ("this_half", D(2026, 7, 1), (D(2026, 7, 1), D(2026, 12, 31))),
+    ("last_half", D(2026, 3, 1), (D(2025, 7, 1), D(2025, 12, 31))),
+    ("last_half", D(2026, 11, 23), (D(2026, 1, 1), D(2026, 6, 30))),
+    ("year_to_date", D(2026, 11, 23), (D(2026, 1, 1), D(2026, 11, 23))),
+    ("this_quarter", D(2026, 11, 23), (D(2026, 10, 1), D(2026, 12, 31))),
+    ("last_quarter", D(2026, 2, 10), (D(2025, 10, 1), D(2025, 12, 31))),
+    ("last_quarter", D(2026, 5, 10), (D(2026, 1, 1), D(2026, 3, 31))),
+    ("custom", D(2026, 5, 10), None),
+])
+def test_period_presets(preset, today, expected):
+    assert resolve(preset, today) == expected
+
+
+@pytest.mark.parametrize("value, text", [
+    (1233, "1\u00a0233"), (0, "0"), (12.75, "12,8"), (None, "–"),
+])
+def test_swedish_numbers(value, text):
+    assert formatting.number(value, 1 if isinstance(value, float) else 0) == text
+
+
+def test_swedish_shares():
+    assert formatting.share(64 / 280) == "22,9\u00a0%"
+    assert formatting.share(0.1845) == "18,5\u00a0%"  # half-up, not banker's rounding
+    assert formatting.share(None) == "–"
+
+
+def test_report_command_json_matches_the_engine(exempelstad, capsys):  # noqa: F811
+    call_command("report", "--association", "exempelstad", "--from", "2024-01-01", "--to", "2024-06-30")
+    data = json.loads(capsys.readouterr().out)
+    expected = compute_report(exempelstad, D(2024, 1, 1), D(2024, 6, 30)).to_json()
+    assert data["tables"] == json.loads(json.dumps(expected["tables"]))
+
+
+def test_report_command_files_and_refusals(exempelstad, tmp_path):  # noqa: F811
+    out = tmp_path / "r.xlsx"
+    call_command("report", "--association", "exempelstad", "--from", "2024-01-01", "--to", "2024-12-31",
+                 "--intervention", "novum", "--publish", "--format", "xlsx", "--output", str(out))
+    assert openpyxl.load_workbook(out).sheetnames[0] == "Om rapporten"
+    for args, message in [
+        (["--format", "pdf"], "--output behövs"),
+        (["--intervention", "finns-inte"], "Okända insatser"),
+    ]:
+        with pytest.raises(CommandError, match=message):
+            call_command("report", "--association", "exempelstad", "--from", "2024-01-01", "--to", "2024-12-31", *args)
+    with pytest.raises(CommandError, match="ÅÅÅÅ-MM-DD"):
+        call_command("report", "--association", "exempelstad", "--from", "2024-13-01", "--to", "2024-12-31")
+    with pytest.raises(CommandError, match="före"):
+        call_command("report", "--association", "exempelstad", "--from", "2024-12-01", "--to", "2024-01-31")
