@@ -1,6 +1,8 @@
 """What the administrator does in the browser, at the HTTP level: forms validate on the server,
 answer in Swedish next to the field, and keep what the user typed."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -210,3 +212,26 @@ def test_reader_dashboard_hides_admin_links(world, login):
     html = login(world.users["reader"]).get("/alfa/").content.decode()
     assert reverse("tenancy:users", args=["alfa"]) not in html
     assert "Läsare" in html or "läsare" in html
+
+
+def test_goals_are_set_on_the_intervention_page(world, login):
+    from finsam.interventions.models import Goal
+
+    client = login(world.users["admin"])
+    create = reverse("interventions:goal_create", args=["alfa", "aktivitet"])
+    response = client.post(create, {"year": 2025, "metric": "share_work_or_study", "target": "40"})
+    assert response.status_code == 302
+    goal = Goal.objects.get(intervention=world.assigned)
+    assert goal.target == Decimal("0.4")
+    page = client.get(reverse("interventions:detail", args=["alfa", "aktivitet"])).content.decode()
+    assert "40\u00a0%" in page and "Andel till arbete eller studier" in page
+    html = client.post(create, {"year": 2025, "metric": "share_work_or_study", "target": "30"}).content.decode()
+    assert "redan ett mål med det måttet" in html
+    html = client.post(create, {"year": 2025, "metric": "share_men_new", "target": "140"}).content.decode()
+    assert "från 0 till 100" in html
+    html = client.post(create, {"year": 2025, "metric": "manual", "target": "3"}).content.decode()
+    assert "Ange resultatet för ett manuellt mål." in html
+    edit = client.get(reverse("interventions:goal_edit", args=["alfa", "aktivitet", goal.pk])).content.decode()
+    assert 'value="40' in edit
+    client.post(reverse("interventions:goal_delete", args=["alfa", "aktivitet", goal.pk]))
+    assert not Goal.objects.exists()

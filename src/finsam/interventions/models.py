@@ -189,3 +189,9 @@ class Goal(models.Model):
     @property
     def metric_label(self):
         return goal_metric_label(self.metric)
+
+    @property
+    def target_display(self):
+        if is_share_metric(self.metric):
+            return f"{(self.target * 100).normalize():f}".replace(".", ",") + "\u00a0%"
+        return f"{self.target.normalize():f}".replace(".", ",")

@@ -3,12 +3,13 @@ import json
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from finsam.core.forms import bound
 from finsam.tenancy.permissions import association_view, system_admin_view
 
 from .association_file import AssociationFileError, apply_association_file, export_association_file
-from .forms import AssociationFileForm, InterventionForm, TargetGroupForm
+from .forms import AssociationFileForm, GoalForm, InterventionForm, TargetGroupForm
 
 
 def _interventions(request):
@@ -117,3 +118,25 @@ def system_association_file(request):
         "interventions/system_association_file.html",
         {"form": form, "errors": errors, "summary": summary, "created_association": association},
     )
+
+
+@association_view("manage_interventions")
+def goal_edit(request, intervention_slug, goal_id=None):
+    intervention = get_object_or_404(request.association.interventions, slug=intervention_slug)
+    goal = get_object_or_404(intervention.goals, pk=goal_id) if goal_id else None
+    form = GoalForm(**bound(request), instance=goal, intervention=intervention)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Målet är sparat.")
+        return redirect("interventions:detail", association_slug=request.association.slug, intervention_slug=intervention.slug)
+    return render(request, "interventions/goal_form.html",
+                  {"nav": "interventions", "form": form, "intervention": intervention, "goal": goal})
+
+
+@require_POST
+@association_view("manage_interventions")
+def goal_delete(request, intervention_slug, goal_id):
+    intervention = get_object_or_404(request.association.interventions, slug=intervention_slug)
+    get_object_or_404(intervention.goals, pk=goal_id).delete()
+    messages.success(request, "Målet är borttaget.")
+    return redirect("interventions:detail", association_slug=request.association.slug, intervention_slug=intervention.slug)

@@ -1,0 +1,75 @@
+"""An analyst and a board member read the statistics."""
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from finsam.interventions.association_file import apply_association_file
+from finsam.participants.importing import import_file
+from finsam.tenancy.models import Role, RoleAssignment, User
+from tests.conftest import PASSWORD
+
+from .conftest import assert_accessible
+
+pytestmark = pytest.mark.e2e
+DATA = Path(__file__).parent.parent / "data"
+
+
+@pytest.fixture
+def loaded(transactional_db):
+    association, _ = apply_association_file((DATA / "exempel-forbund.json").read_bytes())
+    users = {}
+    for role in (Role.ADMIN, Role.ANALYST, Role.READER):
+        users[role] = User.objects.create_user(f"{role}@exempelstad.se", password=PASSWORD)
+        RoleAssignment.objects.create(user=users[role], association=association, role=role)
+    import_file((DATA / "exempel-deltagare.csv").read_bytes(), "d.csv", association=association,
+                user=users[Role.ADMIN], interventions=association.interventions.all(), today=datetime.date(2026, 11, 23))
+    return users
+
+
+def log_in(page, username):
+    page.goto("/konto/logga-in/")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url("**/exempelstad/")
+
+
+def test_analyst_reads_and_downloads_the_report(page, loaded):
+    log_in(page, "analyst@exempelstad.se")
+    page.get_by_role("navigation", name="Förbundets meny").get_by_role("link", name="Rapporter").click()
+    assert_accessible(page)
+    page.get_by_label("Period").select_option("custom")
+    page.get_by_label("Från och med").fill("2024-01-01")
+    page.get_by_label("Till och med").fill("2024-12-31")
+    page.get_by_role("button", name="Visa statistik").click()
+    exit_table = page.locator("#t-exit_reason table")
+    assert "Sjukdom" in exit_table.inner_text() and "21,1" in exit_table.inner_text()
+    assert page.get_by_role("img", name="Diagram: Avslutsorsak. Samma uppgifter finns i tabellen nedan.").is_visible()
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Excel").click()
+    assert download.value.suggested_filename == "statistik-exempelstad-2024-01-01-2024-12-31.xlsx"
+    # An invalid custom period is explained and the choices are kept.
+    page.get_by_label("Till och med").fill("2023-01-01")
+    page.get_by_role("button", name="Visa statistik").click()
+    assert page.get_by_text("Periodens slut kan inte vara före dess början.").is_visible()
+    assert page.get_by_label("Från och med").input_value() == "2024-01-01"
+    assert_accessible(page)
+
+
+def test_board_member_sees_masked_aggregates_only(page, loaded):
+    log_in(page, "reader@exempelstad.se")
+    nav = page.get_by_role("navigation", name="Förbundets meny")
+    assert nav.get_by_role("link", name="Läs in deltagare").count() == 0
+    nav.get_by_role("link", name="Rapporter").click()
+    assert page.get_by_label("Publiceringsläge: dölj små antal").is_disabled()
+    page.get_by_label("Period").select_option("custom")
+    page.get_by_label("Från och med").fill("2024-01-01")
+    page.get_by_label("Till och med").fill("2024-12-31")
+    page.get_by_role("button", name="Visa statistik").click()
+    assert "dolt för att skydda enskilda" in page.content()
+    assert_accessible(page)
+    page.goto("/exempelstad/insatser/novum/deltagare/")
+    assert "Du har inte behörighet" in page.content()
