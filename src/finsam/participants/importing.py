@@ -21,7 +21,7 @@ from finsam.interventions.models import target_group_choices
 from . import services
 from .files import FileRefused, read_table
 from .identity import InvalidIdentityNumber, parse_identity_number, person_keys
-from .models import Participation
+from .models import Participation, age_at
 
 # Column code -> Participation field (None: handled specially).
 COLUMNS = {
@@ -247,8 +247,8 @@ class RowContext:
             row["target_groups"] = self._multi(raw, "malgrupp", self.target_group_lookup, error)
             row["support_entry"] = self._support(raw, "forsorjning_fore", error)
             row["support_exit"] = self._support(raw, "forsorjning_efter", error)
-            if row["birth_year"] and row["start_date"]:
-                age = _age(row["birth_year"], row["birth_month"], row["start_date"])
+            age = age_at(row["birth_year"], row["birth_month"], row["start_date"])
+            if age is not None:
                 if not 16 <= age <= 64:
                     row["warnings"].append(f"Rad {line}: åldern vid start är {age} år, utanför 16–64.")
             key_part = ("ref", row["reference"]) if row["reference"] else ("pnr", row["person_key"], row["start_date"])
@@ -376,13 +376,6 @@ def _text(value):
 
 def _parts(value):
     return [p.strip() for p in _text(value).split(";") if p.strip()]
-
-
-def _age(birth_year, birth_month, on):
-    age = on.year - birth_year
-    if birth_month and on.month < birth_month:
-        age -= 1
-    return age
 
 
 def import_file(data, filename, *, association, user, interventions, today=None):

@@ -12,6 +12,16 @@ from finsam.tenancy.models import Association
 ANONYMOUS_FIELDS = ("intervention", "reference", "gender", "start_date", "end_date")
 
 
+def age_at(birth_year, birth_month, day):
+    """Whole years at ``day`` from birth year and month (the day of birth is not known)."""
+    if birth_year is None or day is None:
+        return None
+    age = day.year - birth_year
+    if birth_month and day.month < birth_month:
+        age -= 1
+    return age
+
+
 class Participation(models.Model):
     association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="participations")
     intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT, related_name="participations")
@@ -22,6 +32,9 @@ class Participation(models.Model):
     legal_gender = models.CharField(max_length=12, blank=True)  # from the identity number
     birth_year = models.PositiveSmallIntegerField("födelseår", null=True, blank=True)
     birth_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Derived from birth year and month and the start date on every write (see save() and
+    # services._row_values), so that the age table counts without date arithmetic per row.
+    age_at_start = models.SmallIntegerField(null=True, blank=True, editable=False)
     consent_date = models.DateField("samtycke, datum", null=True, blank=True)
     consent_form = models.CharField("samtycke, form", max_length=10, choices=codes.CONSENT_FORM.choices, blank=True)
     consent_text_version = models.CharField("samtyckestextens version", max_length=20, blank=True)
@@ -71,6 +84,10 @@ class Participation(models.Model):
 
     def __str__(self):
         return self.reference or f"Deltagande {self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.age_at_start = age_at(self.birth_year, self.birth_month, self.start_date)
+        super().save(*args, **kwargs)
 
     @property
     def ongoing(self):

@@ -7,13 +7,13 @@ never written to the history, only that they changed.
 from django.db import transaction
 from django.db.models import F, Q
 
-from .models import Participation, ParticipationChange, SupportRecord, TargetGroupRecord
+from .models import Participation, ParticipationChange, SupportRecord, TargetGroupRecord, age_at
 
 SCALAR_FIELDS = [
     "intervention_id", "reference", "person_key", "anonymous", "gender", "legal_gender", "birth_year",
     "birth_month", "consent_date", "consent_form", "consent_text_version", "start_date", "end_date", "referrer",
     "referring_unit", "education", "time_on_support", "time_without_work", "municipality", "born_abroad",
-    "impairment", "violence_questions", "exit_reason",
+    "impairment", "violence_questions", "exit_reason", "age_at_start",
 ]
 SET_FIELDS = ["target_groups", "support_entry", "support_exit"]
 SECRET_FIELDS = {"person_key"}
@@ -41,6 +41,7 @@ def _row_values(row):
     for f in ("birth_year", "birth_month", "consent_date", "start_date", "end_date"):
         values[f] = row.get(f)
     values["anonymous"] = bool(row.get("anonymous"))
+    values["age_at_start"] = age_at(values["birth_year"], values["birth_month"], values["start_date"])
     values["consent_text_version"] = row.get("consent_text_version", "")
     for f in SET_FIELDS:
         values[f] = sorted(row.get(f) or [])
@@ -178,7 +179,7 @@ def anonymise(participations, *, user, action="anonymised"):
     """Make participations anonymous in one step: identity key and every personal variable
     removed, keeping insats, reference, gender and dates (so volume counts stay the same)."""
     ids = list(participations.values_list("pk", flat=True))
-    blank = {f: None if f in ("birth_year", "birth_month", "consent_date") else "" for f in PERSONAL_FIELDS}
+    blank = {f: None if f in ("birth_year", "birth_month", "consent_date", "age_at_start") else "" for f in PERSONAL_FIELDS}
     Participation.objects.filter(pk__in=ids).update(anonymous=True, **blank, version=F("version") + 1)
     SupportRecord.objects.filter(participation_id__in=ids).delete()
     TargetGroupRecord.objects.filter(participation_id__in=ids).delete()

@@ -11,7 +11,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from . import formatting
+from . import formatting, html
 from .charts import PALETTE, chart_for
 from .describe import describe
 
@@ -52,7 +52,7 @@ def _footer(report):
 
 
 def _table(table, report):
-    share_columns = [(k, label) for k, label in table.columns if any(k in cols for cols in table.shares.values())]
+    share_columns = html.share_columns(table)
     # Wide tables (flow) are split into blocks of columns so that A4 stays readable.
     blocks = [table.columns[i:i + 12] for i in range(0, len(table.columns), 12)] or [[]]
     parts = [Paragraph(_escape(table.title), STYLES["Heading2"])]

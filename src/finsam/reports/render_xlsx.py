@@ -9,7 +9,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from . import formatting
+from . import formatting, html
 from .charts import PALETTE, chart_for
 from .describe import describe
 
@@ -61,7 +61,7 @@ def _table_sheet(sheet, table, report):
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A2"] = f"{report.association.name}, {report.date_from.isoformat()} – {report.date_to.isoformat()}"
     header_row = 4
-    share_columns = _share_columns(table)
+    share_columns = html.share_columns(table)
     headers = [""] + [label for _, label in table.columns] + [f"Andel: {label}" for _, label in share_columns]
     for c, text in enumerate(headers, start=1):
         cell = sheet.cell(row=header_row, column=c, value=text)
@@ -104,14 +104,6 @@ def _table_sheet(sheet, table, report):
         sheet.column_dimensions[get_column_letter(c)].width = 14
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=2)
     _chart(sheet, table, header_row, notes_row + 1)
-
-
-def _share_columns(table):
-    columns = []
-    for key, label in table.columns:
-        if any(key in cols for cols in table.shares.values()):
-            columns.append((key, label))
-    return columns
 
 
 def _chart(sheet, table, header_row, anchor_row):

@@ -5,7 +5,7 @@ from finsam.statistics.engine import compute_report
 from finsam.tenancy.permissions import association_view
 
 from . import render_csv, render_pdf, render_xlsx
-from .charts import chart_for, svg_geometry
+from .html import table_view
 from .describe import describe
 from .forms import ReportForm
 from .json_output import render as render_json
@@ -41,12 +41,7 @@ def report_page(request):
             filename = f"statistik-{association.slug}-{report.date_from}-{report.date_to}.{file_format}"
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
             return response
-    sections = []
-    if report is not None:
-        for table in report.tables:
-            chart = chart_for(table)
-            sections.append({"table": table, "chart": svg_geometry(chart) if chart else None,
-                             "chart_title": chart.title if chart else ""})
+    sections = [table_view(table) for table in report.tables] if report is not None else []
     query = request.GET.copy()
     query.pop("format", None)
     return render(request, "reports/report.html", {

@@ -1,0 +1,32 @@
+"""The report as display rows for the HTML page: formatted once here, so the template only loops."""
+
+from . import formatting
+from .charts import chart_for, svg_geometry
+
+
+def share_columns(table):
+    keys = set()
+    for columns in table.shares.values():
+        keys.update(columns)
+    return [(k, label) for k, label in table.columns if k in keys]
+
+
+def table_view(table):
+    shares = share_columns(table)
+    chart = chart_for(table)
+    return {
+        "table": table,
+        "chart": svg_geometry(chart) if chart else None,
+        "chart_title": chart.title if chart else "",
+        "columns": [label for _, label in table.columns],
+        "share_columns": [label for _, label in shares],
+        "rows": [
+            {
+                "label": label,
+                "total": key.startswith("totalt"),
+                "cells": [formatting.cell(table, key, c) for c, _ in table.columns],
+                "shares": [formatting.share_cell(table, key, c) for c, _ in shares],
+            }
+            for key, label in table.rows
+        ],
+    }
