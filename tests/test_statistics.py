@@ -185,6 +185,7 @@ def test_goals_and_grades(small):
     assert cells["aktivitet:2024:new_count"]["grade"] == "God"
     share = cells["aktivitet:2024:share_work_or_study"]
     assert (share["result"], share["numerator"], share["denominator"], share["grade"]) == (0.25, 1, 4, "Godtagbart")
+    assert share["basis"] == "1 av 4"
     assert cells["aktivitet:2024:current_count"]["grade"] == "Ej uppfyllt"
     assert counts(small.alfa).table("work_or_study").cells["aktivitet"]["target"] == 0.4
 

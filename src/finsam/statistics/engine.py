@@ -442,7 +442,7 @@ def goals_table(ctx):
     goals = Goal.objects.filter(intervention__in=ctx.interventions, year__in=years).select_related("intervention")
     goals = sorted(goals, key=lambda g: (g.year, g.intervention.name, g.metric))
     columns = [("target", "Mål"), ("result", "Resultat"), ("numerator", "Antal"), ("denominator", "Av"),
-               ("grade", "Bedömning")]
+               ("basis", "Underlag"), ("grade", "Bedömning")]
     rows = [(f"{g.intervention.slug}:{g.year}:{g.metric}", f"{g.intervention.name} {g.year}: {goal_metric_label(g.metric)}")
             for g in goals]
     table = Table("goals", "Måluppfyllelse", "see_goal", rows, columns)
@@ -450,9 +450,15 @@ def goals_table(ctx):
         period = Period(datetime.date(goal.year, 1, 1), min(datetime.date(goal.year, 12, 31), ctx.period.end))
         result, numerator, denominator = goal_result(ctx, goal, period)
         target = float(goal.target)
+        if denominator is not None:
+            basis = f"{numerator} av {denominator}"
+        elif numerator is not None:
+            basis = f"{numerator} deltagande{'n' if numerator != 1 else ''}"
+        else:
+            basis = "manuellt angivet"
         table.cells[key] = {
             "target": target, "result": result, "numerator": numerator, "denominator": denominator,
-            "grade": grade(result, target, ctx.association.grade_acceptable_percent),
+            "basis": basis, "grade": grade(result, target, ctx.association.grade_acceptable_percent),
         }
         table.measures |= {(key, c) for c, _ in columns}
         if is_share_metric(goal.metric):
