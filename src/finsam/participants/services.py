@@ -5,6 +5,8 @@ never written to the history, only that they changed.
 """
 
 from django.db import transaction
+
+from . import bulk
 from django.db.models import F, Q
 
 from .models import Participation, ParticipationChange, SupportRecord, TargetGroupRecord, age_at
@@ -63,18 +65,17 @@ def _jsonable(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def _write_children(participations_with_values):
-    SupportRecord.objects.bulk_create(
-        [
-            SupportRecord(participation=p, phase=phase, code=code)
-            for p, values in participations_with_values
-            for phase, key in ((SupportRecord.ENTRY, "support_entry"), (SupportRecord.EXIT, "support_exit"))
-            for code in values[key]
-        ]
-    )
-    TargetGroupRecord.objects.bulk_create(
-        [TargetGroupRecord(participation=p, code=code) for p, values in participations_with_values for code in values["target_groups"]]
-    )
+def _write_children(ids_with_values):
+    """Support and target-group rows for (participation id, values) pairs."""
+    bulk.insert(SupportRecord, [
+        {"participation_id": pk, "phase": phase, "code": code}
+        for pk, values in ids_with_values
+        for phase, key in ((SupportRecord.ENTRY, "support_entry"), (SupportRecord.EXIT, "support_exit"))
+        for code in values[key]
+    ])
+    bulk.insert(TargetGroupRecord, [
+        {"participation_id": pk, "code": code} for pk, values in ids_with_values for code in values["target_groups"]
+    ])
 
 
 def _apply(participation, values):
@@ -123,13 +124,15 @@ def upsert_participations(association, rows, *, user):
         else:
             summary.unchanged += 1
 
-    created = Participation.objects.bulk_create(
-        [Participation(association=association, **{f: v[f] for f in SCALAR_FIELDS}) for v in to_create]
+    created = bulk.insert(
+        Participation, [{"association_id": association.pk, **{f: v[f] for f in SCALAR_FIELDS}} for v in to_create],
+        returning=True,
     )
     _write_children(list(zip(created, to_create)))
-    ParticipationChange.objects.bulk_create(
-        [ParticipationChange(participation=p, user=user, action="imported", changes={}) for p in created]
-    )
+    bulk.insert(ParticipationChange, [
+        {"participation_id": pk, "user_id": user.pk if user else None, "action": "imported", "changes": {}}
+        for pk in created
+    ])
     summary.created = len(created)
 
     for participation, values, changes in to_update:
@@ -139,7 +142,7 @@ def upsert_participations(association, rows, *, user):
         participation.support.all().delete()
         participation.target_group_records.all().delete()
         ParticipationChange.objects.create(participation=participation, user=user, action="updated", changes=changes)
-    _write_children([(p, v) for p, v, _ in to_update])
+    _write_children([(p.pk, v) for p, v, _ in to_update])
     summary.updated = len(to_update)
     return summary
 
@@ -153,7 +156,7 @@ def save_participation(participation, row, *, user, expected_version=None, actio
     if participation.pk is None:
         _apply(participation, values)
         participation.save()
-        _write_children([(participation, values)])
+        _write_children([(participation.pk, values)])
         ParticipationChange.objects.create(participation=participation, user=user, action="created", changes={})
         return participation
     old = current_values(participation)
@@ -168,7 +171,7 @@ def save_participation(participation, row, *, user, expected_version=None, actio
         raise ConcurrentEditError
     participation.support.all().delete()
     participation.target_group_records.all().delete()
-    _write_children([(participation, values)])
+    _write_children([(participation.pk, values)])
     ParticipationChange.objects.create(participation=participation, user=user, action=action, changes=changes)
     participation.refresh_from_db()
     return participation
