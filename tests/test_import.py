@@ -226,3 +226,55 @@ def test_key_rotation_finds_and_rekeys_people(exempelstad, settings):
     assert new_key != old_key
     change = ParticipationChange.objects.get(action="updated")
     assert change.changes == {"person_key": ["(dolt)", "(dolt)"]}
+
+
+def test_a_referens_row_is_never_matched_by_identity_number(exempelstad):
+    run(exempelstad, f"{HEADER}\n{GOOD_ROW}\n")
+    # Same person and start, another referens: a new participation (identified by its referens).
+    summary = run(exempelstad, f"{HEADER}\n{GOOD_ROW.replace('AP-0001', 'AP-0002')}\n")
+    assert (summary.created, summary.updated) == (1, 0)
+
+
+def test_two_rows_for_one_stored_participation_are_refused(exempelstad):
+    run(exempelstad, f"{HEADER}\n{GOOD_ROW}\n")
+    without_reference = GOOD_ROW.replace("AP-0001", "")
+    with pytest.raises(ImportRefused) as raised:
+        run(exempelstad, f"{HEADER}\n{GOOD_ROW}\n{without_reference}\n")
+    assert str(raised.value.errors[0]).startswith("Rad 3, kolumn referens: raden gäller samma registrerade deltagande som rad 2")
+    assert Participation.objects.count() == 1
+
+
+def billion_laughs_workbook():
+    """A workbook whose worksheet declares nested entities and uses the biggest in a cell."""
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Deltagare"
+    workbook.active.append(["insats", "referens", "anonym", "kon", "startdatum"])
+    workbook.active.append(["aktivitetsplatsen", "LOL", "ja", "man", "2024-02-01"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    doctype = ('<!DOCTYPE worksheet [<!ENTITY lol "lol">'
+               + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
+               + "]>")
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    crafted = io.BytesIO()
+    with zipfile.ZipFile(crafted, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert b"<t>LOL</t>" in content
+                content = doctype.encode() + content  # openpyxl writes no XML declaration
+                content = content.replace(b"<t>LOL</t>", b"<t>&lol9;</t>")
+            target.writestr(item, content)
+    return crafted.getvalue()
+
+
+def test_entity_expansion_in_a_workbook_is_not_performed(exempelstad):
+    association, admin = exempelstad
+    validation = validate_file(billion_laughs_workbook(), "lol.xlsx", association=association,
+                               interventions=association.interventions.all(), today=TODAY)
+    # Refused, or read with the entity left unexpanded: never 10^9 "lol"s in memory.
+    assert validation.errors or validation.rows
+    for error in validation.errors:
+        assert len(error.value) < 10_000
+    for row in validation.rows:
+        assert all(len(str(v)) < 10_000 for v in row.values())

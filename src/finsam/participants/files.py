@@ -1,8 +1,8 @@
 """Reading a participant file (.xlsx or .csv) into header + rows, safely.
 
 Limits are checked before parsing: the file size, and for .xlsx (a zip) the unpacked size, so that
-a zip bomb is refused before anything is decompressed. openpyxl parses XML with defusedxml (a
-dependency of the project), which refuses entity expansion.
+a zip bomb is refused before anything is decompressed. Workbooks are read with calamine, whose XML
+parser does not expand DTD entities (tested).
 """
 
 import csv
@@ -67,25 +67,22 @@ def _read_xlsx(data):
         raise FileRefused("Filen är ingen riktig Excel-fil (.xlsx).") from None
     if unpacked > MAX_UNPACKED_BYTES:
         raise FileRefused("Excel-filen är för stor uppackad. Dela upp den.")
-    import openpyxl  # imported here: only imports need it
+    from python_calamine import CalamineWorkbook
 
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for broken files
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        name = "Deltagare" if "Deltagare" in workbook.sheet_names else workbook.sheet_names[0]
+        values = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception:  # calamine raises several kinds for broken files
         raise FileRefused("Excel-filen kunde inte läsas. Spara om den i Excel och försök igen.") from None
-    try:
-        sheet = workbook["Deltagare"] if "Deltagare" in workbook.sheetnames else workbook.worksheets[0]
-        iterator = sheet.iter_rows(values_only=True)
-        header = [str(c).strip() if c is not None else "" for c in next(iterator, [])]
-        while header and header[-1] == "":
-            header.pop()
-        rows = []
-        for values in iterator:
-            if len(rows) >= MAX_ROWS:
-                raise FileRefused(f"Filen har fler än {MAX_ROWS} rader. Dela upp den.")
-            rows.append([_cell(v) for v in values[: len(header)]])
-    finally:
-        workbook.close()
+    if not values:
+        raise FileRefused("Filen är tom.")
+    header = [str(c).strip() if c not in (None, "") else "" for c in values[0]]
+    while header and header[-1] == "":
+        header.pop()
+    if len(values) - 1 > MAX_ROWS:
+        raise FileRefused(f"Filen har fler än {MAX_ROWS} rader. Dela upp den.")
+    rows = [[_cell(v) for v in row[: len(header)]] for row in values[1:]]
     while rows and all(v is None for v in rows[-1]):
         rows.pop()
     return header, rows
@@ -98,6 +95,8 @@ def _cell(value):
         return value.date()
     if isinstance(value, datetime.date):
         return value
+    if isinstance(value, (datetime.time, datetime.timedelta)):
+        return str(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()

@@ -383,8 +383,15 @@ def import_file(data, filename, *, association, user, interventions, today=None)
     validation = validate_file(data, filename, association=association, interventions=interventions, today=today)
     if not validation.ok:
         raise ImportRefused(validation.errors, validation.warnings)
-    with transaction.atomic():
-        summary = services.upsert_participations(association, validation.rows, user=user)
-        log_access(user, association, "import", subject=filename[:200], row_count=len(validation.rows))
+    try:
+        with transaction.atomic():
+            summary = services.upsert_participations(association, validation.rows, user=user)
+            log_access(user, association, "import", subject=filename[:200], row_count=len(validation.rows))
+    except services.SameParticipationTwice as twice:
+        raise ImportRefused([RowError(
+            twice.line, "referens", "",
+            f"raden gäller samma registrerade deltagande som rad {twice.first_line} (en rad med referens och en "
+            "utan, för samma person och startdatum). Ta bort en av raderna.",
+        )], validation.warnings) from None
     summary.warnings = validation.warnings
     return summary

@@ -28,6 +28,14 @@ class ConcurrentEditError(Exception):
     """Someone else saved the participation after it was read."""
 
 
+class SameParticipationTwice(Exception):
+    """Two rows of one file identify the same stored participation."""
+
+    def __init__(self, line, first_line):
+        super().__init__(line, first_line)
+        self.line, self.first_line = line, first_line
+
+
 def current_values(participation):
     values = {f: getattr(participation, f) for f in SCALAR_FIELDS}
     support = list(participation.support.all())
@@ -83,20 +91,31 @@ def _apply(participation, values):
         setattr(participation, f, values[f])
 
 
+UPSERT_CHUNK = 2000
+
+
 @transaction.atomic
 def upsert_participations(association, rows, *, user):
-    """Create or update participations from cleaned import rows. Returns an ImportSummary."""
+    """Create or update participations from cleaned import rows, in one transaction. Rows are
+    matched and written a chunk at a time so that memory stays bounded for large files.
+    Returns an ImportSummary."""
     from .importing import ImportSummary
 
     summary = ImportSummary()
+    matched = {}  # participation id -> line of the row that matched it
+    for start in range(0, len(rows), UPSERT_CHUNK):
+        _upsert_chunk(association, rows[start:start + UPSERT_CHUNK], user, summary, matched)
+    return summary
+
+
+def _upsert_chunk(association, rows, user, summary, matched):
     intervention_ids = {row["intervention"].pk for row in rows}
     refs = {row["reference"] for row in rows if row["reference"]}
-    keys = {key for row in rows for key in [row["person_key"], *row.get("previous_person_keys", [])] if key}
-    existing = (
-        Participation.objects.filter(association=association, intervention_id__in=intervention_ids)
-        .filter(Q(reference__in=refs) | Q(person_key__in=keys))
-        .prefetch_related("support", "target_group_records")
-    )
+    keys = {key for row in rows if not row["reference"]
+            for key in [row["person_key"], *row.get("previous_person_keys", [])] if key}
+    existing = Participation.objects.filter(association=association, intervention_id__in=intervention_ids).filter(
+        Q(reference__in=refs) | Q(person_key__in=keys)
+    ).prefetch_related("support", "target_group_records")
     index = {}
     for p in existing:
         if p.reference:
@@ -108,13 +127,18 @@ def upsert_participations(association, rows, *, user):
     for row in rows:
         values = _row_values(row)
         match = index.get(row["identity"])
-        for key in [row["person_key"], *row.get("previous_person_keys", [])]:
-            if match is None and key:
-                # Rows stored under the previous key are found, and re-keyed by the update.
-                match = index.get((values["intervention_id"], "pnr", key, row["start_date"]))
+        if not row["reference"]:
+            # Identified by identity number and start date; a row stored under the key from before
+            # a rotation is found too, and re-keyed by the update.
+            for key in [row["person_key"], *row.get("previous_person_keys", [])]:
+                if match is None and key:
+                    match = index.get((values["intervention_id"], "pnr", key, row["start_date"]))
         if match is None:
             to_create.append(values)
             continue
+        if match.pk in matched:
+            raise SameParticipationTwice(row.get("line"), matched[match.pk])
+        matched[match.pk] = row.get("line")
         old = current_values(match)
         if not values["reference"]:
             values["reference"] = old["reference"]
@@ -133,7 +157,7 @@ def upsert_participations(association, rows, *, user):
         {"participation_id": pk, "user_id": user.pk if user else None, "action": "imported", "changes": {}}
         for pk in created
     ])
-    summary.created = len(created)
+    summary.created += len(created)
 
     for participation, values, changes in to_update:
         _apply(participation, values)
@@ -143,8 +167,7 @@ def upsert_participations(association, rows, *, user):
         participation.target_group_records.all().delete()
         ParticipationChange.objects.create(participation=participation, user=user, action="updated", changes=changes)
     _write_children([(p.pk, v) for p, v, _ in to_update])
-    summary.updated = len(to_update)
-    return summary
+    summary.updated += len(to_update)
 
 
 @transaction.atomic
