@@ -250,3 +250,18 @@ def test_masking_properties(body, threshold):
     for parts, total in table.sums:
         hidden = [cell for cell in parts + [total] if table.cell(*cell) is None]
         assert len(hidden) != 1
+
+
+def test_national_tables_add_up_the_associations(small):
+    from finsam.statistics.engine import compute_national_tables
+
+    make_participation(small.assigned, "a", personnummer="19900101-0017", start_date=D(2024, 2, 1))
+    make_participation(small.beta_intervention, "b", personnummer="19850314-1239", start_date=D(2024, 3, 1),
+                       end_date=D(2024, 9, 1), exit_reason="studier")
+    national = {t.id: t for t in compute_national_tables(D(2024, 1, 1), D(2024, 12, 31))}
+    alfa = counts(small.alfa).table("flow").cells["totalt"]
+    beta = counts(small.beta).table("flow").cells["totalt"]
+    assert national["flow"].cells["totalt"] == {k: alfa[k] + beta[k] for k in alfa}
+    assert national["flow"].cells["beta"]["exited_totalt"] == 1
+    assert national["work_or_study"].cells["totalt"]["studies"] == 1
+    assert national["goals"].rows == []

@@ -2,8 +2,10 @@
 
 Each participation copies the coded answers of a random row of the example file (so gender, age,
 referrer, education, support, exit reasons, anonymous and felregistrering rows follow the example's
-distributions), gets a new start date spread over twenty years and the example row's duration, and a
-new person. About one in eight participations is another insats for a person already generated in
+distributions), gets a new start date spread over twenty years and a duration: the example row's, or
+for a row that is ongoing in the example, one drawn from the example's exited rows (with their exit
+reason and support after). A participation is ongoing only when its duration reaches past today, as
+in real data; copying "ongoing" as such would leave half of twenty years' participations current. About one in eight participations is another insats for a person already generated in
 the same association. Rows are written through ``services.upsert_participations``, the import's
 bulk path, in batches.
 """
@@ -96,6 +98,7 @@ def generate(associations, participations, seed=1, log=print, today=None):
     rng = random.Random(seed)
     today = today or datetime.date.today()
     templates = load_templates()
+    exited = [t for t in templates if t.duration_days is not None]
     key = settings.FINSAM_PERSON_KEY.encode()
     first_day = today.replace(year=today.year - YEARS)
     span = (today - first_day).days
@@ -109,15 +112,14 @@ def generate(associations, participations, seed=1, log=print, today=None):
         for n in range(count):
             t = rng.choice(templates)
             start = first_day + datetime.timedelta(days=rng.randrange(span))
-            end = None
-            if t.duration_days is not None:
-                end = start + datetime.timedelta(days=t.duration_days)
-                if end > today:
-                    end = None
+            outcome = t if t.duration_days is not None else rng.choice(exited)
+            end = start + datetime.timedelta(days=outcome.duration_days)
+            if end > today:
+                end = None
             row = {
                 "intervention": rng.choice(interventions), "reference": f"S{index:03d}-{n:07d}", "anonymous": t.anonymous,
                 "gender": t.gender, "start_date": start, "end_date": end,
-                "exit_reason": (t.exit_reason if end else ""), "person_key": "", "legal_gender": "",
+                "exit_reason": (outcome.exit_reason if end and not t.anonymous else ""), "person_key": "", "legal_gender": "",
                 "birth_year": None, "birth_month": None, "consent_date": None, "consent_form": "",
                 "referrer": "", "education": "", "municipality": "", "target_groups": [], "support_entry": [],
                 "support_exit": [],
@@ -137,7 +139,7 @@ def generate(associations, participations, seed=1, log=print, today=None):
                     consent_date=start, consent_form="digitalt", education=t.education,
                     referrer=f"kommun:{municipality}" if t.referrer.startswith("kommun:") else t.referrer,
                     municipality=municipality if t.municipality else "",
-                    support_entry=list(t.support_entry), support_exit=list(t.support_exit) if end else [],
+                    support_entry=list(t.support_entry), support_exit=list(outcome.support_exit) if end else [],
                 )
             row["identity"] = (row["intervention"].pk, "ref", row["reference"])
             rows.append(row)
@@ -147,7 +149,16 @@ def generate(associations, participations, seed=1, log=print, today=None):
         if rows:
             created += _write(association, rows, admin)
         log(f"{association.slug}: {count} deltaganden")
+    _analyze()
     return created
+
+
+def _analyze():
+    """Fresh planner statistics after a bulk load (PostgreSQL guessed 200 groups for a million)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def _write(association, rows, user):

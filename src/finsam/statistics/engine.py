@@ -8,6 +8,7 @@ import datetime
 import statistics as pystats
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import (
     Avg, Case, CharField, Count, DurationField, Exists, ExpressionWrapper, F, Min, OuterRef, Q, Sum,
     Value, When,
@@ -71,17 +72,36 @@ class Period:
 
 
 class Context:
+    """What a report counts. ``association`` None is the national report: every association,
+    with one row per association where an association's report has one per insats."""
+
     def __init__(self, association, date_from, date_to, interventions=None):
         self.association = association
         self.period = Period(date_from, date_to)
-        all_interventions = association.interventions.all().order_by("name")
         self.filtered = bool(interventions)
-        self.interventions = list(all_interventions.filter(slug__in=interventions)) if interventions else list(all_interventions)
-        base = Participation.objects.filter(association=association).exclude(exit_reason=codes.EXIT_REASON_EXCLUDED)
-        if self.filtered:
-            base = base.filter(intervention__in=self.interventions)
+        base = Participation.objects.exclude(exit_reason=codes.EXIT_REASON_EXCLUDED)
+        if association is None:
+            from finsam.tenancy.models import Association
+
+            self.interventions = []
+            self.group_field = "association__slug"
+            self.groups = list(Association.objects.order_by("slug").values_list("slug", "name"))
+            self.members = []
+        else:
+            all_interventions = association.interventions.all().order_by("name")
+            self.interventions = (list(all_interventions.filter(slug__in=interventions)) if interventions
+                                  else list(all_interventions))
+            self.group_field = "intervention__slug"
+            self.groups = [(i.slug, i.name) for i in self.interventions]
+            self.members = list(association.members.filter(kind="kommun"))
+            base = base.filter(association=association)
+            if self.filtered:
+                base = base.filter(intervention__in=self.interventions)
         self.base = base
         self.personal = base.filter(anonymous=False)  # background and outcome tables
+
+    def target_groups(self):
+        return target_group_choices(self.association) if self.association else codes.TARGET_GROUP.choices
 
 
 def _gender_table(table_id, title, population, rows, grouped, denominator="", share_of_total=False, total_row=False):
@@ -122,16 +142,17 @@ def flow_table(ctx):
         aggregates.update(gender_aggregates(p.measure(measure), name=measure + "_{g}"))
     columns = [(f"{m}_{g}", f"{label}, {glabel.lower()}") for m, label in MEASURES for g, glabel in GENDER_COLUMNS]
     # One grouped query by (insats, anonymous); the totals are sums of its few groups.
-    groups = list(ctx.base.values("intervention__slug", "anonymous").annotate(**aggregates).order_by())
-    rows = [(i.slug, i.name) for i in ctx.interventions]
+    # Every measure is a subset of "current", so only rows overlapping the period are read.
+    groups = list(ctx.base.filter(p.current).values(ctx.group_field, "anonymous").annotate(**aggregates).order_by())
+    rows = ctx.groups
     table = Table("flow", "Deltagarflöden", "participations", [], columns, denominator="")
     for slug, _ in rows:
-        table.cells[slug] = {c: sum(g[c] for g in groups if g["intervention__slug"] == slug) for c, _ in columns}
+        table.cells[slug] = {c: sum(g[c] for g in groups if g[ctx.group_field] == slug) for c, _ in columns}
     table.cells["totalt"] = {c: sum(g[c] for g in groups) for c, _ in columns}
     table.cells["varav_anonyma"] = {c: sum(g[c] for g in groups if g["anonymous"]) for c, _ in columns}
-    volumes = VolumeCount.objects.filter(
-        association=ctx.association, period_start__lte=p.end, period_end__gte=p.start
-    )
+    volumes = VolumeCount.objects.filter(period_start__lte=p.end, period_end__gte=p.start)
+    if ctx.association is not None:
+        volumes = volumes.filter(association=ctx.association)
     if ctx.filtered:
         volumes = volumes.filter(intervention__in=ctx.interventions)
     v = volumes.aggregate(kvinna=Sum("women"), man=Sum("men"), annat_ej_angivet=Sum("other"))
@@ -147,7 +168,7 @@ def flow_table(ctx):
     for m, _ in MEASURES:
         for row in body + ["totalt"]:
             table.sums.append(([(row, f"{m}_{g}") for g in GENDERS], (row, f"{m}_totalt")))
-        if not ctx.filtered or body:
+        if body:
             for g in GENDER_KEYS:
                 table.sums.append(([(row, f"{m}_{g}") for row in body], ("totalt", f"{m}_{g}")))
     table.notes.append("Volymregistreringar räknas som aktuella deltagare under perioden; de har inga nya eller avslutade.")
@@ -155,16 +176,26 @@ def flow_table(ctx):
     return table
 
 
+GENDER_BUCKET = Case(When(gender="kvinna", then=Value("kvinna")), When(gender="man", then=Value("man")),
+                     default=Value("annat_ej_angivet"), output_field=CharField())
+
+
 def unique_table(ctx):
     current = ctx.base.filter(ctx.period.current)
-    # Each person once: their first current participation (GROUP BY, not a correlated subquery,
-    # which was quadratic: 1 s for 2 000 participations).
-    first_of_person = current.exclude(person_key="").values("person_key").annotate(first=Min("pk")).values("first")
-    persons = Participation.objects.filter(pk__in=first_of_person).aggregate(**gender_aggregates())
+    # One row per person (the ORM builds it), counted per gender in an outer query. A person
+    # registered with different genders counts once, under the first of annat/ej angivet, kvinna,
+    # man. (Joining back by id, or a correlated subquery, was 1-18 s nationally: performance.md.)
+    per_person = current.exclude(person_key="").values("person_key").annotate(g=Min(GENDER_BUCKET)).values("g")
+    sql, params = per_person.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT g, COUNT(*) FROM ({sql}) per_person GROUP BY g", params)
+        persons = dict(cursor.fetchall())
     anonymous = current.filter(person_key="").aggregate(**gender_aggregates())
-    grouped = {"totalt": {g: persons[g] + anonymous[g] for g in GENDER_KEYS}}
+    grouped = {"totalt": {g: persons.get(g, 0) + anonymous[g] for g in GENDERS}}
+    grouped["totalt"]["totalt"] = sum(grouped["totalt"].values())
     table = _gender_table("unique", "Unika individer", "current", [("totalt", "Unika individer")], grouped)
-    table.notes.append("Varje anonymt deltagande räknas som en individ. Kön från personens första aktuella deltagande.")
+    table.notes.append("Varje anonymt deltagande räknas som en individ. En person som registrerats med olika kön "
+                       "räknas en gång.")
     return table
 
 
@@ -205,7 +236,7 @@ def time_on_support_table(ctx):
 def referrer_table(ctx):
     queryset = ctx.personal.filter(ctx.period.new)
     counts = {k: v["count"] for k, v in _grouped(queryset, _coded("referrer"), {"count": Count("id")}).items()}
-    members = {m.code: m.display_name for m in ctx.association.members.filter(kind="kommun")}
+    members = {m.code: m.display_name for m in ctx.members}
     rows = codes.REFERRER.choices[:3] + sorted(members.items()) + codes.REFERRER.choices[3:]
     rows += sorted((k, k) for k in counts if k not in dict(rows))  # e.g. a former member
     table = Table("referrer", "Anmälande part", "new", rows + [("totalt", "Totalt")], [("count", "Antal")],
@@ -225,7 +256,7 @@ def target_group_table(ctx):
     records = TargetGroupRecord.objects.filter(participation__in=new)
     grouped = {r.pop("code"): r for r in records.values("code").annotate(
         **{g: Count("id", filter=gender_q(g, "participation__")) for g in GENDER_KEYS}).order_by()}
-    table = _gender_table("target_group", "Målgrupp", "new", target_group_choices(ctx.association), grouped,
+    table = _gender_table("target_group", "Målgrupp", "new", ctx.target_groups(), grouped,
                           denominator="new")
     table.notes.append("En deltagare kan tillhöra flera målgrupper; kolumnerna summeras därför inte till antalet nya.")
     return table
@@ -257,34 +288,35 @@ def work_or_study_table(ctx):
         aggregates[f"work{suffix}"] = Count("id", filter=gq & Q(exit_reason__in=WORK))
         aggregates[f"studies{suffix}"] = Count("id", filter=gq & Q(exit_reason__in=STUDIES))
         aggregates[f"work_or_study{suffix}"] = Count("id", filter=gq & Q(exit_reason__in=WORK + STUDIES))
-    per = _grouped(exited, F("intervention__slug"), aggregates)
+    per = _grouped(exited, F(ctx.group_field), aggregates)
     labels = {"exited": "Avslutade", "work": "Till arbete", "studies": "Till studier", "work_or_study": "Till arbete eller studier"}
     columns = [(k, labels[k]) for k in labels]
     for g, glabel in GENDER_COLUMNS[:3]:
         columns += [(f"{k}_{g}", f"{labels[k]}, {glabel.lower()}") for k in labels]
     columns.append(("target", "Mål (andel)"))
-    rows = [(i.slug, i.name) for i in ctx.interventions]
+    rows = ctx.groups
     table = Table("work_or_study", "Till arbete eller studier", "exited", rows + [("totalt", "Totalt")], columns,
                   denominator="exited")
     keys = [c for c, _ in columns if c != "target"]
-    for intervention in ctx.interventions:
-        table.cells[intervention.slug] = {k: per.get(intervention.slug, {}).get(k, 0) for k in keys}
-        target = _goal_target(ctx, intervention, "share_work_or_study")
-        table.cells[intervention.slug]["target"] = target
-        table.measures.add((intervention.slug, "target"))
+    interventions = {i.slug: i for i in ctx.interventions}
+    for slug, _ in rows:
+        table.cells[slug] = {k: per.get(slug, {}).get(k, 0) for k in keys}
+        intervention = interventions.get(slug)
+        table.cells[slug]["target"] = _goal_target(ctx, intervention, "share_work_or_study") if intervention else None
+        table.measures.add((slug, "target"))
     table.cells["totalt"] = exited.aggregate(**aggregates)
     table.cells["totalt"]["target"] = None
     table.measures.add(("totalt", "target"))
-    for row in [i.slug for i in ctx.interventions] + ["totalt"]:
+    for row in [slug for slug, _ in rows] + ["totalt"]:
         for g in GENDER_KEYS:
             suffix = "" if g == "totalt" else f"_{g}"
             table.set_share(row, f"work_or_study{suffix}", table.cells[row][f"work_or_study{suffix}"],
                             table.cells[row][f"exited{suffix}"])
     for k in labels:
-        for row in [i.slug for i in ctx.interventions] + ["totalt"]:
+        for row in [slug for slug, _ in rows] + ["totalt"]:
             table.sums.append(([(row, f"{k}_{g}") for g in GENDERS], (row, k)))
         for c in [k] + [f"{k}_{g}" for g in GENDERS]:
-            table.sums.append(([(i.slug, c) for i in ctx.interventions], ("totalt", c)))
+            table.sums.append(([(slug, c) for slug, _ in rows], ("totalt", c)))
     table.notes.append("Arbete = arbete och arbete med stöd; studier = studier.")
     table.chart = "share"
     return table
@@ -376,7 +408,7 @@ def flow_years_table(ctx):
 def municipality_table(ctx):
     current = ctx.personal.filter(ctx.period.current)
     counts = {k: v["count"] for k, v in _grouped(current, _coded("municipality"), {"count": Count("id")}).items()}
-    names = {m.municipality_code: m.display_name for m in ctx.association.members.filter(kind="kommun")}
+    names = {m.municipality_code: m.display_name for m in ctx.members}
     keys = sorted(k for k in counts if k != "uppgift_saknas") + ["uppgift_saknas"]
     rows = [(k, names.get(k, k) if k != "uppgift_saknas" else "Uppgift saknas") for k in keys]
     table = Table("municipality", "Folkbokföringskommun", "current", rows + [("totalt", "Totalt")], [("count", "Antal")],
@@ -438,6 +470,8 @@ def grade(result, target, acceptable_percent):
 
 
 def goals_table(ctx):
+    if ctx.association is None:
+        return Table("goals", "Måluppfyllelse", "see_goal", [], [], notes=["Mål sätts per förbund och insats."])
     years = range(ctx.period.start.year, ctx.period.end.year + 1)
     goals = Goal.objects.filter(intervention__in=ctx.interventions, year__in=years).select_related("intervention")
     goals = sorted(goals, key=lambda g: (g.year, g.intervention.name, g.metric))
@@ -477,6 +511,12 @@ TABLES = [
 ]
 PERSONAL_TABLES = {"age", "education", "time_on_support", "referrer", "target_group", "exit_reason", "work_or_study",
                    "support_in_out", "duration", "municipality"}
+
+
+def compute_national_tables(date_from, date_to):
+    """Every table across all associations (for the national level and the benchmarks)."""
+    ctx = Context(None, date_from, date_to)
+    return [build(ctx) for build in TABLES]
 
 
 def compute_report(association, date_from, date_to, interventions=None, *, publish=False, now=None):
