@@ -39,9 +39,7 @@ def cell(table, row, col):
         return MASKED
     if value is None:
         return NOT_APPLICABLE
-    if row in table.share_rows and col in ("target", "result"):
-        return share(value)
-    if isinstance(value, float) and col == "target":
+    if col in table.share_columns or (row in table.share_rows and col in ("target", "result")):
         return share(value)
     if isinstance(value, float):
         return number(value, 1)

@@ -80,7 +80,8 @@ def _table_sheet(sheet, table, report):
                 cell.value = value
             elif value is not None:
                 cell.value = value
-                is_share = (row_key in table.share_rows and col_key in ("target", "result")) or col_key == "target"
+                is_share = col_key in table.share_columns or (
+                    row_key in table.share_rows and col_key in ("target", "result"))
                 cell.number_format = PERCENT if is_share else (INTEGER if isinstance(value, int) else "0.0")
             cell.border = Border(bottom=THIN)
         for c, (col_key, _) in enumerate(share_columns, start=2 + len(table.columns)):

@@ -304,6 +304,7 @@ def work_or_study_table(ctx):
         intervention = interventions.get(slug)
         table.cells[slug]["target"] = _goal_target(ctx, intervention, "share_work_or_study") if intervention else None
         table.measures.add((slug, "target"))
+    table.share_columns.add("target")
     table.cells["totalt"] = exited.aggregate(**aggregates)
     table.cells["totalt"]["target"] = None
     table.measures.add(("totalt", "target"))
@@ -484,6 +485,8 @@ def goals_table(ctx):
         period = Period(datetime.date(goal.year, 1, 1), min(datetime.date(goal.year, 12, 31), ctx.period.end))
         result, numerator, denominator = goal_result(ctx, goal, period)
         target = float(goal.target)
+        if not is_share_metric(goal.metric) and target.is_integer():
+            target = int(target)  # "40 nya deltagare", not 40,0
         if denominator is not None:
             basis = f"{numerator} av {denominator}"
         elif numerator is not None:

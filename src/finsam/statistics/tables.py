@@ -22,8 +22,10 @@ class Table:
     masked_shares: set = field(default_factory=set)  # shares hidden because a count behind them is
     # Cells that are measures (mean, median) rather than counts: never masked by count rules.
     measures: set = field(default_factory=set)
-    # Rows whose numbers are shares (fractions), e.g. a goal measured as a share.
+    # Rows whose target and result are shares (fractions), e.g. a goal measured as a share.
     share_rows: set = field(default_factory=set)
+    # Columns whose cells are shares (fractions), e.g. an insats's target share.
+    share_columns: set = field(default_factory=set)
     chart: str = ""  # "bar" or "" (rendered as a chart as well as the table)
 
     def cell(self, row, col):
