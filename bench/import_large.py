@@ -10,7 +10,6 @@ Targets (issue 5): under 60 s and under 500 MB.
 import argparse
 import csv
 import datetime
-import io
 import os
 import platform
 import subprocess

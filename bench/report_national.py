@@ -234,9 +234,9 @@ def main():
     print(f"{total} participations; Parquet export {export_seconds:.1f} s (not counted)")
     lines = []
     for label, (start, end) in periods.items():
-        ours_s, tables = timed(lambda: compute_national_tables(start, end), args.runs)
-        pandas_s, pandas_out = timed(lambda: pandas_tables(paths, start, end), args.runs)
-        duck_s, duck_out = timed(lambda: duckdb_tables(paths, start, end), args.runs)
+        ours_s, tables = timed(lambda s=start, e=end: compute_national_tables(s, e), args.runs)
+        pandas_s, pandas_out = timed(lambda s=start, e=end: pandas_tables(paths, s, e), args.runs)
+        duck_s, duck_out = timed(lambda s=start, e=end: duckdb_tables(paths, s, e), args.runs)
         ours = engine_summary(tables)
         agree_pandas, agree_duck = differences(ours, pandas_out), differences(ours, duck_out)
         print(f"{label} {start}–{end}: ours {ours_s:.2f} s, pandas {pandas_s:.2f} s, DuckDB {duck_s:.2f} s; "

@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -9,6 +10,7 @@ from finsam.interventions.models import Intervention
 from finsam.tenancy.models import Association, Member, Role, RoleAssignment, User
 
 PASSWORD = "Ett-långt-testlösenord-42"
+DATA = Path(__file__).parent / "data"
 
 
 def make_user(username, association=None, *roles, superuser=False):
@@ -87,3 +89,25 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def example_association(db):
+    """The example förbund of shared/examples with an administrator: (association, admin)."""
+    from finsam.interventions.association_file import apply_association_file
+
+    association, _ = apply_association_file((DATA / "exempel-forbund.json").read_bytes())
+    admin = User.objects.create_user("admin@exempelstad.se")
+    RoleAssignment.objects.create(user=admin, association=association, role=Role.ADMIN)
+    return association, admin
+
+
+@pytest.fixture
+def exempelstad(example_association):
+    """The example förbund with its 320 participations imported."""
+    from finsam.participants.importing import import_file
+
+    association, admin = example_association
+    import_file((DATA / "exempel-deltagare.csv").read_bytes(), "exempel-deltagare.csv", association=association,
+                user=admin, interventions=association.interventions.all(), today=datetime.date(2026, 11, 23))
+    return association

@@ -1,19 +1,17 @@
 import datetime
 import io
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
 from finsam.audit.models import AccessLog
-from finsam.interventions.association_file import apply_association_file
 from finsam.participants.importing import ImportRefused, import_file, validate_file
 from finsam.participants.models import Participation, ParticipationChange, SupportRecord
-from finsam.tenancy.models import Role, RoleAssignment, User
 
-DATA = Path(__file__).parent / "data"
+from tests.conftest import DATA
+
 TODAY = datetime.date(2026, 11, 23)
 HEADER = "insats;referens;personnummer;anonym;kon;startdatum;samtycke_datum;anmalande_part;utbildning;forsorjning_fore;slutdatum;avslutsorsak;forsorjning_efter"
 GOOD_ROW = "aktivitetsplatsen;AP-0001;19900101-0017;nej;;2024-02-01;2024-02-01;fk;gymnasial;sjukpenning;2024-09-30;studier;studiestod"
@@ -21,11 +19,8 @@ ANON_ROW = "aktivitetsplatsen;AP-0002;;ja;kvinna;2024-03-15;;;;;;;"
 
 
 @pytest.fixture
-def exempelstad(db):
-    association, _ = apply_association_file((DATA / "exempel-forbund.json").read_bytes())
-    admin = User.objects.create_user("admin@exempelstad.se")
-    RoleAssignment.objects.create(user=admin, association=association, role=Role.ADMIN)
-    return association, admin
+def exempelstad(example_association):
+    return example_association
 
 
 def run(exempelstad, text, filename="fil.csv", encoding="utf-8"):

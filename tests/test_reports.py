@@ -16,14 +16,13 @@ from finsam.reports.forms import ReportForm
 from finsam.reports.periods import resolve
 from finsam.statistics.engine import compute_report
 from finsam.tenancy.models import Role, RoleAssignment, User
-from tests.test_statistics import exempelstad  # noqa: F401 (fixture)
 
 D = datetime.date
 QUERY = "?period=custom&date_from=2024-01-01&date_to=2024-12-31"
 
 
 @pytest.fixture
-def users(exempelstad):  # noqa: F811
+def users(exempelstad):
     made = {}
     for role in (Role.ANALYST, Role.READER):
         user = User.objects.create_user(f"{role}@exempelstad.se")
@@ -46,7 +45,7 @@ def counts(table):
                 yield row_key, col_key, value
 
 
-def test_every_format_holds_the_same_numbers(exempelstad, users, client):  # noqa: F811
+def test_every_format_holds_the_same_numbers(exempelstad, users, client):
     client.force_login(users[Role.ANALYST])
     report = compute_report(exempelstad, D(2024, 1, 1), D(2024, 12, 31))
     page = client.get(reverse("reports:report", args=["exempelstad"]) + QUERY).content.decode()
@@ -84,7 +83,7 @@ def test_every_format_holds_the_same_numbers(exempelstad, users, client):  # noq
     assert "Samordningsförbundet Exempelstad" in pdf_text
 
 
-def test_reader_always_gets_masked_numbers(exempelstad, users, client):  # noqa: F811
+def test_reader_always_gets_masked_numbers(exempelstad, users, client):
     client.force_login(users[Role.READER])
     data = json.loads(download(client, "json").content)
     assert data["publication"] == {"masked": True, "threshold": 5}
@@ -97,19 +96,19 @@ def test_reader_always_gets_masked_numbers(exempelstad, users, client):  # noqa:
     assert "dolt för att skydda enskilda" in page
 
 
-def test_analyst_chooses_publication_mode(exempelstad, users, client):  # noqa: F811
+def test_analyst_chooses_publication_mode(exempelstad, users, client):
     client.force_login(users[Role.ANALYST])
     assert json.loads(download(client, "json").content)["publication"]["masked"] is False
     assert json.loads(download(client, "json", "&publish=on").content)["publication"]["masked"] is True
 
 
-def test_page_without_a_period_shows_only_the_form(exempelstad, users, client):  # noqa: F811
+def test_page_without_a_period_shows_only_the_form(exempelstad, users, client):
     client.force_login(users[Role.ANALYST])
     html = client.get(reverse("reports:report", args=["exempelstad"])).content.decode()
     assert "Visa statistik" in html and "Om rapporten" not in html
 
 
-def test_custom_period_needs_both_dates(exempelstad):  # noqa: F811
+def test_custom_period_needs_both_dates(exempelstad):
     form = ReportForm({"period": "custom", "date_from": "2024-05-01"}, association=exempelstad)
     assert not form.is_valid() and "Ange periodens sista dag." in form.errors["date_to"]
     form = ReportForm({"period": "custom", "date_from": "2024-05-01", "date_to": "2024-01-01"}, association=exempelstad)
@@ -146,14 +145,14 @@ def test_swedish_shares():
     assert formatting.share(None) == "–"
 
 
-def test_report_command_json_matches_the_engine(exempelstad, capsys):  # noqa: F811
+def test_report_command_json_matches_the_engine(exempelstad, capsys):
     call_command("report", "--association", "exempelstad", "--from", "2024-01-01", "--to", "2024-06-30")
     data = json.loads(capsys.readouterr().out)
     expected = compute_report(exempelstad, D(2024, 1, 1), D(2024, 6, 30)).to_json()
     assert data["tables"] == json.loads(json.dumps(expected["tables"]))
 
 
-def test_report_command_files_and_refusals(exempelstad, tmp_path):  # noqa: F811
+def test_report_command_files_and_refusals(exempelstad, tmp_path):
     out = tmp_path / "r.xlsx"
     call_command("report", "--association", "exempelstad", "--from", "2024-01-01", "--to", "2024-12-31",
                  "--intervention", "novum", "--publish", "--format", "xlsx", "--output", str(out))
@@ -170,7 +169,7 @@ def test_report_command_files_and_refusals(exempelstad, tmp_path):  # noqa: F811
         call_command("report", "--association", "exempelstad", "--from", "2024-12-01", "--to", "2024-01-31")
 
 
-def test_goal_figures_read_as_counts_or_percentages(exempelstad):  # noqa: F811
+def test_goal_figures_read_as_counts_or_percentages(exempelstad):
     report = compute_report(exempelstad, D(2024, 1, 1), D(2024, 12, 31))
     goals = report.table("goals")
     count_goal, share_goal = "aktivitetsplatsen:2024:new_count", "aktivitetsplatsen:2024:share_work_or_study"

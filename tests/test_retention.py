@@ -1,32 +1,22 @@
 """Retention and consent withdrawal change who can be found, never the numbers reported."""
 
 import datetime
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
 from finsam.audit.models import AccessLog
-from finsam.interventions.association_file import apply_association_file
 from finsam.participants import retention, services
 from finsam.participants.identity import parse_identity_number, person_key
-from finsam.participants.importing import import_file
 from finsam.participants.models import Participation, SupportRecord, TargetGroupRecord
-from finsam.tenancy.models import Role, RoleAssignment, User
 
-DATA = Path(__file__).parent / "data"
 RETENTION_DAY = datetime.date(2029, 6, 1)  # five years after 2024-06-01
 
 
 @pytest.fixture
-def loaded(db):
-    association, _ = apply_association_file((DATA / "exempel-forbund.json").read_bytes())
-    admin = User.objects.create_user("admin@exempelstad.se")
-    RoleAssignment.objects.create(user=admin, association=association, role=Role.ADMIN)
-    import_file((DATA / "exempel-deltagare.csv").read_bytes(), "exempel-deltagare.csv", association=association,
-                user=admin, interventions=association.interventions.all(), today=datetime.date(2026, 11, 23))
-    return association, admin
+def loaded(exempelstad, example_association):
+    return example_association
 
 
 def volumes(association):

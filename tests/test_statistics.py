@@ -1,33 +1,18 @@
 import datetime
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings as hsettings
 from hypothesis import strategies as st
 
-from finsam.interventions.association_file import apply_association_file
 from finsam.interventions.models import Goal
-from finsam.participants.importing import import_file
 from finsam.participants.models import VolumeCount
 from finsam.statistics.engine import compute_report, grade
 from finsam.statistics.masking import mask_table
 from finsam.statistics.tables import Table
-from finsam.tenancy.models import Role, RoleAssignment, User
-from tests.conftest import make_participation
+from tests.conftest import DATA, make_participation
 
-DATA = Path(__file__).parent / "data"
 D = datetime.date
-
-
-@pytest.fixture
-def exempelstad(db):
-    association, _ = apply_association_file((DATA / "exempel-forbund.json").read_bytes())
-    admin = User.objects.create_user("admin@exempelstad.se")
-    RoleAssignment.objects.create(user=admin, association=association, role=Role.ADMIN)
-    import_file((DATA / "exempel-deltagare.csv").read_bytes(), "exempel-deltagare.csv", association=association,
-                user=admin, interventions=association.interventions.all(), today=D(2026, 11, 23))
-    return association
 
 
 @pytest.mark.parametrize("name, start, end", [

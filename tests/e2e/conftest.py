@@ -66,3 +66,13 @@ def assert_accessible(page):
     assert not problems, f"axe-core violations on {page.url}:\n" + "\n".join(problems)
     assert result["passes"], "axe-core ran no checks"
     assert not page.console_errors, f"console errors on {page.url}: {page.console_errors}"
+
+
+def log_in(page, username, expected_path="**/exempelstad/"):
+    from tests.conftest import PASSWORD
+
+    page.goto("/konto/logga-in/")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(expected_path)

@@ -10,7 +10,7 @@ from finsam.participants.models import Participation
 from finsam.tenancy.models import Association, Role, RoleAssignment, User
 from tests.conftest import PASSWORD
 
-from .conftest import assert_accessible, open_page
+from .conftest import assert_accessible, log_in, open_page
 
 pytestmark = pytest.mark.e2e
 
@@ -27,16 +27,8 @@ def manager(transactional_db):
     return user
 
 
-def log_in(page):
-    page.goto("/konto/logga-in/")
-    page.get_by_label("Användarnamn").fill("projektledare@exempelstad.se")
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url("**/exempelstad/")
-
-
 def test_register_exit_and_import(page, manager, tmp_path):
-    log_in(page)
+    log_in(page, "projektledare@exempelstad.se")
     page.get_by_role("link", name="Visa insatser").click()
     page.get_by_role("link", name="Aktivitetsplatsen").click()
     page.get_by_role("link", name="Deltagare", exact=True).click()
@@ -91,7 +83,7 @@ def test_register_exit_and_import(page, manager, tmp_path):
 
 
 def test_consent_on_the_participants_phone(page, browser, live_server, manager):
-    log_in(page)
+    log_in(page, "projektledare@exempelstad.se")
     page.goto("/exempelstad/insatser/aktivitetsplatsen/deltagare/ny/")
     page.get_by_role("button", name="Låt deltagaren samtycka i sin egen telefon").click()
     assert page.get_by_role("img", name="QR-kod till samtyckessidan").is_visible()

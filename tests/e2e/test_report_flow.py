@@ -10,7 +10,7 @@ from finsam.participants.importing import import_file
 from finsam.tenancy.models import Role, RoleAssignment, User
 from tests.conftest import PASSWORD
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, log_in
 
 pytestmark = pytest.mark.e2e
 DATA = Path(__file__).parent.parent / "data"
@@ -26,14 +26,6 @@ def loaded(transactional_db):
     import_file((DATA / "exempel-deltagare.csv").read_bytes(), "d.csv", association=association,
                 user=users[Role.ADMIN], interventions=association.interventions.all(), today=datetime.date(2026, 11, 23))
     return users
-
-
-def log_in(page, username):
-    page.goto("/konto/logga-in/")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url("**/exempelstad/")
 
 
 def test_analyst_reads_and_downloads_the_report(page, loaded):

@@ -21,7 +21,7 @@ from finsam.interventions.models import target_group_choices
 from . import services
 from .files import FileRefused, read_table
 from .identity import InvalidIdentityNumber, parse_identity_number, person_keys
-from .models import Participation, age_at
+from .models import age_at
 
 # Column code -> Participation field (None: handled specially).
 COLUMNS = {

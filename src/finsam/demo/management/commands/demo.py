@@ -53,7 +53,7 @@ class Command(BaseCommand):
         if not quiet:
             self.stdout.write(f"Demoförbundet {association.name} är inläst (deltagare: {participants}).")
             self.stdout.write(f"Logga in på http://127.0.0.1:8000/ med lösenordet {DEMO_PASSWORD} och någon av:")
-            for username, full_name, role, _ in DEMO_USERS:
+            for username, _full_name, role, _ in DEMO_USERS:
                 self.stdout.write(f"  {username:32} {role.label}")
             self.stdout.write(f"  {SYSTEM_ADMIN:32} Systemadministratör")
 
