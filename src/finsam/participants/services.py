@@ -5,10 +5,9 @@ never written to the history, only that they changed.
 """
 
 from django.db import transaction
-
-from . import bulk
 from django.db.models import F, Q
 
+from . import bulk
 from .models import Participation, ParticipationChange, SupportRecord, TargetGroupRecord, age_at
 
 SCALAR_FIELDS = [
@@ -52,7 +51,6 @@ def _row_values(row):
         values[f] = row.get(f)
     values["anonymous"] = bool(row.get("anonymous"))
     values["age_at_start"] = age_at(values["birth_year"], values["birth_month"], values["start_date"])
-    values["consent_text_version"] = row.get("consent_text_version", "")
     for f in SET_FIELDS:
         values[f] = sorted(row.get(f) or [])
     return values
