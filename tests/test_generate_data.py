@@ -20,6 +20,9 @@ def test_generate_data_is_realistic_and_repeatable(db, capsys):
     assert repeated.exists(), "some persons take part in more than one insats"
     assert SupportRecord.objects.filter(phase="entry").exists()
     assert not participations.filter(anonymous=True).exclude(person_key="").exists()
+    # As the import requires: a registered person's exit has a reason, an anonymous one has none.
+    assert not participations.filter(anonymous=False, end_date__isnull=False, exit_reason="").exists()
+    assert not participations.filter(anonymous=True).exclude(exit_reason="").exists()
     # The same seed again: the import path recognises every row, nothing new is created.
     call_command("generate_data", "--associations", "2", "--participations", "1500", "--seed", "3")
     assert "Skapade 0 deltaganden" in capsys.readouterr().out

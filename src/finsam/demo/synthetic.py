@@ -99,6 +99,8 @@ def generate(associations, participations, seed=1, log=print, today=None):
     today = today or datetime.date.today()
     templates = load_templates()
     exited = [t for t in templates if t.duration_days is not None]
+    # A registered person's outcome comes from a registered row: anonymous rows hold no exit reason.
+    exited_registered = [t for t in exited if not t.anonymous]
     key = settings.FINSAM_PERSON_KEY.encode()
     first_day = today.replace(year=today.year - YEARS)
     span = (today - first_day).days
@@ -112,7 +114,7 @@ def generate(associations, participations, seed=1, log=print, today=None):
         for n in range(count):
             t = rng.choice(templates)
             start = first_day + datetime.timedelta(days=rng.randrange(span))
-            outcome = t if t.duration_days is not None else rng.choice(exited)
+            outcome = t if t.duration_days is not None else rng.choice(exited if t.anonymous else exited_registered)
             end = start + datetime.timedelta(days=outcome.duration_days)
             if end > today:
                 end = None
