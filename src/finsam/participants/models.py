@@ -78,6 +78,9 @@ class Participation(models.Model):
             models.Index(fields=["association", "start_date"], name="participation_assoc_start"),
             models.Index(fields=["association", "end_date"], name="participation_assoc_end"),
             models.Index(fields=["intervention", "start_date"], name="participation_interv_start"),
+            # National reports select by period across all associations (bench/report_national.py).
+            models.Index(fields=["start_date"], name="participation_start"),
+            models.Index(fields=["end_date"], name="participation_end"),
         ]
         verbose_name = "deltagande"
         verbose_name_plural = "deltaganden"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import (
-    Avg, Case, CharField, Count, DurationField, Exists, ExpressionWrapper, F, Min, OuterRef, Q, Sum,
+    Avg, Case, CharField, Count, DurationField, ExpressionWrapper, F, Min, Q, Sum,
     Value, When,
 )
 from django.utils import timezone
@@ -324,14 +324,23 @@ def work_or_study_table(ctx):
 
 
 def support_in_out_table(ctx):
-    entry = SupportRecord.objects.filter(participation=OuterRef("pk"), phase=SupportRecord.ENTRY)
-    exit_ = SupportRecord.objects.filter(participation=OuterRef("pk"), phase=SupportRecord.EXIT)
-    population = ctx.personal.filter(ctx.period.exited).filter(Exists(entry), Exists(exit_))
+    # Support rows joined to their participation (so the period's date index drives the query);
+    # the population is the exited participations with support recorded at entry and at exit.
+    p = "participation__"
+    condition = (Q(**{f"{p}anonymous": False, f"{p}end_date__gte": ctx.period.start, f"{p}end_date__lte": ctx.period.end})
+                 & ~Q(**{f"{p}exit_reason": codes.EXIT_REASON_EXCLUDED}))
+    if ctx.association is not None:
+        condition &= Q(**{f"{p}association": ctx.association})
+    if ctx.filtered:
+        condition &= Q(**{f"{p}intervention__in": ctx.interventions})
+    records = SupportRecord.objects.filter(condition)
+    population = (records.values("participation_id").annotate(phases=Count("phase", distinct=True))
+                  .filter(phases=2).values("participation_id"))
     aggregates = {}
     for g in GENDER_KEYS:
         for phase in ("entry", "exit"):
-            aggregates[f"{g}_{phase}"] = Count("id", filter=Q(phase=phase) & gender_q(g, "participation__"))
-    rows = SupportRecord.objects.filter(participation__in=population).values("code").annotate(**aggregates).order_by()
+            aggregates[f"{g}_{phase}"] = Count("id", filter=Q(phase=phase) & gender_q(g, p))
+    rows = records.filter(participation_id__in=population).values("code").annotate(**aggregates).order_by()
     grouped = {r.pop("code"): r for r in rows}
     columns = [(f"{g}_{phase}", f"{glabel}, {'vid inskrivning' if phase == 'entry' else 'vid avslut'}")
                for g, glabel in GENDER_COLUMNS for phase in ("entry", "exit")]
