@@ -13,7 +13,7 @@ from finsam.interventions.forms import DATE_WIDGET
 from finsam.interventions.models import target_group_choices
 
 from . import consent
-from .importing import SINGLE_CODE_COLUMNS, RowContext, Validation
+from .importing import SINGLE_CODE_COLUMNS, RowContext, Validation, participation_row
 from .models import Participation
 
 BLANK = [("", "– Välj –")]
@@ -26,34 +26,6 @@ def _choices(code_list):
 def referrer_choices(association):
     municipalities = [(m.code, m.display_name) for m in association.members.filter(kind="kommun")]
     return BLANK + codes.REFERRER.choices[:3] + municipalities + codes.REFERRER.choices[3:]
-
-
-def participation_to_raw(participation):
-    """The stored participation as a file row (without the identity number, which is not stored)."""
-    support = list(participation.support.all())
-    return {
-        "insats": participation.intervention.slug,
-        "referens": participation.reference or None,
-        "anonym": "ja" if participation.anonymous else "nej",
-        "kon": participation.gender or None,
-        "samtycke_datum": participation.consent_date,
-        "samtycke_form": participation.consent_form or None,
-        "startdatum": participation.start_date,
-        "anmalande_part": participation.referrer or None,
-        "anmalande_enhet": participation.referring_unit or None,
-        "malgrupp": ";".join(t.code for t in participation.target_group_records.all()) or None,
-        "utbildning": participation.education or None,
-        "tid_offentlig_forsorjning": participation.time_on_support or None,
-        "tid_utan_arbete": participation.time_without_work or None,
-        "forsorjning_fore": ";".join(s.code for s in support if s.phase == "entry") or None,
-        "folkbokforingskommun": participation.municipality or None,
-        "fodd_utomlands": participation.born_abroad or None,
-        "funktionsnedsattning": participation.impairment or None,
-        "vald_fragor": participation.violence_questions or None,
-        "slutdatum": participation.end_date,
-        "avslutsorsak": participation.exit_reason or None,
-        "forsorjning_efter": ";".join(s.code for s in support if s.phase == "exit") or None,
-    }
 
 
 class _RowForm(AccessibleErrorsMixin, forms.Form):
@@ -159,7 +131,7 @@ class ParticipationForm(_RowForm):
         if p is None:
             self.initial.setdefault("samtycke_form", "digitalt")
         if p is not None and not self.is_bound:
-            raw = participation_to_raw(p)
+            raw = participation_row(p)
             for name in self.fields:
                 if name in raw and raw[name] is not None:
                     value = raw[name]
@@ -189,7 +161,7 @@ class ParticipationForm(_RowForm):
         })
         if self.participation is not None:
             # Exit data is edited in the exit form; keep it.
-            current = participation_to_raw(self.participation)
+            current = participation_row(self.participation)
             raw.update({k: current[k] for k in ("slutdatum", "avslutsorsak", "forsorjning_efter")})
         if anonymous:
             # Only insats, reference, gender and dates are kept for an anonymous participant;
@@ -255,7 +227,7 @@ class ExitForm(_RowForm):
 
     def raw_row(self):
         data = self.cleaned_data
-        raw = participation_to_raw(self.participation)
+        raw = participation_row(self.participation)
         raw["slutdatum"] = data["slutdatum"]
         if not self.participation.anonymous:
             raw["avslutsorsak"] = data.get("avslutsorsak") or None

@@ -366,6 +366,40 @@ class RowContext:
         return result
 
 
+def participation_row(participation):
+    """A stored participation as a row of the participant file: codes, dates as dates, None for an
+    empty cell. Without the identity number (not stored) and the birth year (derived from it);
+    the export adds the latter. Used by the export and by the forms, which validate edits as rows."""
+    support = list(participation.support.all())
+
+    def joined(codes_):
+        return ";".join(sorted(codes_)) or None
+
+    return {
+        "insats": participation.intervention.slug,
+        "referens": participation.reference or None,
+        "anonym": "ja" if participation.anonymous else "nej",
+        "kon": participation.gender or None,
+        "samtycke_datum": participation.consent_date,
+        "samtycke_form": participation.consent_form or None,
+        "startdatum": participation.start_date,
+        "anmalande_part": participation.referrer or None,
+        "anmalande_enhet": participation.referring_unit or None,
+        "malgrupp": joined(t.code for t in participation.target_group_records.all()),
+        "utbildning": participation.education or None,
+        "tid_offentlig_forsorjning": participation.time_on_support or None,
+        "tid_utan_arbete": participation.time_without_work or None,
+        "forsorjning_fore": joined(s.code for s in support if s.phase == "entry"),
+        "folkbokforingskommun": participation.municipality or None,
+        "fodd_utomlands": participation.born_abroad or None,
+        "funktionsnedsattning": participation.impairment or None,
+        "vald_fragor": participation.violence_questions or None,
+        "slutdatum": participation.end_date,
+        "avslutsorsak": participation.exit_reason or None,
+        "forsorjning_efter": joined(s.code for s in support if s.phase == "exit"),
+    }
+
+
 def _text(value):
     if value is None:
         return ""

@@ -11,7 +11,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from finsam import codes
 from finsam.interventions.models import target_group_choices
 
-from .importing import COLUMNS, SINGLE_CODE_COLUMNS
+from .importing import COLUMNS, SINGLE_CODE_COLUMNS, participation_row
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -100,33 +100,16 @@ def neutralise(value):
     return value
 
 
-def export_row(p):
-    support = list(p.support.all())
-    values = {
-        "insats": p.intervention.slug,
-        "referens": p.reference,
-        "anonym": "ja" if p.anonymous else "nej",
-        "kon": p.gender,
-        "fodelsear": p.birth_year or "",
-        "samtycke_datum": p.consent_date.isoformat() if p.consent_date else "",
-        "samtycke_form": p.consent_form,
-        "startdatum": p.start_date.isoformat(),
-        "anmalande_part": p.referrer,
-        "anmalande_enhet": p.referring_unit,
-        "malgrupp": ";".join(sorted(t.code for t in p.target_group_records.all())),
-        "utbildning": p.education,
-        "tid_offentlig_forsorjning": p.time_on_support,
-        "tid_utan_arbete": p.time_without_work,
-        "forsorjning_fore": ";".join(sorted(s.code for s in support if s.phase == "entry")),
-        "folkbokforingskommun": p.municipality,
-        "fodd_utomlands": p.born_abroad,
-        "funktionsnedsattning": p.impairment,
-        "vald_fragor": p.violence_questions,
-        "slutdatum": p.end_date.isoformat() if p.end_date else "",
-        "avslutsorsak": p.exit_reason,
-        "forsorjning_efter": ";".join(sorted(s.code for s in support if s.phase == "exit")),
-    }
-    return [neutralise(values[c]) for c in EXPORT_COLUMNS]
+def export_row(participation):
+    row = participation_row(participation)
+    row["fodelsear"] = participation.birth_year
+    return [neutralise(_export_text(row.get(column))) for column in EXPORT_COLUMNS]
+
+
+def _export_text(value):
+    if value is None:
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def export(participations, file_format):
