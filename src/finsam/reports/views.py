@@ -18,16 +18,10 @@ FORMATS = {
 }
 
 
-def must_mask(access):
-    """A läsare without a wider role sees published (masked) reports only: small counts of
-    background and outcome could point at a person."""
-    return not (access.can("view_all_participants") or access.can("register_participants"))
-
-
 @association_view("view_reports")
 def report_page(request):
     association = request.association
-    force = must_mask(request.access)
+    force = not request.access.can("view_unmasked_reports")
     data = request.GET if "period" in request.GET else None
     form = ReportForm(data, association=association, force_publish=force)
     report = None

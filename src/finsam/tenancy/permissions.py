@@ -33,6 +33,9 @@ CAPABILITIES = {
     "view_participants": {ADMIN, ANALYST, MANAGER},
     "export_participants": {ADMIN, ANALYST},
     "view_access_log": {ADMIN},
+    # Reports with small counts shown; everyone else gets the published (masked) report, since
+    # background and outcome counts of 1-4 could point at a person.
+    "view_unmasked_reports": {ADMIN, ANALYST, MANAGER},
 }
 
 
