@@ -178,3 +178,11 @@ def test_goal_figures_read_as_counts_or_percentages(exempelstad):
     assert formatting.cell(goals, share_goal, "result") == "0,0\u00a0%"
     assert formatting.cell(goals, count_goal, "grade") == "Godtagbart"
     assert formatting.cell(report.table("work_or_study"), "aktivitetsplatsen", "target") == "30,0\u00a0%"
+
+
+def test_page_lists_the_counting_rules(exempelstad, users, client):
+    from finsam.statistics.tables import COUNTING_RULES
+
+    client.force_login(users[Role.ANALYST])
+    page = client.get(reverse("reports:report", args=["exempelstad"]) + QUERY).content.decode()
+    assert "Räkneregler" in page and all(rule.split(":")[0] in page for rule in COUNTING_RULES)

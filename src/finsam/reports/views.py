@@ -2,6 +2,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from finsam.statistics.engine import compute_report
+from finsam.statistics.tables import COUNTING_RULES
 from finsam.tenancy.permissions import association_view
 
 from . import render_csv, render_pdf, render_xlsx
@@ -41,4 +42,5 @@ def report_page(request):
     return render(request, "reports/report.html", {
         "nav": "reports", "form": form, "report": report, "sections": sections,
         "description": describe(report) if report else [], "query": query.urlencode(),
+        "counting_rules": COUNTING_RULES,
     })
