@@ -11,13 +11,13 @@ import argparse
 import csv
 import datetime
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import common
 import openpyxl
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,7 +113,7 @@ def main():
         print(f"{kind}: {args.rows} rows ({size:.1f} MB): {seconds:.1f} s, peak {peak_mb:.0f} MB -> {summary}")
         print(f"{kind} again (nothing changes): {again:.1f} s, peak {again_mb:.0f} MB -> {again_summary}")
         database = "postgres" if args.postgres else "sqlite"
-        machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        machine = common.machine()
         lines.append(f"| {datetime.date.today()} | {database} | {kind} | {args.rows} | {seconds:.1f} | {peak_mb:.0f} | "
                      f"{again:.1f} | {machine} |")
     if not args.no_record:

@@ -13,7 +13,6 @@ import argparse
 import csv
 import datetime
 import os
-import platform
 import secrets
 import subprocess
 import sys
@@ -21,6 +20,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+import common
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8231
@@ -96,7 +97,7 @@ def main():
         server.terminate()
         server.wait(timeout=30)
     if not args.no_record:
-        machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        machine = common.machine()
         with open(ROOT / "docs/performance.md", "a") as out:
             for tag, stats in results.items():
                 out.write(f"| {datetime.date.today()} | {tag} | {args.users} | {args.workers} | "

@@ -15,12 +15,13 @@ Run (needs the bench extra: .venv/bin/pip install -e ".[test,bench]"):
 import argparse
 import datetime
 import os
-import platform
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import common
 
 ROOT = Path(__file__).resolve().parent.parent
 GENDERS = ["kvinna", "man", "annat_ej_angivet"]
@@ -243,7 +244,7 @@ def main():
               f"ours/DuckDB = {ours_s / duck_s:.1f}x, ours/pandas = {ours_s / pandas_s:.1f}x")
         print(f"  agreement with pandas: {'all figures equal' if not agree_pandas else 'DIFFERENT: ' + ', '.join(agree_pandas)}")
         print(f"  agreement with DuckDB: {'all figures equal' if not agree_duck else 'DIFFERENT: ' + ', '.join(agree_duck)}")
-        machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        machine = common.machine()
         lines.append(f"| {datetime.date.today()} | {total} | {label} | {ours_s:.2f} | {pandas_s:.2f} | {duck_s:.2f} | "
                      f"{ours_s / duck_s:.1f} | {'yes' if not agree_pandas and not agree_duck else 'NO'} | {machine} |")
     if not args.no_record:

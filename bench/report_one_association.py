@@ -10,12 +10,13 @@ The figures are printed and appended to docs/performance.md.
 import argparse
 import datetime
 import os
-import platform
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import common
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,7 +89,7 @@ def main():
     xlsx = timed(url + "&format=xlsx", max(3, args.runs // 3))
     pdf = timed(url + "&format=pdf", max(3, args.runs // 3))
     engine = os.environ["DATABASE_URL"].split(":", 1)[0]
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    machine = common.machine()
     result = (
         f"| {datetime.date.today()} | {engine} | {total} | {page[0]:.0f} / {page[1]:.0f} | "
         f"{xlsx[0]:.0f} / {xlsx[1]:.0f} | {pdf[0]:.0f} / {pdf[1]:.0f} | {machine} |"
