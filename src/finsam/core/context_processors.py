@@ -1,4 +1,4 @@
-from finsam.tenancy.permissions import CAPABILITIES, associations_of
+from finsam.tenancy.permissions import CAPABILITIES
 
 
 def navigation(request):
@@ -7,7 +7,6 @@ def navigation(request):
         return {}
     access = getattr(request, "access", None)
     return {
-        "nav_associations": associations_of(user),
         "association": getattr(request, "association", None),
         "access": access,
         # {% if can.manage_users %} in templates; the decision itself stays in permissions.py.
