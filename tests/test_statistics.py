@@ -250,3 +250,15 @@ def test_national_tables_add_up_the_associations(small):
     assert national["flow"].cells["beta"]["exited_totalt"] == 1
     assert national["work_or_study"].cells["totalt"]["studies"] == 1
     assert national["goals"].rows == []
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=4000), max_size=60))
+def test_median_from_a_histogram_is_the_median_of_the_values(values):
+    from collections import Counter
+    import statistics
+
+    from finsam.statistics.engine import _median
+
+    expected = statistics.median(values) if values else None
+    assert _median(sorted(Counter(values).items())) == expected
