@@ -27,6 +27,14 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def empty_report_cache():
+    """Each test starts without cached reports: ids and versions repeat after a rollback."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @dataclass
 class World:
     alfa: Association

@@ -94,6 +94,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 
+# Computed reports (statistics/cache.py). In-process memory: each gunicorn worker keeps its own
+# copy, which is correct because entries are keyed by the association's data version, and needs
+# no service beside the database. ~200 reports of ≈ 100 kB each per process at most.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "finsam",
+        "OPTIONS": {"MAX_ENTRIES": env_int("FINSAM_REPORT_CACHE_ENTRIES", 200)},
+    }
+}
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",

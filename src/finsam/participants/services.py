@@ -7,6 +7,8 @@ never written to the history, only that they changed.
 from django.db import transaction
 from django.db.models import F, Q
 
+from finsam.tenancy.models import mark_data_changed
+
 from . import bulk
 from .models import Participation, ParticipationChange, SupportRecord, TargetGroupRecord, age_at
 
@@ -103,6 +105,8 @@ def upsert_participations(association, rows, *, user):
     matched = {}  # participation id -> line of the row that matched it
     for start in range(0, len(rows), UPSERT_CHUNK):
         _upsert_chunk(association, rows[start:start + UPSERT_CHUNK], user, summary, matched)
+    if summary.created or summary.updated:
+        mark_data_changed(association.pk)
     return summary
 
 
@@ -179,6 +183,7 @@ def save_participation(participation, row, *, user, expected_version=None, actio
         participation.save()
         _write_children([(participation.pk, values)])
         ParticipationChange.objects.create(participation=participation, user=user, action="created", changes={})
+        mark_data_changed(participation.association_id)
         return participation
     old = current_values(participation)
     changes = _diff(old, values)
@@ -194,6 +199,7 @@ def save_participation(participation, row, *, user, expected_version=None, actio
     participation.target_group_records.all().delete()
     _write_children([(participation.pk, values)])
     ParticipationChange.objects.create(participation=participation, user=user, action=action, changes=changes)
+    mark_data_changed(participation.association_id)
     participation.refresh_from_db()
     return participation
 
@@ -203,6 +209,8 @@ def anonymise(participations, *, user, action="anonymised"):
     """Make participations anonymous in one step: identity key and every personal variable
     removed, keeping insats, reference, gender and dates (so volume counts stay the same)."""
     ids = list(participations.values_list("pk", flat=True))
+    for association_id in set(Participation.objects.filter(pk__in=ids).values_list("association_id", flat=True)):
+        mark_data_changed(association_id)
     blank = {f: None if f in ("birth_year", "birth_month", "consent_date", "age_at_start") else "" for f in PERSONAL_FIELDS}
     Participation.objects.filter(pk__in=ids).update(anonymous=True, **blank, version=F("version") + 1)
     SupportRecord.objects.filter(participation_id__in=ids).delete()
@@ -232,6 +240,8 @@ def deidentify(participations, *, now):
     import secrets
 
     rows = list(participations.filter(deidentified_at__isnull=True).values_list("pk", "person_key"))
+    for association_id in set(participations.filter(deidentified_at__isnull=True).values_list("association_id", flat=True)):
+        mark_data_changed(association_id)  # the counts stay the same, but the cache is not the place to rely on it
     surrogates = {}
     for pk, key in rows:
         surrogate = ""

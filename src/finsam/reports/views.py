@@ -1,7 +1,7 @@
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from finsam.statistics.engine import compute_report
+from finsam.statistics.cache import cached_report
 from finsam.statistics.tables import COUNTING_RULES
 from finsam.tenancy.permissions import association_view
 
@@ -28,7 +28,7 @@ def report_page(request):
     report = None
     if form.is_bound and form.is_valid():
         c = form.cleaned_data
-        report = compute_report(association, c["date_from"], c["date_to"], c["interventions"], publish=c["publish"])
+        report = cached_report(association, c["date_from"], c["date_to"], c["interventions"], publish=c["publish"])
         file_format = request.GET.get("format")
         if file_format in FORMATS:
             renderer, content_type = FORMATS[file_format]

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class StatisticsConfig(AppConfig):
     name = "finsam.statistics"
     verbose_name = "Statistik"
+
+    def ready(self):
+        from . import cache
+
+        cache.connect()

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F
 
 from finsam import codes
 from finsam.core.identifiers import normalise_organisationsnummer, valid_kommunkod
@@ -76,11 +77,49 @@ class Association(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        creating = self._state.adding
+        super().save(*args, **kwargs)
+        if creating:
+            DataVersion.objects.create(association=self)
+
     def clean(self):
         if self.organisationsnummer:
             normalised = normalise_organisationsnummer(self.organisationsnummer)
             if normalised:
                 self.organisationsnummer = normalised
+
+
+class DataVersion(models.Model):
+    """A counter that goes up whenever anything an association's reports count changes (its
+    participations, insatser, goals, members, target groups, volume counts or settings). Caches
+    of computed reports are keyed by it, so a change is never served stale. A table of its own,
+    so that saving an Association (a form holding an old copy) can never set it back; only
+    ``mark_data_changed`` writes it. ``changed_at`` goes into cache keys too: after a database
+    restore the counter repeats old values, the time does not."""
+
+    association = models.OneToOneField(Association, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    def key(self):
+        return f"{self.association_id}:{self.version}:{self.changed_at.timestamp():.6f}"
+
+
+def mark_data_changed(association_id):
+    """Say that what an association's reports count has changed (inside the writing transaction,
+    so readers see the new version exactly when they can see the new data). Only ever an UPDATE:
+    every association gets its row when it is created (``Association.save``, migration 0002)."""
+    from django.utils import timezone
+
+    DataVersion.objects.filter(association_id=association_id).update(
+        version=F("version") + 1, changed_at=timezone.now()
+    )
+
+
+def data_version(association_id):
+    """The current DataVersion of an association (one indexed read)."""
+    return DataVersion.objects.get_or_create(association_id=association_id)[0]
 
 
 class Member(models.Model):

@@ -1,0 +1,63 @@
+"""Computed reports, cached and kept correct.
+
+A report is cached under its association's data version (``tenancy.models.DataVersion``) and its
+parameters. Every write to what the engine counts raises the version in the writing transaction:
+the participant write path (``participants/services.py``) calls ``mark_data_changed`` itself (its
+bulk statements send no signals), and the receivers below cover every other model the engine
+reads, however it is saved through the ORM. A changed association therefore never meets an old
+entry; old entries simply age out of the cache. See docs/decisions.md ("Report cache").
+"""
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+
+from finsam.interventions.models import Goal, Intervention, TargetGroup
+from finsam.participants.models import Participation, VolumeCount
+from finsam.tenancy.models import Association, Member, data_version, mark_data_changed
+
+from .engine import compute_report
+
+TIMEOUT = 24 * 3600  # seconds; entries of changed associations are never read again and expire
+
+
+def cached_report(association, date_from, date_to, interventions=None, *, publish=False):
+    """``engine.compute_report`` through the cache: the same Report object, computed once per
+    association data version and parameters."""
+    version = data_version(association.pk)
+    key = "report:{}:{}:{}:{}:{}".format(
+        version.key(), date_from.isoformat(), date_to.isoformat(), ",".join(sorted(interventions or [])), int(publish)
+    )
+    report = cache.get(key)
+    if report is None:
+        report = compute_report(association, date_from, date_to, interventions, publish=publish)
+        cache.set(key, report, TIMEOUT)
+    return report
+
+
+# --- invalidation -------------------------------------------------------------------------------
+
+def _association_of(instance):
+    if isinstance(instance, Association):
+        return instance.pk
+    if isinstance(instance, Goal):
+        return Intervention.objects.filter(pk=instance.intervention_id).values_list("association_id", flat=True).first()
+    return instance.association_id
+
+
+def _changed(sender, instance, **kwargs):
+    association_id = _association_of(instance)
+    if association_id is not None:
+        mark_data_changed(association_id)
+
+
+# Participation is listed for saves outside the write path; its deletes and its child rows are not
+# (a receiver would make Django fetch every row before a bulk delete), which is why the write path
+# marks the change itself.
+WATCHED = [Association, Member, Intervention, TargetGroup, Goal, VolumeCount]
+
+
+def connect():
+    for model in WATCHED:
+        post_save.connect(_changed, sender=model, dispatch_uid=f"report-cache-{model.__name__}-save")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"report-cache-{model.__name__}-delete")
+    post_save.connect(_changed, sender=Participation, dispatch_uid="report-cache-Participation-save")
