@@ -65,7 +65,20 @@ def _save_form_row(association, admin):
     services.save_participation(participation, row, user=admin)
 
 
+def _register(association, admin):
+    from finsam.participants.importing import RowContext, Validation
+
+    intervention = association.interventions.order_by("name").first()
+    raw = {"insats": intervention.slug, "referens": "NY-1", "anonym": "ja", "kon": "kvinna",
+           "startdatum": D(2024, 5, 1)}
+    result = Validation()
+    row = RowContext(association, [intervention], D(2026, 11, 23)).clean_row(0, raw, result)
+    assert not result.errors
+    services.save_participation(Participation(association=association, intervention=intervention), row, user=admin)
+
+
 CHANGES = {
+    "registration": _register,
     "import": _import_changed_file,
     "form": _save_form_row,
     "anonymise": lambda a, admin: services.anonymise(

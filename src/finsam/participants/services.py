@@ -183,8 +183,7 @@ def save_participation(participation, row, *, user, expected_version=None, actio
         participation.save()
         _write_children([(participation.pk, values)])
         ParticipationChange.objects.create(participation=participation, user=user, action="created", changes={})
-        mark_data_changed(participation.association_id)
-        return participation
+        return participation  # participation.save() marked the data changed (statistics/cache.py)
     old = current_values(participation)
     changes = _diff(old, values)
     if not changes:

@@ -117,14 +117,15 @@ def participation_edit(request, intervention_slug, pk=None):
                 )
                 if form.consent_request is not None:
                     consent.mark_used(form.consent_request, saved)
+                # In the same transaction: the registration and its log entry are one commit.
+                _log(request, "register" if participation is None else "edit", intervention,
+                     subject=f"deltagande {saved.pk}", row_count=1)
         except services.ConcurrentEditError:
             form.add_error(None, "Någon annan har ändrat deltagandet sedan du öppnade det. Ingenting har sparats. "
                                  "Öppna deltagandet igen och gör din ändring på nytt.")
         except consent.ConsentAlreadyUsed:
             form.add_error(None, "Samtycket från telefonen har redan använts för en annan registrering.")
         else:
-            _log(request, "register" if participation is None else "edit", intervention,
-                 subject=f"deltagande {saved.pk}", row_count=1)
             for warning in form.warnings:
                 messages.warning(request, warning)
             messages.success(request, "Deltagandet är sparat.")
