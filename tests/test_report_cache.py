@@ -139,3 +139,20 @@ def test_other_associations_keep_their_entries(world):
     beta_version = data_version(world.beta.pk).key()
     Goal.objects.create(intervention=world.assigned, year=2024, metric="new_count", target=3)
     assert data_version(world.beta.pk).key() == beta_version
+
+
+def test_the_page_shows_new_data_at_once(world, login):
+    from tests.conftest import make_participation
+
+    client = login(world.users["analyst"])
+    url = "/alfa/rapporter/?period=custom&date_from=2024-01-01&date_to=2024-12-31"
+
+    def new_participations():
+        html = client.get(url).content.decode()
+        flow = html[html.index('id="t-flow"'):html.index('id="t-unique"')]
+        return flow[flow.index("Totalt"):].split("</tr>")[0]
+
+    before = new_participations()
+    assert before == new_participations()  # served from the caches
+    make_participation(world.assigned, "A-2", personnummer="19850314-1239", start_date=D(2024, 3, 1))
+    assert new_participations() != before

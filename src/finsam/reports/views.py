@@ -36,7 +36,8 @@ def report_page(request):
             filename = f"statistik-{association.slug}-{report.date_from}-{report.date_to}.{file_format}"
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
             return response
-    sections = [table_view(table) for table in report.tables] if report is not None else []
+    # Formatted only when the template's cached fragment of this report is missing.
+    sections = (lambda: [table_view(table) for table in report.tables]) if report is not None else []
     query = request.GET.copy()
     query.pop("format", None)
     return render(request, "reports/report.html", {

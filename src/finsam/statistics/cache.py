@@ -30,6 +30,7 @@ def cached_report(association, date_from, date_to, interventions=None, *, publis
     report = cache.get(key)
     if report is None:
         report = compute_report(association, date_from, date_to, interventions, publish=publish)
+        report.cache_key = key  # for caches of what is made from it (the page's rendered tables)
         cache.set(key, report, TIMEOUT)
     return report
 

@@ -70,6 +70,7 @@ class Report:
     tables: list
     published: bool = False
     threshold: int = 0
+    cache_key: str = ""  # set when the report comes through statistics/cache.py
 
     def table(self, table_id):
         return next(t for t in self.tables if t.id == table_id)
