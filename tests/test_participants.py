@@ -286,3 +286,40 @@ def test_identity_number_is_hidden_from_error_reports(world, login, monkeypatch)
     request = response.wsgi_request
     filtered = SafeExceptionReporterFilter().get_post_parameters(request)
     assert filtered["personnummer"] != PNR and "*" in filtered["personnummer"]
+
+
+def _flag_matches_support_rows():
+    from django.db.models import Exists, OuterRef
+
+    from finsam.participants.models import Participation, SupportRecord
+
+    def has(phase):
+        return Exists(SupportRecord.objects.filter(participation=OuterRef("pk"), phase=phase))
+
+    both = set(Participation.objects.filter(has("entry"), has("exit")).values_list("pk", flat=True))
+    flagged = set(Participation.objects.filter(support_at_entry_and_exit=True).values_list("pk", flat=True))
+    return both == flagged and len(both) > 0
+
+
+def test_support_flag_follows_every_write(exempelstad):
+    """support_at_entry_and_exit (the support table's population, kept by the write path) always
+    says what the support rows say: after an import, an edit and an anonymisation."""
+    from finsam.participants import services
+    from finsam.participants.importing import RowContext, Validation, participation_row
+    from finsam.tenancy.models import RoleAssignment
+
+    assert _flag_matches_support_rows()
+    admin = RoleAssignment.objects.filter(association=exempelstad).first().user
+    p = Participation.objects.filter(association=exempelstad, support_at_entry_and_exit=True).first()
+    raw = participation_row(p)
+    raw["forsorjning_efter"] = None
+    raw["slutdatum"], raw["avslutsorsak"] = None, None
+    result = Validation()
+    row = RowContext(exempelstad, [p.intervention], datetime.date(2026, 11, 23)).clean_row(0, raw, result, known_identity=p)
+    assert not result.errors, result.errors
+    services.save_participation(p, row, user=admin)
+    p.refresh_from_db()
+    assert not p.support_at_entry_and_exit and _flag_matches_support_rows()
+    services.anonymise(Participation.objects.filter(association=exempelstad, support_at_entry_and_exit=True)[:5],
+                       user=admin)
+    assert _flag_matches_support_rows()

@@ -1,12 +1,28 @@
 """Participations (one person's period in one insats), their multi-valued answers, volume counts
 and the change history. No names anywhere; a person is a keyed hash of the identity number."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 
 from finsam import codes
 from finsam.interventions.models import Intervention
 from finsam.tenancy.models import Association
+
+# A participation with no end date is treated as ending on this day when periods are compared,
+# so that "overlaps the period" is one range condition that an index can answer.
+OPEN_END = datetime.date(9999, 12, 31)
+
+
+def period_end(prefix=""):
+    """The participation's last day for period overlap: its end date, or OPEN_END while ongoing.
+    The statistics engine compares with exactly this expression, which the index
+    ``participation_current`` holds."""
+    return Coalesce(f"{prefix}end_date", Value(OPEN_END, output_field=models.DateField()))
+
 
 # Fields an anonymous participation may hold; everything else stays empty (variables.md).
 ANONYMOUS_FIELDS = ("intervention", "reference", "gender", "start_date", "end_date")
@@ -35,6 +51,10 @@ class Participation(models.Model):
     # Derived from birth year and month and the start date on every write (see save() and
     # services._row_values), so that the age table counts without date arithmetic per row.
     age_at_start = models.SmallIntegerField(null=True, blank=True, editable=False)
+    # Derived on every write by the write path (services._row_values, which also writes the
+    # support rows): support recorded both at entry and at exit, i.e. the population of the
+    # support table, found without looking into every exited participation's support rows.
+    support_at_entry_and_exit = models.BooleanField(default=False, editable=False)
     consent_date = models.DateField("samtycke, datum", null=True, blank=True)
     consent_form = models.CharField("samtycke, form", max_length=10, choices=codes.CONSENT_FORM.choices, blank=True)
     consent_text_version = models.CharField("samtyckestextens version", max_length=20, blank=True)
@@ -78,9 +98,22 @@ class Participation(models.Model):
             models.Index(fields=["association", "start_date"], name="participation_assoc_start"),
             models.Index(fields=["association", "end_date"], name="participation_assoc_end"),
             models.Index(fields=["intervention", "start_date"], name="participation_interv_start"),
-            # National reports select by period across all associations (bench/report_national.py).
-            models.Index(fields=["start_date"], name="participation_start"),
-            models.Index(fields=["end_date"], name="participation_end"),
+            # National reports select by period across all associations: three covering indexes,
+            # one per population (current, new, exited), holding every column those tables count,
+            # so that PostgreSQL reads the period's index entries and not the whole table
+            # (performance.md). SQLite skips indexes with INCLUDE; it is not for national use.
+            models.Index(period_end(), name="participation_current", include=[
+                "id", "start_date", "end_date", "association", "intervention", "anonymous", "gender", "exit_reason",
+                "age_at_start", "municipality", "person_key",
+            ]),
+            models.Index(fields=["start_date"], name="participation_start", include=[
+                "id", "association", "intervention", "anonymous", "gender", "exit_reason", "education",
+                "time_on_support", "referrer",
+            ]),
+            models.Index(fields=["end_date"], name="participation_end", include=[
+                "id", "association", "intervention", "anonymous", "gender", "exit_reason", "start_date",
+                "support_at_entry_and_exit",
+            ]),
         ]
         verbose_name = "deltagande"
         verbose_name_plural = "deltaganden"
@@ -101,7 +134,8 @@ class SupportRecord(models.Model):
     """One means of support at entry or at exit (several may hold at once)."""
 
     ENTRY, EXIT = "entry", "exit"
-    participation = models.ForeignKey(Participation, on_delete=models.CASCADE, related_name="support")
+    # No index of its own: support_unique (participation, phase, code) serves every lookup.
+    participation = models.ForeignKey(Participation, on_delete=models.CASCADE, related_name="support", db_index=False)
     phase = models.CharField(max_length=5, choices=[(ENTRY, "vid inskrivning"), (EXIT, "vid avslut")])
     code = models.CharField(max_length=30, choices=codes.SUPPORT.choices)
 

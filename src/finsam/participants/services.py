@@ -16,7 +16,7 @@ SCALAR_FIELDS = [
     "intervention_id", "reference", "person_key", "anonymous", "gender", "legal_gender", "birth_year",
     "birth_month", "consent_date", "consent_form", "consent_text_version", "start_date", "end_date", "referrer",
     "referring_unit", "education", "time_on_support", "time_without_work", "municipality", "born_abroad",
-    "impairment", "violence_questions", "exit_reason", "age_at_start",
+    "impairment", "violence_questions", "exit_reason", "age_at_start", "support_at_entry_and_exit",
 ]
 SET_FIELDS = ["target_groups", "support_entry", "support_exit"]
 SECRET_FIELDS = {"person_key"}
@@ -55,6 +55,7 @@ def _row_values(row):
     values["age_at_start"] = age_at(values["birth_year"], values["birth_month"], values["start_date"])
     for f in SET_FIELDS:
         values[f] = sorted(row.get(f) or [])
+    values["support_at_entry_and_exit"] = bool(values["support_entry"]) and bool(values["support_exit"])
     return values
 
 
@@ -211,6 +212,7 @@ def anonymise(participations, *, user, action="anonymised"):
     for association_id in set(Participation.objects.filter(pk__in=ids).values_list("association_id", flat=True)):
         mark_data_changed(association_id)
     blank = {f: None if f in ("birth_year", "birth_month", "consent_date", "age_at_start") else "" for f in PERSONAL_FIELDS}
+    blank["support_at_entry_and_exit"] = False  # the support rows go too
     Participation.objects.filter(pk__in=ids).update(anonymous=True, **blank, version=F("version") + 1)
     SupportRecord.objects.filter(participation_id__in=ids).delete()
     TargetGroupRecord.objects.filter(participation_id__in=ids).delete()

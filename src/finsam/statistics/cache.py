@@ -15,7 +15,7 @@ from finsam.interventions.models import Goal, Intervention, TargetGroup
 from finsam.participants.models import Participation, VolumeCount
 from finsam.tenancy.models import Association, Member, data_version, mark_data_changed
 
-from .engine import compute_report
+from .engine import compute_report, consistent_read
 
 TIMEOUT = 24 * 3600  # seconds; entries of changed associations are never read again and expire
 
@@ -23,15 +23,17 @@ TIMEOUT = 24 * 3600  # seconds; entries of changed associations are never read a
 def cached_report(association, date_from, date_to, interventions=None, *, publish=False):
     """``engine.compute_report`` through the cache: the same Report object, computed once per
     association data version and parameters."""
-    version = data_version(association.pk)
-    key = "report:{}:{}:{}:{}:{}".format(
-        version.key(), date_from.isoformat(), date_to.isoformat(), ",".join(sorted(interventions or [])), int(publish)
-    )
-    report = cache.get(key)
-    if report is None:
-        report = compute_report(association, date_from, date_to, interventions, publish=publish)
-        report.cache_key = key  # for caches of what is made from it (the page's rendered tables)
-        cache.set(key, report, TIMEOUT)
+    with consistent_read():  # the version and the data it stands for, read in one snapshot
+        version = data_version(association.pk)
+        key = "report:{}:{}:{}:{}:{}".format(
+            version.key(), date_from.isoformat(), date_to.isoformat(), ",".join(sorted(interventions or [])),
+            int(publish),
+        )
+        report = cache.get(key)
+        if report is None:
+            report = compute_report(association, date_from, date_to, interventions, publish=publish)
+            report.cache_key = key  # for caches of what is made from it (the page's rendered tables)
+            cache.set(key, report, TIMEOUT)
     return report
 
 

@@ -5,19 +5,23 @@ Counting rules live here and only here; renderers never compute.
 """
 
 import datetime
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
-    Case, CharField, Count, DurationField, ExpressionWrapper, F, Min, Q, Sum,
+    BooleanField, Case, CharField, Count, DurationField, ExpressionWrapper, F, Min, Q, Sum,
     Value, When,
 )
+from django.db.models.functions import Cast, Concat, ExtractYear, Greatest, Least
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 
 from finsam import codes
 from finsam.interventions.models import Goal, goal_metric_label, is_share_metric
 from finsam.interventions.models import target_group_choices
-from finsam.participants.models import Participation, SupportRecord, TargetGroupRecord, VolumeCount
+from finsam.participants.models import Participation, SupportRecord, TargetGroupRecord, VolumeCount, period_end
 
 from .tables import Report, Table, round_half_up
 
@@ -56,7 +60,9 @@ class Period:
 
     @property
     def current(self):
-        return Q(start_date__lte=self.end) & (Q(end_date__isnull=True) | Q(end_date__gte=self.start))
+        # "Not ended before the period" as one range on period_end() (the index participation_current),
+        # not "end_date IS NULL OR end_date >= start", which makes PostgreSQL read the whole table.
+        return Q(start_date__lte=self.end) & Q(GreaterThanOrEqual(period_end(), self.start))
 
     @property
     def new(self):
@@ -83,14 +89,17 @@ class Context:
             from finsam.tenancy.models import Association
 
             self.interventions = []
-            self.group_field = "association__slug"
-            self.groups = list(Association.objects.order_by("slug").values_list("slug", "name"))
+            self.group_field = "association_id"  # grouped by id (no join), shown by slug
+            associations = list(Association.objects.order_by("slug").values_list("pk", "slug", "name"))
+            self.group_slugs = {pk: slug for pk, slug, _ in associations}
+            self.groups = [(slug, name) for _, slug, name in associations]
             self.members = []
         else:
             all_interventions = association.interventions.all().order_by("name")
             self.interventions = (list(all_interventions.filter(slug__in=interventions)) if interventions
                                   else list(all_interventions))
-            self.group_field = "intervention__slug"
+            self.group_field = "intervention_id"
+            self.group_slugs = {i.pk: i.slug for i in all_interventions}
             self.groups = [(i.slug, i.name) for i in self.interventions]
             self.members = list(association.members.filter(kind="kommun"))
             base = base.filter(association=association)
@@ -101,6 +110,58 @@ class Context:
 
     def target_groups(self):
         return target_group_choices(self.association) if self.association else codes.TARGET_GROUP.choices
+
+    @cached_property
+    def current_counts(self):
+        """The period's current participations counted by group (insats or förbund), anonymous,
+        gender, first and last year in the period, and whether they start and end in it: one read
+        shared by the two flow tables, which derive every measure from it (a few hundred rows)."""
+        p = self.period
+        if p.start.year == p.end.year:  # every row's first and last year is the period's
+            first = last = Value(p.start.year)
+        else:
+            first = Greatest(ExtractYear("start_date"), Value(p.start.year))
+            last = Least(ExtractYear(period_end()), Value(p.end.year))
+        starts = Case(When(start_date__gte=p.start, then=Value(True)), default=Value(False), output_field=BooleanField())
+        ends = Case(When(end_date__lte=p.end, then=Value(True)), default=Value(False), output_field=BooleanField())
+        # Grouped by plain columns where possible (gender bucketed below): PostgreSQL then
+        # estimates few groups and hashes them instead of sorting every row (performance.md).
+        rows = (self.base.filter(p.current)
+                .values(self.group_field, "anonymous", "gender", _first=first, _last=last, _new=starts, _exited=ends)
+                .annotate(n=Count("id")).order_by())
+        return [(self.group_slugs.get(r[self.group_field]), r["anonymous"],
+                 r["gender"] if r["gender"] in ("kvinna", "man") else "annat_ej_angivet",
+                 r["_first"], r["_last"], r["_new"], r["_exited"], r["n"]) for r in rows]
+
+    def flow_counts(self, year=None):
+        """{(group, anonymous): {measure_gender: count}} for the whole period or, with ``year``,
+        for that calendar year of it. A current participation is current in each year from its
+        first to its last; new in its first if it starts in the period, exited in its last if it
+        ends in it."""
+        result = {}
+        for group, anonymous, gender, first, last, new, exited, n in self.current_counts:
+            if year is not None and not first <= year <= last:
+                continue
+            counts = result.setdefault((group, anonymous), {f"{m}_{g}": 0 for m, _ in MEASURES for g in GENDER_KEYS})
+            measures = ["current"]
+            if new and (year is None or first == year):
+                measures.append("new")
+            if exited and (year is None or last == year):
+                measures.append("exited")
+            for measure in measures:
+                counts[f"{measure}_{gender}"] += n
+                counts[f"{measure}_totalt"] += n
+        return result
+
+
+def _summed(counts, keep=lambda key: True):
+    """Column-wise sum of the flow counts whose (group, anonymous) key is kept."""
+    total = {f"{m}_{g}": 0 for m, _ in MEASURES for g in GENDER_KEYS}
+    for key, values in counts.items():
+        if keep(key):
+            for column, n in values.items():
+                total[column] += n
+    return total
 
 
 def _gender_table(table_id, title, population, rows, grouped, denominator="", share_of_total=False, total_row=False):
@@ -136,19 +197,14 @@ def _coded(field, missing="uppgift_saknas"):
 
 def flow_table(ctx):
     p = ctx.period
-    aggregates = {}
-    for measure, _ in MEASURES:
-        aggregates.update(gender_aggregates(p.measure(measure), name=measure + "_{g}"))
     columns = [(f"{m}_{g}", f"{label}, {glabel.lower()}") for m, label in MEASURES for g, glabel in GENDER_COLUMNS]
-    # One grouped query by (insats, anonymous); the totals are sums of its few groups.
-    # Every measure is a subset of "current", so only rows overlapping the period are read.
-    groups = list(ctx.base.filter(p.current).values(ctx.group_field, "anonymous").annotate(**aggregates).order_by())
     rows = ctx.groups
     table = Table("flow", "Deltagarflöden", "participations", [], columns, denominator="")
+    counts = ctx.flow_counts()
     for slug, _ in rows:
-        table.cells[slug] = {c: sum(g[c] for g in groups if g[ctx.group_field] == slug) for c, _ in columns}
-    table.cells["totalt"] = {c: sum(g[c] for g in groups) for c, _ in columns}
-    table.cells["varav_anonyma"] = {c: sum(g[c] for g in groups if g["anonymous"]) for c, _ in columns}
+        table.cells[slug] = _summed(counts, lambda key, slug=slug: key[0] == slug)
+    table.cells["totalt"] = _summed(counts)
+    table.cells["varav_anonyma"] = _summed(counts, lambda key: key[1])
     volumes = VolumeCount.objects.filter(period_start__lte=p.end, period_end__gte=p.start)
     if ctx.association is not None:
         volumes = volumes.filter(association=ctx.association)
@@ -184,13 +240,15 @@ def unique_table(ctx):
     # One row per person (the ORM builds it), counted per gender in an outer query. A person
     # registered with different genders counts once, under the first of annat/ej angivet, kvinna,
     # man. (Joining back by id, or a correlated subquery, was 1-18 s nationally: performance.md.)
-    per_person = current.exclude(person_key="").values("person_key").annotate(g=Min(GENDER_BUCKET)).values("g")
+    # An anonymous participation is a person of its own: keyed by its id.
+    person = Case(When(person_key="", then=Concat(Value("#"), Cast("id", CharField()))), default=F("person_key"),
+                  output_field=CharField())
+    per_person = current.values(_person=person).annotate(g=Min(GENDER_BUCKET)).values("g")
     sql, params = per_person.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT g, COUNT(*) FROM ({sql}) per_person GROUP BY g", params)
         persons = dict(cursor.fetchall())
-    anonymous = current.filter(person_key="").aggregate(**gender_aggregates())
-    grouped = {"totalt": {g: persons.get(g, 0) + anonymous[g] for g in GENDERS}}
+    grouped = {"totalt": {g: persons.get(g, 0) for g in GENDERS}}
     grouped["totalt"]["totalt"] = sum(grouped["totalt"].values())
     table = _gender_table("unique", "Unika individer", "current", [("totalt", "Unika individer")], grouped)
     table.notes.append("Varje anonymt deltagande räknas som en individ. En person som registrerats med olika kön "
@@ -287,7 +345,7 @@ def work_or_study_table(ctx):
         aggregates[f"work{suffix}"] = Count("id", filter=gq & Q(exit_reason__in=WORK))
         aggregates[f"studies{suffix}"] = Count("id", filter=gq & Q(exit_reason__in=STUDIES))
         aggregates[f"work_or_study{suffix}"] = Count("id", filter=gq & Q(exit_reason__in=WORK + STUDIES))
-    per = _grouped(exited, F(ctx.group_field), aggregates)
+    per = {ctx.group_slugs.get(k): v for k, v in _grouped(exited, F(ctx.group_field), aggregates).items()}
     labels = {"exited": "Avslutade", "work": "Till arbete", "studies": "Till studier", "work_or_study": "Till arbete eller studier"}
     columns = [(k, labels[k]) for k in labels]
     for g, glabel in GENDER_COLUMNS[:3]:
@@ -324,24 +382,16 @@ def work_or_study_table(ctx):
 
 
 def support_in_out_table(ctx):
-    # Support rows joined to their participation (so the period's date index drives the query);
-    # the population is the exited participations with support recorded at entry and at exit.
-    p = "participation__"
-    condition = (Q(**{f"{p}anonymous": False, f"{p}end_date__gte": ctx.period.start, f"{p}end_date__lte": ctx.period.end})
-                 & ~Q(**{f"{p}exit_reason": codes.EXIT_REASON_EXCLUDED}))
-    if ctx.association is not None:
-        condition &= Q(**{f"{p}association": ctx.association})
-    if ctx.filtered:
-        condition &= Q(**{f"{p}intervention__in": ctx.interventions})
-    records = SupportRecord.objects.filter(condition)
-    population = (records.values("participation_id").annotate(phases=Count("phase", distinct=True))
-                  .filter(phases=2).values("participation_id"))
+    # The population: exited participations with support recorded both at entry and at exit (a
+    # flag the write path keeps, services._row_values); their support rows counted by code, phase
+    # and gender. (Finding the population among the support rows was 2.5-3 s nationally.)
+    population = ctx.personal.filter(ctx.period.exited, support_at_entry_and_exit=True)
     aggregates = {}
     for g in GENDER_KEYS:
         for phase in ("entry", "exit"):
-            aggregates[f"{g}_{phase}"] = Count("id", filter=Q(phase=phase) & gender_q(g, p))
-    rows = records.filter(participation_id__in=population).values("code").annotate(**aggregates).order_by()
-    grouped = {r.pop("code"): r for r in rows}
+            aggregates[f"{g}_{phase}"] = Count("id", filter=Q(support__phase=phase) & gender_q(g))
+    rows = population.values(_code=F("support__code")).annotate(**aggregates).order_by()
+    grouped = {r.pop("_code"): r for r in rows}
     columns = [(f"{g}_{phase}", f"{glabel}, {'vid inskrivning' if phase == 'entry' else 'vid avslut'}")
                for g, glabel in GENDER_COLUMNS for phase in ("entry", "exit")]
     table = Table("support_in_out", "Försörjning vid inskrivning och avslut", "exited", codes.SUPPORT.choices, columns,
@@ -407,20 +457,12 @@ def duration_table(ctx):
 
 
 def flow_years_table(ctx):
-    aggregates = {}
-    rows = []
-    for year in range(ctx.period.start.year, ctx.period.end.year + 1):
-        period = Period(max(ctx.period.start, datetime.date(year, 1, 1)), min(ctx.period.end, datetime.date(year, 12, 31)))
-        rows.append((str(year), str(year)))
-        for measure, _ in MEASURES:
-            aggregates.update(gender_aggregates(period.measure(measure), name=f"{year}|{measure}_{{g}}"))
-    # Every year's measures are subsets of "current" in the whole period: only those rows are read.
-    result = ctx.base.filter(ctx.period.current).aggregate(**aggregates)
+    years = range(ctx.period.start.year, ctx.period.end.year + 1)
+    rows = [(str(year), str(year)) for year in years]
     columns = [(f"{m}_{g}", f"{label}, {glabel.lower()}") for m, label in MEASURES for g, glabel in GENDER_COLUMNS]
     table = Table("flow_years", "Deltagarflöden över tid", "participations", rows, columns)
-    for key, value in result.items():
-        year, column = key.split("|")
-        table.cells.setdefault(year, {})[column] = value
+    for year in years:
+        table.cells[str(year)] = _summed(ctx.flow_counts(year))
     for year, _ in rows:
         for m, _ in MEASURES:
             table.sums.append(([(year, f"{m}_{g}") for g in GENDERS], (year, f"{m}_totalt")))
@@ -539,18 +581,44 @@ PERSONAL_TABLES = {"age", "education", "time_on_support", "referrer", "target_gr
                    "support_in_out", "duration", "municipality"}
 
 
+@contextmanager
+def consistent_read():
+    """Every query of a report in one snapshot on PostgreSQL (REPEATABLE READ), so that tables
+    agree with each other while others write, with more memory for its hash aggregates than the
+    server's default 4 MB (which made the unique-person count spill to disk nationally). Inside
+    a transaction already begun, only the memory is set. SQLite reads as it is."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    if connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            cursor.execute(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
+        yield
+
+
+REPORT_WORK_MEM = "64MB"
+
+
 def compute_national_tables(date_from, date_to):
     """Every table across all associations (for the national level and the benchmarks)."""
-    ctx = Context(None, date_from, date_to)
-    return [build(ctx) for build in TABLES]
+    with consistent_read():
+        ctx = Context(None, date_from, date_to)
+        return [build(ctx) for build in TABLES]
 
 
 def compute_report(association, date_from, date_to, interventions=None, *, publish=False, now=None):
     """Every table for the period; with ``publish``, small numbers are masked (see masking.py)."""
     from .masking import mask_report
 
-    ctx = Context(association, date_from, date_to, interventions)
-    tables = [build(ctx) for build in TABLES]
+    with consistent_read():
+        ctx = Context(association, date_from, date_to, interventions)
+        tables = [build(ctx) for build in TABLES]
     report = Report(association, date_from, date_to, [i.slug for i in ctx.interventions] if ctx.filtered else [],
                     now or timezone.now(), tables)
     if publish:
