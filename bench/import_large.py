@@ -117,8 +117,7 @@ def main():
         lines.append(f"| {datetime.date.today()} | {database} | {kind} | {args.rows} | {seconds:.1f} | {peak_mb:.0f} | "
                      f"{again:.1f} | {machine} |")
     if not args.no_record:
-        with open(ROOT / "docs/performance.md", "a") as out:
-            out.write("\n".join(lines) + "\n")
+        common.record("Import", lines)
 
 
 if __name__ == "__main__":

@@ -98,11 +98,11 @@ def main():
         server.wait(timeout=30)
     if not args.no_record:
         machine = common.machine()
-        with open(ROOT / "docs/performance.md", "a") as out:
-            for tag, stats in results.items():
-                out.write(f"| {datetime.date.today()} | {tag} | {args.users} | {args.workers} | "
-                          f"{float(stats['Requests/s']):.1f} | {stats['50%']} | {stats['95%']} | {stats['99%']} | "
-                          f"{stats['Failure Count']} | {machine} |\n")
+        common.record("Load", [
+            f"| {datetime.date.today()} | {tag} | {args.users} | {args.workers} | {float(stats['Requests/s']):.1f} | "
+            f"{stats['50%']} | {stats['95%']} | {stats['99%']} | {stats['Failure Count']} | {machine} |"
+            for tag, stats in results.items()
+        ])
 
 
 if __name__ == "__main__":

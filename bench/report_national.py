@@ -248,8 +248,7 @@ def main():
         lines.append(f"| {datetime.date.today()} | {total} | {label} | {ours_s:.2f} | {pandas_s:.2f} | {duck_s:.2f} | "
                      f"{ours_s / duck_s:.1f} | {'yes' if not agree_pandas and not agree_duck else 'NO'} | {machine} |")
     if not args.no_record:
-        with open(ROOT / "docs/performance.md", "a") as out:
-            out.write("\n".join(lines) + "\n")
+        common.record("National report", lines)
 
 
 if __name__ == "__main__":

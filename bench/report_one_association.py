@@ -99,8 +99,7 @@ def main():
     print(f"excel file    median {xlsx[0]:.0f} ms, p95 {xlsx[1]:.0f} ms (target < 2000 ms)")
     print(f"pdf file      median {pdf[0]:.0f} ms, p95 {pdf[1]:.0f} ms")
     if not args.no_record:
-        with open(ROOT / "docs/performance.md", "a") as out:
-            out.write(result + "\n")
+        common.record("One förbund", [result])
     return 0
 
 
