@@ -5,7 +5,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Value
+from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 
 from finsam import codes
@@ -24,6 +24,13 @@ def period_end(prefix=""):
     return Coalesce(f"{prefix}end_date", Value(OPEN_END, output_field=models.DateField()))
 
 
+# What the report tables read of the participations current, new and exited in a period (the
+# INCLUDE columns of the covering indexes below).
+CURRENT_COLUMNS = ["id", "start_date", "end_date", "intervention", "anonymous", "gender", "exit_reason", "age_at_start",
+                   "municipality", "person_key"]
+NEW_COLUMNS = ["id", "intervention", "anonymous", "gender", "exit_reason", "education", "time_on_support", "referrer"]
+EXITED_COLUMNS = ["id", "intervention", "anonymous", "gender", "exit_reason", "start_date", "support_at_entry_and_exit"]
+
 # Fields an anonymous participation may hold; everything else stays empty (variables.md).
 ANONYMOUS_FIELDS = ("intervention", "reference", "gender", "start_date", "end_date")
 
@@ -39,8 +46,11 @@ def age_at(birth_year, birth_month, day):
 
 
 class Participation(models.Model):
-    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="participations")
-    intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT, related_name="participations")
+    # No single-column indexes: the indexes below that begin with these columns serve the lookups.
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="participations",
+                                    db_index=False)
+    intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT, related_name="participations",
+                                     db_index=False)
     reference = models.CharField("egen referens", max_length=60, blank=True)
     person_key = models.CharField(max_length=64, blank=True, db_index=True)
     anonymous = models.BooleanField("anonym", default=False)
@@ -94,26 +104,20 @@ class Participation(models.Model):
                 name="participation_anonymous_has_no_key",
             ),
         ]
+        # Reports select by period: participations current in it (overlapping), new in it (by
+        # start date) and exited in it (by end date). For each population a covering index per
+        # förbund and one across förbund (national reports), each holding every column the tables
+        # of that population count, so that PostgreSQL reads only the period's index entries,
+        # never the table (performance.md). SQLite builds them on their key columns only.
         indexes = [
-            models.Index(fields=["association", "start_date"], name="participation_assoc_start"),
-            models.Index(fields=["association", "end_date"], name="participation_assoc_end"),
+            models.Index(F("association"), period_end(), name="participation_assoc_current",
+                         include=CURRENT_COLUMNS),
+            models.Index(fields=["association", "start_date"], name="participation_assoc_start", include=NEW_COLUMNS),
+            models.Index(fields=["association", "end_date"], name="participation_assoc_end", include=EXITED_COLUMNS),
             models.Index(fields=["intervention", "start_date"], name="participation_interv_start"),
-            # National reports select by period across all associations: three covering indexes,
-            # one per population (current, new, exited), holding every column those tables count,
-            # so that PostgreSQL reads the period's index entries and not the whole table
-            # (performance.md). SQLite skips indexes with INCLUDE; it is not for national use.
-            models.Index(period_end(), name="participation_current", include=[
-                "id", "start_date", "end_date", "association", "intervention", "anonymous", "gender", "exit_reason",
-                "age_at_start", "municipality", "person_key",
-            ]),
-            models.Index(fields=["start_date"], name="participation_start", include=[
-                "id", "association", "intervention", "anonymous", "gender", "exit_reason", "education",
-                "time_on_support", "referrer",
-            ]),
-            models.Index(fields=["end_date"], name="participation_end", include=[
-                "id", "association", "intervention", "anonymous", "gender", "exit_reason", "start_date",
-                "support_at_entry_and_exit",
-            ]),
+            models.Index(period_end(), name="participation_current", include=["association", *CURRENT_COLUMNS]),
+            models.Index(fields=["start_date"], name="participation_start", include=["association", *NEW_COLUMNS]),
+            models.Index(fields=["end_date"], name="participation_end", include=["association", *EXITED_COLUMNS]),
         ]
         verbose_name = "deltagande"
         verbose_name_plural = "deltaganden"

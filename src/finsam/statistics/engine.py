@@ -21,7 +21,7 @@ from django.utils import timezone
 from finsam import codes
 from finsam.interventions.models import Goal, goal_metric_label, is_share_metric
 from finsam.interventions.models import target_group_choices
-from finsam.participants.models import Participation, SupportRecord, TargetGroupRecord, VolumeCount, period_end
+from finsam.participants.models import Participation, TargetGroupRecord, VolumeCount, period_end
 
 from .tables import Report, Table, round_half_up
 
