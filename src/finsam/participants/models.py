@@ -52,7 +52,7 @@ class Participation(models.Model):
     intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT, related_name="participations",
                                      db_index=False)
     reference = models.CharField("egen referens", max_length=60, blank=True)
-    person_key = models.CharField(max_length=64, blank=True, db_index=True)
+    person_key = models.CharField(max_length=64, blank=True)  # indexed below (no LIKE index)
     anonymous = models.BooleanField("anonym", default=False)
     gender = models.CharField("kön", max_length=12, choices=codes.GENDER.choices)
     legal_gender = models.CharField(max_length=12, blank=True)  # from the identity number
@@ -115,6 +115,9 @@ class Participation(models.Model):
             models.Index(fields=["association", "start_date"], name="participation_assoc_start", include=NEW_COLUMNS),
             models.Index(fields=["association", "end_date"], name="participation_assoc_end", include=EXITED_COLUMNS),
             models.Index(fields=["intervention", "start_date"], name="participation_interv_start"),
+            # Equality only (import matching, search by identity number): db_index=True would add
+            # a second, LIKE-capable copy on PostgreSQL (226 MB for 2 000 000 participations).
+            models.Index(fields=["person_key"], name="participation_person_key"),
             models.Index(period_end(), name="participation_current", include=["association", *CURRENT_COLUMNS]),
             models.Index(fields=["start_date"], name="participation_start", include=["association", *NEW_COLUMNS]),
             models.Index(fields=["end_date"], name="participation_end", include=["association", *EXITED_COLUMNS]),
