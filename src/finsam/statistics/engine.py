@@ -11,7 +11,7 @@ from functools import cached_property
 
 from django.db import connection, transaction
 from django.db.models import (
-    BooleanField, Case, CharField, Count, DurationField, ExpressionWrapper, F, Min, Q, Sum,
+    BooleanField, Case, CharField, Count, IntegerField, DurationField, ExpressionWrapper, F, Min, Q, Sum,
     Value, When,
 )
 from django.db.models.functions import Cast, Concat, ExtractYear, Greatest, Least
@@ -120,8 +120,8 @@ class Context:
         if p.start.year == p.end.year:  # every row's first and last year is the period's
             first = last = Value(p.start.year)
         else:
-            first = Greatest(ExtractYear("start_date"), Value(p.start.year))
-            last = Least(ExtractYear(period_end()), Value(p.end.year))
+            first = Greatest(Cast(ExtractYear("start_date"), IntegerField()), Value(p.start.year))
+            last = Least(Cast(ExtractYear(period_end()), IntegerField()), Value(p.end.year))
         starts = Case(When(start_date__gte=p.start, then=Value(True)), default=Value(False), output_field=BooleanField())
         ends = Case(When(end_date__lte=p.end, then=Value(True)), default=Value(False), output_field=BooleanField())
         # Grouped by plain columns where possible (gender bucketed below): PostgreSQL then
