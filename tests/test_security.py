@@ -1,3 +1,4 @@
+import datetime
 import importlib
 import os
 import subprocess
@@ -78,7 +79,35 @@ def test_absolute_session_timeout(world, login):
 
 def test_idle_timeout_is_short():
     assert CONFIGURED.SESSION_COOKIE_AGE <= 30 * 60
-    assert CONFIGURED.SESSION_SAVE_EVERY_REQUEST
+
+
+def test_idle_session_ends_and_activity_renews_it(world, login):
+    """30 minutes without a request end the session; a request renews it, at most once a minute
+    (core.middleware), so that ordinary requests write nothing to the session table."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from finsam.core.middleware import SESSION_RENEWED_KEY
+
+    client = login(world.users["admin"])
+    assert client.get("/alfa/").status_code == 200
+    key = client.session.session_key
+
+    def expiry():
+        return Session.objects.get(session_key=key).expire_date
+
+    first = expiry()
+    assert client.get("/alfa/").status_code == 200
+    assert expiry() == first  # renewed less than a minute ago: not written again
+    session = client.session
+    session[SESSION_RENEWED_KEY] = int(time.time()) - 61
+    session.save()
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + datetime.timedelta(minutes=1))
+    assert client.get("/alfa/").status_code == 200
+    assert expiry() > timezone.now() + datetime.timedelta(minutes=29)  # renewed for the full idle time
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    response = client.get("/alfa/")
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
 def _run_cli(args, env_overrides, tmp_path):

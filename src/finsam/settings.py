@@ -202,7 +202,7 @@ AXES_VERBOSE = False
 
 # Sessions: 30 minutes idle (renewed on each request), 10 hours absolute.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False  # renewed at most once a minute by core.middleware (idle timeout)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 FINSAM_SESSION_ABSOLUTE_SECONDS = 10 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True

@@ -6,11 +6,11 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from finsam import codes
 from finsam.core.forms import AccessibleErrorsMixin
 from finsam.interventions.forms import DATE_WIDGET
-from finsam.interventions.models import target_group_choices
 
 from . import consent
 from .importing import SINGLE_CODE_COLUMNS, RowContext, Validation, participation_row
@@ -21,11 +21,6 @@ BLANK = [("", "– Välj –")]
 
 def _choices(code_list):
     return BLANK + code_list.choices
-
-
-def referrer_choices(association):
-    municipalities = [(m.code, m.display_name) for m in association.members.filter(kind="kommun")]
-    return BLANK + codes.REFERRER.choices[:3] + municipalities + codes.REFERRER.choices[3:]
 
 
 class _RowForm(AccessibleErrorsMixin, forms.Form):
@@ -45,6 +40,12 @@ class _RowForm(AccessibleErrorsMixin, forms.Form):
         if participation is not None:
             self.fields["version"].initial = participation.version
 
+    @cached_property
+    def context(self):
+        """The import's row validator for this insats, built once: it validates the row and
+        supplies the choices of the fields."""
+        return RowContext(self.association, [self.intervention], self.today)
+
     def raw_row(self):
         raise NotImplementedError
 
@@ -54,8 +55,7 @@ class _RowForm(AccessibleErrorsMixin, forms.Form):
             return cleaned
         raw = self.raw_row()
         result = Validation()
-        context = RowContext(self.association, [self.intervention], self.today)
-        row = context.clean_row(0, raw, result, known_identity=self.participation)
+        row = self.context.clean_row(0, raw, result, known_identity=self.participation)
         for error in result.errors:
             field = error.column if error.column in self.fields else None
             self.add_error(field, error.message[:1].upper() + error.message[1:])
@@ -125,8 +125,8 @@ class ParticipationForm(_RowForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["anmalande_part"].choices = referrer_choices(self.association)
-        self.fields["malgrupp"].choices = target_group_choices(self.association)
+        self.fields["anmalande_part"].choices = BLANK + self.context.referrer_choices()
+        self.fields["malgrupp"].choices = list(self.context.target_groups.items())
         p = self.participation
         if p is None:
             self.initial.setdefault("samtycke_form", "digitalt")

@@ -172,13 +172,22 @@ class RowContext:
         self.today = today
         self.by_slug = {i.slug: i for i in interventions}
         self.by_name = {i.name.casefold(): i for i in interventions}
-        self.all_slugs = set(association.interventions.values_list("slug", flat=True))
         self.target_groups = dict(target_group_choices(association))
         self.target_group_lookup = {k.casefold(): k for k in self.target_groups}
         self.target_group_lookup.update({v.casefold(): k for k, v in self.target_groups.items()})
         self.member_municipalities = {
             m.municipality_code: m.display_name for m in association.members.filter(kind="kommun")
         }
+
+    def all_slugs(self):
+        """Every insats of the association, also those the user may not register in (read only
+        for the error message that tells the two apart)."""
+        return set(self.association.interventions.values_list("slug", flat=True))
+
+    def referrer_choices(self):
+        """(code, label) of every referrer: the national codes with the member municipalities."""
+        municipalities = [(f"kommun:{code}", name) for code, name in self.member_municipalities.items()]
+        return codes.REFERRER.choices[:3] + municipalities + codes.REFERRER.choices[3:]
 
     def clean_row(self, line, raw, result, known_identity=None):
         """Clean one row (a dict of column code -> value). ``known_identity`` (a participation)
@@ -265,7 +274,7 @@ class RowContext:
             return None
         intervention = self.by_slug.get(text) or self.by_name.get(text.casefold())
         if intervention is None:
-            if text in self.all_slugs or text.casefold() in {n for n in self.by_name}:
+            if text in self.all_slugs() or text.casefold() in {n for n in self.by_name}:
                 error("insats", "du har inte behörighet att registrera deltagare i den insatsen.")
             else:
                 error("insats", f"okänd insats. Tillåtet: {', '.join(sorted(self.by_slug))}.")
