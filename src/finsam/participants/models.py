@@ -17,11 +17,20 @@ from finsam.tenancy.models import Association
 OPEN_END = datetime.date(9999, 12, 31)
 
 
-def period_end(prefix=""):
+class _OpenEndLiteral(Value):
+    """OPEN_END written into the SQL rather than passed as a parameter: SQLite uses an expression
+    index only for the very same expression, and the index holds the literal."""
+
+    def as_sqlite(self, compiler, connection):
+        return f"'{OPEN_END.isoformat()}'", []
+
+
+def period_end(prefix="", *, in_query=False):
     """The participation's last day for period overlap: its end date, or OPEN_END while ongoing.
-    The statistics engine compares with exactly this expression, which the index
-    ``participation_current`` holds."""
-    return Coalesce(f"{prefix}end_date", Value(OPEN_END, output_field=models.DateField()))
+    The statistics engine compares with exactly this expression (``in_query=True``), which the
+    indexes ``participation_current`` and ``participation_assoc_current`` hold."""
+    end = (_OpenEndLiteral if in_query else Value)(OPEN_END, output_field=models.DateField())
+    return Coalesce(f"{prefix}end_date", end)
 
 
 # What the report tables read of the participations current, new and exited in a period (the

@@ -11,11 +11,11 @@ from functools import cached_property
 
 from django.db import connection, transaction
 from django.db.models import (
-    BooleanField, Case, CharField, Count, IntegerField, DurationField, ExpressionWrapper, F, Min, Q, Sum,
+    BooleanField, Case, CharField, Count, DateField, Func, IntegerField, DurationField, ExpressionWrapper, F, Min, Q, Sum,
     Value, When,
 )
 from django.db.models.functions import Cast, Concat, ExtractYear, Greatest, Least
-from django.db.models.lookups import GreaterThanOrEqual
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
 
 from finsam import codes
@@ -53,6 +53,21 @@ def gender_aggregates(condition=None, prefix="", name="{g}"):
     return {name.format(g=g): Count("id", filter=condition & gender_q(g, prefix)) for g in GENDER_KEYS}
 
 
+class _NotAnIndexChoice(Func):
+    """The expression itself; on SQLite written ``+expr``, SQLite's documented way to keep a term
+    from choosing the index. Without it SQLite, which cannot tell how selective a range is, reads
+    a period's current participations through (association, start_date), every row started before
+    the period's end, instead of the (association, period end) index: 37 ms instead of 6 ms for one
+    förbund-year in the national dataset."""
+
+    def as_sql(self, compiler, connection, **extra):
+        return compiler.compile(self.source_expressions[0])
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"+{sql}", params
+
+
 @dataclass
 class Period:
     start: datetime.date
@@ -62,7 +77,8 @@ class Period:
     def current(self):
         # "Not ended before the period" as one range on period_end() (the index participation_current),
         # not "end_date IS NULL OR end_date >= start", which makes PostgreSQL read the whole table.
-        return Q(start_date__lte=self.end) & Q(GreaterThanOrEqual(period_end(), self.start))
+        started = LessThanOrEqual(_NotAnIndexChoice(F("start_date"), output_field=DateField()), self.end)
+        return Q(started) & Q(GreaterThanOrEqual(period_end(in_query=True), self.start))
 
     @property
     def new(self):
@@ -121,7 +137,7 @@ class Context:
             first = last = Value(p.start.year)
         else:
             first = Greatest(Cast(ExtractYear("start_date"), IntegerField()), Value(p.start.year))
-            last = Least(Cast(ExtractYear(period_end()), IntegerField()), Value(p.end.year))
+            last = Least(Cast(ExtractYear(period_end(in_query=True)), IntegerField()), Value(p.end.year))
         starts = Case(When(start_date__gte=p.start, then=Value(True)), default=Value(False), output_field=BooleanField())
         ends = Case(When(end_date__lte=p.end, then=Value(True)), default=Value(False), output_field=BooleanField())
         # Grouped by plain columns where possible (gender bucketed below): PostgreSQL then
