@@ -67,6 +67,7 @@ def main():
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--only", choices=["register", "report"], help="run one of the two")
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
@@ -89,6 +90,8 @@ def main():
                 time.sleep(0.5)
         results = {}
         for tag, name in (("register", "register"), ("report", "report page")):
+            if args.only and tag != args.only:
+                continue
             stats = run_locust(tag, args.users, args.seconds, env, workdir)[name]
             results[tag] = stats
             print(f"{name}: {float(stats['Requests/s']):.1f}/s, p50 {stats['50%']} ms, p95 {stats['95%']} ms, "

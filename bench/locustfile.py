@@ -60,6 +60,11 @@ class Staff(FastHttpUser):
                               headers=FORM, name="register", allow_redirects=False, catch_response=True) as response:
             if response.status_code != 302:
                 response.failure(f"status {response.status_code}")
+        # A browser shows "Deltagandet är sparat" on the page it is redirected to, which empties the
+        # message cookie; without this the messages of every registration would pile up in it.
+        for cookie in list(self.client.cookiejar):
+            if cookie.name == "messages":
+                self.client.cookiejar.clear(cookie.domain, cookie.path, cookie.name)
 
     @tag("report")
     @task
