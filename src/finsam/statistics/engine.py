@@ -11,8 +11,8 @@ from functools import cached_property
 
 from django.db import connection, transaction
 from django.db.models import (
-    BooleanField, Case, CharField, Count, DateField, Func, IntegerField, DurationField, ExpressionWrapper, F, Min, Q, Sum,
-    Value, When,
+    BooleanField, Case, CharField, Count, DateField, DurationField, ExpressionWrapper, F, Func, IntegerField, Min, Q,
+    Sum, Value, When,
 )
 from django.db.models.functions import Cast, Concat, ExtractYear, Greatest, Least
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
@@ -75,8 +75,9 @@ class Period:
 
     @property
     def current(self):
-        # "Not ended before the period" as one range on period_end() (the index participation_current),
-        # not "end_date IS NULL OR end_date >= start", which makes PostgreSQL read the whole table.
+        # "Not ended before the period" as one range on period_end() (the indexes *_current), not
+        # "end_date IS NULL OR end_date >= start", which makes PostgreSQL read the whole table; the
+        # start-date term is kept from choosing the index on SQLite (_NotAnIndexChoice).
         started = LessThanOrEqual(_NotAnIndexChoice(F("start_date"), output_field=DateField()), self.end)
         return Q(started) & Q(GreaterThanOrEqual(period_end(in_query=True), self.start))
 
