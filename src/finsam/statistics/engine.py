@@ -607,14 +607,11 @@ def consistent_read():
     if connection.vendor != "postgresql":
         yield
         return
-    if connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
-        yield
-        return
+    begin = not connection.in_atomic_block
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            if begin:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             cursor.execute(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
         yield
 
