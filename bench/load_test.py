@@ -11,7 +11,6 @@ Targets (issue 5): >= 100 registrations/s with p95 < 200 ms; report pages p95 < 
 
 import argparse
 import csv
-import datetime
 import os
 import secrets
 import subprocess
@@ -100,10 +99,9 @@ def main():
         server.terminate()
         server.wait(timeout=30)
     if not args.no_record:
-        machine = common.machine()
         common.record("Load", [
-            f"| {datetime.date.today()} | {tag} | {args.users} | {args.workers} | {float(stats['Requests/s']):.1f} | "
-            f"{stats['50%']} | {stats['95%']} | {stats['99%']} | {stats['Failure Count']} | {machine} |"
+            [tag, args.users, args.workers, f"{float(stats['Requests/s']):.1f}", stats["50%"], stats["95%"], stats["99%"],
+             stats["Failure Count"]]
             for tag, stats in results.items()
         ])
 

@@ -98,12 +98,8 @@ def main():
     xlsx = timed(url + "&format=xlsx", max(3, args.runs // 3))
     pdf = timed(url + "&format=pdf", max(3, args.runs // 3))
     engine = os.environ["DATABASE_URL"].split(":", 1)[0]
-    machine = common.machine()
-    result = (
-        f"| {datetime.date.today()} | {engine} | {in_database} | {association.slug} {args.year}: {current} current | "
-        f"{page[0]:.0f} / {page[1]:.0f} | {warm[0]:.0f} / {warm[1]:.0f} | {xlsx[0]:.0f} / {xlsx[1]:.0f} | "
-        f"{pdf[0]:.0f} / {pdf[1]:.0f} | {machine} |"
-    )
+    result = [engine, in_database, f"{association.slug} {args.year}: {current} current",
+              *(f"{median:.0f} / {p95:.0f}" for median, p95 in (page, warm, xlsx, pdf))]
     print(f"participations: {in_database} in the database, {total} in {association.slug}, "
           f"{current} current in {args.year}")
     print(f"report page   cold median {page[0]:.0f} ms, p95 {page[1]:.0f} ms (target < 300 ms)")
