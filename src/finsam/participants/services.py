@@ -208,8 +208,9 @@ def save_participation(participation, row, *, user, expected_version=None, actio
 def anonymise(participations, *, user, action="anonymised"):
     """Make participations anonymous in one step: identity key and every personal variable
     removed, keeping insats, reference, gender and dates (so volume counts stay the same)."""
-    ids = list(participations.values_list("pk", flat=True))
-    for association_id in set(Participation.objects.filter(pk__in=ids).values_list("association_id", flat=True)):
+    rows = list(participations.values_list("pk", "association_id"))
+    ids = [pk for pk, _ in rows]
+    for association_id in {a for _, a in rows}:
         mark_data_changed(association_id)
     blank = {f: None if f in ("birth_year", "birth_month", "consent_date", "age_at_start") else "" for f in PERSONAL_FIELDS}
     blank["support_at_entry_and_exit"] = False  # the support rows go too
@@ -240,18 +241,18 @@ def deidentify(participations, *, now):
     number leads back to. Returns the number of participations changed."""
     import secrets
 
-    rows = list(participations.filter(deidentified_at__isnull=True).values_list("pk", "person_key"))
-    for association_id in set(participations.filter(deidentified_at__isnull=True).values_list("association_id", flat=True)):
+    rows = list(participations.filter(deidentified_at__isnull=True).values_list("pk", "person_key", "association_id"))
+    for association_id in {a for _, _, a in rows}:
         mark_data_changed(association_id)  # the counts stay the same, but the cache is not the place to rely on it
     surrogates = {}
-    for pk, key in rows:
+    for pk, key, _ in rows:
         surrogate = ""
         if key:
             surrogate = surrogates.setdefault(key, "gallrad-" + secrets.token_hex(24))
         Participation.objects.filter(pk=pk).update(
             person_key=surrogate, deidentified_at=now, version=F("version") + 1, **RETENTION_CLEARED
         )
-    ids = [pk for pk, _ in rows]
+    ids = [pk for pk, _, _ in rows]
     ParticipationChange.objects.filter(participation_id__in=ids).update(changes={})
     ParticipationChange.objects.bulk_create(
         [ParticipationChange(participation_id=pk, user=None, action="deidentified", changes={}) for pk in ids]
