@@ -29,6 +29,11 @@ class User(AbstractUser):
     """A person who works in the system (never a participant). ``is_superuser`` makes a
     systemadministratör, who creates associations but sees no association's data without a role."""
 
+    # Set whenever someone other than the user chose the password (an administrator creating the
+    # account); core.middleware then sends every page to the password change until it is changed,
+    # because the administrator knows it and it may have travelled by mail or phone.
+    must_change_password = models.BooleanField("måste byta lösenord", default=False)
+
     class Meta:
         verbose_name = "användare"
         verbose_name_plural = "användare"
