@@ -13,6 +13,7 @@ PARTICIPANT_READERS = {"admin", "analyst", "manager"}
 REGISTRARS = {"admin", "manager"}
 SYSTEM = "system"
 PUBLIC = "public"
+SIGNED_IN = "signed_in"  # every signed-in user, whatever their roles
 
 # name -> (url kwargs builder, method, roles that get the page)
 ROUTES = {
@@ -40,7 +41,7 @@ ROUTES = {
     "participants:detail": (lambda w: _p(w), "get", PARTICIPANT_READERS),
     "participants:edit": (lambda w: _p(w), "get", REGISTRARS),
     "participants:exit": (lambda w: _p(w), "get", REGISTRARS),
-    "participants:withdraw_consent": (lambda w: _p(w), "post", REGISTRARS),
+    "participants:withdraw_consent": (lambda w: _p(w), "get", REGISTRARS),
     "participants:volumes": (lambda w: {"intervention_slug": w.assigned.slug}, "get", PARTICIPANT_READERS),
     "participants:import": (lambda w: {}, "get", REGISTRARS),
     "participants:template": (lambda w: {}, "get", REGISTRARS),
@@ -54,6 +55,7 @@ ROUTES = {
     "tenancy:system_associations": (lambda w: {}, "get", SYSTEM),
     "tenancy:system_association_create": (lambda w: {}, "get", SYSTEM),
     "interventions:system_association_file": (lambda w: {}, "get", SYSTEM),
+    "tenancy:password_change": (lambda w: {}, "get", SIGNED_IN),
 }
 
 
@@ -77,7 +79,7 @@ def _consent(world):
 
 
 def _url(world, name, kwargs):
-    if ROUTES[name][2] in (SYSTEM, PUBLIC):
+    if ROUTES[name][2] in (SYSTEM, PUBLIC, SIGNED_IN):
         return reverse(name, kwargs=kwargs)
     return reverse(name, kwargs={"association_slug": world.alfa.slug, **kwargs})
 
@@ -86,6 +88,8 @@ def _expected(name, role):
     allowed = ROUTES[name][2]
     if allowed == PUBLIC:
         return 404
+    if allowed == SIGNED_IN:
+        return 200
     if allowed == SYSTEM:
         return 200 if role == "sysadmin" else 404
     if role in allowed:

@@ -146,14 +146,6 @@ def test_weak_password_is_refused_and_input_kept(world, login):
     assert not User.objects.filter(username="svag@alfa.se").exists()
 
 
-def test_existing_user_of_another_association_gets_roles_without_password(world, login):
-    client = login(world.users["admin"])
-    outsider = world.users["outsider"]
-    client.post(reverse("tenancy:user_create", args=["alfa"]), {"username": outsider.username, "roles": ["reader"]})
-    assert RoleAssignment.objects.filter(user=outsider, association=world.alfa, role=Role.READER).exists()
-    assert RoleAssignment.objects.filter(user=outsider, association=world.beta, role=Role.ADMIN).exists()
-
-
 def test_last_administrator_cannot_be_removed(world, login):
     admin = world.users["admin"]
     client = login(admin)

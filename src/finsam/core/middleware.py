@@ -3,6 +3,7 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
 SESSION_STARTED_KEY = "finsam_authenticated_at"
@@ -29,6 +30,25 @@ class AbsoluteSessionTimeoutMiddleware:
                 return redirect(settings.LOGIN_URL)
             if now - request.session.get(SESSION_RENEWED_KEY, 0) >= RENEW_AFTER_SECONDS:
                 request.session[SESSION_RENEWED_KEY] = now  # modified, so saved with a new expiry
+        return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """A user whose password was chosen by someone else (``User.must_change_password``) reaches
+    only the password change page and logout until they have chosen their own; every other
+    request, GET or POST, is sent to the change page."""
+
+    PASSWORD_CHANGE_URL = "tenancy:password_change"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and getattr(user, "must_change_password", False):
+            change_url = reverse(self.PASSWORD_CHANGE_URL)
+            if request.path_info not in (change_url, reverse("logout")):
+                return redirect(change_url)
         return self.get_response(request)
 
 

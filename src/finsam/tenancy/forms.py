@@ -1,9 +1,11 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 
 from finsam.core.forms import AccessibleErrorsMixin
 
 from .models import ROLE_DESCRIPTIONS, Association, Member, Role, User
+from .services import username_taken
 
 
 class AssociationSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
@@ -74,44 +76,76 @@ class RolesField(forms.MultipleChoiceField):
         super().__init__(choices=role_choices, label="Roller", **kwargs)
 
 
+# One message for every name already in use, whoever holds it: the form must not tell an
+# administrator whether someone works in another förbund (docs/decisions.md, issue 9).
+USERNAME_TAKEN = (
+    "Användarnamnet går inte att använda. Välj ett annat. Finns personen redan bland förbundets "
+    "användare ändrar du hens roller i listan; arbetar hen i ett annat förbund får hen ett eget "
+    "användarnamn här."
+)
+
+
 class UserCreateForm(AccessibleErrorsMixin, forms.Form):
     username = forms.CharField(
         label="Användarnamn",
         max_length=150,
-        help_text="Helst e-postadressen. Finns användaren redan läggs rollerna till hen.",
+        help_text="Helst e-postadressen. Ett nytt konto skapas; befintliga konton läggs inte till härifrån.",
     )
     first_name = forms.CharField(label="Förnamn", max_length=150, required=False)
     last_name = forms.CharField(label="Efternamn", max_length=150, required=False)
     email = forms.EmailField(label="E-post", required=False)
     password = forms.CharField(
-        label="Lösenord",
-        required=False,
+        label="Startlösenord",
         widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
-        help_text="Minst 12 tecken. Behövs bara för en ny användare; be hen byta det vid första inloggningen.",
+        help_text="Minst 12 tecken. Användaren måste byta det vid första inloggningen.",
     )
     roles = RolesField()
 
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if username_taken(username):
+            raise forms.ValidationError(USERNAME_TAKEN, code="taken")
+        return username
+
     def clean(self):
         cleaned = super().clean()
-        username = cleaned.get("username")
-        self.existing_user = User.objects.filter(username=username).first() if username else None
-        if username and self.existing_user is None:
-            password = cleaned.get("password")
-            if not password:
-                self.add_error("password", "Ange ett lösenord för den nya användaren.")
-            else:
-                candidate = User(
-                    username=username,
-                    first_name=cleaned.get("first_name", ""),
-                    last_name=cleaned.get("last_name", ""),
-                    email=cleaned.get("email", ""),
-                )
-                try:
-                    password_validation.validate_password(password, candidate)
-                except forms.ValidationError as error:
-                    self.add_error("password", error)
+        password = cleaned.get("password")
+        if password:
+            candidate = User(
+                username=cleaned.get("username") or self.data.get("username", ""),
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+                email=cleaned.get("email", ""),
+            )
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
         return cleaned
 
 
 class UserRolesForm(AccessibleErrorsMixin, forms.Form):
     roles = RolesField(required=False, help_text="Ta bort alla roller för att ta bort användaren från förbundet.")
+
+
+class PasswordChangeForm(AccessibleErrorsMixin, auth_forms.PasswordChangeForm):
+    """Django's form (old password, new twice, the project's validators) with help in plain
+    text, since the field template puts help in a paragraph, and a new password that must
+    differ from the old one: a password an administrator chose stays known to them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = (
+            "Minst 12 tecken. Inte ett vanligt lösenord, inte bara siffror och inte likt ditt namn eller "
+            "användarnamn. En fras av flera ord är lätt att minnas och svår att gissa."
+        )
+
+    def clean_new_password1(self):
+        password = self.cleaned_data.get("new_password1")
+        if password and self.user.check_password(password):
+            raise forms.ValidationError("Det nya lösenordet måste skilja sig från det nuvarande.", code="unchanged")
+        return password
+
+    def save(self, commit=True):
+        self.user.must_change_password = False
+        return super().save(commit)

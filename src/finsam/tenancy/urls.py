@@ -7,6 +7,7 @@ app_name = "tenancy"
 A = "<slug:association_slug>/"
 
 urlpatterns = [
+    path("konto/losenord/", views.password_change, name="password_change"),
     path("system/forbund/", views.system_associations, name="system_associations"),
     path("system/forbund/nytt/", views.system_association_create, name="system_association_create"),
     path(A, views.dashboard, name="dashboard"),

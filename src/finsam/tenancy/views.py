@@ -1,12 +1,22 @@
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.db.models import ProtectedError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from finsam.core.forms import bound
 
 from . import services
-from .forms import AssociationCreateForm, AssociationSettingsForm, MemberForm, UserCreateForm, UserRolesForm
+from .forms import (
+    USERNAME_TAKEN,
+    AssociationCreateForm,
+    AssociationSettingsForm,
+    MemberForm,
+    PasswordChangeForm,
+    UserCreateForm,
+    UserRolesForm,
+)
 from .models import Association, Role, User
 from .permissions import association_view, system_admin_view
 
@@ -90,20 +100,23 @@ def user_create(request):
     form = UserCreateForm(**bound(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user, created = services.add_user(
-            request.association,
-            username=data["username"],
-            roles=data["roles"],
-            password=data["password"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            email=data["email"],
-        )
-        if created:
-            messages.success(request, f"Användaren {user.username} är skapad.")
+        try:
+            user = services.create_user(
+                request.association,
+                username=data["username"],
+                roles=data["roles"],
+                password=data["password"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+            )
+        except services.UsernameTakenError:
+            form.add_error("username", USERNAME_TAKEN)
         else:
-            messages.success(request, f"Användaren {user.username} fanns redan och har fått rollerna.")
-        return redirect("tenancy:users", association_slug=request.association.slug)
+            messages.success(
+                request, f"Användaren {user.username} är skapad och får byta lösenordet vid första inloggningen."
+            )
+            return redirect("tenancy:users", association_slug=request.association.slug)
     return render(request, "tenancy/user_create.html", {"nav": "users", "form": form})
 
 
@@ -149,3 +162,21 @@ def system_association_create(request):
         messages.success(request, f"{association.name} är skapat.")
         return redirect("tenancy:system_associations")
     return render(request, "tenancy/system_association_form.html", {"form": form})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Any signed-in user changes their own password. Django's view keeps this session
+    (update_session_auth_hash, with a new session key); every other session of the user ends,
+    since a session is only valid with the hash of the password it was opened with."""
+
+    form_class = PasswordChangeForm
+    template_name = "tenancy/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, "Ditt lösenord är bytt. Andra inloggningar med ditt konto har avslutats.")
+        return response
+
+
+password_change = PasswordChangeView.as_view()

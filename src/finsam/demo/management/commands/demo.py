@@ -61,4 +61,8 @@ class Command(BaseCommand):
 def _ensure_password(user):
     if not user.check_password(DEMO_PASSWORD):
         user.set_password(DEMO_PASSWORD)
+    # The demo password is published (README, the command's output) and the demo refuses
+    # production, so forcing a change would protect nothing and would break the browser and
+    # load tests that sign in with it (docs/decisions.md, issue 9).
+    user.must_change_password = False
     user.save()
