@@ -1,6 +1,7 @@
 import datetime
 import importlib
 import os
+import stat
 import subprocess
 import sys
 import time
@@ -120,7 +121,7 @@ def _run_cli(args, env_overrides, tmp_path):
 PRODUCTION_ENV = {
     "FINSAM_ENV": "production",
     "SECRET_KEY": "x7Q2v9Lr8KpN3tWz6YbHc1JmDf5Gs4AeUo0RiTyEnPqMkXlVaZ",
-    "FINSAM_PERSON_KEY": "k3Y7pQ9wZ2rT5vX8bN1mL4jH6gF0dS",
+    "FINSAM_PERSON_KEY": "gdTXC9Ex6EsQCITOLDDMidNWT8JMCerywRX1ds-tGY3iPwOHExQB-u5tso1PzWNG_UQ",
     "ALLOWED_HOSTS": "finsam.example.se",
 }
 
@@ -148,6 +149,87 @@ def test_development_generates_and_keeps_its_secret(tmp_path):
     assert _run_cli(["check"], env, tmp_path).returncode == 0
     assert (tmp_path / "secret_key").read_text() == first
     assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
+
+
+@pytest.mark.parametrize(
+    "overrides, check_id, named",
+    [
+        ({"FINSAM_PERSON_KEY": "x"}, "finsam.E001", "FINSAM_PERSON_KEY"),
+        ({"FINSAM_PERSON_KEY": "a" * 64}, "finsam.E001", "FINSAM_PERSON_KEY"),
+        ({"FINSAM_PERSON_KEY": "Finsam2026!" * 4}, "finsam.E001", "FINSAM_PERSON_KEY"),
+        ({"FINSAM_PERSON_KEY": "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"}, "finsam.E001",
+         "FINSAM_PERSON_KEY"),
+        ({"FINSAM_PERSON_KEY_PREVIOUS": "gammal-nyckel"}, "finsam.E002", "FINSAM_PERSON_KEY_PREVIOUS"),
+        # Long and varied enough for Django's own check, but one word repeated.
+        ({"SECRET_KEY": "Exempelstad" * 5}, "finsam.E003", "SECRET_KEY"),
+        ({"FINSAM_PERSON_KEY": PRODUCTION_ENV["SECRET_KEY"]}, "finsam.E004", "FINSAM_PERSON_KEY"),
+        ({"ALLOWED_HOSTS": "*"}, "finsam.E005", "ALLOWED_HOSTS"),
+        ({"ALLOWED_HOSTS": "finsam.example.se,.example.se"}, "finsam.E005", "ALLOWED_HOSTS"),
+    ],
+)
+def test_check_deploy_refuses_weak_keys_and_wildcard_hosts(tmp_path, overrides, check_id, named):
+    env = {**PRODUCTION_ENV, "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}", **overrides}
+    result = _run_cli(["check", "--deploy"], env, tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert check_id in output and named in output
+
+
+def test_a_new_sqlite_database_and_var_directory_are_private(tmp_path):
+    """Created by the settings before SQLite would create the file readable by everyone."""
+    var = tmp_path / "var"
+    previous = os.umask(0o022)
+    try:
+        assert _run_cli(["check"], {"FINSAM_VAR_DIR": str(var)}, tmp_path).returncode == 0
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(var.stat().st_mode) == 0o700
+    assert stat.S_IMODE((var / "finsam.sqlite3").stat().st_mode) == 0o600
+
+
+def test_sqlite_database_files_are_private_once_connected(tmp_path, django_db_blocker):
+    """Also a file made some other way, and its -wal and -shm files (a WAL database)."""
+    from django.db.utils import ConnectionHandler
+
+    name = tmp_path / "other.sqlite3"
+    handler = ConnectionHandler(
+        {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(name),
+                     "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;"}}}
+    )
+    previous = os.umask(0o022)
+    connection = handler["default"]
+    try:
+        name.touch()
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute("CREATE TABLE t (x integer)")
+            cursor.execute("INSERT INTO t VALUES (1)")
+            modes = {s: stat.S_IMODE(os.stat(f"{name}{s}").st_mode) for s in ("", "-wal", "-shm")}
+    finally:
+        connection.close()
+        os.umask(previous)
+    assert modes == {"": 0o600, "-wal": 0o600, "-shm": 0o600}
+
+
+def test_the_database_refuses_to_change_the_access_log(world):
+    """PostgreSQL: a trigger refuses UPDATE and DELETE even in raw SQL (audit migration 0002).
+    SQLite has no such trigger; there the model and its queryset are what refuse."""
+    from django.db import DatabaseError, connection, transaction
+
+    from finsam.audit.log import log_access
+    from finsam.audit.models import AccessLog, AppendOnlyError
+
+    entry = log_access(world.users["admin"], world.alfa, "view", subject="deltagare A-1", row_count=1)
+    if connection.vendor == "postgresql":
+        for sql in ("UPDATE audit_accesslog SET action = %s", "DELETE FROM audit_accesslog WHERE action <> %s"):
+            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, ["ändrad"])
+    else:
+        with pytest.raises(AppendOnlyError):
+            AccessLog.objects.filter(pk=entry.pk).update(action="ändrad")
+        with pytest.raises(AppendOnlyError):
+            AccessLog.objects.filter(pk=entry.pk).delete()
+    assert AccessLog.objects.get(pk=entry.pk).action == "view"
 
 
 def test_demo_refuses_production(tmp_path):

@@ -55,7 +55,7 @@ def env_secret(name):
         raise ImproperlyConfigured(f"{name} must be set in production (or {name}_FILE).")
     stored = VAR_DIR / name.lower()
     if not stored.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
         stored.write_text(secrets.token_urlsafe(50))
         stored.chmod(0o600)
     return stored.read_text().strip()
@@ -92,7 +92,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # Participant data: the file is created with mode 600 (and a new var/ with 700) before
+    # SQLite would create it readable by everyone; core.sqlite explains the rest.
+    from finsam.core.sqlite import create_private_database
+
+    create_private_database(DATABASES["default"]["NAME"])
     # SQLite builds the covering indexes of participants.Participation on their key columns only;
     # the INCLUDE columns serve national reports on PostgreSQL (docs/performance.md).
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
