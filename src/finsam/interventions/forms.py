@@ -19,7 +19,7 @@ class InterventionForm(AccessibleErrorsMixin, forms.ModelForm):
         model = Intervention
         fields = [
             "name", "slug", "kind", "status", "start_date", "end_date", "owner_member", "external_provider",
-            "target_groups", "description", "assigned_users",
+            "target_groups", "description", "assigned_users", "controller_name", "controller_contact",
         ]
         widgets = {
             "start_date": DATE_WIDGET,

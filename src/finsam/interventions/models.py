@@ -91,6 +91,16 @@ class Intervention(models.Model):
     target_groups = models.JSONField("målgrupper", default=list, blank=True)
     description = models.TextField("beskrivning", blank=True)
     status = models.CharField("status", max_length=10, choices=STATUS_CHOICES, default="active")
+    # Blank: the förbund's controller (Association.controller_name) is named in the consent text.
+    controller_name = models.CharField(
+        "personuppgiftsansvarig för insatsen", max_length=200, blank=True,
+        help_text="Bara om någon annan än förbundets personuppgiftsansvarige ansvarar för insatsens "
+                  "deltagaruppgifter. Tomt: förbundets.",
+    )
+    controller_contact = models.CharField(
+        "kontakt till insatsens personuppgiftsansvarige", max_length=200, blank=True,
+        help_text="Tomt: förbundets kontaktuppgift.",
+    )
     assigned_users = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name="deltagaransvariga",

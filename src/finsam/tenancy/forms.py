@@ -11,7 +11,8 @@ from .services import username_taken
 class AssociationSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
     class Meta:
         model = Association
-        fields = ["name", "organisationsnummer", "masking_threshold", "retention_years", "grade_acceptable_percent"]
+        fields = ["name", "organisationsnummer", "masking_threshold", "retention_years", "grade_acceptable_percent",
+                  "controller_name", "controller_contact"]
 
 
 class AssociationCreateForm(AccessibleErrorsMixin, forms.ModelForm):

@@ -71,6 +71,17 @@ class Association(models.Model):
         default=50,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
+    # Named in the consent text the participant reads (participants/consent.py); an insats may
+    # name another controller (Intervention.controller_name).
+    controller_name = models.CharField(
+        "personuppgiftsansvarig", max_length=200, blank=True,
+        help_text="Den som är personuppgiftsansvarig för deltagaruppgifterna. Tomt: förbundet självt.",
+    )
+    controller_contact = models.CharField(
+        "kontakt till personuppgiftsansvarig", max_length=200, blank=True,
+        help_text="E-postadress, telefonnummer eller postadress som deltagarna kan vända sig till. "
+                  "Visas i samtyckestexten.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
