@@ -72,6 +72,17 @@ def test_a_refused_password_change_says_why_next_to_the_field(world, old, new, c
     assert User.objects.get(username="styrelse@alfa.se").check_password(PASSWORD)
 
 
+def test_wrong_old_passwords_are_locked_out_like_failed_logins(world, settings):
+    """Whoever finds a session left open cannot try passwords at the change form freely."""
+    client = sign_in("styrelse@alfa.se")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = change(client, "gissat-lösenord-igen", NEW_PASSWORD)
+        assert response.status_code == 200 and "Ditt gamla lösenord var felaktigt ifyllt" in response.content.decode()
+    assert change(client, "gissat-lösenord-igen", NEW_PASSWORD).status_code == 429
+    assert change(client, PASSWORD, NEW_PASSWORD).status_code == 429
+    assert User.objects.get(username="styrelse@alfa.se").check_password(PASSWORD)
+
+
 def test_password_change_needs_a_login(world, client):
     response = client.get(CHANGE_URL)
     assert response.status_code == 302 and response.url.startswith(reverse("login"))

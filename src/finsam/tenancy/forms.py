@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 
@@ -132,14 +133,23 @@ class UserRolesForm(AccessibleErrorsMixin, forms.Form):
 class PasswordChangeForm(AccessibleErrorsMixin, auth_forms.PasswordChangeForm):
     """Django's form (old password, new twice, the project's validators) with help in plain
     text, since the field template puts help in a paragraph, and a new password that must
-    differ from the old one: a password an administrator chose stays known to them."""
+    differ from the old one: a password an administrator chose stays known to them. The old
+    password is checked through authenticate(), so that django-axes counts wrong guesses and locks
+    them out like failed logins: whoever holds a left-open session cannot try passwords freely."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
+        self.request = request
         self.fields["new_password1"].help_text = (
             "Minst 12 tecken. Inte ett vanligt lösenord, inte bara siffror och inte likt ditt namn eller "
             "användarnamn. En fras av flera ord är lätt att minnas och svår att gissa."
         )
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        if authenticate(self.request, username=self.user.get_username(), password=old_password) != self.user:
+            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password
 
     def clean_new_password1(self):
         password = self.cleaned_data.get("new_password1")

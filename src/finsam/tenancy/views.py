@@ -173,6 +173,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "tenancy/password_change.html"
     success_url = reverse_lazy("home")
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
     def form_valid(self, form):
         response = super().form_valid(form)
         messages.success(self.request, "Ditt lösenord är bytt. Andra inloggningar med ditt konto har avslutats.")
