@@ -223,11 +223,25 @@ def test_key_rotation_finds_and_rekeys_people(exempelstad, settings):
     assert change.changes == {"person_key": ["(dolt)", "(dolt)"]}
 
 
-def test_a_referens_row_is_never_matched_by_identity_number(exempelstad):
+def test_a_referens_row_never_takes_over_another_referens(exempelstad):
     run(exempelstad, f"{HEADER}\n{GOOD_ROW}\n")
-    # Same person and start, another referens: a new participation (identified by its referens).
-    summary = run(exempelstad, f"{HEADER}\n{GOOD_ROW.replace('AP-0001', 'AP-0002')}\n")
-    assert (summary.created, summary.updated) == (1, 0)
+    # Same person and start under another referens: the database holds one participation per
+    # person, insats and start date, so the row is refused with the stored referens named.
+    with pytest.raises(ImportRefused) as raised:
+        run(exempelstad, f"{HEADER}\n{GOOD_ROW.replace('AP-0001', 'AP-0002')}\n")
+    assert [str(e) for e in raised.value.errors] == [
+        "Rad 2, kolumn referens: personen har redan ett deltagande i insatsen med samma startdatum, med referensen "
+        "AP-0001. Använd den referensen, eller lämna referens tom."
+    ]
+    assert list(Participation.objects.values_list("reference", flat=True)) == ["AP-0001"]
+    assert AccessLog.objects.filter(action="import_refused").count() == 1
+
+
+def test_a_referens_row_gives_its_referens_to_the_same_participation_stored_without(exempelstad):
+    run(exempelstad, f"{HEADER}\n{GOOD_ROW.replace('AP-0001', '')}\n")
+    summary = run(exempelstad, f"{HEADER}\n{GOOD_ROW}\n")
+    assert (summary.created, summary.updated) == (0, 1)
+    assert list(Participation.objects.values_list("reference", flat=True)) == ["AP-0001"]
 
 
 def test_two_rows_for_one_stored_participation_are_refused(exempelstad):
@@ -235,8 +249,24 @@ def test_two_rows_for_one_stored_participation_are_refused(exempelstad):
     without_reference = GOOD_ROW.replace("AP-0001", "")
     with pytest.raises(ImportRefused) as raised:
         run(exempelstad, f"{HEADER}\n{GOOD_ROW}\n{without_reference}\n")
-    assert str(raised.value.errors[0]).startswith("Rad 3, kolumn referens: raden gäller samma registrerade deltagande som rad 2")
+    assert [str(e) for e in raised.value.errors] == [
+        "Rad 3, kolumn personnummer: samma deltagande som på rad 2 (samma insats och personnummer och startdatum)."
+    ]
     assert Participation.objects.count() == 1
+
+
+@pytest.mark.parametrize("second", [GOOD_ROW.replace("AP-0001", ""), GOOD_ROW.replace("AP-0001", "AP-0003")])
+def test_one_person_and_start_twice_in_a_new_file_is_refused_on_the_first_import(exempelstad, second):
+    """Issue 9: written twice on the first import, then refused on the second. Refused at once,
+    naming both rows, whichever of the two rows has a referens."""
+    errors = refused(exempelstad, f"{HEADER}\n{GOOD_ROW}\n{second}\n")
+    assert errors == [
+        "Rad 3, kolumn personnummer: samma deltagande som på rad 2 (samma insats och personnummer och startdatum)."
+    ]
+    errors = refused(exempelstad, f"{HEADER}\n{second}\n{GOOD_ROW}\n")
+    assert errors == [
+        "Rad 3, kolumn personnummer: samma deltagande som på rad 2 (samma insats och personnummer och startdatum)."
+    ]
 
 
 def billion_laughs_workbook():

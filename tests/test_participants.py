@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from finsam.audit.models import AccessLog, AppendOnlyError
+from finsam.participants import consent
 from finsam.participants.models import Participation, ParticipationChange, SupportRecord, VolumeCount
 from tests.conftest import make_participation
 
@@ -32,7 +33,10 @@ def test_register_with_digital_consent(world, login):
     response = client.post(url("create", world), register_data())
     assert response.status_code == 302
     p = Participation.objects.get(reference="AP-9")
-    assert (p.gender, p.birth_year, p.consent_form, p.consent_text_version) == ("man", 1985, "digitalt", "2026-1")
+    version = consent.current_text(world.assigned).version
+    assert (p.gender, p.birth_year, p.consent_form, p.consent_text_version) == ("man", 1985, "digitalt", version)
+    assert version.startswith(consent.CONSENT_TEXT_VERSION + ".")
+    assert consent.stored_text(world.alfa, version).plain() == consent.current_text(world.assigned).plain()
     assert p.consent_date == datetime.date.today()
     assert list(p.support.values_list("code", flat=True)) == ["sjukpenning"]
     assert ParticipationChange.objects.filter(participation=p, action="created", user=world.users["manager"]).exists()
@@ -98,13 +102,14 @@ def test_duplicate_reference_is_refused(world, login):
 def test_exit_rules(world, login):
     client = login(world.users["manager"])
     exit_url = url("exit", world, world.participation.pk)
-    html = client.post(exit_url, {"slutdatum": "2024-01-01", "avslutsorsak": "arbete"}).content.decode()
+    html = client.post(exit_url, {"slutdatum": "2024-01-01", "avslutsorsak": "arbete", "version": 1}).content.decode()
     assert "slutdatum är före startdatum" in html.lower()
     tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
-    assert "framtiden" in client.post(exit_url, {"slutdatum": tomorrow, "avslutsorsak": "arbete"}).content.decode()
-    assert "Avslutsorsak måste anges" in client.post(exit_url, {"slutdatum": "2024-06-30"}).content.decode()
+    assert "framtiden" in client.post(exit_url, {"slutdatum": tomorrow, "avslutsorsak": "arbete", "version": 1}).content.decode()
+    assert "Avslutsorsak måste anges" in client.post(exit_url, {"slutdatum": "2024-06-30", "version": 1}).content.decode()
     assert Participation.objects.get(pk=world.participation.pk).end_date is None
-    response = client.post(exit_url, {"slutdatum": "2024-06-30", "avslutsorsak": "studier", "forsorjning_efter": ["studiestod"]})
+    response = client.post(exit_url, {"slutdatum": "2024-06-30", "avslutsorsak": "studier", "forsorjning_efter": ["studiestod"],
+                                      "version": 1})
     assert response.status_code == 302
     p = Participation.objects.get(pk=world.participation.pk)
     assert (p.end_date, p.exit_reason) == (datetime.date(2024, 6, 30), "studier")
@@ -139,25 +144,122 @@ def test_concurrent_edits_are_refused(world, login):
     assert p.education == "gymnasial"
 
 
+@pytest.mark.parametrize("version", [None, "", "0", "-1", "abc", "1.0", "99999999999"])
+@pytest.mark.parametrize("page", ["edit", "exit"])
+def test_a_save_must_name_the_version_it_was_read_at(world, login, page, version):
+    """Issue 9: a form posted without `version`, or with 0, bypassed the optimistic lock."""
+    client = login(world.users["manager"])
+    p = world.participation
+    data = (register_data(personnummer="", referens="A-1", startdatum="2024-02-01", utbildning="forgymnasial")
+            if page == "edit" else {"slutdatum": "2024-06-30", "avslutsorsak": "arbete"})
+    if version is not None:
+        data["version"] = version
+    response = client.post(url(page, world, p.pk), data)
+    assert response.status_code == 200
+    assert "Formuläret saknar uppgift om vilken version av deltagandet du ändrar" in response.content.decode()
+    p.refresh_from_db()
+    assert (p.version, p.education, p.end_date) == (1, "", None)
+
+
+def test_the_write_path_refuses_an_update_without_a_version(world):
+    from finsam.participants import services
+    from finsam.participants.importing import RowContext, Validation, participation_row
+
+    p = world.participation
+    raw = participation_row(p)
+    raw["utbildning"] = "gymnasial"
+    row = RowContext(world.alfa, [world.assigned], datetime.date.today()).clean_row(0, raw, Validation(),
+                                                                                    known_identity=p)
+    for missing in (None, 0):
+        with pytest.raises(ValueError):
+            services.save_participation(p, row, user=world.users["admin"], expected_version=missing)
+    with pytest.raises(services.ConcurrentEditError):
+        services.save_participation(p, row, user=world.users["admin"], expected_version=2)
+    p.refresh_from_db()
+    assert p.education == "" and p.version == 1
+
+
+def test_the_form_refuses_the_same_person_and_start_twice(world, login):
+    """The database holds one participation per person, insats and start date; the form says so
+    (whatever the referens) instead of failing on save."""
+    client = login(world.users["manager"])
+    for referens in ("A-2", None):
+        response = client.post(url("create", world), register_data(personnummer="19900101-0017", referens=referens,
+                                                                   startdatum="2024-02-01"))
+        assert response.status_code == 200
+        assert "Personen har redan ett deltagande i insatsen med samma startdatum." in response.content.decode()
+    assert Participation.objects.filter(intervention=world.assigned).count() == 1
+
+
 def test_withdrawing_consent_anonymises_every_participation_of_the_person(world, login):
     p = world.participation
     SupportRecord.objects.create(participation=p, phase="entry", code="sjukpenning")
     # The same person (same identity number as world.participation) in another insats.
     second = make_participation(world.unassigned, "T-2", exit_reason="arbete", end_date=datetime.date(2024, 5, 1))
     client = login(world.users["admin"])
-    response = client.post(url("withdraw_consent", world, p.pk), follow=True)
-    assert "2 deltagande(n) är nu anonyma" in response.content.decode()
+    page = client.get(url("withdraw_consent", world, p.pk))
+    assert page.status_code == 200 and "Det går inte att ångra" in page.content.decode()
+    response = client.post(url("withdraw_consent", world, p.pk), {"bekrafta": "on"}, follow=True)
+    assert "Samtycket är återkallat. 2 deltaganden i insatser du har tillgång till är nu anonyma." in response.content.decode()
     for participation in (p, second):
         participation.refresh_from_db()
         assert participation.anonymous and participation.person_key == ""
         assert participation.birth_year is None and participation.exit_reason == ""
         assert participation.start_date == datetime.date(2024, 2, 1)
+        assert (participation.consent_date, participation.consent_form, participation.consent_text_version) == (None, "", "")
     assert second.end_date == datetime.date(2024, 5, 1)
     assert not SupportRecord.objects.filter(participation=p).exists()
-    assert AccessLog.objects.get(action="consent_withdrawn").row_count == 2
+    logged = AccessLog.objects.filter(action="consent_withdrawn")
+    assert sorted(logged.values_list("intervention_slug", "row_count")) == [("aktivitet", 1), ("team", 1)]
     # Unrelated people keep their data.
     world.unassigned_participation.refresh_from_db()
     assert world.unassigned_participation.anonymous is False
+
+
+def test_withdrawal_asks_for_confirmation_first(world, login):
+    """Issue 9: one click used to withdraw irreversibly. The GET explains and changes nothing; a
+    POST without the confirmation changes nothing either."""
+    client = login(world.users["manager"])
+    detail = client.get(url("detail", world, world.participation.pk)).content.decode()
+    assert 'method="post" action="%s"' % url("withdraw_consent", world, world.participation.pk) not in detail
+    page = client.get(url("withdraw_consent", world, world.participation.pk))
+    html = page.content.decode()
+    assert page.status_code == 200 and 'name="bekrafta"' in html and "alla</strong> deltagarens deltaganden" in html
+    refused = client.post(url("withdraw_consent", world, world.participation.pk), {})
+    assert refused.status_code == 200
+    assert "Kryssa i att deltagaren har återkallat sitt samtycke" in refused.content.decode()
+    world.participation.refresh_from_db()
+    assert not world.participation.anonymous and world.participation.person_key
+    assert not AccessLog.objects.filter(action="consent_withdrawn").exists()
+
+
+def test_withdrawal_keeps_mistakes_excluded_and_tells_only_what_the_user_may_see(world, login):
+    """Issue 9: withdrawing removed the felregistrering mark (the rows counted again), and the
+    message counted participations in insatser the deltagaransvarig cannot open."""
+    from finsam.statistics.engine import Participation as EngineParticipation  # noqa: F401 (the engine's import)
+
+    mistake = make_participation(world.assigned, "A-FEL", start_date=datetime.date(2024, 3, 1),
+                                 end_date=datetime.date(2024, 3, 2), exit_reason="felregistrering")
+    hidden = make_participation(world.unassigned, "T-2")  # same person, insats not assigned to the manager
+    client = login(world.users["manager"])
+    page = client.get(url("withdraw_consent", world, world.participation.pk)).content.decode()
+    assert "A-FEL" in page and "T-2" not in page and world.unassigned.name not in page
+    response = client.post(url("withdraw_consent", world, world.participation.pk), {"bekrafta": "on"}, follow=True)
+    html = response.content.decode()
+    assert "2 deltaganden i insatser du har tillgång till" in html
+    assert "3 deltaganden" not in html and world.unassigned.name not in html
+    for participation in (world.participation, mistake, hidden):
+        participation.refresh_from_db()
+        assert participation.anonymous and participation.person_key == ""
+    assert mistake.exit_reason == "felregistrering"
+    assert world.participation.exit_reason == "" and hidden.exit_reason == ""
+    # The insats the user cannot open is written to and logged, for the administrator to see.
+    assert AccessLog.objects.get(action="consent_withdrawn", intervention_slug=world.unassigned.slug).row_count == 1
+    # The anonymised mistake can still be opened and exited without losing its mark.
+    exit_page = client.post(url("exit", world, mistake.pk), {"slutdatum": "2024-03-03", "version": mistake.version})
+    assert exit_page.status_code == 302
+    mistake.refresh_from_db()
+    assert (mistake.end_date, mistake.exit_reason) == (datetime.date(2024, 3, 3), "felregistrering")
 
 
 def test_list_filters_and_logs(world, login):
@@ -317,7 +419,7 @@ def test_support_flag_follows_every_write(exempelstad):
     result = Validation()
     row = RowContext(exempelstad, [p.intervention], datetime.date(2026, 11, 23)).clean_row(0, raw, result, known_identity=p)
     assert not result.errors, result.errors
-    services.save_participation(p, row, user=admin)
+    services.save_participation(p, row, user=admin, expected_version=p.version)
     p.refresh_from_db()
     assert not p.support_at_entry_and_exit and _flag_matches_support_rows()
     services.anonymise(Participation.objects.filter(association=exempelstad, support_at_entry_and_exit=True)[:5],

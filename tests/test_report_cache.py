@@ -67,7 +67,7 @@ def _save_form_row(association, admin):
     row = RowContext(association, [participation.intervention], D(2026, 11, 23)).clean_row(
         0, raw, result, known_identity=participation)
     assert not result.errors
-    services.save_participation(participation, row, user=admin)
+    services.save_participation(participation, row, user=admin, expected_version=participation.version)
 
 
 def _register(association, admin):

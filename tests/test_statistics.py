@@ -293,13 +293,20 @@ def test_flow_tables_match_their_definitions(small):
 
     rng = random.Random(5)
     genders = ["kvinna", "man", "annat", "ej_angivet"]
+    taken = set()  # (insats, start): one person starts an insats at most once a day (a database constraint)
     for n in range(80):
         start = D(2019, 1, 1) + datetime.timedelta(days=rng.randint(0, 6 * 365))
         end = None if rng.random() < 0.3 else start + datetime.timedelta(days=rng.randint(0, 900))
         anonymous = rng.random() < 0.2
         extra = {"person_key": "", "legal_gender": "", "birth_year": None, "birth_month": None,
                  "consent_date": None, "consent_form": ""} if anonymous else {}
-        make_participation(rng.choice([small.assigned, small.unassigned]), f"R-{n}", personnummer="19900101-0017",
+        intervention = rng.choice([small.assigned, small.unassigned])
+        while not anonymous and (intervention.pk, start) in taken:
+            start += datetime.timedelta(days=1)
+            end = end and end + datetime.timedelta(days=1)
+        if not anonymous:
+            taken.add((intervention.pk, start))
+        make_participation(intervention, f"R-{n}", personnummer="19900101-0017",
                            gender=rng.choice(genders), start_date=start, end_date=end,
                            exit_reason="arbete" if end else "", anonymous=anonymous, **extra)
     rows = list(Participation.objects.all())

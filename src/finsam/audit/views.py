@@ -13,10 +13,12 @@ ACTION_LABELS = {
     "search": "Sökte deltagare",
     "view": "Visade deltagande",
     "register": "Registrerade deltagande",
+    "register_attempt": "Försökte registrera deltagande (ej sparat)",
     "edit": "Ändrade deltagande",
     "exit": "Registrerade avslut",
     "consent_withdrawn": "Återkallade samtycke",
     "import": "Läste in deltagarfil",
+    "import_refused": "Deltagarfil avvisad mot registrerade deltaganden",
     "export": "Exporterade deltagare",
     "retention": "Gallring",
 }

@@ -110,6 +110,8 @@ def generate(associations, participations, seed=1, log=print, today=None):
     for index, count in enumerate(per_association, start=1):
         association, interventions, municipality, admin = _association(index, rng)
         persons = []  # (person_key, birth_year, birth_month, legal_gender) for reuse in another insats
+        # (insats, person, start date) taken: the database holds one participation for each.
+        taken = set()
         rows = []
         for n in range(count):
             t = rng.choice(templates)
@@ -127,8 +129,9 @@ def generate(associations, participations, seed=1, log=print, today=None):
                 "support_exit": [],
             }
             if not t.anonymous:
-                if persons and rng.random() < 0.125:
-                    person_key, birth_year, birth_month, legal = rng.choice(persons)
+                reused = rng.choice(persons) if persons and rng.random() < 0.125 else None
+                if reused and (row["intervention"].pk, reused[0], start) not in taken:
+                    person_key, birth_year, birth_month, legal = reused
                 else:
                     birth_year = start.year - (t.age or 40)
                     birth_month = rng.randint(1, 12)
@@ -136,6 +139,7 @@ def generate(associations, participations, seed=1, log=print, today=None):
                     digits = f"{birth_year}{birth_month:02d}{rng.randint(1, 28):02d}{rng.randrange(10000):04d}{index:03d}{n}"
                     person_key = hmac.new(key, digits.encode(), hashlib.sha256).hexdigest()
                     persons.append((person_key, birth_year, birth_month, legal))
+                taken.add((row["intervention"].pk, person_key, start))
                 row.update(
                     person_key=person_key, legal_gender=legal, birth_year=birth_year, birth_month=birth_month,
                     consent_date=start, consent_form="digitalt", education=t.education,

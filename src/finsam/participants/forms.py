@@ -3,6 +3,7 @@ hands the typed values to the import's row validator, so that a registration on 
 in a file obey exactly the same rules."""
 
 import datetime
+import re
 
 from django import forms
 from django.utils import timezone
@@ -18,6 +19,9 @@ from .models import Participation
 
 BLANK = [("", "– Välj –")]
 
+STALE_FORM = ("Formuläret saknar uppgift om vilken version av deltagandet du ändrar. Ingenting har sparats. "
+              "Öppna deltagandet igen och gör ändringen på nytt.")
+
 
 def _choices(code_list):
     return BLANK + code_list.choices
@@ -26,7 +30,9 @@ def _choices(code_list):
 class _RowForm(AccessibleErrorsMixin, forms.Form):
     """Shared machinery: build a raw row, validate it like an import row, map errors to fields."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The version the participation was read at (optimistic locking). Checked in clean(), not by
+    # the field, so that a missing or forged value gets a sentence rather than a hidden-field error.
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, intervention, participation=None, today=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,6 +57,16 @@ class _RowForm(AccessibleErrorsMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if self.participation is not None:
+            # An edit must say which version it was read at: without it the optimistic lock
+            # would let this save overwrite someone else's (issue 9).
+            version = cleaned.get("version") or ""
+            if not re.fullmatch(r"[1-9][0-9]{0,9}", version):
+                self.add_error(None, STALE_FORM)
+            else:
+                cleaned["version"] = int(version)
+        else:
+            cleaned["version"] = None
         if self.errors:
             return cleaned
         raw = self.raw_row()
@@ -61,7 +77,8 @@ class _RowForm(AccessibleErrorsMixin, forms.Form):
             self.add_error(field, error.message[:1].upper() + error.message[1:])
         if row is not None:
             self._check_reference(row)
-            self.row = row
+            self._check_same_start(row)
+            self.row = row if not self.errors else None
             self.warnings = [w.split(": ", 1)[-1] for w in row["warnings"]] + self._same_person_warning(row)
         return cleaned
 
@@ -74,6 +91,19 @@ class _RowForm(AccessibleErrorsMixin, forms.Form):
         if clash.exists():
             self.add_error("referens", "Referensen används redan i insatsen.")
             self.row = None
+
+    def _check_same_start(self, row):
+        """The database holds one participation per person, insats and start date; say so here
+        rather than on save."""
+        if not row.get("person_key") or not row.get("start_date"):
+            return
+        keys = [row["person_key"], *row.get("previous_person_keys", [])]
+        clash = Participation.objects.filter(intervention=self.intervention, person_key__in=keys,
+                                             start_date=row["start_date"])
+        if self.participation is not None:
+            clash = clash.exclude(pk=self.participation.pk)
+        if clash.exists():
+            self.add_error("startdatum", "Personen har redan ett deltagande i insatsen med samma startdatum.")
 
     def _same_person_warning(self, row):
         if not row.get("person_key"):
@@ -128,6 +158,10 @@ class ParticipationForm(_RowForm):
         self.fields["anmalande_part"].choices = BLANK + self.context.referrer_choices()
         self.fields["malgrupp"].choices = list(self.context.target_groups.items())
         p = self.participation
+        if self.consent_is_fixed:
+            # Given consent is changed by a withdrawal only (see the detail page), never by an edit.
+            for name in ("samtycke_form", "samtycke_bekraftat", "samtycke_datum", "samtycke_begaran"):
+                del self.fields[name]
         if p is None:
             self.initial.setdefault("samtycke_form", "digitalt")
         if p is not None and not self.is_bound:
@@ -141,6 +175,11 @@ class ParticipationForm(_RowForm):
             self.fields["personnummer"].help_text = (
                 "Lämna tomt för att behålla den registrerade personen. Numret sparas aldrig och kan inte visas."
             )
+
+    @property
+    def consent_is_fixed(self):
+        p = self.participation
+        return p is not None and not p.anonymous and p.consent_date is not None
 
     def raw_row(self):
         data = self.cleaned_data
@@ -167,7 +206,12 @@ class ParticipationForm(_RowForm):
             # Only insats, reference, gender and dates are kept for an anonymous participant;
             # the help text of the checkbox says so.
             keep = {"insats", "referens", "anonym", "kon", "startdatum", "slutdatum"}
+            if raw.get("avslutsorsak") == codes.EXIT_REASON_EXCLUDED:
+                keep.add("avslutsorsak")  # a mistaken registration stays excluded
             raw = {k: (v if k in keep else None) for k, v in raw.items()}
+        elif self.consent_is_fixed:
+            raw.update(samtycke_form=self.participation.consent_form or None,
+                       samtycke_datum=self.participation.consent_date)
         else:
             self._consent(raw)
         return raw
@@ -196,13 +240,14 @@ class ParticipationForm(_RowForm):
     def values(self):
         """Values for services.save_participation."""
         row = dict(self.row)
-        if row.get("consent_form") == "digitalt" and not row["anonymous"]:
+        if self.consent_is_fixed:
+            row["consent_text_version"] = self.participation.consent_text_version
+        elif row.get("consent_form") == "digitalt" and not row["anonymous"]:
             if self.consent_request is not None:
                 row["consent_text_version"] = self.consent_request.text_version
-            elif self.participation and self.participation.consent_form == "digitalt":
-                row["consent_text_version"] = self.participation.consent_text_version
             else:
-                row["consent_text_version"] = consent.CONSENT_TEXT_VERSION
+                # The text shown on this form, stored so that the version says what was read.
+                row["consent_text_version"] = consent.record(self.intervention).version
         return row
 
 
@@ -235,7 +280,15 @@ class ExitForm(_RowForm):
         return raw
 
     def values(self):
-        return dict(self.row)
+        return dict(self.row)  # the consent stays as stored (services.save_participation keeps it)
+
+
+class WithdrawConsentForm(AccessibleErrorsMixin, forms.Form):
+    bekrafta = forms.BooleanField(
+        label="Deltagaren har återkallat sitt samtycke. Gör alla deltagarens deltaganden anonyma.",
+        error_messages={"required": "Kryssa i att deltagaren har återkallat sitt samtycke för att gå vidare. "
+                                    "Ingenting har ändrats."},
+    )
 
 
 class SearchForm(forms.Form):

@@ -150,20 +150,22 @@ def validate_file(data, filename, *, association, interventions, today=None):
         cleaned = context.clean_row(line, raw, result)
         if cleaned is None:
             continue
-        key = cleaned["identity"]
-        if key in seen:
-            result.errors.append(
-                RowError(line, "referens" if cleaned["reference"] else "personnummer", "",
-                         f"samma deltagande som på rad {seen[key]} (samma insats och {_identity_words(cleaned)}).")
-            )
+        # A row is identified by its referens, and also, whenever it names a person, by person
+        # and start date: two rows sharing either are one participation written twice.
+        keys = {"referens": cleaned["identity"]} if cleaned["reference"] else {}
+        if cleaned.get("person_key"):
+            keys["personnummer"] = (cleaned["intervention"].pk, "person", cleaned["person_key"], cleaned["start_date"])
+        clash = next(((column, key) for column, key in keys.items() if key in seen), None)
+        if clash:
+            column, key = clash
+            words = "referens" if column == "referens" else "personnummer och startdatum"
+            result.errors.append(RowError(
+                line, column, "", f"samma deltagande som på rad {seen[key]} (samma insats och {words}).",
+            ))
             continue
-        seen[key] = line
+        seen.update((key, line) for key in keys.values())
         result.rows.append(cleaned)
     return result
-
-
-def _identity_words(cleaned):
-    return "referens" if cleaned["reference"] else "personnummer och startdatum"
 
 
 class RowContext:
@@ -231,9 +233,13 @@ class RowContext:
             error("slutdatum", "slutdatum är före startdatum.")
 
         if anonymous:
-            extra = [c for c, v in raw.items() if v is not None and c not in ANONYMOUS_COLUMNS]
+            extra = [c for c, v in raw.items() if v is not None and c not in ANONYMOUS_COLUMNS
+                     and not (c == "avslutsorsak" and row["exit_reason"] == codes.EXIT_REASON_EXCLUDED)]
             for column in extra:
-                error(column, "en anonym deltagare får bara ha insats, referens, kön, startdatum och slutdatum.")
+                error(column, "en anonym deltagare får bara ha insats, referens, kön, startdatum och slutdatum "
+                              "(och avslutsorsaken felregistrering).")
+            if row["exit_reason"] and not row["end_date"]:
+                error("slutdatum", "slutdatum saknas men avslutsorsak är angiven.", "")
             if not row["gender"]:
                 error("kon", "kön måste anges för en anonym deltagare.")
             if not row["reference"]:
@@ -431,10 +437,31 @@ def import_file(data, filename, *, association, user, interventions, today=None)
             summary = services.upsert_participations(association, validation.rows, user=user)
             log_access(user, association, "import", subject=filename[:200], row_count=len(validation.rows))
     except services.SameParticipationTwice as twice:
+        _log_refusal(user, association, filename)
         raise ImportRefused([RowError(
             twice.line, "referens", "",
             f"raden gäller samma registrerade deltagande som rad {twice.first_line} (en rad med referens och en "
             "utan, för samma person och startdatum). Ta bort en av raderna.",
         )], validation.warnings) from None
+    except services.SamePersonOtherReference as other:
+        _log_refusal(user, association, filename)
+        raise ImportRefused([RowError(
+            other.line, "referens", "",
+            f"personen har redan ett deltagande i insatsen med samma startdatum, med referensen {other.reference}. "
+            "Använd den referensen, eller lämna referens tom.",
+        )], validation.warnings) from None
+    except services.AlreadyRegistered:
+        raise ImportRefused([RowError(
+            1, "", "",
+            "ingenting sparades: ett deltagande i filen sparades samtidigt av någon annan (samma referens, eller "
+            "samma person och startdatum i insatsen). Läs in filen igen; de deltaganden som redan finns "
+            "uppdateras då i stället.",
+        )], validation.warnings) from None
     summary.warnings = validation.warnings
     return summary
+
+
+def _log_refusal(user, association, filename):
+    """A refusal that names stored participations shows participant-level data: logged like a
+    view (outside the rolled-back import, so the row stays)."""
+    log_access(user, association, "import_refused", subject=filename[:200])

@@ -104,6 +104,14 @@ class Participation(models.Model):
                 condition=~models.Q(reference=""),
                 name="participation_unique_reference",
             ),
+            # One person starts one insats at most once a day, whatever the referens: enforced by
+            # the database, because checking first and inserting after races (issue 9). Rows
+            # without a key (anonymous, anonymised) are identified by their referens instead.
+            models.UniqueConstraint(
+                fields=["intervention", "person_key", "start_date"],
+                condition=~models.Q(person_key=""),
+                name="participation_unique_person_start",
+            ),
             models.CheckConstraint(
                 condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
                 name="participation_exit_after_start",
@@ -219,3 +227,18 @@ class ConsentRequest(models.Model):
     participation = models.OneToOneField(
         Participation, null=True, blank=True, on_delete=models.SET_NULL, related_name="consent_request"
     )
+
+
+class ConsentText(models.Model):
+    """The exact consent text a version stands for (see consent.py): the text depends on the
+    förbund's settings, so the version alone would not say what the participant read."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    version = models.CharField(max_length=20)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["association", "version"], name="consent_text_unique_version")
+        ]

@@ -4,9 +4,10 @@ Every change writes a ParticipationChange row (who, when, which fields). Identit
 never written to the history, only that they changed.
 """
 
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, F, Q, Value, When
 
+from finsam import codes
 from finsam.tenancy.models import mark_data_changed
 
 from . import bulk
@@ -25,8 +26,30 @@ PERSONAL_FIELDS = [
 ]
 
 
+# Given consent is changed by nothing but a withdrawal (which anonymises): an edit, an exit or an
+# import update keeps what was stored.
+CONSENT_FIELDS = ("consent_date", "consent_form", "consent_text_version")
+
+# First half of the PostgreSQL advisory-lock key that serialises writes of participations per
+# förbund (the second half is the association id). Any constant unused elsewhere would do.
+WRITE_LOCK_NAMESPACE = 0x46494E53  # "FINS"
+
+
 class ConcurrentEditError(Exception):
     """Someone else saved the participation after it was read."""
+
+
+class AlreadyRegistered(Exception):
+    """The database refused a participation that already exists: the same referens, or the same
+    person and start date, in the insats (typically written at the same moment by someone else)."""
+
+
+class SamePersonOtherReference(Exception):
+    """A row with a referens names a person and start date stored under another referens."""
+
+    def __init__(self, line, reference):
+        super().__init__(line, reference)
+        self.line, self.reference = line, reference
 
 
 class SameParticipationTwice(Exception):
@@ -92,6 +115,22 @@ def _apply(participation, values):
         setattr(participation, f, values[f])
 
 
+def _keep_consent(old, values):
+    if old["consent_date"] is not None and not values["anonymous"]:
+        for f in CONSENT_FIELDS:
+            values[f] = old[f]
+
+
+def lock_participant_writes(association_id):
+    """Serialise writers of one förbund's participations until the transaction ends, so that the
+    check "is this participation stored already?" and the insert that follows cannot interleave
+    with another import or registration. PostgreSQL: a transaction-level advisory lock. SQLite
+    serialises every writer already (transactions begin IMMEDIATE, settings.py)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [WRITE_LOCK_NAMESPACE, association_id])
+
+
 UPSERT_CHUNK = 2000
 
 
@@ -103,9 +142,14 @@ def upsert_participations(association, rows, *, user):
     from .importing import ImportSummary
 
     summary = ImportSummary()
+    lock_participant_writes(association.pk)
     matched = {}  # participation id -> line of the row that matched it
-    for start in range(0, len(rows), UPSERT_CHUNK):
-        _upsert_chunk(association, rows[start:start + UPSERT_CHUNK], user, summary, matched)
+    try:
+        with transaction.atomic():
+            for start in range(0, len(rows), UPSERT_CHUNK):
+                _upsert_chunk(association, rows[start:start + UPSERT_CHUNK], user, summary, matched)
+    except IntegrityError:
+        raise AlreadyRegistered from None
     if summary.created or summary.updated:
         mark_data_changed(association.pk)
     return summary
@@ -114,8 +158,7 @@ def upsert_participations(association, rows, *, user):
 def _upsert_chunk(association, rows, user, summary, matched):
     intervention_ids = {row["intervention"].pk for row in rows}
     refs = {row["reference"] for row in rows if row["reference"]}
-    keys = {key for row in rows if not row["reference"]
-            for key in [row["person_key"], *row.get("previous_person_keys", [])] if key}
+    keys = {key for row in rows for key in [row["person_key"], *row.get("previous_person_keys", [])] if key}
     existing = Participation.objects.filter(association=association, intervention_id__in=intervention_ids).filter(
         Q(reference__in=refs) | Q(person_key__in=keys)
     ).prefetch_related("support", "target_group_records")
@@ -130,12 +173,16 @@ def _upsert_chunk(association, rows, user, summary, matched):
     for row in rows:
         values = _row_values(row)
         match = index.get(row["identity"])
-        if not row["reference"]:
+        if match is None:
             # Identified by identity number and start date; a row stored under the key from before
-            # a rotation is found too, and re-keyed by the update.
+            # a rotation is found too, and re-keyed by the update. A row with a referens finds the
+            # same person's participation stored without one (and gives it the referens); stored
+            # under another referens it is refused: the database holds one per person and start.
             for key in [row["person_key"], *row.get("previous_person_keys", [])]:
                 if match is None and key:
                     match = index.get((values["intervention_id"], "pnr", key, row["start_date"]))
+            if match is not None and row["reference"] and match.reference:
+                raise SamePersonOtherReference(row.get("line"), match.reference)
         if match is None:
             to_create.append(values)
             continue
@@ -145,6 +192,7 @@ def _upsert_chunk(association, rows, user, summary, matched):
         old = current_values(match)
         if not values["reference"]:
             values["reference"] = old["reference"]
+        _keep_consent(old, values)
         changes = _diff(old, values)
         if changes:
             to_update.append((match, values, changes))
@@ -176,23 +224,38 @@ def _upsert_chunk(association, rows, user, summary, matched):
 @transaction.atomic
 def save_participation(participation, row, *, user, expected_version=None, action="updated"):
     """Create (``participation.pk`` None) or update one participation from a cleaned row (see
-    importing.RowContext.clean_row). ``expected_version`` refuses the save when someone else
-    saved in between."""
+    importing.RowContext.clean_row). An update must name the ``expected_version`` it was read at
+    (optimistic locking; there is no default, so that a caller cannot skip the check), and is
+    refused with ConcurrentEditError when someone else saved in between. AlreadyRegistered when
+    the database already holds the participation."""
     values = _row_values(row)
+    lock_participant_writes(participation.association_id)
     if participation.pk is None:
         _apply(participation, values)
-        participation.save()
+        try:
+            with transaction.atomic():
+                participation.save()
+        except IntegrityError:
+            participation.pk = None
+            raise AlreadyRegistered from None
         _write_children([(participation.pk, values)])
         ParticipationChange.objects.create(participation=participation, user=user, action="created", changes={})
         return participation  # participation.save() marked the data changed (statistics/cache.py)
+    if not isinstance(expected_version, int) or isinstance(expected_version, bool) or expected_version < 1:
+        raise ValueError("An update must name the version the participation was read at.")
     old = current_values(participation)
+    _keep_consent(old, values)
     changes = _diff(old, values)
     if not changes:
-        return participation
+        return participation  # what is stored is what was posted: nothing to write, nothing lost
     scalar = {f: values[f] for f in SCALAR_FIELDS}
-    updated = Participation.objects.filter(pk=participation.pk, version=expected_version or participation.version).update(
-        **scalar, version=F("version") + 1
-    )
+    try:
+        with transaction.atomic():
+            updated = Participation.objects.filter(pk=participation.pk, version=expected_version).update(
+                **scalar, version=F("version") + 1
+            )
+    except IntegrityError:
+        raise AlreadyRegistered from None
     if not updated:
         raise ConcurrentEditError
     participation.support.all().delete()
@@ -214,6 +277,9 @@ def anonymise(participations, *, user, action="anonymised"):
         mark_data_changed(association_id)
     blank = {f: None if f in ("birth_year", "birth_month", "consent_date", "age_at_start") else "" for f in PERSONAL_FIELDS}
     blank["support_at_entry_and_exit"] = False  # the support rows go too
+    # A participation marked as a mistake stays one: it must not start counting again.
+    excluded = codes.EXIT_REASON_EXCLUDED
+    blank["exit_reason"] = Case(When(exit_reason=excluded, then=Value(excluded)), default=Value(""))
     Participation.objects.filter(pk__in=ids).update(anonymous=True, **blank, version=F("version") + 1)
     SupportRecord.objects.filter(participation_id__in=ids).delete()
     TargetGroupRecord.objects.filter(participation_id__in=ids).delete()

@@ -16,7 +16,7 @@ from finsam.core.forms import bound
 from finsam.tenancy.permissions import association_view
 
 from . import consent, services, workbook
-from .forms import ExitForm, ImportForm, ParticipationForm, SearchForm
+from .forms import ExitForm, ImportForm, ParticipationForm, SearchForm, WithdrawConsentForm
 from .identity import InvalidIdentityNumber, parse_identity_number, person_keys
 from .importing import ImportRefused, import_file
 from .models import ConsentRequest, Participation, VolumeCount
@@ -93,7 +93,13 @@ def participation_detail(request, intervention_slug, pk):
         "support_exit": [s for s in participation.support.all() if s.phase == "exit"],
         "changes": participation.changes.select_related("user")[:50],
         "can_register": request.access.can("register_participants"),
+        "consent_text": consent.stored_text(request.association, participation.consent_text_version),
     })
+
+
+ALREADY_REGISTERED = ("Deltagandet finns redan: samma referens, eller samma person med samma startdatum i insatsen, "
+                      "har just sparats, kanske av någon annan eller av ett dubbelklick. Ingenting mer har sparats. "
+                      "Sök fram deltagandet i listan.")
 
 
 @sensitive_post_parameters("personnummer")
@@ -123,6 +129,8 @@ def participation_edit(request, intervention_slug, pk=None):
         except services.ConcurrentEditError:
             form.add_error(None, "Någon annan har ändrat deltagandet sedan du öppnade det. Ingenting har sparats. "
                                  "Öppna deltagandet igen och gör din ändring på nytt.")
+        except services.AlreadyRegistered:
+            form.add_error(None, ALREADY_REGISTERED)
         except consent.ConsentAlreadyUsed:
             form.add_error(None, "Samtycket från telefonen har redan använts för en annan registrering.")
         else:
@@ -130,13 +138,20 @@ def participation_edit(request, intervention_slug, pk=None):
                 messages.warning(request, warning)
             messages.success(request, "Deltagandet är sparat.")
             return redirect("participants:detail", request.association.slug, intervention.slug, saved.pk)
+    if participation is not None:
+        _log(request, "view", intervention, subject=f"deltagande {participation.pk} (ändra)", row_count=1)
+    elif request.method == "POST":
+        # The answer may tell whether the person is registered already (warnings, errors).
+        _log(request, "register_attempt", intervention, subject="registrering, ej sparad")
     phone_consent = None
-    requested = str(form["samtycke_begaran"].value() or "")
+    requested = str(form["samtycke_begaran"].value() or "") if "samtycke_begaran" in form.fields else ""
     if participation is None and requested.isdigit():
         phone_consent = consent.usable(intervention, int(requested))
     return render(request, "participants/participation_form.html", {
         "nav": "interventions", "intervention": intervention, "form": form, "p": participation,
-        "consent_version": consent.CONSENT_TEXT_VERSION, "phone_consent": phone_consent,
+        "consent_text": consent.current_text(intervention), "phone_consent": phone_consent,
+        "stored_consent_text": consent.stored_text(request.association, participation.consent_text_version)
+        if participation is not None else None,
     })
 
 
@@ -147,33 +162,61 @@ def participation_exit(request, intervention_slug, pk):
     form = ExitForm(**bound(request), intervention=intervention, participation=participation)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_participation(participation, form.values(), user=request.user,
-                                        expected_version=form.cleaned_data.get("version"), action="exited")
+            with transaction.atomic():
+                services.save_participation(participation, form.values(), user=request.user,
+                                            expected_version=form.cleaned_data.get("version"), action="exited")
+                _log(request, "exit", intervention, subject=f"deltagande {participation.pk}", row_count=1)
         except services.ConcurrentEditError:
             form.add_error(None, "Någon annan har ändrat deltagandet sedan du öppnade det. Ingenting har sparats.")
+        except services.AlreadyRegistered:
+            form.add_error(None, ALREADY_REGISTERED)
         else:
-            _log(request, "exit", intervention, subject=f"deltagande {participation.pk}", row_count=1)
             messages.success(request, "Avslutet är registrerat.")
             return redirect("participants:detail", request.association.slug, intervention.slug, participation.pk)
+    _log(request, "view", intervention, subject=f"deltagande {participation.pk} (avslut)", row_count=1)
     return render(request, "participants/participation_exit.html", {
         "nav": "interventions", "intervention": intervention, "form": form, "p": participation,
     })
 
 
-@require_POST
 @association_view("register_participants")
 def withdraw_consent(request, intervention_slug, pk):
+    """GET explains what a withdrawal does and asks for confirmation; POST with the confirmation
+    does it. Every participation of the person in the förbund becomes anonymous, also in insatser
+    the user cannot open: that is done, and logged per insats, but the page tells the user only
+    about the insatser they may see."""
     intervention = _intervention(request, intervention_slug)
     participation = _participation(request, intervention, pk)
     if participation.anonymous:
         messages.info(request, "Deltagandet är redan anonymt.")
-    else:
-        # Every participation of the same person in this förbund becomes anonymous.
-        same_person = Participation.objects.filter(association=request.association, person_key=participation.person_key)
-        count = services.anonymise(same_person, user=request.user, action="consent_withdrawn")
-        _log(request, "consent_withdrawn", intervention, subject=f"deltagande {participation.pk}", row_count=count)
-        messages.success(request, f"Samtycket är återkallat. {count} deltagande(n) är nu anonyma.")
-    return redirect("participants:detail", request.association.slug, intervention.slug, participation.pk)
+        return redirect("participants:detail", request.association.slug, intervention.slug, participation.pk)
+    same_person = Participation.objects.filter(association=request.association, person_key=participation.person_key)
+    reachable = request.association.interventions.with_participant_access(request.access)
+    visible = list(same_person.filter(intervention__in=reachable).select_related("intervention")
+                   .order_by("start_date", "id"))
+    form = WithdrawConsentForm(**bound(request))
+    if request.method == "POST":
+        if form.is_valid():
+            with transaction.atomic():
+                per_intervention = {}
+                for slug in same_person.values_list("intervention__slug", flat=True):
+                    per_intervention[slug] = per_intervention.get(slug, 0) + 1
+                services.anonymise(same_person, user=request.user, action="consent_withdrawn")
+                for slug, count in sorted(per_intervention.items()):
+                    log_access(request, request.association, "consent_withdrawn", intervention_slug=slug,
+                               subject=f"samtycke återkallat via deltagande {participation.pk}", row_count=count)
+            messages.success(request, f"Samtycket är återkallat. {_count_words(len(visible))} i insatser du har "
+                                      "tillgång till är nu anonyma.")
+            return redirect("participants:detail", request.association.slug, intervention.slug, participation.pk)
+    _log(request, "view", intervention, subject=f"deltagande {participation.pk} (återkalla samtycke)",
+         row_count=len(visible))
+    return render(request, "participants/withdraw_consent.html", {
+        "nav": "interventions", "intervention": intervention, "p": participation, "visible": visible, "form": form,
+    })
+
+
+def _count_words(count):
+    return "1 deltagande" if count == 1 else f"{count} deltaganden"
 
 
 @association_view("register_participants")
@@ -268,7 +311,8 @@ def consent_status(request, intervention_slug, pk):
 
 
 def consent_answer(request, token):
-    """The participant's page, opened on their own phone without logging in."""
+    """The participant's page, opened on their own phone without logging in. It shows the text
+    of the version the request was made with, which is the version stored with the answer."""
     consent_request = consent.find_open(token)
     if consent_request is None:
         return render(request, "participants/consent_closed.html", status=404)
@@ -276,4 +320,7 @@ def consent_answer(request, token):
         consented = request.POST["svar"] == "ja"
         consent.answer(consent_request, consented)
         return render(request, "participants/consent_thanks.html", {"consented": consented})
-    return render(request, "participants/consent_answer.html", {"cr": consent_request})
+    text = consent.stored_text(consent_request.association, consent_request.text_version)
+    return render(request, "participants/consent_answer.html", {
+        "cr": consent_request, "consent_text": text or consent.current_text(consent_request.intervention),
+    })
