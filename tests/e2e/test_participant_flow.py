@@ -65,6 +65,21 @@ def test_register_exit_and_import(page, manager, tmp_path):
     p = Participation.objects.get(reference="AP-0100")
     assert (p.end_date, p.exit_reason) == (datetime.date(2025, 9, 30), "studier")
 
+    # The consent is shown read-only on the edit form; withdrawing it asks for confirmation.
+    page.get_by_role("link", name="Ändra", exact=True).click()
+    assert page.get_by_text("Samtycket ändras inte här").is_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Avbryt").click()
+    page.get_by_role("link", name="Återkalla samtycke …").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Återkalla samtycke och avidentifiera").click()
+    assert page.get_by_text("Kryssa i att deltagaren har återkallat sitt samtycke").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Deltagaren har återkallat sitt samtycke. Gör alla deltagarens deltaganden anonyma.").check()
+    page.get_by_role("button", name="Återkalla samtycke och avidentifiera").click()
+    assert page.get_by_text("1 deltagande i insatser du har tillgång till är nu anonyma").is_visible()
+    assert Participation.objects.get(reference="AP-0100").anonymous
+
     page.get_by_role("navigation", name="Förbundets meny").get_by_role("link", name="Läs in deltagare").click()
     assert_accessible(page)
     bad = tmp_path / "deltagare.csv"
@@ -107,4 +122,8 @@ def test_consent_on_the_participants_phone(page, browser, live_server, manager):
     page.get_by_label("Startdatum").fill("2025-02-03")
     page.get_by_role("button", name="Spara deltagandet").click()
     assert page.get_by_text("Deltagandet är sparat.").is_visible()
-    assert Participation.objects.get(reference="AP-0200").consent_text_version == "2026-1"
+    from finsam.participants.models import ConsentRequest
+
+    version = Participation.objects.get(reference="AP-0200").consent_text_version
+    assert version == ConsentRequest.objects.get().text_version and version.startswith("2026-2.")
+    assert page.get_by_text(f"samtyckestextens version {version}").is_visible()
