@@ -15,7 +15,7 @@ from django.db import transaction
 
 from finsam import codes
 from finsam.audit.log import log_access
-from finsam.core.identifiers import valid_kommunkod
+from finsam.core.identifiers import IDENTITY_NUMBER_MESSAGE, contains_identity_number, redact_identity_numbers, valid_kommunkod
 from finsam.interventions.models import target_group_choices
 
 from . import services
@@ -71,12 +71,22 @@ def normalise_header(text):
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+# Longest part of a cell shown back in an error message.
+SHOWN_VALUE_CHARS = 60
+
+
 @dataclass
 class RowError:
     row: int
     column: str
     value: str
     message: str
+
+    def __post_init__(self):
+        # What the file held is shown back shortened and never with an identity number in it
+        # (a header or a code cell may hold one as well as the referens).
+        self.column = _shown(self.column)
+        self.value = _shown(self.value)
 
     def __str__(self):
         where = f"Rad {self.row}" + (f", kolumn {self.column}" if self.column else "")
@@ -209,6 +219,8 @@ class RowContext:
         row["reference"] = _text(raw.get("referens"))
         if len(row["reference"]) > 60:
             error("referens", "får vara högst 60 tecken.")
+        elif contains_identity_number(row["reference"]):
+            error("referens", IDENTITY_NUMBER_MESSAGE, "")
 
         anonymous_text = _text(raw.get("anonym")).casefold()
         if anonymous_text not in ("", "ja", "nej"):
@@ -413,6 +425,11 @@ def participation_row(participation):
         "avslutsorsak": participation.exit_reason or None,
         "forsorjning_efter": joined(s.code for s in support if s.phase == "exit"),
     }
+
+
+def _shown(text):
+    text = redact_identity_numbers(str(text or ""))
+    return text if len(text) <= SHOWN_VALUE_CHARS else text[:SHOWN_VALUE_CHARS] + "…"
 
 
 def _text(value):
