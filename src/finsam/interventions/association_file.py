@@ -17,8 +17,11 @@ from django.core.validators import validate_slug
 from django.db import transaction
 
 from finsam import codes
-from finsam.core.identifiers import normalise_organisationsnummer, valid_kommunkod
-from finsam.tenancy.models import RESERVED_SLUGS, Association, Member
+from finsam.core.identifiers import (
+    IDENTITY_NUMBER_MESSAGE, contains_identity_number, normalise_organisationsnummer, redact_identity_numbers,
+    valid_kommunkod,
+)
+from finsam.tenancy.models import MINIMUM_MASKING_THRESHOLD, RESERVED_SLUGS, Association, Member
 
 from .models import RESERVED_INTERVENTION_SLUGS, Goal, Intervention, TargetGroup, is_share_metric, validate_goal_metric
 
@@ -59,7 +62,9 @@ class _Checker:
         self.errors = []
 
     def error(self, where, message):
-        self.errors.append(f"{where}: {message}")
+        # Messages quote the file's values: shortened, and never with an identity number in them.
+        message = redact_identity_numbers(message)
+        self.errors.append(f"{where}: {message if len(message) <= 300 else message[:300] + '…'}")
 
     def keys(self, where, obj, allowed, required=()):
         if not isinstance(obj, dict):
@@ -79,15 +84,36 @@ class _Checker:
         if len(value) > max_length:
             self.error(where, f"får vara högst {max_length} tecken.")
             return None
+        if "\x00" in value:
+            self.error(where, "innehåller ett nolltecken (NUL), som inte kan sparas.")
+            return None
+        if contains_identity_number(value):
+            self.error(where, IDENTITY_NUMBER_MESSAGE)
+            return None
         return value.strip()
 
-    def slug(self, where, value):
+    def slug(self, where, value, max_length=50):
         try:
+            if not isinstance(value, str):
+                raise TypeError
             validate_slug(value)
         except (ValidationError, TypeError):
-            self.error(where, f"\"{value}\" är inget giltigt kortnamn (små bokstäver, siffror, - och _).")
+            self.error(where, f"\"{_shown(value)}\" är inget giltigt kortnamn (små bokstäver, siffror, - och _).")
+            return None
+        if len(value) > max_length:
+            self.error(where, f"får vara högst {max_length} tecken.")
+            return None
+        if contains_identity_number(value):
+            self.error(where, IDENTITY_NUMBER_MESSAGE)
             return None
         return value
+
+    def code(self, where, value):
+        """A value that must be one of a list's codes: text, or it is reported and ignored."""
+        if value is None or isinstance(value, str):
+            return value
+        self.error(where, "ska vara text.")
+        return None
 
     def date(self, where, value):
         if value is None:
@@ -103,10 +129,15 @@ class _Checker:
             self.error(where, "ska vara ett tal.")
             return None
         try:
-            return Decimal(str(value))
+            number = Decimal(str(value))
         except InvalidOperation:
-            self.error(where, f"\"{value}\" är inget tal.")
+            self.error(where, f"\"{_shown(value)}\" är inget tal.")
             return None
+        # The columns hold 12 digits, 4 of them decimals.
+        if not number.is_finite() or abs(number) >= 10 ** 8:
+            self.error(where, "ska vara ett tal mindre än 100 000 000.")
+            return None
+        return number.quantize(Decimal("0.0001"))
 
 
 def parse_member_code(code):
@@ -124,8 +155,10 @@ def parse_association_file(raw):
     if isinstance(raw, (bytes, str)):
         try:
             raw = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise AssociationFileError([f"Filen är ingen giltig JSON: {error}"]) from None
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
+            # ValueError: also numbers of more than 4 300 digits; RecursionError: deep nesting.
+            detail = error if isinstance(error, json.JSONDecodeError) else "för djupt nästlad, för långa tal eller fel teckenkodning"
+            raise AssociationFileError([f"Filen är ingen giltig JSON: {detail}"]) from None
     c = _Checker()
     if not c.keys("Förbundet", raw, TOP_KEYS, required=("slug", "name")):
         raise AssociationFileError(c.errors)
@@ -146,7 +179,8 @@ def parse_association_file(raw):
 
     settings = raw.get("settings", {})
     if c.keys("settings", settings, SETTINGS_KEYS):
-        limits = {"masking_threshold": (0, 50), "retention_years": (1, 100), "grade_acceptable_percent": (1, 100)}
+        limits = {"masking_threshold": (MINIMUM_MASKING_THRESHOLD, 50), "retention_years": (1, 100),
+                  "grade_acceptable_percent": (1, 100)}
         for key, value in settings.items():
             if key in limits:
                 low, high = limits[key]
@@ -190,17 +224,17 @@ def parse_association_file(raw):
         where = f"interventions[{i + 1}]"
         if not c.keys(where, item, INTERVENTION_KEYS, required=("slug", "name", "start")):
             continue
-        islug = c.slug(f"{where}.slug", item.get("slug")) if item.get("slug") else None
+        islug = c.slug(f"{where}.slug", item.get("slug"), max_length=60) if item.get("slug") else None
         if islug in RESERVED_INTERVENTION_SLUGS:
             c.error(f"{where}.slug", f"\"{islug}\" är reserverat. Välj ett annat kortnamn.")
         if islug in intervention_slugs:
             c.error(f"{where}.slug", f"\"{islug}\" förekommer flera gånger.")
         intervention_slugs.add(islug)
-        kind = item.get("kind", "individual")
-        if kind not in codes.INTERVENTION_KIND:
+        kind = c.code(f"{where}.kind", item.get("kind", "individual"))
+        if kind is not None and kind not in codes.INTERVENTION_KIND:
             c.error(f"{where}.kind", f"\"{kind}\" är ingen insatstyp. Tillåtet: individual, structural.")
-        status = item.get("status", "active")
-        if status not in codes.INTERVENTION_STATUS:
+        status = c.code(f"{where}.status", item.get("status", "active"))
+        if status is not None and status not in codes.INTERVENTION_STATUS:
             c.error(f"{where}.status", f"\"{status}\" är ingen status. Tillåtet: {', '.join(codes.INTERVENTION_STATUS.codes)}.")
         start = c.date(f"{where}.start", item.get("start"))
         end = c.date(f"{where}.end", item.get("end"))
@@ -211,9 +245,11 @@ def parse_association_file(raw):
             c.error(f"{where}.target_groups", "ska vara en lista av koder.")
             groups = []
         for code in groups:
-            if code not in codes.TARGET_GROUP and code not in own_groups:
+            if not isinstance(code, str):
+                c.error(f"{where}.target_groups", "ska vara en lista av koder (text).")
+            elif code not in codes.TARGET_GROUP and code not in own_groups:
                 c.error(f"{where}.target_groups", f"okänd målgrupp \"{code}\". Tillåtet: {', '.join(codes.TARGET_GROUP.codes + sorted(own_groups))}.")
-        owner = item.get("owner")
+        owner = c.code(f"{where}.owner", item.get("owner"))
         if owner is not None and owner not in member_codes:
             c.error(f"{where}.owner", f"\"{owner}\" är ingen medlem i filen.")
         if owner and item.get("external_provider"):
@@ -238,12 +274,14 @@ def parse_association_file(raw):
         where = f"goals[{i + 1}]"
         if not c.keys(where, goal, GOAL_KEYS, required=("intervention", "year", "metric", "target")):
             continue
-        if goal.get("intervention") and goal["intervention"] not in intervention_slugs:
-            c.error(f"{where}.intervention", f"\"{goal['intervention']}\" är ingen insats i filen.")
+        goal_intervention = c.code(f"{where}.intervention", goal.get("intervention"))
+        if goal_intervention and goal_intervention not in intervention_slugs:
+            c.error(f"{where}.intervention", f"\"{goal_intervention}\" är ingen insats i filen.")
         year = goal.get("year")
         if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100):
-            c.error(f"{where}.year", f"\"{year}\" är inget år (2000–2100).")
-        metric = goal.get("metric") or ""
+            c.error(f"{where}.year", f"\"{_shown(year)}\" är inget år (2000–2100).")
+            year = None
+        metric = c.code(f"{where}.metric", goal.get("metric")) or ""
         try:
             validate_goal_metric(metric)
         except ValidationError:
@@ -253,13 +291,13 @@ def parse_association_file(raw):
             c.error(f"{where}.target", "en andel anges som ett tal mellan 0 och 1.")
         manual = goal.get("manual_result")
         manual = c.number(f"{where}.manual_result", manual) if manual is not None else None
-        key = (goal.get("intervention"), year, metric)
+        key = (goal_intervention, year, metric)
         if key in goal_keys:
             c.error(where, "samma mål (insats, år, mått) förekommer flera gånger.")
         goal_keys.add(key)
         doc["goals"].append(
             {
-                "intervention": goal.get("intervention"),
+                "intervention": goal_intervention,
                 "year": year,
                 "metric": metric,
                 "target": target,
@@ -271,6 +309,11 @@ def parse_association_file(raw):
     if c.errors:
         raise AssociationFileError(c.errors)
     return doc
+
+
+def _shown(value):
+    text = str(value)
+    return text if len(text) <= 60 else text[:60] + "…"
 
 
 def _list(checker, raw, key):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from finsam import codes
-from finsam.core.forms import AccessibleErrorsMixin
+from finsam.core.forms import MAX_KEY, AccessibleErrorsMixin
 from finsam.interventions.forms import DATE_WIDGET
 
 from . import consent
@@ -118,6 +118,7 @@ class _RowForm(AccessibleErrorsMixin, forms.Form):
 
 
 class ParticipationForm(_RowForm):
+    identity_number_fields = ("personnummer",)  # hashed by the row validator, never stored
     referens = forms.CharField(label="Egen referens", max_length=60, required=False,
                                help_text="Ditt eget id för deltagaren, aldrig ett namn. Unikt i insatsen.")
     anonym = forms.BooleanField(label="Anonym deltagare", required=False,
@@ -134,7 +135,7 @@ class ParticipationForm(_RowForm):
                                                ("papper", "På papper")])
     samtycke_bekraftat = forms.BooleanField(label="Deltagaren har läst samtyckestexten och bekräftar den", required=False)
     samtycke_datum = forms.DateField(label="Datum för samtycke på papper", required=False, widget=DATE_WIDGET)
-    samtycke_begaran = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    samtycke_begaran = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=MAX_KEY)
     startdatum = forms.DateField(label="Startdatum", widget=DATE_WIDGET)
     anmalande_part = forms.ChoiceField(label="Anmälande part", required=False)
     anmalande_enhet = forms.ChoiceField(label="Anmälande enhet", required=False, choices=_choices(codes.REFERRING_UNIT))
