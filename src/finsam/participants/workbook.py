@@ -3,12 +3,14 @@
 
 import csv
 import io
+import tempfile
 
 import openpyxl
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from finsam import codes
+from finsam.core.exports import neutralise
 from finsam.interventions.models import target_group_choices
 
 from .importing import COLUMNS, SINGLE_CODE_COLUMNS, participation_row
@@ -16,7 +18,9 @@ from .importing import COLUMNS, SINGLE_CODE_COLUMNS, participation_row
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
 EXPORT_COLUMNS = [c for c in COLUMNS if c != "personnummer"]
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Participations read per query while exporting: the prefetches of a chunk stay under SQLite's
+# smallest limit on variables in one statement (999), and memory stays flat however many there are.
+EXPORT_CHUNK = 500
 
 COLUMN_HELP = {
     "insats": "Insatsens kortnamn (eller exakta namn).",
@@ -62,6 +66,8 @@ def template(association):
         if not values:
             continue
         code_sheet.cell(row=1, column=index, value=column).font = Font(bold=True)
+        # Codes and slugs only (letters, digits, - and _), which no spreadsheet runs as a formula;
+        # the list must offer them exactly as the import expects them, so no neutralise() here.
         for row, value in enumerate(values, start=2):
             code_sheet.cell(row=row, column=index, value=value)
         validation = DataValidation(
@@ -84,20 +90,13 @@ def template(association):
     for column in COLUMNS:
         allowed = lists.get(column) or (target_groups if column == "malgrupp" else
                                         codes.SUPPORT.codes if column.startswith("forsorjning") else [])
-        instructions.append([column, COLUMN_HELP.get(column, ""), ", ".join(allowed)])
+        instructions.append([column, COLUMN_HELP.get(column, ""), neutralise(", ".join(allowed))])
     instructions.column_dimensions["A"].width = 28
     instructions.column_dimensions["B"].width = 70
     instructions.column_dimensions["C"].width = 80
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def neutralise(value):
-    """Cells that a spreadsheet would run as a formula are written as text (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def export_row(participation):
@@ -113,19 +112,34 @@ def _export_text(value):
 
 
 def export(participations, file_format):
-    """(bytes, content type) of the participant export: semicolon CSV with BOM, or xlsx."""
+    """The participant export as (content, content type): semicolon CSV with BOM, or xlsx.
+    ``participations`` is a queryset, read EXPORT_CHUNK rows at a time with their prefetches.
+    The CSV content is an iterator of bytes, produced while it is sent; the xlsx content is a
+    temporary file (openpyxl's write-only mode keeps rows on disk too), open at its start. Memory
+    does not grow with the number of participations."""
+    rows = (export_row(p) for p in participations.iterator(chunk_size=EXPORT_CHUNK))
     if file_format == "xlsx":
         workbook = openpyxl.Workbook(write_only=True)
         sheet = workbook.create_sheet("Deltagare")
         sheet.append(EXPORT_COLUMNS)
-        for p in participations:
-            sheet.append(export_row(p))
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        return buffer.getvalue(), XLSX_TYPE
+        for row in rows:
+            sheet.append(row)
+        content = tempfile.TemporaryFile()
+        workbook.save(content)
+        content.seek(0)
+        return content, XLSX_TYPE
+    return _csv_lines(rows), CSV_TYPE
+
+
+def _csv_lines(rows):
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    buffer.write("\ufeff")
     writer.writerow(EXPORT_COLUMNS)
-    for p in participations:
-        writer.writerow(export_row(p))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8"), CSV_TYPE
+    for count, row in enumerate(rows, start=1):
+        writer.writerow(row)
+        if count % EXPORT_CHUNK == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")

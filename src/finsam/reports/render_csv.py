@@ -4,6 +4,8 @@ decimal commas, as Swedish Excel expects."""
 import csv
 import io
 
+from finsam.core.exports import neutralise
+
 from . import formatting
 
 HEADER = ["tabell", "tabellnamn", "rad", "radnamn", "kolumn", "kolumnnamn", "antal", "andel"]
@@ -26,11 +28,12 @@ def render(report):
                 elif isinstance(value, float):
                     shown = _decimal(value, 4)
                 else:
-                    shown = "" if value is None else str(value)
+                    shown = "" if value is None else neutralise(str(value))
                 share = table.share(row_key, col_key)
                 if (row_key, col_key) in table.masked_shares:
                     shown_share = formatting.MASKED
                 else:
                     shown_share = _decimal(share, 4)
-                writer.writerow([table.id, table.title, row_key, row_label, col_key, col_label, shown, shown_share])
+                writer.writerow([*map(neutralise, (table.id, table.title, row_key, row_label, col_key, col_label)),
+                                 shown, shown_share])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -9,6 +9,8 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from finsam.core.exports import neutralise
+
 from . import formatting, html
 from .charts import PALETTE, chart_for
 from .describe import describe
@@ -31,9 +33,20 @@ def render(report):
         name = _sheet_name(table.title, used)
         sheet = workbook.create_sheet(name)
         _table_sheet(sheet, table, report)
+    _neutralise_text_cells(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _neutralise_text_cells(workbook):
+    """Every text cell of the workbook, whoever wrote it, through the one neutralise(): names
+    and labels come from users, and openpyxl stores any text starting with "=" as a formula."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.value = neutralise(cell.value)
 
 
 def _sheet_name(title, used):
