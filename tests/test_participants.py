@@ -294,7 +294,7 @@ def test_detail_view_is_logged(world, login):
 def test_export_csv_is_semicolon_bom_neutralised_and_logged(world, login):
     make_participation(world.assigned, "=cmd|' /C calc'!A0", personnummer="19850314-1239")
     response = login(world.users["analyst"]).get(reverse("participants:export", args=["alfa"]))
-    content = response.content.decode("utf-8")
+    content = b"".join(response.streaming_content).decode("utf-8")
     assert content.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(content[1:]), delimiter=";"))
     assert "personnummer" not in rows[0] and rows[0][0] == "insats"
@@ -307,7 +307,7 @@ def test_export_csv_is_semicolon_bom_neutralised_and_logged(world, login):
 
 def test_export_xlsx(world, login):
     response = login(world.users["admin"]).get(reverse("participants:export", args=["alfa"]) + "?format=xlsx")
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert [c.value for c in sheet[1]][:3] == ["insats", "referens", "anonym"]
     assert sheet.max_row == 3
 

@@ -141,6 +141,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "finsam.core.middleware.RefuseNulCharactersMiddleware",
     "finsam.core.middleware.AbsoluteSessionTimeoutMiddleware",
     "finsam.core.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -262,10 +263,21 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Uploads: refuse large bodies before Django reads them (imports check their own limits too).
+# Uploads (issue 9): a file is refused as soon as it is known to exceed FINSAM_UPLOAD_MAX_BYTES,
+# before it is read (core/uploads.py); over 1 MB it is streamed to a temporary file (mode 0600,
+# removed at the end of the request) rather than held in memory, and read into memory only by
+# an importer that has checked its size. Form fields besides files: at most 1 MB and 1 000
+# fields; at most 5 files per request. Over a limit, the request gets a Swedish page (413/400).
 FINSAM_UPLOAD_MAX_BYTES = env_int("FINSAM_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "finsam.core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 
 LOGGING = {
     "version": 1,

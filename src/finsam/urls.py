@@ -15,3 +15,5 @@ urlpatterns = [
     path("", include("finsam.interventions.urls")),
     path("", include("finsam.tenancy.urls")),
 ]
+
+handler400 = "finsam.core.views.bad_request"

@@ -3,6 +3,7 @@ import datetime
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from finsam.core.forms import parse_key
 from finsam.tenancy.models import User
 from finsam.tenancy.permissions import association_view
 
@@ -36,8 +37,8 @@ def access_log(request):
     entries = AccessLog.objects.filter(association=request.association).select_related("user")
     users = User.objects.filter(pk__in=entries.values("user")).order_by("username")
     filters = {k: request.GET.get(k, "") for k in ("user", "action", "insats", "from", "to")}
-    if filters["user"].isdigit():
-        entries = entries.filter(user_id=int(filters["user"]))
+    if parse_key(filters["user"]) is not None:
+        entries = entries.filter(user_id=parse_key(filters["user"]))
     if filters["action"] in ACTION_LABELS:
         entries = entries.filter(action=filters["action"])
     if filters["insats"]:

@@ -1,9 +1,13 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 
 from finsam.tenancy.permissions import associations_of
+
+from .uploads import HostileInput, UploadTooLarge
 
 
 @login_required
@@ -24,3 +28,25 @@ def healthz(request):
 def accessibility(request):
     return render(request, "core/accessibility.html")
 
+
+
+def bad_request(request, exception=None):
+    """handler400: a request refused before any view saw it (core/uploads.py, core/middleware.py,
+    Django's own limits), explained in Swedish instead of a bare "Bad Request"."""
+    status = 400
+    if isinstance(exception, UploadTooLarge):
+        status = 413
+        limit = settings.FINSAM_UPLOAD_MAX_BYTES
+        shown = f"{limit // 1024 // 1024} MB" if limit >= 1024 * 1024 else f"{max(1, limit // 1024)} kB"
+        message = (f"Filen är för stor och har inte tagits emot. En fil får vara högst {shown}. "
+                   "Dela upp den i flera filer och läs in dem en i taget.")
+    elif isinstance(exception, RequestDataTooBig):
+        status = 413
+        message = "Formuläret innehöll mer text än vad som tas emot (högst 1 MB). Ingenting har sparats."
+    elif isinstance(exception, (TooManyFieldsSent, TooManyFilesSent)):
+        message = "Formuläret innehöll för många fält eller filer. Ingenting har sparats. Använd formuläret på sidan."
+    elif isinstance(exception, HostileInput):
+        message = str(exception)
+    else:
+        message = "Begäran kunde inte tolkas. Ingenting har sparats. Gå tillbaka och försök igen."
+    return render(request, "400.html", {"message": message}, status=status)

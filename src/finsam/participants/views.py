@@ -4,7 +4,7 @@ row (who, förbund, insats, what, how many rows) in the same view that reads the
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from finsam.audit.log import log_access
-from finsam.core.forms import bound
+from finsam.core.forms import bound, parse_key
 from finsam.tenancy.permissions import association_view
 
 from . import consent, services, workbook
@@ -108,8 +108,8 @@ def participation_edit(request, intervention_slug, pk=None):
     intervention = _intervention(request, intervention_slug)
     participation = _participation(request, intervention, pk) if pk else None
     initial = {}
-    if participation is None and request.GET.get("samtycke", "").isdigit():
-        initial = {"samtycke_begaran": int(request.GET["samtycke"]), "samtycke_form": "digitalt"}
+    if participation is None and parse_key(request.GET.get("samtycke")) is not None:
+        initial = {"samtycke_begaran": parse_key(request.GET["samtycke"]), "samtycke_form": "digitalt"}
     if participation is None and request.GET.get("anonym") == "1":
         initial = {"anonym": True}
     form = ParticipationForm(**bound(request), initial=initial, intervention=intervention, participation=participation)
@@ -145,8 +145,8 @@ def participation_edit(request, intervention_slug, pk=None):
         _log(request, "register_attempt", intervention, subject="registrering, ej sparad")
     phone_consent = None
     requested = str(form["samtycke_begaran"].value() or "") if "samtycke_begaran" in form.fields else ""
-    if participation is None and requested.isdigit():
-        phone_consent = consent.usable(intervention, int(requested))
+    if participation is None and parse_key(requested) is not None:
+        phone_consent = consent.usable(intervention, parse_key(requested))
     return render(request, "participants/participation_form.html", {
         "nav": "interventions", "intervention": intervention, "form": form, "p": participation,
         "consent_text": consent.current_text(intervention), "phone_consent": phone_consent,
@@ -227,7 +227,8 @@ def import_participants(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            summary = import_file(upload.read(), upload.name, association=request.association,
+            # The upload itself (in memory or a temporary file): read only after its size is checked.
+            summary = import_file(upload, upload.name, association=request.association,
                                   user=request.user, interventions=interventions)
             warnings = summary.warnings
         except ImportRefused as refused:
@@ -253,13 +254,17 @@ def export_participants(request):
         .select_related("intervention").prefetch_related("support", "target_group_records")
         .order_by("intervention__slug", "start_date", "id")
     )
-    slug = request.GET.get("insats")
+    slug = request.GET.get("insats", "")[:60]
     if slug:
         participations = participations.filter(intervention__slug=slug)
-    rows = list(participations)
-    content, content_type = workbook.export(rows, file_format)
-    _log(request, "export", subject=f"deltagarexport {file_format}" + (f" {slug}" if slug else ""), row_count=len(rows))
-    response = HttpResponse(content, content_type=content_type)
+    # Streamed (issue 9): read in chunks while it is sent, never one query for every row.
+    _log(request, "export", subject=f"deltagarexport {file_format}" + (f" {slug}" if slug else ""),
+         row_count=participations.count())
+    content, content_type = workbook.export(participations, file_format)
+    if file_format == "xlsx":
+        response = FileResponse(content, content_type=content_type)
+    else:
+        response = StreamingHttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="deltagare-{request.association.slug}.{file_format}"'
     return response
 
