@@ -4,6 +4,8 @@ The expectations are written out here, independently of ``permissions.CAPABILITI
 route without a row in ROUTES fails ``test_every_route_is_in_the_matrix``.
 """
 
+import datetime
+
 import pytest
 from django.urls import get_resolver, reverse
 
@@ -51,7 +53,11 @@ ROUTES = {
     # The participant's own page: no login; an unknown token is a 404 for everyone.
     "participants:consent_answer": (lambda w: {"token": "okand-token"}, "get", PUBLIC),
     "audit:access_log": (lambda w: {}, "get", ADMIN),
-    "reports:report": (lambda w: {}, "get", {"admin", "analyst", "reader"}),
+    # Live reports only for the roles that may see small counts; läsare read published reports.
+    "reports:report": (lambda w: {}, "get", {"admin", "analyst"}),
+    "reports:publish": (lambda w: {}, "post", {"admin", "analyst"}),
+    "reports:published_list": (lambda w: {}, "get", ALL),
+    "reports:published_detail": (lambda w: {"report_id": _published(w).pk}, "get", ALL),
     "tenancy:system_associations": (lambda w: {}, "get", SYSTEM),
     "tenancy:system_association_create": (lambda w: {}, "get", SYSTEM),
     "interventions:system_association_file": (lambda w: {}, "get", SYSTEM),
@@ -70,6 +76,20 @@ def _goal(world):
     from finsam.interventions.models import Goal
 
     return Goal.objects.get_or_create(intervention=world.assigned, year=2024, metric="new_count", defaults={"target": 10})[0]
+
+
+def _published(world):
+    from finsam.reports.publishing import publish_report
+
+    existing = world.alfa.published_reports.first()
+    return existing or publish_report(world.alfa, date_from=datetime.date(2024, 1, 1), date_to=datetime.date(2024, 12, 31),
+                                      interventions=[], title="Årsrapport 2024", user=world.users["analyst"])
+
+
+# A valid POST for routes that answer an invalid one with the form again.
+POST_DATA = {
+    "reports:publish": lambda w: {"title": "Halvår 2024", "date_from": "2024-01-01", "date_to": "2024-06-30"},
+}
 
 
 def _consent(world):
@@ -113,7 +133,8 @@ def test_role_gets_expected_status(world, client, name, role):
     builder, method, _ = ROUTES[name]
     client.force_login(world.users[role])
     url = _url(world, name, builder(world))
-    response = getattr(client, method)(url)
+    data = POST_DATA[name](world) if name in POST_DATA else {}
+    response = getattr(client, method)(url, data) if method == "post" else client.get(url)
     assert response.status_code == _expected(name, role), url
 
 

@@ -83,17 +83,13 @@ def test_every_format_holds_the_same_numbers(exempelstad, users, client):
     assert "Samordningsförbundet Exempelstad" in pdf_text
 
 
-def test_reader_always_gets_masked_numbers(exempelstad, users, client):
+def test_reader_cannot_request_reports_of_their_choosing(exempelstad, users, client):
+    """Läsare read published reports only: any period and subset on request could be subtracted."""
     client.force_login(users[Role.READER])
-    data = json.loads(download(client, "json").content)
-    assert data["publication"] == {"masked": True, "threshold": 5}
-    exit_reason = next(t for t in data["tables"] if t["id"] == "exit_reason")
-    assert exit_reason["cells"]["arbete"]["man"] is None
-    # Asking for the unmasked report changes nothing for a läsare.
-    data = json.loads(download(client, "json", "&publish=").content)
-    assert data["publication"]["masked"] is True
-    page = client.get(reverse("reports:report", args=["exempelstad"]) + QUERY).content.decode()
-    assert "dolt för att skydda enskilda" in page
+    for extra in ("", "&format=json", "&publish=on&format=csv"):
+        assert client.get(reverse("reports:report", args=["exempelstad"]) + QUERY + extra).status_code == 403
+    page = client.get(reverse("reports:published_list", args=["exempelstad"])).content.decode()
+    assert "Inga rapporter är publicerade ännu" in page
 
 
 def test_analyst_chooses_publication_mode(exempelstad, users, client):

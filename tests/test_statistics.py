@@ -8,8 +8,6 @@ from hypothesis import strategies as st
 from finsam.interventions.models import Goal
 from finsam.participants.models import VolumeCount
 from finsam.statistics.engine import compute_report, grade
-from finsam.statistics.masking import mask_table
-from finsam.statistics.tables import Table
 from tests.conftest import DATA, make_participation
 
 D = datetime.date
@@ -186,55 +184,6 @@ def test_grade_boundaries(result, target, expected):
 def test_counting_happens_in_the_database(exempelstad, django_assert_max_num_queries):
     with django_assert_max_num_queries(45):
         compute_report(exempelstad, D(2024, 1, 1), D(2024, 12, 31))
-
-
-# --- masking ------------------------------------------------------------------------------------
-
-def test_published_example_masks_consistently(exempelstad):
-    report = compute_report(exempelstad, D(2024, 1, 1), D(2024, 12, 31), publish=True)
-    assert report.published and report.threshold == 5
-    for table in report.tables:
-        for row, columns in table.cells.items():
-            for col, value in columns.items():
-                if (row, col) not in table.measures and isinstance(value, int):
-                    assert not 0 < value < 5, (table.id, row, col, value)
-        for parts, total in table.sums:
-            hidden = [c for c in parts + [total] if c in table.masked]
-            assert len(hidden) != 1, (table.id, parts, total)
-    exit_reason = report.table("exit_reason")
-    assert exit_reason.cells["arbete"]["man"] is None and exit_reason.shares["arbete"]["man"] is None
-    assert {"row": "arbete", "column": "man"} in report.to_json()["tables"][7]["masked"]
-
-
-small_tables = st.lists(st.lists(st.integers(min_value=0, max_value=12), min_size=3, max_size=3), min_size=1, max_size=6)
-
-
-@hsettings(max_examples=200, deadline=None)
-@given(small_tables, st.integers(min_value=2, max_value=6))
-def test_masking_properties(body, threshold):
-    rows = [f"r{i}" for i in range(len(body))]
-    columns = ["a", "b", "c"]
-    table = Table("t", "t", "x", [(r, r) for r in rows] + [("totalt", "totalt")],
-                  [(c, c) for c in columns] + [("totalt", "totalt")])
-    for r, values in zip(rows, body):
-        table.cells[r] = dict(zip(columns, values))
-        table.cells[r]["totalt"] = sum(values)
-        table.sums.append(([(r, c) for c in columns], (r, "totalt")))
-    table.cells["totalt"] = {c: sum(table.cells[r][c] for r in rows) for c in columns + ["totalt"]}
-    for c in columns + ["totalt"]:
-        table.sums.append(([(r, c) for r in rows], ("totalt", c)))
-    original = {r: dict(v) for r, v in table.cells.items()}
-    mask_table(table, threshold)
-    for r, cols in table.cells.items():
-        for c, value in cols.items():
-            assert value is None or not 0 < value < threshold
-            assert value is None or value == original[r][c]
-            if 0 < original[r][c] < threshold:
-                assert value is None
-    # No hidden cell can be recovered from one row or column equation.
-    for parts, total in table.sums:
-        hidden = [cell for cell in parts + [total] if table.cell(*cell) is None]
-        assert len(hidden) != 1
 
 
 def test_national_tables_add_up_the_associations(small):

@@ -49,7 +49,7 @@ class InterventionQuerySet(models.QuerySet):
     def visible_to(self, access):
         """Insatser shown to ``access``: all of them, except for a deltagaransvarig who has no
         wider role, who sees the ones assigned to them."""
-        if access.can("view_reports") or access.can("view_all_participants"):
+        if access.can("view_all_interventions"):
             return self
         return self.filter(assigned_users=access.user)
 

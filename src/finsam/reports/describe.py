@@ -6,7 +6,7 @@ from finsam.statistics.tables import COUNTING_RULES
 
 
 def describe(report):
-    names = dict(report.association.interventions.values_list("slug", "name"))
+    names = report.intervention_names
     filters = ", ".join(names.get(s, s) for s in report.interventions) if report.interventions else "Hela förbundet"
     publication = (f"Ja: antal under {report.threshold} är dolda (..), med sekundär maskering så att de inte kan räknas fram."
                    if report.published else "Nej: alla antal visas (för internt bruk).")

@@ -7,6 +7,8 @@ from finsam.interventions.forms import DATE_WIDGET
 
 from .periods import PRESETS, resolve
 
+MAX_YEARS = 30
+
 
 class ReportForm(AccessibleErrorsMixin, forms.Form):
     period = forms.ChoiceField(label="Period", choices=PRESETS, initial="last_year")
@@ -15,17 +17,13 @@ class ReportForm(AccessibleErrorsMixin, forms.Form):
     date_to = forms.DateField(label="Till och med", required=False, widget=DATE_WIDGET)
     interventions = forms.MultipleChoiceField(label="Insatser", required=False, widget=forms.CheckboxSelectMultiple,
                                               help_text="Inget val = hela förbundet.")
-    publish = forms.BooleanField(label="Publiceringsläge: dölj små antal", required=False)
+    publish = forms.BooleanField(label="Förhandsgranska maskering: dölj små antal som i en publicerad rapport",
+                                 required=False)
 
-    def __init__(self, *args, association, today=None, force_publish=False, **kwargs):
+    def __init__(self, *args, association, today=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today or datetime.date.today()
         self.fields["interventions"].choices = list(association.interventions.values_list("slug", "name"))
-        self.force_publish = force_publish
-        if force_publish:
-            self.fields["publish"].disabled = True
-            self.fields["publish"].initial = True
-            self.fields["publish"].help_text = "Din roll ser bara rapporter där små antal är dolda."
 
     def clean(self):
         cleaned = super().clean()
@@ -36,12 +34,46 @@ class ReportForm(AccessibleErrorsMixin, forms.Form):
                 self.add_error("date_from", "Ange periodens första dag.")
             if not end:
                 self.add_error("date_to", "Ange periodens sista dag.")
-            if start and end and end < start:
-                self.add_error("date_to", "Periodens slut kan inte vara före dess början.")
-            if start and end and (end - start).days > 366 * 30:
-                self.add_error("date_to", "Perioden får vara högst 30 år.")
+            _check_period(self, start, end)
         elif preset:
             cleaned["date_from"], cleaned["date_to"] = resolve(preset, self.today)
-        if self.force_publish:
-            cleaned["publish"] = True
+        return cleaned
+
+
+def _check_period(form, start, end):
+    if start and end and end < start:
+        form.add_error("date_to", "Periodens slut kan inte vara före dess början.")
+    if start and end and (end - start).days > 366 * MAX_YEARS:
+        form.add_error("date_to", f"Perioden får vara högst {MAX_YEARS} år.")
+
+
+class PublishForm(AccessibleErrorsMixin, forms.Form):
+    """Publishing the period and insatser of the report on screen (hidden fields) under a title."""
+
+    title = forms.CharField(label="Rubrik", max_length=200,
+                            help_text="Till exempel ”Halvårsrapport 2024” eller ”Årsredovisning 2024”.")
+    date_from = forms.DateField(widget=forms.HiddenInput)
+    date_to = forms.DateField(widget=forms.HiddenInput)
+    interventions = forms.MultipleChoiceField(required=False, widget=forms.MultipleHiddenInput)
+    replaces = forms.ModelChoiceField(label="Ersätter", required=False, queryset=None, empty_label="Ingen (ny rapport)",
+                                      help_text="Välj en tidigare publicering om den här rättar den.")
+    correction = forms.CharField(label="Vad som är rättat", required=False, max_length=2000,
+                                 widget=forms.Textarea(attrs={"rows": 3}),
+                                 help_text="Krävs när rapporten ersätter en tidigare. Visas för läsarna.")
+
+    def __init__(self, *args, association, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["interventions"].choices = list(association.interventions.values_list("slug", "name"))
+        self.fields["replaces"].queryset = association.published_reports.filter(replaced_by__isnull=True)
+        self.fields["replaces"].label_from_instance = lambda p: f"{p.title} ({p.date_from} – {p.date_to})"
+
+    def clean(self):
+        cleaned = super().clean()
+        if any(self.has_error(name) for name in ("date_from", "date_to", "interventions")):
+            # Hidden fields: their own errors are not shown, so say it here.
+            raise forms.ValidationError("Rapportens period eller insatser saknas eller är ogiltiga. "
+                                        "Visa rapporten igen och publicera därifrån.")
+        _check_period(self, cleaned.get("date_from"), cleaned.get("date_to"))
+        if cleaned.get("replaces") and not cleaned.get("correction", "").strip():
+            self.add_error("correction", "Beskriv vad som är rättat när en rapport ersätts.")
         return cleaned

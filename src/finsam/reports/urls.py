@@ -6,4 +6,8 @@ app_name = "reports"
 
 urlpatterns = [
     path("<slug:association_slug>/rapporter/", views.report_page, name="report"),
+    path("<slug:association_slug>/rapporter/publicera/", views.publish, name="publish"),
+    path("<slug:association_slug>/rapporter/publicerade/", views.published_list, name="published_list"),
+    path("<slug:association_slug>/rapporter/publicerade/<int:report_id>/", views.published_detail,
+         name="published_detail"),
 ]

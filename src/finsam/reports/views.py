@@ -1,15 +1,19 @@
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from finsam.statistics.cache import cached_report
 from finsam.statistics.tables import COUNTING_RULES
 from finsam.tenancy.permissions import association_view
 
 from . import render_csv, render_pdf, render_xlsx
-from .html import table_view
 from .describe import describe
-from .forms import ReportForm
+from .forms import PublishForm, ReportForm
+from .html import table_view
 from .json_output import render as render_json
+from .models import PublishedReport
+from .publishing import PublishError, publish_report
 
 FORMATS = {
     "xlsx": (render_xlsx.render, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -17,31 +21,84 @@ FORMATS = {
     "csv": (render_csv.render, "text/csv; charset=utf-8"),
     "json": (render_json, "application/json; charset=utf-8"),
 }
+MAX_ID = 2**63 - 1
+
+
+def _download(report, file_format, name):
+    renderer, content_type = FORMATS[file_format]
+    response = HttpResponse(renderer(report), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
+    return response
 
 
 @association_view("view_reports")
 def report_page(request):
+    """The live report for the roles that may see small counts, with a preview of its masking."""
     association = request.association
-    force = not request.access.can("view_unmasked_reports")
     data = request.GET if "period" in request.GET else None
-    form = ReportForm(data, association=association, force_publish=force)
+    form = ReportForm(data, association=association)
     report = None
     if form.is_bound and form.is_valid():
         c = form.cleaned_data
         report = cached_report(association, c["date_from"], c["date_to"], c["interventions"], publish=c["publish"])
         file_format = request.GET.get("format")
         if file_format in FORMATS:
-            renderer, content_type = FORMATS[file_format]
-            response = HttpResponse(renderer(report), content_type=content_type)
-            filename = f"statistik-{association.slug}-{report.date_from}-{report.date_to}.{file_format}"
-            response["Content-Disposition"] = f'attachment; filename="{filename}"'
-            return response
+            return _download(report, file_format, f"statistik-{association.slug}-{report.date_from}-{report.date_to}")
     # Formatted only when the template's cached fragment of this report is missing.
     sections = (lambda: [table_view(table) for table in report.tables]) if report is not None else []
     query = request.GET.copy()
     query.pop("format", None)
+    publish_form = None
+    if report is not None and request.access.can("publish_reports"):
+        publish_form = PublishForm(association=association, initial={
+            "date_from": report.date_from, "date_to": report.date_to, "interventions": report.interventions})
     return render(request, "reports/report.html", {
         "nav": "reports", "form": form, "report": report, "sections": sections,
         "description": describe(report) if report else [], "query": query.urlencode(),
-        "counting_rules": COUNTING_RULES,
+        "counting_rules": COUNTING_RULES, "publish_form": publish_form,
+    })
+
+
+@require_POST
+@association_view("publish_reports")
+def publish(request):
+    association = request.association
+    form = PublishForm(request.POST, association=association)
+    if form.is_valid():
+        c = form.cleaned_data
+        try:
+            published = publish_report(
+                association, date_from=c["date_from"], date_to=c["date_to"], interventions=c["interventions"],
+                title=c["title"], user=request.user, replaces=c["replaces"], correction=c["correction"])
+        except PublishError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Rapporten ”{published.title}” är publicerad.")
+            return redirect("reports:published_detail", association.slug, published.pk)
+    return render(request, "reports/publish.html", {"nav": "reports", "form": form}, status=400)
+
+
+@association_view("view_published_reports")
+def published_list(request):
+    reports = request.association.published_reports.select_related("published_by", "replaces", "replaced_by")
+    return render(request, "reports/published_list.html", {"nav": "published", "publications": reports})
+
+
+@association_view("view_published_reports")
+def published_detail(request, report_id):
+    if report_id > MAX_ID:  # the database would refuse the number itself
+        raise Http404
+    published = get_object_or_404(request.association.published_reports.select_related("published_by", "replaces"),
+                                  pk=report_id)
+    report = published.report()
+    file_format = request.GET.get("format")
+    if file_format:
+        if file_format not in FORMATS:
+            raise Http404
+        return _download(report, file_format, f"publicerad-{request.association.slug}-{published.pk}")
+    return render(request, "reports/published_detail.html", {
+        "nav": "published", "published": published, "report": report,
+        "sections": [table_view(table) for table in report.tables],
+        "description": describe(report), "counting_rules": COUNTING_RULES,
+        "formats": [("xlsx", "Excel"), ("pdf", "PDF"), ("csv", "CSV"), ("json", "JSON")],
     })

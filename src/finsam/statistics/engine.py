@@ -193,11 +193,11 @@ def _gender_table(table_id, title, population, rows, grouped, denominator="", sh
         table.cells["totalt"] = {g: sum(table.cells[k][g] for k in body) for g in GENDER_KEYS}
         for g in GENDER_KEYS:
             table.sums.append(([(k, g) for k in body], ("totalt", g)))
-    if share_of_total:
-        totals = {g: sum(table.cells[k][g] for k in body) for g in GENDER_KEYS}
+    if share_of_total:  # of the total row, which such a table always shows
+        assert total_row, table_id
         for key in body:
             for g in GENDER_KEYS:
-                table.set_share(key, g, table.cells[key][g], totals[g])
+                table.set_share(key, g, table.cells[key][g], table.cells["totalt"][g], of=(key, g), per=("totalt", g))
     return table
 
 
@@ -238,11 +238,14 @@ def flow_table(ctx):
                          ("totalt_inkl_volym", "Totalt inklusive volymer")]
     body = [slug for slug, _ in rows]
     for m, _ in MEASURES:
-        for row in body + ["totalt"]:
+        for row in body + ["totalt", "varav_anonyma", "totalt_inkl_volym"] + (["volym"] if m == "current" else []):
             table.sums.append(([(row, f"{m}_{g}") for g in GENDERS], (row, f"{m}_totalt")))
-        if body:
-            for g in GENDER_KEYS:
+        for g in GENDER_KEYS:
+            if body:
                 table.sums.append(([(row, f"{m}_{g}") for row in body], ("totalt", f"{m}_{g}")))
+            # Volumes are current participants only: with them, "current" grows; new and exited do not.
+            parts = [("totalt", f"{m}_{g}")] + ([("volym", f"{m}_{g}")] if m == "current" else [])
+            table.sums.append((parts, ("totalt_inkl_volym", f"{m}_{g}")))
     table.notes.append("Volymregistreringar räknas som aktuella deltagare under perioden; de har inga nya eller avslutade.")
     table.chart = "flow"
     return table
@@ -318,7 +321,7 @@ def referrer_table(ctx):
     total = sum(counts.values())
     for key, _ in rows:
         table.cells[key] = {"count": counts.get(key, 0)}
-        table.set_share(key, "count", counts.get(key, 0), total)
+        table.set_share(key, "count", counts.get(key, 0), total, of=(key, "count"), per=("totalt", "count"))
     table.cells["totalt"] = {"count": total}
     table.sums.append(([(k, "count") for k, _ in rows], ("totalt", "count")))
     table.chart = "bar"
@@ -387,12 +390,16 @@ def work_or_study_table(ctx):
         for g in GENDER_KEYS:
             suffix = "" if g == "totalt" else f"_{g}"
             table.set_share(row, f"work_or_study{suffix}", table.cells[row][f"work_or_study{suffix}"],
-                            table.cells[row][f"exited{suffix}"])
+                            table.cells[row][f"exited{suffix}"], of=(row, f"work_or_study{suffix}"),
+                            per=(row, f"exited{suffix}"))
     for k in labels:
         for row in [slug for slug, _ in rows] + ["totalt"]:
             table.sums.append(([(row, f"{k}_{g}") for g in GENDERS], (row, k)))
         for c in [k] + [f"{k}_{g}" for g in GENDERS]:
             table.sums.append(([(slug, c) for slug, _ in rows], ("totalt", c)))
+    for row in [slug for slug, _ in rows] + ["totalt"]:  # work and studies are disjoint exit reasons
+        for suffix in [""] + [f"_{g}" for g in GENDERS]:
+            table.sums.append(([(row, f"work{suffix}"), (row, f"studies{suffix}")], (row, f"work_or_study{suffix}")))
     table.notes.append("Arbete = arbete och arbete med stöd; studier = studier.")
     table.chart = "share"
     return table
@@ -415,10 +422,17 @@ def support_in_out_table(ctx):
                   denominator="exited_with_support")
     for code, _ in codes.SUPPORT.choices:
         table.cells[code] = {c: grouped.get(code, {}).get(c, 0) for c, _ in columns}
+    # The population itself is a row (not a number in a note), so that it is masked like any count.
+    size = population.aggregate(**gender_aggregates())
+    table.rows = table.rows + [("underlag", "Antal avslutade deltaganden i underlaget")]
+    table.cells["underlag"] = {f"{g}_{phase}": size[g] for g in GENDER_KEYS for phase in ("entry", "exit")}
+    for code in [code for code, _ in codes.SUPPORT.choices] + ["underlag"]:
         for phase in ("entry", "exit"):
             table.sums.append(([(code, f"{g}_{phase}") for g in GENDERS], (code, f"totalt_{phase}")))
-    table.notes.append(f"Avslutade deltaganden med försörjning registrerad både vid inskrivning och avslut: {population.count()}. "
-                       "En deltagare kan ha flera försörjningskällor.")
+    for g in GENDER_KEYS:  # the same participations at entry and at exit
+        table.sums.append(([("underlag", f"{g}_entry")], ("underlag", f"{g}_exit")))
+    table.notes.append("Underlaget är avslutade deltaganden med försörjning registrerad både vid inskrivning och "
+                       "avslut. En deltagare kan ha flera försörjningskällor.")
     table.chart = "support"
     return table
 
@@ -499,7 +513,7 @@ def municipality_table(ctx):
     total = sum(counts.values())
     for key in keys:
         table.cells[key] = {"count": counts.get(key, 0)}
-        table.set_share(key, "count", counts.get(key, 0), total)
+        table.set_share(key, "count", counts.get(key, 0), total, of=(key, "count"), per=("totalt", "count"))
     table.cells["totalt"] = {"count": total}
     table.sums.append(([(k, "count") for k in keys], ("totalt", "count")))
     return table
@@ -579,7 +593,9 @@ def goals_table(ctx):
             "target": target, "result": result, "numerator": numerator, "denominator": denominator,
             "basis": basis, "grade": grade(result, target, ctx.association.grade_acceptable_percent),
         }
-        table.measures |= {(key, c) for c, _ in columns}
+        # The counts behind the result are masked like every count; result and basis with them.
+        table.measures |= {(key, c) for c in ("target", "result", "basis", "grade")}
+        table.goal_rows.append(key)
         if is_share_metric(goal.metric):
             table.share_rows.add(key)
     table.notes.append(
@@ -626,6 +642,76 @@ def compute_national_tables(date_from, date_to):
         return [build(ctx) for build in TABLES]
 
 
+# --- what a reader knows about how the tables hang together (masking.py) -------------------------
+
+def report_relations(ctx, tables):
+    """The relations between cells of different tables of one report: the same population counted
+    in two tables, and a goal's counts that are cells of another table. ([(parts, total)], bounds)."""
+    t = {table.id: table for table in tables}
+    relations, bounds = [], []
+
+    def add(parts, total):
+        relations.append(([tuple(p) for p in parts], tuple(total)))
+
+    for col in t["flow"].cells["totalt"]:
+        bounds.append((("flow", "varav_anonyma", col), ("flow", "totalt", col)))
+    for g in GENDER_KEYS:
+        # Background and outcome tables count flow's identified (non-anonymous) participations.
+        for measure, table_ids in (("current", ["age"]), ("new", ["education", "time_on_support"]),
+                                   ("exited", ["exit_reason"])):
+            for table_id in table_ids:
+                add([(table_id, "totalt", g), ("flow", "varav_anonyma", f"{measure}_{g}")],
+                    ("flow", "totalt", f"{measure}_{g}"))
+        add([("duration", key, g) for key, _, _ in DURATION_GROUPS], ("exit_reason", "totalt", g))
+        suffix = "" if g == "totalt" else f"_{g}"
+        add([("exit_reason", "totalt", g)], ("work_or_study", "totalt", f"exited{suffix}"))
+        add([("exit_reason", code, g) for code in WORK], ("work_or_study", "totalt", f"work{suffix}"))
+        add([("exit_reason", code, g) for code in STUDIES], ("work_or_study", "totalt", f"studies{suffix}"))
+        bounds.append((("unique", "totalt", g), ("flow", "totalt", f"current_{g}")))
+        # New and exited add up over the years of the period; a one-year period is the whole period.
+        years = [key for key, _ in t["flow_years"].rows]
+        for m, _ in MEASURES:
+            if m != "current" or len(years) == 1:
+                add([("flow_years", year, f"{m}_{g}") for year in years], ("flow", "totalt", f"{m}_{g}"))
+    add([("referrer", "totalt", "count"), ("flow", "varav_anonyma", "new_totalt")], ("flow", "totalt", "new_totalt"))
+    add([("municipality", "totalt", "count")], ("age", "totalt", "totalt"))
+    relations_of_goals(ctx, t, add, bounds)
+    return relations, bounds
+
+
+def relations_of_goals(ctx, t, add, bounds):
+    """A goal of the report's own period counts what a row of flow or work_or_study shows."""
+    groups = {slug for slug, _ in ctx.groups}
+    single = len(groups) == 1
+    for key in t["goals"].goal_rows:
+        slug, year, metric = key.split(":", 2)
+        year = int(year)
+        numerator, denominator = ("goals", key, "numerator"), ("goals", key, "denominator")
+        if t["goals"].cells[key]["numerator"] is None:
+            continue  # a manual goal
+        if t["goals"].cells[key]["denominator"] is not None:
+            bounds.append((numerator, denominator))
+        if slug not in groups or (ctx.period.start, ctx.period.end.year) != (datetime.date(year, 1, 1), year):
+            continue
+        counts = {"new_count": (("flow", slug, "new_totalt"), None),
+                  "current_count": (("flow", slug, "current_totalt"), None),
+                  "share_women_new": (("flow", slug, "new_kvinna"), ("flow", slug, "new_totalt")),
+                  "share_men_new": (("flow", slug, "new_man"), ("flow", slug, "new_totalt")),
+                  "share_work_or_study": (("work_or_study", slug, "work_or_study"), ("work_or_study", slug, "exited"))}
+        if metric in counts:
+            same_numerator, same_denominator = counts[metric]
+        else:  # share of exits with given reasons: the insats's exits are a row of work_or_study
+            same_numerator, same_denominator = None, ("work_or_study", slug, "exited")
+            if single:  # and with one insats in the report, the exit reasons are its own
+                reasons = (WORK + STUDIES + FURTHER if metric == "share_work_study_or_further_measures"
+                           else [metric.split(":", 1)[1]])
+                add([("exit_reason", code, "totalt") for code in reasons], numerator)
+        if same_numerator:
+            add([numerator], same_numerator)
+        if same_denominator:
+            add([denominator], same_denominator)
+
+
 def compute_report(association, date_from, date_to, interventions=None, *, publish=False, now=None):
     """Every table for the period; with ``publish``, small numbers are masked (see masking.py)."""
     from .masking import mask_report
@@ -635,6 +721,8 @@ def compute_report(association, date_from, date_to, interventions=None, *, publi
         tables = [build(ctx) for build in TABLES]
     report = Report(association, date_from, date_to, [i.slug for i in ctx.interventions] if ctx.filtered else [],
                     now or timezone.now(), tables)
+    report.relations, report.bounds = report_relations(ctx, tables)
+    report.intervention_names = dict(ctx.groups)
     if publish:
         mask_report(report, association.masking_threshold)
     return report

@@ -1,61 +1,251 @@
-"""Masking small numbers for publication (``variables.md``): counts from 1 to threshold - 1 are
-hidden (primary suppression), and wherever a row or column with a total would then have a single
-hidden cell, one more cell is hidden (secondary suppression), so that no hidden value can be
-recovered by subtraction. Shares computed from a hidden count are hidden too. Applied once to the
-report's tables, so every format shows the same cells."""
+"""Masking small numbers for publication (``variables.md``, issue 9).
+
+Counts from 1 to threshold - 1 are hidden (primary suppression). A reader also knows how the counts
+of a report hang together: gender columns add up to the total column, rows to the total row,
+``totalt`` + ``volym`` = ``totalt_inkl_volym``, the same population appears in several tables, a
+goal's "n av d" is a cell of another table. Secondary suppression hides more cells until **no hidden
+count is determined by the visible ones**: every relation is a linear equation, the visible values
+are substituted, and the remaining system over the hidden cells is brought to reduced row echelon
+form (exact, in the integers modulo a large prime). A hidden cell is determined exactly when its pivot row has no other
+unknown. While one is, one more cell of an equation it is in is hidden, the smallest non-zero
+non-total one first. ``varav_anonyma`` <= its parent is an inequality: a hidden parent hides a
+non-zero child (the child would be a lower bound of it).
+
+Shares computed from a hidden count (as numerator or denominator) are hidden too, and so are a
+goal's result and basis when its numerator or denominator is. Amounts and measures (means,
+medians, targets) are never masked as counts.
+
+The relations come from the tables (``Table.sums``) and the report (``Report.relations``,
+``Report.bounds``), declared where the tables are built (engine.py). ``suppress`` also takes
+cells known from outside and further unknowns: earlier publications (``differencing.py``).
+"""
+
+from finsam.tenancy.models import MINIMUM_MASKING_THRESHOLD
+
+TOTAL_PREFIX = "totalt"
 
 
-def mask_table(table, threshold):
-    if threshold <= 1:
-        return
-    hidden = set()
-    for row, columns in table.cells.items():
-        for col, value in columns.items():
-            if (row, col) in table.measures or not isinstance(value, int) or isinstance(value, bool):
-                continue
-            if 0 < value < threshold:
-                hidden.add((row, col))
-    changed = True
-    while changed:
-        changed = False
+def is_count(table, row, col, value):
+    return (row, col) not in table.measures and isinstance(value, int) and not isinstance(value, bool)
+
+
+def count_cells(report):
+    """{(table id, row, col): value} of every count of the report."""
+    cells = {}
+    for table in report.tables:
+        for row, columns in table.cells.items():
+            for col, value in columns.items():
+                if is_count(table, row, col, value):
+                    cells[(table.id, row, col)] = value
+    return cells
+
+
+def equations(report):
+    """Every relation as {cell: coefficient} whose weighted sum is 0, over report cells."""
+    result = []
+    for table in report.tables:
         for parts, total in table.sums:
-            cells = [c for c in parts + [total] if table.cell(*c) is not None or c in hidden]
-            masked_here = [c for c in cells if c in hidden]
-            if len(masked_here) != 1:
-                continue
-            # Hide the smallest other cell of the relation: a non-zero part if there is one.
-            candidates = sorted(
-                (c for c in cells if c not in hidden),
-                key=lambda c: (c == total, table.cell(*c) == 0, table.cell(*c) or 0),
-            )
-            if candidates:
-                hidden.add(candidates[0])
+            result.append(_equation([(table.id, *p) for p in parts], (table.id, *total)))
+    for parts, total in report.relations:
+        result.append(_equation(parts, total))
+    return [e for e in result if e]
+
+
+def _equation(parts, total):
+    equation = {}
+    for cell in parts:
+        equation[cell] = equation.get(cell, 0) + 1
+    equation[total] = equation.get(total, 0) - 1
+    return {c: v for c, v in equation.items() if v}
+
+
+def determined(equations, hidden):
+    """The hidden cells whose value follows from the equations once every other cell is known."""
+    return set(certificates(equations, hidden))
+
+
+# Elimination runs in the integers modulo a large prime instead of in fractions (ten times faster
+# on a förbund's publications). Which cells are determined is the same as over the rationals unless
+# the prime divides a minor of the small-integer relation matrix, which for coefficients of a few
+# units and a 61-bit prime does not happen; a determined count, an integer far below P/2, is read
+# back exactly from its residue (``value_of``).
+P = 2**61 - 1
+
+
+def certificates(equations, hidden):
+    """{hidden cell: {equation index: weight}} for every hidden cell the equations fix: the weighted
+    sum of those equations has that cell as its only unknown (what a reader would compute).
+
+    Gauss-Jordan elimination over the hidden cells only (visible cells are constants and do not
+    change which unknowns are fixed), each row remembering which equations it is made of."""
+    pivots = {}  # pivot cell -> ({cell: weight} with pivot weight 1, {equation index: weight}), mod P
+    for index, equation in enumerate(equations):
+        row = {c: v % P for c, v in equation.items() if c in hidden}
+        made_of = {index: 1}
+        for pivot in [c for c in row if c in pivots]:
+            factor = row.get(pivot)
+            if factor:
+                _subtract(row, pivots[pivot][0], factor)
+                _subtract(made_of, pivots[pivot][1], factor)
+        if not row:
+            continue
+        pivot = min(row, key=repr)  # deterministic choice
+        inverse = pow(row[pivot], P - 2, P)
+        row = {c: v * inverse % P for c, v in row.items()}
+        made_of = {i: v * inverse % P for i, v in made_of.items()}
+        for other_row, other_made_of in pivots.values():
+            factor = other_row.get(pivot)
+            if factor:
+                _subtract(other_row, row, factor)
+                _subtract(other_made_of, made_of, factor)
+        pivots[pivot] = (row, made_of)
+    return {p: made_of for p, (row, made_of) in pivots.items() if len(row) == 1}
+
+
+def combine(equations, weights):
+    """The weighted sum of equations, mod P: {cell: weight}."""
+    combined = {}
+    for index, weight in weights.items():
+        _subtract(combined, equations[index], P - weight)
+    return combined
+
+
+def value_of(cell, combined, values):
+    """The value a reader works out for ``cell`` from its certificate's sum and the visible values."""
+    residue = -sum(w * values.get(c, 0) for c, w in combined.items() if c != cell) * pow(combined[cell], P - 2, P) % P
+    return residue if residue <= P // 2 else residue - P
+
+
+def _certificates_by_group(equations, hidden, solved):
+    """``certificates`` for each group of equations linked by shared hidden cells on its own (much
+    faster than one elimination of everything), reusing the groups whose hidden cells did not change."""
+    parent = list(range(len(equations)))
+
+    def root(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first = {}
+    for i, equation in enumerate(equations):
+        for cell in equation:
+            if cell in hidden:
+                if cell in first:
+                    parent[root(i)] = root(first[cell])
+                else:
+                    first[cell] = i
+    groups = {}
+    for i, equation in enumerate(equations):
+        if any(c in hidden for c in equation):
+            groups.setdefault(root(i), []).append(i)
+    result = {}
+    for members in groups.values():
+        key = (tuple(members), frozenset(c for i in members for c in equations[i] if c in hidden))
+        if key not in solved:
+            local = certificates([equations[i] for i in members], hidden)
+            solved[key] = {cell: {members[j]: w for j, w in made_of.items()} for cell, made_of in local.items()}
+        result.update(solved[key])
+    return result
+
+
+def _subtract(target, source, factor):
+    """target -= factor * source (mod P), in place, dropping zeros."""
+    for key, value in source.items():
+        new = (target.get(key, 0) - factor * value) % P
+        if new:
+            target[key] = new
+        else:
+            target.pop(key, None)
+
+
+def _is_total(cell):
+    return any(str(key).startswith(TOTAL_PREFIX) for key in cell[1:])
+
+
+def suppress(values, relations, bounds, primary, *, fixed=(), candidates=None, unknowns=(), sensitive=None):
+    """The hidden cells: ``primary`` and as few more as the greedy search needs so that no hidden
+    cell is determined. ``values`` are every cell's value; ``fixed`` cells are known to the reader
+    whatever is hidden (never hidden here); only ``candidates`` (default: every non-fixed cell) may be
+    hidden secondarily. ``unknowns`` are further unknowns of the equations that are no cell of the
+    report (differencing.py): one of them being determined matters only if ``sensitive(the value it
+    is determined to have)``."""
+    fixed = set(fixed)
+    unknowns = set(unknowns)
+    hidden = (set(primary) - fixed) | unknowns
+    allowed = (set(values) if candidates is None else set(candidates)) - fixed
+
+    def rank(cell):  # which visible cell to hide first: a non-total, non-zero, small one
+        return (_is_total(cell), values.get(cell, 0) == 0, values.get(cell, 0), repr(cell))
+
+    given_up = set()
+    solved = {}  # per group of connected equations: certificates, while its hidden cells stay the same
+    while True:
+        changed = False
+        for part, whole in bounds:
+            if whole in hidden and part not in hidden and part in allowed and values.get(part, 0) > 0:
+                hidden.add(part)
                 changed = True
-    for row, col in sorted(hidden):
-        table.cells[row][col] = None
-        _hide_shares(table, row, col)
-    table.masked = sorted(hidden)
-
-
-def _hide_shares(table, row, col):
-    """A share whose numerator or denominator is hidden is hidden as well."""
-    shares = table.shares
-    hidden = []
-    if col in shares.get(row, {}):
-        hidden.append((row, col))
-    if row == "totalt":  # a hidden column total is the denominator of that column's shares
-        hidden += [(r, col) for r in shares if col in shares[r]]
-    if table.id == "work_or_study" and col.startswith(("exited", "work_or_study")):
-        suffix = col[len("exited"):] if col.startswith("exited") else col[len("work_or_study"):]
-        if f"work_or_study{suffix}" in shares.get(row, {}):
-            hidden.append((row, f"work_or_study{suffix}"))
-    for r, c in hidden:
-        shares[r][c] = None
-        table.masked_shares.add((r, c))
+        exposed = _certificates_by_group(relations, hidden, solved)
+        touched = set()  # equations that got a new hidden cell in this round (one each per round)
+        for cell in sorted(set(exposed) - given_up, key=repr):
+            # The reader's computation: the weighted sum of these equations. Hiding any visible
+            # cell left in it breaks that computation.
+            combined = combine(relations, exposed[cell])
+            if cell in unknowns:
+                if not sensitive(value_of(cell, combined, values)):
+                    given_up.add(cell)
+                    continue
+            if set(exposed[cell]) & touched:
+                continue
+            choices = sorted((c for c in combined if c not in hidden and c in allowed), key=rank)
+            if not choices:
+                # Only fixed cells in it: its value is already public through them (an earlier
+                # publication showing the same count), so there is nothing left to protect.
+                given_up.add(cell)
+                continue
+            hidden.add(choices[0])
+            touched |= set(exposed[cell])
+            changed = True
+        if not changed:
+            return hidden - unknowns
 
 
 def mask_report(report, threshold):
+    """Hide small counts and everything that would reveal them, in every table of ``report``."""
+    threshold = max(threshold, MINIMUM_MASKING_THRESHOLD)
+    hidden = protect(report, threshold)
+    apply(report, hidden, threshold)
+
+
+def protect(report, threshold):
+    """The set of (table, row, col) cells to hide in ``report`` taken alone."""
+    values = count_cells(report)
+    primary = {c for c, v in values.items() if 0 < v < threshold} if threshold > 1 else set()
+    return suppress(values, equations(report), report.bounds, primary)
+
+
+def apply(report, hidden, threshold):
+    tables = {t.id: t for t in report.tables}
     for table in report.tables:
-        mask_table(table, threshold)
+        table.masked = []
+        table.masked_shares = set()
+    for table_id, row, col in sorted(hidden):
+        table = tables[table_id]
+        table.cells[row][col] = None
+        table.masked.append((row, col))
+    for table in report.tables:
+        masked = set(table.masked)
+        for (row, col), (of, per) in table.share_refs.items():
+            if of in masked or per in masked:
+                table.shares[row][col] = None
+                table.masked_shares.add((row, col))
+        for row in table.goal_rows:  # a goal's result and "n av d" follow from its counts
+            if {(row, "numerator"), (row, "denominator")} & masked:
+                for col in ("result", "basis"):
+                    if table.cells[row].get(col) is not None:
+                        table.cells[row][col] = None
+                        table.masked.append((row, col))
+        table.masked.sort()
     report.published = True
     report.threshold = threshold

@@ -27,6 +27,11 @@ class Table:
     # Columns whose cells are shares (fractions), e.g. an insats's target share.
     share_columns: set = field(default_factory=set)
     chart: str = ""  # "bar" or "" (rendered as a chart as well as the table)
+    # Which count cells each share is computed from: (row, col) -> ((row, col) numerator,
+    # (row, col) denominator). A share is hidden when either is (masking.py).
+    share_refs: dict = field(default_factory=dict)
+    # Goal rows: their result and basis follow from the counts "numerator" and "denominator".
+    goal_rows: list = field(default_factory=list)
 
     def cell(self, row, col):
         return self.cells.get(row, {}).get(col)
@@ -34,10 +39,12 @@ class Table:
     def share(self, row, col):
         return self.shares.get(row, {}).get(col)
 
-    def set_share(self, row, col, numerator, denominator):
-        """Store numerator / denominator unrounded (None when the denominator is 0)."""
+    def set_share(self, row, col, numerator, denominator, *, of, per):
+        """Store numerator / denominator unrounded (None when the denominator is 0); ``of`` and
+        ``per`` are the cells (row, col) the two values are shown in."""
         value = None if not denominator else numerator / denominator
         self.shares.setdefault(row, {})[col] = value
+        self.share_refs[(row, col)] = (tuple(of), tuple(per))
 
     def to_json(self):
         def rnd(value):
@@ -71,6 +78,13 @@ class Report:
     published: bool = False
     threshold: int = 0
     cache_key: str = ""  # set when the report comes through statistics/cache.py
+    # Relations between cells of different tables that a reader knows (the same population in two
+    # tables): [(parts [(table id, row, col)], total (table id, row, col))], parts summing to total.
+    relations: list = field(default_factory=list)
+    # part <= whole, e.g. varav_anonyma <= totalt: [((table id, row, col), (table id, row, col))]
+    bounds: list = field(default_factory=list)
+    # slug -> name of every insats the report counts, as they were when it was computed
+    intervention_names: dict = field(default_factory=dict)
 
     def table(self, table_id):
         return next(t for t in self.tables if t.id == table_id)
@@ -86,6 +100,75 @@ class Report:
             "counting_rules": COUNTING_RULES,
             "tables": [t.to_json() for t in self.tables],
         }
+
+
+# --- freezing a report (a publication stores it once and renders it ever after) --------------------
+
+FROZEN_FORMAT = "finsam-frozen-report/1"
+_PAIR_SETS = ("measures", "masked_shares")  # sets of (row, col)
+
+
+def freeze(report):
+    """Everything needed to render ``report`` again, as JSON-ready data, exactly (shares unrounded).
+    Hidden cells are already None in a masked report: a frozen publication holds no hidden value."""
+    return {
+        "format": FROZEN_FORMAT,
+        "association": {"slug": report.association.slug, "name": report.association.name},
+        "date_from": report.date_from.isoformat(), "date_to": report.date_to.isoformat(),
+        "interventions": list(report.interventions), "intervention_names": dict(report.intervention_names),
+        "generated_at": report.generated_at.isoformat(), "published": report.published,
+        "threshold": report.threshold,
+        "relations": [[[list(p) for p in parts], list(total)] for parts, total in report.relations],
+        "bounds": [[list(a), list(b)] for a, b in report.bounds],
+        "tables": [{
+            "id": t.id, "title": t.title, "population": t.population,
+            "rows": [list(r) for r in t.rows], "columns": [list(c) for c in t.columns],
+            "cells": t.cells, "shares": t.shares, "denominator": t.denominator, "notes": list(t.notes),
+            "sums": [[[list(p) for p in parts], list(total)] for parts, total in t.sums],
+            "masked": [list(c) for c in t.masked], "measures": sorted(list(c) for c in t.measures),
+            "masked_shares": sorted(list(c) for c in t.masked_shares), "share_rows": sorted(t.share_rows),
+            "share_columns": sorted(t.share_columns), "chart": t.chart,
+            "share_refs": [[list(k), list(of), list(per)] for k, (of, per) in t.share_refs.items()],
+            "goal_rows": list(t.goal_rows),
+        } for t in report.tables],
+    }
+
+
+@dataclass(frozen=True)
+class FrozenAssociation:
+    """What a frozen report says about its förbund: as it was when the report was made."""
+
+    slug: str
+    name: str
+
+
+def thaw(data):
+    """The Report that ``freeze`` stored."""
+    if data.get("format") != FROZEN_FORMAT:
+        raise ValueError(f"Unknown frozen report format {data.get('format')!r}")
+    tables = []
+    for t in data["tables"]:
+        table = Table(t["id"], t["title"], t["population"], [tuple(r) for r in t["rows"]],
+                      [tuple(c) for c in t["columns"]], cells=t["cells"], shares=t["shares"],
+                      denominator=t["denominator"], notes=t["notes"], chart=t["chart"])
+        table.sums = [([tuple(p) for p in parts], tuple(total)) for parts, total in t["sums"]]
+        table.masked = [tuple(c) for c in t["masked"]]
+        for name in _PAIR_SETS:
+            setattr(table, name, {tuple(c) for c in t[name]})
+        table.share_rows, table.share_columns = set(t["share_rows"]), set(t["share_columns"])
+        table.share_refs = {tuple(k): (tuple(of), tuple(per)) for k, of, per in t["share_refs"]}
+        table.goal_rows = list(t["goal_rows"])
+        tables.append(table)
+    report = Report(
+        FrozenAssociation(**data["association"]), datetime.date.fromisoformat(data["date_from"]),
+        datetime.date.fromisoformat(data["date_to"]), data["interventions"],
+        datetime.datetime.fromisoformat(data["generated_at"]), tables, published=data["published"],
+        threshold=data["threshold"],
+    )
+    report.intervention_names = data["intervention_names"]
+    report.relations = [([tuple(p) for p in parts], tuple(total)) for parts, total in data["relations"]]
+    report.bounds = [(tuple(a), tuple(b)) for a, b in data["bounds"]]
+    return report
 
 
 COUNTING_RULES = [

@@ -42,6 +42,9 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+MINIMUM_MASKING_THRESHOLD = 3
+
+
 class Association(models.Model):
     slug = models.SlugField(
         "kortnamn",
@@ -57,8 +60,10 @@ class Association(models.Model):
     masking_threshold = models.PositiveSmallIntegerField(
         "gräns för maskering",
         default=5,
-        validators=[MinValueValidator(0), MaxValueValidator(50)],
-        help_text="I publiceringsläge döljs antal från 1 upp till gränsen minus ett. Standard 5 (1–4 döljs).",
+        # 3 at least: counts of 1 and 2 are never published (issue 9).
+        validators=[MinValueValidator(MINIMUM_MASKING_THRESHOLD), MaxValueValidator(50)],
+        help_text="I publicerade rapporter döljs antal från 1 upp till gränsen minus ett. Standard 5 (1–4 döljs); "
+                  "lägst 3.",
     )
     retention_years = models.PositiveSmallIntegerField(
         "gallring efter (år)",

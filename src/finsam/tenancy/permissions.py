@@ -24,8 +24,15 @@ CAPABILITIES = {
     "manage_association": {ADMIN},
     "manage_users": {ADMIN},
     "manage_interventions": {ADMIN},
-    # Aggregated statistics; never participant-level data.
-    "view_reports": {ADMIN, ANALYST, READER},
+    # Every insats of the association in lists and pages (a deltagaransvarig sees the assigned ones).
+    "view_all_interventions": {ADMIN, ANALYST, READER},
+    # Reports computed on request for any period and insatser, with small counts shown (so never
+    # for läsare: two masked reports of their own choosing could be subtracted, issue 9).
+    "view_reports": {ADMIN, ANALYST},
+    # Freeze a masked report for the board (reports/publishing.py).
+    "publish_reports": {ADMIN, ANALYST},
+    # The list of published reports and their files: the board's only view of the statistics.
+    "view_published_reports": {ADMIN, ANALYST, MANAGER, READER},
     # Participant-level data in every insats of the association.
     "view_all_participants": {ADMIN, ANALYST},
     # Register and see participants (a deltagaransvarig only in assigned insatser).
@@ -33,9 +40,6 @@ CAPABILITIES = {
     "view_participants": {ADMIN, ANALYST, MANAGER},
     "export_participants": {ADMIN, ANALYST},
     "view_access_log": {ADMIN},
-    # Reports with small counts shown; everyone else gets the published (masked) report, since
-    # background and outcome counts of 1-4 could point at a person.
-    "view_unmasked_reports": {ADMIN, ANALYST, MANAGER},
 }
 
 

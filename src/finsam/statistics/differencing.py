@@ -1,0 +1,224 @@
+"""Masking a report for publication against every earlier publication of the förbund (issue 9).
+
+A reader holding several published reports can subtract one from another: the whole förbund minus
+one insats is the other insatser; a year minus its first half is the second. Each count is
+therefore written as a sum of *atoms*, the same count for one insats and one stretch of time:
+
+- counts of participations add up over insatser (not ``unique``, which counts persons);
+- counts of *new* and *exited* participations (flow's new/exited columns and every table of those
+  populations) also add up over the stretches of time between the publications' period bounds;
+  counts of *current* participations (flow's current columns, age, municipality) do not, so their
+  atoms are for the exact period;
+- a goal's counts are the same in every report that shows that goal for the same period.
+
+Every publication's relations (masking.py) stay in force, its visible cells are known, its hidden
+ones unknown. So are the *virtual reports* a reader can work out: one insats's part of a published
+period (the whole minus the other insatser), a published scope's part of a stretch of time (the year
+minus its first half). The new report is masked with the usual greedy search (``masking.suppress``) until no
+hidden cell of any publication is determined, and no atom whose value is a small count (1 to
+threshold - 1) is: an insats's small count worked out from two reports is as revealing as one shown.
+An equation with two or more atoms that occur nowhere else can give nothing away and is dropped
+first.
+"""
+
+import datetime
+
+from . import masking
+
+TIME_ADDITIVE = {"education", "time_on_support", "referrer", "target_group", "exit_reason", "work_or_study",
+                 "support_in_out", "duration"}
+CURRENT = {"age", "municipality"}
+FLOW_SUMMARY_ROWS = ("totalt", "varav_anonyma", "volym", "totalt_inkl_volym")
+
+
+def mask_for_publication(report, threshold, earlier):
+    """Mask ``report`` (unmasked) for publication, given the earlier publications (thawed Reports)."""
+    threshold = max(threshold, masking.MINIMUM_MASKING_THRESHOLD)
+    if not _linked(report, earlier):
+        masking.mask_report(report, threshold)
+        return
+    reports = [report] + _linked(report, earlier)
+    bounds = _bounds(reports)
+    values, fixed, unknown_cells = {}, set(), set()
+    relations = []
+    for k, r in enumerate(reports):
+        for table in r.tables:
+            masked = set(table.masked)
+            for row, columns in table.cells.items():
+                for col, value in columns.items():
+                    cell = (k, table.id, row, col)
+                    if k == 0:
+                        if masking.is_count(table, row, col, value):
+                            values[cell] = value
+                    elif (row, col) in masked:
+                        unknown_cells.add(cell)
+                    elif masking.is_count(table, row, col, value):
+                        values[cell] = value
+                        fixed.add(cell)
+        relations += [{(k, *c): v for c, v in e.items()} for e in masking.equations(r)]
+    atom_equations = []
+    for k, r in enumerate(reports):
+        for table in r.tables:
+            for row, columns in table.cells.items():
+                for col in columns:
+                    cell = (k, table.id, row, col)
+                    if cell not in values and cell not in unknown_cells:
+                        continue
+                    atoms = _atoms(r, table.id, row, col, bounds)
+                    if atoms:
+                        equation = {cell: -1}
+                        for atom in atoms:
+                            equation[atom] = equation.get(atom, 0) + 1
+                        atom_equations.append(equation)
+    virtual = set()
+    for pseudo in _virtual_reports(reports):
+        for table in report.tables:
+            for row, columns in table.cells.items():
+                if row in report.intervention_names:
+                    continue  # an insats's own row: a virtual report of that insats has it as "totalt"
+                for col, value in columns.items():
+                    if not masking.is_count(table, row, col, value):
+                        continue
+                    atoms = _atoms(pseudo, table.id, row, col, bounds)
+                    if atoms:
+                        cell = ("virtual", pseudo.key, table.id, row, col)
+                        equation = {cell: -1}
+                        for atom in atoms:
+                            equation[atom] = equation.get(atom, 0) + 1
+                        atom_equations.append(equation)
+                        virtual.add(cell)
+    atom_equations = _prune(atom_equations)
+    atoms = {c for e in atom_equations for c in e if c[0] in ("atom", "virtual")}
+    relations += atom_equations
+    primary = {c for c, v in values.items() if c[0] == 0 and 0 < v < threshold}
+    own_bounds = [((0, *a), (0, *b)) for a, b in report.bounds]
+    # The new report's hidden cells must stay unknown; earlier hidden cells and atoms must not be
+    # worked out when their value is a small count (a larger one reveals nothing: if it helped to
+    # work out a small one, that one would be determined too).
+    hidden = masking.suppress(values, relations, own_bounds, primary, fixed=fixed,
+                              candidates={c for c in values if c[0] == 0}, unknowns=atoms | unknown_cells,
+                              sensitive=lambda value: 0 < value < threshold)
+    masking.apply(report, {c[1:] for c in hidden if c[0] == 0}, threshold)
+
+
+class _Pseudo:
+    """A report nobody published but a reader can work out by subtraction: one insats's part of a
+    published period, or a published scope's part of a stretch of time (a year minus its first half)."""
+
+    def __init__(self, scope, start, end):
+        self.interventions, self.intervention_names = list(scope), {s: s for s in scope}
+        self.date_from, self.date_to = start, end
+        self.key = (tuple(scope), start, end)
+
+
+def _virtual_reports(reports):
+    bounds = _bounds(reports)
+    real = {(tuple(sorted(_scope(r))), r.date_from, r.date_to) for r in reports}
+    scopes = {tuple(sorted(_scope(r))) for r in reports}
+    periods = {(r.date_from, r.date_to) for r in reports}
+    wanted = set()
+    for scope in scopes:
+        for start, end in {(r.date_from, r.date_to) for r in reports if tuple(sorted(_scope(r))) == scope}:
+            for a, b in _stretches(start, end, bounds):
+                wanted.add((scope, a, b))
+    if len(scopes) > 1:
+        for slug in {s for scope in scopes for s in scope}:
+            for start, end in periods:
+                wanted.add(((slug,), start, end))
+    return [_Pseudo(scope, a, b) for scope, a, b in sorted(wanted - real)]
+
+
+def _linked(report, earlier):
+    """The earlier publications whose periods overlap the new one's, directly or through others:
+    no count of the rest shares an atom with it."""
+    linked, rest = [], list(earlier)
+    periods = [(report.date_from, report.date_to)]
+    grew = True
+    while grew:
+        grew = False
+        for r in list(rest):
+            if any(r.date_from <= end and start <= r.date_to for start, end in periods):
+                linked.append(r)
+                rest.remove(r)
+                periods.append((r.date_from, r.date_to))
+                grew = True
+    return linked
+
+
+def _bounds(reports):
+    """The dates where a stretch of time starts: every period's first day and the day after its last."""
+    days = set()
+    for r in reports:
+        days.add(r.date_from)
+        days.add(r.date_to + datetime.timedelta(days=1))
+    return sorted(days)
+
+
+def _stretches(start, end, bounds):
+    inner = [d for d in bounds if start < d <= end]
+    starts = [start] + inner
+    ends = [d - datetime.timedelta(days=1) for d in inner] + [end]
+    return list(zip(starts, ends))
+
+
+def _scope(report):
+    return list(report.interventions) or list(report.intervention_names)
+
+
+def _atoms(report, table_id, row, col, bounds):
+    """The atoms ("atom", table, row, col, insats, first day, last day) a cell is the sum of, or None
+    for a cell that is no such sum (persons, measures)."""
+    start, end = report.date_from, report.date_to
+    scope = _scope(report)
+    if table_id == "unique":
+        return None
+    if table_id == "goals":
+        if col not in ("numerator", "denominator"):
+            return None
+        year = int(row.split(":")[1])
+        return [("atom", "goals", row, col, "", datetime.date(year, 1, 1), min(datetime.date(year, 12, 31), end))]
+    if table_id in ("flow", "flow_years"):
+        measure = col.split("_", 1)[0]
+        additive = measure in ("new", "exited")
+        if table_id == "flow_years":
+            year = int(row)
+            start, end = max(start, datetime.date(year, 1, 1)), min(end, datetime.date(year, 12, 31))
+            insatser, row = scope, "totalt"
+        elif row in FLOW_SUMMARY_ROWS:
+            insatser = scope
+        else:
+            insatser, row = [row], "totalt"
+        table_id = "flow"
+    elif table_id == "work_or_study":
+        additive = True
+        insatser, row = (scope, row) if row == "totalt" else ([row], "totalt")
+    elif table_id in TIME_ADDITIVE:
+        additive, insatser = True, scope
+    elif table_id in CURRENT:
+        additive, insatser = False, scope
+    else:
+        return None
+    times = _stretches(start, end, bounds) if additive else [(start, end)]
+    return [("atom", table_id, row, col, slug, a, b) for slug in insatser for a, b in times]
+
+
+def _prune(equations):
+    """Drop the equations with two or more atoms found nowhere else (nothing can be worked out from
+    them), until none is left. One with a single such atom stays: it may give that atom away. A
+    virtual report's cell is an atom here (it occurs in its own equation only)."""
+    equations = [dict(e) for e in equations]
+    alive = set(range(len(equations)))
+    while True:
+        where = {}
+        for i in alive:
+            for c in equations[i]:
+                if c[0] in ("atom", "virtual"):
+                    where.setdefault(c, []).append(i)
+        lonely = {}
+        for places in where.values():
+            if len(places) == 1:
+                lonely[places[0]] = lonely.get(places[0], 0) + 1
+        useless = {i for i, n in lonely.items() if n >= 2}
+        if not useless:
+            return [equations[i] for i in sorted(alive)]
+        alive -= useless

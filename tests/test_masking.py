@@ -1,0 +1,326 @@
+"""Masking for publication: no hidden count can be worked out from what a report shows.
+
+What a reader knows about how the counts hang together is written out here (``reader_relations``),
+independently of the relations the engine declares, and checked to be true on the unmasked report.
+A hidden cell is *determined* when every solution of those relations, with the visible cells fixed,
+gives it the same value; ``determined_by`` finds that with its own elimination (reduced echelon form
+over the hidden cells), not with ``masking.determined``.
+"""
+
+import datetime
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings as hsettings
+from hypothesis import strategies as st
+
+from finsam.interventions.models import Goal
+from finsam.participants.models import Participation, VolumeCount
+from finsam.statistics import masking
+from finsam.statistics.engine import compute_report
+
+D = datetime.date
+G = ["kvinna", "man", "annat_ej_angivet"]
+GT = G + ["totalt"]
+WORK = ["arbete", "arbete_subventionerat"]
+
+
+# --- what a reader knows ------------------------------------------------------------------------
+
+def reader_relations(report):
+    """[(parts, total)] over (table, row, col) cells, and [(part, whole)] bounds: what anyone reading
+    the tables can write down from their titles, rows, columns and notes."""
+    t = {table.id: table for table in report.tables}
+    rel, bounds = [], []
+
+    def rows(table_id):
+        return [k for k, _ in t[table_id].rows]
+
+    def genders(table_id, row, fmt="{g}", total="totalt"):
+        rel.append(([(table_id, row, fmt.format(g=g)) for g in G], (table_id, row, fmt.format(g=total))))
+
+    def column_total(table_id, col, body=None):
+        body = body if body is not None else [r for r in rows(table_id) if r != "totalt"]
+        rel.append(([(table_id, r, col) for r in body], (table_id, "totalt", col)))
+
+    groups = [r for r in rows("flow") if r not in ("totalt", "varav_anonyma", "volym", "totalt_inkl_volym")]
+    for m in ("current", "new", "exited"):
+        for row in groups + ["totalt", "varav_anonyma", "totalt_inkl_volym"] + (["volym"] if m == "current" else []):
+            genders("flow", row, f"{m}_{{g}}")
+        for g in GT:
+            c = f"{m}_{g}"
+            column_total("flow", c, groups)
+            rel.append(([("flow", "totalt", c)] + ([("flow", "volym", c)] if m == "current" else []),
+                        ("flow", "totalt_inkl_volym", c)))
+            bounds.append((("flow", "varav_anonyma", c), ("flow", "totalt", c)))
+            # the years of the period: new and exited add up; one year is the whole period
+            years = rows("flow_years")
+            if m != "current" or len(years) == 1:
+                rel.append(([("flow_years", y, c) for y in years], ("flow", "totalt", c)))
+    for y in rows("flow_years"):
+        for m in ("current", "new", "exited"):
+            genders("flow_years", y, f"{m}_{{g}}")
+    genders("unique", "totalt")
+    for table_id in ("age", "education", "time_on_support", "exit_reason", "duration", "target_group"):
+        for r in rows(table_id):
+            if r not in ("mean_months", "median_months"):
+                genders(table_id, r)
+    for table_id in ("age", "education", "time_on_support", "exit_reason"):
+        for g in GT:
+            column_total(table_id, g)
+    for table_id in ("referrer", "municipality"):
+        column_total(table_id, "count")
+    for r in rows("support_in_out"):
+        for phase in ("entry", "exit"):
+            genders("support_in_out", r, f"{{g}}_{phase}")
+    for g in GT:
+        rel.append(([("support_in_out", "underlag", f"{g}_entry")], ("support_in_out", "underlag", f"{g}_exit")))
+    wos_rows = [r for r in rows("work_or_study") if r != "totalt"]
+    for k in ("exited", "work", "studies", "work_or_study"):
+        for r in wos_rows + ["totalt"]:
+            rel.append(([("work_or_study", r, f"{k}_{g}") for g in G], ("work_or_study", r, k)))
+        for c in [k] + [f"{k}_{g}" for g in G]:
+            column_total("work_or_study", c, wos_rows)
+    for r in wos_rows + ["totalt"]:
+        for s in [""] + [f"_{g}" for g in G]:
+            rel.append(([("work_or_study", r, f"work{s}"), ("work_or_study", r, f"studies{s}")],
+                        ("work_or_study", r, f"work_or_study{s}")))
+    # the same populations in several tables
+    for g in GT:
+        s = "" if g == "totalt" else f"_{g}"
+        anonymous = lambda m: ("flow", "varav_anonyma", f"{m}_{g}")  # noqa: E731
+        rel.append(([("age", "totalt", g), anonymous("current")], ("flow", "totalt", f"current_{g}")))
+        for table_id in ("education", "time_on_support"):
+            rel.append(([(table_id, "totalt", g), anonymous("new")], ("flow", "totalt", f"new_{g}")))
+        rel.append(([("exit_reason", "totalt", g), anonymous("exited")], ("flow", "totalt", f"exited_{g}")))
+        rel.append(([("exit_reason", "totalt", g)], ("work_or_study", "totalt", f"exited{s}")))
+        rel.append(([("duration", r, g) for r in ("<3", "3-6", "6-12", "12-24", ">24")], ("exit_reason", "totalt", g)))
+        rel.append(([("exit_reason", c, g) for c in WORK], ("work_or_study", "totalt", f"work{s}")))
+        rel.append(([("exit_reason", "studier", g)], ("work_or_study", "totalt", f"studies{s}")))
+        bounds.append((("unique", "totalt", g), ("flow", "totalt", f"current_{g}")))
+    rel.append(([("referrer", "totalt", "count"), ("flow", "varav_anonyma", "new_totalt")],
+                ("flow", "totalt", "new_totalt")))
+    rel.append(([("municipality", "totalt", "count")], ("age", "totalt", "totalt")))
+    # a goal of the report's own year: its "n av d" are cells of flow or work_or_study
+    for key in t["goals"].goal_rows:
+        slug, year, metric = key.split(":", 2)
+        num, den = ("goals", key, "numerator"), ("goals", key, "denominator")
+        if metric.startswith("share_"):
+            bounds.append((num, den))
+        if (report.date_from, report.date_to.year) != (D(int(year), 1, 1), int(year)) or slug not in groups:
+            continue
+        same = {"new_count": [(num, ("flow", slug, "new_totalt"))],
+                "current_count": [(num, ("flow", slug, "current_totalt"))],
+                "share_women_new": [(num, ("flow", slug, "new_kvinna")), (den, ("flow", slug, "new_totalt"))],
+                "share_men_new": [(num, ("flow", slug, "new_man")), (den, ("flow", slug, "new_totalt"))],
+                "share_work_or_study": [(num, ("work_or_study", slug, "work_or_study")),
+                                        (den, ("work_or_study", slug, "exited"))]}
+        for a, b in same.get(metric, [(den, ("work_or_study", slug, "exited"))]):
+            rel.append(([a], b))
+        if metric.startswith("share_exit_reason:") and len(groups) == 1:
+            rel.append(([("exit_reason", metric.split(":", 1)[1], "totalt")], num))
+    return rel, bounds
+
+
+def value(unmasked, cell):
+    table_id, row, col = cell
+    v = unmasked.table(table_id).cell(row, col)
+    return 0 if v is None else v
+
+
+P = 2**61 - 1  # arithmetic modulo a large prime: exact for these small-integer systems, and fast
+
+
+def determined_by(relations, hidden):
+    """Hidden cells fixed by the relations: the unknowns whose row in the fully reduced echelon form
+    of the relations (restricted to the hidden cells) has no free unknown, i.e. that are zero in
+    every null-space vector. Forward elimination, then back substitution, over sparse rows."""
+    rows = []
+    for parts, total in relations:
+        row = {}
+        for cell, coef in [(p, 1) for p in parts] + [(total, -1)]:
+            if cell in hidden:
+                row[cell] = (row.get(cell, 0) + coef) % P
+        row = {c: v for c, v in row.items() if v}
+        if row:
+            rows.append(row)
+    echelon = []  # (pivot, row) with the pivot's coefficient 1; later rows have no earlier pivot
+    lead = {}
+    for row in rows:
+        row = dict(row)
+        while True:
+            common = [c for c in row if c in lead]
+            if not common:
+                break
+            c = common[0]
+            f = row[c]
+            for k, v in lead[c].items():
+                row[k] = (row.get(k, 0) - f * v) % P
+            row = {k: v for k, v in row.items() if v}
+        if row:
+            pivot = max(row, key=repr)
+            inv = pow(row[pivot], P - 2, P)
+            row = {k: v * inv % P for k, v in row.items()}
+            lead[pivot] = row
+            echelon.append(pivot)
+    for pivot in reversed(echelon):  # back substitution: clear every other pivot from each row
+        row = lead[pivot]
+        changed = True
+        while changed:
+            changed = False
+            for c in [k for k in row if k != pivot and k in lead]:
+                f = row[c]
+                for k, v in lead[c].items():
+                    row[k] = (row.get(k, 0) - f * v) % P
+                row = {k: v for k, v in row.items() if v}
+                changed = True
+        lead[pivot] = row
+    return {pivot for pivot, row in lead.items() if len(row) == 1}
+
+
+def assert_safe(unmasked, masked, threshold):
+    relations, bounds = reader_relations(unmasked)
+    for parts, total in relations:  # what the reader "knows" is true
+        assert sum(value(unmasked, p) for p in parts) == value(unmasked, total), (parts, total)
+    for part, whole in bounds:
+        assert value(unmasked, part) <= value(unmasked, whole), (part, whole)
+    hidden = set()
+    for table in masked.tables:
+        original = unmasked.table(table.id)
+        for row, cols in table.cells.items():
+            for col, v in cols.items():
+                before = original.cell(row, col)
+                if (row, col) in table.masked:
+                    assert v is None
+                    hidden.add((table.id, row, col))
+                elif (row, col) not in table.measures and isinstance(before, int):
+                    assert v == before and not 0 < v < threshold, (table.id, row, col, v)
+        for (row, col), (of, per) in table.share_refs.items():
+            if of in table.masked or per in table.masked:
+                assert table.share(row, col) is None and (row, col) in table.masked_shares
+        for row in table.goal_rows:
+            if {(row, "numerator"), (row, "denominator")} & set(table.masked):
+                assert table.cells[row]["result"] is None and table.cells[row]["basis"] is None
+    assert not determined_by(relations, hidden), "a hidden count can be worked out"
+    for part, whole in bounds:
+        if whole in hidden and part not in hidden:
+            assert value(unmasked, part) == 0, (part, whole)
+
+
+# --- the example and random subsets of it --------------------------------------------------------
+
+@pytest.fixture
+def example_with_goals(exempelstad):
+    novum = exempelstad.interventions.get(slug="novum")
+    for metric, target in [("new_count", 40), ("share_work_or_study", "0.3"), ("share_women_new", "0.5"),
+                           ("share_exit_reason:studier", "0.1"), ("current_count", 10)]:
+        Goal.objects.get_or_create(intervention=novum, year=2024, metric=metric, defaults={"target": target})
+    VolumeCount.objects.create(association=exempelstad, intervention=novum, period_start=D(2024, 1, 1),
+                               period_end=D(2024, 3, 31), women=2, men=1, other=0)
+    return exempelstad
+
+
+def test_published_example_hides_every_small_count_and_nothing_can_be_worked_out(example_with_goals):
+    year = (D(2024, 1, 1), D(2024, 12, 31))
+    unmasked = compute_report(example_with_goals, *year)
+    masked = compute_report(example_with_goals, *year, publish=True)
+    assert masked.published and masked.threshold == 5
+    assert_safe(unmasked, masked, 5)
+    exit_reason = masked.table("exit_reason")
+    assert exit_reason.cells["arbete"]["man"] is None and exit_reason.shares["arbete"]["man"] is None
+    # the issue's example: flow's "totalt inklusive volymer" no longer shows what "totalt" hides
+    flow = masked.table("flow")
+    for col in flow.cells["totalt"]:
+        if flow.cells["totalt"][col] is None and not col.startswith("current"):
+            assert flow.cells["totalt_inkl_volym"][col] is None
+
+
+def test_goals_counts_are_masked(example_with_goals):
+    masked = compute_report(example_with_goals, D(2024, 1, 1), D(2024, 12, 31), publish=True)
+    goals = masked.table("goals")
+    key = next(k for k in goals.goal_rows if k.endswith("share_exit_reason:studier"))
+    unmasked = compute_report(example_with_goals, D(2024, 1, 1), D(2024, 12, 31)).table("goals").cells[key]
+    assert 0 < unmasked["numerator"] < 5  # the example has few exits to studies in novum
+    assert goals.cells[key]["numerator"] is None and goals.cells[key]["basis"] is None
+    assert goals.cells[key]["result"] is None and (key, "numerator") in goals.masked
+    assert goals.cells[key]["target"] is not None  # the target is not a count
+
+
+periods = st.tuples(st.integers(2022, 2025), st.integers(1, 12), st.integers(0, 30)).map(
+    lambda t: (D(t[0], t[1], 1), min(D(t[0], t[1], 1) + datetime.timedelta(days=31 * t[2] + 30), D(2026, 6, 30))))
+
+
+@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(period=periods, keep=st.floats(0.02, 1.0), seed=st.integers(0, 10 ** 6), threshold=st.integers(3, 7),
+       subset=st.lists(st.integers(0, 5), max_size=3), year_goal=st.booleans())
+def test_random_reports_reveal_no_hidden_count(example_with_goals, period, keep, seed, threshold, subset, year_goal):
+    """For random data (a random share of the example's participations), random periods, thresholds
+    and scopes (one insats, some, the whole förbund): no masked count is determined."""
+    import random
+
+    association = example_with_goals
+    slugs = sorted(association.interventions.values_list("slug", flat=True))
+    scope = sorted({slugs[i % len(slugs)] for i in subset})
+    if year_goal:
+        period = (D(2024, 1, 1), D(2024, 12, 31))
+    with transaction.atomic():
+        ids = list(Participation.objects.filter(association=association).values_list("pk", flat=True))
+        rng = random.Random(seed)
+        Participation.objects.filter(pk__in=[i for i in ids if rng.random() > keep]).delete()
+        association.masking_threshold = threshold
+        unmasked = compute_report(association, *period, scope)
+        masked = compute_report(association, *period, scope, publish=True)
+        transaction.set_rollback(True)
+    assert_safe(unmasked, masked, threshold)
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 12), min_size=3, max_size=3), min_size=1, max_size=6), st.integers(2, 6))
+def test_suppress_on_random_grids(body, threshold):
+    """A grid with row and column totals: small cells hidden, none determined, nothing else changed."""
+    values, relations = {}, []
+    for r, row in enumerate(body):
+        for c, v in enumerate(row):
+            values[(r, c)] = v
+        values[(r, "t")] = sum(row)
+    for c in list(range(3)) + ["t"]:
+        values[("t", c)] = sum(values[(r, c)] for r in range(len(body)))
+    for r in list(range(len(body))) + ["t"]:
+        relations.append(([(r, c) for c in range(3)], (r, "t")))
+    for c in list(range(3)) + ["t"]:
+        relations.append(([(r, c) for r in range(len(body))], ("t", c)))
+    equations = [masking._equation(parts, total) for parts, total in relations]
+    primary = {c for c, v in values.items() if 0 < v < threshold}
+    hidden = masking.suppress(values, equations, [], primary)
+    assert primary <= hidden
+    assert not determined_by(relations, hidden)
+
+
+def test_determined_agrees_with_the_independent_solver():
+    # a + b = t, t visible, b hidden only: b follows; with a hidden too, neither does
+    relations = [(["a", "b"], "t"), (["b", "c"], "u")]
+    equations = [masking._equation(p, t) for p, t in relations]
+    for hidden in [{"b"}, {"a", "b"}, {"a", "b", "c"}, {"a", "b", "c", "u"}, {"b", "c", "t"}]:
+        assert masking.determined(equations, hidden) == determined_by(relations, hidden), hidden
+
+
+def test_threshold_cannot_be_set_below_three(world, login):
+    from django.core.exceptions import ValidationError
+
+    world.alfa.masking_threshold = 2
+    with pytest.raises(ValidationError):
+        world.alfa.full_clean()
+
+
+def test_a_threshold_below_three_is_raised_to_three(exempelstad):
+    from finsam.statistics.engine import compute_report as compute
+
+    exempelstad.masking_threshold = 1  # stored before the rule, or written past the form
+    report = compute(exempelstad, D(2024, 1, 1), D(2024, 12, 31), publish=True)
+    assert report.threshold == 3
+    for table in report.tables:
+        for row, cols in table.cells.items():
+            for col, v in cols.items():
+                if (row, col) not in table.measures and isinstance(v, int) and not isinstance(v, bool):
+                    assert v not in (1, 2), (table.id, row, col)
