@@ -10,7 +10,7 @@ from finsam.participants.importing import import_file
 from finsam.tenancy.models import Role, RoleAssignment, User
 from tests.conftest import PASSWORD
 
-from .conftest import assert_accessible, log_in
+from .conftest import assert_accessible, log_in, open_page
 
 pytestmark = pytest.mark.e2e
 DATA = Path(__file__).parent.parent / "data"
@@ -30,7 +30,7 @@ def loaded(transactional_db):
 
 def test_analyst_reads_and_downloads_the_report(page, loaded):
     log_in(page, "analyst@exempelstad.se")
-    page.get_by_role("navigation", name="Förbundets meny").get_by_role("link", name="Rapporter").click()
+    page.get_by_role("navigation", name="Förbundets meny").get_by_role("link", name="Rapporter", exact=True).click()
     assert_accessible(page)
     page.get_by_label("Period").select_option("custom")
     page.get_by_label("Från och med").fill("2024-01-01")
@@ -51,17 +51,36 @@ def test_analyst_reads_and_downloads_the_report(page, loaded):
     assert_accessible(page)
 
 
-def test_board_member_sees_masked_aggregates_only(page, loaded):
-    log_in(page, "reader@exempelstad.se")
-    nav = page.get_by_role("navigation", name="Förbundets meny")
-    assert nav.get_by_role("link", name="Läs in deltagare").count() == 0
-    nav.get_by_role("link", name="Rapporter").click()
-    assert page.get_by_label("Publiceringsläge: dölj små antal").is_disabled()
-    page.get_by_label("Period").select_option("custom")
-    page.get_by_label("Från och med").fill("2024-01-01")
-    page.get_by_label("Till och med").fill("2024-12-31")
-    page.get_by_role("button", name="Visa statistik").click()
+def test_analyst_publishes_and_the_board_member_reads_only_the_publication(page, loaded, browser, live_server):
+    log_in(page, "analyst@exempelstad.se")
+    page.goto("/exempelstad/rapporter/?period=custom&date_from=2024-01-01&date_to=2024-12-31")
+    page.get_by_text("Publicera den här rapporten för styrelsen").click()
+    assert_accessible(page)
+    page.get_by_label("Rubrik").fill("Årsredovisning 2024")
+    page.get_by_role("button", name="Publicera", exact=True).click()
+    assert page.get_by_role("heading", name="Årsredovisning 2024").is_visible()
     assert "dolt för att skydda enskilda" in page.content()
     assert_accessible(page)
-    page.goto("/exempelstad/insatser/novum/deltagare/")
-    assert "Du har inte behörighet" in page.content()
+
+    board = open_page(browser, live_server.url)
+    try:
+        log_in(board, "reader@exempelstad.se")
+        nav = board.get_by_role("navigation", name="Förbundets meny")
+        assert nav.get_by_role("link", name="Läs in deltagare").count() == 0
+        assert nav.get_by_role("link", name="Rapporter", exact=True).count() == 0
+        nav.get_by_role("link", name="Publicerade rapporter").click()
+        assert_accessible(board)
+        board.get_by_role("link", name="Årsredovisning 2024").click()
+        exit_table = board.locator("#t-exit_reason table")
+        assert ".." in exit_table.inner_text()
+        assert_accessible(board)
+        with board.expect_download() as download:
+            board.get_by_role("link", name="PDF").click()
+        assert download.value.suggested_filename.endswith(".pdf")
+        # A report of their own choosing is not for a board member.
+        board.goto("/exempelstad/rapporter/?period=custom&date_from=2024-01-01&date_to=2024-12-31")
+        assert "Du har inte behörighet" in board.content()
+        board.goto("/exempelstad/insatser/novum/deltagare/")
+        assert "Du har inte behörighet" in board.content()
+    finally:
+        board.context.close()
