@@ -6,7 +6,6 @@ import json
 
 import openpyxl
 import pytest
-from django.db import IntegrityError
 from django.urls import reverse
 
 from finsam.participants.models import Participation
@@ -218,3 +217,34 @@ def test_half_year_and_year_cannot_be_subtracted(exempelstad, people):
                     cross.append(([(0, table.id, row, col), (2, table.id, row, col)], (1, table.id, row, col)))
     assert len(cross) > 100
     assert not small_ones(determined_by(relations + cross, hidden), unmasked)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_publications_at_once_are_masked_one_against_the_other(world):
+    """Two analysts publish the whole förbund and one insats at the same moment: they take turns (the
+    förbund's row is locked), so the second is masked against the first, and both are stored once.
+    Two corrections of one report at once: one succeeds, the other is told, none is a 500."""
+    from tests.conftest import make_participation
+    from tests.test_concurrency import run_together
+
+    for n, (intervention, gender_number) in enumerate([(world.assigned, "19900101-0017"),
+                                                       (world.assigned, "19850314-1239"),
+                                                       (world.unassigned, "19770707-7710")]):
+        make_participation(intervention, f"R-{n}", personnummer=gender_number, start_date=D(2024, 3, 1 + n))
+    analyst = world.users["analyst"]
+    results = run_together([
+        lambda: publish(world.alfa, analyst, title="Hela"),
+        lambda: publish(world.alfa, analyst, interventions=[world.assigned.slug], title="Aktivitet"),
+    ])
+    assert [kind for kind, _ in results] == ["ok", "ok"], results
+    assert world.alfa.published_reports.count() == 2
+    first = world.alfa.published_reports.get(title="Hela")
+    results = run_together([
+        lambda: publish(world.alfa, analyst, title="Rättad A", replaces=first, correction="a"),
+        lambda: publish(world.alfa, analyst, title="Rättad B", replaces=first, correction="b"),
+    ])
+    kinds = sorted(kind for kind, _ in results)
+    assert kinds == ["error", "ok"], results
+    error = next(value for kind, value in results if kind == "error")
+    assert isinstance(error, PublishError) and "redan ersatt" in str(error)
+    assert PublishedReport.objects.filter(replaces=first).count() == 1
