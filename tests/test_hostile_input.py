@@ -229,6 +229,7 @@ def _random_sheets():
 
 
 @hypothesis_settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@example(((CSV_HEADER + "\r").encode(), "fil.csv"))  # only an empty line: once neither rows nor errors
 @given(st.one_of(_mutations(), _random_sheets().map(lambda data: (data, "fil.xlsx"))))
 def test_random_malformed_and_sparse_files_are_refused_cleanly(importer, case):
     """Random bytes, a valid workbook with a byte changed or cut short, random CSV text, and

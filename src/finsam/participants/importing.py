@@ -175,6 +175,9 @@ def validate_file(data, filename, *, association, interventions, today=None):
             continue
         seen.update((key, line) for key in keys.values())
         result.rows.append(cleaned)
+    if not result.rows and not result.errors:
+        # Only empty lines after the header: refused like a file without lines.
+        result.errors.append(RowError(2, "", "", "filen har inga rader med deltagare."))
     return result
 
 

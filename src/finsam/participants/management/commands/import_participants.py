@@ -23,10 +23,11 @@ class Command(BaseCommand):
             raise CommandError(f"Filen {file} finns inte.")
         actor = _actor(target, user)
         try:
-            summary = import_file(
-                path.read_bytes(), path.name, association=target, user=actor,
-                interventions=target.interventions.all(),
-            )
+            # The open file: its size is checked before it is read (participants/files.py).
+            with path.open("rb") as handle:
+                summary = import_file(
+                    handle, path.name, association=target, user=actor, interventions=target.interventions.all(),
+                )
         except ImportRefused as refused:
             for warning in refused.warnings:
                 self.stderr.write(f"Varning: {warning}")
