@@ -324,3 +324,21 @@ def test_a_threshold_below_three_is_raised_to_three(exempelstad):
             for col, v in cols.items():
                 if (row, col) not in table.measures and isinstance(v, int) and not isinstance(v, bool):
                     assert v not in (1, 2), (table.id, row, col)
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from("abcdefghij"), min_size=1, max_size=4, unique=True), min_size=1,
+                max_size=8), st.lists(st.sampled_from("abcdefghij"), unique=True, max_size=10))
+def test_hiding_cells_one_by_one_gives_what_a_fresh_elimination_gives(sums, order):
+    relations = [(parts[:-1], parts[-1]) for parts in sums if len(parts) > 1]
+    equations = [masking._equation(p, t) for p, t in relations]
+    elimination = masking.Elimination(equations, set())
+    hidden = set()
+    for cell in order:
+        hidden.add(cell)
+        elimination.hide(cell)
+        certificates = elimination.certificates()
+        assert set(certificates) == determined_by(relations, hidden), hidden
+        for fixed, weights in certificates.items():  # the reader's sum leaves only that cell unknown
+            combined = masking.combine(equations, weights)
+            assert {c for c in combined if c in hidden} == {fixed}

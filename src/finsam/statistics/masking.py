@@ -74,32 +74,82 @@ P = 2**61 - 1
 
 def certificates(equations, hidden):
     """{hidden cell: {equation index: weight}} for every hidden cell the equations fix: the weighted
-    sum of those equations has that cell as its only unknown (what a reader would compute).
+    sum of those equations has that cell as its only unknown (what a reader would compute)."""
+    return Elimination(equations, hidden).certificates()
 
-    Gauss-Jordan elimination over the hidden cells only (visible cells are constants and do not
-    change which unknowns are fixed), each row remembering which equations it is made of."""
-    pivots = {}  # pivot cell -> ({cell: weight} with pivot weight 1, {equation index: weight}), mod P
-    for index, equation in enumerate(equations):
-        row = {c: v % P for c, v in equation.items() if c in hidden}
-        made_of = {index: 1}
-        for pivot in [c for c in row if c in pivots]:
-            factor = row.get(pivot)
-            if factor:
-                _subtract(row, pivots[pivot][0], factor)
-                _subtract(made_of, pivots[pivot][1], factor)
-        if not row:
-            continue
-        pivot = min(row, key=repr)  # deterministic choice
+
+class Elimination:
+    """Gauss-Jordan elimination of the equations over the hidden cells only (visible cells are
+    constants and do not change which unknowns are fixed), each row remembering which equations it
+    is made of, so that hiding one more cell updates it instead of starting again."""
+
+    def __init__(self, equations, hidden):
+        self.equations = equations
+        self.hidden = set()
+        self.pivots = {}  # pivot cell -> ({cell: weight}, pivot weight 1; {equation index: weight}), mod P
+        self.zeros = []  # {equation index: weight}: combinations without any hidden cell
+        self.where = {}  # cell -> {equation index: coefficient}
+        for index, equation in enumerate(equations):
+            for cell, coefficient in equation.items():
+                self.where.setdefault(cell, {})[index] = coefficient % P
+        self.hidden = set(hidden)
+        for index, equation in enumerate(equations):
+            row = {c: v % P for c, v in equation.items() if c in self.hidden}
+            made_of = {index: 1}
+            for pivot in [c for c in row if c in self.pivots]:
+                factor = row.get(pivot)
+                if factor:
+                    _subtract(row, self.pivots[pivot][0], factor)
+                    _subtract(made_of, self.pivots[pivot][1], factor)
+            if row:
+                self._new_pivot(min(row, key=repr), row, made_of)
+            else:
+                self.zeros.append(made_of)
+
+    def _new_pivot(self, pivot, row, made_of):
         inverse = pow(row[pivot], P - 2, P)
         row = {c: v * inverse % P for c, v in row.items()}
         made_of = {i: v * inverse % P for i, v in made_of.items()}
-        for other_row, other_made_of in pivots.values():
+        for other_row, other_made_of in self.pivots.values():
             factor = other_row.get(pivot)
             if factor:
                 _subtract(other_row, row, factor)
                 _subtract(other_made_of, made_of, factor)
-        pivots[pivot] = (row, made_of)
-    return {p: made_of for p, (row, made_of) in pivots.items() if len(row) == 1}
+        self.pivots[pivot] = (row, made_of)
+
+    def _coefficient(self, cell, made_of):
+        where = self.where.get(cell, {})
+        small, large = (where, made_of) if len(where) < len(made_of) else (made_of, where)
+        return sum(v * large[i] for i, v in small.items() if i in large) % P
+
+    def hide(self, cell):
+        """The same elimination with ``cell`` hidden as well."""
+        if cell in self.hidden:
+            return
+        self.hidden.add(cell)
+        for row, made_of in self.pivots.values():
+            factor = self._coefficient(cell, made_of)
+            if factor:
+                row[cell] = factor
+        for k, made_of in enumerate(self.zeros):
+            factor = self._coefficient(cell, made_of)
+            if factor:  # this combination now says something about the cell: it becomes its pivot row
+                self.zeros.pop(k)
+                inverse = pow(factor, P - 2, P)
+                made_of = {i: v * inverse % P for i, v in made_of.items()}
+                for other_row, other_made_of in self.pivots.values():
+                    other = other_row.pop(cell, 0)
+                    if other:
+                        _subtract(other_made_of, made_of, other)
+                for other_made_of in self.zeros:
+                    other = self._coefficient(cell, other_made_of)
+                    if other:
+                        _subtract(other_made_of, made_of, other)
+                self.pivots[cell] = ({cell: 1}, made_of)
+                return
+
+    def certificates(self):
+        return {p: made_of for p, (row, made_of) in self.pivots.items() if len(row) == 1}
 
 
 def combine(equations, weights):
@@ -114,39 +164,6 @@ def value_of(cell, combined, values):
     """The value a reader works out for ``cell`` from its certificate's sum and the visible values."""
     residue = -sum(w * values.get(c, 0) for c, w in combined.items() if c != cell) * pow(combined[cell], P - 2, P) % P
     return residue if residue <= P // 2 else residue - P
-
-
-def _certificates_by_group(equations, hidden, solved):
-    """``certificates`` for each group of equations linked by shared hidden cells on its own (much
-    faster than one elimination of everything), reusing the groups whose hidden cells did not change."""
-    parent = list(range(len(equations)))
-
-    def root(i):
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    first = {}
-    for i, equation in enumerate(equations):
-        for cell in equation:
-            if cell in hidden:
-                if cell in first:
-                    parent[root(i)] = root(first[cell])
-                else:
-                    first[cell] = i
-    groups = {}
-    for i, equation in enumerate(equations):
-        if any(c in hidden for c in equation):
-            groups.setdefault(root(i), []).append(i)
-    result = {}
-    for members in groups.values():
-        key = (tuple(members), frozenset(c for i in members for c in equations[i] if c in hidden))
-        if key not in solved:
-            local = certificates([equations[i] for i in members], hidden)
-            solved[key] = {cell: {members[j]: w for j, w in made_of.items()} for cell, made_of in local.items()}
-        result.update(solved[key])
-    return result
 
 
 def _subtract(target, source, factor):
@@ -179,15 +196,15 @@ def suppress(values, relations, bounds, primary, *, fixed=(), candidates=None, u
         return (_is_total(cell), values.get(cell, 0) == 0, values.get(cell, 0), repr(cell))
 
     given_up = set()
-    solved = {}  # per group of connected equations: certificates, while its hidden cells stay the same
+    elimination = Elimination(relations, hidden)
     while True:
         changed = False
         for part, whole in bounds:
             if whole in hidden and part not in hidden and part in allowed and values.get(part, 0) > 0:
                 hidden.add(part)
+                elimination.hide(part)
                 changed = True
-        exposed = _certificates_by_group(relations, hidden, solved)
-        touched = set()  # equations that got a new hidden cell in this round (one each per round)
+        exposed = elimination.certificates()
         for cell in sorted(set(exposed) - given_up, key=repr):
             # The reader's computation: the weighted sum of these equations. Hiding any visible
             # cell left in it breaks that computation.
@@ -196,8 +213,6 @@ def suppress(values, relations, bounds, primary, *, fixed=(), candidates=None, u
                 if not sensitive(value_of(cell, combined, values)):
                     given_up.add(cell)
                     continue
-            if set(exposed[cell]) & touched:
-                continue
             choices = sorted((c for c in combined if c not in hidden and c in allowed), key=rank)
             if not choices:
                 # Only fixed cells in it: its value is already public through them (an earlier
@@ -205,8 +220,9 @@ def suppress(values, relations, bounds, primary, *, fixed=(), candidates=None, u
                 given_up.add(cell)
                 continue
             hidden.add(choices[0])
-            touched |= set(exposed[cell])
+            elimination.hide(choices[0])  # which changes the certificates: find them again
             changed = True
+            break
         if not changed:
             return hidden - unknowns
 
