@@ -73,91 +73,81 @@ P = 2**61 - 1
 
 
 def certificates(equations, hidden):
-    """{hidden cell: {equation index: weight}} for every hidden cell the equations fix: the weighted
-    sum of those equations has that cell as its only unknown (what a reader would compute)."""
+    """{hidden cell: {cell: weight}} for every hidden cell the equations fix: a weighted sum of the
+    equations in which that cell is the only unknown left (what a reader would compute)."""
     return Elimination(equations, hidden).certificates()
 
 
 class Elimination:
-    """Gauss-Jordan elimination of the equations over the hidden cells only (visible cells are
-    constants and do not change which unknowns are fixed), each row remembering which equations it
-    is made of, so that hiding one more cell updates it instead of starting again."""
+    """Gauss-Jordan elimination of the equations, pivoting on hidden cells only (visible cells are
+    constants and do not change which unknowns are fixed), kept up to date as more cells are hidden.
+
+    Rows keep every cell, visible ones too, so a row whose only hidden cell is its pivot is at once
+    the reader's computation of that cell. An index from cell to rows and a count of hidden cells
+    per row make hiding a cell touch only the rows that hold it."""
 
     def __init__(self, equations, hidden):
-        self.equations = equations
-        self.hidden = set()
-        self.pivots = {}  # pivot cell -> ({cell: weight}, pivot weight 1; {equation index: weight}), mod P
-        self.zeros = []  # {equation index: weight}: combinations without any hidden cell
-        self.where = {}  # cell -> {equation index: coefficient}
-        for index, equation in enumerate(equations):
-            for cell, coefficient in equation.items():
-                self.where.setdefault(cell, {})[index] = coefficient % P
         self.hidden = set(hidden)
+        self.rows = {}  # row id -> {cell: weight mod P}
+        self.holding = {}  # cell -> ids of the rows in which its weight is not 0
+        self.unknowns = {}  # row id -> number of hidden cells in the row
+        self.pivots = {}  # hidden cell -> id of its row (the only row that holds it)
         for index, equation in enumerate(equations):
-            row = {c: v % P for c, v in equation.items() if c in self.hidden}
-            made_of = {index: 1}
-            for pivot in [c for c in row if c in self.pivots]:
-                factor = row.get(pivot)
+            self.rows[index] = {}
+            self.unknowns[index] = 0
+            self._add(index, equation, -1)  # row = 0 - (-1) * equation
+            for pivot in [c for c in self.rows[index] if c in self.pivots]:
+                factor = self.rows[index].get(pivot)
                 if factor:
-                    _subtract(row, self.pivots[pivot][0], factor)
-                    _subtract(made_of, self.pivots[pivot][1], factor)
-            if row:
-                self._new_pivot(min(row, key=repr), row, made_of)
+                    self._add(index, self.rows[self.pivots[pivot]], factor)
+            hidden_here = [c for c in self.rows[index] if c in self.hidden]
+            if hidden_here:
+                self._pivot_on(min(hidden_here, key=repr), index)
+
+    def _add(self, target, source, factor):
+        """row ``target`` -= factor * ``source``, keeping the index and the counts."""
+        row = self.rows[target]
+        for cell, weight in list(source.items()):
+            old = row.get(cell, 0)
+            new = (old - factor * weight) % P
+            if new == old:
+                continue
+            if new:
+                row[cell] = new
+                if not old:
+                    self.holding.setdefault(cell, set()).add(target)
+                    self.unknowns[target] += cell in self.hidden
             else:
-                self.zeros.append(made_of)
+                del row[cell]
+                self.holding[cell].discard(target)
+                self.unknowns[target] -= cell in self.hidden
 
-    def _new_pivot(self, pivot, row, made_of):
-        inverse = pow(row[pivot], P - 2, P)
-        row = {c: v * inverse % P for c, v in row.items()}
-        made_of = {i: v * inverse % P for i, v in made_of.items()}
-        for other_row, other_made_of in self.pivots.values():
-            factor = other_row.get(pivot)
-            if factor:
-                _subtract(other_row, row, factor)
-                _subtract(other_made_of, made_of, factor)
-        self.pivots[pivot] = (row, made_of)
-
-    def _coefficient(self, cell, made_of):
-        where = self.where.get(cell, {})
-        small, large = (where, made_of) if len(where) < len(made_of) else (made_of, where)
-        return sum(v * large[i] for i, v in small.items() if i in large) % P
+    def _pivot_on(self, cell, row_id):
+        row = self.rows[row_id]
+        inverse = pow(row[cell], P - 2, P)
+        for key in row:
+            row[key] = row[key] * inverse % P
+        for other in list(self.holding.get(cell, ())):
+            if other != row_id:
+                self._add(other, row, self.rows[other][cell])
+        self.pivots[cell] = row_id
 
     def hide(self, cell):
         """The same elimination with ``cell`` hidden as well."""
         if cell in self.hidden:
             return
         self.hidden.add(cell)
-        for row, made_of in self.pivots.values():
-            factor = self._coefficient(cell, made_of)
-            if factor:
-                row[cell] = factor
-        for k, made_of in enumerate(self.zeros):
-            factor = self._coefficient(cell, made_of)
-            if factor:  # this combination now says something about the cell: it becomes its pivot row
-                self.zeros.pop(k)
-                inverse = pow(factor, P - 2, P)
-                made_of = {i: v * inverse % P for i, v in made_of.items()}
-                for other_row, other_made_of in self.pivots.values():
-                    other = other_row.pop(cell, 0)
-                    if other:
-                        _subtract(other_made_of, made_of, other)
-                for other_made_of in self.zeros:
-                    other = self._coefficient(cell, other_made_of)
-                    if other:
-                        _subtract(other_made_of, made_of, other)
-                self.pivots[cell] = ({cell: 1}, made_of)
-                return
+        holders = self.holding.get(cell, set())
+        for row_id in holders:
+            self.unknowns[row_id] += 1
+        # A row without any other unknown (it only checked visible cells) now says something about
+        # the cell: it becomes the cell's pivot row.
+        free = sorted(r for r in holders if self.unknowns[r] == 1)  # rows that held no unknown before
+        if free:
+            self._pivot_on(cell, free[0])
 
     def certificates(self):
-        return {p: made_of for p, (row, made_of) in self.pivots.items() if len(row) == 1}
-
-
-def combine(equations, weights):
-    """The weighted sum of equations, mod P: {cell: weight}."""
-    combined = {}
-    for index, weight in weights.items():
-        _subtract(combined, equations[index], P - weight)
-    return combined
+        return {p: self.rows[r] for p, r in self.pivots.items() if self.unknowns[r] == 1}
 
 
 def value_of(cell, combined, values):
@@ -208,7 +198,7 @@ def suppress(values, relations, bounds, primary, *, fixed=(), candidates=None, u
         for cell in sorted(set(exposed) - given_up, key=repr):
             # The reader's computation: the weighted sum of these equations. Hiding any visible
             # cell left in it breaks that computation.
-            combined = combine(relations, exposed[cell])
+            combined = exposed[cell]
             if cell in unknowns:
                 if not sensitive(value_of(cell, combined, values)):
                     given_up.add(cell)
