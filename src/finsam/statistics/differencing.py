@@ -66,11 +66,7 @@ def mask_for_publication(report, threshold, earlier):
                         continue
                     atoms = _atoms(r, table.id, row, col, bounds)
                     if atoms:
-                        equation = {cell: -1}
-                        for atom in atoms:
-                            equation[atom] = equation.get(atom, 0) + 1
-                        atom_equations.append(equation)
-    virtual = set()
+                        atom_equations.append(_sum_of(cell, atoms))
     for pseudo in _virtual_reports(reports):
         for table in report.tables:
             for row, columns in table.cells.items():
@@ -81,12 +77,7 @@ def mask_for_publication(report, threshold, earlier):
                         continue
                     atoms = _atoms(pseudo, table.id, row, col, bounds)
                     if atoms:
-                        cell = ("virtual", pseudo.key, table.id, row, col)
-                        equation = {cell: -1}
-                        for atom in atoms:
-                            equation[atom] = equation.get(atom, 0) + 1
-                        atom_equations.append(equation)
-                        virtual.add(cell)
+                        atom_equations.append(_sum_of(("virtual", pseudo.key, table.id, row, col), atoms))
     atom_equations = _prune(atom_equations)
     atoms = {c for e in atom_equations for c in e if c[0] in ("atom", "virtual")}
     relations += atom_equations
@@ -99,6 +90,14 @@ def mask_for_publication(report, threshold, earlier):
                               candidates={c for c in values if c[0] == 0}, unknowns=atoms | unknown_cells,
                               sensitive=lambda value: 0 < value < threshold)
     masking.apply(report, {c[1:] for c in hidden if c[0] == 0}, threshold)
+
+
+def _sum_of(cell, atoms):
+    """The equation cell = the sum of its atoms."""
+    equation = {cell: -1}
+    for atom in atoms:
+        equation[atom] = equation.get(atom, 0) + 1
+    return equation
 
 
 class _Pseudo:
