@@ -56,8 +56,13 @@ def env_secret(name):
     stored = VAR_DIR / name.lower()
     if not stored.exists():
         VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
-        stored.write_text(secrets.token_urlsafe(50))
-        stored.chmod(0o600)
+        try:  # created private (never readable by others, not even for a moment), and only once
+            descriptor = os.open(stored, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process made it first
+        else:
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_urlsafe(50))
     return stored.read_text().strip()
 
 

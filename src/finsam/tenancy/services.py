@@ -18,12 +18,12 @@ def set_roles(association, user, roles):
         Role(r) for r in RoleAssignment.objects.filter(association=association, user=user).values_list("role", flat=True)
     )
     if Role.ADMIN in current and Role.ADMIN not in roles:
-        other_admins = (
-            RoleAssignment.objects.select_for_update()
-            .filter(association=association, role=Role.ADMIN)
-            .exclude(user=user)
-        )
-        if not other_admins.exists():
+        # Every administrator row of the association, locked in one order: two administrators
+        # removing each other at once take turns (the second then finds itself the last one)
+        # instead of deadlocking.
+        admins = list(RoleAssignment.objects.select_for_update()
+                      .filter(association=association, role=Role.ADMIN).order_by("pk").values_list("user_id", flat=True))
+        if not [u for u in admins if u != user.pk]:
             raise LastAdministratorError
     RoleAssignment.objects.filter(association=association, user=user).exclude(role__in=roles).delete()
     for role in roles - current:
