@@ -32,9 +32,7 @@ def build_rows(count):
         template = list(reader)
     rows = []
     for n in range(count):
-        row = list(template[n % len(template)])
-        row[1] = f"{row[1]}-{n // len(template)}"  # a distinct referens per copy
-        rows.append(row)
+        rows.append(common.copy_of(header, template[n % len(template)], n // len(template)))
     return header, rows
 
 

@@ -13,7 +13,6 @@ import argparse
 import datetime
 import os
 import sys
-import tempfile
 import time
 
 import common
@@ -27,20 +26,13 @@ def main():
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
 
-    tmp = tempfile.mkdtemp(prefix="finsam-bench-")
-    os.environ.setdefault("FINSAM_VAR_DIR", tmp)
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "finsam.settings"
-    import django
-
-    django.setup()
+    common.setup_django()
     from django.core.management import call_command
 
     from finsam.reports.publishing import publish_report
     from finsam.statistics import masking
     from finsam.tenancy.models import Association, User
 
-    call_command("migrate", verbosity=0)
     call_command("generate_data", associations=args.associations, participations=args.participations, seed=2026,
                  verbosity=0)
     association = max(Association.objects.order_by("slug"), key=lambda a: a.interventions.count())

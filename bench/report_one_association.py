@@ -16,11 +16,12 @@ the report cache before every request (the first view after a change); "warm" re
 """
 
 import argparse
+import csv
 import datetime
+import io
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -41,21 +42,13 @@ def main():
 
     if args.association and "DATABASE_URL" not in os.environ:
         raise SystemExit("--association needs DATABASE_URL (the database that holds the förbund).")
-    tmp = tempfile.mkdtemp(prefix="finsam-bench-")
-    os.environ.setdefault("FINSAM_VAR_DIR", tmp)
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "finsam.settings"
-    import django
-
-    django.setup()
+    common.setup_django()
     from django.core.cache import cache
-    from django.core.management import call_command
     from django.test import Client
 
     from finsam.participants.models import Participation
     from finsam.tenancy.models import Association, Role, RoleAssignment, User
 
-    call_command("migrate", verbosity=0)
     if args.association:
         association = Association.objects.get(slug=args.association)
     else:
@@ -120,15 +113,15 @@ def build_association(participations):
     association, _ = apply_association_file((ROOT / "src/finsam/demo/data/exempelstad.json").read_bytes())
     admin, _ = User.objects.get_or_create(username="bench-admin@exempelstad.se")
     RoleAssignment.objects.get_or_create(user=admin, association=association, role=Role.ADMIN)
-    lines = (ROOT / "src/finsam/demo/data/exempelstad-deltagare.csv").read_text().splitlines()
-    header, rows = lines[0], lines[1:]
-    data = [header]
+    with open(ROOT / "src/finsam/demo/data/exempelstad-deltagare.csv", encoding="utf-8") as handle:
+        reader = csv.reader(handle, delimiter=";")
+        header, rows = next(reader), list(reader)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(header)
     for n in range(max(1, participations // len(rows))):
-        for row in rows:
-            cells = row.split(";")
-            cells[1] = f"{cells[1]}-{n}"  # a distinct reference per copy
-            data.append(";".join(cells))
-    import_file(("\n".join(data) + "\n").encode(), "bench.csv", association=association, user=admin,
+        writer.writerows(common.copy_of(header, row, n) for row in rows)
+    import_file(buffer.getvalue().encode(), "bench.csv", association=association, user=admin,
                 interventions=association.interventions.all(), today=datetime.date(2026, 11, 23))
     return association
 
