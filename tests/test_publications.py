@@ -42,8 +42,10 @@ def test_analyst_publishes_and_the_board_reads_the_frozen_masked_report(exempels
                                                                    args=["exempelstad", published.pk])
     assert published.published_by == people[Role.ANALYST] and published.threshold == 5
     client.force_login(people[Role.READER])
+    publish(exempelstad, people[Role.ANALYST], interventions=["novum"], title="Novum 2024")
     listing = client.get(reverse("reports:published_list", args=["exempelstad"])).content.decode()
-    assert "Årsredovisning 2024" in listing
+    assert "Årsredovisning 2024" in listing and "Hela förbundet" in listing
+    assert "<td>Novum</td>" in listing  # the insats by name
     url = reverse("reports:published_detail", args=["exempelstad", published.pk])
     page = client.get(url).content.decode()
     assert "dolt för att skydda enskilda" in page

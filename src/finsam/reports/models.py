@@ -66,5 +66,13 @@ class PublishedReport(models.Model):
         return thaw(self.content)
 
     @property
+    def scope_label(self):
+        """The insatser counted, by the names they had when it was published."""
+        if not self.interventions:
+            return "Hela förbundet"
+        names = self.content.get("intervention_names", {})
+        return ", ".join(names.get(slug, slug) for slug in self.interventions)
+
+    @property
     def replacement(self):
         return getattr(self, "replaced_by", None) if self.pk else None
