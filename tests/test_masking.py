@@ -201,6 +201,11 @@ def assert_safe(unmasked, masked, threshold):
         for row in table.goal_rows:
             if {(row, "numerator"), (row, "denominator")} & set(table.masked):
                 assert table.cells[row]["result"] is None and table.cells[row]["basis"] is None
+                assert table.cells[row]["grade"] is None  # "Ej uppfyllt" would bound the hidden count
+        if table.id == "duration":  # a mean or median over one person is that person's duration
+            for g in GT:
+                if any((r, g) in table.masked for r in ("<3", "3-6", "6-12", "12-24", ">24")):
+                    assert table.cells["mean_months"][g] is None and table.cells["median_months"][g] is None
     assert not determined_by(relations, hidden), "a hidden count can be worked out"
     for part, whole in bounds:
         if whole in hidden and part not in hidden:

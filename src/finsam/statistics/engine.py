@@ -482,6 +482,9 @@ def duration_table(ctx):
         table.cells["median_months"][g] = None if median is None else round_half_up(median / MONTH_DAYS)
     table.rows += [("mean_months", "Medelvärde (månader)"), ("median_months", "Median (månader)")]
     table.measures |= {(r, g) for r in ("mean_months", "median_months") for g in GENDER_KEYS}
+    for g in GENDER_KEYS:
+        table.measure_of[("mean_months", g)] = table.measure_of[("median_months", g)] = [
+            (key, g) for key, _, _ in DURATION_GROUPS]
     table.notes.append("Månader = dagar från start till slut / 30,4375. Grupperna är halvöppna (3–6 = minst 3, mindre än 6).")
     table.chart = "bar"
     return table

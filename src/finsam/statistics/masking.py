@@ -246,12 +246,16 @@ def apply(report, hidden, threshold):
             if of in masked or per in masked:
                 table.shares[row][col] = None
                 table.masked_shares.add((row, col))
-        for row in table.goal_rows:  # a goal's result and "n av d" follow from its counts
+        for row in table.goal_rows:  # a goal's result, "n av d" and grade follow from its counts
             if {(row, "numerator"), (row, "denominator")} & masked:
-                for col in ("result", "basis"):
+                for col in ("result", "basis", "grade"):
                     if table.cells[row].get(col) is not None:
                         table.cells[row][col] = None
                         table.masked.append((row, col))
+        for (row, col), counts in table.measure_of.items():  # a mean over hidden counts could be one person's
+            if set(counts) & masked and table.cell(row, col) is not None:
+                table.cells[row][col] = None
+                table.masked.append((row, col))
         table.masked.sort()
     report.published = True
     report.threshold = threshold

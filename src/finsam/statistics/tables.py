@@ -30,8 +30,11 @@ class Table:
     # Which count cells each share is computed from: (row, col) -> ((row, col) numerator,
     # (row, col) denominator). A share is hidden when either is (masking.py).
     share_refs: dict = field(default_factory=dict)
-    # Goal rows: their result and basis follow from the counts "numerator" and "denominator".
+    # Goal rows: their result, basis and grade follow from the counts "numerator" and "denominator".
     goal_rows: list = field(default_factory=list)
+    # Measures computed over counts of the table: (row, col) -> [(row, col) counts]. A measure is
+    # hidden when a count behind it is (a mean over one person is that person's value).
+    measure_of: dict = field(default_factory=dict)
 
     def cell(self, row, col):
         return self.cells.get(row, {}).get(col)
@@ -130,6 +133,7 @@ def freeze(report):
             "share_columns": sorted(t.share_columns), "chart": t.chart,
             "share_refs": [[list(k), list(of), list(per)] for k, (of, per) in t.share_refs.items()],
             "goal_rows": list(t.goal_rows),
+            "measure_of": [[list(k), [list(c) for c in cells]] for k, cells in t.measure_of.items()],
         } for t in report.tables],
     }
 
@@ -158,6 +162,7 @@ def thaw(data):
         table.share_rows, table.share_columns = set(t["share_rows"]), set(t["share_columns"])
         table.share_refs = {tuple(k): (tuple(of), tuple(per)) for k, of, per in t["share_refs"]}
         table.goal_rows = list(t["goal_rows"])
+        table.measure_of = {tuple(k): [tuple(c) for c in cells] for k, cells in t.get("measure_of", [])}
         tables.append(table)
     report = Report(
         FrozenAssociation(**data["association"]), datetime.date.fromisoformat(data["date_from"]),
