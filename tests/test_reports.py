@@ -182,3 +182,13 @@ def test_page_lists_the_counting_rules(exempelstad, users, client):
     client.force_login(users[Role.ANALYST])
     page = client.get(reverse("reports:report", args=["exempelstad"]) + QUERY).content.decode()
     assert "Räkneregler" in page and all(rule.split(":")[0] in page for rule in COUNTING_RULES)
+
+
+def test_a_thirty_year_report_is_a_pdf(exempelstad, users, client):
+    """Found by an attack: from 13 years on, the chart of flows over the years was taller than the
+    page and the PDF was a 500 (for a publication too, which cannot be changed afterwards)."""
+    client.force_login(users[Role.ANALYST])
+    url = reverse("reports:report", args=["exempelstad"]) + "?period=custom&date_from=1995-01-01&date_to=2024-12-31"
+    response = client.get(url + "&format=pdf")
+    assert response.status_code == 200
+    assert "2024" in "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(response.content)).pages)

@@ -92,11 +92,16 @@ def _table(table, report):
     return [KeepTogether(parts[:3])] + parts[3:] + [Spacer(1, 8 * mm)]
 
 
+MAX_CHART_HEIGHT = 400  # points, with the legend and the margins still inside the page's frame
+
+
 def _drawing(table):
     chart = chart_for(table)
     if chart is None:
         return None
-    height = 30 + 12 * len(chart.categories) * max(1, len(chart.series))
+    # At most what a landscape A4 page holds (a chart taller than the page cannot be laid out: a
+    # 30-year period has 30 rows of three bars); more bars are drawn thinner.
+    height = min(30 + 12 * len(chart.categories) * max(1, len(chart.series)), MAX_CHART_HEIGHT)
     drawing = Drawing(250 * mm, height + 30)
     bars = HorizontalBarChart()
     bars.x, bars.y, bars.width, bars.height = 70 * mm, 20, 150 * mm, height
