@@ -250,3 +250,13 @@ def test_two_publications_at_once_are_masked_one_against_the_other(world):
     error = next(value for kind, value in results if kind == "error")
     assert isinstance(error, PublishError) and "redan ersatt" in str(error)
     assert PublishedReport.objects.filter(replaces=first).count() == 1
+
+
+def test_invisible_characters_are_taken_out_of_titles(exempelstad, people, client):
+    client.force_login(people[Role.ANALYST])
+    url = reverse("reports:publish", args=["exempelstad"])
+    period = {"date_from": "2024-01-01", "date_to": "2024-12-31"}
+    response = client.post(url, {"title": "\u200b", **period})
+    assert response.status_code == 400 and "Skriv en rubrik som syns." in response.content.decode()
+    client.post(url, {"title": "Årsrapport\u202e4202", **period})
+    assert PublishedReport.objects.get().title == "Årsrapport4202"

@@ -1,4 +1,5 @@
 import datetime
+import unicodedata
 
 from django import forms
 
@@ -67,6 +68,12 @@ class PublishForm(AccessibleErrorsMixin, forms.Form):
         self.fields["replaces"].queryset = association.published_reports.filter(replaced_by__isnull=True)
         self.fields["replaces"].label_from_instance = lambda p: f"{p.title} ({p.date_from} – {p.date_to})"
 
+    def clean_title(self):
+        return _visible(self.cleaned_data["title"], "Skriv en rubrik som syns.")
+
+    def clean_correction(self):
+        return _visible(self.cleaned_data["correction"])
+
     def clean(self):
         cleaned = super().clean()
         if any(self.has_error(name) for name in ("date_from", "date_to", "interventions")):
@@ -77,3 +84,12 @@ class PublishForm(AccessibleErrorsMixin, forms.Form):
         if cleaned.get("replaces") and not cleaned.get("correction", "").strip():
             self.add_error("correction", "Beskriv vad som är rättat när en rapport ersätts.")
         return cleaned
+
+
+def _visible(text, empty_message=None):
+    """The text without invisible format characters (zero-width spaces, right-to-left overrides),
+    which could make a title look like another or hide part of it; refused when nothing is left."""
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip()
+    if empty_message and not text:
+        raise forms.ValidationError(empty_message)
+    return text
