@@ -98,6 +98,13 @@ def reader_relations(report):
         rel.append(([("exit_reason", c, g) for c in WORK], ("work_or_study", "totalt", f"work{s}")))
         rel.append(([("exit_reason", "studier", g)], ("work_or_study", "totalt", f"studies{s}")))
         bounds.append((("unique", "totalt", g), ("flow", "totalt", f"current_{g}")))
+    # an insats's anonymous exits: its exits in flow minus its (identified) exits in work_or_study
+    for g in GT:
+        s = "" if g == "totalt" else f"_{g}"
+        for slug in groups:
+            rel.append(([("work_or_study", slug, f"exited{s}"), ("~anon", slug, g)], ("flow", slug, f"exited_{g}")))
+        if groups:
+            rel.append(([("~anon", slug, g) for slug in groups], ("flow", "varav_anonyma", f"exited_{g}")))
     rel.append(([("referrer", "totalt", "count"), ("flow", "varav_anonyma", "new_totalt")],
                 ("flow", "totalt", "new_totalt")))
     rel.append(([("municipality", "totalt", "count")], ("age", "totalt", "totalt")))
@@ -124,6 +131,9 @@ def reader_relations(report):
 
 def value(unmasked, cell):
     table_id, row, col = cell
+    if table_id == "~anon":  # in no table: worked out from the unmasked report
+        s = "" if col == "totalt" else f"_{col}"
+        return value(unmasked, ("flow", row, f"exited_{col}")) - value(unmasked, ("work_or_study", row, f"exited{s}"))
     v = unmasked.table(table_id).cell(row, col)
     return 0 if v is None else v
 
@@ -206,7 +216,10 @@ def assert_safe(unmasked, masked, threshold):
             for g in GT:
                 if any((r, g) in table.masked for r in ("<3", "3-6", "6-12", "12-24", ">24")):
                     assert table.cells["mean_months"][g] is None and table.cells["median_months"][g] is None
-    assert not determined_by(relations, hidden), "a hidden count can be worked out"
+    unpublished = {c for parts, total in relations for c in parts + [total] if c[0] == "~anon"}
+    worked_out = determined_by(relations, hidden | unpublished)
+    assert not worked_out & hidden, "a hidden count can be worked out"
+    assert not [c for c in worked_out if 0 < value(unmasked, c) < threshold], "an unpublished small count too"
     for part, whole in bounds:
         if whole in hidden and part not in hidden:
             assert value(unmasked, part) == 0, (part, whole)

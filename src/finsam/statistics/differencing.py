@@ -67,6 +67,10 @@ def mask_for_publication(report, threshold, earlier):
                     atoms = _atoms(r, table.id, row, col, bounds)
                     if atoms:
                         atom_equations.append(_sum_of(cell, atoms))
+        for cell in {c for e in masking.equations(r) for c in e if str(c[0]).startswith(masking.UNPUBLISHED)}:
+            atoms = _atoms(r, *cell, bounds)
+            if atoms:
+                atom_equations.append(_sum_of((k, *cell), atoms))
     for pseudo in _virtual_reports(reports):
         for table in report.tables:
             for row, columns in table.cells.items():
@@ -83,11 +87,14 @@ def mask_for_publication(report, threshold, earlier):
     relations += atom_equations
     primary = {c for c, v in values.items() if c[0] == 0 and 0 < v < threshold}
     own_bounds = [((0, *a), (0, *b)) for a, b in report.bounds]
-    # The new report's hidden cells must stay unknown; earlier hidden cells and atoms must not be
-    # worked out when their value is a small count (a larger one reveals nothing: if it helped to
-    # work out a small one, that one would be determined too).
+    unpublished = {c for e in relations for c in e
+                   if isinstance(c[0], int) and str(c[1]).startswith(masking.UNPUBLISHED)}
+    # The new report's hidden cells must stay unknown; earlier hidden cells, unpublished counts and
+    # atoms must not be worked out when their value is a small count (a larger one reveals nothing:
+    # if it helped to work out a small one, that one would be determined too).
     hidden = masking.suppress(values, relations, own_bounds, primary, fixed=fixed,
-                              candidates={c for c in values if c[0] == 0}, unknowns=atoms | unknown_cells,
+                              candidates={c for c in values if c[0] == 0},
+                              unknowns=atoms | unknown_cells | unpublished,
                               sensitive=lambda value: 0 < value < threshold)
     masking.apply(report, {c[1:] for c in hidden if c[0] == 0}, threshold)
 
@@ -171,6 +178,8 @@ def _atoms(report, table_id, row, col, bounds):
     scope = _scope(report)
     if table_id == "unique":
         return None
+    if table_id == f"{masking.UNPUBLISHED}anonymous_exits":  # one insats's anonymous exits (engine.py)
+        return [("atom", "flow", "varav_anonyma", f"exited_{col}", row, a, b) for a, b in _stretches(start, end, bounds)]
     if table_id == "goals":
         if col not in ("numerator", "denominator"):
             return None

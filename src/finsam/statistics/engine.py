@@ -23,6 +23,7 @@ from finsam.interventions.models import Goal, goal_metric_label, is_share_metric
 from finsam.interventions.models import target_group_choices
 from finsam.participants.models import Participation, TargetGroupRecord, VolumeCount, period_end
 
+from .masking import UNPUBLISHED, mask_report
 from .tables import Report, Table, round_half_up
 
 GENDERS = ["kvinna", "man", "annat_ej_angivet"]
@@ -678,6 +679,18 @@ def report_relations(ctx, tables):
                 add([("flow_years", year, f"{m}_{g}") for year in years], ("flow", "totalt", f"{m}_{g}"))
     add([("referrer", "totalt", "count"), ("flow", "varav_anonyma", "new_totalt")], ("flow", "totalt", "new_totalt"))
     add([("municipality", "totalt", "count")], ("age", "totalt", "totalt"))
+    # One insats's anonymous exits are in no table, but follow from flow's exits minus its row in
+    # work_or_study (which counts identified participations only): a count to protect like any other.
+    slugs = [slug for slug, _ in ctx.groups]
+    for g in GENDER_KEYS:
+        suffix = "" if g == "totalt" else f"_{g}"
+        anonymous = {slug: (f"{UNPUBLISHED}anonymous_exits", slug, g) for slug in slugs}
+        for slug in slugs:
+            add([("work_or_study", slug, f"exited{suffix}"), anonymous[slug]], ("flow", slug, f"exited_{g}"))
+        if slugs:
+            add(list(anonymous.values()), ("flow", "varav_anonyma", f"exited_{g}"))
+    for slug in slugs:
+        add([(f"{UNPUBLISHED}anonymous_exits", slug, g) for g in GENDERS], (f"{UNPUBLISHED}anonymous_exits", slug, "totalt"))
     relations_of_goals(ctx, t, add, bounds)
     return relations, bounds
 
@@ -717,8 +730,6 @@ def relations_of_goals(ctx, t, add, bounds):
 
 def compute_report(association, date_from, date_to, interventions=None, *, publish=False, now=None):
     """Every table for the period; with ``publish``, small numbers are masked (see masking.py)."""
-    from .masking import mask_report
-
     with consistent_read():
         ctx = Context(association, date_from, date_to, interventions)
         tables = [build(ctx) for build in TABLES]

@@ -228,7 +228,18 @@ def protect(report, threshold):
     """The set of (table, row, col) cells to hide in ``report`` taken alone."""
     values = count_cells(report)
     primary = {c for c, v in values.items() if 0 < v < threshold} if threshold > 1 else set()
-    return suppress(values, equations(report), report.bounds, primary)
+    relations = equations(report)
+    return suppress(values, relations, report.bounds, primary, unknowns=unpublished(relations, values),
+                    sensitive=lambda value: 0 < value < threshold)
+
+
+UNPUBLISHED = "~"  # first letter of the "table" of a count that is in relations but in no table
+
+
+def unpublished(relations, values):
+    """Counts the relations speak of that no table shows (e.g. one insats's anonymous exits): they
+    must not be worked out when small, like any hidden count."""
+    return {c for e in relations for c in e if c not in values and str(c[0]).startswith(UNPUBLISHED)}
 
 
 def apply(report, hidden, threshold):
