@@ -267,3 +267,24 @@ def test_invisible_characters_are_taken_out_of_titles(exempelstad, people, clien
     assert response.status_code == 400 and "Skriv en rubrik som syns." in response.content.decode()
     client.post(url, {"title": "Årsrapport\u202e4202", **period})
     assert PublishedReport.objects.get().title == "Årsrapport4202"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_masking_runs_outside_the_write_transaction(world, monkeypatch):
+    """Found by an attack: on SQLite the whole masking ran inside the publication's write
+    transaction, which locks the database; every other write waited for it (or failed after 20 s)."""
+    from finsam.reports import publishing
+    from django.db import connection
+
+    seen = []
+    real = publishing.mask_for_publication
+
+    def spy(*args, **kwargs):
+        seen.append(connection.in_atomic_block)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(publishing, "mask_for_publication", spy)
+    publish(world.alfa, world.users["analyst"], title="Första")
+    publish(world.alfa, world.users["analyst"], title="Andra")
+    assert seen == [False, False]
+    assert world.alfa.published_reports.count() == 2

@@ -1,5 +1,10 @@
 """Publishing a report: compute it from the data as they are now, mask it once, taking every
-earlier publication of the förbund into account (statistics/differencing.py), and store it frozen."""
+earlier publication of the förbund into account (statistics/differencing.py), and store it frozen.
+
+The masking is computed outside any write transaction (on SQLite a write transaction locks the whole
+database, and masking against many publications takes seconds); the row is then written in a short
+transaction that first checks that no other publication of the förbund was stored meanwhile. If one
+was, the masking is done again against it too."""
 
 from django.db import transaction
 
@@ -10,27 +15,38 @@ from finsam.tenancy.models import Association
 
 from .models import PublishedReport
 
+ATTEMPTS = 5
+
 
 class PublishError(Exception):
     """A publication that cannot be made; the message is for the user (Swedish)."""
 
 
 def publish_report(association, *, date_from, date_to, interventions, title, user, replaces=None, correction=""):
-    with transaction.atomic():
-        # One publication at a time per förbund: each is masked against all earlier ones.
-        Association.objects.select_for_update().filter(pk=association.pk).first()
-        if replaces is not None:
-            replaces = PublishedReport.objects.filter(association=association, pk=replaces.pk).first()
-            if replaces is None or PublishedReport.objects.filter(replaces=replaces).exists():
-                raise PublishError("Rapporten du vill ersätta finns inte eller är redan ersatt.")
-            if not correction.strip():
-                raise PublishError("Beskriv vad som är rättat när en rapport ersätts.")
-        earlier = [p.report() for p in association.published_reports.all()]
+    for _ in range(ATTEMPTS):
+        _check_replaces(association, replaces, correction)
+        earlier = list(association.published_reports.all())
         report = compute_report(association, date_from, date_to, interventions)
-        mask_for_publication(report, association.masking_threshold, earlier)
-        return PublishedReport.objects.create(
-            association=association, title=title, date_from=date_from, date_to=date_to,
-            interventions=list(report.interventions), threshold=report.threshold, content=freeze(report),
-            published_by=user, replaces=replaces, correction=correction.strip(),
-        )
+        mask_for_publication(report, association.masking_threshold, [p.report() for p in earlier])
+        with transaction.atomic():
+            # One writer at a time per förbund (on SQLite the transaction itself is that lock).
+            Association.objects.select_for_update().filter(pk=association.pk).first()
+            if set(association.published_reports.values_list("pk", flat=True)) != {p.pk for p in earlier}:
+                continue  # published meanwhile: mask against that one as well
+            _check_replaces(association, replaces, correction)
+            return PublishedReport.objects.create(
+                association=association, title=title, date_from=date_from, date_to=date_to,
+                interventions=list(report.interventions), threshold=report.threshold, content=freeze(report),
+                published_by=user, replaces=replaces, correction=correction.strip(),
+            )
+    raise PublishError("Flera publiceringar pågår just nu i förbundet. Försök igen om en stund.")
 
+
+def _check_replaces(association, replaces, correction):
+    if replaces is None:
+        return
+    if not PublishedReport.objects.filter(association=association, pk=replaces.pk).exists() or \
+            PublishedReport.objects.filter(replaces=replaces).exists():
+        raise PublishError("Rapporten du vill ersätta finns inte eller är redan ersatt.")
+    if not correction.strip():
+        raise PublishError("Beskriv vad som är rättat när en rapport ersätts.")
