@@ -7,8 +7,10 @@ therefore written as a sum of *atoms*, the same count for one insats and one str
 - counts of participations add up over insatser (not ``unique``, which counts persons);
 - counts of *new* and *exited* participations (flow's new/exited columns and every table of those
   populations) also add up over the stretches of time between the publications' period bounds;
-  counts of *current* participations (flow's current columns, age, municipality) do not, so their
-  atoms are for the exact period;
+- a count of *current* participations (flow's current columns, age, municipality) is the current
+  ones of the period's first stretch plus the new ones of each later stretch, and from one stretch
+  to the next, current = current before - exited before + new (``_chain``; the new and exited of
+  age and municipality are counts no table shows);
 - a goal's counts are the same in every report that shows that goal for the same period.
 
 Every publication's relations (masking.py) stay in force, its visible cells are known, its hidden
@@ -29,6 +31,7 @@ TIME_ADDITIVE = {"education", "time_on_support", "referrer", "target_group", "ex
                  "support_in_out", "duration"}
 CURRENT = {"age", "municipality"}
 FLOW_SUMMARY_ROWS = ("totalt", "varav_anonyma", "volym", "totalt_inkl_volym")
+DAY = datetime.timedelta(days=1)
 
 
 def mask_for_publication(report, threshold, earlier):
@@ -82,6 +85,7 @@ def mask_for_publication(report, threshold, earlier):
                     atoms = _atoms(pseudo, table.id, row, col, bounds)
                     if atoms:
                         atom_equations.append(_sum_of(("virtual", pseudo.key, table.id, row, col), atoms))
+    atom_equations += _chain({a for e in atom_equations for a in e if a[0] == "atom"}, bounds)
     atom_equations = _prune(atom_equations)
     atoms = {c for e in atom_equations for c in e if c[0] in ("atom", "virtual")}
     relations += atom_equations
@@ -143,7 +147,8 @@ def _linked(report, earlier):
     while grew:
         grew = False
         for r in list(rest):
-            if any(r.date_from <= end and start <= r.date_to for start, end in periods):
+            # overlapping or next to each other: current counts are tied from one stretch to the next
+            if any(r.date_from <= end + DAY and start <= r.date_to + DAY for start, end in periods):
                 linked.append(r)
                 rest.remove(r)
                 periods.append((r.date_from, r.date_to))
@@ -206,8 +211,45 @@ def _atoms(report, table_id, row, col, bounds):
         additive, insatser = False, scope
     else:
         return None
-    times = _stretches(start, end, bounds) if additive else [(start, end)]
-    return [("atom", table_id, row, col, slug, a, b) for slug in insatser for a, b in times]
+    stretches = _stretches(start, end, bounds)
+    if additive:
+        return [("atom", table_id, row, col, slug, a, b) for slug in insatser for a, b in stretches]
+    if table_id == "flow" and row not in ("totalt", "varav_anonyma"):
+        return [("atom", table_id, row, col, slug, start, end) for slug in insatser]  # volumes: the period's own
+    # Current in a period = current in its first stretch + new in each later one (CHAIN).
+    (a, b), later = stretches[0], stretches[1:]
+    new = _shadow(table_id, col, "new")
+    return [atom for slug in insatser for atom in
+            [("atom", table_id, row, col, slug, a, b)] + [("atom", table_id, row, new, slug, x, y) for x, y in later]]
+
+
+def _shadow(table_id, col, measure):
+    """The column of the new or exited participations of a current count's column: flow's own new
+    and exited columns; for other tables a column no table shows."""
+    if table_id == "flow":
+        return col.replace("current_", f"{measure}_", 1)
+    return f"{col}#{measure}"
+
+
+def _chain(atoms, bounds):
+    """For each current atom, the equations that tie it to the next stretch: current in a stretch =
+    current in the one before - exited in the one before + new in it."""
+    stretches = list(zip(bounds[:-1], [d - datetime.timedelta(days=1) for d in bounds[1:]]))
+    keys = {(a[1], a[2], a[3], a[4]) for a in atoms if a[0] == "atom" and _is_current(a[1], a[2], a[3])}
+    equations = []
+    for table_id, row, col, slug in keys:
+        for (a, b), (c, d) in zip(stretches, stretches[1:]):
+            equation = {("atom", table_id, row, col, slug, c, d): -1, ("atom", table_id, row, col, slug, a, b): 1,
+                        ("atom", table_id, row, _shadow(table_id, col, "exited"), slug, a, b): -1,
+                        ("atom", table_id, row, _shadow(table_id, col, "new"), slug, c, d): 1}
+            equations.append(equation)
+    return equations
+
+
+def _is_current(table_id, row, col):
+    if table_id == "flow":
+        return col.startswith("current_") and row in ("totalt", "varav_anonyma")
+    return table_id in CURRENT and "#" not in col
 
 
 def _prune(equations):
