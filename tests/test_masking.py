@@ -188,6 +188,25 @@ def determined_by(relations, hidden):
     return {pivot for pivot, row in lead.items() if len(row) == 1}
 
 
+def zeros_known(relations, unknown, true_value):
+    """Unknown cells that a relation forces to 0: all its unknown cells are parts (or the total) and
+    its known cells leave nothing for them. Repeated until nothing changes."""
+    zeros = set()
+    while True:
+        found = set()
+        for parts, total in relations:
+            rest = [c for c in parts if c in unknown and c not in zeros]
+            total_unknown = total in unknown and total not in zeros
+            known = sum(true_value(c) for c in parts if c not in unknown or c in zeros)
+            if rest and not total_unknown and true_value(total) - known == 0:
+                found |= set(rest)
+            if total_unknown and not rest and known == 0:
+                found.add(total)
+        if not found - zeros:
+            return zeros
+        zeros |= found
+
+
 def assert_safe(unmasked, masked, threshold):
     relations, bounds = reader_relations(unmasked)
     for parts, total in relations:  # what the reader "knows" is true
@@ -217,7 +236,9 @@ def assert_safe(unmasked, masked, threshold):
                 if any((r, g) in table.masked for r in ("<3", "3-6", "6-12", "12-24", ">24")):
                     assert table.cells["mean_months"][g] is None and table.cells["median_months"][g] is None
     unpublished = {c for parts, total in relations for c in parts + [total] if c[0] == "~anon"}
-    worked_out = determined_by(relations, hidden | unpublished)
+    # Counts are not negative: hidden cells that must make up a visible 0 are known to be 0.
+    zeros = zeros_known(relations, hidden | unpublished, lambda c: value(unmasked, c))
+    worked_out = determined_by(relations, (hidden | unpublished) - zeros)
     assert not worked_out & hidden, "a hidden count can be worked out"
     assert not [c for c in worked_out if 0 < value(unmasked, c) < threshold], "an unpublished small count too"
     for part, whole in bounds:

@@ -176,7 +176,39 @@ def suppress(values, relations, bounds, primary, *, fixed=(), candidates=None, u
     whatever is hidden (never hidden here); only ``candidates`` (default: every non-fixed cell) may be
     hidden secondarily. ``unknowns`` are further unknowns of the equations that are no cell of the
     report (differencing.py): one of them being determined matters only if ``sensitive(the value it
-    is determined to have)``."""
+    is determined to have)``.
+
+    Counts are never negative, which a reader also knows: hidden cells that make up a known 0
+    (``forced_zeros``) are as good as shown, so they are shown, and the search is run again with
+    them known, until no more are found."""
+    fixed, shown = set(fixed), set()
+    while True:
+        hidden = _suppress(values, relations, bounds, primary, fixed | shown, candidates, unknowns, sensitive)
+        zeros = forced_zeros(relations, hidden | set(unknowns), values) - set(unknowns)
+        if not zeros - shown:
+            return hidden
+        shown |= zeros
+
+
+def forced_zeros(relations, hidden, values):
+    """The hidden cells a reader knows to be 0: every one in an equation whose hidden cells all count
+    the same way (all parts, or all totals) while its visible cells leave 0 for them; repeated with
+    those known, until no more are found."""
+    known_zero = set()
+    changed = True
+    while changed:
+        changed = False
+        for equation in relations:
+            unknown = [c for c in equation if c in hidden and c not in known_zero]
+            if not unknown or len({equation[c] > 0 for c in unknown}) != 1:
+                continue
+            if sum(w * values.get(c, 0) for c, w in equation.items() if c not in hidden or c in known_zero) == 0:
+                known_zero.update(unknown)
+                changed = True
+    return known_zero
+
+
+def _suppress(values, relations, bounds, primary, fixed, candidates, unknowns, sensitive):
     fixed = set(fixed)
     unknowns = set(unknowns)
     hidden = (set(primary) - fixed) | unknowns
