@@ -102,7 +102,8 @@ class Elimination:
                     self._add(index, self.rows[self.pivots[pivot]], factor)
             hidden_here = [c for c in self.rows[index] if c in self.hidden]
             if hidden_here:
-                self._pivot_on(min(hidden_here, key=repr), index)
+                # the cell in fewest other rows: least fill-in (Markowitz); ties by name, for repeatability
+                self._pivot_on(min(hidden_here, key=lambda c: (len(self.holding.get(c, ())), repr(c))), index)
 
     def _add(self, target, source, factor):
         """row ``target`` -= factor * ``source``, keeping the index and the counts."""
