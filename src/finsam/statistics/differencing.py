@@ -184,7 +184,8 @@ def _atoms(report, table_id, row, col, bounds):
     if table_id == "unique":
         return None
     if table_id == f"{masking.UNPUBLISHED}anonymous_exits":  # one insats's anonymous exits (engine.py)
-        return [("atom", "flow", "varav_anonyma", f"exited_{col}", row, a, b) for a, b in _stretches(start, end, bounds)]
+        return [("atom", "flow", "varav_anonyma", f"exited_{col}", row, a, b)
+                for a, b in _stretches(start, end, bounds)]
     if table_id == "goals":
         if col not in ("numerator", "denominator"):
             return None

@@ -682,15 +682,16 @@ def report_relations(ctx, tables):
     # One insats's anonymous exits are in no table, but follow from flow's exits minus its row in
     # work_or_study (which counts identified participations only): a count to protect like any other.
     slugs = [slug for slug, _ in ctx.groups]
+    unpublished = f"{UNPUBLISHED}anonymous_exits"
     for g in GENDER_KEYS:
         suffix = "" if g == "totalt" else f"_{g}"
-        anonymous = {slug: (f"{UNPUBLISHED}anonymous_exits", slug, g) for slug in slugs}
+        anonymous = {slug: (unpublished, slug, g) for slug in slugs}
         for slug in slugs:
             add([("work_or_study", slug, f"exited{suffix}"), anonymous[slug]], ("flow", slug, f"exited_{g}"))
         if slugs:
             add(list(anonymous.values()), ("flow", "varav_anonyma", f"exited_{g}"))
     for slug in slugs:
-        add([(f"{UNPUBLISHED}anonymous_exits", slug, g) for g in GENDERS], (f"{UNPUBLISHED}anonymous_exits", slug, "totalt"))
+        add([(unpublished, slug, g) for g in GENDERS], (unpublished, slug, "totalt"))
     relations_of_goals(ctx, t, add, bounds)
     return relations, bounds
 

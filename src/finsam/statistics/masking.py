@@ -3,21 +3,24 @@
 Counts from 1 to threshold - 1 are hidden (primary suppression). A reader also knows how the counts
 of a report hang together: gender columns add up to the total column, rows to the total row,
 ``totalt`` + ``volym`` = ``totalt_inkl_volym``, the same population appears in several tables, a
-goal's "n av d" is a cell of another table. Secondary suppression hides more cells until **no hidden
-count is determined by the visible ones**: every relation is a linear equation, the visible values
-are substituted, and the remaining system over the hidden cells is brought to reduced row echelon
-form (exact, in the integers modulo a large prime). A hidden cell is determined exactly when its pivot row has no other
-unknown. While one is, one more cell of an equation it is in is hidden, the smallest non-zero
-non-total one first. ``varav_anonyma`` <= its parent is an inequality: a hidden parent hides a
-non-zero child (the child would be a lower bound of it).
+goal's "n av d" is a cell of another table, an insats's anonymous exits are its flow exits minus its
+work-or-study exits. Secondary suppression hides more cells until **no hidden count is determined by
+the visible ones**: every relation is a linear equation, the visible values are substituted, and the
+system over the hidden cells is brought to reduced row echelon form (exact, in the integers modulo a
+large prime; ``Elimination``). A hidden cell is determined exactly when its pivot row has no other
+unknown: that row is the reader's computation, and one more visible cell of it is hidden (a
+non-total, non-zero, small one first), until none is. Counts are not negative: hidden cells that
+must make up a visible 0 are shown and the search runs again (``forced_zeros``). ``varav_anonyma``
+<= its parent: a hidden parent hides a non-zero child (the child would be a lower bound of it).
 
 Shares computed from a hidden count (as numerator or denominator) are hidden too, and so are a
-goal's result and basis when its numerator or denominator is. Amounts and measures (means,
-medians, targets) are never masked as counts.
+goal's result, basis and grade when its numerator or denominator is, and a mean or median over a
+hidden count (``Table.measure_of``). Other measures and amounts are never masked as counts.
 
 The relations come from the tables (``Table.sums``) and the report (``Report.relations``,
 ``Report.bounds``), declared where the tables are built (engine.py). ``suppress`` also takes
 cells known from outside and further unknowns: earlier publications (``differencing.py``).
+Not modelled: bounds from inequalities beyond the forced zeros (docs/decisions.md).
 """
 
 from finsam.tenancy.models import MINIMUM_MASKING_THRESHOLD
@@ -153,18 +156,9 @@ class Elimination:
 
 def value_of(cell, combined, values):
     """The value a reader works out for ``cell`` from its certificate's sum and the visible values."""
-    residue = -sum(w * values.get(c, 0) for c, w in combined.items() if c != cell) * pow(combined[cell], P - 2, P) % P
+    known = sum(w * values.get(c, 0) for c, w in combined.items() if c != cell)
+    residue = -known * pow(combined[cell], P - 2, P) % P
     return residue if residue <= P // 2 else residue - P
-
-
-def _subtract(target, source, factor):
-    """target -= factor * source (mod P), in place, dropping zeros."""
-    for key, value in source.items():
-        new = (target.get(key, 0) - factor * value) % P
-        if new:
-            target[key] = new
-        else:
-            target.pop(key, None)
 
 
 def _is_total(cell):
