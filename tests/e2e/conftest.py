@@ -54,6 +54,9 @@ def page(browser, live_server):
 
 def assert_accessible(page):
     """Run axe-core against WCAG 2.1 A/AA on the current page; fail on any violation."""
+    # A click that submits a form starts a navigation: check the page it lands on, not the one it
+    # leaves (the script tag below would otherwise be lost with the old page, now and then).
+    page.wait_for_load_state()
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(url=AXE_URL_PATH)
     result = page.evaluate(
