@@ -21,7 +21,7 @@ class Chart:
 def chart_for(table):
     kind = table.chart
     body = [(k, label) for k, label in table.rows if k not in ("totalt", "varav_anonyma", "volym", "totalt_inkl_volym",
-                                                                   "mean_months", "median_months")]
+                                                                   "mean_months", "median_months", "underlag")]
     if not kind or not body:
         return None
     labels = [label for _, label in body]

@@ -597,7 +597,7 @@ def goals_table(ctx):
             "target": target, "result": result, "numerator": numerator, "denominator": denominator,
             "basis": basis, "grade": grade(result, target, ctx.association.grade_acceptable_percent),
         }
-        # The counts behind the result are masked like every count; result and basis with them.
+        # The counts behind the result are masked like every count; result, basis and grade with them.
         table.measures |= {(key, c) for c in ("target", "result", "basis", "grade")}
         table.goal_rows.append(key)
         if is_share_metric(goal.metric):
