@@ -37,44 +37,38 @@ DAY = datetime.timedelta(days=1)
 def mask_for_publication(report, threshold, earlier):
     """Mask ``report`` (unmasked) for publication, given the earlier publications (thawed Reports)."""
     threshold = max(threshold, masking.MINIMUM_MASKING_THRESHOLD)
-    if not _linked(report, earlier):
+    linked = _linked(report, earlier)
+    if not linked:
         masking.mask_report(report, threshold)
         return
-    reports = [report] + _linked(report, earlier)
+    reports = [report] + linked
     bounds = _bounds(reports)
     values, fixed, unknown_cells = {}, set(), set()
-    relations = []
+    relations, atom_equations = [], []
     for k, r in enumerate(reports):
         for table in r.tables:
             masked = set(table.masked)
             for row, columns in table.cells.items():
                 for col, value in columns.items():
                     cell = (k, table.id, row, col)
-                    if k == 0:
-                        if masking.is_count(table, row, col, value):
-                            values[cell] = value
-                    elif (row, col) in masked:
+                    if k and (row, col) in masked:
                         unknown_cells.add(cell)
                     elif masking.is_count(table, row, col, value):
                         values[cell] = value
-                        fixed.add(cell)
-        relations += [{(k, *c): v for c, v in e.items()} for e in masking.equations(r)]
-    atom_equations = []
-    for k, r in enumerate(reports):
-        for table in r.tables:
-            for row, columns in table.cells.items():
-                for col in columns:
-                    cell = (k, table.id, row, col)
-                    if cell not in values and cell not in unknown_cells:
+                        if k:
+                            fixed.add(cell)
+                    else:
                         continue
                     atoms = _atoms(r, table.id, row, col, bounds)
                     if atoms:
                         atom_equations.append(_sum_of(cell, atoms))
-        for cell in {c for e in masking.equations(r) for c in e if str(c[0]).startswith(masking.UNPUBLISHED)}:
+        own = masking.equations(r)
+        relations += [{(k, *c): v for c, v in e.items()} for e in own]
+        for cell in {c for e in own for c in e if str(c[0]).startswith(masking.UNPUBLISHED)}:
             atoms = _atoms(r, *cell, bounds)
             if atoms:
                 atom_equations.append(_sum_of((k, *cell), atoms))
-    for pseudo in _virtual_reports(reports):
+    for pseudo in _virtual_reports(reports, bounds):
         for table in report.tables:
             for row, columns in table.cells.items():
                 if row in report.intervention_names:
@@ -121,8 +115,7 @@ class _Pseudo:
         self.key = (tuple(scope), start, end)
 
 
-def _virtual_reports(reports):
-    bounds = _bounds(reports)
+def _virtual_reports(reports, bounds):
     real = {(tuple(sorted(_scope(r))), r.date_from, r.date_to) for r in reports}
     scopes = {tuple(sorted(_scope(r))) for r in reports}
     periods = {(r.date_from, r.date_to) for r in reports}
@@ -161,14 +154,14 @@ def _bounds(reports):
     days = set()
     for r in reports:
         days.add(r.date_from)
-        days.add(r.date_to + datetime.timedelta(days=1))
+        days.add(r.date_to + DAY)
     return sorted(days)
 
 
 def _stretches(start, end, bounds):
     inner = [d for d in bounds if start < d <= end]
     starts = [start] + inner
-    ends = [d - datetime.timedelta(days=1) for d in inner] + [end]
+    ends = [d - DAY for d in inner] + [end]
     return list(zip(starts, ends))
 
 
@@ -235,7 +228,7 @@ def _shadow(table_id, col, measure):
 def _chain(atoms, bounds):
     """For each current atom, the equations that tie it to the next stretch: current in a stretch =
     current in the one before - exited in the one before + new in it."""
-    stretches = list(zip(bounds[:-1], [d - datetime.timedelta(days=1) for d in bounds[1:]]))
+    stretches = list(zip(bounds[:-1], [d - DAY for d in bounds[1:]]))
     keys = {(a[1], a[2], a[3], a[4]) for a in atoms if a[0] == "atom" and _is_current(a[1], a[2], a[3])}
     equations = []
     for table_id, row, col, slug in keys:
