@@ -64,7 +64,7 @@ def _equation(parts, total):
 
 def determined(equations, hidden):
     """The hidden cells whose value follows from the equations once every other cell is known."""
-    return set(certificates(equations, hidden))
+    return set(Elimination(equations, hidden).certificates())
 
 
 # Elimination runs in the integers modulo a large prime instead of in fractions (ten times faster
@@ -73,12 +73,6 @@ def determined(equations, hidden):
 # units and a 61-bit prime does not happen; a determined count, an integer far below P/2, is read
 # back exactly from its residue (``value_of``).
 P = 2**61 - 1
-
-
-def certificates(equations, hidden):
-    """{hidden cell: {cell: weight}} for every hidden cell the equations fix: a weighted sum of the
-    equations in which that cell is the only unknown left (what a reader would compute)."""
-    return Elimination(equations, hidden).certificates()
 
 
 class Elimination:
@@ -151,6 +145,8 @@ class Elimination:
             self._pivot_on(cell, free[0])
 
     def certificates(self):
+        """{hidden cell: {cell: weight}} for every hidden cell the equations fix: a weighted sum of
+        the equations in which that cell is the only unknown left (what a reader would compute)."""
         return {p: self.rows[r] for p, r in self.pivots.items() if self.unknowns[r] == 1}
 
 
