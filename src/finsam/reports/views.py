@@ -15,17 +15,17 @@ from .json_output import render as render_json
 from .models import PublishedReport
 from .publishing import PublishError, publish_report
 
-FORMATS = {
-    "xlsx": (render_xlsx.render, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "pdf": (render_pdf.render, "application/pdf"),
-    "csv": (render_csv.render, "text/csv; charset=utf-8"),
-    "json": (render_json, "application/json; charset=utf-8"),
+FORMATS = {  # identifier -> (renderer, content type, label on the download link)
+    "xlsx": (render_xlsx.render, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel"),
+    "pdf": (render_pdf.render, "application/pdf", "PDF"),
+    "csv": (render_csv.render, "text/csv; charset=utf-8", "CSV"),
+    "json": (render_json, "application/json; charset=utf-8", "JSON"),
 }
-MAX_ID = 2**63 - 1
+DOWNLOADS = [(key, label) for key, (_, _, label) in FORMATS.items()]
 
 
 def _download(report, file_format, name):
-    renderer, content_type = FORMATS[file_format]
+    renderer, content_type, _ = FORMATS[file_format]
     response = HttpResponse(renderer(report), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
     return response
@@ -55,7 +55,7 @@ def report_page(request):
     return render(request, "reports/report.html", {
         "nav": "reports", "form": form, "report": report, "sections": sections,
         "description": describe(report) if report else [], "query": query.urlencode(),
-        "counting_rules": COUNTING_RULES, "publish_form": publish_form,
+        "counting_rules": COUNTING_RULES, "publish_form": publish_form, "formats": DOWNLOADS,
     })
 
 
@@ -86,8 +86,6 @@ def published_list(request):
 
 @association_view("view_published_reports")
 def published_detail(request, report_id):
-    if report_id > MAX_ID:  # the database would refuse the number itself
-        raise Http404
     published = get_object_or_404(request.association.published_reports.select_related("published_by", "replaces"),
                                   pk=report_id)
     report = published.report()
@@ -100,5 +98,5 @@ def published_detail(request, report_id):
         "nav": "published", "published": published, "report": report,
         "sections": [table_view(table) for table in report.tables],
         "description": describe(report), "counting_rules": COUNTING_RULES,
-        "formats": [("xlsx", "Excel"), ("pdf", "PDF"), ("csv", "CSV"), ("json", "JSON")],
+        "formats": DOWNLOADS,
     })
