@@ -78,6 +78,15 @@ GENDER_COLUMNS = _list(
     ("totalt", "Totalt"),
 )
 
+# How a participation is registered (issue 10): with an identity number, pseudonymously (every
+# variable, the förbund's referens instead of the number) or anonymously (counts only).
+PARTICIPATION_KIND = _list(
+    "registreringssätt",
+    ("identified", "Med personnummer"),
+    ("pseudonymous", "Pseudonym (utan personnummer)"),
+    ("anonymous", "Anonym"),
+)
+
 CONSENT_FORM = _list("samtyckesform", ("digitalt", "Digitalt"), ("papper", "Papper"))
 
 # Members of an association. Municipalities are "kommun:<SCB kommunkod>".

@@ -63,6 +63,9 @@ class Participation(models.Model):
     reference = models.CharField("egen referens", max_length=60, blank=True)
     person_key = models.CharField(max_length=64, blank=True)  # indexed below (no LIKE index)
     anonymous = models.BooleanField("anonym", default=False)
+    # Pseudonymous (issue 10): every variable kept, no identity number; the referens identifies it.
+    # Identified = neither anonymous nor pseudonymous. See ``kind``.
+    pseudonymous = models.BooleanField("pseudonym", default=False)
     gender = models.CharField("kön", max_length=12, choices=codes.GENDER.choices)
     legal_gender = models.CharField(max_length=12, blank=True)  # from the identity number
     birth_year = models.PositiveSmallIntegerField("födelseår", null=True, blank=True)
@@ -120,6 +123,10 @@ class Participation(models.Model):
                 condition=models.Q(anonymous=False) | models.Q(person_key=""),
                 name="participation_anonymous_has_no_key",
             ),
+            models.CheckConstraint(
+                condition=models.Q(pseudonymous=False) | (models.Q(person_key="") & models.Q(anonymous=False)),
+                name="participation_pseudonymous_has_no_key",
+            ),
         ]
         # Reports select by period: participations current in it (overlapping), new in it (by
         # start date) and exited in it (by end date). For each population a covering index per
@@ -148,6 +155,11 @@ class Participation(models.Model):
     def save(self, *args, **kwargs):
         self.age_at_start = age_at(self.birth_year, self.birth_month, self.start_date)
         super().save(*args, **kwargs)
+
+    @property
+    def kind(self):
+        """``identified`` (identity number), ``pseudonymous`` (referens only) or ``anonymous``."""
+        return "anonymous" if self.anonymous else "pseudonymous" if self.pseudonymous else "identified"
 
     @property
     def ongoing(self):

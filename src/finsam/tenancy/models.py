@@ -45,6 +45,13 @@ class User(AbstractUser):
 MINIMUM_MASKING_THRESHOLD = 3
 
 
+class PrivacyModel(models.TextChoices):
+    """Who is personuppgiftsansvarig for participant data (docs/privacy.md)."""
+
+    MEMBERS = "members", "Parterna ansvarar"
+    ASSOCIATION = "association", "Förbundet ansvarar"
+
+
 class Association(models.Model):
     slug = models.SlugField(
         "kortnamn",
@@ -87,6 +94,28 @@ class Association(models.Model):
         help_text="E-postadress, telefonnummer eller postadress som deltagarna kan vända sig till. "
                   "Visas i samtyckestexten.",
     )
+    # Who is responsible for participant data (issue 10, docs/privacy.md). By default the member
+    # (or provider) running each insats is, and only its deltagaransvariga see participant rows.
+    privacy_model = models.CharField(
+        "personuppgiftsansvar", max_length=12, choices=PrivacyModel.choices, default=PrivacyModel.MEMBERS,
+        help_text="Parterna ansvarar: bara insatsernas deltagaransvariga ser uppgifter om enskilda deltagare. "
+                  "Förbundet ansvarar: förbundet har beslutat en egen rättslig grund, och dess administratörer "
+                  "och analytiker får då också se, importera och exportera deltagaruppgifter.",
+    )
+    legal_basis = models.CharField(
+        "förbundets rättsliga grund", max_length=500, blank=True,
+        help_text="Krävs när förbundet ansvarar, t.ex. beslut om uppgift av allmänt intresse enligt "
+                  "dataskyddsförordningen artikel 6.1 e.",
+    )
+    legal_basis_decided_on = models.DateField(
+        "beslutsdatum för den rättsliga grunden", null=True, blank=True,
+        help_text="Datum då styrelsen beslutade den rättsliga grunden.",
+    )
+    # Pseudonymous participations (no identity number, issue 10): whether they need a consent date.
+    pseudonymous_consent_required = models.BooleanField(
+        "samtycke krävs för pseudonyma deltaganden", default=True,
+        help_text="Pseudonyma deltaganden har inget personnummer men alla andra uppgifter.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -105,6 +134,11 @@ class Association(models.Model):
             DataVersion.objects.create(association=self)
 
     def clean(self):
+        if self.privacy_model == PrivacyModel.ASSOCIATION and not (self.legal_basis.strip() and self.legal_basis_decided_on):
+            raise ValidationError({
+                "legal_basis": "Ange förbundets rättsliga grund och beslutsdatum när förbundet ansvarar för "
+                               "deltagaruppgifterna.",
+            })
         if self.organisationsnummer:
             normalised = normalise_organisationsnummer(self.organisationsnummer)
             if normalised:
