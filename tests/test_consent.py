@@ -85,7 +85,7 @@ from finsam.participants.importing import import_file  # noqa: E402
 def test_the_consent_text_names_everything_stored(world):
     """Derived from the model: a field added to Participation (or a child table) fails here until
     the consent text describes it or it is declared to say nothing about the person."""
-    assert consent.NOT_ABOUT_THE_PERSON == {"id", "association", "anonymous", "deidentified_at", "version",
+    assert consent.NOT_ABOUT_THE_PERSON == {"id", "association", "anonymous", "pseudonymous", "deidentified_at", "version",
                                             "created_at", "updated_at"}
     text = consent.current_text(world.assigned)
     for field in Participation._meta.get_fields():

@@ -65,7 +65,7 @@ STORED_DATA = {
     "changes": "vem i personalen som har registrerat eller ändrat uppgifterna, och när",
 }
 # Fields that say nothing about the person: bookkeeping of the row itself.
-NOT_ABOUT_THE_PERSON = {"id", "association", "anonymous", "deidentified_at", "version", "created_at", "updated_at"}
+NOT_ABOUT_THE_PERSON = {"id", "association", "anonymous", "pseudonymous", "deidentified_at", "version", "created_at", "updated_at"}
 # Special categories (GDPR art. 9) and other sensitive answers, named once more so that the
 # participant knows what the explicit consent is for.
 SENSITIVE = ("impairment", "target_group_records", "support", "born_abroad", "violence_questions")
