@@ -77,7 +77,12 @@ def test_paper_consent_needs_a_date(world, login):
 
 def test_anonymous_registration_keeps_only_gender_and_dates(world, login):
     client = login(world.users["manager"])
+    # Issue 10: what an anonymous registration does not keep is refused, never dropped in silence.
     response = client.post(url("create", world), register_data(anonym="on", personnummer="", kon="kvinna", referens="AN-1"))
+    assert response.status_code == 200 and not Participation.objects.filter(reference="AN-1").exists()
+    assert "En anonym registrering sparar inte den här uppgiften." in response.content.decode()
+    response = client.post(url("create", world), {"anonym": "on", "kon": "kvinna", "referens": "AN-1",
+                                                  "samtycke_form": "digitalt", "startdatum": "2025-01-15"})
     assert response.status_code == 302
     p = Participation.objects.get(reference="AN-1")
     assert p.anonymous and p.person_key == "" and p.gender == "kvinna"
@@ -88,7 +93,8 @@ def test_anonymous_registration_keeps_only_gender_and_dates(world, login):
 def test_warnings_for_same_person_and_age(world, login):
     client = login(world.users["manager"])
     # world.participation is 19900101-0017, ongoing in the assigned insats.
-    response = client.post(url("create", world), register_data(personnummer="19900101-0017", referens="A-2"), follow=True)
+    response = client.post(url("create", world), register_data(personnummer="19900101-0017", referens="A-2",
+                                                                spara_anda="1"), follow=True)
     assert "Samma person har redan ett pågående deltagande i insatsen." in response.content.decode()
     response = client.post(url("create", world), register_data(personnummer="20100101-0014", referens="A-3"), follow=True)
     assert "åldern vid start är 15 år, utanför 16–64" in response.content.decode()

@@ -42,6 +42,9 @@ class _RowForm(AccessibleErrorsMixin, forms.Form):
         self.today = today or datetime.date.today()
         self.row = None
         self.warnings = []
+        # Stored participations this one clashes with, shown with links: (participation, why).
+        self.duplicates = []
+        self.needs_confirmation = False  # a possible duplicate the user may confirm ("Spara ändå")
         self.consent_request = None  # set when consent was given on the participant's phone
         if participation is not None:
             self.fields["version"].initial = participation.version
@@ -78,6 +81,8 @@ class _RowForm(AccessibleErrorsMixin, forms.Form):
         if row is not None:
             self._check_reference(row)
             self._check_same_start(row)
+            if self.participation is None and not self.errors:
+                self._check_ongoing(row)
             self.row = row if not self.errors else None
             self.warnings = [w.split(": ", 1)[-1] for w in row["warnings"]] + self._same_person_warning(row)
         return cleaned
@@ -88,8 +93,11 @@ class _RowForm(AccessibleErrorsMixin, forms.Form):
         clash = Participation.objects.filter(intervention=self.intervention, reference=row["reference"])
         if self.participation is not None:
             clash = clash.exclude(pk=self.participation.pk)
-        if clash.exists():
-            self.add_error("referens", "Referensen används redan i insatsen.")
+        clash = clash.first()
+        if clash is not None:
+            self.add_error("referens", "Referensen används redan i insatsen. Se deltagandet ovanför formuläret. "
+                                       "Välj en annan referens, eller öppna det deltagandet om det är samma.")
+            self.duplicates.append((clash, "samma referens"))
             self.row = None
 
     def _check_same_start(self, row):
@@ -102,8 +110,29 @@ class _RowForm(AccessibleErrorsMixin, forms.Form):
                                              start_date=row["start_date"])
         if self.participation is not None:
             clash = clash.exclude(pk=self.participation.pk)
-        if clash.exists():
-            self.add_error("startdatum", "Personen har redan ett deltagande i insatsen med samma startdatum.")
+        clash = clash.first()
+        if clash is not None:
+            self.add_error("startdatum", "Personen har redan ett deltagande i insatsen med samma startdatum. Se "
+                                         "deltagandet ovanför formuläret. Samma deltagande kan inte registreras två gånger.")
+            if clash not in [d for d, _ in self.duplicates]:
+                self.duplicates.append((clash, "samma person, samma startdatum"))
+
+    def _check_ongoing(self, row):
+        """A new registration of a person already ongoing in the insats is probably a mistake:
+        not saved until the user confirms it (issue 10)."""
+        if not row.get("person_key"):
+            return
+        keys = [row["person_key"], *row.get("previous_person_keys", [])]
+        ongoing = list(Participation.objects.filter(intervention=self.intervention, person_key__in=keys,
+                                                    end_date__isnull=True).order_by("start_date", "id"))
+        if not ongoing:
+            return
+        self.duplicates.extend((p, "samma person, pågående") for p in ongoing)
+        if self.data.get("spara_anda") != "1":
+            self.needs_confirmation = True
+            self.add_error(None, "Samma person har redan ett pågående deltagande i insatsen, se ovanför formuläret. "
+                                 "Ingenting har sparats. Rätta uppgifterna, eller kryssa i Spara ändå om det är "
+                                 "ett nytt deltagande.")
 
     def _same_person_warning(self, row):
         if not row.get("person_key"):
@@ -117,12 +146,22 @@ class _RowForm(AccessibleErrorsMixin, forms.Form):
         return []
 
 
+# Fields of the registration form that an anonymous registration does not keep.
+NOT_KEPT_WHEN_ANONYMOUS = (
+    "personnummer", "samtycke_bekraftat", "samtycke_datum", "anmalande_part", "anmalande_enhet", "malgrupp",
+    "utbildning", "tid_offentlig_forsorjning", "tid_utan_arbete", "forsorjning_fore", "folkbokforingskommun",
+    "fodd_utomlands", "funktionsnedsattning", "vald_fragor", "fodelsear",
+)
+NOT_KEPT_MESSAGE = ("En anonym registrering sparar inte den här uppgiften. Töm fältet, eller ta bort krysset i "
+                    "Anonym deltagare om deltagaren har samtyckt.")
+
+
 class ParticipationForm(_RowForm):
     identity_number_fields = ("personnummer",)  # hashed by the row validator, never stored
     referens = forms.CharField(label="Egen referens", max_length=60, required=False,
                                help_text="Ditt eget id för deltagaren, aldrig ett namn. Unikt i insatsen.")
     anonym = forms.BooleanField(label="Anonym deltagare", required=False,
-                                help_text="Utan samtycke, eller med skyddade personuppgifter. Då sparas bara referens, kön och datum; övriga uppgifter i formuläret sparas inte.")
+                                help_text="Utan samtycke, eller med skyddade personuppgifter. Då sparas bara referens, kön och datum; övriga fält döljs och ska lämnas tomma.")
     personnummer = forms.CharField(
         label="Personnummer eller samordningsnummer", required=False, max_length=13,
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}),
@@ -204,8 +243,12 @@ class ParticipationForm(_RowForm):
             current = participation_row(self.participation)
             raw.update({k: current[k] for k in ("slutdatum", "avslutsorsak", "forsorjning_efter")})
         if anonymous:
-            # Only insats, reference, gender and dates are kept for an anonymous participant;
-            # the help text of the checkbox says so.
+            # Only insats, reference, gender and dates are kept for an anonymous participant. What
+            # else was filled in is refused, never dropped in silence (issue 10); the script of the
+            # page hides and disables those fields when Anonym is ticked.
+            for name in NOT_KEPT_WHEN_ANONYMOUS:
+                if name in self.fields and data.get(name) not in (None, "", [], False):
+                    self.add_error(name, NOT_KEPT_MESSAGE)
             keep = {"insats", "referens", "anonym", "kon", "startdatum", "slutdatum"}
             if raw.get("avslutsorsak") == codes.EXIT_REASON_EXCLUDED:
                 keep.add("avslutsorsak")  # a mistaken registration stays excluded
@@ -292,11 +335,47 @@ class WithdrawConsentForm(AccessibleErrorsMixin, forms.Form):
     )
 
 
+class CorrectionForm(AccessibleErrorsMixin, forms.Form):
+    """Confirmation of a correction (felregistrering, reopening, deletion): the version the
+    participation was read at, so that two corrections of the same reading do not both act."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    bekrafta = forms.BooleanField(label="Jag bekräftar ändringen",
+                                  error_messages={"required": "Kryssa i att du bekräftar ändringen. Ingenting har ändrats."})
+
+    def __init__(self, *args, participation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = participation.version
+
+    def clean(self):
+        cleaned = super().clean()
+        version = cleaned.get("version") or ""
+        if not re.fullmatch(r"[1-9][0-9]{0,9}", version):
+            self.add_error(None, STALE_FORM)  # hidden: said above the form, not at the field
+        else:
+            cleaned["version"] = int(version)
+        return cleaned
+
+
+class DeleteForm(CorrectionForm):
+    motivering = forms.CharField(
+        label="Varför tas deltagandet bort?", max_length=150,
+        help_text="Till exempel: registrerad två gånger, fel insats. Skriv aldrig namn eller personnummer. "
+                  "Motiveringen sparas i åtkomstloggen.",
+        error_messages={"required": "Skriv varför deltagandet tas bort. Ingenting har tagits bort."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bekrafta"].label = "Ta bort deltagandet och dess historik. Det går inte att ångra."
+
+
 class SearchForm(forms.Form):
     STATUS_CHOICES = [("ongoing", "Pågående"), ("exited", "Avslutade"), ("all", "Alla")]
     status = forms.ChoiceField(label="Visa", choices=STATUS_CHOICES, required=False)
     q = forms.CharField(label="Sök på referens eller personnummer", required=False, max_length=20,
-                        widget=forms.TextInput(attrs={"autocomplete": "off", "type": "search"}))
+                        widget=forms.TextInput(attrs={"autocomplete": "off", "type": "search",
+                                                           "aria-describedby": "sok-hjalp"}))
 
 
 class ImportForm(forms.Form):

@@ -324,3 +324,52 @@ def deidentify(participations, *, now):
         [ParticipationChange(participation_id=pk, user=None, action="deidentified", changes={}) for pk in ids]
     )
     return len(ids)
+
+
+# Corrections (issue 10): a registration made by mistake is marked felregistrering (it then counts
+# in no table, statistics/engine.py) or, when it holds no identity, deleted; an exit made by
+# mistake is reopened. Each takes the version the participation was read at, like any edit.
+
+DELETABLE_KINDS = ("anonymous", "pseudonymous")
+
+
+class NotDeletable(Exception):
+    """Identified participations are not deleted from the UI: retention (gallring) handles them."""
+
+
+def _as_row(participation):
+    row = current_values(participation)
+    row["intervention"] = participation.intervention
+    return row
+
+
+def mark_mistaken(participation, *, user, expected_version):
+    """Exit reason ``felregistrering``; an ongoing participation gets its start date as end date
+    (an exit reason needs an end date, in the form and in the participant file)."""
+    row = _as_row(participation)
+    row["exit_reason"] = codes.EXIT_REASON_EXCLUDED
+    row["end_date"] = participation.end_date or participation.start_date
+    return save_participation(participation, row, user=user, expected_version=expected_version,
+                              action="marked_mistaken")
+
+
+def reopen(participation, *, user, expected_version):
+    """Undo an exit: end date, exit reason and support after exit cleared. Logged as "reopened"
+    with the old values (save_participation writes the change)."""
+    row = _as_row(participation)
+    row.update(end_date=None, exit_reason="", support_exit=[])
+    return save_participation(participation, row, user=user, expected_version=expected_version, action="reopened")
+
+
+@transaction.atomic
+def delete_participation(participation, *, expected_version):
+    """Delete an anonymous or pseudonymous participation with its history. The caller logs the
+    deletion (who, which, why) in the access log, which outlives the row. ConcurrentEditError
+    when it changed since it was read (or is gone)."""
+    if participation.kind not in DELETABLE_KINDS:
+        raise NotDeletable
+    lock_participant_writes(participation.association_id)
+    deleted, _ = Participation.objects.filter(pk=participation.pk, version=expected_version).delete()
+    if not deleted:
+        raise ConcurrentEditError
+    mark_data_changed(participation.association_id)

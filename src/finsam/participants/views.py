@@ -1,6 +1,8 @@
 """Participant pages. Every page that shows or exports participant-level data writes an access-log
 row (who, förbund, insats, what, how many rows) in the same view that reads the data."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -11,14 +13,17 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from finsam import codes
 from finsam.audit.log import log_access
 from finsam.core.forms import bound, parse_key
 from finsam.tenancy.permissions import association_view
 
 from . import consent, services, workbook
-from .forms import ExitForm, ImportForm, ParticipationForm, SearchForm, WithdrawConsentForm
+from .forms import (CorrectionForm, DeleteForm, ExitForm, ImportForm, ParticipationForm, SearchForm,
+                    WithdrawConsentForm)
 from .identity import InvalidIdentityNumber, parse_identity_number, person_keys
 from .importing import ImportRefused, import_file
+from .labels import Labeller
 from .models import ConsentRequest, Participation, VolumeCount
 from .volume import VolumeCountForm
 
@@ -50,7 +55,8 @@ def _log(request, action, intervention=None, subject="", row_count=0):
 @association_view("view_participants")
 def participation_list(request, intervention_slug):
     intervention = _intervention(request, intervention_slug)
-    participations = Participation.objects.filter(association=request.association, intervention=intervention)
+    participations = Participation.objects.filter(association=request.association, intervention=intervention
+                                                  ).select_related("intervention")
     status = request.GET.get("status", "ongoing")
     if status == "ongoing":
         participations = participations.filter(end_date__isnull=True)
@@ -62,10 +68,24 @@ def participation_list(request, intervention_slug):
     search = SearchForm(request.POST if request.method == "POST" else None, initial={"status": status})
     searched = False
     if request.method == "POST" and search.is_valid() and search.cleaned_data["q"]:
+        # A search looks through every status and every insats the user may reach (issue 10);
+        # each hit says where it is.
         searched = True
-        participations = _search(participations, search.cleaned_data["q"])
+        reachable = request.association.interventions.with_participant_access(request.access)
+        participations = _search(
+            Participation.objects.filter(association=request.association, intervention__in=reachable),
+            search.cleaned_data["q"],
+        ).select_related("intervention")
     page = Paginator(participations.order_by("-start_date", "id"), PAGE_SIZE).get_page(request.GET.get("sida"))
-    _log(request, "search" if searched else "list", intervention, subject=f"status={status}", row_count=len(page))
+    if searched:
+        per_intervention = {intervention.slug: 0}
+        for p in page:
+            per_intervention[p.intervention.slug] = per_intervention.get(p.intervention.slug, 0) + 1
+        for slug, count in per_intervention.items():
+            log_access(request, request.association, "search", intervention_slug=slug,
+                       subject=f"sökning från {intervention.slug}, alla statusar", row_count=count)
+    else:
+        _log(request, "list", intervention, subject=f"status={status}", row_count=len(page))
     return render(request, "participants/participation_list.html", {
         "nav": "interventions", "intervention": intervention, "page": page, "status": status,
         "search": search, "searched": searched,
@@ -78,7 +98,8 @@ def _search(participations, query):
     try:
         identity = parse_identity_number(query)
     except InvalidIdentityNumber:
-        return participations.filter(reference__iexact=query)
+        # A referens is found by its beginning, whatever the case (issue 10).
+        return participations.filter(reference__istartswith=query)
     return participations.filter(person_key__in=person_keys(identity))
 
 
@@ -87,12 +108,18 @@ def participation_detail(request, intervention_slug, pk):
     intervention = _intervention(request, intervention_slug)
     participation = _participation(request, intervention, pk)
     _log(request, "view", intervention, subject=f"deltagande {participation.pk}", row_count=1)
+    labeller = Labeller(request.association)
     return render(request, "participants/participation_detail.html", {
         "nav": "interventions", "intervention": intervention, "p": participation,
+        "kind_label": codes.PARTICIPATION_KIND.label(participation.kind),
+        "referrer": labeller.referrer(participation.referrer),
+        "municipality": labeller.municipality(participation.municipality),
+        "target_groups": sorted(labeller.target_group(t.code) for t in participation.target_group_records.all()),
         "support_entry": [s for s in participation.support.all() if s.phase == "entry"],
         "support_exit": [s for s in participation.support.all() if s.phase == "exit"],
-        "changes": participation.changes.select_related("user")[:50],
+        "history": labeller.history(participation.changes.select_related("user")[:50]),
         "can_register": request.access.can("register_participants"),
+        "can_delete": participation.kind in services.DELETABLE_KINDS,
         "consent_text": consent.stored_text(request.association, participation.consent_text_version),
     })
 
@@ -100,6 +127,13 @@ def participation_detail(request, intervention_slug, pk):
 ALREADY_REGISTERED = ("Deltagandet finns redan: samma referens, eller samma person med samma startdatum i insatsen, "
                       "har just sparats, kanske av någon annan eller av ett dubbelklick. Ingenting mer har sparats. "
                       "Sök fram deltagandet i listan.")
+
+
+def _iso_date(text):
+    try:
+        return datetime.date.fromisoformat(text) if text and len(text) == 10 else None
+    except ValueError:
+        return None
 
 
 @sensitive_post_parameters("personnummer")
@@ -112,6 +146,8 @@ def participation_edit(request, intervention_slug, pk=None):
         initial = {"samtycke_begaran": parse_key(request.GET["samtycke"]), "samtycke_form": "digitalt"}
     if participation is None and request.GET.get("anonym") == "1":
         initial = {"anonym": True}
+    if participation is None and _iso_date(request.GET.get("startdatum")):
+        initial["startdatum"] = _iso_date(request.GET["startdatum"])  # kept by "Spara och registrera nästa"
     form = ParticipationForm(**bound(request), initial=initial, intervention=intervention, participation=participation)
     if request.method == "POST" and form.is_valid():
         target = participation or Participation(association=request.association, intervention=intervention)
@@ -136,6 +172,11 @@ def participation_edit(request, intervention_slug, pk=None):
         else:
             for warning in form.warnings:
                 messages.warning(request, warning)
+            if participation is None and request.POST.get("nasta") == "1":
+                messages.success(request, "Deltagandet är sparat. Registrera nästa deltagare i samma insats; "
+                                          "startdatumet är kvar.")
+                url = reverse("participants:create", args=[request.association.slug, intervention.slug])
+                return redirect(f"{url}?startdatum={saved.start_date.isoformat()}")
             messages.success(request, "Deltagandet är sparat.")
             return redirect("participants:detail", request.association.slug, intervention.slug, saved.pk)
     if participation is not None:
@@ -177,6 +218,86 @@ def participation_exit(request, intervention_slug, pk):
     return render(request, "participants/participation_exit.html", {
         "nav": "interventions", "intervention": intervention, "form": form, "p": participation,
     })
+
+
+CONCURRENT_CORRECTION = ("Någon annan har ändrat deltagandet sedan du öppnade sidan. Ingenting har ändrats. "
+                         "Se efter hur deltagandet ser ut nu och gör om ändringen om den fortfarande behövs.")
+
+# Corrections (issue 10). URL name -> what the page does, for the title, the button and the log.
+CORRECTIONS = {
+    "mark_mistaken": {"title": "Markera som felregistrering", "action": "mark_mistaken",
+                      "done": "Deltagandet är markerat som felregistrering och räknas inte i någon tabell."},
+    "reopen": {"title": "Återöppna deltagandet", "action": "reopen",
+               "done": "Deltagandet är återöppnat: slutdatum, avslutsorsak och försörjning efter avslut är borttagna."},
+    "delete": {"title": "Ta bort deltagandet", "action": "delete", "done": "Deltagandet är borttaget."},
+}
+
+
+def _correction(request, intervention_slug, pk, name):
+    """GET: what the correction does, and a confirmation. POST with the confirmation (and the
+    version the page was read at): does it. Every answer that shows the participation is logged."""
+    intervention = _intervention(request, intervention_slug)
+    participation = _participation(request, intervention, pk)
+    what = CORRECTIONS[name]
+    refusal = _correction_refusal(participation, name)
+    form_class = DeleteForm if name == "delete" else CorrectionForm
+    form = form_class(**bound(request), participation=participation)
+    if request.method == "POST" and refusal is None and form.is_valid():
+        version = form.cleaned_data["version"]
+        subject = f"deltagande {participation.pk}"
+        try:
+            with transaction.atomic():
+                if name == "mark_mistaken":
+                    services.mark_mistaken(participation, user=request.user, expected_version=version)
+                elif name == "reopen":
+                    services.reopen(participation, user=request.user, expected_version=version)
+                else:
+                    kind = "anonymt" if participation.anonymous else "pseudonymt"
+                    services.delete_participation(participation, expected_version=version)
+                    # The deletion record: no referens or other data of the row, only which row and why.
+                    subject = f"deltagande {participation.pk} ({kind}) borttaget: {form.cleaned_data['motivering']}"
+                _log(request, what["action"], intervention, subject=subject, row_count=1)
+        except services.ConcurrentEditError:
+            form.add_error(None, CONCURRENT_CORRECTION)
+        except services.AlreadyRegistered:
+            form.add_error(None, ALREADY_REGISTERED)
+        else:
+            messages.success(request, what["done"])
+            if name == "delete":
+                return redirect("participants:list", request.association.slug, intervention.slug)
+            return redirect("participants:detail", request.association.slug, intervention.slug, participation.pk)
+    _log(request, "view", intervention, subject=f"deltagande {participation.pk} ({what['title'].lower()})", row_count=1)
+    return render(request, "participants/correction.html", {
+        "nav": "interventions", "intervention": intervention, "p": participation, "form": form, "name": name,
+        "title": what["title"], "refusal": refusal, "kind_label": codes.PARTICIPATION_KIND.label(participation.kind),
+    })
+
+
+def _correction_refusal(participation, name):
+    """Why the correction cannot be made to this participation, or None."""
+    if name == "reopen" and participation.end_date is None:
+        return "Deltagandet pågår redan; det finns inget avslut att återöppna."
+    if name == "mark_mistaken" and participation.exit_reason == codes.EXIT_REASON_EXCLUDED:
+        return "Deltagandet är redan markerat som felregistrering."
+    if name == "delete" and participation.kind not in services.DELETABLE_KINDS:
+        return ("Ett deltagande med personnummer tas inte bort här. Markera det som felregistrering i stället, "
+                "så räknas det inte i någon tabell; uppgifterna gallras sedan enligt förbundets gallringsregler.")
+    return None
+
+
+@association_view("register_participants")
+def participation_mark_mistaken(request, intervention_slug, pk):
+    return _correction(request, intervention_slug, pk, "mark_mistaken")
+
+
+@association_view("register_participants")
+def participation_reopen(request, intervention_slug, pk):
+    return _correction(request, intervention_slug, pk, "reopen")
+
+
+@association_view("register_participants")
+def participation_delete(request, intervention_slug, pk):
+    return _correction(request, intervention_slug, pk, "delete")
 
 
 @association_view("register_participants")

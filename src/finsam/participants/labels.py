@@ -1,0 +1,131 @@
+"""Swedish labels for what a participation holds, for pages and history lines: users see words,
+never the codes of the participant file (issue 10)."""
+
+from finsam import codes
+from finsam.interventions.models import target_group_choices
+
+# Field of ParticipationChange.changes (services.SCALAR_FIELDS and SET_FIELDS) -> label.
+FIELD_LABELS = {
+    "intervention_id": "Insats",
+    "reference": "Egen referens",
+    "person_key": "Personnummer",
+    "anonymous": "Anonym",
+    "pseudonymous": "Pseudonym",
+    "gender": "Kön",
+    "legal_gender": "Juridiskt kön",
+    "birth_year": "Födelseår",
+    "birth_month": "Födelsemånad",
+    "consent_date": "Samtycke, datum",
+    "consent_form": "Samtycke, form",
+    "consent_text_version": "Samtyckestextens version",
+    "start_date": "Startdatum",
+    "end_date": "Slutdatum",
+    "referrer": "Anmälande part",
+    "referring_unit": "Anmälande enhet",
+    "education": "Utbildning",
+    "time_on_support": "Tid i offentlig försörjning",
+    "time_without_work": "Tid utan arbete",
+    "municipality": "Folkbokföringskommun",
+    "born_abroad": "Född utomlands",
+    "impairment": "Funktionsnedsättning",
+    "violence_questions": "Frågor om våld",
+    "exit_reason": "Avslutsorsak",
+    "age_at_start": "Ålder vid start",
+    "support_at_entry_and_exit": "Försörjning både vid inskrivning och avslut",
+    "target_groups": "Målgrupper",
+    "support_entry": "Försörjning vid inskrivning",
+    "support_exit": "Försörjning efter avslut",
+}
+
+# Derived on every write from what is shown anyway: not repeated in the history.
+DERIVED = {"age_at_start", "support_at_entry_and_exit"}
+
+# ParticipationChange.action -> what the history says happened.
+ACTION_LABELS = {
+    "created": "Registrerad",
+    "updated": "Ändrad",
+    "exited": "Avslutad",
+    "imported": "Inläst från fil",
+    "anonymised": "Anonymiserad",
+    "consent_withdrawn": "Samtycke återkallat",
+    "deidentified": "Gallrad",
+    "reopened": "Återöppnad",
+    "marked_mistaken": "Markerad som felregistrering",
+}
+
+CODE_LISTS = {
+    "gender": codes.GENDER, "legal_gender": codes.GENDER, "consent_form": codes.CONSENT_FORM,
+    "referring_unit": codes.REFERRING_UNIT, "education": codes.EDUCATION, "time_on_support": codes.TIME_BAND,
+    "time_without_work": codes.TIME_BAND, "born_abroad": codes.YES_NO_UNKNOWN, "impairment": codes.YES_NO_UNKNOWN,
+    "violence_questions": codes.VIOLENCE_QUESTIONS, "exit_reason": codes.EXIT_REASON,
+    "support_entry": codes.SUPPORT, "support_exit": codes.SUPPORT,
+}
+
+
+class Labeller:
+    """Labels for one förbund: its members name the referrers, its own target groups are known."""
+
+    def __init__(self, association):
+        self.association = association
+        members = list(association.members.all())
+        self.member_names = {m.code: m.display_name for m in members}
+        self.municipality_names = {m.municipality_code: m.display_name for m in members if m.kind == "kommun"}
+        self.target_groups = dict(target_group_choices(association))
+        self._interventions = None
+
+    def referrer(self, code):
+        """A member's own name (``kommun:0180``, ``fk``, ``af``, ``region``), else the national label."""
+        if not code:
+            return ""
+        return self.member_names.get(code) or codes.REFERRER.label(code)
+
+    def municipality(self, code):
+        if not code:
+            return ""
+        name = self.municipality_names.get(code)
+        return f"{name} ({code})" if name else code
+
+    def target_group(self, code):
+        return self.target_groups.get(code, code)
+
+    def intervention(self, pk):
+        if self._interventions is None:
+            self._interventions = dict(self.association.interventions.values_list("pk", "name"))
+        return self._interventions.get(pk, "–")
+
+    def value(self, field, value):
+        """One stored value as the user reads it."""
+        if value in (None, "", []):
+            return "–"
+        if isinstance(value, bool):
+            return "ja" if value else "nej"
+        if isinstance(value, list):
+            return ", ".join(self.value(field, v) for v in value)
+        if field == "referrer":
+            return self.referrer(value)
+        if field == "municipality":
+            return self.municipality(value)
+        if field == "target_groups":
+            return self.target_group(value)
+        if field == "intervention_id":
+            return self.intervention(value)
+        if field in CODE_LISTS:
+            return CODE_LISTS[field].label(value)
+        return str(value)
+
+    def history(self, changes):
+        """ParticipationChange rows as (change, action label, ["Field: old → new", ...])."""
+        result = []
+        for change in changes:
+            lines = []
+            for field, pair in (change.changes or {}).items():
+                if field in DERIVED:
+                    continue
+                label = FIELD_LABELS.get(field, field)
+                if field == "person_key":
+                    lines.append(f"{label}: ändrat")  # the key is never shown
+                    continue
+                old, new = (list(pair) + [None, None])[:2] if isinstance(pair, (list, tuple)) else (None, pair)
+                lines.append(f"{label}: {self.value(field, old)} → {self.value(field, new)}")
+            result.append((change, ACTION_LABELS.get(change.action, change.action), lines))
+        return result
