@@ -102,7 +102,21 @@ CHANGES = {
         women=7, men=5, other=0),
     "settings": lambda a, admin: _set_threshold(a),
     "participation saved directly": lambda a, admin: _direct_save(a),
+    "marked felregistrering": lambda a, admin: _correct(a, admin, "mark_mistaken"),
+    "exit reopened": lambda a, admin: _correct(a, admin, "reopen"),
+    "deleted": lambda a, admin: _correct(a, admin, "delete"),
 }
+
+
+def _correct(association, admin, correction):
+    """The corrections of issue 10 (services.mark_mistaken, reopen, delete_participation)."""
+    exited = Participation.objects.filter(association=association, end_date__year=2024)
+    if correction == "delete":
+        participation = exited.filter(anonymous=True).first()
+        services.delete_participation(participation, expected_version=participation.version)
+        return
+    participation = exited.filter(anonymous=False).exclude(exit_reason="felregistrering").first()
+    getattr(services, correction)(participation, user=admin, expected_version=participation.version)
 
 
 def _rename_first(association):

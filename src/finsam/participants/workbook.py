@@ -13,7 +13,7 @@ from finsam import codes
 from finsam.core.exports import neutralise
 from finsam.interventions.models import target_group_choices
 
-from .importing import COLUMNS, SINGLE_CODE_COLUMNS, participation_row
+from .importing import COLUMNS, SINGLE_CODE_COLUMNS, RowContext, participation_row
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -30,22 +30,29 @@ COLUMN_HELP = {
     "kon": "Krävs för anonyma; annars från personnumret om tomt.",
     "fodelsear": "Tas från personnumret; behöver inte fyllas i.",
     "samtycke_datum": "Datum för samtycket. Krävs om inte anonym.",
-    "samtycke_form": "digitalt eller papper (tomt = digitalt).",
+    "samtycke_form": "Digitalt eller Papper (tomt = digitalt).",
     "startdatum": "ÅÅÅÅ-MM-DD. Obligatoriskt.",
-    "malgrupp": "En eller flera koder, åtskilda med ;",
-    "forsorjning_fore": "En eller flera koder, åtskilda med ;",
-    "forsorjning_efter": "En eller flera koder, åtskilda med ;",
-    "folkbokforingskommun": "SCB:s kommunkod, t.ex. 0180.",
+    "malgrupp": "Ett eller flera värden ur listan, åtskilda med ;",
+    "forsorjning_fore": "Ett eller flera värden ur listan, åtskilda med ;",
+    "forsorjning_efter": "Ett eller flera värden ur listan, åtskilda med ;",
+    "folkbokforingskommun": "SCB:s fyrsiffriga kommunkod, t.ex. 0180 för Stockholm.",
     "slutdatum": "ÅÅÅÅ-MM-DD när deltagandet avslutats.",
     "avslutsorsak": "Krävs när slutdatum finns (inte för anonyma).",
 }
 
 
-def _code_lists(association):
-    lists = {column: code_list.codes for column, code_list in SINGLE_CODE_COLUMNS.items()}
+def _label_lists(association):
+    """The values offered by the template's dropdowns: labels, never codes (issue 10). The import
+    takes a label wherever it takes a code (codes.CodeList.lookup, RowContext)."""
+    lists = {column: [label for _, label in code_list.choices] for column, code_list in SINGLE_CODE_COLUMNS.items()}
     lists["anonym"] = ["ja", "nej"]
-    lists["anmalande_part"] = codes.REFERRER.codes + [m.code for m in association.members.filter(kind="kommun")]
-    lists["insats"] = list(association.interventions.filter(kind="individual").values_list("slug", flat=True))
+    context = RowContext(association, [], None)
+    lists["anmalande_part"] = [label for _, label in context.referrer_choices()]
+    lists["insats"] = [
+        # The exact name, which the import takes; the short name if a spreadsheet would read the name as a formula.
+        name if neutralise(name) == name else slug
+        for slug, name in association.interventions.filter(kind="individual").values_list("slug", "name")
+    ]
     return lists
 
 
@@ -58,7 +65,7 @@ def template(association):
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     code_sheet = workbook.create_sheet("Koder")
-    lists = _code_lists(association)
+    lists = _label_lists(association)
     for index, column in enumerate(COLUMNS, start=1):
         letter = openpyxl.utils.get_column_letter(index)
         sheet.column_dimensions[letter].width = max(14, len(column) + 2)
@@ -66,13 +73,13 @@ def template(association):
         if not values:
             continue
         code_sheet.cell(row=1, column=index, value=column).font = Font(bold=True)
-        # Codes and slugs only (letters, digits, - and _), which no spreadsheet runs as a formula;
+        # Labels of the code lists (fixed text, none a formula) and names checked in _label_lists:
         # the list must offer them exactly as the import expects them, so no neutralise() here.
         for row, value in enumerate(values, start=2):
             code_sheet.cell(row=row, column=index, value=value)
         validation = DataValidation(
             type="list", formula1=f"=Koder!${letter}$2:${letter}${len(values) + 1}", allow_blank=True,
-            showErrorMessage=True, errorTitle="Okänd kod", error=f"Välj en kod för {column} ur listan.",
+            showErrorMessage=True, errorTitle="Okänt värde", error=f"Välj ett värde för {column} ur listan.",
         )
         validation.add(f"{letter}2:{letter}5001")
         sheet.add_data_validation(validation)
@@ -86,11 +93,12 @@ def template(association):
     instructions.append(["Kolumn", "Beskrivning", "Tillåtna värden"])
     for cell in instructions[6]:
         cell.font = Font(bold=True)
-    target_groups = [code for code, _ in target_group_choices(association)]
+    target_groups = [label for _, label in target_group_choices(association)]
+    support = [label for _, label in codes.SUPPORT.choices]
     for column in COLUMNS:
         allowed = lists.get(column) or (target_groups if column == "malgrupp" else
-                                        codes.SUPPORT.codes if column.startswith("forsorjning") else [])
-        instructions.append([column, COLUMN_HELP.get(column, ""), neutralise(", ".join(allowed))])
+                                        support if column.startswith("forsorjning") else [])
+        instructions.append([column, COLUMN_HELP.get(column, ""), neutralise("; ".join(allowed))])
     instructions.column_dimensions["A"].width = 28
     instructions.column_dimensions["B"].width = 70
     instructions.column_dimensions["C"].width = 80
