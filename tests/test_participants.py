@@ -318,7 +318,7 @@ def test_export_xlsx(world, login):
     assert sheet.max_row == 3
 
 
-def test_template_has_codes_dropdowns_and_instructions(world, login):
+def test_template_has_dropdowns_and_instructions(world, login):
     response = login(world.users["manager"]).get(reverse("participants:template", args=["alfa"]))
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames == ["Deltagare", "Koder", "Instruktioner"]
@@ -327,7 +327,8 @@ def test_template_has_codes_dropdowns_and_instructions(world, login):
     validations = workbook["Deltagare"].data_validations.dataValidation
     assert len(validations) >= 10
     codes_column = [c.value for c in workbook["Koder"]["V"]]  # avslutsorsak is the 22nd column
-    assert codes_column[0] == "avslutsorsak" and "felregistrering" in codes_column
+    # Issue 10: the dropdowns offer labels, never codes (tests/test_corrections.py).
+    assert codes_column[0] == "avslutsorsak" and "Felregistrering" in codes_column
 
 
 def test_web_import_lists_errors_then_imports(world, login):

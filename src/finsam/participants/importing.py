@@ -238,7 +238,7 @@ class RowContext:
                 continue
             code = code_list.lookup(value)
             if code is None:
-                error(column, f"okänd kod. Tillåtet: {', '.join(code_list.codes)}.")
+                error(column, f"okänd kod. Tillåtet: {_labels(code_list)}.")
             row[COLUMNS[column]] = code or ""
 
         row["start_date"] = self._date(raw, "startdatum", error, required=True)
@@ -298,7 +298,7 @@ class RowContext:
             if text in self.all_slugs() or text.casefold() in {n for n in self.by_name}:
                 error("insats", "du har inte behörighet att registrera deltagare i den insatsen.")
             else:
-                error("insats", f"okänd insats. Tillåtet: {', '.join(sorted(self.by_slug))}.")
+                error("insats", f"okänd insats. Tillåtet: {'; '.join(sorted(i.name for i in self.by_slug.values()))}.")
         elif intervention.kind != "individual":
             error("insats", "insatsen är strukturinriktad; registrera volymer i stället för deltagare.")
         return intervention
@@ -359,8 +359,7 @@ class RowContext:
         for municipality, name in self.member_municipalities.items():
             if name.casefold() == value.casefold():
                 return f"kommun:{municipality}"
-        allowed = codes.REFERRER.codes + [f"kommun:{k}" for k in sorted(self.member_municipalities)]
-        error("anmalande_part", f"okänd anmälande part. Tillåtet: {', '.join(allowed)}.")
+        error("anmalande_part", f"okänd anmälande part. Tillåtet: {'; '.join(l for _, l in self.referrer_choices())}.")
         return ""
 
     def _municipality(self, raw, error):
@@ -377,7 +376,7 @@ class RowContext:
         for part in _parts(raw.get(column)):
             code = lookup.get(part.casefold())
             if code is None:
-                error(column, f"okänd kod \"{part}\". Tillåtet: {', '.join(sorted(set(lookup.values())))}.")
+                error(column, f"okänd kod \"{part}\". Tillåtet: {'; '.join(self.target_groups.values())}.")
             elif code not in result:
                 result.append(code)
         return result
@@ -387,12 +386,12 @@ class RowContext:
         for part in _parts(raw.get(column)):
             code = codes.SUPPORT.lookup(part)
             if code is None:
-                error(column, f"okänd kod \"{part}\". Tillåtet: {', '.join(codes.SUPPORT.codes)}.")
+                error(column, f"okänd kod \"{part}\". Tillåtet: {_labels(codes.SUPPORT)}.")
             elif code not in result:
                 result.append(code)
         exclusive = [c for c in result if c in codes.SUPPORT_EXCLUSIVE]
         if exclusive and len(result) > 1:
-            error(column, f"{' och '.join(exclusive)} kan inte kombineras med annan försörjning.")
+            error(column, f"{' och '.join(codes.SUPPORT.label(c) for c in exclusive)} kan inte kombineras med annan försörjning.")
         return result
 
 
@@ -428,6 +427,11 @@ def participation_row(participation):
         "avslutsorsak": participation.exit_reason or None,
         "forsorjning_efter": joined(s.code for s in support if s.phase == "exit"),
     }
+
+
+def _labels(code_list):
+    """What a cell may hold, as the user reads it (the codes are accepted too: CodeList.lookup)."""
+    return "; ".join(label for _, label in code_list.choices)
 
 
 def _shown(text):

@@ -85,7 +85,8 @@ def participation_list(request, intervention_slug):
             log_access(request, request.association, "search", intervention_slug=slug,
                        subject=f"sökning från {intervention.slug}, alla statusar", row_count=count)
     else:
-        _log(request, "list", intervention, subject=f"status={status}", row_count=len(page))
+        _log(request, "list", intervention, subject=f"lista: {dict(SearchForm.STATUS_CHOICES)[status].lower()}",
+             row_count=len(page))
     return render(request, "participants/participation_list.html", {
         "nav": "interventions", "intervention": intervention, "page": page, "status": status,
         "search": search, "searched": searched,
