@@ -113,7 +113,8 @@ def test_an_identified_registration_can_be_marked_but_not_deleted(world, login):
 def test_anonymous_and_pseudonymous_rows_are_deleted_with_a_reason_in_the_log(world, login):
     client = login(world.users["manager"])
     for p in (_anonymous(world), _pseudonymous(world)):
-        SupportRecord.objects.create(participation=p, phase="entry", code="sjukpenning") if p.pseudonymous else None
+        if p.pseudonymous:
+            SupportRecord.objects.create(participation=p, phase="entry", code="sjukpenning")
         response = client.post(url("delete", world, p.pk), {"version": p.version, "bekrafta": "on"})
         assert response.status_code == 200 and "Skriv varför deltagandet tas bort" in response.content.decode()
         assert Participation.objects.filter(pk=p.pk).exists()
@@ -188,7 +189,7 @@ def test_corrections_need_a_confirmation_and_a_version(world, login):
     assert p.end_date == D(2024, 6, 30)
 
 
-def test_corrections_are_not_for_other_förbund_or_readers(world, login):
+def test_corrections_are_not_for_other_associations_or_readers(world, login):
     beta = world.beta_participation
     for name in ("mark_mistaken", "reopen", "delete"):
         page = reverse(f"participants:{name}", args=["alfa", world.assigned.slug, beta.pk])
