@@ -1,6 +1,8 @@
 """Participant pages. Every page that shows or exports participant-level data writes an access-log
 row (who, förbund, insats, what, how many rows) in the same view that reads the data."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -15,7 +17,7 @@ from finsam.audit.log import log_access
 from finsam.core.forms import bound, parse_key
 from finsam.tenancy.permissions import association_view
 
-from . import consent, services, workbook
+from . import consent, quality, services, workbook
 from .forms import ExitForm, ImportForm, ParticipationForm, SearchForm, WithdrawConsentForm
 from .identity import InvalidIdentityNumber, parse_identity_number, person_keys
 from .importing import ImportRefused, import_file
@@ -58,6 +60,11 @@ def participation_list(request, intervention_slug):
         participations = participations.filter(end_date__isnull=False)
     else:
         status = "all"
+    warning = request.GET.get("varning")
+    if warning in quality.WARNINGS:  # the start page's data-quality links
+        participations = participations.filter(quality.condition(warning, request.association, datetime.date.today()))
+    else:
+        warning = None
     # Searching by identity number happens by POST so that the number never enters a URL.
     search = SearchForm(request.POST if request.method == "POST" else None, initial={"status": status})
     searched = False
@@ -65,9 +72,11 @@ def participation_list(request, intervention_slug):
         searched = True
         participations = _search(participations, search.cleaned_data["q"])
     page = Paginator(participations.order_by("-start_date", "id"), PAGE_SIZE).get_page(request.GET.get("sida"))
-    _log(request, "search" if searched else "list", intervention, subject=f"status={status}", row_count=len(page))
+    subject = f"status={status}" + (f" varning={warning}" if warning else "")
+    _log(request, "search" if searched else "list", intervention, subject=subject, row_count=len(page))
     return render(request, "participants/participation_list.html", {
         "nav": "interventions", "intervention": intervention, "page": page, "status": status,
+        "warning": warning, "warning_label": quality.WARNINGS.get(warning),
         "search": search, "searched": searched,
         "can_register": request.access.can("register_participants"),
     })
