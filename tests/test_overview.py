@@ -243,3 +243,69 @@ def test_reader_ongoing_is_hidden_when_a_count_behind_it_is(small):
     for row in o.this_year.rows:
         hidden = {(row.key, "current_totalt"), (row.key, "exited_totalt")} & set(flow.masked)
         assert (row.ongoing_text == "..") == bool(hidden)
+
+
+# --- the example förbund, counted independently from its file ---------------------------------------
+
+def _example_rows():
+    import csv
+
+    from .conftest import DATA
+
+    with open(DATA / "exempel-deltagare.csv", encoding="utf-8-sig") as f:
+        return [r for r in csv.DictReader(f, delimiter=";") if r["avslutsorsak"] != "felregistrering"]
+
+
+def _count_by_hand(rows, slug, first, day):
+    rows = [r for r in rows if slug is None or r["insats"] == slug]
+    s = lambda r: d(r["startdatum"])  # noqa: E731
+    e = lambda r: d(r["slutdatum"]) if r["slutdatum"] else None  # noqa: E731
+    ongoing = sum(1 for r in rows if s(r) <= day and (e(r) is None or e(r) > day))
+    new = sum(1 for r in rows if first <= s(r) <= day)
+    exited = [r for r in rows if e(r) and first <= e(r) <= day]
+    identified = [r for r in exited if r["anonym"] != "ja"]
+    to_work = [r for r in identified if r["avslutsorsak"] in ("arbete", "arbete_subventionerat", "studier")]
+    return ongoing, new, len(exited), len(to_work), len(identified)
+
+
+@pytest.mark.parametrize("day", [d("2024-09-30"), d("2024-12-31"), d("2024-02-29")])
+def test_example_forbund_against_its_file(exempelstad, day):
+    rows = _example_rows()
+    o = overview.live_overview(exempelstad, None, day)
+    last_day = overview.same_day_last_year(day)
+    for slug in ["aktivitetsplatsen", "finsam-team", "ips-psykos", "novum", None]:
+        for figures, first, until in ((o.this_year, d(f"{day.year}-01-01"), day),
+                                      (o.last_year, d(f"{last_day.year}-01-01"), last_day)):
+            row = figures.row(slug or "totalt")
+            got = (row.ongoing, row.new, row.exited, row.work_or_study, row.exited_counted)
+            assert got == _count_by_hand(rows, slug, first, until), (slug, until)
+
+
+def test_example_goals_on_30_september(exempelstad):
+    rows = _example_rows()
+    day = d("2024-09-30")  # day 274 of 366
+    goals = {g.label: g for g in overview.live_overview(exempelstad, None, day).this_year.goals}
+    _, new, _, to_work, identified = _count_by_hand(rows, "aktivitetsplatsen", d("2024-01-01"), day)
+    expected_new = 40 * 274 / 366
+    ratio = new / expected_new
+    status = "I fas" if ratio >= 0.95 else "Risk" if ratio >= exempelstad.grade_acceptable_percent / 100 else "Ej i fas"
+    assert goals["Antal nya deltagare"].result == str(new)
+    assert goals["Antal nya deltagare"].assessment == status
+    share = to_work / identified
+    status = "I fas" if share >= 0.3 * 0.95 else "Risk" if share >= 0.3 * exempelstad.grade_acceptable_percent / 100 else "Ej i fas"
+    assert goals["Andel till arbete eller studier"].assessment == status
+    assert goals["Andel till arbete eller studier"].basis == f"{to_work} av {identified}"
+
+
+def test_example_warnings_against_its_file(exempelstad):
+    rows = _example_rows()
+    day = d("2024-09-30")
+    ids = dict(exempelstad.interventions.values_list("slug", "pk"))
+    counts = quality.counts(exempelstad, list(ids.values()), day)
+    for slug, pk in ids.items():
+        mine = [r for r in rows if r["insats"] == slug]
+        long = sum(1 for r in mine if not r["slutdatum"] and d(r["startdatum"]) < d("2022-09-30"))
+        no_support = sum(1 for r in mine if r["slutdatum"] and r["anonym"] != "ja" and not r["forsorjning_efter"])
+        no_consent = sum(1 for r in mine if r["anonym"] != "ja" and not r["samtycke_datum"])
+        assert counts.get(pk, {"lang-tid": 0, "utan-forsorjning-efter": 0, "utan-samtycke": 0}) == {
+            "lang-tid": long, "utan-forsorjning-efter": no_support, "utan-samtycke": no_consent}, slug
