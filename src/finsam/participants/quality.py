@@ -21,6 +21,11 @@ WARNINGS = {  # kind (the query parameter's value) -> label
 STATUS = {"lang-tid": "ongoing", "utan-forsorjning-efter": "exited", "utan-samtycke": "all"}  # the list's status filter
 
 
+def today():
+    """The day the warnings are counted at (tests replace it)."""
+    return datetime.date.today()
+
+
 def months_before(day, months):
     year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
     month += 1

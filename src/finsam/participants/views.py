@@ -1,8 +1,6 @@
 """Participant pages. Every page that shows or exports participant-level data writes an access-log
 row (who, förbund, insats, what, how many rows) in the same view that reads the data."""
 
-import datetime
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -62,7 +60,7 @@ def participation_list(request, intervention_slug):
         status = "all"
     warning = request.GET.get("varning")
     if warning in quality.WARNINGS:  # the start page's data-quality links
-        participations = participations.filter(quality.condition(warning, request.association, datetime.date.today()))
+        participations = participations.filter(quality.condition(warning, request.association, quality.today()))
     else:
         warning = None
     # Searching by identity number happens by POST so that the number never enters a URL.
