@@ -142,8 +142,8 @@ def test_admin_sees_every_insats_and_the_total(small, login, today):
 def test_manager_sees_only_assigned_insatser(small, login, today):
     html = login(small.users["manager"]).get(reverse("tenancy:dashboard", args=["alfa"])).content.decode()
     rows = {r[0]: r for r in _cells(html, "Deltagare i år och förra året")[1:]}
-    assert set(rows) == {"Aktivitetsplatsen", "Hela förbundet"}  # "total" = their insatser
-    assert rows["Hela förbundet"][1] == "3"  # not the förbund's 4
+    assert set(rows) == {"Aktivitetsplatsen", "Dina insatser"}
+    assert rows["Dina insatser"][1] == "3"  # not the förbund's 4
     assert "FINSAM-team" not in html.split("Så går det i år")[1].split("h-more")[0]
 
 
@@ -310,3 +310,16 @@ def test_example_warnings_against_its_file(exempelstad):
         no_consent = sum(1 for r in mine if r["anonym"] != "ja" and not r["samtycke_datum"])
         assert counts.get(pk, {"lang-tid": 0, "utan-forsorjning-efter": 0, "utan-samtycke": 0}) == {
             "lang-tid": long, "utan-forsorjning-efter": no_support, "utan-samtycke": no_consent}, slug
+
+
+def test_warning_counts_are_cached_under_the_data_version(small, login, today):
+    from finsam.tenancy.models import mark_data_changed
+
+    client = login(small.users["manager"])
+    url = reverse("tenancy:dashboard", args=["alfa"])
+    assert "Avslutade utan försörjning vid avslut: 2" in client.get(url).content.decode()
+    a3 = Participation.objects.get(reference="A-3")
+    SupportRecord.objects.create(participation=a3, phase=SupportRecord.EXIT, code="lon")  # no version raised
+    assert "Avslutade utan försörjning vid avslut: 2" in client.get(url).content.decode()
+    mark_data_changed(small.alfa.pk)  # as the write path does
+    assert "Avslutade utan försörjning vid avslut: 1" in client.get(url).content.decode()

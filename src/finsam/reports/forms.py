@@ -45,7 +45,8 @@ class ReportForm(AccessibleErrorsMixin, forms.Form):
         cleaned = super().clean()
         if self.scope is not None and not self.has_error("interventions") and not cleaned.get("interventions"):
             if not self.scope:
-                self.add_error("interventions", "Du är inte tilldelad någon insats, så det finns ingen rapport att visa.")
+                self.add_error("interventions",
+                               "Du är inte tilldelad någon insats, så det finns ingen rapport att visa.")
             cleaned["interventions"] = list(self.scope)
         preset = cleaned.get("period")
         if preset == "custom":

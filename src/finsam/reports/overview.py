@@ -99,6 +99,11 @@ class Figures:
         return next((r for r in self.rows if r.key == key), None)
 
 
+def _count_or_expected(value):
+    """A count as a whole number; an expected value to date with one decimal."""
+    return formatting.number(value, 0 if value is None or float(value).is_integer() else 1)
+
+
 def _value(table, row, col):
     """A count as the report has it; HIDDEN when the publication hid it."""
     if (row, col) in table.masked:
@@ -112,11 +117,11 @@ def _minus(a, b):
     return None if a is None or b is None else a - b
 
 
-def figures(report, acceptable_percent, *, title=""):
+def figures(report, acceptable_percent, *, title="", total_label="Hela förbundet"):
     """The start page's figures of one report (live or published)."""
     flow, wos = report.table("flow"), report.table("work_or_study")
     result = Figures(report.date_from, report.date_to, title=title)
-    keys = [(k, label) for k, label in flow.rows if k not in FLOW_SUMMARY_ROWS] + [("totalt", "Hela förbundet")]
+    keys = [(k, label) for k, label in flow.rows if k not in FLOW_SUMMARY_ROWS] + [("totalt", total_label)]
     for key, label in keys:
         current, exited = _value(flow, key, "current_totalt"), _value(flow, key, "exited_totalt")
         row = Row(key, label, ongoing=_minus(current, exited), new=_value(flow, key, "new_totalt"), exited=exited,
@@ -144,7 +149,7 @@ def goals(report, acceptable_percent, flow=None):
         hidden = (key, "result") in table.masked or (key, "grade") in table.masked
         share = is_share_metric(metric)
         target, value = cells.get("target"), cells.get("result")
-        fmt = formatting.share if share else (lambda v: formatting.number(v, 0 if v is None or float(v).is_integer() else 1))
+        fmt = formatting.share if share else _count_or_expected
         goal = Goal(intervention=names.get(slug, slug), label=goal_metric_label(metric),
                     target=fmt(target), result=formatting.MASKED if hidden else fmt(value),
                     basis=formatting.MASKED if hidden else (cells.get("basis") or ""), assessment="", complete=complete)
@@ -188,7 +193,9 @@ def live_overview(association, interventions, today):
     this = cached_report(association, *year_to_date(today), interventions)
     last = cached_report(association, *year_to_date(same_day_last_year(today)), interventions)
     acceptable = association.grade_acceptable_percent
-    return Overview(live=True, this_year=figures(this, acceptable), last_year=figures(last, acceptable))
+    label = "Hela förbundet" if interventions is None else "Dina insatser"
+    return Overview(live=True, this_year=figures(this, acceptable, total_label=label),
+                    last_year=figures(last, acceptable, total_label=label))
 
 
 def published_overview(association, today):

@@ -10,6 +10,7 @@ from finsam.core.forms import bound
 from finsam.participants import quality
 from finsam.reports import overview
 from finsam.reports.forms import report_scope
+from finsam.statistics.cache import cached_for_data_version
 
 from . import services
 from .forms import (
@@ -34,8 +35,9 @@ def dashboard(request):
     figures, warnings = None, []
     if access.can("view_reports"):
         scope = report_scope(access)
-        figures = overview.live_overview(association, scope, day) if scope is None or scope else overview.Overview(live=True)
-        warnings = _quality_warnings(association, access, interventions.order_by("name"), day)
+        # A deltagaransvarig without insatser has no figures (an empty scope is not the whole förbund).
+        figures = overview.live_overview(association, scope, day) if scope != [] else overview.Overview(live=True)
+        warnings = _quality_warnings(association, access, interventions.order_by("name"), quality.today())
     else:  # a läsare: published figures only, never live ones (issue 9)
         figures = overview.published_overview(association, day)
     return render(
@@ -58,7 +60,9 @@ def _quality_warnings(association, access, interventions, day):
     """[(insats, [(label, count, link or None)])] of the insatser with a warning. Links to the
     rows only where ``access`` may see the insats's participants; otherwise counts alone."""
     interventions = list(interventions)
-    counts = quality.counts(association, [i.pk for i in interventions], day)
+    ids = [i.pk for i in interventions]
+    counts = cached_for_data_version(association, f"quality:{day}:{','.join(map(str, ids))}",
+                                     lambda: quality.counts(association, ids, day))
     linked = set(association.interventions.with_participant_access(access).values_list("pk", flat=True))
     result = []
     for intervention in interventions:
