@@ -19,6 +19,7 @@ def test_guide_is_served_without_login(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "<h1>Användarguide</h1>" in html
+    assert '<a class="help-link" href="/hjalp/" aria-current="page">Hjälp</a>' in html
     assert '<a href="#logga-in">Logga in</a>' in html and '<h2 id="logga-in">' in html
     assert '<a href="#oversikt">Översikt</a>' in html  # the start page's section
     assert '<th scope="col">roll</th>' in html  # a table of the guide

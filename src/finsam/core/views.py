@@ -33,7 +33,7 @@ def accessibility(request):
 def help_page(request):
     """The user guide, for everyone (it holds no secrets; the login page links to it too)."""
     title, toc, body = guide.guide()
-    return render(request, "core/help.html", {"guide_title": title, "toc": toc, "guide_body": body})
+    return render(request, "core/help.html", {"nav": "help", "guide_title": title, "toc": toc, "guide_body": body})
 
 
 
