@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 
 from finsam.tenancy.permissions import associations_of
 
+from . import guide
 from .uploads import HostileInput, UploadTooLarge
 
 
@@ -27,6 +28,12 @@ def healthz(request):
 
 def accessibility(request):
     return render(request, "core/accessibility.html")
+
+
+def help_page(request):
+    """The user guide, for everyone (it holds no secrets; the login page links to it too)."""
+    title, toc, body = guide.guide()
+    return render(request, "core/help.html", {"nav": "help", "guide_title": title, "toc": toc, "guide_body": body})
 
 
 

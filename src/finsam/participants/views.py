@@ -18,7 +18,7 @@ from finsam.audit.log import log_access
 from finsam.core.forms import bound, parse_key
 from finsam.tenancy.permissions import association_view
 
-from . import consent, services, workbook
+from . import consent, quality, services, workbook
 from .forms import (CorrectionForm, DeleteForm, ExitForm, ImportForm, ParticipationForm, SearchForm,
                     WithdrawConsentForm)
 from .identity import InvalidIdentityNumber, parse_identity_number, person_keys
@@ -64,6 +64,11 @@ def participation_list(request, intervention_slug):
         participations = participations.filter(end_date__isnull=False)
     else:
         status = "all"
+    warning = request.GET.get("varning")
+    if warning in quality.WARNINGS:  # the start page's data-quality links
+        participations = participations.filter(quality.condition(warning, request.association, quality.today()))
+    else:
+        warning = None
     # Searching by identity number happens by POST so that the number never enters a URL.
     search = SearchForm(request.POST if request.method == "POST" else None, initial={"status": status})
     searched = False
@@ -85,10 +90,13 @@ def participation_list(request, intervention_slug):
             log_access(request, request.association, "search", intervention_slug=slug,
                        subject=f"sökning från {intervention.slug}, alla statusar", row_count=count)
     else:
-        _log(request, "list", intervention, subject=f"lista: {dict(SearchForm.STATUS_CHOICES)[status].lower()}",
-             row_count=len(page))
+        subject = f"lista: {dict(SearchForm.STATUS_CHOICES)[status].lower()}"
+        if warning:
+            subject += f", varning: {quality.WARNINGS[warning].lower()}"
+        _log(request, "list", intervention, subject=subject, row_count=len(page))
     return render(request, "participants/participation_list.html", {
         "nav": "interventions", "intervention": intervention, "page": page, "status": status,
+        "warning": warning, "warning_label": quality.WARNINGS.get(warning),
         "search": search, "searched": searched,
         "can_register": request.access.can("register_participants"),
     })

@@ -11,6 +11,14 @@ from .periods import PRESETS, resolve
 MAX_YEARS = 30
 
 
+def report_scope(access):
+    """The insatser whose live report ``access`` may see: None = every insats and the whole
+    förbund; for a deltagaransvarig without a wider role, the slugs of the assigned insatser."""
+    if access.can("view_all_reports"):
+        return None
+    return sorted(access.association.interventions.filter(assigned_users=access.user).values_list("slug", flat=True))
+
+
 class ReportForm(AccessibleErrorsMixin, forms.Form):
     period = forms.ChoiceField(label="Period", choices=PRESETS, initial="last_year")
     date_from = forms.DateField(label="Från och med", required=False, widget=DATE_WIDGET,
@@ -21,13 +29,25 @@ class ReportForm(AccessibleErrorsMixin, forms.Form):
     publish = forms.BooleanField(label="Förhandsgranska maskering: dölj små antal som i en publicerad rapport",
                                  required=False)
 
-    def __init__(self, *args, association, today=None, **kwargs):
+    def __init__(self, *args, association, today=None, scope=None, **kwargs):
+        """``scope``: report_scope() of the user; a list limits the insatser offered and accepted
+        (any other is refused as an invalid choice) and replaces "the whole förbund"."""
         super().__init__(*args, **kwargs)
         self.today = today or datetime.date.today()
-        self.fields["interventions"].choices = list(association.interventions.values_list("slug", "name"))
+        self.scope = scope
+        interventions = association.interventions.order_by("name")
+        if scope is not None:
+            interventions = interventions.filter(slug__in=scope)
+            self.fields["interventions"].help_text = "Inget val = alla dina insatser."
+        self.fields["interventions"].choices = list(interventions.values_list("slug", "name"))
 
     def clean(self):
         cleaned = super().clean()
+        if self.scope is not None and not self.has_error("interventions") and not cleaned.get("interventions"):
+            if not self.scope:
+                self.add_error("interventions",
+                               "Du är inte tilldelad någon insats, så det finns ingen rapport att visa.")
+            cleaned["interventions"] = list(self.scope)
         preset = cleaned.get("period")
         if preset == "custom":
             start, end = cleaned.get("date_from"), cleaned.get("date_to")

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -9,7 +10,7 @@ from finsam.tenancy.permissions import association_view
 
 from . import render_csv, render_pdf, render_xlsx
 from .describe import describe
-from .forms import PublishForm, ReportForm
+from .forms import PublishForm, ReportForm, report_scope
 from .html import table_view
 from .json_output import render as render_json
 from .models import PublishedReport
@@ -36,10 +37,13 @@ def report_page(request):
     """The live report for the roles that may see small counts, with a preview of its masking."""
     association = request.association
     data = request.GET if "period" in request.GET else None
-    form = ReportForm(data, association=association)
+    scope = report_scope(request.access)  # a deltagaransvarig: their own insatser only
+    form = ReportForm(data, association=association, scope=scope)
     report = None
     if form.is_bound and form.is_valid():
         c = form.cleaned_data
+        if scope is not None and not (c["interventions"] and set(c["interventions"]) <= set(scope)):
+            raise PermissionDenied  # the form refuses this already; never widen to the whole förbund
         report = cached_report(association, c["date_from"], c["date_to"], c["interventions"], publish=c["publish"])
         file_format = request.GET.get("format")
         if file_format in FORMATS:

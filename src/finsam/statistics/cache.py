@@ -37,6 +37,19 @@ def cached_report(association, date_from, date_to, interventions=None, *, publis
     return report
 
 
+def cached_for_data_version(association, key, compute):
+    """``compute()`` cached like a report: under the association's data version and ``key`` (the
+    parameters), so that any change of what the engine reads recomputes it (e.g. the start page's
+    data-quality counts, which read the participations the write path marks as changed)."""
+    with consistent_read():
+        full_key = f"{key}:{data_version(association.pk).key()}"
+        value = cache.get(full_key)
+        if value is None:
+            value = compute()
+            cache.set(full_key, value, TIMEOUT)
+    return value
+
+
 # --- invalidation -------------------------------------------------------------------------------
 
 def _association_of(instance):

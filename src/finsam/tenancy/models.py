@@ -10,7 +10,7 @@ from finsam import codes
 from finsam.core.identifiers import normalise_organisationsnummer, valid_kommunkod
 
 # Slugs that would collide with the project's own top-level URLs.
-RESERVED_SLUGS = {"konto", "system", "static", "admin", "healthz", "om", "tillganglighet", "media", "samtycke"}
+RESERVED_SLUGS = {"konto", "system", "static", "admin", "healthz", "om", "tillganglighet", "media", "samtycke", "hjalp"}
 
 
 def validate_association_slug(value):

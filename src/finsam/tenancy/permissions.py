@@ -28,7 +28,10 @@ CAPABILITIES = {
     "view_all_interventions": {ADMIN, ANALYST, READER},
     # Reports computed on request for any period and insatser, with small counts shown (so never
     # for läsare: two masked reports of their own choosing could be subtracted, issue 9).
-    "view_reports": {ADMIN, ANALYST},
+    "view_reports": {ADMIN, ANALYST, MANAGER},
+    # ... of every insats and the whole förbund; a deltagaransvarig's report is limited to the
+    # insatser assigned to them, whose participants they see row by row anyway (reports/forms.py).
+    "view_all_reports": {ADMIN, ANALYST},
     # Freeze a masked report for the board (reports/publishing.py).
     "publish_reports": {ADMIN, ANALYST},
     # The list of published reports and their files: the board's only view of the statistics.

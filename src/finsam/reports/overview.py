@@ -1,0 +1,212 @@
+"""The start page's figures (Översikt): "how are we doing this year?".
+
+Nothing is counted here. The figures are read from reports of the one statistics engine, through
+its cache (``statistics.cache.cached_report``), or, for a läsare, from published reports only
+(``PublishedReport.report()``: frozen and masked; never live figures, issue 9). A hidden cell
+stays hidden: a figure derived from a hidden one is hidden too.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from finsam.interventions.models import goal_metric_label, is_share_metric
+from finsam.statistics import engine
+from finsam.statistics.cache import cached_report
+
+from . import formatting
+
+FLOW_SUMMARY_ROWS = {"totalt", "varav_anonyma", "volym", "totalt_inkl_volym"}
+HIDDEN = "hidden"  # a figure hidden in a published report (shown as formatting.MASKED)
+
+
+def today():
+    """The start page's "today" (tests replace it; nothing here reads the clock otherwise)."""
+    return datetime.date.today()
+
+
+def same_day_last_year(day):
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def year_to_date(day):
+    return datetime.date(day.year, 1, 1), day
+
+
+def _text(value):
+    return formatting.MASKED if value == HIDDEN else formatting.number(value)
+
+
+@dataclass
+class Row:
+    key: str
+    name: str
+    ongoing: object = None
+    new: object = None
+    exited: object = None
+    work_or_study: object = None  # exits to work or studies (identified participations)
+    exited_counted: object = None  # the exits that share is of
+    share: object = None
+
+    @property
+    def ongoing_text(self):
+        return _text(self.ongoing)
+
+    @property
+    def new_text(self):
+        return _text(self.new)
+
+    @property
+    def exited_text(self):
+        return _text(self.exited)
+
+    @property
+    def share_text(self):
+        if HIDDEN in (self.share, self.work_or_study, self.exited_counted):
+            return formatting.MASKED
+        return formatting.share(self.share)
+
+    @property
+    def basis_text(self):
+        if HIDDEN in (self.work_or_study, self.exited_counted):
+            return formatting.MASKED
+        return f"{self.work_or_study} av {self.exited_counted}"
+
+
+@dataclass
+class Goal:
+    intervention: str
+    label: str
+    target: str
+    result: str
+    basis: str
+    assessment: str  # a grade after the year, a status during it
+    expected: str = ""  # the value expected to date (status only)
+    complete: bool = True
+
+
+@dataclass
+class Figures:
+    date_from: datetime.date
+    date_to: datetime.date
+    rows: list = field(default_factory=list)  # Row per insats, then the förbund's total (key "totalt")
+    goals: list = field(default_factory=list)
+    title: str = ""  # a published report's title
+
+    def row(self, key):
+        return next((r for r in self.rows if r.key == key), None)
+
+
+def _count_or_expected(value):
+    """A count as a whole number; an expected value to date with one decimal."""
+    return formatting.number(value, 0 if value is None or float(value).is_integer() else 1)
+
+
+def _value(table, row, col):
+    """A count as the report has it; HIDDEN when the publication hid it."""
+    if (row, col) in table.masked:
+        return HIDDEN
+    return table.cell(row, col)
+
+
+def _minus(a, b):
+    if HIDDEN in (a, b):
+        return HIDDEN
+    return None if a is None or b is None else a - b
+
+
+def figures(report, acceptable_percent, *, title="", total_label="Hela förbundet"):
+    """The start page's figures of one report (live or published)."""
+    flow, wos = report.table("flow"), report.table("work_or_study")
+    result = Figures(report.date_from, report.date_to, title=title)
+    keys = [(k, label) for k, label in flow.rows if k not in FLOW_SUMMARY_ROWS] + [("totalt", total_label)]
+    for key, label in keys:
+        current, exited = _value(flow, key, "current_totalt"), _value(flow, key, "exited_totalt")
+        row = Row(key, label, ongoing=_minus(current, exited), new=_value(flow, key, "new_totalt"), exited=exited,
+                  work_or_study=_value(wos, key, "work_or_study"), exited_counted=_value(wos, key, "exited"),
+                  share=HIDDEN if (key, "work_or_study") in wos.masked_shares else wos.share(key, "work_or_study"))
+        result.rows.append(row)
+    result.goals = goals(report, acceptable_percent, flow)
+    return result
+
+
+def goals(report, acceptable_percent, flow=None):
+    """The goals of the year the report ends in: graded when the report covers the whole year,
+    otherwise a status against the value expected to date (engine.expected_to_date)."""
+    table = report.table("goals")
+    flow = flow or report.table("flow")
+    year = report.date_to.year
+    complete = report.date_to >= datetime.date(year, 12, 31)
+    names = dict(flow.rows)
+    result = []
+    for key, label in table.rows:
+        slug, goal_year, metric = key.split(":", 2)
+        if int(goal_year) != year:
+            continue
+        cells = table.cells.get(key, {})
+        hidden = (key, "result") in table.masked or (key, "grade") in table.masked
+        share = is_share_metric(metric)
+        target, value = cells.get("target"), cells.get("result")
+        fmt = formatting.share if share else _count_or_expected
+        goal = Goal(intervention=names.get(slug, slug), label=goal_metric_label(metric),
+                    target=fmt(target), result=formatting.MASKED if hidden else fmt(value),
+                    basis=formatting.MASKED if hidden else (cells.get("basis") or ""), assessment="", complete=complete)
+        if complete:
+            goal.assessment = formatting.MASKED if hidden else (cells.get("grade") or engine.GRADE_NONE)
+        else:
+            opening = None
+            if metric == "current_count" and report.date_from == datetime.date(year, 1, 1):
+                opening = _minus(_value(flow, slug, "current_totalt"), _value(flow, slug, "new_totalt"))
+            if hidden or opening == HIDDEN:
+                goal.assessment, goal.expected = formatting.MASKED, formatting.MASKED
+            else:
+                expected = engine.expected_to_date(metric, target, year, report.date_to, opening)
+                goal.expected = fmt(expected) if expected is not None else formatting.NOT_APPLICABLE
+                goal.assessment = engine.goal_status(value, expected, acceptable_percent)
+        result.append(goal)
+    return result
+
+
+# --- per role ------------------------------------------------------------------------------------
+
+@dataclass
+class Overview:
+    live: bool  # computed now (admin, analyst, deltagaransvarig) or published (läsare)
+    this_year: Figures = None
+    last_year: Figures = None
+    published: object = None  # the PublishedReport shown to a läsare
+    published_last_year: object = None
+
+    def comparison(self):
+        """[(this year's Row, last year's Row or None)]."""
+        if self.this_year is None:
+            return []
+        last = self.last_year
+        return [(row, last.row(row.key) if last else None) for row in self.this_year.rows]
+
+
+def live_overview(association, interventions, today):
+    """This year to ``today`` and last year to the same day, for the insatser ``interventions``
+    (slugs; None = the whole förbund), unmasked, from the cached reports."""
+    this = cached_report(association, *year_to_date(today), interventions)
+    last = cached_report(association, *year_to_date(same_day_last_year(today)), interventions)
+    acceptable = association.grade_acceptable_percent
+    label = "Hela förbundet" if interventions is None else "Dina insatser"
+    return Overview(live=True, this_year=figures(this, acceptable, total_label=label),
+                    last_year=figures(last, acceptable, total_label=label))
+
+
+def published_overview(association, today):
+    """A läsare's overview: the latest published report (not replaced) whose period lies in this
+    year, and the latest one of last year for comparison; both masked as they were published."""
+    current = association.published_reports.filter(replaced_by__isnull=True)
+    this = current.filter(date_from__year=today.year, date_to__year=today.year).first()
+    last = current.filter(date_from__year=today.year - 1, date_to__year=today.year - 1).first()
+    overview = Overview(live=False, published=this, published_last_year=last)
+    if this is not None:
+        overview.this_year = figures(this.report(), association.grade_acceptable_percent, title=this.title)
+    if last is not None:
+        overview.last_year = figures(last.report(), association.grade_acceptable_percent, title=last.title)
+    return overview
