@@ -171,7 +171,7 @@ def test_warning_link_lists_those_rows_and_logs(small, login, today):
     assert ">A-3<" in html and ">A-4<" in html and ">A-5<" not in html
     assert "Deltaganden (2)" in html
     entry = AccessLog.objects.latest("pk")
-    assert "varning=utan-forsorjning-efter" in entry.subject and entry.row_count == 2
+    assert "varning: avslutade utan försörjning vid avslut" in entry.subject and entry.row_count == 2
     html = client.get(url, {"status": "all", "varning": "utan-samtycke"}).content.decode()
     assert "Deltaganden (1)" in html and ">A-6<" in html
     # an unknown warning is ignored, not an error
