@@ -138,6 +138,23 @@ def test_published_report_masks_a_small_pseudonymous_count(example_association):
     assert not any(ch.isdigit() for note in masked.notes for ch in note)
 
 
+def test_few_identified_persons_among_pseudonymous_ones_are_not_disclosed(example_association):
+    """``unique`` minus its pseudonymous row is the number of other individuals: a count in no
+    table, which must not be worked out when it is small."""
+    association, admin = example_association
+    lines = [HEADER] + [f"novum;PS-{i};;nej;kvinna;1980;2024-03-01;2024-03-01;;;" for i in range(10)]
+    lines += ["novum;ID-1;19900101-0017;nej;;;2024-02-01;2024-02-01;;;",
+              "novum;ID-2;19850314-1239;nej;;;2024-02-01;2024-02-01;;;"]
+    run(association, admin, "\n".join(lines) + "\n")
+    unmasked = compute_report(association, *YEAR).table("unique").cells
+    assert (unmasked["totalt"]["totalt"], unmasked["varav_pseudonyma"]["totalt"]) == (12, 10)
+    masked = compute_report(association, *YEAR, publish=True).table("unique").cells
+    for g in ("kvinna", "man", "annat_ej_angivet", "totalt"):
+        shown = (masked["totalt"][g], masked["varav_pseudonyma"][g])
+        if None not in shown:
+            assert not 0 < shown[0] - shown[1] < association.masking_threshold, (g, shown)
+
+
 # --- import rules --------------------------------------------------------------------------------
 
 def test_a_row_without_personnummer_is_pseudonymous_and_a_warning_counts_them(example_association):
