@@ -324,6 +324,19 @@ def test_an_identified_participation_cannot_be_made_pseudonymous_on_the_form(man
     assert p.kind == "identified" and p.person_key
 
 
+def test_editing_a_pseudonymous_participation_keeps_it_pseudonymous(manager, client):
+    association, novum, user = manager
+    client.force_login(user)
+    client.post(reverse("participants:create", args=[association.slug, novum.slug]), form_data())
+    p = Participation.objects.get(reference="PS-10")
+    edit = reverse("participants:edit", args=[association.slug, novum.slug, p.pk])
+    # Also when a client posts no kind at all (the form always does): the stored kind holds.
+    data = form_data(registreringssatt=None, utbildning="eftergymnasial_3_ar_eller_mer", version=str(p.version))
+    assert client.post(edit, data).status_code == 302
+    p.refresh_from_db()
+    assert (p.kind, p.birth_year, p.education) == ("pseudonymous", 1979, "eftergymnasial_3_ar_eller_mer")
+
+
 def test_without_required_consent_a_pseudonymous_row_is_registered_without(manager, client):
     association, novum, user = manager
     association.pseudonymous_consent_required = False

@@ -206,7 +206,10 @@ class ParticipationForm(_RowForm):
         chosen = self.cleaned_data.get("registreringssatt")
         if chosen:
             return chosen
-        return "anonymous" if self.data.get("anonym") in ("on", "true", "True", "1") else "identified"
+        if self.data.get("anonym") in ("on", "true", "True", "1"):
+            return "anonymous"  # the former checkbox
+        p = self.participation
+        return "pseudonymous" if p is not None and p.kind == "pseudonymous" else "identified"
 
     def raw_row(self):
         data = self.cleaned_data
