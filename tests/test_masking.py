@@ -61,6 +61,9 @@ def reader_relations(report):
         for m in ("current", "new", "exited"):
             genders("flow_years", y, f"{m}_{{g}}")
     genders("unique", "totalt")
+    genders("unique", "varav_pseudonyma")
+    for g in GT:  # the pseudonymous individuals and the others (in no table) are all the individuals
+        rel.append(([("unique", "varav_pseudonyma", g), ("~other", "totalt", g)], ("unique", "totalt", g)))
     for table_id in ("age", "education", "time_on_support", "exit_reason", "duration", "target_group"):
         for r in rows(table_id):
             if r not in ("mean_months", "median_months"):
@@ -134,6 +137,8 @@ def value(unmasked, cell):
     if table_id == "~anon":  # in no table: worked out from the unmasked report
         s = "" if col == "totalt" else f"_{col}"
         return value(unmasked, ("flow", row, f"exited_{col}")) - value(unmasked, ("work_or_study", row, f"exited{s}"))
+    if table_id == "~other":  # individuals not pseudonymous: in no table either
+        return value(unmasked, ("unique", "totalt", col)) - value(unmasked, ("unique", "varav_pseudonyma", col))
     v = unmasked.table(table_id).cell(row, col)
     return 0 if v is None else v
 
@@ -235,7 +240,7 @@ def assert_safe(unmasked, masked, threshold):
             for g in GT:
                 if any((r, g) in table.masked for r in ("<3", "3-6", "6-12", "12-24", ">24")):
                     assert table.cells["mean_months"][g] is None and table.cells["median_months"][g] is None
-    unpublished = {c for parts, total in relations for c in parts + [total] if c[0] == "~anon"}
+    unpublished = {c for parts, total in relations for c in parts + [total] if c[0] in ("~anon", "~other")}
     # Counts are not negative: hidden cells that must make up a visible 0 are known to be 0.
     zeros = zeros_known(relations, hidden | unpublished, lambda c: value(unmasked, c))
     worked_out = determined_by(relations, (hidden | unpublished) - zeros)
@@ -307,6 +312,9 @@ def test_random_reports_reveal_no_hidden_count(example_with_goals, period, keep,
         ids = list(Participation.objects.filter(association=association).values_list("pk", flat=True))
         rng = random.Random(seed)
         Participation.objects.filter(pk__in=[i for i in ids if rng.random() > keep]).delete()
+        # some identified participations as pseudonymous ones (issue 10): their own row in unique
+        Participation.objects.filter(pk__in=[i for i in ids if rng.random() < 0.3], anonymous=False).update(
+            person_key="", pseudonymous=True)
         association.masking_threshold = threshold
         unmasked = compute_report(association, *period, scope)
         masked = compute_report(association, *period, scope, publish=True)

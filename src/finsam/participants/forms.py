@@ -45,6 +45,7 @@ class _RowForm(AccessibleErrorsMixin, forms.Form):
         # Stored participations this one clashes with, shown with links: (participation, why).
         self.duplicates = []
         self.needs_confirmation = False  # a possible duplicate the user may confirm ("Spara ändå")
+        self.warnings_before_save = []  # said by raw_row, shown with the row's warnings
         self.consent_request = None  # set when consent was given on the participant's phone
         if participation is not None:
             self.fields["version"].initial = participation.version
@@ -57,6 +58,10 @@ class _RowForm(AccessibleErrorsMixin, forms.Form):
 
     def raw_row(self):
         raise NotImplementedError
+
+    def kind(self):
+        """The kind of registration chosen (``codes.PARTICIPATION_KIND``), None: as a file's row."""
+        return None
 
     def clean(self):
         cleaned = super().clean()
@@ -74,7 +79,7 @@ class _RowForm(AccessibleErrorsMixin, forms.Form):
             return cleaned
         raw = self.raw_row()
         result = Validation()
-        row = self.context.clean_row(0, raw, result, known_identity=self.participation)
+        row = self.context.clean_row(0, raw, result, known_identity=self.participation, kind=self.kind())
         for error in result.errors:
             field = error.column if error.column in self.fields else None
             self.add_error(field, error.message[:1].upper() + error.message[1:])
@@ -84,7 +89,8 @@ class _RowForm(AccessibleErrorsMixin, forms.Form):
             if self.participation is None and not self.errors:
                 self._check_ongoing(row)
             self.row = row if not self.errors else None
-            self.warnings = [w.split(": ", 1)[-1] for w in row["warnings"]] + self._same_person_warning(row)
+            self.warnings = ([w.split(": ", 1)[-1] for w in row["warnings"]] + self._same_person_warning(row)
+                             + self.warnings_before_save)
         return cleaned
 
     def _check_reference(self, row):
@@ -152,23 +158,36 @@ NOT_KEPT_WHEN_ANONYMOUS = (
     "utbildning", "tid_offentlig_forsorjning", "tid_utan_arbete", "forsorjning_fore", "folkbokforingskommun",
     "fodd_utomlands", "funktionsnedsattning", "vald_fragor", "fodelsear",
 )
-NOT_KEPT_MESSAGE = ("En anonym registrering sparar inte den här uppgiften. Töm fältet, eller ta bort krysset i "
-                    "Anonym deltagare om deltagaren har samtyckt.")
+NOT_KEPT_MESSAGE = ("En anonym registrering sparar inte den här uppgiften. Töm fältet, eller välj ett annat "
+                    "registreringssätt om deltagaren har samtyckt.")
 
 
 class ParticipationForm(_RowForm):
     identity_number_fields = ("personnummer",)  # hashed by the row validator, never stored
+    # Replaces the former "Anonym deltagare" checkbox; a posted anonym=on (and ?anonym=1) still
+    # means anonymous when no kind is posted.
+    registreringssatt = forms.ChoiceField(
+        label="Registreringssätt", required=False, widget=forms.RadioSelect, choices=codes.PARTICIPATION_KIND.choices,
+        help_text="Med personnummer: numret blir en nyckel som inte går att räkna tillbaka. Pseudonym: utan "
+                  "personnummer; den egna referensen identifierar deltagandet, kön och födelseår anges och alla "
+                  "uppgifter sparas. Anonym: utan samtycke, eller med skyddade personuppgifter; då sparas bara "
+                  "referens, kön och datum, övriga uppgifter i formuläret sparas inte.",
+    )
     referens = forms.CharField(label="Egen referens", max_length=60, required=False,
-                               help_text="Ditt eget id för deltagaren, aldrig ett namn. Unikt i insatsen.")
-    anonym = forms.BooleanField(label="Anonym deltagare", required=False,
-                                help_text="Utan samtycke, eller med skyddade personuppgifter. Då sparas bara referens, kön och datum; övriga fält döljs och ska lämnas tomma.")
+                               help_text="Ditt eget id för deltagaren, aldrig ett namn. Unikt i insatsen. Krävs utan "
+                                         "personnummer.")
     personnummer = forms.CharField(
         label="Personnummer eller samordningsnummer", required=False, max_length=13,
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}),
         help_text="ÅÅÅÅMMDD-NNNN. Numret sparas aldrig, bara en nyckel som inte går att räkna tillbaka.",
     )
     kon = forms.ChoiceField(label="Kön", required=False, choices=_choices(codes.GENDER),
-                            help_text="Lämna tomt för att ta juridiskt kön från personnumret.")
+                            help_text="Lämna tomt för att ta juridiskt kön från personnumret. Krävs utan personnummer.")
+    fodelsear = forms.CharField(
+        label="Födelseår", required=False, max_length=4,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        help_text="Fyra siffror, t.ex. 1985, vid pseudonym registrering. Med personnummer tas året från numret.",
+    )
     samtycke_form = forms.ChoiceField(label="Samtycke", required=False, widget=forms.RadioSelect,
                                       choices=[("digitalt", "Digitalt: deltagaren läser och bekräftar här"),
                                                ("papper", "På papper")])
@@ -204,13 +223,14 @@ class ParticipationForm(_RowForm):
                 del self.fields[name]
         if p is None:
             self.initial.setdefault("samtycke_form", "digitalt")
+            self.initial.setdefault("registreringssatt", "anonymous" if self.initial.get("anonym") else "identified")
         if p is not None and not self.is_bound:
             raw = participation_row(p)
             for name in self.fields:
                 if name in raw and raw[name] is not None:
                     value = raw[name]
                     self.initial[name] = value.split(";") if name in ("malgrupp", "forsorjning_fore") else value
-            self.initial["anonym"] = p.anonymous
+            self.initial["registreringssatt"] = p.kind
             self.initial["samtycke_bekraftat"] = p.consent_form == "digitalt"
             self.fields["personnummer"].help_text = (
                 "Lämna tomt för att behålla den registrerade personen. Numret sparas aldrig och kan inte visas."
@@ -221,15 +241,25 @@ class ParticipationForm(_RowForm):
         p = self.participation
         return p is not None and not p.anonymous and p.consent_date is not None
 
+    def kind(self):
+        chosen = self.cleaned_data.get("registreringssatt")
+        if chosen:
+            return chosen
+        if self.data.get("anonym") in ("on", "true", "True", "1"):
+            return "anonymous"  # the former checkbox
+        p = self.participation
+        return "pseudonymous" if p is not None and p.kind == "pseudonymous" else "identified"
+
     def raw_row(self):
         data = self.cleaned_data
-        anonymous = data["anonym"]
+        anonymous = self.kind() == "anonymous"
         raw = {name: data.get(name) or None for name in SINGLE_CODE_COLUMNS if name in self.fields}
         raw.update({
             "insats": self.intervention.slug,
             "referens": data["referens"] or None,
             "anonym": "ja" if anonymous else "nej",
             "personnummer": data["personnummer"] or None,
+            "fodelsear": data["fodelsear"] or None,
             "startdatum": data["startdatum"],
             "anmalande_part": data["anmalande_part"] or None,
             "malgrupp": ";".join(data["malgrupp"]) or None,
@@ -263,6 +293,13 @@ class ParticipationForm(_RowForm):
     def _consent(self, raw):
         data = self.cleaned_data
         form = data.get("samtycke_form")
+        if (self.kind() == "pseudonymous" and not self.association.pseudonymous_consent_required
+                and not data.get("samtycke_begaran") and not data.get("samtycke_bekraftat")
+                and not (form == "papper" and data.get("samtycke_datum"))):
+            # The förbund does not require consent for pseudonymous rows: registered without.
+            self.warnings_before_save.append("Deltagandet registreras utan samtycke (förbundet kräver inte samtycke "
+                                             "för pseudonyma deltagare).")
+            return
         if form == "papper":
             if not data.get("samtycke_datum"):
                 self.add_error("samtycke_datum", "Ange datum för samtycket på papper.")

@@ -2,6 +2,13 @@
 
 1. :func:`validate_file` reads the file and checks every row, collecting every error (row, column,
    value, what is allowed) and the cleaned rows. Nothing is written.
+
+A row is of one of three kinds (``codes.PARTICIPATION_KIND``): *anonymous* (``anonym`` = ja),
+*identified* (a personnummer), or *pseudonymous*: not anonymous and without personnummer, the
+referens identifies it and every variable is kept (docs/decisions.md, "Pseudonymous
+participations"). A row without personnummer whose referens names an identified participation
+stored already updates it and keeps its identity: an identified participation never becomes
+pseudonymous.
 2. :func:`import_file` writes a valid file in one transaction, or nothing at all: a participation
    is identified by (insats, referens), else by (insats, identity number, start date); an existing
    one is updated, an unchanged one left alone, so re-importing a file changes nothing.
@@ -111,9 +118,13 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     warnings: list = field(default_factory=list)
+    pseudonymous: int = 0  # of the created: pseudonymous (without personnummer)
 
     def __str__(self):
-        return f"{self.created} skapade, {self.updated} uppdaterade, {self.unchanged} oförändrade"
+        text = f"{self.created} skapade, {self.updated} uppdaterade, {self.unchanged} oförändrade"
+        if self.pseudonymous:
+            text += f" ({self.pseudonymous} av de skapade är pseudonyma, utan personnummer)"
+        return text
 
 
 class ImportRefused(Exception):
@@ -151,6 +162,9 @@ def validate_file(data, filename, *, association, interventions, today=None):
         return result
 
     context = RowContext(association, interventions, today)
+    if "referens" in columns:
+        at = columns.index("referens")
+        context.load_stored({_text(v[at]) for v in rows if at < len(v) and _text(v[at])})
     seen = {}
     for offset, values in enumerate(rows):
         line = offset + 2
@@ -178,7 +192,21 @@ def validate_file(data, filename, *, association, interventions, today=None):
     if not result.rows and not result.errors:
         # Only empty lines after the header: refused like a file without lines.
         result.errors.append(RowError(2, "", "", "filen har inga rader med deltagare."))
+    new_pseudonymous = sum(1 for row in result.rows if row["pseudonymous"] and not context.stored_for(row))
+    if new_pseudonymous:
+        # Said every time, so that a forgotten identity number is noticed (docs/decisions.md).
+        why = ("har tomt personnummer" if "personnummer" in columns else "saknar personnummer (filen har ingen "
+               "kolumn personnummer)")
+        result.warnings.append(
+            f"{_rows_word(new_pseudonymous)} {why} och registreras som pseudonyma deltaganden: referensen "
+            "identifierar deltagandet och varje sådant deltagande räknas som en egen individ. Har numret glömts, "
+            "fyll i det och läs in filen igen."
+        )
     return result
+
+
+def _rows_word(count):
+    return "1 ny rad" if count == 1 else f"{count} nya rader"
 
 
 class RowContext:
@@ -193,6 +221,32 @@ class RowContext:
         self.member_municipalities = {
             m.municipality_code: m.display_name for m in association.members.filter(kind="kommun")
         }
+        self.stored = {}  # (insats id, referens) -> participation stored already (load_stored)
+
+    # Participations read per query by load_stored (under SQLite's limit on variables).
+    STORED_CHUNK = 500
+
+    def load_stored(self, references):
+        """Read the stored participations the file's referenser name, so that a row without
+        personnummer is known to update an identified participation (and keeps its identity)
+        rather than to register a pseudonymous one."""
+        from .models import Participation
+
+        references = sorted(references)
+        interventions = list(self.by_slug.values())
+        for start in range(0, len(references), self.STORED_CHUNK):
+            stored = Participation.objects.filter(
+                association=self.association, intervention__in=interventions,
+                reference__in=references[start:start + self.STORED_CHUNK],
+            ).only("intervention_id", "reference", "person_key", "legal_gender", "birth_year", "birth_month",
+                   "anonymous", "pseudonymous")
+            self.stored.update({(p.intervention_id, p.reference): p for p in stored})
+
+    def stored_for(self, row):
+        intervention = row.get("intervention")
+        if intervention is None or not row.get("reference"):
+            return None
+        return self.stored.get((intervention.pk, row["reference"]))
 
     def all_slugs(self):
         """Every insats of the association, also those the user may not register in (read only
@@ -204,10 +258,12 @@ class RowContext:
         municipalities = [(f"kommun:{code}", name) for code, name in self.member_municipalities.items()]
         return codes.REFERRER.choices[:3] + municipalities + codes.REFERRER.choices[3:]
 
-    def clean_row(self, line, raw, result, known_identity=None):
+    def clean_row(self, line, raw, result, known_identity=None, kind=None):
         """Clean one row (a dict of column code -> value). ``known_identity`` (a participation)
         stands in for an empty personnummer when a registration is edited: the number itself
-        is never stored, so it cannot be shown again."""
+        is never stored, so it cannot be shown again. ``kind`` is the kind chosen on the form
+        (``codes.PARTICIPATION_KIND``); a file's row has none: without personnummer it is
+        pseudonymous unless it is anonymous or updates an identified participation."""
         errors_before = len(result.errors)
 
         def error(column, message, value=None):
@@ -216,7 +272,7 @@ class RowContext:
                 shown = ""  # never echo an identity number
             result.errors.append(RowError(line, column, _text(shown), message))
 
-        row = {"line": line, "warnings": []}
+        row = {"line": line, "warnings": [], "pseudonymous": False}
         intervention = self._intervention(raw.get("insats"), error)
         row["intervention"] = intervention
         row["reference"] = _text(raw.get("referens"))
@@ -262,8 +318,12 @@ class RowContext:
             row.update(person_key="", legal_gender="", birth_year=None, birth_month=None)
             row["identity"] = (intervention.pk if intervention else None, "ref", row["reference"])
         else:
-            self._identity(raw, row, error, known_identity)
-            if row["consent_date"] is None:
+            self._identity(raw, row, error, known_identity or self.stored_for(row), kind)
+            if row["consent_date"] is None and row["pseudonymous"]:
+                if self.association.pseudonymous_consent_required:
+                    error("samtycke_datum", "samtycke måste finnas, enligt förbundets inställning även för en pseudonym "
+                                            "deltagare (utan personnummer). Registrera annars deltagaren som anonym.", "")
+            elif row["consent_date"] is None:
                 error("samtycke_datum", "samtycke måste finnas för en deltagare som inte är anonym. Registrera annars deltagaren som anonym.", "")
             elif row["consent_date"] > self.today:
                 error("samtycke_datum", "datumet ligger i framtiden.")
@@ -271,7 +331,8 @@ class RowContext:
                 error("avslutsorsak", "avslutsorsak måste anges när slutdatum finns.", "")
             if row["exit_reason"] and not row["end_date"]:
                 error("slutdatum", "slutdatum saknas men avslutsorsak är angiven.", "")
-            row["consent_form"] = row["consent_form"] or "digitalt"
+            # A pseudonymous row may be without consent (the förbund's setting): then no form either.
+            row["consent_form"] = (row["consent_form"] or "digitalt") if row["consent_date"] else ""
             row["referrer"] = self._referrer(raw, error)
             row["municipality"] = self._municipality(raw, error)
             row["target_groups"] = self._multi(raw, "malgrupp", self.target_group_lookup, error)
@@ -322,16 +383,31 @@ class RowContext:
             return None
         return parsed
 
-    def _identity(self, raw, row, error, known=None):
+    def _identity(self, raw, row, error, known=None, kind=None):
         value = raw.get("personnummer")
         row.update(person_key="", legal_gender="", birth_year=None, birth_month=None)
         if value is None and known is not None and known.person_key:
+            # An identified participation stays identified: its identity is kept.
+            if kind == "pseudonymous":
+                error("registreringssatt", "deltagandet är registrerat med personnummer och kan inte göras pseudonymt. "
+                                           "Välj Med personnummer (eller Anonym).", "")
+                return
             row.update(person_key=known.person_key, legal_gender=known.legal_gender,
                        birth_year=known.birth_year, birth_month=known.birth_month)
             row["gender"] = row["gender"] or known.legal_gender
+            stated_year = _text(raw.get("fodelsear"))
+            if stated_year and known.birth_year and stated_year != str(known.birth_year):
+                error("fodelsear", "stämmer inte med det registrerade personnumret.")
+            return
+        if value is None and kind != "identified":
+            self._pseudonymous(raw, row, error)
             return
         if value is None:
-            error("personnummer", "personnummer eller samordningsnummer måste anges för en deltagare som inte är anonym.")
+            error("personnummer", "personnummer eller samordningsnummer måste anges för en deltagare som inte är anonym. "
+                                  "Utan personnummer: välj pseudonym registrering.")
+            return
+        if kind == "pseudonymous":
+            error("personnummer", "en pseudonym registrering har inget personnummer. Töm fältet, eller välj Med personnummer.")
             return
         try:
             identity = parse_identity_number(_text(value), today=self.today)
@@ -346,6 +422,21 @@ class RowContext:
         stated_year = _text(raw.get("fodelsear"))
         if stated_year and stated_year != str(identity.birth_date.year):
             error("fodelsear", "stämmer inte med personnumret.")
+
+    def _pseudonymous(self, raw, row, error):
+        """A row without personnummer: the referens identifies it, gender and birth year are given."""
+        row["pseudonymous"] = True
+        if not row["reference"]:
+            error("referens", "en pseudonym deltagare (utan personnummer) behöver en egen referens: den identifierar "
+                              "deltagandet, också vid nästa import.", "")
+        if not row["gender"]:
+            error("kon", "kön måste anges för en deltagare utan personnummer.", "")
+        text = _text(raw.get("fodelsear"))
+        if text:
+            if len(text) == 4 and text.isdigit() and self.today.year - 120 <= int(text) <= self.today.year:
+                row["birth_year"] = int(text)
+            else:
+                error("fodelsear", "ange födelseåret med fyra siffror, t.ex. 1985.")
 
     def _referrer(self, raw, error):
         value = _text(raw.get("anmalande_part"))
@@ -397,8 +488,9 @@ class RowContext:
 
 def participation_row(participation):
     """A stored participation as a row of the participant file: codes, dates as dates, None for an
-    empty cell. Without the identity number (not stored) and the birth year (derived from it);
-    the export adds the latter. Used by the export and by the forms, which validate edits as rows."""
+    empty cell. Without the identity number (not stored); with the birth year (derived from the
+    number, or given for a pseudonymous row, which needs it to be validated again). Used by the
+    export and by the forms, which validate edits as rows."""
     support = list(participation.support.all())
 
     def joined(codes_):
@@ -409,6 +501,7 @@ def participation_row(participation):
         "referens": participation.reference or None,
         "anonym": "ja" if participation.anonymous else "nej",
         "kon": participation.gender or None,
+        "fodelsear": participation.birth_year,
         "samtycke_datum": participation.consent_date,
         "samtycke_form": participation.consent_form or None,
         "startdatum": participation.start_date,

@@ -162,6 +162,11 @@ class Participation(models.Model):
         return "anonymous" if self.anonymous else "pseudonymous" if self.pseudonymous else "identified"
 
     @property
+    def kind_label(self):
+        """The kind as users read it (``codes.PARTICIPATION_KIND``)."""
+        return codes.PARTICIPATION_KIND.label(self.kind)
+
+    @property
     def ongoing(self):
         return self.end_date is None
 

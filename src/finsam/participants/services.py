@@ -14,7 +14,7 @@ from . import bulk
 from .models import Participation, ParticipationChange, SupportRecord, TargetGroupRecord, age_at
 
 SCALAR_FIELDS = [
-    "intervention_id", "reference", "person_key", "anonymous", "gender", "legal_gender", "birth_year",
+    "intervention_id", "reference", "person_key", "anonymous", "pseudonymous", "gender", "legal_gender", "birth_year",
     "birth_month", "consent_date", "consent_form", "consent_text_version", "start_date", "end_date", "referrer",
     "referring_unit", "education", "time_on_support", "time_without_work", "municipality", "born_abroad",
     "impairment", "violence_questions", "exit_reason", "age_at_start", "support_at_entry_and_exit",
@@ -22,8 +22,11 @@ SCALAR_FIELDS = [
 SET_FIELDS = ["target_groups", "support_entry", "support_exit"]
 SECRET_FIELDS = {"person_key"}
 PERSONAL_FIELDS = [
-    f for f in SCALAR_FIELDS if f not in ("intervention_id", "reference", "anonymous", "gender", "start_date", "end_date")
+    f for f in SCALAR_FIELDS
+    if f not in ("intervention_id", "reference", "anonymous", "pseudonymous", "gender", "start_date", "end_date")
 ]
+# What an identified participation keeps when a row without personnummer updates it.
+IDENTITY_FIELDS = ("person_key", "legal_gender", "birth_year", "birth_month")
 
 
 # Given consent is changed by nothing but a withdrawal (which anonymises): an edit, an exit or an
@@ -75,6 +78,7 @@ def _row_values(row):
     for f in ("birth_year", "birth_month", "consent_date", "start_date", "end_date"):
         values[f] = row.get(f)
     values["anonymous"] = bool(row.get("anonymous"))
+    values["pseudonymous"] = bool(row.get("pseudonymous")) and not values["anonymous"]
     values["age_at_start"] = age_at(values["birth_year"], values["birth_month"], values["start_date"])
     for f in SET_FIELDS:
         values[f] = sorted(row.get(f) or [])
@@ -113,6 +117,17 @@ def _write_children(ids_with_values):
 def _apply(participation, values):
     for f in SCALAR_FIELDS:
         setattr(participation, f, values[f])
+
+
+def _keep_identity(old, values):
+    """An identified participation is never made pseudonymous: a non-anonymous row without
+    personnummer (a re-imported export, an edit) keeps the identity stored. The row validator
+    does this already; this is the write path's guarantee (docs/decisions.md)."""
+    if old["person_key"] and not values["person_key"] and not values["anonymous"]:
+        for f in IDENTITY_FIELDS:
+            values[f] = old[f]
+        values["pseudonymous"] = False
+        values["age_at_start"] = age_at(values["birth_year"], values["birth_month"], values["start_date"])
 
 
 def _keep_consent(old, values):
@@ -192,6 +207,7 @@ def _upsert_chunk(association, rows, user, summary, matched):
         old = current_values(match)
         if not values["reference"]:
             values["reference"] = old["reference"]
+        _keep_identity(old, values)
         _keep_consent(old, values)
         changes = _diff(old, values)
         if changes:
@@ -209,6 +225,7 @@ def _upsert_chunk(association, rows, user, summary, matched):
         for pk in created
     ])
     summary.created += len(created)
+    summary.pseudonymous += sum(1 for v in to_create if v["pseudonymous"])
 
     for participation, values, changes in to_update:
         _apply(participation, values)
@@ -244,6 +261,7 @@ def save_participation(participation, row, *, user, expected_version=None, actio
     if not isinstance(expected_version, int) or isinstance(expected_version, bool) or expected_version < 1:
         raise ValueError("An update must name the version the participation was read at.")
     old = current_values(participation)
+    _keep_identity(old, values)
     _keep_consent(old, values)
     changes = _diff(old, values)
     if not changes:
@@ -267,6 +285,16 @@ def save_participation(participation, row, *, user, expected_version=None, actio
     return participation
 
 
+def same_person(participation):
+    """Every participation of the person behind ``participation`` in its förbund (consent
+    withdrawal): by the person's key; a participation without one (pseudonymous, anonymous) is
+    nobody else's, so only itself."""
+    if not participation.person_key:
+        return Participation.objects.filter(pk=participation.pk)
+    return Participation.objects.filter(association_id=participation.association_id,
+                                        person_key=participation.person_key)
+
+
 @transaction.atomic
 def anonymise(participations, *, user, action="anonymised"):
     """Make participations anonymous in one step: identity key and every personal variable
@@ -280,7 +308,9 @@ def anonymise(participations, *, user, action="anonymised"):
     # A participation marked as a mistake stays one: it must not start counting again.
     excluded = codes.EXIT_REASON_EXCLUDED
     blank["exit_reason"] = Case(When(exit_reason=excluded, then=Value(excluded)), default=Value(""))
-    Participation.objects.filter(pk__in=ids).update(anonymous=True, **blank, version=F("version") + 1)
+    # Anonymous is not pseudonymous (the database's participation_pseudonymous_has_no_key).
+    Participation.objects.filter(pk__in=ids).update(anonymous=True, pseudonymous=False, **blank,
+                                                    version=F("version") + 1)
     SupportRecord.objects.filter(participation_id__in=ids).delete()
     TargetGroupRecord.objects.filter(participation_id__in=ids).delete()
     # The history of an anonymised participation could tell its answers: keep only the events.
@@ -304,7 +334,9 @@ def deidentify(participations, *, now):
     """Retention (gallring): remove what identifies the people behind ``participations`` while every
     report table stays the same. Each person's key becomes a random surrogate shared by that
     person's participations in this run (so unique-person counts hold) and which no identity
-    number leads back to. Returns the number of participations changed."""
+    number leads back to. A pseudonymous participation has no key: its referens (its only link to
+    the förbund's own records) is cleared, and it stays pseudonymous, an individual of its own in
+    ``unique`` as before. Returns the number of participations changed."""
     import secrets
 
     rows = list(participations.filter(deidentified_at__isnull=True).values_list("pk", "person_key", "association_id"))

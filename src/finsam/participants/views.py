@@ -320,7 +320,7 @@ def withdraw_consent(request, intervention_slug, pk):
     if participation.anonymous:
         messages.info(request, "Deltagandet är redan anonymt.")
         return redirect("participants:detail", request.association.slug, intervention.slug, participation.pk)
-    same_person = Participation.objects.filter(association=request.association, person_key=participation.person_key)
+    same_person = services.same_person(participation)  # a pseudonymous one: only itself
     reachable = request.association.interventions.with_participant_access(request.access)
     visible = list(same_person.filter(intervention__in=reachable).select_related("intervention")
                    .order_by("start_date", "id"))

@@ -24,12 +24,14 @@ EXPORT_CHUNK = 500
 
 COLUMN_HELP = {
     "insats": "Insatsens kortnamn (eller exakta namn).",
-    "referens": "Ditt eget id för deltagaren. Aldrig ett namn. Krävs för anonyma.",
-    "personnummer": "ÅÅÅÅMMDD-NNNN. Sparas aldrig, bara som nyckel. Tomt för anonyma.",
-    "anonym": "ja eller nej (tomt = nej).",
-    "kon": "Krävs för anonyma; annars från personnumret om tomt.",
-    "fodelsear": "Tas från personnumret; behöver inte fyllas i.",
-    "samtycke_datum": "Datum för samtycket. Krävs om inte anonym.",
+    "referens": "Ditt eget id för deltagaren. Aldrig ett namn. Krävs för anonyma och pseudonyma (utan personnummer).",
+    "personnummer": ("ÅÅÅÅMMDD-NNNN. Sparas aldrig, bara som nyckel. Tomt för anonyma. Tomt på en ny rad som inte "
+                     "är anonym: pseudonym deltagare. Tomt på en rad vars referens redan finns: deltagandet behåller "
+                     "sitt personnummer."),
+    "anonym": "ja eller nej (tomt = nej). nej och tomt personnummer = pseudonym (alla uppgifter sparas).",
+    "kon": "Krävs för anonyma och pseudonyma; med personnummer från numret om tomt.",
+    "fodelsear": "Fyra siffror, för pseudonyma. Med personnummer tas året från numret; behöver inte fyllas i.",
+    "samtycke_datum": "Datum för samtycket. Krävs om inte anonym (för pseudonyma om förbundet kräver det).",
     "samtycke_form": "Digitalt eller Papper (tomt = digitalt).",
     "startdatum": "ÅÅÅÅ-MM-DD. Obligatoriskt.",
     "malgrupp": "Ett eller flera värden ur listan, åtskilda med ;",
@@ -89,9 +91,11 @@ def template(association):
     instructions.append(["En rad per deltagande. Rad 1 innehåller kolumnernas koder och får inte ändras."])
     instructions.append(["Skriv aldrig namn. Filen läses in helt eller inte alls; alla fel visas på en gång."])
     instructions.append(["Att läsa in samma fil igen ändrar ingenting."])
+    instructions.append(["Utan personnummer (pseudonym): anonym = nej, tomt personnummer, egen referens, kön och "
+                         "helst födelseår. Referensen identifierar deltagandet; varje sådant räknas som en individ."])
     instructions.append([])
     instructions.append(["Kolumn", "Beskrivning", "Tillåtna värden"])
-    for cell in instructions[6]:
+    for cell in instructions[7]:
         cell.font = Font(bold=True)
     target_groups = [label for _, label in target_group_choices(association)]
     support = [label for _, label in codes.SUPPORT.choices]
@@ -108,8 +112,9 @@ def template(association):
 
 
 def export_row(participation):
+    """One row of the export: what a re-import needs to change nothing (the birth year and gender
+    of a pseudonymous row; an identified row is found again by its referens and keeps its identity)."""
     row = participation_row(participation)
-    row["fodelsear"] = participation.birth_year
     return [neutralise(_export_text(row.get(column))) for column in EXPORT_COLUMNS]
 
 

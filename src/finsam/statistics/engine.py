@@ -11,7 +11,7 @@ from functools import cached_property
 
 from django.db import connection, transaction
 from django.db.models import (
-    BooleanField, Case, CharField, Count, DateField, DurationField, ExpressionWrapper, F, Func, IntegerField, Min, Q,
+    BooleanField, Case, CharField, Count, DateField, DurationField, ExpressionWrapper, F, Func, IntegerField, Max, Min, Q,
     Sum, Value, When,
 )
 from django.db.models.functions import Cast, Concat, ExtractYear, Greatest, Least
@@ -261,20 +261,37 @@ def unique_table(ctx):
     # One row per person (the ORM builds it), counted per gender in an outer query. A person
     # registered with different genders counts once, under the first of annat/ej angivet, kvinna,
     # man. (Joining back by id, or a correlated subquery, was 1-18 s nationally: performance.md.)
-    # An anonymous participation is a person of its own: keyed by its id.
+    # A participation without a person key (anonymous, pseudonymous) is a person of its own: keyed
+    # by its id. The pseudonymous ones (no key, not anonymous: both columns of the covering index,
+    # so no table read) are counted again in their own row, a count masked like any other.
     person = Case(When(person_key="", then=Concat(Value("#"), Cast("id", CharField()))), default=F("person_key"),
                   output_field=CharField())
-    per_person = current.values(_person=person).annotate(g=Min(GENDER_BUCKET)).values("g")
+    pseudonymous = Case(When(person_key="", anonymous=False, then=Value(1)), default=Value(0),
+                        output_field=IntegerField())
+    per_person = current.values(_person=person).annotate(g=Min(GENDER_BUCKET), ps=Max(pseudonymous)).values("g", "ps")
     sql, params = per_person.query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT g, COUNT(*) FROM ({sql}) per_person GROUP BY g", params)
-        persons = dict(cursor.fetchall())
-    grouped = {"totalt": {g: persons.get(g, 0) for g in GENDERS}}
-    grouped["totalt"]["totalt"] = sum(grouped["totalt"].values())
-    table = _gender_table("unique", "Unika individer", "current", [("totalt", "Unika individer")], grouped)
+        cursor.execute(f"SELECT g, ps, COUNT(*) FROM ({sql}) per_person GROUP BY g, ps", params)
+        counted = cursor.fetchall()
+    grouped = {key: {g: 0 for g in GENDERS} for key in ("totalt", "varav_pseudonyma")}
+    for g, ps, n in counted:
+        grouped["totalt"][g] += n
+        if ps:
+            grouped["varav_pseudonyma"][g] += n
+    for row in grouped.values():
+        row["totalt"] = sum(row.values())
+    table = _gender_table("unique", "Unika individer", "current",
+                          [("totalt", "Unika individer"), ("varav_pseudonyma", PSEUDONYMOUS_ROW)], grouped)
     table.notes.append("Varje anonymt deltagande räknas som en individ. En person som registrerats med olika kön "
                        "räknas en gång.")
+    # How many were counted that way is the row's count, not a number in the note: a note is text,
+    # which masking and the comparison with earlier publications do not see (docs/decisions.md).
+    table.notes.append(f"Varje pseudonymt deltagande (utan personnummer) räknas som en individ; raden "
+                       f"”{PSEUDONYMOUS_ROW}” visar hur många individer som räknats så.")
     return table
+
+
+PSEUDONYMOUS_ROW = "varav pseudonyma (utan personnummer)"
 
 
 def age_table(ctx):
@@ -705,6 +722,10 @@ def report_relations(ctx, tables):
         add([("exit_reason", code, g) for code in WORK], ("work_or_study", "totalt", f"work{suffix}"))
         add([("exit_reason", code, g) for code in STUDIES], ("work_or_study", "totalt", f"studies{suffix}"))
         bounds.append((("unique", "totalt", g), ("flow", "totalt", f"current_{g}")))
+        # The pseudonymous individuals are some of the individuals; the others (identified persons
+        # and anonymous participations) are a count no table shows, protected like any other.
+        add([("unique", "varav_pseudonyma", g), (f"{UNPUBLISHED}other_individuals", "totalt", g)],
+            ("unique", "totalt", g))
         # New and exited add up over the years of the period; a one-year period is the whole period.
         years = [key for key, _ in t["flow_years"].rows]
         for m, _ in MEASURES:
@@ -725,6 +746,8 @@ def report_relations(ctx, tables):
             add(list(anonymous.values()), ("flow", "varav_anonyma", f"exited_{g}"))
     for slug in slugs:
         add([(unpublished, slug, g) for g in GENDERS], (unpublished, slug, "totalt"))
+    add([(f"{UNPUBLISHED}other_individuals", "totalt", g) for g in GENDERS],
+        (f"{UNPUBLISHED}other_individuals", "totalt", "totalt"))
     relations_of_goals(ctx, t, add, bounds)
     return relations, bounds
 
