@@ -140,6 +140,15 @@ def _change_value(name, value):
     return str(value)
 
 
+def _pairs(changes):
+    """(field, (old, new)) of a change row; a value not stored as [old, new] is shown as the new one."""
+    for name, pair in (changes or {}).items() if isinstance(changes, dict) else ():
+        if isinstance(pair, (list, tuple)) and len(pair) == 2:
+            yield name, (pair[0], pair[1])
+        else:
+            yield name, (None, pair)
+
+
 def _change_field_label(name):
     try:
         return _field_label(Participation._meta.get_field(name))
@@ -203,9 +212,8 @@ def build(association, participations, *, user, how):
             "tid": timezone.localtime(c.at).strftime("%Y-%m-%d %H:%M"),
             "användare": c.user.username if c.user else "",
             "händelse": ACTION_LABELS.get(c.action, c.action),
-            "ändringar": [{"fält": _change_field_label(name), "före": _change_value(name, pair[0] if pair else None),
-                           "efter": _change_value(name, pair[1] if len(pair or []) > 1 else None)}
-                          for name, pair in (c.changes or {}).items()],
+            "ändringar": [{"fält": _change_field_label(name), "före": _change_value(name, old),
+                           "efter": _change_value(name, new)} for name, (old, new) in _pairs(c.changes)],
         } for c in sorted(p.changes.all(), key=lambda c: (c.at, c.pk))]
         access = [{
             "tid": timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"),
