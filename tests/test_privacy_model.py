@@ -120,7 +120,7 @@ def test_the_command_refuses_a_user_who_may_not_import_under_members(world, tmp_
     assert "får inte läsa in deltagare" in str(refused.value) and "deltagaransvariga" in str(refused.value)
     with pytest.raises(CommandError) as no_user:
         call_command("import_participants", "--association", "alfa", _file(tmp_path, "aktivitet"))
-    assert "Ange --user" in str(no_user.value)
+    assert "Ange en av dem med --user" in str(no_user.value)
     assert not world.assigned.participations.filter(reference="X-1").exists()
 
 

@@ -69,7 +69,7 @@ def _actor(association, username):
             raise CommandError(f"{username} har ingen roll i {association.slug}.")
         return user
     if association.privacy_model == PrivacyModel.MEMBERS:
-        raise CommandError(f"Ange --user: {_who_may(association)}")
+        raise CommandError(_who_may(association)[0].upper() + _who_may(association)[1:])
     user = User.objects.filter(role_assignments__association=association, role_assignments__role=Role.ADMIN).order_by("pk").first()
     if user is None:
         raise CommandError(f"{association.slug} har ingen förbundsadministratör; ange --user.")
