@@ -108,9 +108,26 @@ def test_parterna_ansvarar(browser, live_server, exempelstad):
 
 
 def test_foerbundet_ansvarar(browser, live_server, exempelstad):
-    exempelstad.privacy_model = PrivacyModel.ASSOCIATION
-    exempelstad.legal_basis, exempelstad.legal_basis_decided_on = "Styrelsebeslut §4", datetime.date(2026, 1, 15)
-    exempelstad.save()
+    # The administratör records the förbund's decision on the settings page.
+    admin = open_page(browser, live_server.url)
+    log_in(admin, "admin@exempelstad.se")
+    admin.get_by_role("navigation", name="Förbundets meny").get_by_role("link", name="Inställningar").click()
+    assert admin.get_by_role("heading", name="Personuppgiftsansvar: vem får se uppgifter om enskilda deltagare").is_visible()
+    assert admin.get_by_label("Parterna ansvarar").is_checked()
+    assert_accessible(admin)
+    admin.get_by_label("Förbundet ansvarar").check()
+    admin.get_by_role("button", name="Spara").click()
+    assert admin.get_by_text("Ange förbundets rättsliga grund och beslutsdatum").first.is_visible()
+    assert_accessible(admin)
+    admin.get_by_label("Förbundets rättsliga grund").fill("Styrelsebeslut 2026-01-15 §4: uppgift av allmänt intresse")
+    admin.get_by_label("Beslutsdatum för den rättsliga grunden").fill("2026-01-15")
+    admin.get_by_role("button", name="Spara").click()
+    assert admin.get_by_text("Förbundets uppgifter är sparade.").is_visible()
+    exempelstad.refresh_from_db()
+    assert exempelstad.privacy_model == PrivacyModel.ASSOCIATION
+    assert admin.get_by_role("navigation", name="Förbundets meny").get_by_role("link", name="Läs in deltagare").is_visible()
+    admin.context.close()
+
     page = open_page(browser, live_server.url, accept_downloads=True)
     log_in(page, "analytiker@exempelstad.se")
     menu = page.get_by_role("navigation", name="Förbundets meny")
