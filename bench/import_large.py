@@ -87,6 +87,11 @@ def fresh_env(postgres, tmp, name):
     subprocess.run([FINSAM, "migrate", "-v0"], env=env, check=True)
     subprocess.run([FINSAM, "setup-association", str(ASSOCIATION)], env=env, check=True, capture_output=True)
     subprocess.run([FINSAM, "demo", "--quiet"], env=env, check=True, capture_output=True)
+    # The benchmark's rows are in every insats: the förbund is responsible, so its administrator
+    # (the command's default user) may import into all of them (docs/privacy.md).
+    subprocess.run([FINSAM, "shell", "-c", "from finsam.tenancy.models import Association; "
+                    "Association.objects.filter(slug='exempelstad').update(privacy_model='association', "
+                    "legal_basis='Benchmark', legal_basis_decided_on='2026-01-01')"], env=env, check=True)
     return env
 
 

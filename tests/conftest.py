@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from finsam.interventions.models import Intervention
-from finsam.tenancy.models import Association, Member, Role, RoleAssignment, User
+from finsam.tenancy.models import Association, Member, PrivacyModel, Role, RoleAssignment, User
 
 PASSWORD = "Ett-långt-testlösenord-42"
 DATA = Path(__file__).parent / "data"
@@ -71,6 +71,25 @@ def world(db):
     world.participation = make_participation(assigned, "A-1")
     world.unassigned_participation = make_participation(unassigned, "T-1", personnummer="19770707-7710")
     world.beta_participation = make_participation(beta_intervention, "B-1", personnummer="19880808-8887")
+    return world
+
+
+def set_privacy_model(association, model):
+    """Set the förbund's privacy model (docs/privacy.md), with the legal basis "Förbundet ansvarar" needs."""
+    association.privacy_model = model
+    if model == PrivacyModel.ASSOCIATION:
+        association.legal_basis = "Styrelsebeslut om uppgift av allmänt intresse"
+        association.legal_basis_decided_on = datetime.date(2026, 1, 15)
+    association.full_clean()
+    association.save()
+
+
+@pytest.fixture
+def foerbund_responsible(world):
+    """The world's förbund under "Förbundet ansvarar": its administratör and analytiker handle the
+    participants of every insats. For tests about participant handling in general; under the
+    default ("Parterna ansvarar") only the assigned deltagaransvarig does (tests/test_access_matrix.py)."""
+    set_privacy_model(world.alfa, PrivacyModel.ASSOCIATION)
     return world
 
 

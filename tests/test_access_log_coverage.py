@@ -10,6 +10,9 @@ import pytest
 from django.urls import get_resolver, reverse
 
 from finsam.audit.models import AccessLog
+from finsam.tenancy.models import PrivacyModel
+
+from tests.conftest import set_privacy_model
 
 # URL name -> why the page shows no stored data about a participant.
 NOT_PARTICIPANT_LEVEL = {
@@ -22,7 +25,10 @@ NOT_PARTICIPANT_LEVEL = {
 # URL name -> methods for which the page holds no participant data: the empty registration form
 # and the import form (a POST shows the user's own file back; a refusal that names stored
 # participations is logged by importing.import_file, tested in tests/test_import.py).
-EMPTY_FORM_ON = {"create": {"get"}, "import": {"get", "post"}}
+EMPTY_FORM_ON = {"create": {"get"}, "import": {"get", "post"},
+                 # The empty form, and an empty POST refused before any search; every search is
+                 # logged (tests/test_register_extract.py).
+                 "extract": {"get", "post"}}
 
 
 def participant_routes():
@@ -51,9 +57,17 @@ LOGGED = [(name, method) for name in participant_routes() if name not in NOT_PAR
           for method in ("get", "post") if method not in EMPTY_FORM_ON.get(name, ())]
 
 
+# Who reaches every participant page in each privacy model: the assigned deltagaransvarig when the
+# members are responsible, the förbundsadministratör when the förbund is.
+READER_BY_MODEL = {PrivacyModel.MEMBERS: "manager", PrivacyModel.ASSOCIATION: "admin"}
+
+
+@pytest.mark.parametrize("model", list(READER_BY_MODEL))
 @pytest.mark.parametrize(("name", "method"), LOGGED)
-def test_participant_page_writes_an_access_log_row(world, login, name, method):
-    client = login(world.users["admin"])
+def test_participant_page_writes_an_access_log_row(world, login, name, method, model):
+    set_privacy_model(world.alfa, model)
+    user = world.users[READER_BY_MODEL[model]]
+    client = login(user)
     before = AccessLog.objects.count()
     # An empty POST is the invalid one: no field a form needs, no confirmation.
     response = getattr(client, method)(reverse(f"participants:{name}", kwargs=_kwargs(world, name)), {})
@@ -63,7 +77,7 @@ def test_participant_page_writes_an_access_log_row(world, login, name, method):
     assert response.status_code in (200, 302), response.status_code
     assert AccessLog.objects.count() == before + 1, f"{method.upper()} {name} shows participant data without a log row"
     entry = AccessLog.objects.order_by("-id").first()
-    assert (entry.user, entry.association) == (world.users["admin"], world.alfa)
+    assert (entry.user, entry.association) == (user, world.alfa)
 
 
 @pytest.mark.parametrize("name", ["edit", "exit"])

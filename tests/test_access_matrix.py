@@ -1,18 +1,32 @@
-"""Every URL, every role: who gets the page, who gets 403, who gets 404.
+"""Every URL, every role, both privacy models: who gets the page, who gets 403, who gets 404.
 
 The expectations are written out here, independently of ``permissions.CAPABILITIES``; a new
-route without a row in ROUTES fails ``test_every_route_is_in_the_matrix``.
+route without a row in ROUTES fails ``test_every_route_is_in_the_matrix``. Where the förbund's
+privacy model (docs/privacy.md) changes who may reach a route, the row gives the roles per model:
+``{MEMBERS: ..., ASSOCIATION: ...}``. Under "Parterna ansvarar" (MEMBERS, the default) only the
+insats's deltagaransvarig reaches participant-level data; under "Förbundet ansvarar" the förbund's
+administratör and analytiker do too.
 """
 
 import datetime
+import re
 
 import pytest
-from django.urls import get_resolver, reverse
+from django.urls import Resolver404, get_resolver, resolve, reverse
+
+from finsam.tenancy.models import PrivacyModel, Role, RoleAssignment
+
+from tests.conftest import set_privacy_model
 
 ALL = {"admin", "analyst", "manager", "reader"}
 ADMIN = {"admin"}
-PARTICIPANT_READERS = {"admin", "analyst", "manager"}
-REGISTRARS = {"admin", "manager"}
+MEMBERS, ASSOCIATION = PrivacyModel.MEMBERS.value, PrivacyModel.ASSOCIATION.value
+MANAGER_ONLY = {"manager"}
+# Participant-level data: the assigned deltagaransvarig only, or the förbund's staff too.
+PARTICIPANT_READERS = {MEMBERS: MANAGER_ONLY, ASSOCIATION: {"admin", "analyst", "manager"}}
+REGISTRARS = {MEMBERS: MANAGER_ONLY, ASSOCIATION: {"admin", "manager"}}
+# Import and export: the analyst too when the förbund is responsible (issue 10).
+FILE_HANDLERS = {MEMBERS: MANAGER_ONLY, ASSOCIATION: {"admin", "analyst", "manager"}}
 SYSTEM = "system"
 PUBLIC = "public"
 SIGNED_IN = "signed_in"  # every signed-in user, whatever their roles
@@ -48,10 +62,13 @@ ROUTES = {
     "participants:mark_mistaken": (lambda w: _p(w), "get", REGISTRARS),
     "participants:reopen": (lambda w: _p(w), "get", REGISTRARS),
     "participants:delete": (lambda w: _p(w), "get", REGISTRARS),
-    "participants:volumes": (lambda w: {"intervention_slug": w.assigned.slug}, "get", PARTICIPANT_READERS),
-    "participants:import": (lambda w: {}, "get", REGISTRARS),
-    "participants:template": (lambda w: {}, "get", REGISTRARS),
-    "participants:export": (lambda w: {}, "get", {"admin", "analyst"}),
+    # Counts per period and gender, not persons: the same in both models.
+    "participants:volumes": (lambda w: {"intervention_slug": w.assigned.slug}, "get", {"admin", "analyst", "manager"}),
+    "participants:import": (lambda w: {}, "get", FILE_HANDLERS),
+    "participants:template": (lambda w: {}, "get", FILE_HANDLERS),
+    # Each user exports the rows of the insatser whose participants they see.
+    "participants:export": (lambda w: {}, "get", FILE_HANDLERS),
+    "participants:extract": (lambda w: {}, "get", PARTICIPANT_READERS),
     "participants:consent_create": (lambda w: {"intervention_slug": w.assigned.slug}, "post", REGISTRARS),
     "participants:consent_status": (lambda w: {"intervention_slug": w.assigned.slug, "pk": _consent(w).pk}, "get", REGISTRARS),
     # The participant's own page: no login; an unknown token is a 404 for everyone.
@@ -110,8 +127,10 @@ def _url(world, name, kwargs):
     return reverse(name, kwargs={"association_slug": world.alfa.slug, **kwargs})
 
 
-def _expected(name, role):
+def _expected(name, role, model=MEMBERS):
     allowed = ROUTES[name][2]
+    if isinstance(allowed, dict):
+        allowed = allowed[model]
     if allowed == PUBLIC:
         return 404
     if allowed in (SIGNED_IN, OPEN):
@@ -134,15 +153,29 @@ def test_every_route_is_in_the_matrix():
     assert named == namespaced, f"Routes without access expectations: {named - namespaced}"
 
 
+def set_model(world, model):
+    set_privacy_model(world.alfa, model)
+
+
+@pytest.fixture(params=[MEMBERS, ASSOCIATION])
+def model(request, world):
+    set_model(world, request.param)
+    return request.param
+
+
+def test_the_default_model_is_the_members_one(world):
+    assert world.alfa.privacy_model == MEMBERS
+
+
 @pytest.mark.parametrize("name", sorted(ROUTES))
 @pytest.mark.parametrize("role", ROLES)
-def test_role_gets_expected_status(world, client, name, role):
+def test_role_gets_expected_status(world, model, client, name, role):
     builder, method, _ = ROUTES[name]
     client.force_login(world.users[role])
     url = _url(world, name, builder(world))
     data = POST_DATA[name](world) if name in POST_DATA else {}
     response = getattr(client, method)(url, data) if method == "post" else client.get(url)
-    assert response.status_code == _expected(name, role), url
+    assert response.status_code == _expected(name, role, model), url
 
 
 @pytest.mark.parametrize("name", sorted(n for n in ROUTES if ROUTES[n][2] not in (PUBLIC, OPEN)))
@@ -158,7 +191,7 @@ def test_unknown_association_is_404(world, login):
 
 
 @pytest.mark.parametrize("role", ["admin", "analyst", "reader", "manager"])
-def test_another_associations_objects_are_404(world, login, role):
+def test_another_associations_objects_are_404(world, model, login, role):
     client = login(world.users[role])
     slug = world.alfa.slug
     assert client.get(reverse("interventions:detail", args=[slug, world.beta_intervention.slug])).status_code == 404
@@ -181,6 +214,7 @@ def test_participations_outside_reach_are_404(world, login, name):
     other = world.unassigned_participation
     assert manager.get(reverse(f"participants:{name}", args=["alfa", other.intervention.slug, other.pk])).status_code == 404
     # Another förbund's participation, even under this förbund's own insats and URL.
+    set_model(world, ASSOCIATION)
     admin = login(world.users["admin"])
     beta = world.beta_participation
     assert admin.get(reverse(f"participants:{name}", args=["alfa", world.assigned.slug, beta.pk])).status_code == 404
@@ -202,3 +236,88 @@ def test_inactive_user_is_logged_out(world, login):
     world.users["admin"].save()
     response = client.get(reverse("tenancy:dashboard", args=[world.alfa.slug]))
     assert response.status_code == 302
+
+
+# --- the privacy models (issue 10) ---------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["list", "create", "detail", "edit"])
+def test_an_admin_who_is_also_deltagaransvarig_sees_only_the_assigned_insats_under_members(world, login, name):
+    admin = world.users["admin"]
+    RoleAssignment.objects.create(user=admin, association=world.alfa, role=Role.PARTICIPANT_MANAGER)
+    world.assigned.assigned_users.add(admin)
+    client = login(admin)
+
+    def url(intervention, participation):
+        args = ["alfa", intervention.slug] + ([participation.pk] if name in ("detail", "edit") else [])
+        return reverse(f"participants:{name}", args=args)
+
+    assert client.get(url(world.assigned, world.participation)).status_code == 200
+    assert client.get(url(world.unassigned, world.unassigned_participation)).status_code == 404
+    set_model(world, ASSOCIATION)
+    assert client.get(url(world.unassigned, world.unassigned_participation)).status_code == 200
+
+
+def _exported_references(client):
+    response = client.get(reverse("participants:export", args=["alfa"]) + "?format=csv")
+    assert response.status_code == 200
+    return b"".join(response.streaming_content).decode("utf-8-sig")
+
+
+def test_a_deltagaransvarig_exports_the_rows_of_own_insatser_only(world, model, login):
+    content = _exported_references(login(world.users["manager"]))
+    assert "A-1" in content and "T-1" not in content and "B-1" not in content
+    # Even when naming another insats.
+    response = login(world.users["manager"]).get(
+        reverse("participants:export", args=["alfa"]) + f"?format=csv&insats={world.unassigned.slug}")
+    assert "T-1" not in b"".join(response.streaming_content).decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("role", ["admin", "analyst"])
+def test_the_foerbund_staff_exports_every_insats_when_the_foerbund_is_responsible(world, login, role):
+    set_model(world, ASSOCIATION)
+    content = _exported_references(login(world.users[role]))
+    assert "A-1" in content and "T-1" in content and "B-1" not in content
+
+
+PAGES_WITH_LINKS = [
+    ("tenancy:dashboard", lambda w: []),
+    ("interventions:list", lambda w: []),
+    ("interventions:detail", lambda w: [w.assigned.slug]),
+    ("interventions:detail", lambda w: [w.unassigned.slug]),
+]
+
+
+@pytest.mark.parametrize("role", ["admin", "analyst", "manager", "reader"])
+def test_no_participant_link_is_offered_that_would_be_refused(world, model, login, role):
+    """Menus and pages offer a participant route only to users who get it (a 403 or 404 behind a
+    link is a broken promise), in both models."""
+    client = login(world.users[role])
+    offered = set()
+    for name, args in PAGES_WITH_LINKS:
+        page = client.get(reverse(name, args=["alfa", *args(world)]))
+        if page.status_code != 200:
+            continue
+        for href in re.findall(r'href="([^"#?]+)', page.content.decode()):
+            try:
+                match = resolve(href)
+            except Resolver404:
+                continue
+            if match.namespace == "participants":
+                offered.add(href)
+    for href in offered:
+        assert client.get(href).status_code == 200, (role, model, href)
+    if role == "admin" and model == MEMBERS:
+        # Reports yes, participant rows no (volume counts are counts, not persons).
+        assert {h for h in offered if resolve(h).url_name != "volumes"} == set(), offered
+    if role == "manager":
+        assert reverse("participants:list", args=["alfa", world.assigned.slug]) in offered
+        assert reverse("participants:extract", args=["alfa"]) in offered
+
+
+def test_the_admin_under_members_sees_reports_but_no_participant_list_or_import_link(world, login):
+    client = login(world.users["admin"])
+    assert client.get(reverse("reports:report", args=["alfa"])).status_code == 200
+    page = client.get(reverse("interventions:detail", args=["alfa", world.assigned.slug])).content.decode()
+    assert reverse("participants:list", args=["alfa", world.assigned.slug]) not in page
+    assert reverse("participants:import", args=["alfa"]) not in page
+    assert client.get(reverse("participants:list", args=["alfa", world.assigned.slug])).status_code == 403

@@ -65,7 +65,7 @@ def test_expired_link_is_closed(world, client):
     assert response.status_code == 404 and "Länken gäller inte längre" in response.content.decode()
 
 
-def test_consent_of_another_intervention_cannot_be_used(world, login, client):
+def test_consent_of_another_intervention_cannot_be_used(world, foerbund_responsible, login, client):
     request, token = create_request(world.unassigned, world.users["admin"])
     client.post(reverse("participants:consent_answer", args=[token]), {"svar": "ja"})
     html = login(world.users["admin"]).post(
@@ -142,6 +142,7 @@ def test_the_controller_is_set_on_the_settings_pages(world, login):
     response = client.post(reverse("tenancy:settings", args=["alfa"]), {
         "name": "Alfa förbund", "organisationsnummer": "2220000000", "masking_threshold": 5, "retention_years": 5,
         "grade_acceptable_percent": 50, "controller_name": "Alfa förbund", "controller_contact": "dpo@alfa.se",
+        "privacy_model": "members",
     })
     assert response.status_code == 302
     world.alfa.refresh_from_db()
@@ -149,11 +150,14 @@ def test_the_controller_is_set_on_the_settings_pages(world, login):
     response = client.post(reverse("interventions:edit", args=["alfa", "aktivitet"]), {
         "name": "Aktivitetsplatsen", "slug": "aktivitet", "kind": "individual", "status": "active",
         "start_date": "2024-01-01", "controller_name": "Region Alfa", "controller_contact": "pua@region.se",
+        "assigned_users": [world.users["manager"].pk],
     })
     assert response.status_code == 302
     world.assigned.refresh_from_db()
     assert (world.assigned.controller_name, world.assigned.controller_contact) == ("Region Alfa", "pua@region.se")
-    assert "Personuppgiftsansvarig är Region Alfa." in client.get(url("create", world)).content.decode()
+    # Parterna ansvarar: the insats's own controller; its deltagaransvarig registers.
+    registering = login(world.users["manager"])
+    assert "Personuppgiftsansvarig är Region Alfa." in registering.get(url("create", world)).content.decode()
 
 
 def test_the_version_is_shown_wherever_consent_is_shown(world, login, client):

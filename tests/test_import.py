@@ -10,7 +10,8 @@ from finsam.audit.models import AccessLog
 from finsam.participants.importing import ImportRefused, import_file, validate_file
 from finsam.participants.models import Participation, ParticipationChange, SupportRecord
 
-from tests.conftest import DATA
+from finsam.tenancy.models import PrivacyModel
+from tests.conftest import DATA, set_privacy_model
 
 TODAY = datetime.date(2026, 11, 23)
 HEADER = "insats;referens;personnummer;anonym;kon;startdatum;samtycke_datum;anmalande_part;utbildning;forsorjning_fore;slutdatum;avslutsorsak;forsorjning_efter"
@@ -197,6 +198,8 @@ def test_only_permitted_interventions(exempelstad):
 
 
 def test_command_prints_summary_and_refuses_with_errors(exempelstad, tmp_path, capsys):
+    # The förbund is responsible, so its administrator (the default --user) may import (docs/privacy.md).
+    set_privacy_model(exempelstad[0], PrivacyModel.ASSOCIATION)
     good = tmp_path / "good.csv"
     good.write_text(f"{HEADER}\n{GOOD_ROW}\n")
     call_command("import_participants", "--association", "exempelstad", str(good))

@@ -197,7 +197,7 @@ def test_the_form_refuses_the_same_person_and_start_twice(world, login):
     assert Participation.objects.filter(intervention=world.assigned).count() == 1
 
 
-def test_withdrawing_consent_anonymises_every_participation_of_the_person(world, login):
+def test_withdrawing_consent_anonymises_every_participation_of_the_person(world, foerbund_responsible, login):
     p = world.participation
     SupportRecord.objects.create(participation=p, phase="entry", code="sjukpenning")
     # The same person (same identity number as world.participation) in another insats.
@@ -268,7 +268,7 @@ def test_withdrawal_keeps_mistakes_excluded_and_tells_only_what_the_user_may_see
     assert (mistake.end_date, mistake.exit_reason) == (datetime.date(2024, 3, 3), "felregistrering")
 
 
-def test_list_filters_and_logs(world, login):
+def test_list_filters_and_logs(world, foerbund_responsible, login):
     make_participation(world.assigned, "A-2", personnummer="19850314-1239", end_date=datetime.date(2024, 3, 1),
                        exit_reason="arbete")
     client = login(world.users["analyst"])
@@ -291,13 +291,13 @@ def test_search_by_identity_number_uses_the_hash_and_never_the_url(world, login)
     assert "A-1" in client.post(url("list", world) + "?status=all", {"q": "a-1"}).content.decode()
 
 
-def test_detail_view_is_logged(world, login):
+def test_detail_view_is_logged(world, foerbund_responsible, login):
     login(world.users["analyst"]).get(url("detail", world, world.participation.pk))
     log = AccessLog.objects.get(action="view")
     assert log.row_count == 1 and log.intervention_slug == "aktivitet"
 
 
-def test_export_csv_is_semicolon_bom_neutralised_and_logged(world, login):
+def test_export_csv_is_semicolon_bom_neutralised_and_logged(world, foerbund_responsible, login):
     make_participation(world.assigned, "=cmd|' /C calc'!A0", personnummer="19850314-1239")
     response = login(world.users["analyst"]).get(reverse("participants:export", args=["alfa"]))
     content = b"".join(response.streaming_content).decode("utf-8")
@@ -311,7 +311,7 @@ def test_export_csv_is_semicolon_bom_neutralised_and_logged(world, login):
     assert "B-1" not in content
 
 
-def test_export_xlsx(world, login):
+def test_export_xlsx(world, foerbund_responsible, login):
     response = login(world.users["admin"]).get(reverse("participants:export", args=["alfa"]) + "?format=xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert [c.value for c in sheet[1]][:3] == ["insats", "referens", "anonym"]
@@ -356,7 +356,7 @@ def test_volume_counts(world, login):
     assert VolumeCount.objects.get().women == 3
 
 
-def test_access_log_is_append_only(world, login):
+def test_access_log_is_append_only(world, foerbund_responsible, login):
     login(world.users["analyst"]).get(url("detail", world, world.participation.pk))
     entry = AccessLog.objects.get()
     entry.subject = "ändrad"
@@ -370,7 +370,7 @@ def test_access_log_is_append_only(world, login):
         AccessLog.objects.all().delete()
 
 
-def test_access_log_page_filters(world, login):
+def test_access_log_page_filters(world, foerbund_responsible, login):
     login(world.users["analyst"]).get(url("detail", world, world.participation.pk))
     client = login(world.users["admin"])
     html = client.get(reverse("audit:access_log", args=["alfa"]) + "?action=view").content.decode()

@@ -90,12 +90,13 @@ def test_edit_association_settings(world, login):
     client = login(world.users["admin"])
     url = reverse("tenancy:settings", args=["alfa"])
     response = client.post(url, {"name": "Alfa förbund", "organisationsnummer": "2220000000", "masking_threshold": 5,
-                                  "retention_years": 5, "grade_acceptable_percent": 50})
+                                  "retention_years": 5, "grade_acceptable_percent": 50,
+                                  "privacy_model": "members"})
     assert response.status_code == 302
     world.alfa.refresh_from_db()
     assert world.alfa.organisationsnummer == "222000-0000"
     response = client.post(url, {"name": "Alfa förbund", "organisationsnummer": "222000-0001", "masking_threshold": 5,
-                                  "retention_years": 5, "grade_acceptable_percent": 50})
+                                  "retention_years": 5, "grade_acceptable_percent": 50, "privacy_model": "members"})
     assert "Ogiltigt organisationsnummer" in response.content.decode()
 
 

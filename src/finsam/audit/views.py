@@ -24,6 +24,8 @@ ACTION_LABELS = {
     "import": "Läste in deltagarfil",
     "import_refused": "Deltagarfil avvisad mot registrerade deltaganden",
     "export": "Exporterade deltagare",
+    "register_extract": "Tog fram registerutdrag",
+    "privacy_model_changed": "Ändrade personuppgiftsansvaret",
     "retention": "Gallring",
 }
 

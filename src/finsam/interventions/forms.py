@@ -29,6 +29,10 @@ class InterventionForm(AccessibleErrorsMixin, forms.ModelForm):
         }
         help_texts = {
             "assigned_users": "Användare med rollen deltagaransvarig. De ser bara deltagare i sina insatser.",
+            # Who the blank field means depends on the förbund's privacy model (docs/privacy.md).
+            "controller_name": "Bara om någon annan än den vanliga ansvarar för insatsens deltagaruppgifter. Tomt: "
+                               "ägaren eller den externa utföraren när parterna ansvarar, förbundets "
+                               "personuppgiftsansvarige när förbundet ansvarar (då gäller alltid förbundets).",
         }
 
     def __init__(self, *args, association, **kwargs):

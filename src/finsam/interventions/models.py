@@ -54,7 +54,10 @@ class InterventionQuerySet(models.QuerySet):
         return self.filter(assigned_users=access.user)
 
     def with_participant_access(self, access):
-        """Insatser whose participant-level data ``access`` may see."""
+        """Insatser whose participant-level data ``access`` may see. Under "Parterna ansvarar"
+        (``PrivacyModel.MEMBERS``) that is only the insatser the user is deltagaransvarig of,
+        whatever other roles they hold; under "Förbundet ansvarar" administratörer and analytiker
+        see every insats (``tenancy.permissions``)."""
         if not access.can("view_participants"):
             return self.none()
         if access.sees_all_interventions:
@@ -137,6 +140,30 @@ class Intervention(models.Model):
             errors["owner_member"] = "Ägaren måste vara medlem i förbundet."
         if errors:
             raise ValidationError(errors)
+
+    def personal_data_controller(self):
+        """(name, contact) of the personuppgiftsansvarig for this insats's participant data: the one
+        place that decides it (the consent text and the insats page show it, docs/privacy.md).
+
+        "Förbundet ansvarar": the förbund (its ``controller_name``, else its name). "Parterna
+        ansvarar": the insats's own ``controller_name`` when set, else the member that owns the insats
+        or its external provider; an insats with neither names the förbund's controller, so that the
+        text never names nobody. The contact is the insats's own when set, else the förbund's (which
+        forwards questions); a controller named on the insats is never given the förbund's contact."""
+        from finsam.tenancy.models import PrivacyModel
+
+        association = self.association
+        if association.privacy_model == PrivacyModel.ASSOCIATION:
+            return association.controller_name or association.name, association.controller_contact
+        if self.controller_name:
+            return self.controller_name, self.controller_contact
+        name = self.owner_member.display_name if self.owner_member_id else self.external_provider
+        return name or association.controller_name or association.name, (
+            self.controller_contact or association.controller_contact)
+
+    @property
+    def controller_display(self):
+        return self.personal_data_controller()[0]
 
     @property
     def owner_display(self):

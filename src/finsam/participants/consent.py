@@ -118,12 +118,9 @@ class Text:
 
 
 def controller(intervention):
-    """(name, contact) of the personuppgiftsansvarig: the insats's own when set, else the förbund's."""
-    association = intervention.association
-    if intervention.controller_name:
-        # Another controller's contact is never the förbund's.
-        return intervention.controller_name, intervention.controller_contact
-    return association.controller_name or association.name, intervention.controller_contact or association.controller_contact
+    """(name, contact) of the personuppgiftsansvarig; decided by the förbund's privacy model in
+    ``Intervention.personal_data_controller``. A change of controller changes the text and so its version."""
+    return intervention.personal_data_controller()
 
 
 def current_text(intervention):

@@ -24,4 +24,5 @@ urlpatterns = [
     path(A + "deltagare/importera/", views.import_participants, name="import"),
     path(A + "deltagare/mall.xlsx", views.import_template, name="template"),
     path(A + "deltagare/export/", views.export_participants, name="export"),
+    path(A + "deltagare/registerutdrag/", views.register_extract, name="extract"),
 ]

@@ -18,7 +18,7 @@ from finsam.audit.log import log_access
 from finsam.core.forms import bound, parse_key
 from finsam.tenancy.permissions import association_view
 
-from . import consent, quality, services, workbook
+from . import consent, extract, quality, services, workbook
 from .forms import (CorrectionForm, DeleteForm, ExitForm, ImportForm, ParticipationForm, SearchForm,
                     WithdrawConsentForm)
 from .identity import InvalidIdentityNumber, parse_identity_number, person_keys
@@ -349,7 +349,7 @@ def _count_words(count):
     return "1 deltagande" if count == 1 else f"{count} deltaganden"
 
 
-@association_view("register_participants")
+@association_view("import_participants")
 def import_participants(request):
     form = ImportForm(**bound(request))
     interventions = request.association.interventions.with_participant_access(request.access)
@@ -369,7 +369,7 @@ def import_participants(request):
     })
 
 
-@association_view("register_participants")
+@association_view("import_participants")
 def import_template(request):
     response = HttpResponse(workbook.template(request.association), content_type=workbook.XLSX_TYPE)
     response["Content-Disposition"] = 'attachment; filename="deltagarfil-mall.xlsx"'
@@ -378,9 +378,12 @@ def import_template(request):
 
 @association_view("export_participants")
 def export_participants(request):
+    """The rows of the insatser whose participants the user may see: every insats for the förbund's
+    administratörer and analytiker when the förbund is responsible, the assigned ones otherwise."""
     file_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    reachable = request.association.interventions.with_participant_access(request.access)
     participations = (
-        Participation.objects.filter(association=request.association)
+        Participation.objects.filter(association=request.association, intervention__in=reachable)
         .select_related("intervention").prefetch_related("support", "target_group_records")
         .order_by("intervention__slug", "start_date", "id")
     )
@@ -399,10 +402,40 @@ def export_participants(request):
     return response
 
 
+@sensitive_post_parameters("identitet")
 @association_view("view_participants")
+def register_extract(request):
+    """Everything stored about one person in the insatser the user may see (participants/extract.py).
+    POST only: the identity number never enters a URL. Each extract is logged with its row count."""
+    form = extract.ExtractForm(request.POST if request.method == "POST" else None)
+    data = None
+    if request.method == "POST" and form.is_valid():
+        file_format = request.POST.get("format") if request.POST.get("format") in extract.FORMATS else "html"
+        reachable = request.association.interventions.with_participant_access(request.access)
+        how = form.cleaned_data["identitet"][0]
+        participations = list(extract.find(request.association, reachable, form.cleaned_data["identitet"]))
+        data = extract.build(request.association, participations, user=request.user, how=how)
+        _log(request, "register_extract", subject=extract.log_subject(file_format, participations),
+             row_count=len(participations))
+        if file_format != "html":
+            content, content_type = ((extract.as_json(data), "application/json; charset=utf-8")
+                                     if file_format == "json" else (extract.as_pdf(data), "application/pdf"))
+            response = HttpResponse(content, content_type=content_type)
+            response["Content-Disposition"] = (
+                f'attachment; filename="registerutdrag-{request.association.slug}.{file_format}"')
+            return response
+    return render(request, "participants/register_extract.html", {
+        "nav": "extract", "form": form, "extract": data, "formats": extract.FORMATS,
+        "limitation": extract.LIMITATION,
+    })
+
+
+@association_view("view_volume_counts")
 def volume_counts(request, intervention_slug):
-    intervention = _intervention(request, intervention_slug)
-    can_register = request.access.can("register_participants")
+    # Counts per period, never a person: the same in both privacy models (tenancy/permissions.py).
+    intervention = get_object_or_404(request.association.interventions.visible_to(request.access),
+                                     slug=intervention_slug)
+    can_register = request.access.can("register_volume_counts")
     form = VolumeCountForm(**bound(request), intervention=intervention) if can_register else None
     if form is not None and request.method == "POST" and form.is_valid():
         form.save()

@@ -13,7 +13,17 @@ class AssociationSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
     class Meta:
         model = Association
         fields = ["name", "organisationsnummer", "masking_threshold", "retention_years", "grade_acceptable_percent",
-                  "controller_name", "controller_contact"]
+                  "privacy_model", "legal_basis", "legal_basis_decided_on", "controller_name", "controller_contact",
+                  "pseudonymous_consent_required"]
+        widgets = {
+            "privacy_model": forms.RadioSelect,
+            "legal_basis": forms.Textarea(attrs={"rows": 3}),
+            "legal_basis_decided_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {
+            "privacy_model": "Vem som är personuppgiftsansvarig för uppgifterna om enskilda deltagare, och därmed "
+                             "vilka roller som får se dem. Förklaringen står ovanför formuläret.",
+        }
 
 
 class AssociationCreateForm(AccessibleErrorsMixin, forms.ModelForm):

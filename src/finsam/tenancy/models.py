@@ -231,9 +231,11 @@ class Role(models.TextChoices):
 
 
 ROLE_DESCRIPTIONS = {
-    Role.ADMIN: "Allt i förbundet: förbundet, insatser, användare och deltagare.",
-    Role.ANALYST: "Läser allt, tar fram rapporter och exporter.",
-    Role.PARTICIPANT_MANAGER: "Registrerar och ser deltagare i de insatser som hen är tilldelad.",
+    Role.ADMIN: "Förbundet, insatser, användare och alla rapporter; deltagare bara om förbundet ansvarar för "
+                "deltagaruppgifterna.",
+    Role.ANALYST: "Alla rapporter; läser in och exporterar deltagare bara om förbundet ansvarar för "
+                  "deltagaruppgifterna.",
+    Role.PARTICIPANT_MANAGER: "Registrerar, läser in, exporterar och ser deltagare i de insatser som hen är tilldelad.",
     Role.READER: "Styrelse och styrgrupp: bara sammanställda rapporter, aldrig uppgifter om enskilda.",
 }
 

@@ -5,6 +5,11 @@ association from the URL, answers 404 to anyone without a role in it (an outside
 that an object exists), and 403 to a member whose roles lack the capability the view needs.
 Participant-level data is further limited to :meth:`Access.sees_all_interventions` or to the
 insatser a deltagaransvarig is assigned to (see ``interventions.models.InterventionQuerySet``).
+
+Who may see participant-level data depends on the förbund's privacy model (docs/privacy.md):
+under "Parterna ansvarar" (the default) only the deltagaransvariga of an insats do; under
+"Förbundet ansvarar" the förbundsadministratörer and analytiker do too. A capability whose
+value is a dict gives the roles per model.
 """
 
 from dataclasses import dataclass
@@ -14,9 +19,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from .models import Association, Role
+from .models import Association, PrivacyModel, Role
 
 ADMIN, ANALYST, MANAGER, READER = Role.ADMIN, Role.ANALYST, Role.PARTICIPANT_MANAGER, Role.READER
+MEMBERS, ASSOCIATION = PrivacyModel.MEMBERS, PrivacyModel.ASSOCIATION
+
+
+def _by_model(members, association):
+    return {MEMBERS: frozenset(members), ASSOCIATION: frozenset(association)}
+
 
 CAPABILITIES = {
     # See the association's start page and its list of insatser.
@@ -36,12 +47,21 @@ CAPABILITIES = {
     "publish_reports": {ADMIN, ANALYST},
     # The list of published reports and their files: the board's only view of the statistics.
     "view_published_reports": {ADMIN, ANALYST, MANAGER, READER},
-    # Participant-level data in every insats of the association.
-    "view_all_participants": {ADMIN, ANALYST},
-    # Register and see participants (a deltagaransvarig only in assigned insatser).
-    "register_participants": {ADMIN, MANAGER},
-    "view_participants": {ADMIN, ANALYST, MANAGER},
-    "export_participants": {ADMIN, ANALYST},
+    # Participant-level data in every insats of the association (not only assigned ones).
+    "view_all_participants": _by_model(members=set(), association={ADMIN, ANALYST}),
+    # Register participants on screen (a deltagaransvarig only in assigned insatser). The analyst
+    # does not register on screen in either model (as before issue 10); imports are enough.
+    "register_participants": _by_model(members={MANAGER}, association={ADMIN, MANAGER}),
+    # See participant rows, search them and make register extracts (within the reachable insatser).
+    "view_participants": _by_model(members={MANAGER}, association={ADMIN, ANALYST, MANAGER}),
+    # Read a participant file in (page, template and the import-participants command).
+    "import_participants": _by_model(members={MANAGER}, association={ADMIN, ANALYST, MANAGER}),
+    # Export participant rows: each user the rows of the insatser whose participants they see.
+    "export_participants": _by_model(members={MANAGER}, association={ADMIN, ANALYST, MANAGER}),
+    # Volume counts are counts per period and gender, never a person: not participant-level
+    # data, so the same in both models (admin and analyst every insats, deltagaransvarig assigned).
+    "view_volume_counts": {ADMIN, ANALYST, MANAGER},
+    "register_volume_counts": {ADMIN, MANAGER},
     "view_access_log": {ADMIN},
 }
 
@@ -68,6 +88,8 @@ class Access:
             allowed = CAPABILITIES[capability]
         except KeyError:
             raise ValueError(f"Unknown capability {capability!r}") from None
+        if isinstance(allowed, dict):
+            allowed = allowed[PrivacyModel(self.association.privacy_model)]
         return bool(self.roles & allowed)
 
     @property

@@ -82,9 +82,18 @@ def _quality_warnings(association, access, interventions, day):
 
 @association_view("manage_association")
 def association_settings(request):
-    form = AssociationSettingsForm(**bound(request), instance=request.association)
+    before = request.association.get_privacy_model_display()
+    # A copy: validating changes the instance, and the page's menus follow request.association.
+    instance = Association.objects.get(pk=request.association.pk)
+    form = AssociationSettingsForm(**bound(request), instance=instance)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        saved = form.save()
+        if "privacy_model" in form.changed_data:
+            # Who may see participant data changes: kept where the förbund's auditors look.
+            from finsam.audit.log import log_access
+
+            log_access(request, saved, "privacy_model_changed",
+                       subject=f"personuppgiftsansvar: {before} → {saved.get_privacy_model_display()}")
         messages.success(request, "Förbundets uppgifter är sparade.")
         return redirect("tenancy:settings", association_slug=request.association.slug)
     return render(request, "tenancy/settings.html", {"nav": "settings", "form": form})

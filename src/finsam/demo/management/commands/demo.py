@@ -56,6 +56,10 @@ class Command(BaseCommand):
             for username, _full_name, role, _ in DEMO_USERS:
                 self.stdout.write(f"  {username:32} {role.label}")
             self.stdout.write(f"  {SYSTEM_ADMIN:32} Systemadministratör")
+            # The demo förbund keeps the default privacy model (docs/privacy.md): only the
+            # deltagaransvarig sees participants, in her two insatser; admin and analyst see reports.
+            self.stdout.write(f"Personuppgiftsansvar: {association.get_privacy_model_display()} "
+                              "(bara deltagaransvariga ser deltagare; ändras under Inställningar).")
 
 
 def _ensure_password(user):

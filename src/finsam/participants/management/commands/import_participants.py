@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from finsam.participants.importing import ImportRefused, import_file
-from finsam.tenancy.models import Association
+from finsam.tenancy.models import Association, PrivacyModel
+from finsam.tenancy.permissions import Access
 
 
 class Command(BaseCommand):
@@ -11,7 +12,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--association", required=True, help="förbundets kortnamn")
-        parser.add_argument("--user", help="användaren som står för inläsningen (loggas); standard: en förbundsadministratör")
+        parser.add_argument(
+            "--user",
+            help="användaren som står för inläsningen (loggas) och vars behörighet gäller: hen måste få läsa in "
+                 "deltagare i förbundet, och bara till insatser vars deltagare hen får se. Standard när förbundet "
+                 "ansvarar: en förbundsadministratör. När parterna ansvarar krävs --user (en deltagaransvarig).",
+        )
         parser.add_argument("file")
 
     def handle(self, *args, association, file, user=None, **options):
@@ -22,11 +28,18 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"Filen {file} finns inte.")
         actor = _actor(target, user)
+        # The same rule as the import page (tenancy/permissions.py): who may import, and into which insatser.
+        access = Access.for_user(actor, target)
+        if not access.can("import_participants"):
+            raise CommandError(
+                f"{actor.username} får inte läsa in deltagare i {target.slug}: {_who_may(target)}"
+            )
         try:
             # The open file: its size is checked before it is read (participants/files.py).
             with path.open("rb") as handle:
                 summary = import_file(
-                    handle, path.name, association=target, user=actor, interventions=target.interventions.all(),
+                    handle, path.name, association=target, user=actor,
+                    interventions=target.interventions.with_participant_access(access),
                 )
         except ImportRefused as refused:
             for warning in refused.warnings:
@@ -40,14 +53,23 @@ class Command(BaseCommand):
         self.stdout.write(f"{path.name}: {summary}.")
 
 
+def _who_may(association):
+    if association.privacy_model == PrivacyModel.MEMBERS:
+        return ("förbundet har valt att parterna ansvarar för deltagaruppgifterna, så bara insatsernas "
+                "deltagaransvariga läser in deltagare, och bara till sina insatser. Ange en av dem med --user.")
+    return "det får förbundets administratörer, analytiker och deltagaransvariga (de senare till sina insatser)."
+
+
 def _actor(association, username):
     from finsam.tenancy.models import Role, User
 
     if username:
-        user = User.objects.filter(username=username, role_assignments__association=association).first()
+        user = User.objects.filter(username=username, role_assignments__association=association, is_active=True).first()
         if user is None:
             raise CommandError(f"{username} har ingen roll i {association.slug}.")
         return user
+    if association.privacy_model == PrivacyModel.MEMBERS:
+        raise CommandError(_who_may(association)[0].upper() + _who_may(association)[1:])
     user = User.objects.filter(role_assignments__association=association, role_assignments__role=Role.ADMIN).order_by("pk").first()
     if user is None:
         raise CommandError(f"{association.slug} har ingen förbundsadministratör; ange --user.")

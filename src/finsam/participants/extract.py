@@ -1,0 +1,291 @@
+"""The register extract (registerutdrag): everything stored about one person, for one user.
+
+Asked for by identity number (the person's participations are found by ``identity.person_keys``;
+the number itself is never stored, shown or written to a file) or by the exact referens of a
+participation (a pseudonymous one has no number). Only participations in the insatser the user may
+see are included (``InterventionQuerySet.with_participant_access``): the page and both files say so,
+and who to ask for the rest. For each participation: every stored field with a Swedish label and
+value, its change history (ParticipationChange) and the access-log rows that name it (subject
+"... deltagande <pk>" as the participant views write it). docs/privacy.md describes it.
+"""
+
+import io
+import json
+import re
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from finsam import codes
+from finsam.audit.models import AccessLog
+from finsam.core.forms import AccessibleErrorsMixin
+
+from .identity import InvalidIdentityNumber, parse_identity_number, person_keys
+from .models import Participation
+
+FORMATS = {"html": "Visa utdraget", "pdf": "Ladda ned som PDF", "json": "Ladda ned som JSON"}
+
+
+class ExtractForm(AccessibleErrorsMixin, forms.Form):
+    # The number is searched for (hashed), never stored.
+    identity_number_fields = ("identitet",)
+    identitet = forms.CharField(
+        label="Personnummer, samordningsnummer eller referens", max_length=60,
+        help_text="Personnummer som ÅÅÅÅMMDD-NNNN. Ett pseudonymt deltagande har inget personnummer: ange då "
+                  "deltagandets hela referens.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean_identitet(self):
+        text = self.cleaned_data["identitet"].strip()
+        digits = text.replace("-", "").replace("+", "").replace(" ", "")
+        if digits.isdigit() and len(digits) in (10, 12):
+            # Looks like an identity number: a mistyped one is an error, not a referens search.
+            try:
+                return ("personnummer", parse_identity_number(text))
+            except InvalidIdentityNumber as error:
+                raise forms.ValidationError(f"Personnumret {error}.") from None
+        return ("referens", text)
+
+
+# Fields shown with another label than their verbose name, or without one in the model.
+LABELS = {
+    "intervention": "Insats",
+    "reference": "Egen referens",
+    "person_key": "Kod beräknad ur personnumret",
+    "legal_gender": "Juridiskt kön (enligt personnumret)",
+    "birth_month": "Födelsemånad",
+    "age_at_start": "Ålder vid start",
+    "support_at_entry_and_exit": "Försörjning registrerad både vid inskrivning och avslut",
+    "deidentified_at": "Avidentifierad",
+    "version": "Versionsnummer (ändringsräknare)",
+    "created_at": "Registrerad",
+    "updated_at": "Senast ändrad",
+}
+# Not shown: the row's key (named in the heading instead), the förbund (the file's header), and
+# the kind flags, which are shown together as "Typ av registrering".
+NOT_SHOWN = {"id", "association", "anonymous", "pseudonymous"}
+ACTION_LABELS = {
+    "created": "Registrerat", "updated": "Ändrat", "exited": "Avslut registrerat", "anonymised": "Anonymiserat",
+    "imported": "Inläst från fil", "consent_withdrawn": "Samtycke återkallat", "deidentified": "Avidentifierat",
+}
+
+
+def find(association, reachable, cleaned):
+    """The participations the extract covers, in the insatser ``reachable``."""
+    how, value = cleaned
+    visible = Participation.objects.filter(association=association, intervention__in=reachable)
+    if how == "personnummer":
+        found = visible.filter(person_key__in=person_keys(value))
+    else:
+        found = visible.filter(reference__iexact=value)
+        # The same person's other participations, when the referens names an identified one.
+        keys = [k for k in found.exclude(person_key="").values_list("person_key", flat=True)]
+        if keys:
+            found = visible.filter(Q(pk__in=found.values("pk")) | Q(person_key__in=keys))
+    return (found.select_related("intervention", "intervention__association")
+            .prefetch_related("support", "target_group_records", "changes__user")
+            .order_by("start_date", "id"))
+
+
+def _field_label(field):
+    return LABELS.get(field.name) or str(field.verbose_name).capitalize()
+
+
+def _referrer(association, code):
+    if not code:
+        return ""
+    members = {m.code: m.display_name for m in association.members.all()}
+    if code in members:
+        return members[code]
+    if code.startswith("kommun:"):
+        return f"Kommun med kommunkod {code.split(':', 1)[1]}"
+    return codes.REFERRER.label(code)
+
+
+def _value(participation, name, association):
+    value = getattr(participation, name)
+    field = Participation._meta.get_field(name)
+    if value in (None, ""):
+        return ""
+    if name == "intervention":
+        return participation.intervention.name
+    if name == "person_key":
+        return "Ja (koden går inte att räkna tillbaka till personnumret)"
+    if name == "legal_gender":
+        return codes.GENDER.label(value)
+    if name == "referrer":
+        return _referrer(association, value)
+    if field.choices:
+        return getattr(participation, f"get_{name}_display")()
+    if isinstance(value, bool):
+        return "Ja" if value else "Nej"
+    if hasattr(value, "isoformat"):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if hasattr(value, "hour") else value.isoformat()
+    return str(value)
+
+
+def _change_value(name, value):
+    if value in (None, "", []):
+        return "–"
+    try:
+        field = Participation._meta.get_field(name)
+    except Exception:  # a child table (support, target groups) or a name from an older version
+        field = None
+    if field is not None and getattr(field, "choices", None):
+        return str(dict(field.choices).get(value, value))
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _pairs(changes):
+    """(field, (old, new)) of a change row; a value not stored as [old, new] is shown as the new one."""
+    for name, pair in (changes or {}).items() if isinstance(changes, dict) else ():
+        if isinstance(pair, (list, tuple)) and len(pair) == 2:
+            yield name, (pair[0], pair[1])
+        else:
+            yield name, (None, pair)
+
+
+def _change_field_label(name):
+    try:
+        return _field_label(Participation._meta.get_field(name))
+    except Exception:
+        return {"support": "Försörjning", "target_groups": "Målgrupper"}.get(name, name)
+
+
+_NAMED = re.compile(r"(?:^|\s)deltagande (\d+)(?=$|[\s,)])")
+
+
+def named_participations(subject):
+    """The keys of the participations an access-log subject names."""
+    return {int(pk) for pk in _NAMED.findall(subject)}
+
+
+def log_subject(file_format, participations):
+    """The subject of the extract's own log row: every participation named when it fits."""
+    subject = f"registerutdrag {file_format}: " + ", ".join(f"deltagande {p.pk}" for p in participations)
+    return subject if len(subject) <= 200 else f"registerutdrag {file_format}: {len(participations)} deltaganden"
+
+
+def _log_rows(association, participations):
+    """The access-log rows that name one of the participations ("deltagande 5", "deltagande 5 (ändra)",
+    "samtycke återkallat via deltagande 5", "registerutdrag pdf: deltagande 5, deltagande 7"),
+    oldest first."""
+    if not participations:
+        return {}
+    condition = Q()
+    for p in participations:
+        name = f"deltagande {p.pk}"
+        condition |= (Q(subject=name) | Q(subject__startswith=f"{name} ") | Q(subject__endswith=f" {name}")
+                      | Q(subject__contains=f" {name} ") | Q(subject__contains=f" {name},"))
+    rows = {p.pk: [] for p in participations}
+    for entry in AccessLog.objects.filter(condition, association=association).select_related("user").order_by("at", "id"):
+        for pk in named_participations(entry.subject):
+            if pk in rows:
+                rows[pk].append(entry)
+    return rows
+
+
+def build(association, participations, *, user, how):
+    """The extract as plain data with Swedish keys (the JSON file; the page and PDF show the same)."""
+    from finsam.audit.views import ACTION_LABELS as LOG_ACTIONS
+
+    participations = list(participations)
+    logs = _log_rows(association, participations)
+    fields = [f for f in Participation._meta.concrete_fields if f.name not in NOT_SHOWN]
+    items = []
+    for p in participations:
+        values = [{"fält": "Typ av registrering", "värde": codes.PARTICIPATION_KIND.label(p.kind)}]
+        values += [{"fält": _field_label(f), "värde": _value(p, f.name, association)} for f in fields]
+        support = list(p.support.all())
+        values.append({"fält": "Försörjning vid inskrivning",
+                       "värde": ", ".join(s.get_code_display() for s in support if s.phase == "entry")})
+        values.append({"fält": "Försörjning efter avslut",
+                       "värde": ", ".join(s.get_code_display() for s in support if s.phase == "exit")})
+        groups = dict(codes.TARGET_GROUP.choices + [(t.code, t.label) for t in association.target_groups.all()])
+        values.append({"fält": "Målgrupper",
+                       "värde": ", ".join(groups.get(t.code, t.code) for t in p.target_group_records.all())})
+        history = [{
+            "tid": timezone.localtime(c.at).strftime("%Y-%m-%d %H:%M"),
+            "användare": c.user.username if c.user else "",
+            "händelse": ACTION_LABELS.get(c.action, c.action),
+            "ändringar": [{"fält": _change_field_label(name), "före": _change_value(name, old),
+                           "efter": _change_value(name, new)} for name, (old, new) in _pairs(c.changes)],
+        } for c in sorted(p.changes.all(), key=lambda c: (c.at, c.pk))]
+        access = [{
+            "tid": timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"),
+            "användare": e.user.username if e.user else "systemet",
+            "åtgärd": LOG_ACTIONS.get(e.action, e.action),
+            "vad": e.subject,
+        } for e in logs.get(p.pk, [])]
+        items.append({"deltagande": p.pk, "insats": p.intervention.name,
+                      "personuppgiftsansvarig": p.intervention.controller_display,
+                      "uppgifter": values, "historik": history, "åtkomstlogg": access})
+    return {
+        "rubrik": "Registerutdrag",
+        "förbund": association.name,
+        "framtaget": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        "framtaget_av": user.username,
+        "sökt_på": "personnummer" if how == "personnummer" else "referens",
+        "antal_deltaganden": len(items),
+        "avgränsning": LIMITATION,
+        "deltaganden": items,
+    }
+
+
+LIMITATION = ("Utdraget tar bara med deltaganden i de insatser som den som tog fram det har tillgång till. "
+              "Personen kan ha fler deltaganden i förbundets andra insatser: fråga deras deltagaransvariga, eller "
+              "insatsens personuppgiftsansvarige, om ett utdrag därifrån. Personnumret sparas aldrig och står inte "
+              "i utdraget.")
+
+
+def as_json(extract):
+    return json.dumps(extract, ensure_ascii=False, indent=2).encode()
+
+
+def as_pdf(extract):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    styles = getSampleStyleSheet()
+    cell = styles["BodyText"].clone("extract_cell", fontSize=8, leading=10)
+
+    def p(text, style=cell):
+        return Paragraph(str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"), style)
+
+    def table(rows, widths):
+        t = Table(rows, colWidths=widths, repeatRows=1)
+        t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("LINEBELOW", (0, 0), (-1, -1), 0.25, "#999999"),
+                               ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold")]))
+        return t
+
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
+                                 bottomMargin=15 * mm, title=f"Registerutdrag {extract['förbund']}",
+                                 author=extract["förbund"], lang="sv")
+    story = [p("Registerutdrag", styles["Title"]),
+             p(f"{extract['förbund']} · framtaget {extract['framtaget']} av {extract['framtaget_av']} · "
+               f"sökt på {extract['sökt_på']} · {extract['antal_deltaganden']} deltaganden", styles["BodyText"]),
+             p(extract["avgränsning"], styles["BodyText"])]
+    for item in extract["deltaganden"]:
+        story += [Spacer(1, 6 * mm), p(f"Deltagande {item['deltagande']} i {item['insats']}", styles["Heading2"]),
+                  p(f"Personuppgiftsansvarig: {item['personuppgiftsansvarig']}", styles["BodyText"])]
+        story.append(table([[p("Uppgift"), p("Värde")]] + [[p(v["fält"]), p(v["värde"] or "–")] for v in item["uppgifter"]],
+                           [70 * mm, 110 * mm]))
+        story.append(p("Historik", styles["Heading3"]))
+        story.append(table([[p("Tid"), p("Användare"), p("Händelse"), p("Ändringar")]] + [
+            [p(h["tid"]), p(h["användare"] or "–"), p(h["händelse"]),
+             p("; ".join(f"{c['fält']}: {c['före']} → {c['efter']}" for c in h["ändringar"]) or "–")]
+            for h in item["historik"]], [28 * mm, 40 * mm, 32 * mm, 80 * mm]))
+        story.append(p("Åtkomstlogg", styles["Heading3"]))
+        story.append(table([[p("Tid"), p("Användare"), p("Åtgärd"), p("Vad")]] + [
+            [p(a["tid"]), p(a["användare"]), p(a["åtgärd"]), p(a["vad"])] for a in item["åtkomstlogg"]],
+            [28 * mm, 40 * mm, 50 * mm, 62 * mm]))
+    document.build(story)
+    return buffer.getvalue()
