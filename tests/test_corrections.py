@@ -189,7 +189,8 @@ def test_corrections_need_a_confirmation_and_a_version(world, login):
     assert p.end_date == D(2024, 6, 30)
 
 
-def test_corrections_are_not_for_other_associations_or_readers(world, login):
+def test_corrections_are_not_for_other_associations_or_readers(foerbund_responsible, login):
+    world = foerbund_responsible
     beta = world.beta_participation
     for name in ("mark_mistaken", "reopen", "delete"):
         page = reverse(f"participants:{name}", args=["alfa", world.assigned.slug, beta.pk])
@@ -200,7 +201,8 @@ def test_corrections_are_not_for_other_associations_or_readers(world, login):
 
 # --- Search ----------------------------------------------------------------------------------------
 
-def test_search_finds_a_referens_by_its_beginning_in_every_status_and_says_where(world, login):
+def test_search_finds_a_referens_by_its_beginning_in_every_status_and_says_where(foerbund_responsible, login):
+    world = foerbund_responsible
     make_participation(world.assigned, "A-20", personnummer="19850314-1239", end_date=D(2024, 6, 30),
                        exit_reason="arbete")
     make_participation(world.unassigned, "A-30", personnummer="19850314-1239")

@@ -193,16 +193,19 @@ def test_pseudonymous_consent_follows_the_setting(small):
     assert quality.counts(small.alfa, [small.unassigned.pk], TODAY)[small.unassigned.pk]["utan-samtycke"] == 0
 
 
-def test_admin_sees_counts_linked_only_where_they_may_see_rows(small, login, today, monkeypatch):
-    from finsam.interventions.models import InterventionQuerySet
+def test_admin_sees_counts_linked_only_where_they_may_see_rows(small, login, today):
+    from finsam.tenancy.models import PrivacyModel
+    from tests.conftest import set_privacy_model
 
     client = login(small.users["admin"])
-    section = client.get(reverse("tenancy:dashboard", args=["alfa"])).content.decode().split('id="h-quality"')[1]
-    assert "varning=lang-tid" in section  # may see rows today
-    monkeypatch.setattr(InterventionQuerySet, "with_participant_access", lambda self, access: self.none())
+    # "Parterna ansvarar" (the default): the administratör sees no participant row, so counts only.
     section = client.get(reverse("tenancy:dashboard", args=["alfa"])).content.decode().split('id="h-quality"')[1]
     section = section.split("</section>")[0]
     assert "Pågående i mer än 24 månader: 1" in section and "varning=" not in section
+    # "Förbundet ansvarar": the counts link to the rows.
+    set_privacy_model(small.alfa, PrivacyModel.ASSOCIATION)
+    section = client.get(reverse("tenancy:dashboard", args=["alfa"])).content.decode().split('id="h-quality"')[1]
+    assert "varning=lang-tid" in section
 
 
 # --- the läsare: published figures only -------------------------------------------------------------
