@@ -11,7 +11,7 @@ import datetime
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings as hsettings
+from hypothesis import HealthCheck, example, given, settings as hsettings
 from hypothesis import strategies as st
 
 from finsam.interventions.models import Goal
@@ -298,6 +298,9 @@ periods = st.tuples(st.integers(2022, 2025), st.integers(1, 12), st.integers(0, 
                                                                    HealthCheck.too_slow])
 @given(period=periods, keep=st.floats(0.02, 1.0), seed=st.integers(0, 10 ** 6), threshold=st.integers(3, 7),
        subset=st.lists(st.integers(0, 5), max_size=3), year_goal=st.booleans())
+# Found by Hypothesis: education's men's total (0) hidden, though the same population's total in
+# time_on_support is a shown 0 (a hidden 0 determined by shown cells must be shown: masking.suppress).
+@example(period=(D(2024, 9, 1), D(2024, 10, 1)), keep=1.0, seed=0, threshold=3, subset=[], year_goal=False)
 def test_random_reports_reveal_no_hidden_count(example_with_goals, period, keep, seed, threshold, subset, year_goal):
     """For random data (a random share of the example's participations), random periods, thresholds
     and scopes (one insats, some, the whole förbund): no masked count is determined."""

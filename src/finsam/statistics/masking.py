@@ -174,8 +174,11 @@ def suppress(values, relations, bounds, primary, *, fixed=(), candidates=None, u
     them known, until no more are found."""
     fixed, shown = set(fixed), set()
     while True:
-        hidden = _suppress(values, relations, bounds, primary, fixed | shown, candidates, unknowns, sensitive)
+        hidden, public = _suppress(values, relations, bounds, primary, fixed | shown, candidates, unknowns, sensitive)
         zeros = forced_zeros(relations, hidden | set(unknowns), values) - set(unknowns)
+        # A hidden 0 that the shown cells determine (e.g. equal to a shown 0 of the same population
+        # in another table) is as good as shown too: shown, so that the next round knows it.
+        zeros |= {c for c in public if values.get(c, 0) == 0}
         if not zeros - shown:
             return hidden
         shown |= zeros
@@ -208,7 +211,7 @@ def _suppress(values, relations, bounds, primary, fixed, candidates, unknowns, s
     def rank(cell):  # which visible cell to hide first: a non-total, non-zero, small one
         return (_is_total(cell), values.get(cell, 0) == 0, values.get(cell, 0), repr(cell))
 
-    given_up = set()
+    given_up, public = set(), set()  # public: determined by fixed cells alone
     elimination = Elimination(relations, hidden)
     while True:
         changed = False
@@ -231,13 +234,14 @@ def _suppress(values, relations, bounds, primary, fixed, candidates, unknowns, s
                 # Only fixed cells in it: its value is already public through them (an earlier
                 # publication showing the same count), so there is nothing left to protect.
                 given_up.add(cell)
+                public.add(cell)
                 continue
             hidden.add(choices[0])
             elimination.hide(choices[0])  # which changes the certificates: find them again
             changed = True
             break
         if not changed:
-            return hidden - unknowns
+            return hidden - unknowns, public - unknowns
 
 
 def mask_report(report, threshold):
