@@ -57,7 +57,7 @@ def test_html_in_the_guide_is_escaped():
     assert '<a href="javascript' not in g.body
     assert '<a href="https://example.org/?a=1&amp;b=2">y</a>' in g.body
     assert "<strong>fet</strong>" in g.body and "<code>&lt;kod&gt;</code>" in g.body
-    assert "<ul><li>en två</li><li>tre</li></ul>" in g.body
+    assert "<ul>\n<li>en\ntvå</li>\n<li>tre</li>\n</ul>" in g.body  # a list item continued on an indented line
     assert g.toc == (("a-b", "A <b>"),)
     assert g.title == "T"
 
