@@ -169,7 +169,7 @@ def test_the_extract_gives_every_participation_the_user_may_see_with_history_and
     values = {v["fält"]: v["värde"] for v in item["uppgifter"]}
     assert values["Insats"] == "Aktivitetsplatsen" and values["Kön"] == "Man"
     assert values["Samtycke, form"] == "Digitalt" and values["Typ av registrering"] == "Med personnummer"
-    assert item["historik"][0]["händelse"] == "Ändrat"
+    assert item["historik"][0]["händelse"] == "Ändrad"  # the participant page's history words (labels.ACTION_LABELS)
     assert item["historik"][0]["ändringar"] == [{"fält": "Utbildning", "före": "–", "efter": "Gymnasial"}]
     assert [row["åtgärd"] for row in item["åtkomstlogg"]] == ["Visade deltagande"]
     # Never the number itself, never a code where a label belongs.

@@ -22,6 +22,7 @@ from finsam.audit.models import AccessLog
 from finsam.core.forms import AccessibleErrorsMixin
 
 from .identity import InvalidIdentityNumber, parse_identity_number, person_keys
+from .labels import ACTION_LABELS, Labeller
 from .models import Participation
 
 FORMATS = {"html": "Visa utdraget", "pdf": "Ladda ned som PDF", "json": "Ladda ned som JSON"}
@@ -66,10 +67,6 @@ LABELS = {
 # Not shown: the row's key (named in the heading instead), the förbund (the file's header), and
 # the kind flags, which are shown together as "Typ av registrering".
 NOT_SHOWN = {"id", "association", "anonymous", "pseudonymous"}
-ACTION_LABELS = {
-    "created": "Registrerat", "updated": "Ändrat", "exited": "Avslut registrerat", "anonymised": "Anonymiserat",
-    "imported": "Inläst från fil", "consent_withdrawn": "Samtycke återkallat", "deidentified": "Avidentifierat",
-}
 
 
 def find(association, reachable, cleaned):
@@ -93,18 +90,7 @@ def _field_label(field):
     return LABELS.get(field.name) or str(field.verbose_name).capitalize()
 
 
-def _referrer(association, code):
-    if not code:
-        return ""
-    members = {m.code: m.display_name for m in association.members.all()}
-    if code in members:
-        return members[code]
-    if code.startswith("kommun:"):
-        return f"Kommun med kommunkod {code.split(':', 1)[1]}"
-    return codes.REFERRER.label(code)
-
-
-def _value(participation, name, association):
+def _value(participation, name, labeller):
     value = getattr(participation, name)
     field = Participation._meta.get_field(name)
     if value in (None, ""):
@@ -116,7 +102,7 @@ def _value(participation, name, association):
     if name == "legal_gender":
         return codes.GENDER.label(value)
     if name == "referrer":
-        return _referrer(association, value)
+        return labeller.referrer(value)
     if field.choices:
         return getattr(participation, f"get_{name}_display")()
     if isinstance(value, bool):
@@ -124,36 +110,6 @@ def _value(participation, name, association):
     if hasattr(value, "isoformat"):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if hasattr(value, "hour") else value.isoformat()
     return str(value)
-
-
-def _change_value(name, value):
-    if value in (None, "", []):
-        return "–"
-    try:
-        field = Participation._meta.get_field(name)
-    except Exception:  # a child table (support, target groups) or a name from an older version
-        field = None
-    if field is not None and getattr(field, "choices", None):
-        return str(dict(field.choices).get(value, value))
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
-def _pairs(changes):
-    """(field, (old, new)) of a change row; a value not stored as [old, new] is shown as the new one."""
-    for name, pair in (changes or {}).items() if isinstance(changes, dict) else ():
-        if isinstance(pair, (list, tuple)) and len(pair) == 2:
-            yield name, (pair[0], pair[1])
-        else:
-            yield name, (None, pair)
-
-
-def _change_field_label(name):
-    try:
-        return _field_label(Participation._meta.get_field(name))
-    except Exception:
-        return {"support": "Försörjning", "target_groups": "Målgrupper"}.get(name, name)
 
 
 _NAMED = re.compile(r"(?:^|\s)deltagande (\d+)(?=$|[\s,)])")
@@ -196,24 +152,23 @@ def build(association, participations, *, user, how):
     participations = list(participations)
     logs = _log_rows(association, participations)
     fields = [f for f in Participation._meta.concrete_fields if f.name not in NOT_SHOWN]
+    labeller = Labeller(association)
     items = []
     for p in participations:
         values = [{"fält": "Typ av registrering", "värde": codes.PARTICIPATION_KIND.label(p.kind)}]
-        values += [{"fält": _field_label(f), "värde": _value(p, f.name, association)} for f in fields]
+        values += [{"fält": _field_label(f), "värde": _value(p, f.name, labeller)} for f in fields]
         support = list(p.support.all())
         values.append({"fält": "Försörjning vid inskrivning",
                        "värde": ", ".join(s.get_code_display() for s in support if s.phase == "entry")})
         values.append({"fält": "Försörjning efter avslut",
                        "värde": ", ".join(s.get_code_display() for s in support if s.phase == "exit")})
-        groups = dict(codes.TARGET_GROUP.choices + [(t.code, t.label) for t in association.target_groups.all()])
         values.append({"fält": "Målgrupper",
-                       "värde": ", ".join(groups.get(t.code, t.code) for t in p.target_group_records.all())})
+                       "värde": ", ".join(labeller.target_group(t.code) for t in p.target_group_records.all())})
         history = [{
             "tid": timezone.localtime(c.at).strftime("%Y-%m-%d %H:%M"),
             "användare": c.user.username if c.user else "",
             "händelse": ACTION_LABELS.get(c.action, c.action),
-            "ändringar": [{"fält": _change_field_label(name), "före": _change_value(name, old),
-                           "efter": _change_value(name, new)} for name, (old, new) in _pairs(c.changes)],
+            "ändringar": [{"fält": label, "före": old, "efter": new} for _, label, old, new in labeller.changes(c)],
         } for c in sorted(p.changes.all(), key=lambda c: (c.at, c.pk))]
         access = [{
             "tid": timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"),

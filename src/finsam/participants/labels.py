@@ -77,7 +77,11 @@ class Labeller:
         """A member's own name (``kommun:0180``, ``fk``, ``af``, ``region``), else the national label."""
         if not code:
             return ""
-        return self.member_names.get(code) or codes.REFERRER.label(code)
+        if code in self.member_names:
+            return self.member_names[code]
+        if code.startswith("kommun:"):  # a municipality that is not (or no longer) a member
+            return f"Kommun med kommunkod {code.split(':', 1)[1]}"
+        return codes.REFERRER.label(code)
 
     def municipality(self, code):
         if not code:
@@ -113,19 +117,24 @@ class Labeller:
             return CODE_LISTS[field].label(value)
         return str(value)
 
+    def changes(self, change):
+        """One ParticipationChange as (field, label, old, new), the values as labels. The person key
+        is never shown (its values are "(dolt)")."""
+        rows = []
+        for field, pair in (change.changes or {}).items() if isinstance(change.changes, dict) else ():
+            if field in DERIVED:
+                continue
+            label = FIELD_LABELS.get(field, field)
+            if field == "person_key":
+                rows.append((field, label, "(dolt)", "(dolt)"))
+                continue
+            old, new = (list(pair) + [None, None])[:2] if isinstance(pair, (list, tuple)) else (None, pair)
+            rows.append((field, label, self.value(field, old), self.value(field, new)))
+        return rows
+
     def history(self, changes):
         """ParticipationChange rows as (change, action label, ["Field: old → new", ...])."""
-        result = []
-        for change in changes:
-            lines = []
-            for field, pair in (change.changes or {}).items():
-                if field in DERIVED:
-                    continue
-                label = FIELD_LABELS.get(field, field)
-                if field == "person_key":
-                    lines.append(f"{label}: ändrat")  # the key is never shown
-                    continue
-                old, new = (list(pair) + [None, None])[:2] if isinstance(pair, (list, tuple)) else (None, pair)
-                lines.append(f"{label}: {self.value(field, old)} → {self.value(field, new)}")
-            result.append((change, ACTION_LABELS.get(change.action, change.action), lines))
-        return result
+        return [(change, ACTION_LABELS.get(change.action, change.action),
+                 [f"{label}: ändrat" if field == "person_key" else f"{label}: {old} → {new}"
+                  for field, label, old, new in self.changes(change)])
+                for change in changes]
