@@ -34,7 +34,7 @@ OPEN = "open"  # every visitor, signed in or not (the user guide)
 
 # name -> (url kwargs builder, method, roles that get the page)
 ROUTES = {
-    "tenancy:dashboard": (lambda w: {}, "get", ALL),
+    "reports:overview": (lambda w: {}, "get", ALL),
     "tenancy:settings": (lambda w: {}, "get", ADMIN),
     "tenancy:members": (lambda w: {}, "get", ADMIN),
     "tenancy:member_create": (lambda w: {}, "get", ADMIN),
@@ -234,7 +234,7 @@ def test_inactive_user_is_logged_out(world, login):
     client = login(world.users["admin"])
     world.users["admin"].is_active = False
     world.users["admin"].save()
-    response = client.get(reverse("tenancy:dashboard", args=[world.alfa.slug]))
+    response = client.get(reverse("reports:overview", args=[world.alfa.slug]))
     assert response.status_code == 302
 
 
@@ -280,7 +280,7 @@ def test_the_foerbund_staff_exports_every_insats_when_the_foerbund_is_responsibl
 
 
 PAGES_WITH_LINKS = [
-    ("tenancy:dashboard", lambda w: []),
+    ("reports:overview", lambda w: []),
     ("interventions:list", lambda w: []),
     ("interventions:detail", lambda w: [w.assigned.slug]),
     ("interventions:detail", lambda w: [w.unassigned.slug]),

@@ -29,7 +29,7 @@ def test_guide_is_served_without_login(client):
 def test_every_page_links_the_guide(client, world, login):
     assert 'href="/hjalp/"' in client.get(reverse("login")).content.decode()
     for role in ("admin", "reader"):
-        html = login(world.users[role]).get(reverse("tenancy:dashboard", args=["alfa"])).content.decode()
+        html = login(world.users[role]).get(reverse("reports:overview", args=["alfa"])).content.decode()
         assert 'href="/hjalp/"' in html
 
 

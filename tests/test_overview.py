@@ -133,14 +133,14 @@ def _cells(html, caption):
 
 
 def test_admin_sees_every_insats_and_the_total(small, login, today):
-    html = login(small.users["admin"]).get(reverse("tenancy:dashboard", args=["alfa"])).content.decode()
+    html = login(small.users["admin"]).get(reverse("reports:overview", args=["alfa"])).content.decode()
     rows = {r[0]: r for r in _cells(html, "Deltagare i år och förra året")[1:]}
     assert set(rows) == {"Aktivitetsplatsen", "FINSAM-team", "Hela förbundet"}
     assert rows["Aktivitetsplatsen"][1:7] == ["3", "2", "3", "1", "3", "0"]
 
 
 def test_manager_sees_only_assigned_insatser(small, login, today):
-    html = login(small.users["manager"]).get(reverse("tenancy:dashboard", args=["alfa"])).content.decode()
+    html = login(small.users["manager"]).get(reverse("reports:overview", args=["alfa"])).content.decode()
     rows = {r[0]: r for r in _cells(html, "Deltagare i år och förra året")[1:]}
     assert set(rows) == {"Aktivitetsplatsen", "Dina insatser"}
     assert rows["Dina insatser"][1] == "3"  # not the förbund's 4
@@ -149,13 +149,13 @@ def test_manager_sees_only_assigned_insatser(small, login, today):
 
 def test_manager_without_insatser(small, login, today):
     small.assigned.assigned_users.clear()
-    html = login(small.users["manager"]).get(reverse("tenancy:dashboard", args=["alfa"])).content.decode()
+    html = login(small.users["manager"]).get(reverse("reports:overview", args=["alfa"])).content.decode()
     assert "inte tilldelad någon insats" in html
     assert "Deltagare i år" not in html
 
 
 def test_data_quality_warnings_with_links_for_the_manager(small, login, today):
-    html = login(small.users["manager"]).get(reverse("tenancy:dashboard", args=["alfa"])).content.decode()
+    html = login(small.users["manager"]).get(reverse("reports:overview", args=["alfa"])).content.decode()
     section = html.split('id="h-quality"')[1].split("</section>")[0]
     base = reverse("participants:list", args=["alfa", "aktivitet"])
     assert f'href="{base}?status=ongoing&amp;varning=lang-tid">Pågående i mer än 24 månader: 1<' in section
@@ -199,19 +199,19 @@ def test_admin_sees_counts_linked_only_where_they_may_see_rows(small, login, tod
 
     client = login(small.users["admin"])
     # "Parterna ansvarar" (the default): the administratör sees no participant row, so counts only.
-    section = client.get(reverse("tenancy:dashboard", args=["alfa"])).content.decode().split('id="h-quality"')[1]
+    section = client.get(reverse("reports:overview", args=["alfa"])).content.decode().split('id="h-quality"')[1]
     section = section.split("</section>")[0]
     assert "Pågående i mer än 24 månader: 1" in section and "varning=" not in section
     # "Förbundet ansvarar": the counts link to the rows.
     set_privacy_model(small.alfa, PrivacyModel.ASSOCIATION)
-    section = client.get(reverse("tenancy:dashboard", args=["alfa"])).content.decode().split('id="h-quality"')[1]
+    section = client.get(reverse("reports:overview", args=["alfa"])).content.decode().split('id="h-quality"')[1]
     assert "varning=lang-tid" in section
 
 
 # --- the läsare: published figures only -------------------------------------------------------------
 
 def test_reader_without_publication_sees_a_sentence(small, login, today):
-    html = login(small.users["reader"]).get(reverse("tenancy:dashboard", args=["alfa"])).content.decode()
+    html = login(small.users["reader"]).get(reverse("reports:overview", args=["alfa"])).content.decode()
     assert "Ingen rapport för i år är publicerad ännu" in html
     assert "Deltagare i år" not in html and 'id="h-quality"' not in html
 
@@ -226,7 +226,7 @@ def test_reader_sees_the_published_figures_masked(small, login, today, monkeypat
     flow = report.table("flow")
     assert ("aktivitet", "new_totalt") in flow.masked  # 3 new: hidden
     monkeypatch.setattr(overview, "cached_report", live)
-    html = login(small.users["reader"]).get(reverse("tenancy:dashboard", args=["alfa"])).content.decode()
+    html = login(small.users["reader"]).get(reverse("reports:overview", args=["alfa"])).content.decode()
     assert "Delår 2025" in html
     rows = {r[0]: r for r in _cells(html, "Deltagare i år och förra året")[1:]}
     assert rows["Aktivitetsplatsen"][3] == ".."  # hidden in the publication, hidden here
@@ -319,7 +319,7 @@ def test_warning_counts_are_cached_under_the_data_version(small, login, today):
     from finsam.tenancy.models import mark_data_changed
 
     client = login(small.users["manager"])
-    url = reverse("tenancy:dashboard", args=["alfa"])
+    url = reverse("reports:overview", args=["alfa"])
     assert "Avslutade utan försörjning vid avslut: 2" in client.get(url).content.decode()
     a3 = Participation.objects.get(reference="A-3")
     SupportRecord.objects.create(participation=a3, phase=SupportRecord.EXIT, code="lon")  # no version raised

@@ -176,7 +176,7 @@ def test_system_admin_creates_association_with_first_admin(world, login):
     chef = User.objects.get(username="chef@gamma.se")
     assert RoleAssignment.objects.filter(user=chef, association__slug="gamma", role=Role.ADMIN).exists()
     # The system admin holds no role in it, and so does not see it.
-    assert client.get(reverse("tenancy:dashboard", args=["gamma"])).status_code == 404
+    assert client.get(reverse("reports:overview", args=["gamma"])).status_code == 404
 
 
 @pytest.mark.parametrize("slug", ["system", "konto", "static"])

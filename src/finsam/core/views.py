@@ -16,7 +16,7 @@ def home(request):
     """Straight to the user's association when there is one; otherwise a list to choose from."""
     associations = list(associations_of(request.user))
     if len(associations) == 1 and not request.user.is_superuser:
-        return redirect("tenancy:dashboard", association_slug=associations[0].slug)
+        return redirect("reports:overview", association_slug=associations[0].slug)
     return render(request, "core/home.html", {"associations": associations})
 
 

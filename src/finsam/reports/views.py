@@ -2,13 +2,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from finsam.statistics.cache import cached_report
+from finsam.participants import quality
+from finsam.statistics.cache import cached_for_data_version, cached_report
 from finsam.statistics.tables import COUNTING_RULES
+from finsam.tenancy.models import User
 from finsam.tenancy.permissions import association_view
 
-from . import render_csv, render_pdf, render_xlsx
+from . import overview, render_csv, render_pdf, render_xlsx
 from .describe import describe
 from .forms import PublishForm, ReportForm, report_scope
 from .html import table_view
@@ -104,3 +108,57 @@ def published_detail(request, report_id):
         "description": describe(report), "counting_rules": COUNTING_RULES,
         "formats": DOWNLOADS,
     })
+
+
+@association_view("view_association")
+def overview_page(request):
+    """Översikt: "how are we doing this year?" for every role (reports/overview.py)."""
+    association, access = request.association, request.access
+    interventions = association.interventions.visible_to(access)
+    day = overview.today()
+    figures, warnings = None, []
+    if access.can("view_reports"):
+        scope = report_scope(access)
+        # A deltagaransvarig without insatser has no figures (an empty scope is not the whole förbund).
+        figures = overview.live_overview(association, scope, day) if scope != [] else overview.Overview(live=True)
+        warnings = _quality_warnings(association, access, interventions.order_by("name"), quality.today())
+    else:  # a läsare: published figures only, never live ones (issue 9)
+        figures = overview.published_overview(association, day)
+    return render(
+        request,
+        "reports/overview.html",
+        {
+            "nav": "dashboard",
+            "today": day,
+            "overview": figures,
+            "warnings": warnings,
+            "intervention_count": interventions.count(),
+            "active_count": interventions.filter(status="active").count(),
+            "member_count": association.members.count(),
+            "user_count": User.objects.filter(role_assignments__association=association).distinct().count(),
+        },
+    )
+
+
+def _quality_warnings(association, access, interventions, day):
+    """[(insats, [(label, count, link or None)])] of the insatser with a warning. Links to the
+    rows only where ``access`` may see the insats's participants; otherwise counts alone."""
+    interventions = list(interventions)
+    ids = [i.pk for i in interventions]
+    counts = cached_for_data_version(association, f"quality:{day}:{','.join(map(str, ids))}",
+                                     lambda: quality.counts(association, ids, day))
+    linked = set(association.interventions.with_participant_access(access).values_list("pk", flat=True))
+    result = []
+    for intervention in interventions:
+        found = counts.get(intervention.pk, {})
+        items = []
+        for kind, label in quality.WARNINGS.items():
+            if found.get(kind):
+                link = None
+                if intervention.pk in linked:
+                    link = reverse("participants:list", args=[association.slug, intervention.slug])
+                    link += "?" + urlencode({"status": quality.STATUS[kind], "varning": kind})
+                items.append((label, found[kind], link))
+        if items:
+            result.append((intervention, items))
+    return result

@@ -10,7 +10,6 @@ urlpatterns = [
     path("konto/losenord/", views.password_change, name="password_change"),
     path("system/forbund/", views.system_associations, name="system_associations"),
     path("system/forbund/nytt/", views.system_association_create, name="system_association_create"),
-    path(A, views.dashboard, name="dashboard"),
     path(A + "installningar/", views.association_settings, name="settings"),
     path(A + "medlemmar/", views.member_list, name="members"),
     path(A + "medlemmar/ny/", views.member_edit, name="member_create"),

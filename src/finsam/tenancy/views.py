@@ -2,15 +2,10 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db.models import ProtectedError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse, reverse_lazy
-from django.utils.http import urlencode
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from finsam.core.forms import bound
-from finsam.participants import quality
-from finsam.reports import overview
-from finsam.reports.forms import report_scope
-from finsam.statistics.cache import cached_for_data_version
 
 from . import services
 from .forms import (
@@ -24,60 +19,6 @@ from .forms import (
 )
 from .models import Association, Role, User
 from .permissions import association_view, system_admin_view
-
-
-@association_view("view_association")
-def dashboard(request):
-    """Översikt: "how are we doing this year?" for every role (reports/overview.py)."""
-    association, access = request.association, request.access
-    interventions = association.interventions.visible_to(access)
-    day = overview.today()
-    figures, warnings = None, []
-    if access.can("view_reports"):
-        scope = report_scope(access)
-        # A deltagaransvarig without insatser has no figures (an empty scope is not the whole förbund).
-        figures = overview.live_overview(association, scope, day) if scope != [] else overview.Overview(live=True)
-        warnings = _quality_warnings(association, access, interventions.order_by("name"), quality.today())
-    else:  # a läsare: published figures only, never live ones (issue 9)
-        figures = overview.published_overview(association, day)
-    return render(
-        request,
-        "tenancy/dashboard.html",
-        {
-            "nav": "dashboard",
-            "today": day,
-            "overview": figures,
-            "warnings": warnings,
-            "intervention_count": interventions.count(),
-            "active_count": interventions.filter(status="active").count(),
-            "member_count": association.members.count(),
-            "user_count": User.objects.filter(role_assignments__association=association).distinct().count(),
-        },
-    )
-
-
-def _quality_warnings(association, access, interventions, day):
-    """[(insats, [(label, count, link or None)])] of the insatser with a warning. Links to the
-    rows only where ``access`` may see the insats's participants; otherwise counts alone."""
-    interventions = list(interventions)
-    ids = [i.pk for i in interventions]
-    counts = cached_for_data_version(association, f"quality:{day}:{','.join(map(str, ids))}",
-                                     lambda: quality.counts(association, ids, day))
-    linked = set(association.interventions.with_participant_access(access).values_list("pk", flat=True))
-    result = []
-    for intervention in interventions:
-        found = counts.get(intervention.pk, {})
-        items = []
-        for kind, label in quality.WARNINGS.items():
-            if found.get(kind):
-                link = None
-                if intervention.pk in linked:
-                    link = reverse("participants:list", args=[association.slug, intervention.slug])
-                    link += "?" + urlencode({"status": quality.STATUS[kind], "varning": kind})
-                items.append((label, found[kind], link))
-        if items:
-            result.append((intervention, items))
-    return result
 
 
 @association_view("manage_association")
