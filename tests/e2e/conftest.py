@@ -79,3 +79,22 @@ def log_in(page, username, expected_path="**/exempelstad/"):
     page.get_by_label("Lösenord").fill(PASSWORD)
     page.get_by_role("button", name="Logga in").click()
     page.wait_for_url(expected_path)
+
+
+@pytest.fixture
+def manager(transactional_db):
+    """A förbund with one insats and its assigned deltagaransvarig (the participant journeys)."""
+    import datetime
+
+    from finsam.interventions.models import Intervention
+    from finsam.tenancy.models import Association, Role, RoleAssignment, User
+    from tests.conftest import PASSWORD
+
+    association = Association.objects.create(slug="exempelstad", name="Samordningsförbundet Exempelstad")
+    intervention = Intervention.objects.create(
+        association=association, slug="aktivitetsplatsen", name="Aktivitetsplatsen", start_date=datetime.date(2020, 1, 1)
+    )
+    user = User.objects.create_user("projektledare@exempelstad.se", password=PASSWORD)
+    RoleAssignment.objects.create(user=user, association=association, role=Role.PARTICIPANT_MANAGER)
+    intervention.assigned_users.add(user)
+    return user

@@ -11,7 +11,6 @@ from finsam.participants.models import Participation
 from tests.conftest import make_participation
 
 from .conftest import assert_accessible, log_in
-from .test_participant_flow import manager  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.e2e
 

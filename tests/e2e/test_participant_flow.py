@@ -5,26 +5,11 @@ import datetime
 import pytest
 
 from finsam.audit.models import AccessLog
-from finsam.interventions.models import Intervention
 from finsam.participants.models import Participation
-from finsam.tenancy.models import Association, Role, RoleAssignment, User
-from tests.conftest import PASSWORD
 
 from .conftest import assert_accessible, log_in, open_page
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def manager(transactional_db):
-    association = Association.objects.create(slug="exempelstad", name="Samordningsförbundet Exempelstad")
-    intervention = Intervention.objects.create(
-        association=association, slug="aktivitetsplatsen", name="Aktivitetsplatsen", start_date=datetime.date(2020, 1, 1)
-    )
-    user = User.objects.create_user("projektledare@exempelstad.se", password=PASSWORD)
-    RoleAssignment.objects.create(user=user, association=association, role=Role.PARTICIPANT_MANAGER)
-    intervention.assigned_users.add(user)
-    return user
 
 
 def test_register_exit_and_import(page, manager, tmp_path):
