@@ -31,6 +31,17 @@ def test_example_reports_match_exactly(exempelstad, name, start, end):
     assert checked > 200
 
 
+def test_referrer_rows_of_members_carry_their_own_names(exempelstad):
+    """Issue 10: the referrer row of a member shows the member's own name, never a code or the
+    national list's generic label; referrers that are no member keep the national label."""
+    rows = dict(compute_report(exempelstad, datetime.date(2024, 1, 1), datetime.date(2024, 12, 31)).table("referrer").rows)
+    names = {m.code: m.display_name for m in exempelstad.members.all()}
+    assert rows["region"] == names["region"] == "Region Exempel"
+    assert rows["kommun:0180"] == names["kommun:0180"]
+    assert rows["egenanmalan"] == "Egen anmälan"
+    assert len(rows) == len(set(rows))
+
+
 def test_report_json_contract(exempelstad):
     report = compute_report(exempelstad, D(2024, 1, 1), D(2024, 12, 31)).to_json()
     assert report["format"] == "finsam-report/1"

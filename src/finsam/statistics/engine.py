@@ -111,7 +111,7 @@ class Context:
             associations = list(Association.objects.order_by("slug").values_list("pk", "slug", "name"))
             self.group_slugs = {pk: slug for pk, slug, _ in associations}
             self.groups = [(slug, name) for _, slug, name in associations]
-            self.members = []
+            self.members, self.member_names = [], {}
         else:
             all_interventions = association.interventions.all().order_by("name")
             self.interventions = (list(all_interventions.filter(slug__in=interventions)) if interventions
@@ -119,7 +119,9 @@ class Context:
             self.group_field = "intervention_id"
             self.group_slugs = {i.pk: i.slug for i in all_interventions}
             self.groups = [(i.slug, i.name) for i in self.interventions]
-            self.members = list(association.members.filter(kind="kommun"))
+            members = list(association.members.all())
+            self.members = [m for m in members if m.kind == "kommun"]
+            self.member_names = {m.code: m.display_name for m in members}  # fk, af, region, kommun:<kod>
             base = base.filter(association=association)
             if self.filtered:
                 base = base.filter(intervention__in=self.interventions)
@@ -331,8 +333,10 @@ def time_on_support_table(ctx):
 def referrer_table(ctx):
     queryset = ctx.personal.filter(ctx.period.new)
     counts = {k: v["count"] for k, v in _grouped(queryset, _coded("referrer"), {"count": Count("id")}).items()}
-    members = {m.code: m.display_name for m in ctx.members}
-    rows = codes.REFERRER.choices[:3] + sorted(members.items()) + codes.REFERRER.choices[3:]
+    # A member is named as the förbund names it ("Region Exempel", "Exempelstads kommun"), issue 10.
+    national = [(code, ctx.member_names.get(code, label)) for code, label in codes.REFERRER.choices[:3]]
+    municipalities = sorted((k, v) for k, v in ctx.member_names.items() if k.startswith("kommun:"))
+    rows = national + municipalities + codes.REFERRER.choices[3:]
     rows += sorted((k, k) for k in counts if k not in dict(rows))  # e.g. a former member
     table = Table("referrer", "Anmälande part", "new", rows + [("totalt", "Totalt")], [("count", "Antal")],
                   denominator="new")
