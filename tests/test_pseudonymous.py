@@ -263,7 +263,13 @@ def test_the_export_reimports_unchanged(example_association, client, file_format
         sheet = openpyxl.load_workbook(io.BytesIO(content)).active
         header = [c.value for c in sheet[1]]
         row = dict(zip(header, [c.value for c in next(r for r in sheet.iter_rows(min_row=2) if r[1].value == "PS-1")]))
-        assert (row["kon"], row["fodelsear"]) == ("kvinna", 1985)
+        assert (row["kon"], row["fodelsear"]) == ("Kvinna", 1985)
+        # Words, not codes (issue 10): the import reads the labels back as the codes.
+        assert (row["utbildning"], row["avslutsorsak"]) == ("Eftergymnasial 3 år eller mer", "Studier")
+    else:
+        text = content.decode("utf-8-sig")
+        assert ";Kvinna;1985;" in text and ";Eftergymnasial 3 år eller mer;" in text and ";Studier;" in text
+        assert "eftergymnasial_3_ar_eller_mer" not in text and ";studier" not in text
     summary = run(association, admin, content, f"deltagare.{file_format}")
     assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 3)
     assert list(Participation.objects.order_by("pk").values()) == snapshot
@@ -375,3 +381,16 @@ def test_retention_clears_the_referens_and_keeps_the_counts(example_association)
     p = Participation.objects.get(pseudonymous=True)
     assert (p.reference, p.consent_date, p.person_key) == ("", None, "") and p.deidentified_at is not None
     assert compute_report(association, *YEAR).to_json()["tables"] == before
+
+
+def test_a_members_own_name_is_read_as_its_referrer_code(example_association):
+    """The export and the pages name a member referrer as the förbund names it ("Region Exempel"):
+    the import reads that name back as the member's code, so the export re-imports unchanged."""
+    association, admin = example_association
+    header = "insats;referens;anonym;kon;fodelsear;startdatum;samtycke_datum;anmalande_part"
+    run(association, admin, f"{header}\nnovum;PS-9;nej;man;1980;2024-03-01;2024-03-01;Region Exempel\n"
+                            f"novum;PS-10;nej;man;1980;2024-03-01;2024-03-01;Exempelstads kommun\n")
+    assert dict(Participation.objects.values_list("reference", "referrer")) == {"PS-9": "region",
+                                                                               "PS-10": "kommun:0180"}
+    errors = errors_of(association, admin, f"{header}\nnovum;PS-11;nej;man;1980;2024-03-01;2024-03-01;Region Annan\n")
+    assert any("anmalande_part" in e or "anmälande part" in e for e in errors)

@@ -218,9 +218,10 @@ class RowContext:
         self.target_groups = dict(target_group_choices(association))
         self.target_group_lookup = {k.casefold(): k for k in self.target_groups}
         self.target_group_lookup.update({v.casefold(): k for k, v in self.target_groups.items()})
-        self.member_municipalities = {
-            m.municipality_code: m.display_name for m in association.members.filter(kind="kommun")
-        }
+        members = list(association.members.all())
+        self.member_municipalities = {m.municipality_code: m.display_name for m in members if m.kind == "kommun"}
+        # A member's own name is read as its code (the export and the pages write it: issue 10).
+        self.member_codes = {m.display_name.casefold(): m.code for m in members}
         self.stored = {}  # (insats id, referens) -> participation stored already (load_stored)
 
     # Participations read per query by load_stored (under SQLite's limit on variables).
@@ -447,9 +448,8 @@ class RowContext:
             return code
         if value.startswith("kommun:") and value[7:] in self.member_municipalities:
             return value
-        for municipality, name in self.member_municipalities.items():
-            if name.casefold() == value.casefold():
-                return f"kommun:{municipality}"
+        if value.casefold() in self.member_codes:
+            return self.member_codes[value.casefold()]
         error("anmalande_part", f"okänd anmälande part. Tillåtet: {'; '.join(l for _, l in self.referrer_choices())}.")
         return ""
 

@@ -393,7 +393,7 @@ def export_participants(request):
     # Streamed (issue 9): read in chunks while it is sent, never one query for every row.
     _log(request, "export", subject=f"deltagarexport {file_format}" + (f" {slug}" if slug else ""),
          row_count=participations.count())
-    content, content_type = workbook.export(participations, file_format)
+    content, content_type = workbook.export(participations, file_format, request.association)
     if file_format == "xlsx":
         response = FileResponse(content, content_type=content_type)
     else:

@@ -14,6 +14,7 @@ from finsam.core.exports import neutralise
 from finsam.interventions.models import target_group_choices
 
 from .importing import COLUMNS, SINGLE_CODE_COLUMNS, RowContext, participation_row
+from .labels import Labeller
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -111,26 +112,46 @@ def template(association):
     return buffer.getvalue()
 
 
-def export_row(participation):
+# Columns whose codes the export writes as labels (issue 10: files show words, not codes); the
+# import reads a label as its code (CodeList.lookup, RowContext), so the export re-imports unchanged.
+LABELLED_COLUMNS = {**SINGLE_CODE_COLUMNS, "avslutsorsak": codes.EXIT_REASON}
+SUPPORT_COLUMNS = ("forsorjning_fore", "forsorjning_efter")
+
+
+def export_row(participation, labeller):
     """One row of the export: what a re-import needs to change nothing (the birth year and gender
-    of a pseudonymous row; an identified row is found again by its referens and keeps its identity)."""
+    of a pseudonymous row; an identified row is found again by its referens and keeps its identity),
+    with labels where the stored value is a code."""
     row = participation_row(participation)
-    return [neutralise(_export_text(row.get(column))) for column in EXPORT_COLUMNS]
+    return [neutralise(_export_text(column, row.get(column), labeller)) for column in EXPORT_COLUMNS]
 
 
-def _export_text(value):
+def _export_text(column, value, labeller):
     if value is None:
         return ""
-    return value.isoformat() if hasattr(value, "isoformat") else value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if column in LABELLED_COLUMNS:
+        return LABELLED_COLUMNS[column].label(value)
+    if column == "anmalande_part":
+        return labeller.referrer(value)
+    if column in SUPPORT_COLUMNS:
+        return "; ".join(codes.SUPPORT.label(code) for code in value.split(";"))
+    if column == "malgrupp":
+        labels = [labeller.target_group(code) for code in value.split(";")]
+        # A förbund's own label holding ";" would split on re-import: its code then.
+        return "; ".join(label if ";" not in label else code for label, code in zip(labels, value.split(";")))
+    return value
 
 
-def export(participations, file_format):
+def export(participations, file_format, association):
     """The participant export as (content, content type): semicolon CSV with BOM, or xlsx.
     ``participations`` is a queryset, read EXPORT_CHUNK rows at a time with their prefetches.
     The CSV content is an iterator of bytes, produced while it is sent; the xlsx content is a
     temporary file (openpyxl's write-only mode keeps rows on disk too), open at its start. Memory
     does not grow with the number of participations."""
-    rows = (export_row(p) for p in participations.iterator(chunk_size=EXPORT_CHUNK))
+    labeller = Labeller(association)
+    rows = (export_row(p, labeller) for p in participations.iterator(chunk_size=EXPORT_CHUNK))
     if file_format == "xlsx":
         workbook = openpyxl.Workbook(write_only=True)
         sheet = workbook.create_sheet("Deltagare")
