@@ -1,0 +1,33 @@
+"""Findings of the attack on issue 10 (privacy model, register extract, pseudonymous rows,
+corrections, start page): each test failed on the merged code before its fix."""
+
+import datetime
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from finsam.audit.models import AccessLog
+
+D = datetime.date
+HEADER = "insats;referens;anonym;kon;fodelsear;startdatum;samtycke_datum;personnummer\n"
+
+
+# --- An identity number in an uploaded file's name ------------------------------------------------
+
+def test_an_identity_number_in_an_import_file_name_is_not_written_to_the_access_log(world, login):
+    """A deltagaransvarig names the file after the person ("Anna 19900101-0017.csv"). The access
+    log keeps the file name as its subject and the administratör reads it under "Parterna
+    ansvarar", where they may see no participant data: the number must not be there in clear."""
+    client = login(world.users["manager"])
+    rows = HEADER + "aktivitet;PZ-1;nej;man;1980;2024-03-01;2024-03-01;\n"
+    for name in ("Anna 19900101-0017.csv", "Anna 199001010017.csv"):
+        response = client.post(reverse("participants:import", args=["alfa"]),
+                               {"file": SimpleUploadedFile(name, rows.encode())})
+        assert response.status_code == 200
+    subjects = list(AccessLog.objects.filter(action="import").values_list("subject", flat=True))
+    assert len(subjects) == 2
+    assert not any("0017" in s for s in subjects), subjects
+    assert all(s.startswith("Anna ") and s.endswith(".csv") for s in subjects)
+    page = login(world.users["admin"]).get(reverse("audit:access_log", args=["alfa"])).content.decode()
+    assert "0017" not in page
+
