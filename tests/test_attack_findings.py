@@ -31,3 +31,21 @@ def test_an_identity_number_in_an_import_file_name_is_not_written_to_the_access_
     page = login(world.users["admin"]).get(reverse("audit:access_log", args=["alfa"])).content.decode()
     assert "0017" not in page
 
+
+
+# --- A deltagaransvarig who is also läsare ---------------------------------------------------------
+
+def test_a_deltagaransvarig_who_is_also_laesare_gets_no_live_warning_counts_of_other_insatser(world, login):
+    """Läsare see every insats, but only published figures; a deltagaransvarig sees live figures of
+    their own insatser. Holding both roles, the start page's data-quality warnings (live counts,
+    e.g. "Samtyckesdatum saknas: 1") must not cover the insatser the user is not assigned to."""
+    from finsam.tenancy.models import Role, RoleAssignment
+    from tests.conftest import make_participation
+
+    manager = world.users["manager"]
+    RoleAssignment.objects.create(user=manager, association=world.alfa, role=Role.READER)
+    make_participation(world.unassigned, "T-2", personnummer="19850314-1239", consent_date=None)
+    page = login(manager).get(reverse("tenancy:dashboard", args=["alfa"])).content.decode()
+    assert "Aktivitetsplatsen" in page  # the assigned insats is there, with its own warning
+    assert "FINSAM-team" not in page.split("Att kontrollera", 1)[1].split("Mer", 1)[0]
+    assert "Samtyckesdatum saknas" not in page
