@@ -49,3 +49,25 @@ def test_a_deltagaransvarig_who_is_also_laesare_gets_no_live_warning_counts_of_o
     assert "Aktivitetsplatsen" in page  # the assigned insats is there, with its own warning
     assert "FINSAM-team" not in page.split("Att kontrollera", 1)[1].split("Mer", 1)[0]
     assert "Samtyckesdatum saknas" not in page
+
+
+def test_a_deltagaransvarig_who_is_also_laesare_neither_sees_nor_registers_volume_counts_of_other_insatser(
+        world, login):
+    """Volume counts: administratör and analytiker every insats, a deltagaransvarig the assigned
+    ones (tenancy/permissions.py). The läsare role lists every insats, but must not widen that."""
+    from finsam.participants.models import VolumeCount
+    from finsam.tenancy.models import Role, RoleAssignment
+
+    manager = world.users["manager"]
+    RoleAssignment.objects.create(user=manager, association=world.alfa, role=Role.READER)
+    VolumeCount.objects.create(association=world.alfa, intervention=world.unassigned, period_start=D(2024, 1, 1),
+                               period_end=D(2024, 1, 31), women=3, men=1)
+    client = login(manager)
+    volumes = reverse("participants:volumes", args=["alfa", world.unassigned.slug])
+    assert client.get(volumes).status_code == 404
+    response = client.post(volumes, {"period_start": "2024-02-01", "period_end": "2024-02-29", "women": "7"})
+    assert response.status_code == 404
+    assert VolumeCount.objects.filter(intervention=world.unassigned).count() == 1
+    # Their own insats still works, and the administratör still sees every insats.
+    assert client.get(reverse("participants:volumes", args=["alfa", world.assigned.slug])).status_code == 200
+    assert login(world.users["admin"]).get(volumes).status_code == 200
