@@ -71,3 +71,31 @@ def test_a_deltagaransvarig_who_is_also_laesare_neither_sees_nor_registers_volum
     # Their own insats still works, and the administratör still sees every insats.
     assert client.get(reverse("participants:volumes", args=["alfa", world.assigned.slug])).status_code == 200
     assert login(world.users["admin"]).get(volumes).status_code == 200
+
+
+# --- Reopening what retention de-identified --------------------------------------------------------
+
+def test_a_participation_that_retention_deidentified_cannot_be_reopened(world, login):
+    """Retention (gallring) de-identifies a person's participations long after the last one ended,
+    and never looks at them again. Reopened, such a row would count as ongoing for ever (and warn
+    as ongoing for more than 24 months) with nothing left to tell whose it was."""
+    from django.utils import timezone
+
+    from finsam.participants import services
+    from finsam.participants.models import Participation
+    from tests.conftest import make_participation
+    from tests.test_participants import url
+
+    p = make_participation(world.assigned, "A-2", personnummer="19850314-1239", start_date=D(2010, 1, 1),
+                           end_date=D(2012, 6, 30), exit_reason="arbete")
+    services.deidentify(Participation.objects.filter(pk=p.pk), now=timezone.now())
+    p.refresh_from_db()
+    client = login(world.users["manager"])
+    assert url("reopen", world, p.pk) not in client.get(url("detail", world, p.pk)).content.decode()  # not offered
+    page = client.get(url("reopen", world, p.pk)).content.decode()
+    assert "gallrat" in page
+    response = client.post(url("reopen", world, p.pk), {"version": p.version, "bekrafta": "on"})
+    assert response.status_code == 200
+    p.refresh_from_db()
+    assert p.end_date == D(2012, 6, 30)
+    assert not AccessLog.objects.filter(action="reopen").exists()

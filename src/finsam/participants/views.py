@@ -286,6 +286,10 @@ def _correction_refusal(participation, name):
     """Why the correction cannot be made to this participation, or None."""
     if name == "reopen" and participation.end_date is None:
         return "Deltagandet pågår redan; det finns inget avslut att återöppna."
+    if name == "reopen" and participation.deidentified_at is not None:
+        # Retention never looks at a de-identified row again: reopened, it would be ongoing for ever.
+        return ("Deltagandet är gallrat (avidentifierat) och kan inte återöppnas. Registrera ett nytt deltagande "
+                "om personen deltar igen.")
     if name == "mark_mistaken" and participation.exit_reason == codes.EXIT_REASON_EXCLUDED:
         return "Deltagandet är redan markerat som felregistrering."
     if name == "delete" and participation.kind not in services.DELETABLE_KINDS:
