@@ -99,3 +99,23 @@ def test_a_participation_that_retention_deidentified_cannot_be_reopened(world, l
     p.refresh_from_db()
     assert p.end_date == D(2012, 6, 30)
     assert not AccessLog.objects.filter(action="reopen").exists()
+
+
+# --- The identity number typed to find someone is not sent back ------------------------------------
+
+def test_the_register_extract_and_the_search_do_not_send_the_typed_identity_number_back(world, login):
+    """The extract promises that the number is never shown; the page came back with the number in
+    its input (also a mistyped one), where the browser keeps it with the page. A referens typed into
+    the search is still shown back: it is what the user searches for."""
+    from tests.test_participants import url
+
+    client = login(world.users["manager"])
+    extract = reverse("participants:extract", args=["alfa"])
+    for typed in ("19900101-0017", "199001010017", "19900101-0018"):  # the last one mistyped
+        page = client.post(extract, {"identitet": typed, "format": "html"}).content.decode()
+        assert "0017" not in page and "0018" not in page, typed
+    assert "Deltagande " in client.post(extract, {"identitet": "19900101-0017", "format": "html"}).content.decode()
+    page = client.post(url("list", world) + "?status=all", {"q": "19900101-0017"}).content.decode()
+    assert "A-1" in page and "0017" not in page
+    page = client.post(url("list", world) + "?status=all", {"q": "a-"}).content.decode()
+    assert 'value="a-"' in page

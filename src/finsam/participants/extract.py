@@ -21,6 +21,7 @@ from finsam import codes
 from finsam.audit.models import AccessLog
 from finsam.core.forms import AccessibleErrorsMixin
 
+from .forms import IdentityNumberInput
 from .identity import InvalidIdentityNumber, parse_identity_number, person_keys
 from .models import Participation
 
@@ -34,7 +35,7 @@ class ExtractForm(AccessibleErrorsMixin, forms.Form):
         label="Personnummer, samordningsnummer eller referens", max_length=60,
         help_text="Personnummer som ÅÅÅÅMMDD-NNNN. Ett pseudonymt deltagande har inget personnummer: ange då "
                   "deltagandets hela referens.",
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        widget=IdentityNumberInput(attrs={"autocomplete": "off"}),
     )
 
     def clean_identitet(self):
