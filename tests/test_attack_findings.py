@@ -119,3 +119,43 @@ def test_the_register_extract_and_the_search_do_not_send_the_typed_identity_numb
     assert "A-1" in page and "0017" not in page
     page = client.post(url("list", world) + "?status=all", {"q": "a-"}).content.decode()
     assert 'value="a-"' in page
+
+
+# --- A referens is unique in its insats only ---------------------------------------------------------
+
+def test_a_register_extract_by_referens_does_not_mix_people_of_two_insatser(world, foerbund_responsible, login):
+    """Referenser are unique within an insats; förbund number each insats's participants from 1.
+    An extract by referens "1" gave one person the participations (and everything else) of two
+    people. When the referens is in more than one insats, the user chooses the insats."""
+    from finsam.participants.models import Participation
+    from tests.conftest import make_participation
+
+    make_participation(world.assigned, "1", personnummer="19850314-1239")
+    Participation.objects.create(association=world.alfa, intervention=world.unassigned, reference="1",
+                                 pseudonymous=True, gender="kvinna", birth_year=1970, start_date=D(2024, 3, 1))
+    client = login(world.users["admin"])
+    extract = reverse("participants:extract", args=["alfa"])
+    response = client.post(extract, {"identitet": "1", "format": "json"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")  # no file
+    page = response.content.decode()
+    assert "Referensen finns i flera insatser" in page and "Deltagande " not in page
+    # Where the referens is was said: logged, with no row shown.
+    assert AccessLog.objects.get(action="register_extract").row_count == 0
+    response = client.post(extract, {"identitet": "1", "insats": world.unassigned.slug, "format": "json"})
+    data = response.json()
+    assert [d["insats"] for d in data["deltaganden"]] == ["FINSAM-team"]
+    # By identity number, or with a referens found once, no insats is needed.
+    assert client.post(extract, {"identitet": "T-1", "format": "json"}).json()["antal_deltaganden"] == 1
+    assert client.post(extract, {"identitet": "19850314-1239", "format": "json"}).json()["antal_deltaganden"] == 1
+
+
+def test_the_insats_of_a_register_extract_is_one_the_user_may_see(world, login):
+    from finsam.participants.models import Participation
+
+    Participation.objects.create(association=world.alfa, intervention=world.unassigned, reference="A-1",
+                                 pseudonymous=True, gender="kvinna", birth_year=1970, start_date=D(2024, 3, 1))
+    client = login(world.users["manager"])
+    extract = reverse("participants:extract", args=["alfa"])
+    page = client.post(extract, {"identitet": "A-1", "insats": world.unassigned.slug, "format": "html"})
+    assert page.status_code == 200 and "FINSAM-team" not in page.content.decode()
+    assert client.post(extract, {"identitet": "A-1", "format": "json"}).json()["antal_deltaganden"] == 1

@@ -38,6 +38,17 @@ class ExtractForm(AccessibleErrorsMixin, forms.Form):
         widget=IdentityNumberInput(attrs={"autocomplete": "off"}),
     )
 
+    insats = forms.ChoiceField(
+        label="Insats", required=False,
+        help_text="Behövs bara när en referens finns i flera insatser: en referens är unik bara inom sin insats.",
+    )
+
+    def __init__(self, *args, interventions, **kwargs):
+        """``interventions``: the insatser the user may see participants of (the only ones offered)."""
+        super().__init__(*args, **kwargs)
+        self.fields["insats"].choices = [("", "Alla insatser du har tillgång till")] + list(
+            interventions.order_by("name").values_list("slug", "name"))
+
     def clean_identitet(self):
         text = self.cleaned_data["identitet"].strip()
         digits = text.replace("-", "").replace("+", "").replace(" ", "")
@@ -73,14 +84,26 @@ ACTION_LABELS = {
 }
 
 
-def find(association, reachable, cleaned):
-    """The participations the extract covers, in the insatser ``reachable``."""
+def insatser_of_reference(association, reachable, value):
+    """The names of the insatser in ``reachable`` holding the referens ``value``. A referens is
+    unique within its insats only: found in more than one, it may name as many people, and the
+    user must choose the insats (an extract must never mix two people)."""
+    return list(Participation.objects.filter(association=association, intervention__in=reachable,
+                                             reference__iexact=value)
+                .order_by("intervention__name").values_list("intervention__name", flat=True).distinct())
+
+
+def find(association, reachable, cleaned, intervention_slug=""):
+    """The participations the extract covers, in the insatser ``reachable`` (a referens is looked
+    for in the insats ``intervention_slug`` only, when given)."""
     how, value = cleaned
     visible = Participation.objects.filter(association=association, intervention__in=reachable)
     if how == "personnummer":
         found = visible.filter(person_key__in=person_keys(value))
     else:
         found = visible.filter(reference__iexact=value)
+        if intervention_slug:
+            found = found.filter(intervention__slug=intervention_slug)
         # The same person's other participations, when the referens names an identified one.
         keys = [k for k in found.exclude(person_key="").values_list("person_key", flat=True)]
         if keys:

@@ -411,13 +411,21 @@ def export_participants(request):
 def register_extract(request):
     """Everything stored about one person in the insatser the user may see (participants/extract.py).
     POST only: the identity number never enters a URL. Each extract is logged with its row count."""
-    form = extract.ExtractForm(request.POST if request.method == "POST" else None)
+    reachable = request.association.interventions.with_participant_access(request.access)
+    form = extract.ExtractForm(request.POST if request.method == "POST" else None, interventions=reachable)
     data = None
     if request.method == "POST" and form.is_valid():
+        how, value = form.cleaned_data["identitet"]
+        in_insatser = extract.insatser_of_reference(request.association, reachable, value) if how == "referens" else []
+        if len(in_insatser) > 1 and not form.cleaned_data["insats"]:
+            # The same referens in several insatser may be several people: never one extract of them.
+            form.add_error("insats", f"Referensen finns i flera insatser ({', '.join(in_insatser)}). "
+                                     "Välj den insats deltagandet finns i.")
+            _log(request, "register_extract", subject="registerutdrag: referensen finns i flera insatser, inget utdrag")
+    if request.method == "POST" and form.is_valid():
         file_format = request.POST.get("format") if request.POST.get("format") in extract.FORMATS else "html"
-        reachable = request.association.interventions.with_participant_access(request.access)
-        how = form.cleaned_data["identitet"][0]
-        participations = list(extract.find(request.association, reachable, form.cleaned_data["identitet"]))
+        participations = list(extract.find(request.association, reachable, form.cleaned_data["identitet"],
+                                           form.cleaned_data["insats"]))
         data = extract.build(request.association, participations, user=request.user, how=how)
         _log(request, "register_extract", subject=extract.log_subject(file_format, participations),
              row_count=len(participations))
