@@ -159,3 +159,28 @@ def test_the_insats_of_a_register_extract_is_one_the_user_may_see(world, login):
     page = client.post(extract, {"identitet": "A-1", "insats": world.unassigned.slug, "format": "html"})
     assert page.status_code == 200 and "FINSAM-team" not in page.content.decode()
     assert client.post(extract, {"identitet": "A-1", "format": "json"}).json()["antal_deltaganden"] == 1
+
+
+# --- Förbundet ansvarar only on a decided legal basis ------------------------------------------------
+
+def test_foerbundet_ansvarar_needs_a_legal_basis_that_is_visible_and_already_decided(world, login):
+    """"Förbundet ansvarar" lets administratörer and analytiker see every participant. It needs a
+    legal basis the förbund has decided: a text of invisible characters only, or a decision dated
+    in the future (not decided yet), must not switch it on."""
+    from finsam.tenancy.models import Association, PrivacyModel
+
+    client = login(world.users["admin"])
+    settings_url = reverse("tenancy:settings", args=["alfa"])
+    base = {"name": "Samordningsförbundet Alfa", "organisationsnummer": "2220000000", "masking_threshold": 5,
+            "retention_years": 5, "grade_acceptable_percent": 50, "privacy_model": "association",
+            "pseudonymous_consent_required": "on"}
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    for legal_basis, decided_on in (("\u200b\u200b", "2026-01-15"), ("Styrelsebeslut om allmänt intresse",
+                                                                     tomorrow.isoformat())):
+        response = client.post(settings_url, {**base, "legal_basis": legal_basis, "legal_basis_decided_on": decided_on})
+        assert response.status_code == 200, legal_basis
+        assert Association.objects.get(slug="alfa").privacy_model == PrivacyModel.MEMBERS
+    response = client.post(settings_url, {**base, "legal_basis": "Styrelsebeslut om allmänt intresse",
+                                          "legal_basis_decided_on": datetime.date.today().isoformat()})
+    assert response.status_code == 302
+    assert Association.objects.get(slug="alfa").privacy_model == PrivacyModel.ASSOCIATION
