@@ -184,3 +184,27 @@ def test_foerbundet_ansvarar_needs_a_legal_basis_that_is_visible_and_already_dec
                                           "legal_basis_decided_on": datetime.date.today().isoformat()})
     assert response.status_code == 302
     assert Association.objects.get(slug="alfa").privacy_model == PrivacyModel.ASSOCIATION
+
+
+# --- The Excel template offers what the import accepts -------------------------------------------------
+
+def test_the_template_offers_a_deltagaransvarig_only_the_insatser_they_may_import_into(world, login):
+    """The template's insats dropdown listed every insats of the förbund, also those the
+    deltagaransvarig is not assigned to (and does not see in the app); the import then refused
+    each such row. The administratör under Förbundet ansvarar is offered every insats."""
+    import io
+
+    import openpyxl
+
+    from tests.conftest import set_privacy_model
+    from finsam.tenancy.models import PrivacyModel
+
+    def offered(user):
+        response = login(user).get(reverse("participants:template", args=["alfa"]))
+        workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+        column = next(c for c in workbook["Koder"].iter_cols(values_only=True) if c[0] == "insats")
+        return [v for v in column[1:] if v is not None]
+
+    assert offered(world.users["manager"]) == ["Aktivitetsplatsen"]
+    set_privacy_model(world.alfa, PrivacyModel.ASSOCIATION)
+    assert sorted(offered(world.users["admin"])) == ["Aktivitetsplatsen", "FINSAM-team"]

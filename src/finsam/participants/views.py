@@ -375,7 +375,8 @@ def import_participants(request):
 
 @association_view("import_participants")
 def import_template(request):
-    response = HttpResponse(workbook.template(request.association), content_type=workbook.XLSX_TYPE)
+    reachable = request.association.interventions.with_participant_access(request.access)
+    response = HttpResponse(workbook.template(request.association, reachable), content_type=workbook.XLSX_TYPE)
     response["Content-Disposition"] = 'attachment; filename="deltagarfil-mall.xlsx"'
     return response
 
