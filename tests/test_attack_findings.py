@@ -64,6 +64,9 @@ def test_a_deltagaransvarig_who_is_also_laesare_neither_sees_nor_registers_volum
                                period_end=D(2024, 1, 31), women=3, men=1)
     client = login(manager)
     volumes = reverse("participants:volumes", args=["alfa", world.unassigned.slug])
+    # Not offered on the insats's page either (it was, and then refused).
+    assert volumes not in client.get(reverse("interventions:detail", args=["alfa", world.unassigned.slug])
+                                     ).content.decode()
     assert client.get(volumes).status_code == 404
     response = client.post(volumes, {"period_start": "2024-02-01", "period_end": "2024-02-29", "women": "7"})
     assert response.status_code == 404

@@ -448,10 +448,8 @@ def volume_counts(request, intervention_slug):
     # Counts per period, never a person: the same in both privacy models (tenancy/permissions.py).
     # Every insats for administratör and analytiker; a deltagaransvarig's assigned ones, also when
     # a läsare role lists every insats for them.
-    interventions = request.association.interventions
-    if not request.access.can("view_all_reports"):
-        interventions = interventions.filter(assigned_users=request.user)
-    intervention = get_object_or_404(interventions, slug=intervention_slug)
+    intervention = get_object_or_404(request.association.interventions.with_volume_access(request.access),
+                                     slug=intervention_slug)
     can_register = request.access.can("register_volume_counts")
     form = VolumeCountForm(**bound(request), intervention=intervention) if can_register else None
     if form is not None and request.method == "POST" and form.is_valid():
