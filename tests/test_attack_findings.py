@@ -211,3 +211,10 @@ def test_the_template_offers_a_deltagaransvarig_only_the_insatser_they_may_impor
     assert offered(world.users["manager"]) == ["Aktivitetsplatsen"]
     set_privacy_model(world.alfa, PrivacyModel.ASSOCIATION)
     assert sorted(offered(world.users["admin"])) == ["Aktivitetsplatsen", "FINSAM-team"]
+
+
+def test_the_error_page_links_to_the_help_too():
+    """"A help link on every page": the 500 page is plain HTML (nothing that could fail again)."""
+    from django.template.loader import render_to_string
+
+    assert 'href="/hjalp/"' in render_to_string("500.html")
