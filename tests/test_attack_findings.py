@@ -218,3 +218,21 @@ def test_the_error_page_links_to_the_help_too():
     from django.template.loader import render_to_string
 
     assert 'href="/hjalp/"' in render_to_string("500.html")
+
+
+# --- The läsare's start page names what the published figures cover -----------------------------------
+
+def test_a_published_report_of_some_insatser_is_not_called_the_whole_foerbund_on_the_start_page(world):
+    """A läsare's start page shows the latest publication of the year. When that report covers
+    only some insatser, its total row said "Hela förbundet"."""
+    from finsam.reports import overview
+    from finsam.reports.publishing import publish_report
+
+    publish_report(world.alfa, date_from=D(2026, 1, 1), date_to=D(2026, 6, 30), interventions=["aktivitet"],
+                   title="Aktivitetsplatsen halvår", user=world.users["admin"])
+    o = overview.published_overview(world.alfa, D(2026, 11, 24))
+    assert [r.name for r in o.this_year.rows] == ["Aktivitetsplatsen", "Rapportens insatser"]
+    publish_report(world.alfa, date_from=D(2026, 1, 1), date_to=D(2026, 6, 30), interventions=[],
+                   title="Halvår", user=world.users["admin"])
+    o = overview.published_overview(world.alfa, D(2026, 11, 24))
+    assert o.this_year.rows[-1].name == "Hela förbundet"
