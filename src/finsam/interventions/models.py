@@ -53,6 +53,16 @@ class InterventionQuerySet(models.QuerySet):
             return self
         return self.filter(assigned_users=access.user)
 
+    def with_volume_access(self, access):
+        """Insatser whose volume counts ``access`` may see (counts, not persons: the same in both
+        privacy models): every insats for administratör and analytiker, the assigned ones for a
+        deltagaransvarig, also one who is läsare too (a läsare alone sees none)."""
+        if not access.can("view_volume_counts"):
+            return self.none()
+        if access.can("view_all_reports"):
+            return self
+        return self.filter(assigned_users=access.user)
+
     def with_participant_access(self, access):
         """Insatser whose participant-level data ``access`` may see. Under "Parterna ansvarar"
         (``PrivacyModel.MEMBERS``) that is only the insatser the user is deltagaransvarig of,

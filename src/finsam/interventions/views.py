@@ -42,6 +42,9 @@ def intervention_detail(request, intervention_slug):
             "participant_access": request.association.interventions.with_participant_access(request.access)
             .filter(pk=intervention.pk)
             .exists(),
+            "volume_access": request.association.interventions.with_volume_access(request.access)
+            .filter(pk=intervention.pk)
+            .exists(),
         },
     )
 

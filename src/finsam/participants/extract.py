@@ -21,6 +21,7 @@ from finsam import codes
 from finsam.audit.models import AccessLog
 from finsam.core.forms import AccessibleErrorsMixin
 
+from .forms import IdentityNumberInput
 from .identity import InvalidIdentityNumber, parse_identity_number, person_keys
 from .labels import ACTION_LABELS, Labeller
 from .models import Participation
@@ -35,8 +36,19 @@ class ExtractForm(AccessibleErrorsMixin, forms.Form):
         label="Personnummer, samordningsnummer eller referens", max_length=60,
         help_text="Personnummer som ÅÅÅÅMMDD-NNNN. Ett pseudonymt deltagande har inget personnummer: ange då "
                   "deltagandets hela referens.",
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        widget=IdentityNumberInput(attrs={"autocomplete": "off"}),
     )
+
+    insats = forms.ChoiceField(
+        label="Insats", required=False,
+        help_text="Behövs bara när en referens finns i flera insatser: en referens är unik bara inom sin insats.",
+    )
+
+    def __init__(self, *args, interventions, **kwargs):
+        """``interventions``: the insatser the user may see participants of (the only ones offered)."""
+        super().__init__(*args, **kwargs)
+        self.fields["insats"].choices = [("", "Alla insatser du har tillgång till")] + list(
+            interventions.order_by("name").values_list("slug", "name"))
 
     def clean_identitet(self):
         text = self.cleaned_data["identitet"].strip()
@@ -69,14 +81,26 @@ LABELS = {
 NOT_SHOWN = {"id", "association", "anonymous", "pseudonymous"}
 
 
-def find(association, reachable, cleaned):
-    """The participations the extract covers, in the insatser ``reachable``."""
+def insatser_of_reference(association, reachable, value):
+    """The names of the insatser in ``reachable`` holding the referens ``value``. A referens is
+    unique within its insats only: found in more than one, it may name as many people, and the
+    user must choose the insats (an extract must never mix two people)."""
+    return list(Participation.objects.filter(association=association, intervention__in=reachable,
+                                             reference__iexact=value)
+                .order_by("intervention__name").values_list("intervention__name", flat=True).distinct())
+
+
+def find(association, reachable, cleaned, intervention_slug=""):
+    """The participations the extract covers, in the insatser ``reachable`` (a referens is looked
+    for in the insats ``intervention_slug`` only, when given)."""
     how, value = cleaned
     visible = Participation.objects.filter(association=association, intervention__in=reachable)
     if how == "personnummer":
         found = visible.filter(person_key__in=person_keys(value))
     else:
         found = visible.filter(reference__iexact=value)
+        if intervention_slug:
+            found = found.filter(intervention__slug=intervention_slug)
         # The same person's other participations, when the referens names an identified one.
         keys = [k for k in found.exclude(person_key="").values_list("person_key", flat=True)]
         if keys:

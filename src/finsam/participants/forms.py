@@ -4,6 +4,7 @@ in a file obey exactly the same rules."""
 
 import datetime
 import re
+import unicodedata
 
 from django import forms
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils.functional import cached_property
 
 from finsam import codes
 from finsam.core.forms import MAX_KEY, AccessibleErrorsMixin
+from finsam.core.identifiers import redact_identity_numbers
 from finsam.interventions.forms import DATE_WIDGET
 
 from . import consent
@@ -407,11 +409,22 @@ class DeleteForm(CorrectionForm):
         self.fields["bekrafta"].label = "Ta bort deltagandet och dess historik. Det går inte att ångra."
 
 
+class IdentityNumberInput(forms.TextInput):
+    """A text input for an identity number or a referens that does not send an identity number
+    back in the page (the register extract promises it is never shown; the browser would keep
+    it with the page). Anything else typed, a referens, is shown back as usual."""
+
+    def format_value(self, value):
+        if value and redact_identity_numbers(str(value)) != unicodedata.normalize("NFKC", str(value)):
+            return None
+        return super().format_value(value)
+
+
 class SearchForm(forms.Form):
     STATUS_CHOICES = [("ongoing", "Pågående"), ("exited", "Avslutade"), ("all", "Alla")]
     status = forms.ChoiceField(label="Visa", choices=STATUS_CHOICES, required=False)
     q = forms.CharField(label="Sök på referens eller personnummer", required=False, max_length=20,
-                        widget=forms.TextInput(attrs={"autocomplete": "off", "type": "search",
+                        widget=IdentityNumberInput(attrs={"autocomplete": "off", "type": "search",
                                                            "aria-describedby": "sok-hjalp"}))
 
 

@@ -286,6 +286,10 @@ def _correction_refusal(participation, name):
     """Why the correction cannot be made to this participation, or None."""
     if name == "reopen" and participation.end_date is None:
         return "Deltagandet pågår redan; det finns inget avslut att återöppna."
+    if name == "reopen" and participation.deidentified_at is not None:
+        # Retention never looks at a de-identified row again: reopened, it would be ongoing for ever.
+        return ("Deltagandet är gallrat (avidentifierat) och kan inte återöppnas. Registrera ett nytt deltagande "
+                "om personen deltar igen.")
     if name == "mark_mistaken" and participation.exit_reason == codes.EXIT_REASON_EXCLUDED:
         return "Deltagandet är redan markerat som felregistrering."
     if name == "delete" and participation.kind not in services.DELETABLE_KINDS:
@@ -371,7 +375,8 @@ def import_participants(request):
 
 @association_view("import_participants")
 def import_template(request):
-    response = HttpResponse(workbook.template(request.association), content_type=workbook.XLSX_TYPE)
+    reachable = request.association.interventions.with_participant_access(request.access)
+    response = HttpResponse(workbook.template(request.association, reachable), content_type=workbook.XLSX_TYPE)
     response["Content-Disposition"] = 'attachment; filename="deltagarfil-mall.xlsx"'
     return response
 
@@ -407,13 +412,21 @@ def export_participants(request):
 def register_extract(request):
     """Everything stored about one person in the insatser the user may see (participants/extract.py).
     POST only: the identity number never enters a URL. Each extract is logged with its row count."""
-    form = extract.ExtractForm(request.POST if request.method == "POST" else None)
+    reachable = request.association.interventions.with_participant_access(request.access)
+    form = extract.ExtractForm(request.POST if request.method == "POST" else None, interventions=reachable)
     data = None
     if request.method == "POST" and form.is_valid():
+        how, value = form.cleaned_data["identitet"]
+        in_insatser = extract.insatser_of_reference(request.association, reachable, value) if how == "referens" else []
+        if len(in_insatser) > 1 and not form.cleaned_data["insats"]:
+            # The same referens in several insatser may be several people: never one extract of them.
+            form.add_error("insats", f"Referensen finns i flera insatser ({', '.join(in_insatser)}). "
+                                     "Välj den insats deltagandet finns i.")
+            _log(request, "register_extract", subject="registerutdrag: referensen finns i flera insatser, inget utdrag")
+    if request.method == "POST" and form.is_valid():
         file_format = request.POST.get("format") if request.POST.get("format") in extract.FORMATS else "html"
-        reachable = request.association.interventions.with_participant_access(request.access)
-        how = form.cleaned_data["identitet"][0]
-        participations = list(extract.find(request.association, reachable, form.cleaned_data["identitet"]))
+        participations = list(extract.find(request.association, reachable, form.cleaned_data["identitet"],
+                                           form.cleaned_data["insats"]))
         data = extract.build(request.association, participations, user=request.user, how=how)
         _log(request, "register_extract", subject=extract.log_subject(file_format, participations),
              row_count=len(participations))
@@ -433,7 +446,9 @@ def register_extract(request):
 @association_view("view_volume_counts")
 def volume_counts(request, intervention_slug):
     # Counts per period, never a person: the same in both privacy models (tenancy/permissions.py).
-    intervention = get_object_or_404(request.association.interventions.visible_to(request.access),
+    # Every insats for administratör and analytiker; a deltagaransvarig's assigned ones, also when
+    # a läsare role lists every insats for them.
+    intervention = get_object_or_404(request.association.interventions.with_volume_access(request.access),
                                      slug=intervention_slug)
     can_register = request.access.can("register_volume_counts")
     form = VolumeCountForm(**bound(request), intervention=intervention) if can_register else None

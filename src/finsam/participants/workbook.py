@@ -44,7 +44,7 @@ COLUMN_HELP = {
 }
 
 
-def _label_lists(association):
+def _label_lists(association, interventions=None):
     """The values offered by the template's dropdowns: labels, never codes (issue 10). The import
     takes a label wherever it takes a code (codes.CodeList.lookup, RowContext)."""
     lists = {column: [label for _, label in code_list.choices] for column, code_list in SINGLE_CODE_COLUMNS.items()}
@@ -54,12 +54,15 @@ def _label_lists(association):
     lists["insats"] = [
         # The exact name, which the import takes; the short name if a spreadsheet would read the name as a formula.
         name if neutralise(name) == name else slug
-        for slug, name in association.interventions.filter(kind="individual").values_list("slug", "name")
+        for slug, name in (association.interventions if interventions is None else interventions)
+        .filter(kind="individual").order_by("name").values_list("slug", "name")
     ]
     return lists
 
 
-def template(association):
+def template(association, interventions=None):
+    """The Excel template; ``interventions``: the insatser offered (the ones the user may import
+    into; every insats of the förbund when None)."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "Deltagare"
@@ -68,7 +71,7 @@ def template(association):
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     code_sheet = workbook.create_sheet("Koder")
-    lists = _label_lists(association)
+    lists = _label_lists(association, interventions)
     for index, column in enumerate(COLUMNS, start=1):
         letter = openpyxl.utils.get_column_letter(index)
         sheet.column_dimensions[letter].width = max(14, len(column) + 2)

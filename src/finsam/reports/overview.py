@@ -206,7 +206,16 @@ def published_overview(association, today):
     last = current.filter(date_from__year=today.year - 1, date_to__year=today.year - 1).first()
     overview = Overview(live=False, published=this, published_last_year=last)
     if this is not None:
-        overview.this_year = figures(this.report(), association.grade_acceptable_percent, title=this.title)
+        report = this.report()
+        overview.this_year = figures(report, association.grade_acceptable_percent, title=this.title,
+                                     total_label=_published_total_label(report))
     if last is not None:
-        overview.last_year = figures(last.report(), association.grade_acceptable_percent, title=last.title)
+        report = last.report()
+        overview.last_year = figures(report, association.grade_acceptable_percent, title=last.title,
+                                     total_label=_published_total_label(report))
     return overview
+
+
+def _published_total_label(report):
+    """A publication may cover some insatser only: its total is then not the whole förbund's."""
+    return "Rapportens insatser" if report.interventions else "Hela förbundet"

@@ -121,7 +121,10 @@ def overview_page(request):
         scope = report_scope(access)
         # A deltagaransvarig without insatser has no figures (an empty scope is not the whole förbund).
         figures = overview.live_overview(association, scope, day) if scope != [] else overview.Overview(live=True)
-        warnings = _quality_warnings(association, access, interventions.order_by("name"), quality.today())
+        # Live counts: only of the insatser the live report covers (a deltagaransvarig who is also
+        # läsare sees every insats listed, but live figures of the assigned ones only).
+        warned = interventions if scope is None else interventions.filter(slug__in=scope)
+        warnings = _quality_warnings(association, access, warned.order_by("name"), quality.today())
     else:  # a läsare: published figures only, never live ones (issue 9)
         figures = overview.published_overview(association, day)
     return render(

@@ -1,10 +1,13 @@
 """Associations (förbund), their members, users and the roles users hold in associations."""
 
+import unicodedata
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F
+from django.utils import timezone
 
 from finsam import codes
 from finsam.core.identifiers import normalise_organisationsnummer, valid_kommunkod
@@ -134,10 +137,19 @@ class Association(models.Model):
             DataVersion.objects.create(association=self)
 
     def clean(self):
-        if self.privacy_model == PrivacyModel.ASSOCIATION and not (self.legal_basis.strip() and self.legal_basis_decided_on):
+        # Invisible format characters (zero-width spaces) are no legal basis either.
+        visible_basis = "".join(ch for ch in self.legal_basis or "" if unicodedata.category(ch) != "Cf").strip()
+        if self.privacy_model == PrivacyModel.ASSOCIATION and not (visible_basis and self.legal_basis_decided_on):
             raise ValidationError({
                 "legal_basis": "Ange förbundets rättsliga grund och beslutsdatum när förbundet ansvarar för "
                                "deltagaruppgifterna.",
+            })
+        if (self.privacy_model == PrivacyModel.ASSOCIATION and self.legal_basis_decided_on
+                and self.legal_basis_decided_on > timezone.localdate()):
+            # Not decided yet: the administratörer and analytiker get participant data only once it is.
+            raise ValidationError({
+                "legal_basis_decided_on": "Beslutsdatumet kan inte vara i framtiden. Förbundet ansvarar för "
+                                          "deltagaruppgifterna först när beslutet om den rättsliga grunden är fattat.",
             })
         if self.organisationsnummer:
             normalised = normalise_organisationsnummer(self.organisationsnummer)
