@@ -169,13 +169,16 @@ def suppress(values, relations, bounds, primary, *, fixed=(), candidates=None, u
     report (differencing.py): one of them being determined matters only if ``sensitive(the value it
     is determined to have)``.
 
-    Counts are never negative, which a reader also knows: hidden cells that make up a known 0
-    (``forced_zeros``) are as good as shown, so they are shown, and the search is run again with
-    them known, until no more are found."""
-    fixed, shown = set(fixed), set()
+    Counts are never negative, which a reader also knows: hidden cells and unknowns that make up a
+    known 0 (``forced_zeros``) are as good as shown, so they are shown (unknowns: taken as known),
+    and the search is run again with them known, until no more are found."""
+    fixed, shown, unknowns = set(fixed), set(), set(unknowns)
     while True:
-        hidden, public = _suppress(values, relations, bounds, primary, fixed | shown, candidates, unknowns, sensitive)
-        zeros = forced_zeros(relations, hidden | set(unknowns), values) - set(unknowns)
+        # An unknown forced to 0 is known to the reader too (e.g. every insats's anonymous exits,
+        # when the flow table shows 0 anonymous exits): no longer an unknown in the next round.
+        hidden, public = _suppress(values, relations, bounds, primary, fixed | shown, candidates, unknowns - shown,
+                                   sensitive)
+        zeros = forced_zeros(relations, hidden | (unknowns - shown), values)
         # A hidden 0 that the shown cells determine (e.g. equal to a shown 0 of the same population
         # in another table) is as good as shown too: shown, so that the next round knows it.
         zeros |= {c for c in public if values.get(c, 0) == 0}
