@@ -225,3 +225,28 @@ def test_an_admin_under_members_gets_no_extract(world, login):
     world.unassigned.assigned_users.add(world.users["admin"])
     data = json.loads(_extract(login(world.users["admin"]), "19900101-0017", "json").content)
     assert data["deltaganden"] == []  # the person is in an insats the admin is not deltagaransvarig of
+
+
+def test_who_may_see_participants_changing_is_in_the_access_log(world, login):
+    """Under "Parterna ansvarar" an administratör could otherwise make themselves deltagaransvarig
+    of an insats, see its participants, and undo it, leaving only the views in the log."""
+    admin = world.users["admin"]
+    client = login(admin)
+    response = client.post(reverse("tenancy:user_edit", args=["alfa", admin.pk]),
+                           {"roles": ["admin", "participant_manager"]})
+    assert response.status_code == 302
+    response = client.post(reverse("interventions:edit", args=["alfa", world.assigned.slug]), {
+        "name": world.assigned.name, "slug": world.assigned.slug, "kind": "individual", "status": "active",
+        "start_date": "2024-01-01", "assigned_users": [world.users["manager"].pk, admin.pk]})
+    assert response.status_code == 302
+    rows = list(AccessLog.objects.filter(action="access_changed").order_by("pk").values_list("user", "intervention_slug",
+                                                                                             "subject"))
+    assert rows == [
+        (admin.pk, "", f"roller för {admin.username}: Förbundsadministratör → Förbundsadministratör, Deltagaransvarig"),
+        (admin.pk, world.assigned.slug,
+         f"deltagaransvariga: {world.users['manager'].username} → "
+         f"{', '.join(sorted([admin.username, world.users['manager'].username]))}"),
+    ]
+    # Saving without a change writes nothing more.
+    client.post(reverse("tenancy:user_edit", args=["alfa", admin.pk]), {"roles": ["admin", "participant_manager"]})
+    assert AccessLog.objects.filter(action="access_changed").count() == 2

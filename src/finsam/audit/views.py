@@ -26,6 +26,7 @@ ACTION_LABELS = {
     "export": "Exporterade deltagare",
     "register_extract": "Tog fram registerutdrag",
     "privacy_model_changed": "Ändrade personuppgiftsansvaret",
+    "access_changed": "Ändrade behörighet (roller eller deltagaransvariga)",
     "retention": "Gallring",
 }
 

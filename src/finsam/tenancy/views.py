@@ -105,11 +105,25 @@ def user_create(request):
         except services.UsernameTakenError:
             form.add_error("username", USERNAME_TAKEN)
         else:
+            _log_roles(request, user.username, [], data["roles"])
             messages.success(
                 request, f"Användaren {user.username} är skapad och får byta lösenordet vid första inloggningen."
             )
             return redirect("tenancy:users", association_slug=request.association.slug)
     return render(request, "tenancy/user_create.html", {"nav": "users", "form": form})
+
+
+def _log_roles(request, username, before, after):
+    """Roles decide who may see participant data: a change is kept in the access log."""
+    if set(before) == set(after):
+        return
+    from finsam.audit.log import log_access  # audit imports tenancy's models; imported when used
+
+    def labels(roles):
+        return ", ".join(Role(r).label for r in Role.values if r in roles) or "inga"
+
+    log_access(request, request.association, "access_changed",
+               subject=f"roller för {username}: {labels(before)} → {labels(after)}")
 
 
 @association_view("manage_users")
@@ -123,6 +137,7 @@ def user_edit(request, user_id):
         except services.LastAdministratorError:
             form.add_error("roles", "Förbundet måste ha minst en förbundsadministratör.")
         else:
+            _log_roles(request, user.username, current, form.cleaned_data["roles"])
             if form.cleaned_data["roles"]:
                 messages.success(request, f"Rollerna för {user.username} är sparade.")
             else:
