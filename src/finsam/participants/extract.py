@@ -179,7 +179,7 @@ def build(association, participations, *, user, how):
     labeller = Labeller(association)
     items = []
     for p in participations:
-        values = [{"fält": "Typ av registrering", "värde": codes.PARTICIPATION_KIND.label(p.kind)}]
+        values = [{"fält": "Typ av registrering", "värde": p.kind_label}]
         values += [{"fält": _field_label(f), "värde": _value(p, f.name, labeller)} for f in fields]
         support = list(p.support.all())
         values.append({"fält": "Försörjning vid inskrivning",

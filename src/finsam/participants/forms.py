@@ -25,6 +25,16 @@ STALE_FORM = ("Formuläret saknar uppgift om vilken version av deltagandet du ä
               "Öppna deltagandet igen och gör ändringen på nytt.")
 
 
+def check_version(form, cleaned):
+    """The version the participation was read at (optimistic locking), as a number in ``cleaned``;
+    a missing or forged one is STALE_FORM, said above the form (the field is hidden)."""
+    version = cleaned.get("version") or ""
+    if re.fullmatch(r"[1-9][0-9]{0,9}", version):
+        cleaned["version"] = int(version)
+    else:
+        form.add_error(None, STALE_FORM)
+
+
 def _choices(code_list):
     return BLANK + code_list.choices
 
@@ -70,11 +80,7 @@ class _RowForm(AccessibleErrorsMixin, forms.Form):
         if self.participation is not None:
             # An edit must say which version it was read at: without it the optimistic lock
             # would let this save overwrite someone else's (issue 9).
-            version = cleaned.get("version") or ""
-            if not re.fullmatch(r"[1-9][0-9]{0,9}", version):
-                self.add_error(None, STALE_FORM)
-            else:
-                cleaned["version"] = int(version)
+            check_version(self, cleaned)
         else:
             cleaned["version"] = None
         if self.errors:
@@ -388,11 +394,7 @@ class CorrectionForm(AccessibleErrorsMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        version = cleaned.get("version") or ""
-        if not re.fullmatch(r"[1-9][0-9]{0,9}", version):
-            self.add_error(None, STALE_FORM)  # hidden: said above the form, not at the field
-        else:
-            cleaned["version"] = int(version)
+        check_version(self, cleaned)
         return cleaned
 
 

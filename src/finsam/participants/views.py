@@ -120,7 +120,6 @@ def participation_detail(request, intervention_slug, pk):
     labeller = Labeller(request.association)
     return render(request, "participants/participation_detail.html", {
         "nav": "interventions", "intervention": intervention, "p": participation,
-        "kind_label": codes.PARTICIPATION_KIND.label(participation.kind),
         "referrer": labeller.referrer(participation.referrer),
         "municipality": labeller.municipality(participation.municipality),
         "target_groups": sorted(labeller.target_group(t.code) for t in participation.target_group_records.all()),
@@ -232,13 +231,13 @@ def participation_exit(request, intervention_slug, pk):
 CONCURRENT_CORRECTION = ("Någon annan har ändrat deltagandet sedan du öppnade sidan. Ingenting har ändrats. "
                          "Se efter hur deltagandet ser ut nu och gör om ändringen om den fortfarande behövs.")
 
-# Corrections (issue 10). URL name -> what the page does, for the title, the button and the log.
+# Corrections (issue 10). URL name (also the access-log action) -> the page's title and message.
 CORRECTIONS = {
-    "mark_mistaken": {"title": "Markera som felregistrering", "action": "mark_mistaken",
+    "mark_mistaken": {"title": "Markera som felregistrering",
                       "done": "Deltagandet är markerat som felregistrering och räknas inte i någon tabell."},
-    "reopen": {"title": "Återöppna deltagandet", "action": "reopen",
+    "reopen": {"title": "Återöppna deltagandet",
                "done": "Deltagandet är återöppnat: slutdatum, avslutsorsak och försörjning efter avslut är borttagna."},
-    "delete": {"title": "Ta bort deltagandet", "action": "delete", "done": "Deltagandet är borttaget."},
+    "delete": {"title": "Ta bort deltagandet", "done": "Deltagandet är borttaget."},
 }
 
 
@@ -265,7 +264,7 @@ def _correction(request, intervention_slug, pk, name):
                     services.delete_participation(participation, expected_version=version)
                     # The deletion record: no referens or other data of the row, only which row and why.
                     subject = f"deltagande {participation.pk} ({kind}) borttaget: {form.cleaned_data['motivering']}"
-                _log(request, what["action"], intervention, subject=subject, row_count=1)
+                _log(request, name, intervention, subject=subject, row_count=1)
         except services.ConcurrentEditError:
             form.add_error(None, CONCURRENT_CORRECTION)
         except services.AlreadyRegistered:
@@ -278,7 +277,7 @@ def _correction(request, intervention_slug, pk, name):
     _log(request, "view", intervention, subject=f"deltagande {participation.pk} ({what['title'].lower()})", row_count=1)
     return render(request, "participants/correction.html", {
         "nav": "interventions", "intervention": intervention, "p": participation, "form": form, "name": name,
-        "title": what["title"], "refusal": refusal, "kind_label": codes.PARTICIPATION_KIND.label(participation.kind),
+        "title": what["title"], "refusal": refusal,
     })
 
 
@@ -423,20 +422,20 @@ def register_extract(request):
             form.add_error("insats", f"Referensen finns i flera insatser ({', '.join(in_insatser)}). "
                                      "Välj den insats deltagandet finns i.")
             _log(request, "register_extract", subject="registerutdrag: referensen finns i flera insatser, inget utdrag")
-    if request.method == "POST" and form.is_valid():
-        file_format = request.POST.get("format") if request.POST.get("format") in extract.FORMATS else "html"
-        participations = list(extract.find(request.association, reachable, form.cleaned_data["identitet"],
-                                           form.cleaned_data["insats"]))
-        data = extract.build(request.association, participations, user=request.user, how=how)
-        _log(request, "register_extract", subject=extract.log_subject(file_format, participations),
-             row_count=len(participations))
-        if file_format != "html":
-            content, content_type = ((extract.as_json(data), "application/json; charset=utf-8")
-                                     if file_format == "json" else (extract.as_pdf(data), "application/pdf"))
-            response = HttpResponse(content, content_type=content_type)
-            response["Content-Disposition"] = (
-                f'attachment; filename="registerutdrag-{request.association.slug}.{file_format}"')
-            return response
+        else:
+            file_format = request.POST.get("format") if request.POST.get("format") in extract.FORMATS else "html"
+            participations = list(extract.find(request.association, reachable, form.cleaned_data["identitet"],
+                                               form.cleaned_data["insats"]))
+            data = extract.build(request.association, participations, user=request.user, how=how)
+            _log(request, "register_extract", subject=extract.log_subject(file_format, participations),
+                 row_count=len(participations))
+            if file_format != "html":
+                content, content_type = ((extract.as_json(data), "application/json; charset=utf-8")
+                                         if file_format == "json" else (extract.as_pdf(data), "application/pdf"))
+                response = HttpResponse(content, content_type=content_type)
+                response["Content-Disposition"] = (
+                    f'attachment; filename="registerutdrag-{request.association.slug}.{file_format}"')
+                return response
     return render(request, "participants/register_extract.html", {
         "nav": "extract", "form": form, "extract": data, "formats": extract.FORMATS,
         "limitation": extract.LIMITATION,
