@@ -172,8 +172,8 @@ NOT_KEPT_MESSAGE = ("En anonym registrering sparar inte den här uppgiften. Töm
 
 class ParticipationForm(_RowForm):
     identity_number_fields = ("personnummer",)  # hashed by the row validator, never stored
-    # Replaces the former "Anonym deltagare" checkbox; a posted anonym=on (and ?anonym=1) still
-    # means anonymous when no kind is posted.
+    # Replaces the former "Anonym deltagare" checkbox; a posted anonym=on still means anonymous
+    # when no kind is posted (kind()).
     registreringssatt = forms.ChoiceField(
         label="Registreringssätt", required=False, widget=forms.RadioSelect, choices=codes.PARTICIPATION_KIND.choices,
         help_text="Med personnummer: numret blir en nyckel som inte går att räkna tillbaka. Pseudonym: utan "
@@ -231,7 +231,7 @@ class ParticipationForm(_RowForm):
                 del self.fields[name]
         if p is None:
             self.initial.setdefault("samtycke_form", "digitalt")
-            self.initial.setdefault("registreringssatt", "anonymous" if self.initial.get("anonym") else "identified")
+            self.initial.setdefault("registreringssatt", "identified")
         if p is not None and not self.is_bound:
             raw = participation_row(p)
             for name in self.fields:

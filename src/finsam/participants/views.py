@@ -153,7 +153,7 @@ def participation_edit(request, intervention_slug, pk=None):
     if participation is None and parse_key(request.GET.get("samtycke")) is not None:
         initial = {"samtycke_begaran": parse_key(request.GET["samtycke"]), "samtycke_form": "digitalt"}
     if participation is None and request.GET.get("anonym") == "1":
-        initial = {"anonym": True}
+        initial = {"registreringssatt": "anonymous"}  # "Registrera som anonym deltagare" (consent refused)
     if participation is None and _iso_date(request.GET.get("startdatum")):
         initial["startdatum"] = _iso_date(request.GET["startdatum"])  # kept by "Spara och registrera nästa"
     form = ParticipationForm(**bound(request), initial=initial, intervention=intervention, participation=participation)

@@ -99,7 +99,7 @@ def template(association, interventions=None):
                          "helst födelseår. Referensen identifierar deltagandet; varje sådant räknas som en individ."])
     instructions.append([])
     instructions.append(["Kolumn", "Beskrivning", "Tillåtna värden"])
-    for cell in instructions[7]:
+    for cell in instructions[instructions.max_row]:  # the header just added
         cell.font = Font(bold=True)
     target_groups = [label for _, label in target_group_choices(association)]
     support = [label for _, label in codes.SUPPORT.choices]
