@@ -22,7 +22,6 @@ TODAY = datetime.date(2025, 6, 30)  # day 181 of 365
 
 @pytest.fixture
 def today(monkeypatch):
-    monkeypatch.setattr(overview, "today", lambda: TODAY)
     monkeypatch.setattr(quality, "today", lambda: TODAY)
     return TODAY
 

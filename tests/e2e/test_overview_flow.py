@@ -9,7 +9,6 @@ import pytest
 from finsam.interventions.association_file import apply_association_file
 from finsam.participants import quality
 from finsam.participants.importing import import_file
-from finsam.reports import overview
 from finsam.reports.publishing import publish_report
 from finsam.tenancy.models import Association, PrivacyModel, Role, RoleAssignment, User
 from finsam.tenancy.permissions import Access
@@ -24,7 +23,6 @@ TODAY = datetime.date(2024, 9, 30)
 
 @pytest.fixture(params=[PrivacyModel.MEMBERS, PrivacyModel.ASSOCIATION])
 def loaded(request, transactional_db, monkeypatch):
-    monkeypatch.setattr(overview, "today", lambda: TODAY)
     monkeypatch.setattr(quality, "today", lambda: TODAY)
     association, _ = apply_association_file((DATA / "exempel-forbund.json").read_bytes())
     association.privacy_model = request.param

@@ -22,7 +22,8 @@ STATUS = {"lang-tid": "ongoing", "utan-forsorjning-efter": "exited", "utan-samty
 
 
 def today():
-    """The day the warnings are counted at (tests replace it)."""
+    """The start page's "today": its figures and warnings, and the lists its warnings link to, are
+    counted at this day (tests replace it; nothing else reads the clock for them)."""
     return datetime.date.today()
 
 

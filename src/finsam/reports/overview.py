@@ -19,11 +19,6 @@ FLOW_SUMMARY_ROWS = {"totalt", "varav_anonyma", "volym", "totalt_inkl_volym"}
 HIDDEN = "hidden"  # a figure hidden in a published report (shown as formatting.MASKED)
 
 
-def today():
-    """The start page's "today" (tests replace it; nothing here reads the clock otherwise)."""
-    return datetime.date.today()
-
-
 def same_day_last_year(day):
     try:
         return day.replace(year=day.year - 1)

@@ -115,7 +115,7 @@ def overview_page(request):
     """Översikt: "how are we doing this year?" for every role (reports/overview.py)."""
     association, access = request.association, request.access
     interventions = association.interventions.visible_to(access)
-    day = overview.today()
+    day = quality.today()  # one "today" for the figures, the warnings and the warnings' lists
     figures, warnings = None, []
     if access.can("view_reports"):
         scope = report_scope(access)
@@ -124,7 +124,7 @@ def overview_page(request):
         # Live counts: only of the insatser the live report covers (a deltagaransvarig who is also
         # läsare sees every insats listed, but live figures of the assigned ones only).
         warned = interventions if scope is None else interventions.filter(slug__in=scope)
-        warnings = _quality_warnings(association, access, warned.order_by("name"), quality.today())
+        warnings = _quality_warnings(association, access, warned.order_by("name"), day)
     else:  # a läsare: published figures only, never live ones (issue 9)
         figures = overview.published_overview(association, day)
     return render(
