@@ -46,33 +46,33 @@ def target_group_choices(association):
 
 
 class InterventionQuerySet(models.QuerySet):
+    def _reach(self, access, everywhere, capability=None):
+        """Every insats when ``everywhere``, else the ones assigned to the user as deltagaransvarig;
+        none without ``capability``."""
+        if capability is not None and not access.can(capability):
+            return self.none()
+        return self if everywhere else self.assigned_to(access.user)
+
+    def assigned_to(self, user):
+        return self.filter(assigned_users=user)
+
     def visible_to(self, access):
         """Insatser shown to ``access``: all of them, except for a deltagaransvarig who has no
         wider role, who sees the ones assigned to them."""
-        if access.can("view_all_interventions"):
-            return self
-        return self.filter(assigned_users=access.user)
+        return self._reach(access, access.can("view_all_interventions"))
 
     def with_volume_access(self, access):
         """Insatser whose volume counts ``access`` may see (counts, not persons: the same in both
         privacy models): every insats for administratör and analytiker, the assigned ones for a
         deltagaransvarig, also one who is läsare too (a läsare alone sees none)."""
-        if not access.can("view_volume_counts"):
-            return self.none()
-        if access.can("view_all_reports"):
-            return self
-        return self.filter(assigned_users=access.user)
+        return self._reach(access, access.can("view_all_reports"), "view_volume_counts")
 
     def with_participant_access(self, access):
         """Insatser whose participant-level data ``access`` may see. Under "Parterna ansvarar"
         (``PrivacyModel.MEMBERS``) that is only the insatser the user is deltagaransvarig of,
         whatever other roles they hold; under "Förbundet ansvarar" administratörer and analytiker
         see every insats (``tenancy.permissions``)."""
-        if not access.can("view_participants"):
-            return self.none()
-        if access.sees_all_interventions:
-            return self
-        return self.filter(assigned_users=access.user)
+        return self._reach(access, access.sees_all_interventions, "view_participants")
 
 
 class Intervention(models.Model):

@@ -16,7 +16,7 @@ def report_scope(access):
     förbund; for a deltagaransvarig without a wider role, the slugs of the assigned insatser."""
     if access.can("view_all_reports"):
         return None
-    return sorted(access.association.interventions.filter(assigned_users=access.user).values_list("slug", flat=True))
+    return sorted(access.association.interventions.assigned_to(access.user).values_list("slug", flat=True))
 
 
 class ReportForm(AccessibleErrorsMixin, forms.Form):
