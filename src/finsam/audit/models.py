@@ -8,6 +8,7 @@ refuses it, the admin shows them read-only, and on PostgreSQL a trigger refuses 
 from django.conf import settings
 from django.db import models
 
+from finsam.core.write_once import WriteOnceModel
 from finsam.tenancy.models import Association
 
 
@@ -15,15 +16,11 @@ class AppendOnlyError(Exception):
     pass
 
 
-class AccessLogQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("The access log cannot be changed.")
+class AccessLog(WriteOnceModel):
+    refused = AppendOnlyError
+    change_refused = "The access log cannot be changed."
+    delete_refused = "The access log cannot be deleted from the application."
 
-    def delete(self):
-        raise AppendOnlyError("The access log cannot be deleted from the application.")
-
-
-class AccessLog(models.Model):
     at = models.DateTimeField("tid", auto_now_add=True, db_index=True)
     # Empty for the system's own scheduled work (retention).
     user = models.ForeignKey(
@@ -37,18 +34,8 @@ class AccessLog(models.Model):
     subject = models.CharField("vad", max_length=200, blank=True)
     row_count = models.PositiveIntegerField("antal rader", default=0)
 
-    objects = AccessLogQuerySet.as_manager()
-
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["association", "-at"], name="accesslog_assoc_at")]
         verbose_name = "åtkomstlogg"
         verbose_name_plural = "åtkomstlogg"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("The access log cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("The access log cannot be deleted from the application.")

@@ -10,6 +10,7 @@ reports of their own choosing can be subtracted from each other (issue 9).
 from django.conf import settings
 from django.db import models
 
+from finsam.core.write_once import WriteOnceModel
 from finsam.statistics.tables import thaw
 from finsam.tenancy.models import Association
 
@@ -18,15 +19,11 @@ class ImmutableError(Exception):
     pass
 
 
-class PublishedReportQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ImmutableError("A published report cannot be changed; publish a corrected one instead.")
+class PublishedReport(WriteOnceModel):
+    refused = ImmutableError
+    change_refused = "A published report cannot be changed; publish a corrected one instead."
+    delete_refused = "A published report cannot be deleted."
 
-    def delete(self):
-        raise ImmutableError("A published report cannot be deleted.")
-
-
-class PublishedReport(models.Model):
     association = models.ForeignKey(Association, verbose_name="förbund", on_delete=models.PROTECT,
                                     related_name="published_reports")
     title = models.CharField("rubrik", max_length=200)
@@ -43,8 +40,6 @@ class PublishedReport(models.Model):
                                     on_delete=models.PROTECT, related_name="replaced_by")
     correction = models.TextField("vad som är rättat", blank=True)
 
-    objects = PublishedReportQuerySet.as_manager()
-
     class Meta:
         ordering = ["-published_at", "-pk"]
         verbose_name = "publicerad rapport"
@@ -52,14 +47,6 @@ class PublishedReport(models.Model):
 
     def __str__(self):
         return self.title
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ImmutableError("A published report cannot be changed; publish a corrected one instead.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableError("A published report cannot be deleted.")
 
     def report(self):
         """The frozen, masked Report, for every renderer."""
