@@ -6,10 +6,11 @@ import json
 import pytest
 from django.urls import reverse
 
+from finsam.reports.exporters import registry
 from finsam.reports.forms import report_scope
 from finsam.tenancy.permissions import Access
 
-FORMATS = ["json", "csv", "xlsx", "pdf"]
+FORMATS = registry.identifiers()
 
 
 def _get(client, **params):

@@ -12,27 +12,18 @@ from finsam.statistics.tables import COUNTING_RULES
 from finsam.tenancy.models import User
 from finsam.tenancy.permissions import association_view
 
-from . import overview, render_csv, render_pdf, render_xlsx
+from . import overview
 from .describe import describe
+from .exporters import registry as exporters
 from .forms import PublishForm, ReportForm, report_scope
 from .html import table_view
-from .json_output import render as render_json
-from .models import PublishedReport
 from .publishing import PublishError, publish_report
-
-FORMATS = {  # identifier -> (renderer, content type, label on the download link)
-    "xlsx": (render_xlsx.render, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel"),
-    "pdf": (render_pdf.render, "application/pdf", "PDF"),
-    "csv": (render_csv.render, "text/csv; charset=utf-8", "CSV"),
-    "json": (render_json, "application/json; charset=utf-8", "JSON"),
-}
-DOWNLOADS = [(key, label) for key, (_, _, label) in FORMATS.items()]
+from .report_files import ReportFile
 
 
-def _download(report, file_format, name):
-    renderer, content_type, _ = FORMATS[file_format]
-    response = HttpResponse(renderer(report), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
+def _download(filename, content_type, content):
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -50,8 +41,10 @@ def report_page(request):
             raise PermissionDenied  # the form refuses this already; never widen to the whole förbund
         report = cached_report(association, c["date_from"], c["date_to"], c["interventions"], publish=c["publish"])
         file_format = request.GET.get("format")
-        if file_format in FORMATS:
-            return _download(report, file_format, f"statistik-{association.slug}-{report.date_from}-{report.date_to}")
+        if file_format in exporters:
+            wanted = ReportFile(association.pk, file_format, c["date_from"], c["date_to"], tuple(c["interventions"]),
+                                publish=c["publish"])
+            return _download(*wanted.render(association, report))
     # Formatted only when the template's cached fragment of this report is missing.
     sections = (lambda: [table_view(table) for table in report.tables]) if report is not None else []
     query = request.GET.copy()
@@ -63,7 +56,7 @@ def report_page(request):
     return render(request, "reports/report.html", {
         "nav": "reports", "form": form, "report": report, "sections": sections,
         "description": describe(report) if report else [], "query": query.urlencode(),
-        "counting_rules": COUNTING_RULES, "publish_form": publish_form, "formats": DOWNLOADS,
+        "counting_rules": COUNTING_RULES, "publish_form": publish_form, "formats": exporters.links(),
     })
 
 
@@ -99,14 +92,15 @@ def published_detail(request, report_id):
     report = published.report()
     file_format = request.GET.get("format")
     if file_format:
-        if file_format not in FORMATS:
+        if file_format not in exporters:
             raise Http404
-        return _download(report, file_format, f"publicerad-{request.association.slug}-{published.pk}")
+        return _download(*ReportFile(request.association.pk, file_format, published_id=published.pk)
+                         .render(request.association, report))
     return render(request, "reports/published_detail.html", {
         "nav": "published", "published": published, "report": report,
         "sections": [table_view(table) for table in report.tables],
         "description": describe(report), "counting_rules": COUNTING_RULES,
-        "formats": DOWNLOADS,
+        "formats": exporters.links(),
     })
 
 

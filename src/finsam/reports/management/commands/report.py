@@ -3,13 +3,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from finsam.reports.views import FORMATS
+from finsam.reports.exporters import registry as exporters
 from finsam.statistics.engine import compute_report
 from finsam.tenancy.models import Association
 
 
 class Command(BaseCommand):
-    help = "Tar fram förbundets statistik för en period som json, xlsx, pdf eller csv."
+    help = "Tar fram förbundets statistik för en period i ett av rapportens filformat."
 
     def add_arguments(self, parser):
         parser.add_argument("--association", required=True, help="förbundets kortnamn")
@@ -17,7 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="date_to", required=True, help="sista dag, ÅÅÅÅ-MM-DD")
         parser.add_argument("--intervention", action="append", default=[], help="insatsens kortnamn (flera går)")
         parser.add_argument("--publish", action="store_true", help="publiceringsläge: dölj små antal")
-        parser.add_argument("--format", choices=sorted(FORMATS), default="json")
+        parser.add_argument("--format", choices=exporters.identifiers(), default="json",
+                            help="filformat: " + ", ".join(f"{e.identifier} ({e.label})" for e in exporters))
         parser.add_argument("--output", help="fil att skriva till; utan den skrivs json till standard ut")
 
     def handle(self, *args, **o):
@@ -38,7 +39,7 @@ class Command(BaseCommand):
         if o["format"] != "json" and not o["output"]:
             raise CommandError(f"--output behövs för formatet {o['format']}.")
         report = compute_report(association, start, end, o["intervention"], publish=o["publish"])
-        content = FORMATS[o["format"]][0](report)
+        content = exporters.get(o["format"]).render(report)
         if o["output"]:
             Path(o["output"]).write_bytes(content)
             self.stdout.write(f"Skrev {o['output']} ({len(content)} byte).")

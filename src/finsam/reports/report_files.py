@@ -1,0 +1,88 @@
+"""A report file asked for by ids only (förbund, exporter, period, insats slugs, publication mode or
+published report), so that the same request can be rendered in the web request, by the command or
+by a background job that holds nothing but these parameters (pretix's exporters: form data holds
+only ids). Whoever renders one checks the requester's rights with ``check`` first."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+
+from finsam.statistics.cache import cached_report
+
+from .exporters import registry
+from .forms import report_scope
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    association_id: int
+    exporter: str
+    date_from: datetime.date | None = None  # a live report's period; None for a published report
+    date_to: datetime.date | None = None
+    interventions: tuple = ()  # slugs; empty = the whole förbund
+    publish: bool = False  # a live report previewed with publication masking
+    published_id: int | None = None  # a published report instead of a live one
+
+    def params(self):
+        """JSON-ready parameters (a job row stores these)."""
+        return {
+            "association": self.association_id, "exporter": self.exporter,
+            "date_from": self.date_from.isoformat() if self.date_from else None,
+            "date_to": self.date_to.isoformat() if self.date_to else None,
+            "interventions": list(self.interventions), "publish": self.publish, "published": self.published_id,
+        }
+
+    @classmethod
+    def from_params(cls, params):
+        """The request ``params()`` stored; ValueError when they are not such parameters."""
+        try:
+            date = lambda value: datetime.date.fromisoformat(value) if value else None  # noqa: E731
+            made = cls(
+                association_id=int(params["association"]), exporter=str(params["exporter"]),
+                date_from=date(params["date_from"]), date_to=date(params["date_to"]),
+                interventions=tuple(str(s) for s in params["interventions"]), publish=bool(params["publish"]),
+                published_id=None if params["published"] is None else int(params["published"]),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValueError(f"Not report file parameters: {params!r}") from error
+        if registry.get(made.exporter) is None:
+            raise ValueError(f"Unknown exporter {made.exporter!r}")
+        if made.published_id is None and not (made.date_from and made.date_to):
+            raise ValueError("A live report needs a period")
+        return made
+
+    def check(self, access):
+        """PermissionDenied unless ``access`` (tenancy.permissions.Access of the requester in the
+        förbund) may have this file now: the rules of the report pages, applied again."""
+        if access.association.pk != self.association_id:
+            raise PermissionDenied
+        if self.published_id is not None:
+            if not access.can("view_published_reports"):
+                raise PermissionDenied
+            return
+        if not access.can("view_reports"):
+            raise PermissionDenied
+        scope = report_scope(access)  # a deltagaransvarig: their own insatser, never the whole förbund
+        if scope is not None and not (self.interventions and set(self.interventions) <= set(scope)):
+            raise PermissionDenied
+
+    def report(self, association):
+        """The Report to render (``association`` is the förbund of ``association_id``); a
+        published report that is not the förbund's is a 404 to the caller (DoesNotExist)."""
+        if self.published_id is not None:
+            return association.published_reports.get(pk=self.published_id).report()
+        return cached_report(association, self.date_from, self.date_to, list(self.interventions), publish=self.publish)
+
+    def filename(self, association, report):
+        if self.published_id is not None:
+            stem = f"publicerad-{association.slug}-{self.published_id}"
+        else:
+            stem = f"statistik-{association.slug}-{report.date_from}-{report.date_to}"
+        return registry.get(self.exporter).filename(stem)
+
+    def render(self, association, report=None):
+        """(file name, content type, bytes)."""
+        exporter = registry.get(self.exporter)
+        report = report if report is not None else self.report(association)
+        return self.filename(association, report), exporter.content_type, exporter.render(report)
