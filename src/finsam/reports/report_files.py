@@ -14,6 +14,20 @@ from .exporters import registry
 from .forms import report_scope
 
 
+# Reports with more cells than this are rendered by a background job in the heavy formats (PDF,
+# Excel) instead of in the request (docs/decisions.md, issue 11; bench/report_files.py).
+REPORT_JOB_CELLS = 5000
+
+
+def cells_of(report):
+    """A report's size as its renderers see it: rows × columns over all its tables."""
+    return sum(len(t.rows) * len(t.columns) for t in report.tables)
+
+
+def is_big(report):
+    return cells_of(report) > REPORT_JOB_CELLS
+
+
 @dataclass(frozen=True)
 class ReportFile:
     association_id: int
