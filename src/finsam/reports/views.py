@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from finsam.jobs.queue import enqueue
 from finsam.participants import quality
 from finsam.statistics.cache import cached_for_data_version, cached_report
 from finsam.statistics.tables import COUNTING_RULES
@@ -18,10 +19,18 @@ from .exporters import registry as exporters
 from .forms import PublishForm, ReportForm, report_scope
 from .html import table_view
 from .publishing import PublishError, publish_report
-from .report_files import ReportFile
+from .jobs import kind_of
+from .report_files import ReportFile, is_big
 
 
-def _download(filename, content_type, content):
+def _download(request, wanted, report):
+    """The file now, or for a big report in a heavy format (PDF, Excel) a background job and its
+    page (docs/decisions.md, issue 11: REPORT_JOB_CELLS)."""
+    if exporters.get(wanted.exporter).heavy and is_big(report):
+        job = enqueue(kind_of(wanted), association=request.association, user=request.user,
+                      parameters=wanted.params())
+        return redirect("jobs:detail", request.association.slug, job.pk)
+    filename, content_type, content = wanted.render(request.association, report)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -44,7 +53,7 @@ def report_page(request):
         if file_format in exporters:
             wanted = ReportFile(association.pk, file_format, c["date_from"], c["date_to"], tuple(c["interventions"]),
                                 publish=c["publish"])
-            return _download(*wanted.render(association, report))
+            return _download(request, wanted, report)
     # Formatted only when the template's cached fragment of this report is missing.
     sections = (lambda: [table_view(table) for table in report.tables]) if report is not None else []
     query = request.GET.copy()
@@ -57,6 +66,7 @@ def report_page(request):
         "nav": "reports", "form": form, "report": report, "sections": sections,
         "description": describe(report) if report else [], "query": query.urlencode(),
         "counting_rules": COUNTING_RULES, "publish_form": publish_form, "formats": exporters.links(),
+        "in_background": exporters.heavy_labels() if report is not None and is_big(report) else [],
     })
 
 
@@ -94,13 +104,12 @@ def published_detail(request, report_id):
     if file_format:
         if file_format not in exporters:
             raise Http404
-        return _download(*ReportFile(request.association.pk, file_format, published_id=published.pk)
-                         .render(request.association, report))
+        return _download(request, ReportFile(request.association.pk, file_format, published_id=published.pk), report)
     return render(request, "reports/published_detail.html", {
         "nav": "published", "published": published, "report": report,
         "sections": [table_view(table) for table in report.tables],
         "description": describe(report), "counting_rules": COUNTING_RULES,
-        "formats": exporters.links(),
+        "formats": exporters.links(), "in_background": exporters.heavy_labels() if is_big(report) else [],
     })
 
 
