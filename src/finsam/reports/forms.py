@@ -2,6 +2,7 @@ import datetime
 import unicodedata
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 
 from finsam.core.forms import AccessibleErrorsMixin
 from finsam.interventions.forms import DATE_WIDGET
@@ -17,6 +18,13 @@ def report_scope(access):
     if access.can("view_all_reports"):
         return None
     return sorted(access.association.interventions.assigned_to(access.user).values_list("slug", flat=True))
+
+
+def check_scope(scope, interventions):
+    """PermissionDenied unless a report of ``interventions`` (slugs) lies within ``scope``
+    (report_scope()): a limited user's report is never widened to the whole förbund or another insats."""
+    if scope is not None and not (interventions and set(interventions) <= set(scope)):
+        raise PermissionDenied
 
 
 class ReportForm(AccessibleErrorsMixin, forms.Form):

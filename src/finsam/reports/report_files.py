@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from finsam.statistics.cache import cached_report
 
 from .exporters import registry
-from .forms import report_scope
+from .forms import check_scope, report_scope
 
 
 # Reports with more cells than this are rendered by a background job in the heavy formats (PDF,
@@ -77,9 +77,7 @@ class ReportFile:
             return
         if not access.can("view_reports"):
             raise PermissionDenied
-        scope = report_scope(access)  # a deltagaransvarig: their own insatser, never the whole förbund
-        if scope is not None and not (self.interventions and set(self.interventions) <= set(scope)):
-            raise PermissionDenied
+        check_scope(report_scope(access), self.interventions)  # a deltagaransvarig: their own insatser
 
     def report(self, association):
         """The Report to render (``association`` is the förbund of ``association_id``); a

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,10 +15,10 @@ from finsam.tenancy.permissions import association_view
 from . import overview
 from .describe import describe
 from .exporters import registry as exporters
-from .forms import PublishForm, ReportForm, report_scope
+from .forms import PublishForm, ReportForm, check_scope, report_scope
 from .html import table_view
-from .publishing import PublishError, publish_report
 from .jobs import kind_of
+from .publishing import PublishError, publish_report
 from .report_files import ReportFile, is_big
 
 
@@ -46,8 +45,7 @@ def report_page(request):
     report = None
     if form.is_bound and form.is_valid():
         c = form.cleaned_data
-        if scope is not None and not (c["interventions"] and set(c["interventions"]) <= set(scope)):
-            raise PermissionDenied  # the form refuses this already; never widen to the whole förbund
+        check_scope(scope, c["interventions"])  # the form refuses this already; never widen it
         report = cached_report(association, c["date_from"], c["date_to"], c["interventions"], publish=c["publish"])
         file_format = request.GET.get("format")
         if file_format in exporters:
