@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.db import connection, transaction
-from django.db.models import DateField, F, Func, IntegerField, Q, Value, BooleanField, Case, Count, When
+from django.db.models import BooleanField, Case, Count, DateField, F, Func, IntegerField, Q, Value, When
 from django.db.models.functions import Cast, ExtractYear, Greatest, Least
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
@@ -24,6 +24,7 @@ from . import tables as registry
 from .masking import mask_report
 from .tables import Report
 from .tables.common import GENDER_KEYS, GENDERS, MEASURES  # noqa: F401 (GENDERS, GENDER_KEYS: for callers)
+
 
 class _NotAnIndexChoice(Func):
     """The expression itself; on SQLite written ``+expr``, SQLite's documented way to keep a term
@@ -149,7 +150,6 @@ class Context:
         return result
 
 
-
 @contextmanager
 def consistent_read():
     """Every query of a report in one snapshot on PostgreSQL (REPEATABLE READ), so that tables
@@ -206,8 +206,8 @@ def compute_report(association, date_from, date_to, interventions=None, *, publi
     return report
 
 
-# Goal grading and the goal table's helpers live with the goals (tables/goals.py); importable from
-# here as before.
+# Goal grading lives with the goal table (tables/goals.py), which imports Period from here; still
+# importable from here (the start page uses it), lazily: a plain import would be circular.
 _GOALS = {"grade", "goal_result", "goal_status", "expected_to_date", "GRADE_GOOD", "GRADE_ACCEPTABLE", "GRADE_FAILED",
           "GRADE_NONE", "STATUS_ON_TRACK", "STATUS_RISK", "STATUS_OFF_TRACK", "STATUS_OF_GRADE"}
 
@@ -217,8 +217,4 @@ def __getattr__(name):
         from .tables import goals
 
         return getattr(goals, name)
-    if name == "_median":
-        from .tables import outcomes
-
-        return outcomes._median
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
