@@ -84,6 +84,9 @@ def test_every_exporter_downloads_from_a_published_report(exempelstad, analyst, 
         assert response["Content-Disposition"] == (
             f'attachment; filename="publicerad-exempelstad-{published.pk}.{exporter.extension}"')
     assert client.get(url + "?format=exe").status_code == 404
+    # The HTML file of a publication shows the masking as the page does, never a hidden count.
+    document = client.get(url + "?format=html").content.decode()
+    assert "dolt för att skydda enskilda" in document and '<td class="num">..</td>' in document
 
 
 def test_the_html_file_is_the_page_s_tables_in_one_self_contained_document(exempelstad, analyst, client):
