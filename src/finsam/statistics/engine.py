@@ -23,7 +23,7 @@ from finsam.participants.models import Participation, period_end
 from . import tables as registry
 from .masking import mask_report
 from .tables import Report
-from .tables.common import GENDER_KEYS, GENDERS, MEASURES  # noqa: F401 (GENDERS, GENDER_KEYS: for callers)
+from .tables.common import GENDER_KEYS, MEASURES
 
 
 class _NotAnIndexChoice(Func):
