@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from .models import Association, PrivacyModel, Role
+from .scope import Scope
 
 ADMIN, ANALYST, MANAGER, READER = Role.ADMIN, Role.ANALYST, Role.PARTICIPANT_MANAGER, Role.READER
 MEMBERS, ASSOCIATION = PrivacyModel.MEMBERS, PrivacyModel.ASSOCIATION
@@ -78,9 +79,12 @@ class Access:
     def for_user(cls, user, association):
         if not user.is_authenticated or not user.is_active:
             return cls(user, association, frozenset())
-        roles = frozenset(
-            Role(r) for r in association.role_assignments.filter(user=user).values_list("role", flat=True)
-        )
+        # Roles are read before the view's scope is active (they decide whether it is entered): the
+        # one read of a tenant-owned model outside a view's scope, limited to this förbund explicitly.
+        with Scope.of(association).activate():
+            roles = frozenset(
+                Role(r) for r in association.role_assignments.filter(user=user).values_list("role", flat=True)
+            )
         return cls(user, association, roles)
 
     def can(self, capability):
@@ -126,7 +130,10 @@ def association_view(capability="view_association"):
                 raise PermissionDenied
             request.association = association
             request.access = access
-            return view(request, *args, **kwargs)
+            # The view and its render run inside the förbund's scope: every tenant-owned query in them
+            # is limited to this förbund, whether or not the view says so (tenancy/scope.py).
+            with Scope.of(association).activate():
+                return view(request, *args, **kwargs)
 
         wrapper.capability = capability
         return wrapper

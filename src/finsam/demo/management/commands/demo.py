@@ -7,6 +7,7 @@ from django.db import transaction
 from finsam.interventions.association_file import apply_association_file
 from finsam.participants.importing import import_file
 from finsam.tenancy.models import Role, User
+from finsam.tenancy.scope import Scope
 from finsam.tenancy.services import add_user
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -33,18 +34,19 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("Demodata läses inte in i produktion (FINSAM_ENV=production).")
         association, _ = apply_association_file((DATA / "exempelstad.json").read_bytes())
-        for username, full_name, role, assigned in DEMO_USERS:
-            first, last = full_name.split(" ", 1)
-            user, _ = add_user(
-                association, username=username, roles=[role], password=DEMO_PASSWORD, first_name=first, last_name=last
+        with Scope.of(association).activate():
+            for username, full_name, role, assigned in DEMO_USERS:
+                first, last = full_name.split(" ", 1)
+                user, _ = add_user(
+                    association, username=username, roles=[role], password=DEMO_PASSWORD, first_name=first, last_name=last
+                )
+                _ensure_password(user)
+                user.assigned_interventions.add(*association.interventions.filter(slug__in=assigned))
+            admin = User.objects.get(username=DEMO_USERS[0][0])
+            participants = import_file(
+                (DATA / "exempelstad-deltagare.csv").read_bytes(), "exempelstad-deltagare.csv",
+                association=association, user=admin, interventions=association.interventions.all(),
             )
-            _ensure_password(user)
-            user.assigned_interventions.add(*association.interventions.filter(slug__in=assigned))
-        admin = User.objects.get(username=DEMO_USERS[0][0])
-        participants = import_file(
-            (DATA / "exempelstad-deltagare.csv").read_bytes(), "exempelstad-deltagare.csv",
-            association=association, user=admin, interventions=association.interventions.all(),
-        )
         system, created = User.objects.get_or_create(
             username=SYSTEM_ADMIN, defaults={"first_name": "Sam", "last_name": "Systemadministratör"}
         )
