@@ -217,10 +217,13 @@ def test_the_streamed_export_reads_inside_the_scope_while_it_is_sent(foerbund_re
     ("export_association", {"slug": "alfa"}),
     ("retention", {"today": "2040-01-01"}),
     ("retention", {"association": "beta", "dry_run": True}),
+    ("setup_association", {"file": str(Path(__file__).parent / "data" / "exempel-forbund.json")}),
+    ("demo", {}),
+    ("generate_data", {"associations": 2, "participations": 20}),
 ])
 def test_commands_run_in_the_scope_of_their_forbund(world, command, args, capsys):
     kwargs = dict(args)
-    positional = [kwargs.pop("slug")] if "slug" in kwargs else []
+    positional = [kwargs.pop(name) for name in ("slug", "file") if name in kwargs]
     with no_scope():
         call_command(command, *positional, **kwargs)
     assert capsys.readouterr().out

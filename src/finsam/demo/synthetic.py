@@ -75,12 +75,14 @@ def load_templates():
     return templates
 
 
-def _association_row(index):
-    return Association.objects.get_or_create(
-        slug=f"gen-{index:03d}", defaults={"name": f"Samordningsförbundet Syntet {index}"})[0]
+def _association(index, rng):
+    slug = f"gen-{index:03d}"
+    association, _ = Association.objects.get_or_create(slug=slug, defaults={"name": f"Samordningsförbundet Syntet {index}"})
+    with Scope.of(association).activate():  # each förbund is written in its own scope
+        return _association_rows(index, association, rng)
 
 
-def _association(index, association, rng):
+def _association_rows(index, association, rng):
     slug = association.slug
     municipality = KOMMUNKODER[index % len(KOMMUNKODER)]
     for kind, code, name in (("fk", "", ""), ("af", "", ""), ("region", "", "Region Syntet"),
@@ -113,55 +115,53 @@ def generate(associations, participations, seed=1, log=print, today=None):
                        for i in range(associations)]
     created = 0
     for index, count in enumerate(per_association, start=1):
-        association = _association_row(index)
-        with Scope.of(association).activate():  # each förbund written in its own scope
-            association, interventions, municipality, admin = _association(index, association, rng)
-            persons = []  # (person_key, birth_year, birth_month, legal_gender) for reuse in another insats
-            # (insats, person, start date) taken: the database holds one participation for each.
-            taken = set()
-            rows = []
-            for n in range(count):
-                t = rng.choice(templates)
-                start = first_day + datetime.timedelta(days=rng.randrange(span))
-                outcome = t if t.duration_days is not None else rng.choice(exited if t.anonymous else exited_registered)
-                end = start + datetime.timedelta(days=outcome.duration_days)
-                if end > today:
-                    end = None
-                row = {
-                    "intervention": rng.choice(interventions), "reference": f"S{index:03d}-{n:07d}", "anonymous": t.anonymous,
-                    "gender": t.gender, "start_date": start, "end_date": end,
-                    "exit_reason": (outcome.exit_reason if end and not t.anonymous else ""), "person_key": "", "legal_gender": "",
-                    "birth_year": None, "birth_month": None, "consent_date": None, "consent_form": "",
-                    "referrer": "", "education": "", "municipality": "", "target_groups": [], "support_entry": [],
-                    "support_exit": [],
-                }
-                if not t.anonymous:
-                    reused = rng.choice(persons) if persons and rng.random() < 0.125 else None
-                    if reused and (row["intervention"].pk, reused[0], start) not in taken:
-                        person_key, birth_year, birth_month, legal = reused
-                    else:
-                        birth_year = start.year - (t.age or 40)
-                        birth_month = rng.randint(1, 12)
-                        legal = t.gender if t.gender in ("kvinna", "man") else rng.choice(["kvinna", "man"])
-                        digits = f"{birth_year}{birth_month:02d}{rng.randint(1, 28):02d}{rng.randrange(10000):04d}{index:03d}{n}"
-                        person_key = hmac.new(key, digits.encode(), hashlib.sha256).hexdigest()
-                        persons.append((person_key, birth_year, birth_month, legal))
-                    taken.add((row["intervention"].pk, person_key, start))
-                    row.update(
-                        person_key=person_key, legal_gender=legal, birth_year=birth_year, birth_month=birth_month,
-                        consent_date=start, consent_form="digitalt", education=t.education,
-                        referrer=f"kommun:{municipality}" if t.referrer.startswith("kommun:") else t.referrer,
-                        municipality=municipality if t.municipality else "",
-                        support_entry=list(t.support_entry), support_exit=list(outcome.support_exit) if end else [],
-                    )
-                row["identity"] = (row["intervention"].pk, "ref", row["reference"])
-                rows.append(row)
-                if len(rows) == BATCH:
-                    created += _write(association, rows, admin)
-                    rows = []
-            if rows:
+        association, interventions, municipality, admin = _association(index, rng)
+        persons = []  # (person_key, birth_year, birth_month, legal_gender) for reuse in another insats
+        # (insats, person, start date) taken: the database holds one participation for each.
+        taken = set()
+        rows = []
+        for n in range(count):
+            t = rng.choice(templates)
+            start = first_day + datetime.timedelta(days=rng.randrange(span))
+            outcome = t if t.duration_days is not None else rng.choice(exited if t.anonymous else exited_registered)
+            end = start + datetime.timedelta(days=outcome.duration_days)
+            if end > today:
+                end = None
+            row = {
+                "intervention": rng.choice(interventions), "reference": f"S{index:03d}-{n:07d}", "anonymous": t.anonymous,
+                "gender": t.gender, "start_date": start, "end_date": end,
+                "exit_reason": (outcome.exit_reason if end and not t.anonymous else ""), "person_key": "", "legal_gender": "",
+                "birth_year": None, "birth_month": None, "consent_date": None, "consent_form": "",
+                "referrer": "", "education": "", "municipality": "", "target_groups": [], "support_entry": [],
+                "support_exit": [],
+            }
+            if not t.anonymous:
+                reused = rng.choice(persons) if persons and rng.random() < 0.125 else None
+                if reused and (row["intervention"].pk, reused[0], start) not in taken:
+                    person_key, birth_year, birth_month, legal = reused
+                else:
+                    birth_year = start.year - (t.age or 40)
+                    birth_month = rng.randint(1, 12)
+                    legal = t.gender if t.gender in ("kvinna", "man") else rng.choice(["kvinna", "man"])
+                    digits = f"{birth_year}{birth_month:02d}{rng.randint(1, 28):02d}{rng.randrange(10000):04d}{index:03d}{n}"
+                    person_key = hmac.new(key, digits.encode(), hashlib.sha256).hexdigest()
+                    persons.append((person_key, birth_year, birth_month, legal))
+                taken.add((row["intervention"].pk, person_key, start))
+                row.update(
+                    person_key=person_key, legal_gender=legal, birth_year=birth_year, birth_month=birth_month,
+                    consent_date=start, consent_form="digitalt", education=t.education,
+                    referrer=f"kommun:{municipality}" if t.referrer.startswith("kommun:") else t.referrer,
+                    municipality=municipality if t.municipality else "",
+                    support_entry=list(t.support_entry), support_exit=list(outcome.support_exit) if end else [],
+                )
+            row["identity"] = (row["intervention"].pk, "ref", row["reference"])
+            rows.append(row)
+            if len(rows) == BATCH:
                 created += _write(association, rows, admin)
-            log(f"{association.slug}: {count} deltaganden")
+                rows = []
+        if rows:
+            created += _write(association, rows, admin)
+        log(f"{association.slug}: {count} deltaganden")
     _analyze()
     return created
 
@@ -178,5 +178,5 @@ def _analyze():
 
 
 def _write(association, rows, user):
-    with transaction.atomic():
+    with transaction.atomic(), Scope.of(association).activate():
         return services.upsert_participations(association, rows, user=user).created

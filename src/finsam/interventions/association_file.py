@@ -367,24 +367,28 @@ def _write(doc):
     )
     # The rest belongs to the förbund the file names: written in its scope (tenancy/scope.py).
     with Scope.of(association).activate():
-        members = {}
-        for m in doc["members"]:
-            lookup = {"association": association, "kind": m["kind"], "municipality_code": m["municipality_code"]}
-            member = _upsert(Member, lookup, {"name": m["name"]}, summary, f"medlem {m['kind']} {m['municipality_code']}".strip())
-            members[member.code] = member
-        for g in doc["target_groups"]:
-            _upsert(TargetGroup, {"association": association, "code": g["code"]}, {"label": g["label"]}, summary, f"målgrupp {g['code']}")
-        interventions = {}
-        for item in doc["interventions"]:
-            values = {k: item[k] for k in ("name", "kind", "status", "start_date", "end_date", "target_groups", "external_provider", "description")}
-            values["owner_member"] = members.get(item["owner"]) if item["owner"] else None
-            interventions[item["slug"]] = _upsert(
-                Intervention, {"association": association, "slug": item["slug"]}, values, summary, f"insats {item['slug']}"
-            )
-        for g in doc["goals"]:
-            lookup = {"intervention": interventions[g["intervention"]], "year": g["year"], "metric": g["metric"]}
-            values = {"target": g["target"], "manual_result": g["manual_result"], "description": g["description"]}
-            _upsert(Goal, lookup, values, summary, f"mål {g['intervention']} {g['year']} {g['metric']}")
+        return _write_contents(association, doc, summary)
+
+
+def _write_contents(association, doc, summary):
+    members = {}
+    for m in doc["members"]:
+        lookup = {"association": association, "kind": m["kind"], "municipality_code": m["municipality_code"]}
+        member = _upsert(Member, lookup, {"name": m["name"]}, summary, f"medlem {m['kind']} {m['municipality_code']}".strip())
+        members[member.code] = member
+    for g in doc["target_groups"]:
+        _upsert(TargetGroup, {"association": association, "code": g["code"]}, {"label": g["label"]}, summary, f"målgrupp {g['code']}")
+    interventions = {}
+    for item in doc["interventions"]:
+        values = {k: item[k] for k in ("name", "kind", "status", "start_date", "end_date", "target_groups", "external_provider", "description")}
+        values["owner_member"] = members.get(item["owner"]) if item["owner"] else None
+        interventions[item["slug"]] = _upsert(
+            Intervention, {"association": association, "slug": item["slug"]}, values, summary, f"insats {item['slug']}"
+        )
+    for g in doc["goals"]:
+        lookup = {"intervention": interventions[g["intervention"]], "year": g["year"], "metric": g["metric"]}
+        values = {"target": g["target"], "manual_result": g["manual_result"], "description": g["description"]}
+        _upsert(Goal, lookup, values, summary, f"mål {g['intervention']} {g['year']} {g['metric']}")
     return association, summary
 
 

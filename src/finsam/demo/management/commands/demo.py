@@ -35,33 +35,40 @@ class Command(BaseCommand):
             raise CommandError("Demodata läses inte in i produktion (FINSAM_ENV=production).")
         association, _ = apply_association_file((DATA / "exempelstad.json").read_bytes())
         with Scope.of(association).activate():
-            for username, full_name, role, assigned in DEMO_USERS:
-                first, last = full_name.split(" ", 1)
-                user, _ = add_user(
-                    association, username=username, roles=[role], password=DEMO_PASSWORD, first_name=first, last_name=last
-                )
-                _ensure_password(user)
-                user.assigned_interventions.add(*association.interventions.filter(slug__in=assigned))
-            admin = User.objects.get(username=DEMO_USERS[0][0])
-            participants = import_file(
-                (DATA / "exempelstad-deltagare.csv").read_bytes(), "exempelstad-deltagare.csv",
-                association=association, user=admin, interventions=association.interventions.all(),
-            )
+            participants = self.users_and_participants(association)
         system, created = User.objects.get_or_create(
             username=SYSTEM_ADMIN, defaults={"first_name": "Sam", "last_name": "Systemadministratör"}
         )
         system.is_superuser = True
         _ensure_password(system)
         if not quiet:
-            self.stdout.write(f"Demoförbundet {association.name} är inläst (deltagare: {participants}).")
-            self.stdout.write(f"Logga in på http://127.0.0.1:8000/ med lösenordet {DEMO_PASSWORD} och någon av:")
-            for username, _full_name, role, _ in DEMO_USERS:
-                self.stdout.write(f"  {username:32} {role.label}")
-            self.stdout.write(f"  {SYSTEM_ADMIN:32} Systemadministratör")
-            # The demo förbund keeps the default privacy model (docs/privacy.md): only the
-            # deltagaransvarig sees participants, in her two insatser; admin and analyst see reports.
-            self.stdout.write(f"Personuppgiftsansvar: {association.get_privacy_model_display()} "
-                              "(bara deltagaransvariga ser deltagare; ändras under Inställningar).")
+            self.report(association, participants)
+
+    def users_and_participants(self, association):
+        for username, full_name, role, assigned in DEMO_USERS:
+            first, last = full_name.split(" ", 1)
+            user, _ = add_user(
+                association, username=username, roles=[role], password=DEMO_PASSWORD, first_name=first, last_name=last
+            )
+            _ensure_password(user)
+            user.assigned_interventions.add(*association.interventions.filter(slug__in=assigned))
+        admin = User.objects.get(username=DEMO_USERS[0][0])
+        participants = import_file(
+            (DATA / "exempelstad-deltagare.csv").read_bytes(), "exempelstad-deltagare.csv",
+            association=association, user=admin, interventions=association.interventions.all(),
+        )
+        return participants
+
+    def report(self, association, participants):
+        self.stdout.write(f"Demoförbundet {association.name} är inläst (deltagare: {participants}).")
+        self.stdout.write(f"Logga in på http://127.0.0.1:8000/ med lösenordet {DEMO_PASSWORD} och någon av:")
+        for username, _full_name, role, _ in DEMO_USERS:
+            self.stdout.write(f"  {username:32} {role.label}")
+        self.stdout.write(f"  {SYSTEM_ADMIN:32} Systemadministratör")
+        # The demo förbund keeps the default privacy model (docs/privacy.md): only the
+        # deltagaransvarig sees participants, in her two insatser; admin and analyst see reports.
+        self.stdout.write(f"Personuppgiftsansvar: {association.get_privacy_model_display()} "
+                          "(bara deltagaransvariga ser deltagare; ändras under Inställningar).")
 
 
 def _ensure_password(user):
