@@ -2,7 +2,8 @@
 
 Every view inside an association is wrapped in :func:`association_view`, which resolves the
 association from the URL, answers 404 to anyone without a role in it (an outsider must not learn
-that an object exists), and 403 to a member whose roles lack the capability the view needs.
+that an object exists), and 403 to a member whose roles lack the capability the view needs, and runs
+the view inside the association's scope (tenancy/scope.py).
 Participant-level data is further limited to :meth:`Access.sees_all_interventions` or to the
 insatser a deltagaransvarig is assigned to (see ``interventions.models.InterventionQuerySet``).
 

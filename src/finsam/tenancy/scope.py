@@ -15,6 +15,7 @@ förbund; tests/test_scope.py keeps their list (``SCOPES_DISABLED_ALLOWED``).
 Making a new model scoped is one line: ``objects = scoped("path__to__association")``.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -64,12 +65,11 @@ class Scope:
     def require_active(self):
         """Raise ScopeError unless a scope covering this one is active (or scoping is disabled):
         counting a scope that is not active would count nothing, or fail later."""
+        current = get_scope()
+        if current.get("_enabled", True) and DIMENSION not in current:
+            raise ScopeError(f"{self} is not active.")
         active = _active_ids()
-        if active is None:
-            if get_scope().get("_enabled", True) and DIMENSION not in get_scope():
-                raise ScopeError(f"{self} is not active.")
-            return
-        if not self.association_ids <= active:
+        if active is not None and not self.association_ids <= active:
             raise ScopeError(f"{self} is not inside the active scope.")
 
     def stream(self, iterable):
@@ -92,8 +92,8 @@ def _active_ids():
     current = get_scope()
     if not current.get("_enabled", True) or current.get(DIMENSION) is None:
         return None
-    value = current[DIMENSION]
-    return frozenset(value) if isinstance(value, (list, tuple)) else frozenset([getattr(value, "pk", value)])
+    value = current[DIMENSION]  # set by Scope.activate: a list of ids, or one id
+    return frozenset(value) if isinstance(value, (list, tuple)) else frozenset([value])
 
 
 def scoped(path="association", queryset=models.QuerySet):
@@ -117,15 +117,16 @@ def scoped(path="association", queryset=models.QuerySet):
     return Manager()
 
 
-class no_scope:
-    """Context manager: no scope active and scoping on, whatever the caller had (a test body under
-    ``scopes_disabled()`` included). Each request starts here."""
-
-    def __enter__(self):
-        self._token = state.set({})
-
-    def __exit__(self, *exc):
-        state.reset(self._token)
+@contextmanager
+def no_scope():
+    """No scope active and scoping on, whatever the caller had (a test body under
+    ``scopes_disabled()`` included; django-scopes' own ``scope()`` would keep the rest of the
+    caller's state). Each request starts here."""
+    token = state.set({})
+    try:
+        yield
+    finally:
+        state.reset(token)
 
 
 class RequestScopeMiddleware:
