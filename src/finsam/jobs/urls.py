@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "jobs"
+
+J = "<slug:association_slug>/jobb/<int:job_id>/"
+
+urlpatterns = [
+    path(J, views.job_detail, name="detail"),
+    path(J + "status/", views.job_status, name="status"),
+    path(J + "fil/", views.job_download, name="download"),
+]
