@@ -30,7 +30,7 @@ import uuid
 from pathlib import Path
 
 import common
-from import_large import FINSAM, ROOT, build_rows, fresh_env, write_csv, write_xlsx
+from import_large import EXAMPLE, FINSAM, ROOT, fresh_env, write_csv, write_xlsx
 
 PORT = 8797
 BASE = f"http://127.0.0.1:{PORT}"
@@ -77,6 +77,43 @@ def prepare_user(env):
         f"u = User.objects.create_user({USER!r}, password={PASSWORD!r}); "
         "RoleAssignment.objects.create(user=u, association=Association.objects.get(slug='exempelstad'), role=Role.ADMIN)"
     )], env=env, check=True)
+
+
+COPIES_PER_DATE = 100  # common.copy_of finds at most 500 other people per birth date and gender
+
+
+def build_rows(count):
+    """As import_large.build_rows, for any number of rows: after every COPIES_PER_DATE copies of the
+    example file, its people are born a year earlier (a new birth date, with a valid control digit),
+    so that each copy is still a person of its own."""
+    import csv
+
+    with open(EXAMPLE, encoding="utf-8") as handle:
+        reader = csv.reader(handle, delimiter=";")
+        header = next(reader)
+        template = list(reader)
+    at, ref = header.index("personnummer"), header.index("referens")
+    rows = []
+    for n in range(count):
+        copy, row = divmod(n, len(template))
+        shift, within = divmod(copy, COPIES_PER_DATE)
+        source = list(template[row])
+        if shift:
+            source[ref] += f"-y{shift}"
+            if source[at]:
+                source[at] = _born_earlier(source[at].replace("-", ""), shift)
+            within += 1  # a copy, never the (shifted) original
+        rows.append(common.copy_of(header, source, within))
+    return header, rows
+
+
+def _born_earlier(identity, years):
+    year, rest = int(identity[:4]) - years, identity[4:8]
+    if rest == "0229":
+        rest = "0301"
+    digits = f"{year % 100:02d}{rest}{identity[8:11]}"
+    total = sum(sum(divmod(int(d) * (2 - k % 2), 10)) for k, d in enumerate(digits))
+    return f"{year}{rest}{identity[8:11]}{(10 - total % 10) % 10}"
 
 
 def percentiles(values):
