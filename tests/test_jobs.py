@@ -217,6 +217,23 @@ def test_the_status_says_how_far_the_job_has_come(world, login):
     assert "Uppdatera sidan</a>" in page  # without JavaScript: reload by hand
 
 
+def test_the_progress_poll_is_not_user_activity(world, login):
+    """The poll neither keeps a walked-away user signed in nor writes the session (which would
+    wait for an import's write lock on SQLite)."""
+    from finsam.core.middleware import SESSION_RENEWED_KEY
+
+    job = enqueue("participant_export", association=world.alfa, user=world.users["manager"], parameters={})
+    client = login(world.users["manager"])
+    client.get(reverse("jobs:detail", args=["alfa", job.pk]))
+    session = client.session
+    session[SESSION_RENEWED_KEY] = 1
+    session.save()
+    client.get(reverse("jobs:status", args=["alfa", job.pk]))
+    assert client.session[SESSION_RENEWED_KEY] == 1
+    client.get(reverse("jobs:detail", args=["alfa", job.pk]))
+    assert client.session[SESSION_RENEWED_KEY] > 1
+
+
 # --- a worker that dies, retention -------------------------------------------------------------------
 
 def test_a_job_whose_worker_stopped_beating_is_failed_not_rerun(world, login, job_settings):

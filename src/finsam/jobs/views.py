@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from finsam.audit.log import log_access
+from finsam.core.middleware import not_user_activity
 from finsam.tenancy.permissions import association_view
 
 from .models import State
@@ -49,6 +50,7 @@ def job_detail(request, job_id):
     })
 
 
+@not_user_activity
 @association_view()
 def job_status(request, job_id):
     job, _ = _job(request, job_id)
