@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
@@ -48,10 +49,14 @@ class Browser:
         return next(c.value for c in self.jar if c.name == "csrftoken")
 
     def get(self, path):
+        """(seconds, body, HTTP status); an error status is returned, not raised."""
         start = time.perf_counter()
-        with self.opener.open(BASE + path, timeout=120) as response:
-            body = response.read()
-        return time.perf_counter() - start, body, response
+        try:
+            with self.opener.open(BASE + path, timeout=120) as response:
+                body, code = response.read(), response.status
+        except urllib.error.HTTPError as error:
+            body, code = error.read(), error.code
+        return time.perf_counter() - start, body, code
 
     def post(self, path, fields, file=None):
         boundary = uuid.uuid4().hex
@@ -155,17 +160,23 @@ def main():
         upload_seconds, job_url = browser.post("/exempelstad/deltagare/importera/", {}, ("file", path))
         job_path = urllib.parse.urlparse(job_url).path
         assert re.search(r"/jobb/\d+/$", job_path), job_url
-        status_times, page_times, seen, validated_at = [], [], set(), None
+        status_times, page_times, seen, validated_at, errors = [], [], set(), None, {"status": 0, "page": 0}
         while True:
-            seconds, body, _ = browser.get(job_path + "status/")
+            seconds, body, code = browser.get(job_path + "status/")
             status_times.append(seconds)
+            if code != 200:
+                errors["status"] += 1
+                time.sleep(0.5)
+                continue
             status = json.loads(body)
             seen.add((status["text"], status["done"]))
             if validated_at is None and status["text"].startswith("Steg 2"):
                 validated_at = time.perf_counter() - started
             if status["finished"]:
                 break
-            page_times.append(browser.get("/exempelstad/insatser/")[0])
+            seconds, _, code = browser.get("/exempelstad/insatser/")
+            page_times.append(seconds)
+            errors["page"] += code != 200
             time.sleep(0.5)
         total = time.perf_counter() - started
         _, body, _ = browser.get(job_path)
@@ -182,14 +193,15 @@ def main():
     print(f"{database} {args.format} {args.rows} rows ({path.stat().st_size / 1e6:.1f} MB): upload {upload_seconds:.1f} s, "
           f"done after {total:.1f} s (validated after {validated_at or 0:.1f} s), worker peak {peak_mb:.0f} MB")
     print(f"status: {len(status_times)} requests, median {s50 * 1000:.0f} ms, p95 {s95 * 1000:.0f} ms, max {smax * 1000:.0f} ms; "
-          f"{len(seen)} distinct progress states")
+          f"{len(seen)} distinct progress states, {errors['status']} errors")
     print(f"page /exempelstad/insatser/: {len(page_times)} requests, median {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
-          f"max {pmax * 1000:.0f} ms")
+          f"max {pmax * 1000:.0f} ms, {errors['page']} errors")
     print(outcome.group(0) if outcome else "outcome not found")
     if not args.no_record:
         common.record("Import as a background job", [[
             database, args.format, args.rows, f"{upload_seconds:.1f}", f"{validated_at or 0:.0f}", f"{total:.0f}",
-            f"{s50 * 1000:.0f} / {s95 * 1000:.0f} / {smax * 1000:.0f}", f"{p50 * 1000:.0f} / {p95 * 1000:.0f} / {pmax * 1000:.0f}",
+            f"{s50 * 1000:.0f} / {s95 * 1000:.0f} / {smax * 1000:.0f} ({errors['status']} errors)",
+            f"{p50 * 1000:.0f} / {p95 * 1000:.0f} / {pmax * 1000:.0f} ({errors['page']} errors)",
             len(seen), f"{peak_mb:.0f}"]])
 
 
