@@ -88,6 +88,7 @@ ROUTES = {
     "interventions:system_association_file": (lambda w: {}, "get", SYSTEM),
     "tenancy:password_change": (lambda w: {}, "get", SIGNED_IN),
     "help": (lambda w: {}, "get", OPEN),
+    "jobs:list": (lambda w: {}, "get", ALL),  # each member's own jobs
     "jobs:detail": (lambda w: {"job_id": _job(w).pk}, "get", REQUESTER),
     "jobs:status": (lambda w: {"job_id": _job(w).pk}, "get", REQUESTER),
     "jobs:download": (lambda w: {"job_id": _job(w).pk}, "get", REQUESTER),

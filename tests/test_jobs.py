@@ -199,6 +199,15 @@ def test_a_large_export_runs_as_a_job_and_only_the_requester_downloads_it(world,
     assert AccessLog.objects.filter(action="job_download").count() == 1
 
 
+def test_the_list_shows_the_users_own_jobs_only(world, login):
+    set_privacy_model(world.alfa, PrivacyModel.ASSOCIATION)  # the admin may export too
+    mine = enqueue("participant_export", association=world.alfa, user=world.users["manager"], parameters={})
+    enqueue("participant_export", association=world.alfa, user=world.users["admin"], parameters={})
+    page = login(world.users["manager"]).get(reverse("jobs:list", args=["alfa"])).content.decode()
+    assert page.count("Export av deltagare") == 1
+    assert reverse("jobs:detail", args=["alfa", mine.pk]) in page
+
+
 def test_the_status_says_how_far_the_job_has_come(world, login):
     job = enqueue("participant_import", association=world.alfa, user=world.users["manager"],
                   upload=upload(participant_file(3)))

@@ -55,3 +55,8 @@ def test_import_job_page_follows_the_job(page, manager, job_settings, tmp_path, 
     assert page.get_by_role("status").inner_text() == "Klart."
     assert Job.objects.get().state == "done"
     assert_accessible(page)
+
+    page.get_by_role("link", name="Alla dina bakgrundsjobb").click()
+    assert page.get_by_role("link", name="Inläsning av deltagarfil (stor-fil.csv)").is_visible()
+    assert page.get_by_role("cell", name="Klart").is_visible()
+    assert_accessible(page)

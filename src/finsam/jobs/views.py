@@ -42,6 +42,16 @@ def status_of(job):
             "text": text, "status_text": words}
 
 
+LIST_SIZE = 50
+
+
+@association_view()
+def job_list(request):
+    """The user's own jobs in this förbund, newest first (the rows name no participant)."""
+    jobs = request.association.jobs.filter(requested_by=request.user)[:LIST_SIZE]
+    return render(request, "jobs/job_list.html", {"jobs": jobs, "retention_days": settings.FINSAM_JOB_RETENTION_DAYS})
+
+
 @association_view()
 def job_detail(request, job_id):
     job, kind = _job(request, job_id)
