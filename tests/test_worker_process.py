@@ -43,15 +43,19 @@ def database_url():
     return f"postgres://{auth}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
 
 
+def worker_env(job_settings):
+    return {**os.environ, "DATABASE_URL": database_url(), "FINSAM_JOBS_DIR": str(job_settings.FINSAM_JOBS_DIR),
+            "FINSAM_JOBS_SYNC": "false", "PYTHONPATH": str(SRC), "DJANGO_SETTINGS_MODULE": "finsam.settings"}
+
+
 @pytest.fixture
 def worker(job_settings):
     processes = []
 
     def start():
-        env = {**os.environ, "DATABASE_URL": database_url(), "FINSAM_JOBS_DIR": str(job_settings.FINSAM_JOBS_DIR),
-               "FINSAM_JOBS_SYNC": "false", "PYTHONPATH": str(SRC), "DJANGO_SETTINGS_MODULE": "finsam.settings"}
-        process = subprocess.Popen([sys.executable, "-m", "finsam.cli", "worker", "--poll", "0.2"], env=env,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        process = subprocess.Popen([sys.executable, "-m", "finsam.cli", "worker", "--poll", "0.2"],
+                                   env=worker_env(job_settings), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   text=True)
         processes.append(process)
         return process
 
@@ -117,3 +121,24 @@ def test_a_killed_worker_leaves_the_job_failed_and_the_data_untouched(world, wor
     assert job.progress_done >= seen["done"] and job.progress_total == rows
     assert not job.directory.exists()  # the uploaded file went with it
     assert Participation.objects.count() == before
+
+
+def test_a_worker_given_its_parent_ends_when_the_parent_does(job_settings):
+    """bin/serve's guarantee when the script itself is killed: the worker does not outlive it."""
+    shell = subprocess.run(
+        ["bash", "-c", f"{sys.executable} -m finsam.cli worker --poll 0.2 --parent $$ >/dev/null 2>&1 & echo $!"],
+        env=worker_env(job_settings), capture_output=True, text=True, timeout=30)
+    pid = int(shell.stdout.strip())
+
+    def gone():
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+
+    try:
+        wait_for(gone, seconds=30, step=0.1)
+    finally:
+        if not gone():
+            os.kill(pid, signal.SIGKILL)
