@@ -215,6 +215,8 @@ def test_the_status_says_how_far_the_job_has_come(world, login):
     url = reverse("jobs:status", args=["alfa", job.pk])
     assert client.get(url).json() == {"state": "queued", "finished": False, "done": 0, "total": 0, "percent": 0,
                                       "text": "", "status_text": "I kö: jobbet startar snart."}
+    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=3))
+    assert client.get(url).json()["status_text"].startswith("I kö: jobbet har inte startat än.")  # no worker?
     claimed = runner.claim_next()
     runner.Progress(claimed)(1234, 5000, "Steg 2 av 2: sparar deltagandena")
     status = client.get(url).json()

@@ -4,10 +4,13 @@ A job is reached only through the förbund in the URL and only by the user who a
 other job is a 404 (another förbund's, or a colleague's, whose result holds what that colleague
 may see). The requester must still hold the kind's capability (403 otherwise)."""
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from finsam.audit.log import log_access
 from finsam.core.middleware import not_user_activity
@@ -28,12 +31,19 @@ def _job(request, job_id):
     return job, kind
 
 
+WAITING_TOO_LONG = datetime.timedelta(minutes=2)
+
+
 def status_of(job):
     done, total, text = read_progress(job)
     percent = min(100, done * 100 // total) if total else (100 if job.state == State.DONE else 0)
     if job.state == State.RUNNING:
         # Rounded to tens, so that a screen reader hears a change every tenth, not every second.
         words = f"{job.get_state_display()}: {text or 'startar'}" + (f", omkring {percent // 10 * 10} %" if total else "")
+    elif job.state == State.QUEUED and timezone.now() - job.created_at > WAITING_TOO_LONG:
+        # A worker takes a queued job within seconds: this long means none is running.
+        words = ("I kö: jobbet har inte startat än. Det körs när bearbetningen av bakgrundsjobb är igång; "
+                 "kontakta förbundets administratör om det dröjer.")
     elif job.state == State.QUEUED:
         words = "I kö: jobbet startar snart."
     else:
