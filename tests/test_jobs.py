@@ -15,7 +15,7 @@ from finsam.jobs.models import Job, State
 from finsam.jobs.queue import enqueue
 from finsam.jobs.registry import KINDS, register
 from finsam.participants.models import Participation
-from finsam.tenancy.models import PrivacyModel, Role
+from finsam.tenancy.models import PrivacyModel
 
 from tests.conftest import set_privacy_model
 
