@@ -9,6 +9,7 @@ import pypdf
 import pytest
 from django.urls import reverse
 
+from finsam.audit.models import AccessLog
 from finsam.jobs.models import Job, State
 from finsam.jobs.queue import enqueue
 from finsam.jobs.registry import KINDS
@@ -21,9 +22,6 @@ from finsam.statistics.engine import compute_report
 
 YEAR = (datetime.date(2024, 1, 1), datetime.date(2024, 12, 31))
 QUERY = "?period=custom&date_from=2024-01-01&date_to=2024-12-31"
-
-
-pytestmark = pytest.mark.urls("tests.report_jobs_urls")
 
 
 @pytest.fixture
@@ -108,7 +106,14 @@ def test_a_big_report_queues_pdf_and_excel_and_downloads_the_rest(world, login, 
         assert response.status_code == 302
         assert response.url == reverse("jobs:detail", args=["alfa", job.pk])
         assert job.kind == LIVE_KIND and job.parameters["exporter"] == file_format and job.state == State.DONE
-    assert pypdf.PdfReader(io.BytesIO(result(Job.objects.get(parameters__exporter="pdf")))).pages
+    pdf_job = Job.objects.get(parameters__exporter="pdf")
+    page = client.get(reverse("jobs:detail", args=["alfa", pdf_job.pk])).content.decode()
+    assert "Rapport som fil" in page and "Rapporten som PDF är klar" in page
+    download = client.get(reverse("jobs:download", args=["alfa", pdf_job.pk]))
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"] == 'attachment; filename="statistik-alfa-2024-01-01-2024-12-31.pdf"'
+    assert pypdf.PdfReader(io.BytesIO(b"".join(download.streaming_content))).pages
+    assert not AccessLog.objects.filter(action="job_download").exists()  # counts, no participant
     for file_format in ("csv", "json", "html"):
         assert client.get(url + f"&format={file_format}").status_code == 200
     assert Job.objects.count() == 2
@@ -134,3 +139,4 @@ def test_a_big_published_report_is_a_job_the_board_may_run(world, login, sync_jo
     assert response.url == reverse("jobs:detail", args=["alfa", job.pk])
     assert job.kind == PUBLISHED_KIND and job.parameters["published"] == published.pk and job.state == State.DONE
     assert job.result_name == f"publicerad-alfa-{published.pk}.pdf"
+    assert client.get(reverse("jobs:download", args=["alfa", job.pk]))["Content-Type"] == "application/pdf"

@@ -95,8 +95,11 @@ class Job(models.Model):
         self.result_name, self.result_content_type, self.result_rows = filename[:200], content_type, rows
 
     def delete_files(self, *, keep_result=False):
-        if keep_result:
-            self.input_path.unlink(missing_ok=True)
+        """Everything of the job's directory, or everything but its result file."""
+        if keep_result and self.result_path.exists():
+            for path in self.directory.iterdir():
+                if path != self.result_path:
+                    path.unlink(missing_ok=True)
         else:
             shutil.rmtree(self.directory, ignore_errors=True)
 

@@ -152,8 +152,9 @@ def run_job(job):
         job.access = access
         with _heartbeat(progress):
             summary = kind.run(job, progress)
-        outcome = {"state": State.DONE, "summary": summary or "", "result_name": job.result_name,
-                   "result_content_type": job.result_content_type, "result_rows": job.result_rows}
+        outcome = {"state": State.DONE, "summary": summary or "", "warnings": job.warnings,
+                   "result_name": job.result_name, "result_content_type": job.result_content_type,
+                   "result_rows": job.result_rows}
     except JobFailed as failed:
         outcome = {"state": State.FAILED, "error": failed.message, "errors": failed.errors, "warnings": failed.warnings}
     except Exception:
@@ -176,19 +177,26 @@ def fail_stale_jobs(now=None):
     """Mark failed every running job whose worker stopped beating; returns how many. The data of
     such a job is untouched: what it wrote was in a transaction that died with the worker."""
     now = now or timezone.now()
-    lease = datetime.timedelta(seconds=settings.FINSAM_JOB_LEASE_SECONDS)
-    failed = 0
-    for job in Job.objects.filter(state=State.RUNNING):
-        if now - last_heartbeat(job) <= lease:
-            continue
-        done, total, text = read_progress(job)
-        if Job.objects.filter(pk=job.pk, state=State.RUNNING, worker=job.worker).update(
-                state=State.FAILED, error=STALE_MESSAGE, finished_at=now, progress_done=done,
-                progress_total=total, progress_text=text):
-            job.delete_files()
-            failed += 1
-            logger.warning("Job %s (%s) lost its worker %s: marked failed", job.pk, job.kind, job.worker)
-    return failed
+    return sum(fail_if_stale(job, now) for job in Job.objects.filter(state=State.RUNNING))
+
+
+def fail_if_stale(job, now=None):
+    """True when ``job`` was running without a heartbeat for longer than the lease and is now
+    marked failed (by this call: the update is conditional, so two callers fail it once)."""
+    now = now or timezone.now()
+    if job.state != State.RUNNING:
+        return False
+    if now - last_heartbeat(job) <= datetime.timedelta(seconds=settings.FINSAM_JOB_LEASE_SECONDS):
+        return False
+    done, total, text = read_progress(job)
+    if not Job.objects.filter(pk=job.pk, state=State.RUNNING, worker=job.worker).update(
+            state=State.FAILED, error=STALE_MESSAGE, finished_at=now, progress_done=done,
+            progress_total=total, progress_text=text):
+        return False
+    job.delete_files()
+    logger.warning("Job %s (%s) lost its worker %s: marked failed", job.pk, job.kind, job.worker)
+    job.refresh_from_db()
+    return True
 
 
 def delete_expired_jobs(now=None):

@@ -41,5 +41,8 @@ def render_report_file(job, progress):
     return f"Rapporten som {exporter.label} är klar: {len(report.tables)} tabeller."
 
 
-register(LIVE_KIND, label="Rapport som fil", capability="view_reports")(render_report_file)
-register(PUBLISHED_KIND, label="Publicerad rapport som fil", capability="view_published_reports")(render_report_file)
+# A report file holds counts, never a participant (the report pages and their direct downloads are
+# not access-logged either): personal_data=False.
+register(LIVE_KIND, label="Rapport som fil", capability="view_reports", personal_data=False)(render_report_file)
+register(PUBLISHED_KIND, label="Publicerad rapport som fil", capability="view_published_reports",
+         personal_data=False)(render_report_file)

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from finsam.reports.exporters import registry as exporters
 from finsam.statistics.engine import compute_report
-from finsam.tenancy.models import Association
+from finsam.tenancy.commands import in_association_scope
 
 
 class Command(BaseCommand):
@@ -21,10 +21,9 @@ class Command(BaseCommand):
                             help="filformat: " + ", ".join(f"{e.identifier} ({e.label})" for e in exporters))
         parser.add_argument("--output", help="fil att skriva till; utan den skrivs json till standard ut")
 
+    @in_association_scope()
     def handle(self, *args, **o):
-        association = Association.objects.filter(slug=o["association"]).first()
-        if association is None:
-            raise CommandError(f"Det finns inget förbund med kortnamnet {o['association']}.")
+        association = o["association"]
         try:
             start = datetime.date.fromisoformat(o["date_from"])
             end = datetime.date.fromisoformat(o["date_to"])
