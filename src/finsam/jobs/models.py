@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 
 from finsam.tenancy.models import Association
+from finsam.tenancy.scope import scoped
 
 
 class State(models.TextChoices):
@@ -47,6 +48,8 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = scoped()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -20,8 +20,10 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from finsam.tenancy.permissions import Access
+from finsam.tenancy.scope import Scope
 
 from .models import Job, State
 from .registry import KINDS, JobFailed
@@ -104,6 +106,12 @@ def _heartbeat(progress):
         thread.join()
 
 
+def _the_queue():
+    """The worker serves every förbund: finding queued, stale and expired jobs looks across all of
+    them (the one place it does). A job itself runs inside its förbund's scope (``run_job``)."""
+    return scopes_disabled()
+
+
 def worker_name():
     return f"{os.uname().nodename}:{os.getpid()}"[:100]
 
@@ -111,7 +119,9 @@ def worker_name():
 def claim_next(worker=""):
     """The oldest queued job, now running for this worker; None when the queue is empty."""
     while True:
-        candidate = Job.objects.filter(state=State.QUEUED).order_by("created_at", "id").values_list("pk", flat=True).first()
+        with _the_queue():
+            candidate = (Job.objects.filter(state=State.QUEUED).order_by("created_at", "id")
+                         .values_list("pk", flat=True).first())
         if candidate is None:
             return None
         job = _claim(candidate, worker)
@@ -122,11 +132,12 @@ def claim_next(worker=""):
 
 def _claim(job_id, worker):
     now = timezone.now()
-    claimed = Job.objects.filter(pk=job_id, state=State.QUEUED).update(
-        state=State.RUNNING, worker=worker or worker_name(), started_at=now, heartbeat_at=now)
-    if claimed != 1:
-        return None
-    return Job.objects.select_related("association", "requested_by").get(pk=job_id)
+    with _the_queue():
+        claimed = Job.objects.filter(pk=job_id, state=State.QUEUED).update(
+            state=State.RUNNING, worker=worker or worker_name(), started_at=now, heartbeat_at=now)
+        if claimed != 1:
+            return None
+        return Job.objects.select_related("association", "requested_by").get(pk=job_id)
 
 
 def run_queued(job_id):
@@ -138,8 +149,14 @@ def run_queued(job_id):
 
 
 def run_job(job):
-    """Run a claimed job to its end and record the outcome on its row. Rights are checked again
-    now: the requester may have lost the role, or the förbund its privacy model, since queuing."""
+    """Run a claimed job to its end, inside its förbund's scope, and record the outcome on its row.
+    Rights are checked again now: the requester may have lost the role, or the förbund its privacy
+    model, since queuing."""
+    with Scope.of(job.association).activate():
+        return _run_in_scope(job)
+
+
+def _run_in_scope(job):
     progress = Progress(job)
     outcome = {}
     try:
@@ -177,7 +194,8 @@ def fail_stale_jobs(now=None):
     """Mark failed every running job whose worker stopped beating; returns how many. The data of
     such a job is untouched: what it wrote was in a transaction that died with the worker."""
     now = now or timezone.now()
-    return sum(fail_if_stale(job, now) for job in Job.objects.filter(state=State.RUNNING))
+    with _the_queue():
+        return sum(fail_if_stale(job, now) for job in Job.objects.filter(state=State.RUNNING))
 
 
 def fail_if_stale(job, now=None):
@@ -205,11 +223,12 @@ def delete_expired_jobs(now=None):
     storing its upload). Returns how many jobs were deleted."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=settings.FINSAM_JOB_RETENTION_DAYS)
-    expired = list(Job.objects.filter(created_at__lt=cutoff).filter(~Q(state=State.RUNNING)))
-    for job in expired:
-        job.delete_files()
-        job.delete()
-    _delete_orphans(now)
+    with _the_queue():
+        expired = list(Job.objects.filter(created_at__lt=cutoff).filter(~Q(state=State.RUNNING)))
+        for job in expired:
+            job.delete_files()
+            job.delete()
+        _delete_orphans(now)
     return len(expired)
 
 
