@@ -257,7 +257,8 @@ def save_participation(participation, row, *, user, expected_version=None, actio
             raise AlreadyRegistered from None
         _write_children([(participation.pk, values)])
         ParticipationChange.objects.create(participation=participation, user=user, action="created", changes={})
-        return participation  # participation.save() marked the data changed (statistics/cache.py)
+        mark_data_changed(participation.association_id)
+        return participation
     if not isinstance(expected_version, int) or isinstance(expected_version, bool) or expected_version < 1:
         raise ValueError("An update must name the version the participation was read at.")
     old = current_values(participation)
