@@ -35,6 +35,9 @@ COLUMNS = variables.BY_CODE
 SINGLE_CODE_COLUMNS = {v.code: v.code_list for v in variables.of_kind(variables.CODE)}
 # What an anonymous row may hold besides these is an error (it would no longer be anonymous).
 ANONYMOUS_COLUMNS = variables.anonymous_columns()
+# ... said in words: "insats, egen referens, kön, startdatum och slutdatum".
+_HELD = [v.label.lower() for v in variables.VARIABLES if v.anonymous and v.kind != variables.FLAG]
+ANONYMOUS_HOLDS = ", ".join(_HELD[:-1]) + " och " + _HELD[-1]
 
 
 def normalise_header(text):
@@ -273,8 +276,7 @@ class RowContext:
             extra = [c for c, v in raw.items() if v is not None and c not in ANONYMOUS_COLUMNS
                      and not (c == "avslutsorsak" and row["exit_reason"] == codes.EXIT_REASON_EXCLUDED)]
             for column in extra:
-                error(column, "en anonym deltagare får bara ha insats, referens, kön, startdatum och slutdatum "
-                              "(och avslutsorsaken felregistrering).")
+                error(column, f"en anonym deltagare får bara ha {ANONYMOUS_HOLDS} (och avslutsorsaken felregistrering).")
             if row["exit_reason"] and not row["end_date"]:
                 error("slutdatum", "slutdatum saknas men avslutsorsak är angiven.", "")
             if not row["gender"]:
