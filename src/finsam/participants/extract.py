@@ -182,10 +182,11 @@ def build(association, participations, *, user, how):
     for p in participations:
         values = [{"fält": "Typ av registrering", "värde": p.kind_label}]
         values += [{"fält": _field_label(f), "värde": _value(p, f.name, labeller)} for f in fields]
+        sets = variables.stored_sets(p)
         for variable in variables.of_kind(variables.CODES):  # the multi-valued variables' rows
             values.append({"fält": variable.label, "värde": ", ".join(
                 variable.code_list.label(code) if variable.code_list else labeller.target_group(code)
-                for code in variable.stored_codes(p))})
+                for code in sets[variable.field])})
         history = [{
             "tid": timezone.localtime(c.at).strftime("%Y-%m-%d %H:%M"),
             "användare": c.user.username if c.user else "",

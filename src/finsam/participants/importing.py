@@ -452,17 +452,18 @@ def participation_row(participation):
     empty cell. Without the identity number (not stored); with the birth year (derived from the
     number, or given for a pseudonymous row, which needs it to be validated again). Used by the
     export and by the forms, which validate edits as rows."""
-    return {v.code: _cell(participation, v) for v in variables.VARIABLES if v.kind != variables.IDENTITY}
+    sets = variables.stored_sets(participation)
+    return {v.code: _cell(participation, v, sets) for v in variables.VARIABLES if v.kind != variables.IDENTITY}
 
 
-def _cell(participation, variable):
+def _cell(participation, variable, sets):
     kind = variable.kind
     if kind == variables.INSATS:
         return participation.intervention.slug
     if kind == variables.FLAG:
         return "ja" if getattr(participation, variable.field) else "nej"
     if kind == variables.CODES:
-        return ";".join(sorted(variable.stored_codes(participation))) or None
+        return ";".join(sorted(sets[variable.field])) or None
     value = getattr(participation, variable.field)
     if kind in (variables.YEAR, variables.DATE):
         return value

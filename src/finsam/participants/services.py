@@ -61,8 +61,7 @@ class SameParticipationTwice(Exception):
 
 def current_values(participation):
     values = {f: getattr(participation, f) for f in SCALAR_FIELDS}
-    for variable in SET_VARIABLES:
-        values[variable.field] = sorted(variable.stored_codes(participation))
+    values.update({field: sorted(stored) for field, stored in variables.stored_sets(participation).items()})
     return values
 
 

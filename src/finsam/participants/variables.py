@@ -45,11 +45,6 @@ class Variable:
     def label_on_form(self):
         return self.form_label or self.label
 
-    def stored_codes(self, participation):
-        """A CODES variable's codes as stored in the participation's child rows (prefetched or not)."""
-        relation, phase = self.rows
-        return [r.code for r in getattr(participation, relation).all() if phase is None or r.phase == phase]
-
     def row_model(self):
         """A CODES variable's child model (SupportRecord, TargetGroupRecord)."""
         from .models import Participation
@@ -163,6 +158,19 @@ def scalar_fields():
 def set_fields():
     """The keys of the multi-valued variables (services.SET_FIELDS)."""
     return [v.field for v in of_kind(CODES)]
+
+
+def stored_sets(participation):
+    """Field of each CODES variable -> its codes as stored in the participation's child rows
+    (prefetched or not), each relation read once (the support rows hold both phases)."""
+    rows = {}
+    result = {}
+    for variable in of_kind(CODES):
+        relation, phase = variable.rows
+        if relation not in rows:
+            rows[relation] = list(getattr(participation, relation).all())
+        result[variable.field] = [r.code for r in rows[relation] if phase is None or r.phase == phase]
+    return result
 
 
 def field_labels():
