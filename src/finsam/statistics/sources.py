@@ -25,7 +25,8 @@ def model_labels_read():
         from .tables import models_read  # the table registry, when it declares what tables read
     except ImportError:
         return list(_READ_BY_ENGINE)
-    return sorted(set(models_read()))
+    # "app_label.ModelName" as the registry declares them (a model class is taken too).
+    return sorted({m if isinstance(m, str) else m._meta.label for m in models_read()})
 
 
 def models_read():
