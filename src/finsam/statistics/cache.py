@@ -4,7 +4,7 @@ A report is cached under its association's data version (``tenancy.models.DataVe
 parameters. Every write to what the engine counts raises the version in the writing transaction:
 each app's write services mark the förbund's data changed themselves (``tenancy/changes.py``;
 participants/services.py for its bulk statements, which send no signals), and the receivers below,
-derived from ``sources.models_read()``, are a safety net for ORM writes outside any service. A
+derived from ``sources.models_read()`` (the table registry), are a safety net for ORM writes outside any service. A
 changed association therefore never meets an old entry; old entries simply age out of the cache.
 See docs/decisions.md ("Report cache").
 """

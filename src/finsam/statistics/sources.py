@@ -1,34 +1,16 @@
-"""The models the statistics engine reads: what a report's figures depend on.
+"""The models a report reads: what its figures depend on, as model classes.
 
-The report cache (cache.py) and the completeness test of data versions
-(tests/test_data_versions.py) take their list from here and from nowhere else. Once every table
-declares what it reads (``statistics.tables.models_read()``, the table registry), this function
-returns that union instead of the list below.
+The table registry declares them (``tables.models_read()``: the engine context's and each table's
+``reads``); the report cache's safety net (cache.py) and the completeness test of data versions
+(tests/test_data_versions.py) take their list from here, so a new app's table that reads a new
+model is covered by both without an entry anywhere else.
 """
 
 from django.apps import apps
 
-# "app_label.ModelName" of everything engine.py queries (the förbund's settings and members, its
-# insatser, target groups and goals, participations with their support and target-group rows, and
-# volume counts).
-_READ_BY_ENGINE = (
-    "tenancy.Association", "tenancy.Member",
-    "interventions.Intervention", "interventions.TargetGroup", "interventions.Goal",
-    "participants.Participation", "participants.SupportRecord", "participants.TargetGroupRecord",
-    "participants.VolumeCount",
-)
-
-
-def model_labels_read():
-    """``app_label.ModelName`` of every model a report table reads."""
-    try:
-        from .tables import models_read  # the table registry, when it declares what tables read
-    except ImportError:
-        return list(_READ_BY_ENGINE)
-    # "app_label.ModelName" as the registry declares them (a model class is taken too).
-    return sorted({m if isinstance(m, str) else m._meta.label for m in models_read()})
-
 
 def models_read():
-    """The model classes of ``model_labels_read()``."""
-    return [apps.get_model(label) for label in model_labels_read()]
+    """The model classes of ``tables.models_read()`` ("app_label.ModelName")."""
+    from .tables import models_read as declared  # on first use: family modules import the engine
+
+    return [apps.get_model(label) for label in declared()]
