@@ -21,7 +21,7 @@ from finsam.core.identifiers import (
     IDENTITY_NUMBER_MESSAGE, contains_identity_number, normalise_organisationsnummer, redact_identity_numbers,
     valid_kommunkod,
 )
-from finsam.tenancy.models import MINIMUM_MASKING_THRESHOLD, RESERVED_SLUGS, Association, Member
+from finsam.tenancy.models import MINIMUM_MASKING_THRESHOLD, RESERVED_SLUGS, Association, Member, mark_data_changed
 from finsam.tenancy.scope import Scope
 
 from .models import RESERVED_INTERVENTION_SLUGS, Goal, Intervention, TargetGroup, is_share_metric, validate_goal_metric
@@ -389,6 +389,8 @@ def _write_contents(association, doc, summary):
         lookup = {"intervention": interventions[g["intervention"]], "year": g["year"], "metric": g["metric"]}
         values = {"target": g["target"], "manual_result": g["manual_result"], "description": g["description"]}
         _upsert(Goal, lookup, values, summary, f"mål {g['intervention']} {g['year']} {g['metric']}")
+    if summary.created or summary.updated:
+        mark_data_changed(association.pk)
     return association, summary
 
 

@@ -2,6 +2,7 @@ from django import forms
 from django_scopes.forms import SafeModelChoiceField
 
 from finsam.core.forms import AccessibleErrorsMixin
+from finsam.tenancy.changes import MarksDataChanged
 from finsam.tenancy.models import Role, User
 
 from finsam import codes
@@ -11,7 +12,7 @@ from .models import Goal, Intervention, TargetGroup, goal_metric_label, is_share
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class InterventionForm(AccessibleErrorsMixin, forms.ModelForm):
+class InterventionForm(MarksDataChanged, AccessibleErrorsMixin, forms.ModelForm):
     target_groups = forms.MultipleChoiceField(
         label="Målgrupper", required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -56,7 +57,7 @@ class InterventionForm(AccessibleErrorsMixin, forms.ModelForm):
         return slug
 
 
-class TargetGroupForm(AccessibleErrorsMixin, forms.ModelForm):
+class TargetGroupForm(MarksDataChanged, AccessibleErrorsMixin, forms.ModelForm):
     class Meta:
         model = TargetGroup
         fields = ["code", "label"]
@@ -91,7 +92,7 @@ def goal_metric_choices():
     return metrics + exit_metrics
 
 
-class GoalForm(AccessibleErrorsMixin, forms.ModelForm):
+class GoalForm(MarksDataChanged, AccessibleErrorsMixin, forms.ModelForm):
     """Shares are typed as percentages (40 for 40 %) and stored as fractions."""
 
     metric = forms.ChoiceField(label="Mått", choices=goal_metric_choices)

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from finsam.audit.log import log_access
 from finsam.core.forms import bound
+from finsam.tenancy.changes import delete_and_mark
 from finsam.tenancy.permissions import association_view, system_admin_view
 
 from .association_file import AssociationFileError, apply_association_file, export_association_file
@@ -148,6 +149,6 @@ def goal_edit(request, intervention_slug, goal_id=None):
 @association_view("manage_interventions")
 def goal_delete(request, intervention_slug, goal_id):
     intervention = get_object_or_404(request.association.interventions, slug=intervention_slug)
-    get_object_or_404(intervention.goals, pk=goal_id).delete()
+    delete_and_mark(get_object_or_404(intervention.goals, pk=goal_id))
     messages.success(request, "Målet är borttaget.")
     return redirect("interventions:detail", association_slug=request.association.slug, intervention_slug=intervention.slug)

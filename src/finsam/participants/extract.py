@@ -21,6 +21,7 @@ from finsam import codes
 from finsam.audit.models import AccessLog
 from finsam.core.forms import AccessibleErrorsMixin
 
+from . import variables
 from .forms import IdentityNumberInput
 from .identity import InvalidIdentityNumber, parse_identity_number, person_keys
 from .labels import ACTION_LABELS, Labeller
@@ -181,13 +182,11 @@ def build(association, participations, *, user, how):
     for p in participations:
         values = [{"fält": "Typ av registrering", "värde": p.kind_label}]
         values += [{"fält": _field_label(f), "värde": _value(p, f.name, labeller)} for f in fields]
-        support = list(p.support.all())
-        values.append({"fält": "Försörjning vid inskrivning",
-                       "värde": ", ".join(s.get_code_display() for s in support if s.phase == "entry")})
-        values.append({"fält": "Försörjning efter avslut",
-                       "värde": ", ".join(s.get_code_display() for s in support if s.phase == "exit")})
-        values.append({"fält": "Målgrupper",
-                       "värde": ", ".join(labeller.target_group(t.code) for t in p.target_group_records.all())})
+        sets = variables.stored_sets(p)
+        for variable in variables.of_kind(variables.CODES):  # the multi-valued variables' rows
+            values.append({"fält": variable.label, "värde": ", ".join(
+                variable.code_list.label(code) if variable.code_list else labeller.target_group(code)
+                for code in sets[variable.field])})
         history = [{
             "tid": timezone.localtime(c.at).strftime("%Y-%m-%d %H:%M"),
             "användare": c.user.username if c.user else "",

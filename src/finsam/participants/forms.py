@@ -15,8 +15,8 @@ from finsam.core.forms import MAX_KEY, AccessibleErrorsMixin
 from finsam.core.identifiers import redact_identity_numbers
 from finsam.interventions.forms import DATE_WIDGET
 
-from . import consent
-from .importing import SINGLE_CODE_COLUMNS, RowContext, Validation, participation_row
+from . import consent, variables
+from .importing import ANONYMOUS_COLUMNS, RowContext, Validation, participation_row
 from .models import Participation
 
 BLANK = [("", "– Välj –")]
@@ -37,6 +37,63 @@ def check_version(form, cleaned):
 
 def _choices(code_list):
     return BLANK + code_list.choices
+
+
+def _variable_field(variable):
+    """The form field of a variable, as declared (variables.py). A form overrides the fields that
+    need more (a required date, a widget, choices of its förbund set in __init__)."""
+    common = {"label": variable.label_on_form, "required": False, "help_text": variable.help}
+    kind = variable.kind
+    if kind == variables.CODE:
+        return forms.ChoiceField(choices=_choices(variable.code_list), **common)
+    if kind == variables.REFERRER:
+        return forms.ChoiceField(**common)  # choices: the förbund's members (RowContext.referrer_choices)
+    if kind == variables.CODES:  # without a code list: the förbund's target groups, set in __init__
+        choices = variable.code_list.choices if variable.code_list else []
+        return forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, choices=choices, **common)
+    if kind == variables.DATE:
+        return forms.DateField(widget=DATE_WIDGET, **common)
+    if kind in (variables.YEAR, variables.MUNICIPALITY):
+        return forms.CharField(max_length=4, **common)
+    return forms.CharField(max_length=60, **common)
+
+
+def _variables_on_form(phase):
+    return [v for v in variables.VARIABLES if v.phase == phase and v.on_form]
+
+
+def _variable_fields(phase):
+    """A form class holding a field for each variable of ``phase`` (its subclass overrides some)."""
+    return type(f"_{phase.capitalize()}Variables", (forms.Form,),
+                {v.code: _variable_field(v) for v in _variables_on_form(phase)})
+
+
+def _cell(variable, value):
+    """A cleaned form value as a cell of a participant-file row."""
+    if variable.kind == variables.CODES:
+        return ";".join(value or []) or None
+    return value or None
+
+
+def _initial(variable, cell):
+    """A cell of a participant-file row as the form field's initial value."""
+    if variable.kind == variables.CODES:
+        return cell.split(";") if cell else []
+    return cell
+
+
+# The consent is asked as one group of fields, placed where the file has its consent date.
+CONSENT_FIELDS = ["samtycke_form", "samtycke_bekraftat", "samtycke_datum", "samtycke_begaran"]
+
+
+def _entry_field_order():
+    order = ["version", "registreringssatt"]
+    for variable in _variables_on_form(variables.ENTRY):
+        if variable.code == "samtycke_datum":
+            order += CONSENT_FIELDS
+        elif variable.code not in CONSENT_FIELDS:
+            order.append(variable.code)
+    return order
 
 
 class _RowForm(AccessibleErrorsMixin, forms.Form):
@@ -160,17 +217,22 @@ class _RowForm(AccessibleErrorsMixin, forms.Form):
         return []
 
 
-# Fields of the registration form that an anonymous registration does not keep.
-NOT_KEPT_WHEN_ANONYMOUS = (
-    "personnummer", "samtycke_bekraftat", "samtycke_datum", "anmalande_part", "anmalande_enhet", "malgrupp",
-    "utbildning", "tid_offentlig_forsorjning", "tid_utan_arbete", "forsorjning_fore", "folkbokforingskommun",
-    "fodd_utomlands", "funktionsnedsattning", "vald_fragor", "fodelsear",
+# Fields of the registration form that an anonymous registration does not keep: every variable an
+# anonymous participation may not hold, and the confirmation of consent. (The consent's form is a
+# choice with a default, so it is always filled in; the registration leaves it empty.)
+NOT_KEPT_WHEN_ANONYMOUS = tuple(
+    [v.code for v in _variables_on_form(variables.ENTRY) if not v.anonymous and v.code != "samtycke_form"]
+    + ["samtycke_bekraftat"]
 )
 NOT_KEPT_MESSAGE = ("En anonym registrering sparar inte den här uppgiften. Töm fältet, eller välj ett annat "
                     "registreringssätt om deltagaren har samtyckt.")
 
 
-class ParticipationForm(_RowForm):
+class ParticipationForm(_RowForm, _variable_fields(variables.ENTRY)):
+    """The registration: a field for every entry variable (variables.py), some declared here with
+    more than the declaration says, in the order of the participant file."""
+
+    field_order = _entry_field_order()
     identity_number_fields = ("personnummer",)  # hashed by the row validator, never stored
     # Replaces the former "Anonym deltagare" checkbox; a posted anonym=on still means anonymous
     # when no kind is posted (kind()).
@@ -189,8 +251,6 @@ class ParticipationForm(_RowForm):
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}),
         help_text="ÅÅÅÅMMDD-NNNN. Numret sparas aldrig, bara en nyckel som inte går att räkna tillbaka.",
     )
-    kon = forms.ChoiceField(label="Kön", required=False, choices=_choices(codes.GENDER),
-                            help_text="Lämna tomt för att ta juridiskt kön från personnumret. Krävs utan personnummer.")
     fodelsear = forms.CharField(
         label="Födelseår", required=False, max_length=4,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
@@ -203,22 +263,6 @@ class ParticipationForm(_RowForm):
     samtycke_datum = forms.DateField(label="Datum för samtycke på papper", required=False, widget=DATE_WIDGET)
     samtycke_begaran = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=MAX_KEY)
     startdatum = forms.DateField(label="Startdatum", widget=DATE_WIDGET)
-    anmalande_part = forms.ChoiceField(label="Anmälande part", required=False)
-    anmalande_enhet = forms.ChoiceField(label="Anmälande enhet", required=False, choices=_choices(codes.REFERRING_UNIT))
-    malgrupp = forms.MultipleChoiceField(label="Målgrupper", required=False, widget=forms.CheckboxSelectMultiple)
-    utbildning = forms.ChoiceField(label="Utbildning (högsta avslutade)", required=False, choices=_choices(codes.EDUCATION))
-    tid_offentlig_forsorjning = forms.ChoiceField(label="Tid i offentlig försörjning", required=False, choices=_choices(codes.TIME_BAND))
-    tid_utan_arbete = forms.ChoiceField(label="Tid utan arbete", required=False, choices=_choices(codes.TIME_BAND))
-    forsorjning_fore = forms.MultipleChoiceField(label="Försörjning vid inskrivning", required=False,
-                                                 widget=forms.CheckboxSelectMultiple, choices=codes.SUPPORT.choices)
-    folkbokforingskommun = forms.CharField(label="Folkbokföringskommun (kommunkod)", required=False, max_length=4,
-                                           help_text="SCB:s fyrsiffriga kod, t.ex. 0180.")
-    fodd_utomlands = forms.ChoiceField(label="Född utomlands", required=False, choices=_choices(codes.YES_NO_UNKNOWN))
-    funktionsnedsattning = forms.ChoiceField(label="Funktionsnedsättning som påverkar arbetsförmågan", required=False,
-                                             choices=_choices(codes.YES_NO_UNKNOWN))
-    vald_fragor = forms.ChoiceField(label="Frågor om våld i nära relationer", required=False,
-                                    choices=_choices(codes.VIOLENCE_QUESTIONS),
-                                    help_text="Bara om frågorna ställdes, aldrig svaren.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -236,8 +280,7 @@ class ParticipationForm(_RowForm):
             raw = participation_row(p)
             for name in self.fields:
                 if name in raw and raw[name] is not None:
-                    value = raw[name]
-                    self.initial[name] = value.split(";") if name in ("malgrupp", "forsorjning_fore") else value
+                    self.initial[name] = _initial(variables.BY_CODE[name], raw[name])
             self.initial["registreringssatt"] = p.kind
             self.initial["samtycke_bekraftat"] = p.consent_form == "digitalt"
             self.fields["personnummer"].help_text = (
@@ -261,33 +304,25 @@ class ParticipationForm(_RowForm):
     def raw_row(self):
         data = self.cleaned_data
         anonymous = self.kind() == "anonymous"
-        raw = {name: data.get(name) or None for name in SINGLE_CODE_COLUMNS if name in self.fields}
+        raw = {v.code: _cell(v, data.get(v.code)) for v in _variables_on_form(variables.ENTRY) if v.code in self.fields}
         raw.update({
             "insats": self.intervention.slug,
-            "referens": data["referens"] or None,
             "anonym": "ja" if anonymous else "nej",
-            "personnummer": data["personnummer"] or None,
-            "fodelsear": data["fodelsear"] or None,
-            "startdatum": data["startdatum"],
-            "anmalande_part": data["anmalande_part"] or None,
-            "malgrupp": ";".join(data["malgrupp"]) or None,
-            "forsorjning_fore": ";".join(data["forsorjning_fore"]) or None,
-            "folkbokforingskommun": data["folkbokforingskommun"] or None,
-            "samtycke_form": None,
+            "samtycke_form": None,  # set from the consent fields below
             "samtycke_datum": None,
         })
         if self.participation is not None:
             # Exit data is edited in the exit form; keep it.
             current = participation_row(self.participation)
-            raw.update({k: current[k] for k in ("slutdatum", "avslutsorsak", "forsorjning_efter")})
+            raw.update({v.code: current[v.code] for v in variables.VARIABLES if v.phase == variables.EXIT})
         if anonymous:
             # Only insats, reference, gender and dates are kept for an anonymous participant. What
             # else was filled in is refused, never dropped in silence (issue 10); the script of the
             # page hides and disables those fields when Anonym is ticked.
-            for name in NOT_KEPT_WHEN_ANONYMOUS:
-                if name in self.fields and data.get(name) not in (None, "", [], False):
+            for name in self.fields:  # in the page's order
+                if name in NOT_KEPT_WHEN_ANONYMOUS and data.get(name) not in (None, "", [], False):
                     self.add_error(name, NOT_KEPT_MESSAGE)
-            keep = {"insats", "referens", "anonym", "kon", "startdatum", "slutdatum"}
+            keep = set(ANONYMOUS_COLUMNS)
             if raw.get("avslutsorsak") == codes.EXIT_REASON_EXCLUDED:
                 keep.add("avslutsorsak")  # a mistaken registration stays excluded
             raw = {k: (v if k in keep else None) for k, v in raw.items()}
@@ -340,32 +375,27 @@ class ParticipationForm(_RowForm):
         return row
 
 
-class ExitForm(_RowForm):
+class ExitForm(_RowForm, _variable_fields(variables.EXIT)):
+    """The exit: a field for every exit variable (variables.py); the exit date is required here."""
+
     slutdatum = forms.DateField(label="Slutdatum", widget=DATE_WIDGET)
-    avslutsorsak = forms.ChoiceField(label="Avslutsorsak", required=False, choices=_choices(codes.EXIT_REASON))
-    forsorjning_efter = forms.MultipleChoiceField(label="Försörjning efter avslut", required=False,
-                                                  widget=forms.CheckboxSelectMultiple, choices=codes.SUPPORT.choices)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.participation.anonymous:
             # An anonymous participation holds no exit reason or support.
-            del self.fields["avslutsorsak"]
-            del self.fields["forsorjning_efter"]
+            for variable in _variables_on_form(variables.EXIT):
+                if not variable.anonymous:
+                    del self.fields[variable.code]
         if not self.is_bound and self.participation.end_date:
-            self.initial["slutdatum"] = self.participation.end_date
-            self.initial["avslutsorsak"] = self.participation.exit_reason
-            self.initial["forsorjning_efter"] = [
-                s.code for s in self.participation.support.all() if s.phase == "exit"
-            ]
+            current = participation_row(self.participation)
+            for variable in _variables_on_form(variables.EXIT):
+                self.initial[variable.code] = _initial(variable, current[variable.code])
 
     def raw_row(self):
         data = self.cleaned_data
         raw = participation_row(self.participation)
-        raw["slutdatum"] = data["slutdatum"]
-        if not self.participation.anonymous:
-            raw["avslutsorsak"] = data.get("avslutsorsak") or None
-            raw["forsorjning_efter"] = ";".join(data.get("forsorjning_efter") or []) or None
+        raw.update({v.code: _cell(v, data.get(v.code)) for v in _variables_on_form(variables.EXIT) if v.code in self.fields})
         return raw
 
     def values(self):

@@ -25,51 +25,19 @@ from finsam.audit.log import log_access
 from finsam.core.identifiers import IDENTITY_NUMBER_MESSAGE, contains_identity_number, redact_identity_numbers, valid_kommunkod
 from finsam.interventions.models import target_group_choices
 
-from . import services
+from . import services, variables
 from .files import FileRefused, read_table
 from .identity import InvalidIdentityNumber, parse_identity_number, person_keys
 from .models import age_at
 
-# Column code -> Participation field (None: handled specially).
-COLUMNS = {
-    "insats": None,
-    "referens": "reference",
-    "personnummer": None,
-    "anonym": None,
-    "kon": "gender",
-    "fodelsear": "birth_year",
-    "samtycke_datum": "consent_date",
-    "samtycke_form": "consent_form",
-    "startdatum": "start_date",
-    "anmalande_part": "referrer",
-    "anmalande_enhet": "referring_unit",
-    "malgrupp": None,
-    "utbildning": "education",
-    "tid_offentlig_forsorjning": "time_on_support",
-    "tid_utan_arbete": "time_without_work",
-    "forsorjning_fore": None,
-    "folkbokforingskommun": "municipality",
-    "fodd_utomlands": "born_abroad",
-    "funktionsnedsattning": "impairment",
-    "vald_fragor": "violence_questions",
-    "slutdatum": "end_date",
-    "avslutsorsak": "exit_reason",
-    "forsorjning_efter": None,
-}
-SINGLE_CODE_COLUMNS = {
-    "kon": codes.GENDER,
-    "samtycke_form": codes.CONSENT_FORM,
-    "anmalande_enhet": codes.REFERRING_UNIT,
-    "utbildning": codes.EDUCATION,
-    "tid_offentlig_forsorjning": codes.TIME_BAND,
-    "tid_utan_arbete": codes.TIME_BAND,
-    "fodd_utomlands": codes.YES_NO_UNKNOWN,
-    "funktionsnedsattning": codes.YES_NO_UNKNOWN,
-    "vald_fragor": codes.VIOLENCE_QUESTIONS,
-    "avslutsorsak": codes.EXIT_REASON,
-}
+# The columns of the participant file, in order: column code -> its Variable (variables.py).
+COLUMNS = variables.BY_CODE
+SINGLE_CODE_COLUMNS = {v.code: v.code_list for v in variables.of_kind(variables.CODE)}
 # What an anonymous row may hold besides these is an error (it would no longer be anonymous).
-ANONYMOUS_COLUMNS = {"insats", "referens", "anonym", "kon", "startdatum", "slutdatum"}
+ANONYMOUS_COLUMNS = variables.anonymous_columns()
+# ... said in words: "insats, egen referens, kön, startdatum och slutdatum".
+_HELD = [v.label.lower() for v in variables.VARIABLES if v.anonymous and v.kind != variables.FLAG]
+ANONYMOUS_HOLDS = ", ".join(_HELD[:-1]) + " och " + _HELD[-1]
 
 
 def normalise_header(text):
@@ -304,12 +272,12 @@ class RowContext:
         for column, code_list in SINGLE_CODE_COLUMNS.items():
             value = raw.get(column)
             if value is None:
-                row[COLUMNS[column]] = ""
+                row[COLUMNS[column].field] = ""
                 continue
             code = code_list.lookup(value)
             if code is None:
                 error(column, f"okänd kod. Tillåtet: {_labels(code_list)}.")
-            row[COLUMNS[column]] = code or ""
+            row[COLUMNS[column].field] = code or ""
 
         row["start_date"] = self._date(raw, "startdatum", error, required=True)
         row["end_date"] = self._date(raw, "slutdatum", error)
@@ -321,8 +289,7 @@ class RowContext:
             extra = [c for c, v in raw.items() if v is not None and c not in ANONYMOUS_COLUMNS
                      and not (c == "avslutsorsak" and row["exit_reason"] == codes.EXIT_REASON_EXCLUDED)]
             for column in extra:
-                error(column, "en anonym deltagare får bara ha insats, referens, kön, startdatum och slutdatum "
-                              "(och avslutsorsaken felregistrering).")
+                error(column, f"en anonym deltagare får bara ha {ANONYMOUS_HOLDS} (och avslutsorsaken felregistrering).")
             if row["exit_reason"] and not row["end_date"]:
                 error("slutdatum", "slutdatum saknas men avslutsorsak är angiven.", "")
             if not row["gender"]:
@@ -349,9 +316,8 @@ class RowContext:
             row["consent_form"] = (row["consent_form"] or "digitalt") if row["consent_date"] else ""
             row["referrer"] = self._referrer(raw, error)
             row["municipality"] = self._municipality(raw, error)
-            row["target_groups"] = self._multi(raw, "malgrupp", self.target_group_lookup, error)
-            row["support_entry"] = self._support(raw, "forsorjning_fore", error)
-            row["support_exit"] = self._support(raw, "forsorjning_efter", error)
+            for variable in variables.of_kind(variables.CODES):
+                row[variable.field] = self._codes(raw, variable, error)
             age = age_at(row["birth_year"], row["birth_month"], row["start_date"])
             if age is not None:
                 if not 16 <= age <= 64:
@@ -359,7 +325,8 @@ class RowContext:
             key_part = ("ref", row["reference"]) if row["reference"] else ("pnr", row["person_key"], row["start_date"])
             row["identity"] = (intervention.pk if intervention else None, *key_part)
         if anonymous:
-            row.update(target_groups=[], support_entry=[], support_exit=[], referrer="", municipality="")
+            row.update({v.field: [] if v.kind == variables.CODES else ""
+                        for v in variables.of_kind(variables.CODES, variables.REFERRER, variables.MUNICIPALITY)})
         result.warnings.extend(row["warnings"])
         return row if len(result.errors) == errors_before else None
 
@@ -475,25 +442,19 @@ class RowContext:
             return ""
         return value
 
-    def _multi(self, raw, column, lookup, error):
+    def _codes(self, raw, variable, error):
+        """A multi-valued cell: codes of the variable's code list, or of the förbund's target groups
+        (a variable without a code list); the means of support obey codes.SUPPORT_EXCLUSIVE."""
+        column, code_list = variable.code, variable.code_list
         result = []
         for part in _parts(raw.get(column)):
-            code = lookup.get(part.casefold())
+            code = code_list.lookup(part) if code_list else self.target_group_lookup.get(part.casefold())
             if code is None:
-                error(column, f"okänd kod \"{part}\". Tillåtet: {'; '.join(self.target_groups.values())}.")
+                allowed = _labels(code_list) if code_list else "; ".join(self.target_groups.values())
+                error(column, f"okänd kod \"{part}\". Tillåtet: {allowed}.")
             elif code not in result:
                 result.append(code)
-        return result
-
-    def _support(self, raw, column, error):
-        result = []
-        for part in _parts(raw.get(column)):
-            code = codes.SUPPORT.lookup(part)
-            if code is None:
-                error(column, f"okänd kod \"{part}\". Tillåtet: {_labels(codes.SUPPORT)}.")
-            elif code not in result:
-                result.append(code)
-        exclusive = [c for c in result if c in codes.SUPPORT_EXCLUSIVE]
+        exclusive = [c for c in result if c in codes.SUPPORT_EXCLUSIVE] if code_list is codes.SUPPORT else []
         if exclusive and len(result) > 1:
             error(column, f"{' och '.join(codes.SUPPORT.label(c) for c in exclusive)} kan inte kombineras med annan försörjning.")
         return result
@@ -504,35 +465,22 @@ def participation_row(participation):
     empty cell. Without the identity number (not stored); with the birth year (derived from the
     number, or given for a pseudonymous row, which needs it to be validated again). Used by the
     export and by the forms, which validate edits as rows."""
-    support = list(participation.support.all())
+    sets = variables.stored_sets(participation)
+    return {v.code: _cell(participation, v, sets) for v in variables.VARIABLES if v.kind != variables.IDENTITY}
 
-    def joined(codes_):
-        return ";".join(sorted(codes_)) or None
 
-    return {
-        "insats": participation.intervention.slug,
-        "referens": participation.reference or None,
-        "anonym": "ja" if participation.anonymous else "nej",
-        "kon": participation.gender or None,
-        "fodelsear": participation.birth_year,
-        "samtycke_datum": participation.consent_date,
-        "samtycke_form": participation.consent_form or None,
-        "startdatum": participation.start_date,
-        "anmalande_part": participation.referrer or None,
-        "anmalande_enhet": participation.referring_unit or None,
-        "malgrupp": joined(t.code for t in participation.target_group_records.all()),
-        "utbildning": participation.education or None,
-        "tid_offentlig_forsorjning": participation.time_on_support or None,
-        "tid_utan_arbete": participation.time_without_work or None,
-        "forsorjning_fore": joined(s.code for s in support if s.phase == "entry"),
-        "folkbokforingskommun": participation.municipality or None,
-        "fodd_utomlands": participation.born_abroad or None,
-        "funktionsnedsattning": participation.impairment or None,
-        "vald_fragor": participation.violence_questions or None,
-        "slutdatum": participation.end_date,
-        "avslutsorsak": participation.exit_reason or None,
-        "forsorjning_efter": joined(s.code for s in support if s.phase == "exit"),
-    }
+def _cell(participation, variable, sets):
+    kind = variable.kind
+    if kind == variables.INSATS:
+        return participation.intervention.slug
+    if kind == variables.FLAG:
+        return "ja" if getattr(participation, variable.field) else "nej"
+    if kind == variables.CODES:
+        return ";".join(sorted(sets[variable.field])) or None
+    value = getattr(participation, variable.field)
+    if kind in (variables.YEAR, variables.DATE):
+        return value
+    return value or None
 
 
 def _labels(code_list):

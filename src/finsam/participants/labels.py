@@ -4,38 +4,10 @@ never the codes of the participant file (issue 10)."""
 from finsam import codes
 from finsam.interventions.models import target_group_choices
 
+from . import variables
+
 # Field of ParticipationChange.changes (services.SCALAR_FIELDS and SET_FIELDS) -> label.
-FIELD_LABELS = {
-    "intervention_id": "Insats",
-    "reference": "Egen referens",
-    "person_key": "Personnummer",
-    "anonymous": "Anonym",
-    "pseudonymous": "Pseudonym",
-    "gender": "Kön",
-    "legal_gender": "Juridiskt kön",
-    "birth_year": "Födelseår",
-    "birth_month": "Födelsemånad",
-    "consent_date": "Samtycke, datum",
-    "consent_form": "Samtycke, form",
-    "consent_text_version": "Samtyckestextens version",
-    "start_date": "Startdatum",
-    "end_date": "Slutdatum",
-    "referrer": "Anmälande part",
-    "referring_unit": "Anmälande enhet",
-    "education": "Utbildning",
-    "time_on_support": "Tid i offentlig försörjning",
-    "time_without_work": "Tid utan arbete",
-    "municipality": "Folkbokföringskommun",
-    "born_abroad": "Född utomlands",
-    "impairment": "Funktionsnedsättning",
-    "violence_questions": "Frågor om våld",
-    "exit_reason": "Avslutsorsak",
-    "age_at_start": "Ålder vid start",
-    "support_at_entry_and_exit": "Försörjning både vid inskrivning och avslut",
-    "target_groups": "Målgrupper",
-    "support_entry": "Försörjning vid inskrivning",
-    "support_exit": "Försörjning efter avslut",
-}
+FIELD_LABELS = variables.field_labels()
 
 # Derived on every write from what is shown anyway: not repeated in the history.
 DERIVED = {"age_at_start", "support_at_entry_and_exit"}
@@ -53,13 +25,7 @@ ACTION_LABELS = {
     "marked_mistaken": "Markerad som felregistrering",
 }
 
-CODE_LISTS = {
-    "gender": codes.GENDER, "legal_gender": codes.GENDER, "consent_form": codes.CONSENT_FORM,
-    "referring_unit": codes.REFERRING_UNIT, "education": codes.EDUCATION, "time_on_support": codes.TIME_BAND,
-    "time_without_work": codes.TIME_BAND, "born_abroad": codes.YES_NO_UNKNOWN, "impairment": codes.YES_NO_UNKNOWN,
-    "violence_questions": codes.VIOLENCE_QUESTIONS, "exit_reason": codes.EXIT_REASON,
-    "support_entry": codes.SUPPORT, "support_exit": codes.SUPPORT,
-}
+CODE_LISTS = variables.field_code_lists()
 
 
 class Labeller:

@@ -41,9 +41,6 @@ CURRENT_COLUMNS = ["id", "start_date", "end_date", "intervention", "anonymous", 
 NEW_COLUMNS = ["id", "intervention", "anonymous", "gender", "exit_reason", "education", "time_on_support", "referrer"]
 EXITED_COLUMNS = ["id", "intervention", "anonymous", "gender", "exit_reason", "start_date", "support_at_entry_and_exit"]
 
-# Fields an anonymous participation may hold; everything else stays empty (variables.md).
-ANONYMOUS_FIELDS = ("intervention", "reference", "gender", "start_date", "end_date")
-
 
 def age_at(birth_year, birth_month, day):
     """Whole years at ``day`` from birth year and month (the day of birth is not known)."""

@@ -10,21 +10,17 @@ from django.db.models import Case, F, Q, Value, When
 from finsam import codes
 from finsam.tenancy.models import mark_data_changed
 
-from . import bulk
-from .models import Participation, ParticipationChange, SupportRecord, TargetGroupRecord, age_at
+from . import bulk, variables
+from .models import Participation, ParticipationChange, age_at
 
-SCALAR_FIELDS = [
-    "intervention_id", "reference", "person_key", "anonymous", "pseudonymous", "gender", "legal_gender", "birth_year",
-    "birth_month", "consent_date", "consent_form", "consent_text_version", "start_date", "end_date", "referrer",
-    "referring_unit", "education", "time_on_support", "time_without_work", "municipality", "born_abroad",
-    "impairment", "violence_questions", "exit_reason", "age_at_start", "support_at_entry_and_exit",
-]
-SET_FIELDS = ["target_groups", "support_entry", "support_exit"]
+# What a row writes, from the declaration of the variables (variables.py).
+SCALAR_FIELDS = variables.scalar_fields()
+SET_FIELDS = variables.set_fields()
+SET_VARIABLES = variables.of_kind(variables.CODES)
 SECRET_FIELDS = {"person_key"}
-PERSONAL_FIELDS = [
-    f for f in SCALAR_FIELDS
-    if f not in ("intervention_id", "reference", "anonymous", "pseudonymous", "gender", "start_date", "end_date")
-]
+# What anonymisation removes: every personal variable (an anonymous participation keeps only
+# insats, referens, gender and dates).
+PERSONAL_FIELDS = [f for f in variables.cleared_by("anonymise") if f in SCALAR_FIELDS]
 # What an identified participation keeps when a row without personnummer updates it.
 IDENTITY_FIELDS = ("person_key", "legal_gender", "birth_year", "birth_month")
 
@@ -65,10 +61,7 @@ class SameParticipationTwice(Exception):
 
 def current_values(participation):
     values = {f: getattr(participation, f) for f in SCALAR_FIELDS}
-    support = list(participation.support.all())
-    values["support_entry"] = sorted(s.code for s in support if s.phase == SupportRecord.ENTRY)
-    values["support_exit"] = sorted(s.code for s in support if s.phase == SupportRecord.EXIT)
-    values["target_groups"] = sorted(t.code for t in participation.target_group_records.all())
+    values.update({field: sorted(stored) for field, stored in variables.stored_sets(participation).items()})
     return values
 
 
@@ -102,16 +95,26 @@ def _jsonable(value):
 
 
 def _write_children(ids_with_values):
-    """Support and target-group rows for (participation id, values) pairs."""
-    bulk.insert(SupportRecord, [
-        {"participation_id": pk, "phase": phase, "code": code}
-        for pk, values in ids_with_values
-        for phase, key in ((SupportRecord.ENTRY, "support_entry"), (SupportRecord.EXIT, "support_exit"))
-        for code in values[key]
-    ])
-    bulk.insert(TargetGroupRecord, [
-        {"participation_id": pk, "code": code} for pk, values in ids_with_values for code in values["target_groups"]
-    ])
+    """The rows of the multi-valued variables (support, target groups) for (participation id,
+    values) pairs, one INSERT per child model."""
+    rows = {}
+    for variable in SET_VARIABLES:
+        phase = variable.rows[1]
+        rows.setdefault(variable.row_model(), []).extend(
+            {"participation_id": pk, "code": code, **({"phase": phase} if phase else {})}
+            for pk, values in ids_with_values for code in values[variable.field]
+        )
+    for model, model_rows in rows.items():
+        bulk.insert(model, model_rows)
+
+
+def _child_models():
+    return list(dict.fromkeys(variable.row_model() for variable in SET_VARIABLES))
+
+
+def _delete_children(participation_ids):
+    for model in _child_models():
+        model.objects.filter(participation_id__in=participation_ids).delete()
 
 
 def _apply(participation, values):
@@ -236,9 +239,8 @@ def _upsert_chunk(association, rows, user, summary, matched):
         _apply(participation, values)
         participation.version = F("version") + 1
         participation.save()
-        participation.support.all().delete()
-        participation.target_group_records.all().delete()
         ParticipationChange.objects.create(participation=participation, user=user, action="updated", changes=changes)
+    _delete_children([p.pk for p, _, _ in to_update])
     _write_children([(p.pk, v) for p, v, _ in to_update])
     summary.updated += len(to_update)
 
@@ -262,7 +264,8 @@ def save_participation(participation, row, *, user, expected_version=None, actio
             raise AlreadyRegistered from None
         _write_children([(participation.pk, values)])
         ParticipationChange.objects.create(participation=participation, user=user, action="created", changes={})
-        return participation  # participation.save() marked the data changed (statistics/cache.py)
+        mark_data_changed(participation.association_id)
+        return participation
     if not isinstance(expected_version, int) or isinstance(expected_version, bool) or expected_version < 1:
         raise ValueError("An update must name the version the participation was read at.")
     old = current_values(participation)
@@ -281,8 +284,7 @@ def save_participation(participation, row, *, user, expected_version=None, actio
         raise AlreadyRegistered from None
     if not updated:
         raise ConcurrentEditError
-    participation.support.all().delete()
-    participation.target_group_records.all().delete()
+    _delete_children([participation.pk])
     _write_children([(participation.pk, values)])
     ParticipationChange.objects.create(participation=participation, user=user, action=action, changes=changes)
     mark_data_changed(participation.association_id)
@@ -308,16 +310,14 @@ def anonymise(participations, *, user, action="anonymised"):
     ids = [pk for pk, _ in rows]
     for association_id in {a for _, a in rows}:
         mark_data_changed(association_id)
-    blank = {f: None if f in ("birth_year", "birth_month", "consent_date", "age_at_start") else "" for f in PERSONAL_FIELDS}
-    blank["support_at_entry_and_exit"] = False  # the support rows go too
+    blank = {f: _blank(f) for f in PERSONAL_FIELDS}  # support_at_entry_and_exit too: the support rows go
     # A participation marked as a mistake stays one: it must not start counting again.
     excluded = codes.EXIT_REASON_EXCLUDED
     blank["exit_reason"] = Case(When(exit_reason=excluded, then=Value(excluded)), default=Value(""))
     # Anonymous is not pseudonymous (the database's participation_pseudonymous_has_no_key).
     Participation.objects.filter(pk__in=ids).update(anonymous=True, pseudonymous=False, **blank,
                                                     version=F("version") + 1)
-    SupportRecord.objects.filter(participation_id__in=ids).delete()
-    TargetGroupRecord.objects.filter(participation_id__in=ids).delete()
+    _delete_children(ids)
     # The history of an anonymised participation could tell its answers: keep only the events.
     ParticipationChange.objects.filter(participation_id__in=ids).update(changes={})
     ParticipationChange.objects.bulk_create(
@@ -326,12 +326,17 @@ def anonymise(participations, *, user, action="anonymised"):
     return len(ids)
 
 
+def _blank(field):
+    """The empty value of a Participation field: NULL where it may be, False for a flag, else ""."""
+    model_field = Participation._meta.get_field(field)
+    if model_field.null:
+        return None
+    return False if model_field.get_internal_type() == "BooleanField" else ""
+
+
 # Kept by retention: what the report tables count. Cleared: what only links a row to a person or
-# serves the project leader's own work.
-RETENTION_CLEARED = {
-    "reference": "", "consent_date": None, "consent_form": "", "consent_text_version": "", "legal_gender": "",
-    "referring_unit": "", "time_without_work": "", "born_abroad": "", "impairment": "", "violence_questions": "",
-}
+# serves the project leader's own work (the ``retention`` of each variable, variables.py).
+RETENTION_CLEARED = {f: _blank(f) for f in variables.cleared_by("retention")}
 
 
 @transaction.atomic

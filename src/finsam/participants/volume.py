@@ -2,11 +2,12 @@ from django import forms
 
 from finsam.core.forms import AccessibleErrorsMixin
 from finsam.interventions.forms import DATE_WIDGET
+from finsam.tenancy.changes import MarksDataChanged
 
 from .models import VolumeCount
 
 
-class VolumeCountForm(AccessibleErrorsMixin, forms.ModelForm):
+class VolumeCountForm(MarksDataChanged, AccessibleErrorsMixin, forms.ModelForm):
     class Meta:
         model = VolumeCount
         fields = ["period_start", "period_end", "women", "men", "other", "note"]

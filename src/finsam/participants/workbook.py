@@ -1,5 +1,6 @@
-"""The participant file as a workbook: the import template and the export. Columns come from
-``importing.COLUMNS`` and codes from ``finsam.codes``, so the three can never drift apart."""
+"""The participant file as a workbook: the import template and the export. Columns, their help
+and their codes come from the declaration of the variables (``variables.py``, codes from
+``finsam.codes``), which the import reads too, so the three can never drift apart."""
 
 import csv
 import io
@@ -13,37 +14,17 @@ from finsam import codes
 from finsam.core.exports import neutralise
 from finsam.interventions.models import target_group_choices
 
+from . import variables
 from .importing import COLUMNS, SINGLE_CODE_COLUMNS, RowContext, participation_row
 from .labels import Labeller
 from .models import Participation
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
-EXPORT_COLUMNS = [c for c in COLUMNS if c != "personnummer"]
+EXPORT_COLUMNS = [v.code for v in variables.VARIABLES if v.exported]
 # Participations read per query while exporting: the prefetches of a chunk stay under SQLite's
 # smallest limit on variables in one statement (999), and memory stays flat however many there are.
 EXPORT_CHUNK = 500
-
-COLUMN_HELP = {
-    "insats": "Insatsens kortnamn (eller exakta namn).",
-    "referens": "Ditt eget id för deltagaren. Aldrig ett namn. Krävs för anonyma och pseudonyma (utan personnummer).",
-    "personnummer": ("ÅÅÅÅMMDD-NNNN. Sparas aldrig, bara som nyckel. Tomt för anonyma. Tomt på en ny rad som inte "
-                     "är anonym: pseudonym deltagare. Tomt på en rad vars referens redan finns: deltagandet behåller "
-                     "sitt personnummer."),
-    "anonym": "ja eller nej (tomt = nej). nej och tomt personnummer = pseudonym (alla uppgifter sparas).",
-    "kon": "Krävs för anonyma och pseudonyma; med personnummer från numret om tomt.",
-    "fodelsear": "Fyra siffror, för pseudonyma. Med personnummer tas året från numret; behöver inte fyllas i.",
-    "samtycke_datum": "Datum för samtycket. Krävs om inte anonym (för pseudonyma om förbundet kräver det).",
-    "samtycke_form": "Digitalt eller Papper (tomt = digitalt).",
-    "startdatum": "ÅÅÅÅ-MM-DD. Obligatoriskt.",
-    "malgrupp": "Ett eller flera värden ur listan, åtskilda med ;",
-    "forsorjning_fore": "Ett eller flera värden ur listan, åtskilda med ;",
-    "forsorjning_efter": "Ett eller flera värden ur listan, åtskilda med ;",
-    "folkbokforingskommun": "SCB:s fyrsiffriga kommunkod, t.ex. 0180 för Stockholm.",
-    "slutdatum": "ÅÅÅÅ-MM-DD när deltagandet avslutats.",
-    "avslutsorsak": "Krävs när slutdatum finns (inte för anonyma).",
-}
-
 
 def _label_lists(association, interventions=None):
     """The values offered by the template's dropdowns: labels, never codes (issue 10). The import
@@ -103,11 +84,11 @@ def template(association, interventions=None):
     for cell in instructions[instructions.max_row]:  # the header just added
         cell.font = Font(bold=True)
     target_groups = [label for _, label in target_group_choices(association)]
-    support = [label for _, label in codes.SUPPORT.choices]
-    for column in COLUMNS:
-        allowed = lists.get(column) or (target_groups if column == "malgrupp" else
-                                        support if column.startswith("forsorjning") else [])
-        instructions.append([column, COLUMN_HELP.get(column, ""), neutralise("; ".join(allowed))])
+    for column, variable in COLUMNS.items():
+        allowed = lists.get(column) or []
+        if variable.kind == variables.CODES:  # without a code list: the förbund's target groups
+            allowed = [label for _, label in variable.code_list.choices] if variable.code_list else target_groups
+        instructions.append([column, variable.template_help, neutralise("; ".join(allowed))])
     instructions.column_dimensions["A"].width = 28
     instructions.column_dimensions["B"].width = 70
     instructions.column_dimensions["C"].width = 80
@@ -116,10 +97,8 @@ def template(association, interventions=None):
     return buffer.getvalue()
 
 
-# Columns whose codes the export writes as labels (issue 10: files show words, not codes); the
-# import reads a label as its code (CodeList.lookup, RowContext), so the export re-imports unchanged.
-LABELLED_COLUMNS = {**SINGLE_CODE_COLUMNS, "avslutsorsak": codes.EXIT_REASON}
-SUPPORT_COLUMNS = ("forsorjning_fore", "forsorjning_efter")
+# The export writes codes as labels (issue 10: files show words, not codes); the import reads a
+# label as its code (CodeList.lookup, RowContext), so the export re-imports unchanged.
 
 
 def export_row(participation, labeller):
@@ -135,13 +114,14 @@ def _export_text(column, value, labeller):
         return ""
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    if column in LABELLED_COLUMNS:
-        return LABELLED_COLUMNS[column].label(value)
-    if column == "anmalande_part":
+    variable = COLUMNS[column]
+    if variable.kind == variables.CODE:
+        return variable.code_list.label(value)
+    if variable.kind == variables.REFERRER:
         return labeller.referrer(value)
-    if column in SUPPORT_COLUMNS:
-        return "; ".join(codes.SUPPORT.label(code) for code in value.split(";"))
-    if column == "malgrupp":
+    if variable.kind == variables.CODES and variable.code_list:
+        return "; ".join(variable.code_list.label(code) for code in value.split(";"))
+    if variable.kind == variables.CODES:  # the förbund's target groups
         labels = [labeller.target_group(code) for code in value.split(";")]
         # A förbund's own label holding ";" would split on re-import: its code then.
         return "; ".join(label if ";" not in label else code for label, code in zip(labels, value.split(";")))

@@ -2,20 +2,22 @@
 
 A report is cached under its association's data version (``tenancy.models.DataVersion``) and its
 parameters. Every write to what the engine counts raises the version in the writing transaction:
-the participant write path (``participants/services.py``) calls ``mark_data_changed`` itself (its
-bulk statements send no signals), and the receivers below cover every other model the engine
-reads, however it is saved through the ORM. A changed association therefore never meets an old
-entry; old entries simply age out of the cache. See docs/decisions.md ("Report cache").
+each app's write services mark the förbund's data changed themselves (``tenancy/changes.py``;
+participants/services.py for its bulk statements, which send no signals), and the receivers below,
+derived from ``sources.models_read()`` (the table registry), are a safety net for ORM writes outside any service. A
+changed association therefore never meets an old entry; old entries simply age out of the cache.
+See docs/decisions.md ("Report cache").
 """
 
+from django.apps import apps
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
-from finsam.interventions.models import Goal, Intervention, TargetGroup
-from finsam.participants.models import Participation, VolumeCount
-from finsam.tenancy.models import Association, Member, data_version, mark_data_changed
+from finsam.tenancy.changes import mark_changed
+from finsam.tenancy.models import data_version
 
 from .engine import compute_report, consistent_read
+from .sources import models_read
 
 TIMEOUT = 24 * 3600  # seconds; entries of changed associations are never read again and expire
 
@@ -50,30 +52,43 @@ def cached_for_data_version(association, key, compute):
     return value
 
 
-# --- invalidation -------------------------------------------------------------------------------
-
-def _association_of(instance):
-    if isinstance(instance, Association):
-        return instance.pk
-    if isinstance(instance, Goal):
-        return Intervention.objects.filter(pk=instance.intervention_id).values_list("association_id", flat=True).first()
-    return instance.association_id
-
+# --- safety net ---------------------------------------------------------------------------------
+# The write services mark the förbund's data changed themselves (tenancy/changes.py,
+# participants/services.py); tests/test_data_versions.py checks each of them with these receivers
+# disconnected. The receivers stay for ORM writes outside any service (the shell, a fixture, a
+# command someone adds): a save or a delete of any model the engine reads (sources.models_read())
+# raises the version too. An app lists in its AppConfig as ``bulk_written`` the models its services
+# delete in bulk and always mark themselves: a post_delete receiver on them would make Django fetch
+# every row before such a delete.
 
 def _changed(sender, instance, **kwargs):
-    association_id = _association_of(instance)
-    if association_id is not None:
-        mark_data_changed(association_id)
+    mark_changed(instance)
 
 
-# Participation is listed for saves outside the write path; its deletes and its child rows are not
-# (a receiver would make Django fetch every row before a bulk delete), which is why the write path
-# marks the change itself.
-WATCHED = [Association, Member, Intervention, TargetGroup, Goal, VolumeCount]
+def _deletes_watched(model):
+    return model.__name__ not in getattr(apps.get_app_config(model._meta.app_label), "bulk_written", ())
+
+
+def receivers():
+    """(signal, model) pairs the safety net connects, derived from what the engine reads."""
+    pairs = []
+    for model in models_read():
+        pairs.append((post_save, model))
+        if _deletes_watched(model):
+            pairs.append((post_delete, model))
+    return pairs
+
+
+def _uid(signal, model):
+    return f"report-cache-{model._meta.label}-{'save' if signal is post_save else 'delete'}"
 
 
 def connect():
-    for model in WATCHED:
-        post_save.connect(_changed, sender=model, dispatch_uid=f"report-cache-{model.__name__}-save")
-        post_delete.connect(_changed, sender=model, dispatch_uid=f"report-cache-{model.__name__}-delete")
-    post_save.connect(_changed, sender=Participation, dispatch_uid="report-cache-Participation-save")
+    for signal, model in receivers():
+        signal.connect(_changed, sender=model, dispatch_uid=_uid(signal, model))
+
+
+def disconnect():
+    """Switch the safety net off (tests/test_data_versions.py: do the write services mark?)."""
+    for signal, model in receivers():
+        signal.disconnect(sender=model, dispatch_uid=_uid(signal, model))

@@ -5,11 +5,12 @@ from django.contrib.auth import password_validation
 
 from finsam.core.forms import AccessibleErrorsMixin
 
+from .changes import MarksDataChanged
 from .models import ROLE_DESCRIPTIONS, Association, Member, Role, User
 from .services import username_taken
 
 
-class AssociationSettingsForm(AccessibleErrorsMixin, forms.ModelForm):
+class AssociationSettingsForm(MarksDataChanged, AccessibleErrorsMixin, forms.ModelForm):
     class Meta:
         model = Association
         fields = ["name", "organisationsnummer", "masking_threshold", "retention_years", "grade_acceptable_percent",
@@ -58,7 +59,7 @@ class AssociationCreateForm(AccessibleErrorsMixin, forms.ModelForm):
         return cleaned
 
 
-class MemberForm(AccessibleErrorsMixin, forms.ModelForm):
+class MemberForm(MarksDataChanged, AccessibleErrorsMixin, forms.ModelForm):
     class Meta:
         model = Member
         fields = ["kind", "municipality_code", "name"]

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from finsam.core.forms import bound
 
 from . import services
+from .changes import delete_and_mark
 from .forms import (
     USERNAME_TAKEN,
     AssociationCreateForm,
@@ -63,7 +64,7 @@ def member_edit(request, member_id=None):
 def member_delete(request, member_id):
     member = get_object_or_404(request.association.members, pk=member_id)
     try:
-        member.delete()
+        delete_and_mark(member)
     except ProtectedError:
         messages.error(
             request, f"{member.display_name} äger insatser och kan inte tas bort. Byt ägare på insatserna först."

@@ -1,0 +1,378 @@
+"""Data versions by declaration: every write path raises its förbund's data version itself.
+
+The report cache (statistics/cache.py) keys reports by the förbund's DataVersion. Each app's write
+services mark the data changed (tenancy/changes.py, participants/services.py); the ORM receivers of
+cache.py are only a safety net, so every test here runs with them disconnected.
+
+- WRITE_PATHS lists every way the product writes what the engine reads (a view posted as its users
+  post it, or the service a view or command calls), with the routes it serves.
+- ``test_every_route_is_a_write_path_or_writes_nothing_counted`` fails for a route in neither
+  WRITE_PATHS nor WRITES_NOTHING_COUNTED (like test_access_matrix's test_every_route_is_in_the_matrix).
+- ``test_every_model_read_is_covered`` fails when a model the engine reads
+  (statistics.sources.models_read()) is inserted, updated or deleted by no listed path: a new app's
+  tables declare what they read, and its write paths must be added here.
+- ``test_write_path_raises_the_version`` runs each path, finds from the SQL which counted tables it
+  wrote, and fails unless the version of the förbund was raised.
+"""
+
+import datetime
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import get_resolver, reverse
+
+from finsam.interventions.models import Goal
+from finsam.participants import services
+from finsam.participants.models import Participation, VolumeCount
+from finsam.statistics import cache
+from finsam.statistics.sources import models_read
+from finsam.tenancy.models import Member, data_version
+
+from tests.conftest import make_participation
+
+D = datetime.date
+
+
+@pytest.fixture
+def no_safety_net():
+    cache.disconnect()
+    yield
+    cache.connect()
+
+
+def _url(world, name, **kwargs):
+    return reverse(name, kwargs={"association_slug": world.alfa.slug, **kwargs})
+
+
+def _form_data(form, **changes):
+    """What a browser posts for ``form`` as shown (its initial values), with ``changes``."""
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        if isinstance(value, (list, tuple)):
+            data[name] = [str(v) for v in value]
+        else:
+            data[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    data.update(changes)
+    return data
+
+
+def _post(client, world, user, name, data=None, **kwargs):
+    client.force_login(world.users[user])
+    response = client.post(_url(world, name, **kwargs), data or {})
+    form = response.context and response.context.get("form")
+    assert response.status_code == 302, form.errors if form else response.status_code
+
+
+# --- the write paths --------------------------------------------------------------------------
+# Each is action(world, client, prepared), where ``prepared`` is what its setup (run before the
+# SQL is captured) returned.
+
+def _insats_created(world, client, _):
+    from finsam.interventions.forms import InterventionForm
+
+    form = InterventionForm(association=world.alfa)
+    _post(client, world, "admin", "interventions:create", _form_data(
+        form, name="Ny insats", slug="ny-insats", kind="individual", status="active", start_date="2024-01-01"))
+
+
+def _insats_edited(world, client, _):
+    from finsam.interventions.forms import InterventionForm
+
+    form = InterventionForm(instance=world.assigned, association=world.alfa)
+    _post(client, world, "admin", "interventions:edit", _form_data(form, name="Nytt namn"),
+          intervention_slug=world.assigned.slug)
+
+
+def _target_group(world, client, _):
+    _post(client, world, "admin", "interventions:target_groups", {"code": "egen", "label": "Egen målgrupp"})
+
+
+def _goal(world):
+    return Goal.objects.create(intervention=world.assigned, year=2024, metric="new_count", target=10)
+
+
+def _goal_saved(world, client, goal):
+    _post(client, world, "admin", "interventions:goal_edit",
+          {"year": "2024", "metric": "new_count", "target": "12", "description": ""},
+          intervention_slug=world.assigned.slug, goal_id=goal.pk)
+
+
+def _goal_created(world, client, _):
+    _post(client, world, "admin", "interventions:goal_create",
+          {"year": "2025", "metric": "new_count", "target": "5", "description": ""},
+          intervention_slug=world.assigned.slug)
+
+
+def _goal_deleted(world, client, goal):
+    _post(client, world, "admin", "interventions:goal_delete", intervention_slug=world.assigned.slug, goal_id=goal.pk)
+
+
+def _association_file(world, client, _):
+    import json
+
+    from finsam.interventions.association_file import export_association_file
+
+    document = export_association_file(world.alfa)
+    document["settings"]["masking_threshold"] = 7
+    document["target_groups"].append({"code": "fran_fil", "label": "Från fil"})
+    document["target_groups"][0]["label"] = "Nytt namn från fil"
+    document["interventions"][0]["name"] = "Namn från fil"
+    document["goals"].append({"intervention": document["interventions"][0]["slug"], "year": 2024,
+                              "metric": "new_count", "target": 9, "manual_result": None, "description": ""})
+    upload = SimpleUploadedFile("forbund.json", json.dumps(document).encode(), content_type="application/json")
+    client.force_login(world.users["admin"])
+    response = client.post(_url(world, "interventions:association_file"), {"file": upload})
+    assert response.status_code == 200 and response.context["summary"] is not None, response.context["errors"]
+
+
+def _target_group_stored(world):
+    from finsam.interventions.models import TargetGroup
+
+    return TargetGroup.objects.create(association=world.alfa, code="egen", label="Egen målgrupp")
+
+
+def _settings(world, client, _):
+    from finsam.tenancy.forms import AssociationSettingsForm
+
+    _post(client, world, "admin", "tenancy:settings",
+          _form_data(AssociationSettingsForm(instance=world.alfa), masking_threshold="9"))
+
+
+def _member_created(world, client, _):
+    _post(client, world, "admin", "tenancy:member_create", {"kind": "kommun", "municipality_code": "0114", "name": "Upplands Väsby kommun"})
+
+
+def _member_edited(world, client, _):
+    _post(client, world, "admin", "tenancy:member_edit", {"kind": "fk", "municipality_code": "", "name": "FK Syd"},
+          member_id=world.alfa_member.pk)
+
+
+def _member_deleted(world, client, _):
+    _post(client, world, "admin", "tenancy:member_delete", member_id=world.alfa_member.pk)
+
+
+def _volume(world, client, _):
+    _post(client, world, "manager", "participants:volumes",
+          {"period_start": "2024-03-01", "period_end": "2024-03-31", "women": "4", "men": "2", "other": "0"},
+          intervention_slug=world.assigned.slug)
+
+
+def _import(world, client, _):
+    """One row updates the world's participation (its support and target group rows replaced),
+    one registers a new one."""
+    csv = ("insats;referens;personnummer;kon;samtycke_datum;startdatum;utbildning;malgrupp;forsorjning_fore\n"
+           "aktivitet;A-1;19900101-0017;man;2024-02-01;2024-02-01;gymnasial;migration;lon\n"
+           "aktivitet;IMP-2;19850314-1239;man;2024-02-01;2024-03-01;gymnasial;vuxna;lon\n")
+    client.force_login(world.users["manager"])
+    upload = SimpleUploadedFile("deltagare.csv", csv.encode("utf-8"), content_type="text/csv")
+    response = client.post(_url(world, "participants:import"), {"file": upload})
+    assert response.context["summary"] is not None, [str(e) for e in response.context["errors"]]
+
+
+def _registration(world, client, _):
+    from finsam.participants.importing import RowContext, Validation
+
+    raw = {"insats": world.assigned.slug, "referens": "NY-1", "anonym": "ja", "kon": "kvinna",
+           "startdatum": D(2024, 5, 1)}
+    row = RowContext(world.alfa, [world.assigned], D(2026, 11, 23)).clean_row(0, raw, Validation())
+    services.save_participation(Participation(association=world.alfa, intervention=world.assigned), row,
+                                user=world.users["manager"])
+
+
+def _edit(world, client, _):
+    from finsam.participants.importing import RowContext, Validation, participation_row
+
+    participation = world.participation
+    raw = participation_row(participation)
+    raw.update(utbildning="gymnasial", forsorjning_fore="lon", malgrupp="migration")
+    row = RowContext(world.alfa, [world.assigned], D(2026, 11, 23)).clean_row(
+        0, raw, Validation(), known_identity=participation)
+    services.save_participation(participation, row, user=world.users["manager"], expected_version=participation.version)
+
+
+def _exit(world, client, _):
+    p = world.participation
+    _post(client, world, "manager", "participants:exit",
+          {"slutdatum": "2024-06-30", "avslutsorsak": "arbete", "forsorjning_efter": ["lon"], "version": p.version},
+          intervention_slug=world.assigned.slug, pk=p.pk)
+
+
+def _exited(world):
+    p = world.participation
+    Participation.objects.filter(pk=p.pk).update(end_date=D(2024, 6, 30), exit_reason="arbete")
+    p.refresh_from_db()
+    return p
+
+
+def _with_rows(world):
+    """The world's participation with support and target-group rows, which the path replaces or removes."""
+    from finsam.participants.models import SupportRecord, TargetGroupRecord
+
+    SupportRecord.objects.create(participation=world.participation, phase="entry", code="a_kassa")
+    TargetGroupRecord.objects.create(participation=world.participation, code="vuxna")
+    return world.participation
+
+
+def _anonymous(world):
+    return make_participation(world.assigned, "ANON-1", anonymous=True, person_key="", birth_year=None,
+                              birth_month=None, consent_date=None, consent_form="")
+
+
+def _correction(route, **data):
+    def path(world, client, p):
+        _post(client, world, "manager", route, {"version": p.version, "bekrafta": "on", **data},
+              intervention_slug=world.assigned.slug, pk=p.pk)
+    return path
+
+
+def _retention(world, client, _):
+    from finsam.participants.retention import run_retention
+
+    assert run_retention(world.alfa, today=D(2040, 1, 1))
+
+
+# name -> (action, routes it serves, setup or None)
+WRITE_PATHS = {
+    "insats created": (_insats_created, {"interventions:create"}, None),
+    "insats edited": (_insats_edited, {"interventions:edit"}, None),
+    "target group added": (_target_group, {"interventions:target_groups"}, None),
+    "goal created": (_goal_created, {"interventions:goal_create"}, None),
+    "goal saved": (_goal_saved, {"interventions:goal_edit"}, _goal),
+    "goal deleted": (_goal_deleted, {"interventions:goal_delete"}, _goal),
+    "förbundsfil": (_association_file, {"interventions:association_file", "interventions:system_association_file"},
+                    _target_group_stored),
+    "settings": (_settings, {"tenancy:settings"}, None),
+    "member created": (_member_created, {"tenancy:member_create"}, None),
+    "member edited": (_member_edited, {"tenancy:member_edit"}, None),
+    "member deleted": (_member_deleted, {"tenancy:member_delete"}, None),
+    "volume count": (_volume, {"participants:volumes"}, None),
+    "import": (_import, {"participants:import"}, _with_rows),
+    "registration": (_registration, {"participants:create"}, None),
+    "edit": (_edit, {"participants:edit"}, _with_rows),
+    "exit": (_exit, {"participants:exit"}, None),
+    "consent withdrawn": (_correction("participants:withdraw_consent"), {"participants:withdraw_consent"},
+                          _with_rows),
+    "marked felregistrering": (_correction("participants:mark_mistaken"), {"participants:mark_mistaken"}, _exited),
+    "exit reopened": (_correction("participants:reopen"), {"participants:reopen"}, _exited),
+    "deleted": (_correction("participants:delete", motivering="Registrerad två gånger"), {"participants:delete"},
+                _anonymous),
+    "retention": (_retention, set(), _exited),  # the command finsam retention
+}
+
+# Routes whose requests write nothing the engine reads (each says why).
+WRITES_NOTHING_COUNTED = {
+    "reports:overview", "reports:report", "reports:published_list", "reports:published_detail",
+    "reports:publish",  # a PublishedReport: made from the report, not read by it
+    "tenancy:members", "tenancy:users", "tenancy:user_create", "tenancy:user_edit",  # users and roles
+    "tenancy:password_change", "tenancy:system_associations",
+    # A new förbund: its DataVersion is created with it, nothing is cached under it yet.
+    "tenancy:system_association_create",
+    "interventions:list", "interventions:detail", "interventions:association_file_download",
+    "participants:list", "participants:detail", "participants:template", "participants:export",
+    "participants:extract",
+    "participants:consent_create", "participants:consent_status", "participants:consent_answer",  # ConsentRequest
+    "audit:access_log",
+    "home", "healthz", "accessibility", "help", "login", "logout",
+}
+
+# (model label, operation) that no path of the product performs; each says why. A path that starts
+# to perform one belongs in WRITE_PATHS (and then here no longer).
+NEVER_WRITTEN = {
+    ("tenancy.Association", "DELETE"),  # a förbund is never deleted through the product
+    # A new förbund (system pages): its DataVersion is created with it, nothing is cached under it.
+    ("tenancy.Association", "INSERT"),
+    ("interventions.Intervention", "DELETE"),  # an insats is ended (status), never deleted
+    ("interventions.TargetGroup", "DELETE"),  # target groups are added or relabelled, never deleted
+    ("participants.VolumeCount", "UPDATE"),  # volume counts are only added
+    ("participants.VolumeCount", "DELETE"),
+    # Support and target-group rows are replaced (deleted and inserted), never updated.
+    ("participants.SupportRecord", "UPDATE"),
+    ("participants.TargetGroupRecord", "UPDATE"),
+}
+
+
+def _routes():
+    """Every named route of the project: each app's namespace (a new app's too) and the root's."""
+    resolver = get_resolver()
+    named = {p.name for p in resolver.url_patterns if getattr(p, "name", None)}
+    for ns, (_, app_resolver) in resolver.namespace_dict.items():
+        named |= {f"{ns}:{p.name}" for p in app_resolver.url_patterns if p.name}
+    return named
+
+
+def test_every_route_is_a_write_path_or_writes_nothing_counted():
+    named = _routes()
+    served = set().union(*(routes for _, routes, _ in WRITE_PATHS.values()))
+    assert not served & WRITES_NOTHING_COUNTED
+    assert named - served - WRITES_NOTHING_COUNTED == set(), "Routes not classified for data versions"
+    assert served | WRITES_NOTHING_COUNTED <= named
+
+
+_WRITE = re.compile(r'^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)"?', re.IGNORECASE)
+_OPERATION = {"INSERT INTO": "INSERT", "UPDATE": "UPDATE", "DELETE FROM": "DELETE"}
+
+
+def _counted_writes(queries):
+    """(model label, INSERT/UPDATE/DELETE) of every model the engine reads that ``queries`` wrote."""
+    tables = {model._meta.db_table: model._meta.label for model in models_read()}
+    writes = set()
+    for query in queries:
+        match = _WRITE.match(query["sql"])
+        if match and match.group(2) in tables:
+            writes.add((tables[match.group(2)], _OPERATION[match.group(1).upper()]))
+    return writes
+
+
+def _run(name, world, client):
+    """Run a write path with the safety net off; (counted writes, version before, version after)."""
+    action, _, setup = WRITE_PATHS[name]
+    for row in (world.alfa, world.alfa_member, world.assigned, world.participation):
+        row.refresh_from_db()  # as stored (test_every_model_read_is_covered rolls each path back)
+    prepared = setup(world) if setup else None
+    before = data_version(world.alfa.pk).version
+    with CaptureQueriesContext(connection) as queries:
+        action(world, client, prepared)
+    return _counted_writes(queries.captured_queries), before, data_version(world.alfa.pk).version
+
+
+@pytest.mark.parametrize("name", WRITE_PATHS)
+def test_write_path_raises_the_version(world, client, no_safety_net, name):
+    writes, before, after = _run(name, world, client)
+    assert writes, f"{name} wrote nothing the engine reads"
+    assert after > before, f"{name} wrote {sorted(writes)} without raising the förbund's data version"
+
+
+def test_every_model_read_is_covered(world, client, no_safety_net):
+    from django.db import transaction
+
+    covered = set()
+    for name in WRITE_PATHS:
+        sid = transaction.savepoint()
+        covered |= _run(name, world, client)[0]
+        transaction.savepoint_rollback(sid)
+    expected = {(model._meta.label, op) for model in models_read() for op in ("INSERT", "UPDATE", "DELETE")}
+    missing = expected - NEVER_WRITTEN - covered
+    assert not missing, f"Models the engine reads that no write path above writes: {sorted(missing)}"
+
+
+def test_the_safety_net_is_derived_from_what_the_engine_reads():
+    from django.db.models.signals import post_delete, post_save
+
+    assert {model for signal, model in cache.receivers() if signal is post_save} == set(models_read())
+    # Participant rows are deleted in bulk (and marked) by participants/services.py only.
+    deletes = {model._meta.label for signal, model in cache.receivers() if signal is post_delete}
+    assert "participants.Participation" not in deletes and "participants.VolumeCount" in deletes
+
+
+def test_the_safety_net_covers_a_write_outside_the_services(world):
+    before = data_version(world.alfa.pk).version
+    VolumeCount.objects.create(association=world.alfa, intervention=world.assigned, period_start=D(2024, 1, 1),
+                               period_end=D(2024, 1, 31), women=1)
+    Member.objects.filter(pk=world.alfa_member.pk).first().delete()
+    assert data_version(world.alfa.pk).version == before + 2
