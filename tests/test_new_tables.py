@@ -1,0 +1,274 @@
+"""The tables of docs/report-tables-extra.md (issue 11, "Prove it"): values pinned independently of
+the engine (tests/independent.py counts the example file in plain Python; small fixtures by hand),
+and masking: a published report hides what the new cells would reveal."""
+
+import datetime
+import json
+
+import pytest
+
+from finsam.interventions.models import Goal
+from finsam.statistics import tables_new_draft as draft
+from tests import independent
+from tests.conftest import DATA, make_participation
+from tests.test_masking import G, GT, determined_by, reader_relations, zeros_known
+
+D = datetime.date
+YEAR, H1 = (D(2024, 1, 1), D(2024, 12, 31)), (D(2024, 1, 1), D(2024, 6, 30))
+SUPPORT = ["lon", "a_kassa", "aktivitetsstod", "utvecklingsersattning", "etableringsersattning", "sjukpenning",
+           "aktivitetsersattning", "sjukersattning", "forsorjningsstod", "studiestod", "annan", "ingen_offentlig",
+           "uppgift_saknas"]
+
+
+def report(association, period, **kwargs):
+    return draft.compute_report_with_new_tables(association, *period, **kwargs)
+
+
+# --- the example förbund -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, period", [("2024", YEAR), ("2024-h1", H1)])
+def test_example_matches_the_independent_count(exempelstad, name, period):
+    expected = json.loads((DATA / f"exempel-rapport-extra-{name}.json").read_text())
+    assert expected == json.loads(json.dumps(independent.expected_report(*period)))  # the file is up to date
+    tables = {t["id"]: t for t in report(exempelstad, period).to_json()["tables"]}
+    checked = 0
+    for table in expected["tables"]:
+        for kind in ("cells", "shares"):
+            for row, columns in table.get(kind, {}).items():
+                for column, value in columns.items():
+                    assert tables[table["id"]][kind][row][column] == value, (table["id"], kind, row, column)
+                    checked += 1
+    assert checked > 150
+
+
+def test_existing_tables_are_unchanged_apart_from_added_cells(exempelstad):
+    before = draft.engine.compute_report(exempelstad, *YEAR).to_json()["tables"]
+    after = {t["id"]: t for t in report(exempelstad, YEAR).to_json()["tables"]}
+    for table in before:
+        new = after[table["id"]]
+        for kind in ("cells", "shares"):
+            for row, columns in table[kind].items():
+                for column, value in columns.items():
+                    if (table["id"], column) != ("goals", "grade"):
+                        assert new[kind][row][column] == value, (table["id"], kind, row, column)
+
+
+def test_support_transition_rows_and_columns_are_support_in_out(exempelstad):
+    r = report(exempelstad, YEAR)
+    transition, in_out = r.table("support_transition"), r.table("support_in_out")
+    for code in SUPPORT:
+        assert transition.cells[code]["antal"] == in_out.cells[code]["totalt_entry"]
+        assert transition.cells["antal"][code] == in_out.cells[code]["totalt_exit"]
+        for exit_code in SUPPORT:
+            assert transition.cells[code][exit_code] <= min(transition.cells[code]["antal"],
+                                                             transition.cells["antal"][exit_code])
+    # someone on försörjningsstöd at entry: how many had a wage at exit, of how many
+    assert transition.shares["forsorjningsstod"]["lon"] == pytest.approx(
+        transition.cells["forsorjningsstod"]["lon"] / transition.cells["forsorjningsstod"]["antal"])
+
+
+def test_referrer_by_intervention_adds_up_to_referrer_and_flow(exempelstad):
+    r = report(exempelstad, YEAR)
+    table, referrer, flow = r.table("referrer_intervention"), r.table("referrer"), r.table("flow")
+    for key, _ in referrer.rows:
+        assert table.cells[key]["totalt"] == referrer.cells[key]["count"]
+    # an insats's column total is its identified new participations: flow's new minus the anonymous
+    anonymous_new = {"aktivitetsplatsen": 0, "finsam-team": 0, "ips-psykos": 0, "novum": 0}
+    for row in independent.rows():
+        if row["anonymous"] and independent.new(row, *YEAR):
+            anonymous_new[row["insats"]] += 1
+    for slug, n in anonymous_new.items():
+        assert table.cells["totalt"][slug] == flow.cells[slug]["new_totalt"] - n
+
+
+def test_half_year_goals_get_a_status_not_a_grade(exempelstad):
+    ips = exempelstad.interventions.get(slug="ips-psykos")
+    Goal.objects.create(intervention=ips, year=2024, metric="current_count", target=60)
+    half = report(exempelstad, H1).table("goals").cells
+    # aktivitetsplatsen: 15 new by 30 June (README of the examples); expected 40 × 182/366
+    assert independent.count("aktivitetsplatsen", independent.new, *H1) == 15
+    cells = half["aktivitetsplatsen:2024:new_count"]
+    assert (cells["result"], round(cells["expected"], 2), cells["status"], cells["grade"]) == (15, 19.89, "Risk", None)
+    # ips-psykos: 46 current, opening 33 (ongoing on 1 January), expected 33 + (60 − 33) × 182/366
+    opening = independent.ongoing_on("ips-psykos", D(2024, 1, 1))
+    assert opening == 33 and independent.count("ips-psykos", independent.current, *H1) == 46
+    cells = half["ips-psykos:2024:current_count"]
+    assert (cells["result"], round(cells["expected"], 2), cells["status"], cells["grade"]) == (46, 46.43, "I fas", None)
+    assert half["aktivitetsplatsen:2024:share_work_or_study"]["status"] == "Ej i fas"  # 0 of 6 against 30 %
+    whole = report(exempelstad, YEAR).table("goals").cells
+    assert whole["aktivitetsplatsen:2024:new_count"]["grade"] == "Godtagbart"
+    assert whole["aktivitetsplatsen:2024:new_count"]["status"] is None
+    assert whole["ips-psykos:2024:current_count"]["expected"] is None
+
+
+# --- small hand-made fixtures --------------------------------------------------------------------
+
+@pytest.fixture
+def small(world):
+    from finsam.participants.models import Participation
+
+    Participation.objects.all().delete()
+    return world
+
+
+def test_entry_variables_count_new_identified_participations(small):
+    i = small.assigned
+    make_participation(i, "a", personnummer="19900101-0017", time_without_work="2_5_ar", referring_unit="lss",
+                       born_abroad="ja", impairment="nej", violence_questions="stallda")
+    make_participation(i, "b", personnummer="19850314-1239", time_without_work="2_5_ar", born_abroad="ja",
+                       violence_questions="avbojda", gender="kvinna")
+    make_participation(i, "c", personnummer="19770707-7710", start_date=D(2023, 5, 1))  # not new in 2024
+    make_participation(i, "anon", personnummer="19880808-8887", anonymous=True, person_key="", gender="annat",
+                       birth_year=None, consent_date=None)
+    r = report(small.alfa, YEAR)
+    assert r.table("time_without_work").cells["2_5_ar"] == {"kvinna": 1, "man": 1, "annat_ej_angivet": 0, "totalt": 2}
+    assert r.table("referring_unit").cells["lss"]["totalt"] == 1
+    assert r.table("referring_unit").cells["uppgift_saknas"]["totalt"] == 1  # empty is "uppgift saknas"
+    assert r.table("born_abroad").cells["ja"]["totalt"] == 2 and r.table("born_abroad").shares["ja"]["totalt"] == 1.0
+    assert r.table("impairment").cells["nej"]["man"] == 1 and r.table("impairment").cells["uppgift_saknas"]["kvinna"] == 1
+    violence = r.table("violence_questions")
+    assert violence.cells["stallda"]["totalt"] == violence.cells["avbojda"]["totalt"] == 1
+    assert violence.shares == {}  # counts only
+    assert violence.cells["totalt"]["totalt"] == 2  # the anonymous and the not-new are not counted
+
+
+def test_support_transition_by_hand(small):
+    i = small.assigned
+    from finsam.participants.models import SupportRecord
+
+    def person(ref, pnr, entry, exit):
+        p = make_participation(i, ref, personnummer=pnr, start_date=D(2023, 3, 1), end_date=D(2024, 3, 1),
+                               exit_reason="arbete", support_at_entry_and_exit=True)
+        for phase, codes_ in (("entry", entry), ("exit", exit)):
+            for code in codes_:
+                SupportRecord.objects.create(participation=p, phase=phase, code=code)
+
+    person("a", "19900101-0017", ["forsorjningsstod"], ["lon"])
+    person("b", "19850314-1239", ["forsorjningsstod", "sjukpenning"], ["lon", "studiestod"])
+    person("c", "19770707-7710", ["forsorjningsstod"], ["forsorjningsstod"])
+    r = report(small.alfa, YEAR)
+    t = r.table("support_transition")
+    assert t.cells["forsorjningsstod"]["lon"] == 2 and t.cells["forsorjningsstod"]["antal"] == 3
+    assert t.cells["sjukpenning"]["studiestod"] == 1 and t.cells["sjukpenning"]["forsorjningsstod"] == 0
+    assert t.cells["antal"]["lon"] == 2 and t.cells["antal"]["studiestod"] == 1
+    assert t.shares["forsorjningsstod"]["lon"] == pytest.approx(2 / 3)
+    shares = r.table("support_in_out").shares
+    assert shares["forsorjningsstod"]["totalt_entry"] == 1.0 and shares["lon"]["totalt_exit"] == pytest.approx(2 / 3)
+    assert shares["lon"]["kvinna_exit"] is None or shares["lon"]["kvinna_exit"] == 0  # no woman in the population
+
+
+def test_flow_gender_shares_by_hand(small):
+    i = small.assigned
+    make_participation(i, "a", personnummer="19900101-0017")  # man
+    make_participation(i, "b", personnummer="19850314-1239", gender="kvinna")
+    make_participation(i, "c", personnummer="19770707-7710", gender="kvinna", start_date=D(2023, 5, 1))
+    make_participation(i, "d", personnummer="19880808-8887", anonymous=True, person_key="", gender="annat",
+                       birth_year=None, consent_date=None)
+    shares = report(small.alfa, YEAR).table("flow").shares
+    assert shares["totalt"] == {"current_kvinna": 0.5, "current_man": 0.25, "new_kvinna": 1 / 3, "new_man": 1 / 3}
+    assert shares["team"]["current_kvinna"] is None  # an insats without participants: no share, not 0 %
+
+
+def identity_number(n):
+    """A valid personnummer (date and Luhn check digit) for person ``n``."""
+    digits = f"{80 + n % 20:02d}0{1 + n % 9}1{n % 10}{100 + n:03d}"[:9]
+    total = sum(sum(divmod(int(d) * (2 - i % 2), 10)) for i, d in enumerate(digits))
+    return f"19{digits[:6]}-{digits[6:]}{(10 - total % 10) % 10}"
+
+
+# --- masking -------------------------------------------------------------------------------------
+
+def new_reader_relations(report):
+    """What a reader of the new tables can write down, written here from their titles and notes."""
+    rel, bounds = [], []
+    t = {table.id: table for table in report.tables}
+    groups = [k for k, _ in t["flow"].rows if k not in ("totalt", "varav_anonyma", "volym", "totalt_inkl_volym")]
+    for table_id in ("time_without_work", "referring_unit", "born_abroad", "impairment", "violence_questions"):
+        body = [k for k, _ in t[table_id].rows if k != "totalt"]
+        for r in body + ["totalt"]:
+            rel.append(([(table_id, r, g) for g in G], (table_id, r, "totalt")))
+        for g in GT:
+            rel.append(([(table_id, r, g) for r in body], (table_id, "totalt", g)))
+            rel.append(([(table_id, "totalt", g), ("flow", "varav_anonyma", f"new_{g}")], ("flow", "totalt", f"new_{g}")))
+    referrers = [k for k, _ in t["referrer"].rows if k != "totalt"]
+    for r in referrers + ["totalt"]:
+        rel.append(([("referrer_intervention", r, s) for s in groups], ("referrer_intervention", r, "totalt")))
+        rel.append(([("referrer_intervention", r, "totalt")], ("referrer", r, "count")))
+    for c in groups + ["totalt"]:
+        rel.append(([("referrer_intervention", r, c) for r in referrers], ("referrer_intervention", "totalt", c)))
+    for s in groups:
+        rel.append(([("referrer_intervention", "totalt", s), ("~anon_new", s, "totalt")], ("flow", s, "new_totalt")))
+    rel.append(([("~anon_new", s, "totalt") for s in groups], ("flow", "varav_anonyma", "new_totalt")))
+    for code in SUPPORT:
+        rel.append(([("support_transition", code, "antal")], ("support_in_out", code, "totalt_entry")))
+        rel.append(([("support_transition", "antal", code)], ("support_in_out", code, "totalt_exit")))
+        for other in SUPPORT:
+            bounds.append((("support_transition", code, other), ("support_transition", code, "antal")))
+            bounds.append((("support_transition", code, other), ("support_transition", "antal", other)))
+    return rel, bounds
+
+
+def true_value(unmasked):
+    def value(cell):
+        table_id, row, col = cell
+        if table_id == "~anon_new":
+            return unmasked.table("flow").cell(row, "new_totalt") - unmasked.table("referrer_intervention").cell("totalt", row)
+        if table_id == "~anon":
+            s = "" if col == "totalt" else f"_{col}"
+            return unmasked.table("flow").cell(row, f"exited_{col}") - unmasked.table("work_or_study").cell(row, f"exited{s}")
+        if table_id == "~other":
+            return unmasked.table("unique").cell("totalt", col) - unmasked.table("unique").cell("varav_pseudonyma", col)
+        v = unmasked.table(table_id).cell(row, col)
+        return 0 if v is None else v
+    return value
+
+
+def assert_nothing_worked_out(unmasked, masked, threshold):
+    rel, bounds = reader_relations(unmasked)
+    more_rel, more_bounds = new_reader_relations(unmasked)
+    rel, bounds = rel + more_rel, bounds + more_bounds
+    value = true_value(unmasked)
+    for parts, total in rel:  # what the reader knows is true
+        assert sum(value(p) for p in parts) == value(total), (parts, total)
+    for part, whole in bounds:
+        assert value(part) <= value(whole), (part, whole)
+    hidden = {(t.id, r, c) for t in masked.tables for r, c in t.masked}
+    for table in masked.tables:
+        for row, cols in table.cells.items():
+            for col, v in cols.items():
+                if (row, col) not in table.masked and (row, col) not in table.measures and isinstance(v, int):
+                    assert not 0 < v < threshold, (table.id, row, col, v)
+        for (row, col), (of, per) in table.share_refs.items():
+            if of in table.masked or per in table.masked:
+                assert table.share(row, col) is None
+    unpublished = {c for parts, total in rel for c in parts + [total] if c[0].startswith("~")}
+    zeros = zeros_known(rel, hidden | unpublished, value)
+    worked_out = determined_by(rel, (hidden | unpublished) - zeros)
+    assert not worked_out & hidden, sorted(worked_out & hidden)[:5]
+    assert not [c for c in worked_out if 0 < value(c) < threshold]
+    for part, whole in bounds:
+        if whole in hidden and part not in hidden:
+            assert value(part) == 0, (part, whole)
+
+
+@pytest.mark.parametrize("period", [YEAR, H1])
+def test_published_report_with_new_tables_hides_what_they_would_reveal(exempelstad, period):
+    unmasked = report(exempelstad, period)
+    masked = report(exempelstad, period, publish=True)
+    assert_nothing_worked_out(unmasked, masked, 5)
+    t = masked.table("referrer_intervention")
+    assert t.masked and all(t.cells[r][c] is None for r, c in t.masked)
+
+
+def test_a_small_count_in_one_insats_is_not_left_to_subtraction(small):
+    """One referral from fk in one insats: hidden, and so is enough around it that neither the
+    referrer table nor the insats's column total gives it away."""
+    make_participation(small.assigned, "fk", personnummer=identity_number(0), referrer="fk")
+    for n in range(1, 11):
+        make_participation(small.assigned if n % 2 else small.unassigned, f"af{n}", personnummer=identity_number(n),
+                           referrer="af")
+    unmasked = report(small.alfa, YEAR)
+    masked = report(small.alfa, YEAR, publish=True)
+    assert unmasked.table("referrer_intervention").cells["fk"]["aktivitet"] == 1
+    assert masked.table("referrer_intervention").cells["fk"]["aktivitet"] is None
+    assert_nothing_worked_out(unmasked, masked, small.alfa.masking_threshold)
