@@ -205,6 +205,10 @@ def new_reader_relations(report):
         for other in SUPPORT:
             bounds.append((("support_transition", code, other), ("support_transition", code, "antal")))
             bounds.append((("support_transition", code, other), ("support_transition", "antal", other)))
+    for key in t["goals"].goal_rows:  # a current count's opening: its insats's current ones not new
+        slug, year, metric = key.split(":", 2)
+        if metric == "current_count" and report.date_from == D(int(year), 1, 1) and report.date_to < D(int(year), 12, 31):
+            rel.append(([("goals", key, "opening"), ("flow", slug, "new_totalt")], ("flow", slug, "current_totalt")))
     return rel, bounds
 
 
@@ -253,6 +257,8 @@ def assert_nothing_worked_out(unmasked, masked, threshold):
 
 @pytest.mark.parametrize("period", [YEAR, H1])
 def test_published_report_with_new_tables_hides_what_they_would_reveal(exempelstad, period):
+    Goal.objects.create(intervention=exempelstad.interventions.get(slug="ips-psykos"), year=2024,
+                        metric="current_count", target=60)
     unmasked = report(exempelstad, period)
     masked = report(exempelstad, period, publish=True)
     assert_nothing_worked_out(unmasked, masked, 5)
@@ -272,3 +278,20 @@ def test_a_small_count_in_one_insats_is_not_left_to_subtraction(small):
     assert unmasked.table("referrer_intervention").cells["fk"]["aktivitet"] == 1
     assert masked.table("referrer_intervention").cells["fk"]["aktivitet"] is None
     assert_nothing_worked_out(unmasked, masked, small.alfa.masking_threshold)
+
+
+def test_a_small_opening_hides_the_expected_value_and_the_status(small):
+    """expected = opening + (target − opening) × fraction gives the opening away: with 2 ongoing
+    on 1 January, a published half-year report hides the opening, the expectation and the status."""
+    i = small.assigned
+    for n in range(2):
+        make_participation(i, f"old{n}", personnummer=identity_number(n), start_date=D(2023, 5, 1))
+    for n in range(2, 12):
+        make_participation(i, f"new{n}", personnummer=identity_number(n), start_date=D(2024, 2, 1))
+    Goal.objects.create(intervention=i, year=2024, metric="current_count", target=20)
+    key = "aktivitet:2024:current_count"
+    unmasked = report(small.alfa, H1)
+    assert unmasked.table("goals").cells[key]["opening"] == 2 and unmasked.table("goals").cells[key]["status"]
+    masked = report(small.alfa, H1, publish=True).table("goals").cells[key]
+    assert masked["opening"] is None and masked["expected"] is None and masked["status"] is None
+    assert masked["result"] == 12  # the insats's current count itself is not small

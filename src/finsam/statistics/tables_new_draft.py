@@ -143,25 +143,43 @@ def goal_opening(ctx, goal):
 
 def add_goal_status(ctx, table):
     """A goal whose year has not ended by the report's last day gets ``expected`` and ``status``
-    (I fas / Risk / Ej i fas) and no grade (activities-and-goals.md, "Before the period ends")."""
+    (I fas / Risk / Ej i fas) and no grade (activities-and-goals.md, "Before the period ends").
+    A current count's expectation starts from its ``opening``, a count of its own (shown, and masked
+    like any count: the expected value would otherwise give it away)."""
     if ctx.association is None:
         return
-    table.columns = table.columns + [("expected", "Förväntat hittills"), ("status", "Status")]
+    table.columns = table.columns + [("opening", "Ingående"), ("expected", "Förväntat hittills"), ("status", "Status")]
     goals = {f"{g.intervention.slug}:{g.year}:{g.metric}": g for g in
              Goal.objects.filter(intervention__in=ctx.interventions).select_related("intervention")}
     for key in table.goal_rows:
         cells, goal = table.cells[key], goals[key]
-        cells["expected"] = cells["status"] = None
+        cells["opening"] = cells["expected"] = cells["status"] = None
         table.measures |= {(key, "expected"), (key, "status")}
         if ctx.period.end >= datetime.date(goal.year, 12, 31):
             continue
-        opening = goal_opening(ctx, goal) if goal.metric == "current_count" else None
+        opening = None
+        if goal.metric == "current_count":
+            opening = cells["opening"] = goal_opening(ctx, goal)
         expected = engine.expected_to_date(goal.metric, cells["target"], goal.year, ctx.period.end, opening)
         cells["expected"] = expected
         cells["status"] = engine.goal_status(cells["result"], expected, ctx.association.grade_acceptable_percent)
         cells["grade"] = None
+        # The expectation follows from the opening; the status from it and from the result's counts.
+        table.measure_of[(key, "expected")] = [(key, "opening")]
+        table.measure_of[(key, "status")] = [(key, c) for c in ("numerator", "denominator", "opening")]
     table.notes.append("Före årets slut visas status mot det förväntade värdet hittills (I fas, Risk, Ej i fas), "
                        "inget betyg.")
+
+
+def goal_relations(ctx, table, add):
+    """A current count's opening is the insats's current participations that are not new, when the
+    report's period begins on 1 January of the goal's year."""
+    groups = {slug for slug, _ in ctx.groups}
+    for key in table.goal_rows:
+        slug, year, metric = key.split(":", 2)
+        if (metric == "current_count" and table.cells[key].get("opening") is not None and slug in groups
+                and ctx.period.start == datetime.date(int(year), 1, 1)):
+            add([("goals", key, "opening"), ("flow", slug, "new_totalt")], ("flow", slug, "current_totalt"))
 
 
 # --- what a reader knows about how the new tables hang together -----------------------------------
@@ -190,6 +208,7 @@ def relations(ctx, tables):
         add([("support_transition", code, "antal")], ("support_in_out", code, "totalt_entry"))
         add([("support_transition", "antal", code)], ("support_in_out", code, "totalt_exit"))
     bounds += [(("support_transition", *part), ("support_transition", *whole)) for part, whole in st.bounds]
+    goal_relations(ctx, t["goals"], add)
     return result, bounds
 
 
