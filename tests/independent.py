@@ -130,6 +130,23 @@ def count(insats, test, start, end):
     return sum(1 for r in rows() if r["insats"] == insats and test(r, start, end))
 
 
+def unique_per_insats(start, end):
+    """{insats: individuals among its current participations}: distinct identity numbers, each
+    anonymous participation one."""
+    result = {}
+    for r in rows():
+        if current(r, start, end):
+            result.setdefault(r["insats"], set()).add(("anonym", r["referens"]) if r["anonymous"] else r["personnummer"])
+    return {insats: len(people) for insats, people in result.items()}
+
+
+def flow_totals(start, end):
+    """{"current_totalt": n, "new_totalt": n, "exited_totalt": n} over every participation."""
+    data = rows()
+    return {"current_totalt": sum(current(r, start, end) for r in data), "new_totalt": sum(new(r, start, end) for r in data),
+            "exited_totalt": sum(exited(r, start, end) for r in data)}
+
+
 def expected_report(start, end):
     """The cells and shares of the new tables, in the form of exempel-rapport-*.json."""
     missing = new_identified_by_gender(start, end)

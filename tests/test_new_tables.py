@@ -20,8 +20,8 @@ SUPPORT = ["lon", "a_kassa", "aktivitetsstod", "utvecklingsersattning", "etabler
            "uppgift_saknas"]
 
 
-def report(association, period, **kwargs):
-    return draft.compute_report_with_new_tables(association, *period, **kwargs)
+def report(association, period, interventions=None, **kwargs):
+    return draft.compute_report_with_new_tables(association, *period, interventions, **kwargs)
 
 
 # --- the example förbund -------------------------------------------------------------------------
@@ -227,10 +227,10 @@ def true_value(unmasked):
     return value
 
 
-def assert_nothing_worked_out(unmasked, masked, threshold):
+def assert_nothing_worked_out(unmasked, masked, threshold, extra=(), extra_bounds=()):
     rel, bounds = reader_relations(unmasked)
     more_rel, more_bounds = new_reader_relations(unmasked)
-    rel, bounds = rel + more_rel, bounds + more_bounds
+    rel, bounds = rel + more_rel + list(extra), bounds + more_bounds + list(extra_bounds)
     value = true_value(unmasked)
     for parts, total in rel:  # what the reader knows is true
         assert sum(value(p) for p in parts) == value(total), (parts, total)
@@ -295,3 +295,96 @@ def test_a_small_opening_hides_the_expected_value_and_the_status(small):
     masked = report(small.alfa, H1, publish=True).table("goals").cells[key]
     assert masked["opening"] is None and masked["expected"] is None and masked["status"] is None
     assert masked["result"] == 12  # the insats's current count itself is not small
+
+
+# --- sections per insats and the previous period -----------------------------------------------
+
+SECTIONED = ["age", "education", "time_on_support", "referrer", "target_group", "municipality", "time_without_work",
+             "referring_unit", "born_abroad", "impairment", "violence_questions", "exit_reason", "support_in_out",
+             "support_transition", "duration"]
+SLUGS = ["aktivitetsplatsen", "finsam-team", "ips-psykos", "novum"]
+
+
+def test_sections_per_insats_add_up_to_the_whole(exempelstad):
+    r = report(exempelstad, YEAR, sections=True)
+    for table_id in SECTIONED:
+        whole = r.table(table_id)
+        for row, cols in whole.cells.items():
+            for col, value in cols.items():
+                if isinstance(value, int) and (row, col) not in whole.measures:
+                    parts = [r.table(f"{table_id}.{slug}").cell(row, col) or 0 for slug in SLUGS]
+                    assert sum(parts) == value, (table_id, row, col)
+    assert r.table("referrer.novum").title == "Anmälande part – Novum"
+    for slug in SLUGS:  # each section's referrer is the insats's column of referrer_intervention
+        assert r.table(f"referrer.{slug}").cells["af"]["count"] == independent.referrer_intervention(*YEAR)["af"].get(slug, 0)
+        assert r.table(f"exit_reason.{slug}").cells["totalt"]["totalt"] == r.table("work_or_study").cells[slug]["exited"]
+
+
+def test_unique_per_insats_counts_persons_of_the_insats(exempelstad):
+    r = report(exempelstad, YEAR, sections=True)
+    expected = independent.unique_per_insats(*YEAR)
+    assert {slug: r.table(f"unique.{slug}").cells["totalt"]["totalt"] for slug in SLUGS} == expected
+    # persons in two insatser: the sections do not add up to the whole
+    assert sum(expected.values()) >= r.table("unique").cells["totalt"]["totalt"]
+
+
+def test_one_insats_has_no_sections(exempelstad):
+    r = report(exempelstad, YEAR, ["novum"], sections=True)
+    assert not [t for t in r.tables if "." in t.id]
+
+
+def test_previous_period_and_change(exempelstad):
+    r = report(exempelstad, H1, previous=True)
+    before = independent.flow_totals(D(2023, 1, 1), D(2023, 6, 30))
+    now = independent.flow_totals(*H1)
+    for col, n in before.items():
+        assert r.table("flow.previous").cells["totalt"][col] == n
+        assert r.table("flow.change").cells["totalt"][col] == now[col] - n
+    assert "2023-01-01–2023-06-30" in r.table("flow.previous").title
+    share = r.table("flow.change").shares["totalt"]["new_kvinna"]
+    assert share == pytest.approx(r.table("flow").shares["totalt"]["new_kvinna"]
+                                  - r.table("flow.previous").shares["totalt"]["new_kvinna"])
+    leap = report(exempelstad, (D(2024, 2, 29), D(2024, 2, 29)), previous=True)
+    assert "2023-02-28–2023-02-28" in leap.table("flow.previous").title
+
+
+def test_a_change_is_hidden_with_either_count(exempelstad):
+    masked = report(exempelstad, YEAR, previous=True, publish=True)
+    tables = {t.id: t for t in masked.tables}
+    found = 0
+    for table_id in [i for i in tables if i.endswith(".change")]:
+        base = table_id.removesuffix(".change")
+        for row, col in tables[base].masked + tables[f"{base}.previous"].masked:
+            assert tables[table_id].cells[row][col] is None
+            found += 1
+    assert found
+
+
+def section_reader_relations(report):
+    """Sections add up to the whole, and each section's and each previous table's own sums."""
+    rel, bounds = [], []
+    tables = {t.id: t for t in report.tables}
+    for table_id in SECTIONED:
+        whole = tables[table_id]
+        for row, cols in whole.cells.items():
+            for col, value in cols.items():
+                if isinstance(value, int) and (row, col) not in whole.measures:
+                    rel.append(([(f"{table_id}.{s}", row, col) for s in SLUGS
+                                 if row in tables[f"{table_id}.{s}"].cells], (table_id, row, col)))
+    for table in report.tables:
+        if "." in table.id and not table.id.endswith(".change"):
+            rel += [([(table.id, *p) for p in parts], (table.id, *total)) for parts, total in table.sums]
+    for s in SLUGS:
+        for g in GT:
+            bounds.append(((f"unique.{s}", "totalt", g), ("flow", s, f"current_{g}")))
+            rel.append(([(f"exit_reason.{s}", "totalt", g)],
+                        ("work_or_study", s, "exited" if g == "totalt" else f"exited_{g}")))
+        rel.append(([(f"referrer.{s}", "af", "count")], ("referrer_intervention", "af", s)))
+    return rel, bounds
+
+
+def test_published_report_with_sections_and_previous_period_hides_what_they_would_reveal(exempelstad):
+    unmasked = report(exempelstad, YEAR, sections=True, previous=True)
+    masked = report(exempelstad, YEAR, sections=True, previous=True, publish=True)
+    more, more_bounds = section_reader_relations(unmasked)
+    assert_nothing_worked_out(unmasked, masked, 5, more, more_bounds)

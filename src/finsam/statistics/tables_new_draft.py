@@ -214,21 +214,204 @@ def relations(ctx, tables):
 
 NEW_TABLES = [lambda ctx, spec=spec: entry_variable_table(ctx, *spec) for spec in ENTRY_VARIABLES] + [
     referrer_intervention_table, support_transition_table]
+ENTRY_IDS = [spec[0] for spec in ENTRY_VARIABLES]
 
 
-def compute_report_with_new_tables(association, date_from, date_to, interventions=None, *, publish=False):
+def builders():
+    """{table id: build(ctx)} of the engine's tables and the new ones."""
+    result = {}
+    for build in engine.TABLES:
+        result[build.__name__.removesuffix("_table")] = build
+    for table_id, build in zip(ENTRY_IDS + ["referrer_intervention", "support_transition"], NEW_TABLES):
+        result[table_id] = build
+    return result
+
+
+# --- sections per insats and the previous period ------------------------------------------------------
+
+BACKGROUND = ["age", "education", "time_on_support", "referrer", "target_group", "municipality", *ENTRY_IDS]
+OUTCOMES = ["exit_reason", "support_in_out", "support_transition", "duration"]
+SECTION_IDS = ["unique", *BACKGROUND, *OUTCOMES]
+PREVIOUS_IDS = ["flow", "unique", *BACKGROUND, "referrer_intervention", *OUTCOMES, "work_or_study"]
+# Tables with a row (or column) per insats: in an insats's section, their "totalt" is that row.
+PER_INSATS_ROWS, PER_INSATS_COLUMNS = ("flow", "work_or_study"), ("referrer_intervention",)
+NOT_IN_SECTIONS = ("flow_years", "goals")  # relations with these are not a section's
+
+
+def renamed(table, suffix, title):
+    table.id, table.title = f"{table.id}.{suffix}", f"{table.title} – {title}"
+    return table
+
+
+def _with_new(ctx, tables):
+    """Every table the relations speak of, by id: ``tables`` and an empty goals table."""
+    result = {t.id: t for t in tables}
+    result.setdefault("goals", Table("goals", "", "see_goal", [], []))
+    return result
+
+
+def _all_relations(ctx, tables):
+    rel, bounds = engine.report_relations(ctx, list(tables.values()))
+    more, more_bounds = relations(ctx, list(tables.values()))
+    return rel + more, bounds + more_bounds
+
+
+def _mapped(rel, bounds, cell_map):
+    """Relations with every cell mapped (None: the relation is dropped); bounds on cells in no table too."""
+    out = []
+    for parts, total in rel:
+        cells = [cell_map(c) for c in parts + [total]]
+        if None not in cells:
+            out.append((cells[:-1], cells[-1]))
+    kept = []
+    for part, whole in bounds:
+        part, whole = cell_map(part), cell_map(whole)
+        if part and whole and not str(part[0]).startswith(UNPUBLISHED) and not str(whole[0]).startswith(UNPUBLISHED):
+            kept.append((part, whole))
+    return out, kept
+
+
+def section_tables(ctx):
+    """{slug: {table id: table}}: every background and outcome table and ``unique`` for each insats
+    alone (ids not yet suffixed: ``section_relations`` reads them by the whole report's ids)."""
+    if ctx.association is None or len(ctx.groups) < 2:
+        return {}
+    build = builders()
+    result = {}
+    for slug, name in ctx.groups:
+        section = engine.Context(ctx.association, ctx.period.start, ctx.period.end, [slug])
+        result[slug] = {table_id: build[table_id](section) for table_id in SECTION_IDS}
+    return result
+
+
+def section_relations(ctx, whole, sections):
+    """Each count of a section table adds up over the insatser to the whole report's cell (but
+    ``unique``, persons); within a section, the whole report's relations with the insats's row of
+    flow (work_or_study, the insats's column of referrer_intervention) in place of the total."""
+    rel, bounds = [], []
+    for table_id in SECTION_IDS:
+        table = whole[table_id]
+        for row, cols in table.cells.items():
+            if table_id == "unique" and row != "varav_pseudonyma":  # a person may be in several insatser
+                continue
+            for col, value in cols.items():
+                if (row, col) in table.measures or not isinstance(value, int) or isinstance(value, bool):
+                    continue
+                parts = [(f"{table_id}.{slug}", row, col) for slug, tables in sections.items()
+                         if row in tables[table_id].cells]
+                rel.append((parts, (table_id, row, col)))
+    for slug, by_base in sections.items():
+        section = engine.Context(ctx.association, ctx.period.start, ctx.period.end, [slug])
+        known = _with_new(section, [*(whole[i] for i in whole if i not in by_base), *by_base.values()])
+        for g in GENDER_KEYS:
+            bounds.append(((f"unique.{slug}", "totalt", g), ("unique", "totalt", g)))
+
+        def cell_map(cell, slug=slug, by_base=by_base):
+            table_id, row, col = cell
+            if table_id in NOT_IN_SECTIONS:
+                return None
+            if str(table_id).startswith(UNPUBLISHED):
+                return cell if row == slug else (f"{table_id}.{slug}", row, col)
+            if table_id in by_base:
+                return (f"{table_id}.{slug}", row, col)
+            if table_id == "flow" and row == "varav_anonyma":  # the insats's anonymous ones: in no table
+                return (f"{UNPUBLISHED}anonymous", slug, col)
+            if table_id in PER_INSATS_ROWS and row == "totalt":
+                return (table_id, slug, col)
+            if table_id in PER_INSATS_COLUMNS and col == "totalt":
+                return (table_id, row, slug)
+            return cell
+
+        more, more_bounds = _mapped(*_all_relations(section, known), cell_map)
+        rel += more
+        bounds += more_bounds
+    return rel, bounds
+
+
+def previous_context(ctx):
+    def year_earlier(day):
+        return day.replace(year=day.year - 1, day=28 if (day.month, day.day) == (2, 29) else day.day)
+    interventions = [i.slug for i in ctx.interventions] if ctx.filtered else None
+    return engine.Context(ctx.association, year_earlier(ctx.period.start), year_earlier(ctx.period.end), interventions)
+
+
+def previous_tables(ctx):
+    """The same tables for the period a year earlier, with their own relations."""
+    before = previous_context(ctx)
+    build = builders()
+    tables = {table_id: build[table_id](before) for table_id in PREVIOUS_IDS}
+    known = _with_new(before, tables.values())
+    known["flow_years"] = build["flow_years"](before)
+    rel, bounds = _mapped(*_all_relations(before, known), lambda cell: (
+        None if cell[0] in NOT_IN_SECTIONS else
+        (f"{cell[0]}.previous", *cell[1:]) if cell[0] in tables or str(cell[0]).startswith(UNPUBLISHED) else None))
+    label = f"föregående period ({before.period.start.isoformat()}–{before.period.end.isoformat()})"
+    return [renamed(t, "previous", label) for t in tables.values()], rel, bounds
+
+
+def change_table(now, before):
+    """now − before for every count, and the change of every share (in percentage points, as a
+    fraction: 0.05 = 5 procentenheter). Derived from the tables as shown: a change is hidden (None,
+    listed in ``masked``) when a count or share of either period is; it is no count itself."""
+    table = Table(f"{now.id}.change", f"{now.title} – förändring mot föregående period", now.population,
+                  list(now.rows) + [r for r in before.rows if r[0] not in now.cells], list(now.columns),
+                  denominator=now.denominator)
+    masked_now, masked_before = set(now.masked), set(before.masked)
+    for row, _ in table.rows:
+        table.cells[row] = {}
+        for col, _ in table.columns:
+            a, b = now.cell(row, col), before.cell(row, col)
+            counts = [(t, v) for t, v in ((now, a), (before, b)) if (row, col) not in t.measures]
+            hidden = (row, col) in masked_now or (row, col) in masked_before
+            if hidden:
+                table.cells[row][col] = None
+                table.masked.append((row, col))
+            elif counts and all(v is None or isinstance(v, int) for _, v in counts) and (a is not None or b is not None):
+                table.cells[row][col] = (a or 0) - (b or 0)
+            else:
+                table.cells[row][col] = None
+            table.measures.add((row, col))
+        for col in set(now.shares.get(row, {})) | set(before.shares.get(row, {})):
+            a, b = now.share(row, col), before.share(row, col)
+            table.shares.setdefault(row, {})[col] = None if a is None or b is None else a - b
+            if (row, col) in now.masked_shares or (row, col) in before.masked_shares:
+                table.masked_shares.add((row, col))
+    table.notes.append("Förändring i antal mot samma period ett år tidigare; andelar som förändring i procentenheter.")
+    return table
+
+
+def compute_report_with_new_tables(association, date_from, date_to, interventions=None, *, publish=False,
+                                   sections=False, previous=False):
     """compute_report plus the draft tables and cells (until the registry takes them)."""
     report = engine.compute_report(association, date_from, date_to, interventions)
     ctx = engine.Context(association, date_from, date_to, interventions)
     add_flow_gender_shares(report.table("flow"))
     add_support_shares(report.table("support_in_out"))
     add_goal_status(ctx, report.table("goals"))
-    new = [build(ctx) for build in NEW_TABLES]
-    report.tables += new
+    report.tables += [build(ctx) for build in NEW_TABLES]
     extra, bounds = relations(ctx, report.tables)
     report.relations += extra
     report.bounds += bounds
+    if sections:
+        per_insats = section_tables(ctx)
+        extra, bounds = section_relations(ctx, {t.id: t for t in report.tables}, per_insats)
+        names = dict(ctx.groups)
+        report.tables += [renamed(t, slug, names[slug]) for slug, tables in per_insats.items() for t in tables.values()]
+        report.relations += extra
+        report.bounds += bounds
+    if previous:
+        earlier, extra, bounds = previous_tables(ctx)
+        for table in earlier:
+            if table.id == "flow.previous":
+                add_flow_gender_shares(table)
+            if table.id == "support_in_out.previous":
+                add_support_shares(table)
+        report.tables += earlier
+        report.relations += extra
+        report.bounds += bounds
     if publish:
         mask_report(report, association.masking_threshold)
+    if previous:  # from the tables as shown
+        tables = {t.id: t for t in report.tables}
+        report.tables += [change_table(tables[i], tables[f"{i}.previous"]) for i in PREVIOUS_IDS]
     return report
-
