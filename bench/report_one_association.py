@@ -61,13 +61,13 @@ def main():
     current = association.participations.filter(start_date__lte=date_to).exclude(end_date__lt=date_from).count()
 
     if args.profile:
-        from finsam.statistics import engine
+        from finsam.statistics import engine, tables
 
         ctx = engine.Context(association, date_from, date_to)
-        for build in engine.TABLES:
+        for spec in tables.specs():
             start = time.perf_counter()
-            build(ctx)
-            print(f"  {build.__name__:24} {(time.perf_counter() - start) * 1000:7.1f} ms")
+            spec.build(ctx)
+            print(f"  {spec.id:24} {(time.perf_counter() - start) * 1000:7.1f} ms")
 
     client = Client()
     client.force_login(user)

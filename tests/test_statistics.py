@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 
 from finsam.interventions.models import Goal
 from finsam.participants.models import VolumeCount
-from finsam.statistics.engine import compute_report, grade
+from finsam.statistics.engine import compute_report
+from finsam.statistics.tables.goals import grade
 from tests.conftest import DATA, make_participation
 
 D = datetime.date
@@ -218,7 +219,7 @@ def test_median_from_a_histogram_is_the_median_of_the_values(values):
     from collections import Counter
     import statistics
 
-    from finsam.statistics.engine import _median
+    from finsam.statistics.tables.outcomes import _median
 
     expected = statistics.median(values) if values else None
     assert _median(sorted(Counter(values).items())) == expected

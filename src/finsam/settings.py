@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "finsam.statistics",
     "finsam.reports",
     "finsam.audit",
+    "finsam.jobs",
     "finsam.demo",
 ]
 
@@ -283,6 +284,19 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
+
+# Background jobs (jobs/, docs/architecture.md "Background jobs"). Their files (uploaded input,
+# results with participant data) live under FINSAM_JOBS_DIR, which `finsam worker` and the web
+# processes must share. A running job whose heartbeat (every 5 s) is older than the lease lost its
+# worker and is marked failed; finished jobs and their files are deleted after the retention.
+FINSAM_JOBS_DIR = Path(os.environ.get("FINSAM_JOBS_DIR", VAR_DIR / "jobs"))
+FINSAM_JOBS_SYNC = env_bool("FINSAM_JOBS_SYNC", False)  # run jobs in the request, after commit (tests)
+FINSAM_JOB_LEASE_SECONDS = env_int("FINSAM_JOB_LEASE_SECONDS", 60)
+FINSAM_JOB_RETENTION_DAYS = env_int("FINSAM_JOB_RETENTION_DAYS", 7)
+# A participant file larger than this (≈ 2 000 rows of CSV; an xlsx file over a quarter of it, as
+# it is compressed) is read in by a job; an export of more rows than this too.
+FINSAM_JOB_IMPORT_BYTES = env_int("FINSAM_JOB_IMPORT_BYTES", 256 * 1024)
+FINSAM_JOB_EXPORT_ROWS = env_int("FINSAM_JOB_EXPORT_ROWS", 5000)
 
 LOGGING = {
     "version": 1,

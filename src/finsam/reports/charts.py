@@ -19,34 +19,15 @@ class Chart:
 
 
 def chart_for(table):
-    kind = table.chart
-    body = [(k, label) for k, label in table.rows if k not in ("totalt", "varav_anonyma", "volym", "totalt_inkl_volym",
-                                                                   "mean_months", "median_months", "underlag")]
-    if not kind or not body:
+    """The chart the table's declaration asks for (``registry.Chart``): one bar per row that is not a
+    summary row, per series; None without a chart or without rows to plot."""
+    spec = table.chart
+    body = [(k, label) for k, label in table.rows if k not in spec.summary_rows] if spec else []
+    if not body:
         return None
-    labels = [label for _, label in body]
-    if kind == "bar":
-        column = "count" if table.columns and table.columns[0][0] == "count" else "totalt"
-        return Chart(table.title, labels, [("Antal", [table.cell(k, column) for k, _ in body])])
-    if kind == "flow":
-        return Chart(table.title, labels, [
-            (name, [table.cell(k, f"{m}_totalt") for k, _ in body])
-            for m, name in (("current", "Aktuella"), ("new", "Nya"), ("exited", "Avslutade"))
-        ])
-    if kind == "years":
-        return Chart(table.title, labels, [
-            (name, [table.cell(k, f"{m}_totalt") for k, _ in body])
-            for m, name in (("current", "Aktuella"), ("new", "Nya"), ("exited", "Avslutade"))
-        ])
-    if kind == "share":
-        return Chart(table.title, labels, [("Andel till arbete eller studier", [table.share(k, "work_or_study") for k, _ in body])],
-                     percent=True)
-    if kind == "support":
-        return Chart(table.title, labels, [
-            ("Vid inskrivning", [table.cell(k, "totalt_entry") for k, _ in body]),
-            ("Vid avslut", [table.cell(k, "totalt_exit") for k, _ in body]),
-        ])
-    return None
+    series = [(s.name, [table.share(k, s.column) if s.share else table.cell(k, s.column) for k, _ in body])
+              for s in spec.series]
+    return Chart(table.title, [label for _, label in body], series, percent=spec.percent)
 
 
 def svg_geometry(chart, width=640):

@@ -1,7 +1,7 @@
 """Swedish number formats, used by every renderer: ``1 233``, ``22,9 %``, ``–`` for a share with a
 zero denominator, ``..`` for a cell hidden for publication."""
 
-from finsam.statistics.tables import round_half_up
+from finsam.statistics.tables import AMOUNT_KR, SHARE, round_half_up
 
 NBSP = "\u00a0"
 DENOMINATORS = {
@@ -39,11 +39,19 @@ def cell(table, row, col):
         return MASKED
     if value is None:
         return NOT_APPLICABLE
-    if col in table.share_columns or (row in table.share_rows and col in ("target", "result")):
+    kind = table.kind(row, col)
+    if kind == SHARE:
         return share(value)
+    if kind == AMOUNT_KR:
+        return amount_kr(value)
     if isinstance(value, float):
         return number(value, 1)
     return number(value)
+
+
+def amount_kr(value):
+    """An amount in kronor, whole kronor: ``12 500 kr``."""
+    return f"{number(round_half_up(value, 0))}{NBSP}kr"
 
 
 def share_cell(table, row, col):

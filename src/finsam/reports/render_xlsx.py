@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from finsam.core.exports import neutralise
+from finsam.statistics.tables import AMOUNT_KR, SHARE
 
 from . import formatting, html
 from .charts import PALETTE, chart_for
@@ -21,6 +22,7 @@ TOTAL_FONT = Font(bold=True)
 THIN = Side(style="thin", color="999999")
 PERCENT = "0.0 %"
 INTEGER = "# ##0"
+AMOUNT = "# ##0 \"kr\""
 
 
 def render(report):
@@ -93,9 +95,9 @@ def _table_sheet(sheet, table, report):
                 cell.value = value
             elif value is not None:
                 cell.value = value
-                is_share = col_key in table.share_columns or (
-                    row_key in table.share_rows and col_key in ("target", "result"))
-                cell.number_format = PERCENT if is_share else (INTEGER if isinstance(value, int) else "0.0")
+                kind = table.kind(row_key, col_key)
+                cell.number_format = (PERCENT if kind == SHARE else AMOUNT if kind == AMOUNT_KR
+                                      else INTEGER if isinstance(value, int) else "0.0")
             cell.border = Border(bottom=THIN)
         for c, (col_key, _) in enumerate(share_columns, start=2 + len(table.columns)):
             cell = sheet.cell(row=r, column=c)

@@ -13,6 +13,9 @@ therefore written as a sum of *atoms*, the same count for one insats and one str
   age and municipality are counts no table shows);
 - a goal's counts are the same in every report that shows that goal for the same period.
 
+Which of these a table's cells are is declared with the table (``TableSpec.decompose`` and
+``chain``, statistics/tables/); this module only knows the three kinds of time (``Atoms``).
+
 Every publication's relations (masking.py) stay in force, its visible cells are known, its hidden
 ones unknown. So are the *virtual reports* a reader can work out: one insats's part of a published
 period (the whole minus the other insatser), a published scope's part of a stretch of time (the year
@@ -25,12 +28,8 @@ first.
 
 import datetime
 
-from . import masking
+from . import masking, tables
 
-TIME_ADDITIVE = {"education", "time_on_support", "referrer", "target_group", "exit_reason", "work_or_study",
-                 "support_in_out", "duration"}
-CURRENT = {"age", "municipality"}
-FLOW_SUMMARY_ROWS = ("totalt", "varav_anonyma", "volym", "totalt_inkl_volym")
 DAY = datetime.timedelta(days=1)
 
 
@@ -171,58 +170,24 @@ def _scope(report):
 
 def _atoms(report, table_id, row, col, bounds):
     """The atoms ("atom", table, row, col, insats, first day, last day) a cell is the sum of, or None
-    for a cell that is no such sum (persons, measures)."""
-    start, end = report.date_from, report.date_to
-    scope = _scope(report)
-    if table_id == "unique":
+    for a cell that is no such sum (persons, measures): as the table's declaration decomposes it
+    (``TableSpec.decompose``)."""
+    spec = tables.get(table_id)
+    decomposed = spec.decompose(table_id, row, col, _scope(report), report.date_from, report.date_to) \
+        if spec and spec.decompose else None
+    if decomposed is None:
         return None
-    if table_id == f"{masking.UNPUBLISHED}anonymous_exits":  # one insats's anonymous exits (engine.py)
-        return [("atom", "flow", "varav_anonyma", f"exited_{col}", row, a, b)
-                for a, b in _stretches(start, end, bounds)]
-    if table_id == "goals":
-        if col not in ("numerator", "denominator"):
-            return None
-        year = int(row.split(":")[1])
-        return [("atom", "goals", row, col, "", datetime.date(year, 1, 1), min(datetime.date(year, 12, 31), end))]
-    if table_id in ("flow", "flow_years"):
-        measure = col.split("_", 1)[0]
-        additive = measure in ("new", "exited")
-        if table_id == "flow_years":
-            year = int(row)
-            start, end = max(start, datetime.date(year, 1, 1)), min(end, datetime.date(year, 12, 31))
-            insatser, row = scope, "totalt"
-        elif row in FLOW_SUMMARY_ROWS:
-            insatser = scope
-        else:
-            insatser, row = [row], "totalt"
-        table_id = "flow"
-    elif table_id == "work_or_study":
-        additive = True
-        insatser, row = (scope, row) if row == "totalt" else ([row], "totalt")
-    elif table_id in TIME_ADDITIVE:
-        additive, insatser = True, scope
-    elif table_id in CURRENT:
-        additive, insatser = False, scope
-    else:
-        return None
-    stretches = _stretches(start, end, bounds)
-    if additive:
-        return [("atom", table_id, row, col, slug, a, b) for slug in insatser for a, b in stretches]
-    if table_id == "flow" and row not in ("totalt", "varav_anonyma"):
-        return [("atom", table_id, row, col, slug, start, end) for slug in insatser]  # volumes: the period's own
+    table_id, row, col = decomposed.table, decomposed.row, decomposed.col
+    stretches = _stretches(decomposed.start, decomposed.end, bounds)
+    if decomposed.time == tables.ADDITIVE:
+        return [("atom", table_id, row, col, slug, a, b) for slug in decomposed.insatser for a, b in stretches]
+    if decomposed.time == tables.PERIOD:
+        return [("atom", table_id, row, col, slug, decomposed.start, decomposed.end) for slug in decomposed.insatser]
     # Current in a period = current in its first stretch + new in each later one (CHAIN).
     (a, b), later = stretches[0], stretches[1:]
-    new = _shadow(table_id, col, "new")
-    return [atom for slug in insatser for atom in
+    new = tables.get(table_id).chain.shadow(col, "new")
+    return [atom for slug in decomposed.insatser for atom in
             [("atom", table_id, row, col, slug, a, b)] + [("atom", table_id, row, new, slug, x, y) for x, y in later]]
-
-
-def _shadow(table_id, col, measure):
-    """The column of the new or exited participations of a current count's column: flow's own new
-    and exited columns; for other tables a column no table shows."""
-    if table_id == "flow":
-        return col.replace("current_", f"{measure}_", 1)
-    return f"{col}#{measure}"
 
 
 def _chain(atoms, bounds):
@@ -232,18 +197,18 @@ def _chain(atoms, bounds):
     keys = {(a[1], a[2], a[3], a[4]) for a in atoms if a[0] == "atom" and _is_current(a[1], a[2], a[3])}
     equations = []
     for table_id, row, col, slug in keys:
+        shadow = tables.get(table_id).chain.shadow
         for (a, b), (c, d) in zip(stretches, stretches[1:]):
             equation = {("atom", table_id, row, col, slug, c, d): -1, ("atom", table_id, row, col, slug, a, b): 1,
-                        ("atom", table_id, row, _shadow(table_id, col, "exited"), slug, a, b): -1,
-                        ("atom", table_id, row, _shadow(table_id, col, "new"), slug, c, d): 1}
+                        ("atom", table_id, row, shadow(col, "exited"), slug, a, b): -1,
+                        ("atom", table_id, row, shadow(col, "new"), slug, c, d): 1}
             equations.append(equation)
     return equations
 
 
 def _is_current(table_id, row, col):
-    if table_id == "flow":
-        return col.startswith("current_") and row in ("totalt", "varav_anonyma")
-    return table_id in CURRENT and "#" not in col
+    spec = tables.get(table_id)
+    return bool(spec and spec.chain and spec.chain.is_current(row, col))
 
 
 def _prune(equations):

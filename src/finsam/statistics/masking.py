@@ -18,18 +18,23 @@ goal's result, basis and grade when its numerator or denominator is, and a mean 
 hidden count (``Table.measure_of``). Other measures and amounts are never masked as counts.
 
 The relations come from the tables (``Table.sums``) and the report (``Report.relations``,
-``Report.bounds``), declared where the tables are built (engine.py). ``suppress`` also takes
+``Report.bounds``), declared with the tables (statistics/tables/). ``suppress`` also takes
 cells known from outside and further unknowns: earlier publications (``differencing.py``).
 Not modelled: bounds from inequalities beyond the forced zeros (docs/decisions.md).
 """
 
 from finsam.tenancy.models import MINIMUM_MASKING_THRESHOLD
 
+from .tables import COUNT
+from .tables.registry import UNPUBLISHED  # first letter of the "table" of a count in relations but in no table
+
 TOTAL_PREFIX = "totalt"
 
 
 def is_count(table, row, col, value):
-    return (row, col) not in table.measures and isinstance(value, int) and not isinstance(value, bool)
+    """Only a count is masked by count rules: never a measure, a share, an amount or text (the
+    kinds the table's declaration gives its cells)."""
+    return table.kind(row, col) == COUNT and isinstance(value, int) and not isinstance(value, bool)
 
 
 def count_cells(report):
@@ -263,7 +268,6 @@ def protect(report, threshold):
                     sensitive=lambda value: 0 < value < threshold)
 
 
-UNPUBLISHED = "~"  # first letter of the "table" of a count that is in relations but in no table
 
 
 def unpublished(relations, values):

@@ -1,8 +1,17 @@
-"""A table is data: rows, columns, cells, shares, denominator, notes. Renderers only format it."""
+"""A table is data: rows, columns, cells, shares, denominator, notes. Renderers only format it.
+
+What each table is (its title, population, kinds of values, chart, relations) is declared once in
+its family module (``registry.py``); a built Table carries the parts renderers and masking read."""
 
 import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+
+
+COUNT, SHARE, MEASURE, AMOUNT_KR, TEXT = "count", "share", "measure", "amount_kr", "text"
+KINDS = (COUNT, SHARE, MEASURE, AMOUNT_KR, TEXT)
+# In the frozen format a share row's share cells are these (a goal measured as a share).
+_SHARE_ROW_COLUMNS = ("target", "result")
 
 
 @dataclass
@@ -20,13 +29,7 @@ class Table:
     sums: list = field(default_factory=list)
     masked: list = field(default_factory=list)  # [(row, col)]
     masked_shares: set = field(default_factory=set)  # shares hidden because a count behind them is
-    # Cells that are measures (mean, median) rather than counts: never masked by count rules.
-    measures: set = field(default_factory=set)
-    # Rows whose target and result are shares (fractions), e.g. a goal measured as a share.
-    share_rows: set = field(default_factory=set)
-    # Columns whose cells are shares (fractions), e.g. an insats's target share.
-    share_columns: set = field(default_factory=set)
-    chart: str = ""  # "bar" or "" (rendered as a chart as well as the table)
+    chart: object = None  # a registry.Chart (what the chart plots) or None: no chart
     # Which count cells each share is computed from: (row, col) -> ((row, col) numerator,
     # (row, col) denominator). A share is hidden when either is (masking.py).
     share_refs: dict = field(default_factory=dict)
@@ -35,6 +38,28 @@ class Table:
     # Measures computed over counts of the table: (row, col) -> [(row, col) counts]. A measure is
     # hidden when a count behind it is (a mean over one person is that person's value).
     measure_of: dict = field(default_factory=dict)
+    # The kind of each value (KINDS): a cell's own, else its row's, else its column's, else a count.
+    # Only counts are masked by count rules; shares and amounts are formatted as such.
+    column_kinds: dict = field(default_factory=dict)  # col -> kind
+    row_kinds: dict = field(default_factory=dict)  # row -> kind
+    cell_kinds: dict = field(default_factory=dict)  # (row, col) -> kind
+
+    def kind(self, row, col):
+        return self.cell_kinds.get((row, col)) or self.row_kinds.get(row) or self.column_kinds.get(col) or COUNT
+
+    # The sets the frozen format (finsam-frozen-report/1) stores, derived from the kinds.
+    @property
+    def measures(self):
+        """Cells that are no counts (measures, shares, amounts, text): never masked by count rules."""
+        return {(r, c) for r, columns in self.cells.items() for c in columns if self.kind(r, c) != COUNT}
+
+    @property
+    def share_rows(self):
+        return {r for (r, _), kind in self.cell_kinds.items() if kind == SHARE}
+
+    @property
+    def share_columns(self):
+        return {c for c, kind in self.column_kinds.items() if kind == SHARE}
 
     def cell(self, row, col):
         return self.cells.get(row, {}).get(col)
@@ -108,7 +133,6 @@ class Report:
 # --- freezing a report (a publication stores it once and renders it ever after) --------------------
 
 FROZEN_FORMAT = "finsam-frozen-report/1"
-_PAIR_SETS = ("measures", "masked_shares")  # sets of (row, col)
 
 
 def freeze(report):
@@ -130,7 +154,7 @@ def freeze(report):
             "sums": [[[list(p) for p in parts], list(total)] for parts, total in t.sums],
             "masked": [list(c) for c in t.masked], "measures": sorted(list(c) for c in t.measures),
             "masked_shares": sorted(list(c) for c in t.masked_shares), "share_rows": sorted(t.share_rows),
-            "share_columns": sorted(t.share_columns), "chart": t.chart,
+            "share_columns": sorted(t.share_columns), "chart": t.chart.name if t.chart else "",
             "share_refs": [[list(k), list(of), list(per)] for k, (of, per) in t.share_refs.items()],
             "goal_rows": list(t.goal_rows),
             "measure_of": [[list(k), [list(c) for c in cells]] for k, cells in t.measure_of.items()],
@@ -148,18 +172,30 @@ class FrozenAssociation:
 
 def thaw(data):
     """The Report that ``freeze`` stored."""
+    from . import registry
+
     if data.get("format") != FROZEN_FORMAT:
         raise ValueError(f"Unknown frozen report format {data.get('format')!r}")
     tables = []
     for t in data["tables"]:
         table = Table(t["id"], t["title"], t["population"], [tuple(r) for r in t["rows"]],
                       [tuple(c) for c in t["columns"]], cells=t["cells"], shares=t["shares"],
-                      denominator=t["denominator"], notes=t["notes"], chart=t["chart"])
+                      denominator=t["denominator"], notes=t["notes"])
+        # The chart is the table's declared one (the frozen format names only whether it has one).
+        table.chart = registry.chart_of(t["id"]) if t["chart"] else None
         table.sums = [([tuple(p) for p in parts], tuple(total)) for parts, total in t["sums"]]
         table.masked = [tuple(c) for c in t["masked"]]
-        for name in _PAIR_SETS:
-            setattr(table, name, {tuple(c) for c in t[name]})
-        table.share_rows, table.share_columns = set(t["share_rows"]), set(t["share_columns"])
+        table.masked_shares = {tuple(c) for c in t["masked_shares"]}
+        # Kinds from the stored sets: shares by column, a share row's target and result; the other
+        # cells stored as no counts are what the table's declaration calls them (an amount, text),
+        # else measures. Which cells are counts is as stored, whatever the declaration says now.
+        table.column_kinds = {c: SHARE for c in t["share_columns"]}
+        table.cell_kinds = {(r, c): SHARE for r in t["share_rows"] for c in _SHARE_ROW_COLUMNS}
+        declared = registry.get(t["id"])
+        for r, c in t["measures"]:
+            if table.kind(r, c) == COUNT:
+                kind = declared and (declared.row_kinds.get(r) or declared.column_kinds.get(c))
+                table.cell_kinds[(r, c)] = kind if kind and kind != COUNT else MEASURE
         table.share_refs = {tuple(k): (tuple(of), tuple(per)) for k, of, per in t["share_refs"]}
         table.goal_rows = list(t["goal_rows"])
         table.measure_of = {tuple(k): [tuple(c) for c in cells] for k, cells in t.get("measure_of", [])}

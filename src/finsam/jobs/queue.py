@@ -1,0 +1,47 @@
+"""Queuing a job. The row is written in the caller's transaction, so a worker sees it only once
+that commits, and a request that fails leaves no job behind (pretix queues its tasks on commit for
+the same reason). With FINSAM_JOBS_SYNC (tests, a development server without a worker) the job is
+run in-process right after the commit instead of by ``finsam worker``."""
+
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from finsam.tenancy.permissions import Access
+
+from . import registry, runner
+from .models import Job, open_private
+
+UPLOAD_CHUNK = 1024 * 1024
+
+
+def enqueue(kind_id, *, association, user, parameters=None, upload=None):
+    """Queue a job of a registered kind for ``user`` in ``association``. ``parameters`` must be
+    JSON values (ids, codes, dates as ISO text), never model instances; ``upload`` (an uploaded
+    file or any binary file) is copied into the job's private directory, since the request's
+    temporary file disappears with the request."""
+    kind = registry.kind(kind_id)
+    if not Access.for_user(user, association).can(kind.capability):
+        raise PermissionDenied
+    job = Job.objects.create(association=association, kind=kind.id, requested_by=user, parameters=parameters or {},
+                             input_name=(getattr(upload, "name", "") or "")[:200])
+    if upload is not None:
+        _store(upload, job.input_path)
+    transaction.on_commit(partial(_committed, job.pk))
+    return job
+
+
+def _store(upload, path):
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    with open_private(path) as out:
+        chunks = upload.chunks(UPLOAD_CHUNK) if hasattr(upload, "chunks") else iter(lambda: upload.read(UPLOAD_CHUNK), b"")
+        for chunk in chunks:
+            out.write(chunk)
+
+
+def _committed(job_id):
+    if settings.FINSAM_JOBS_SYNC:
+        runner.run_queued(job_id)

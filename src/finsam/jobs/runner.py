@@ -1,0 +1,221 @@
+"""Running jobs: claim, re-check rights, run, record the outcome; find jobs whose worker died.
+
+A job is claimed with a conditional UPDATE (state queued -> running), so two workers never run
+the same job (model: healthchecks' sendalerts). While it runs, the worker reports progress and a
+heartbeat to a small file in the job's directory rather than to the job row: an import writes in
+one long transaction, and on SQLite no other connection can write while it does. A running job
+whose heartbeat is older than FINSAM_JOB_LEASE_SECONDS lost its worker (killed, machine gone): it
+is marked failed, never re-run (docs/decisions.md, "Background jobs").
+"""
+
+import datetime
+import json
+import logging
+import os
+import shutil
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from finsam.tenancy.permissions import Access
+
+from .models import Job, State
+from .registry import KINDS, JobFailed
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 5
+PROGRESS_WRITE_SECONDS = 0.25
+STALE_MESSAGE = ("Jobbet avbröts innan det blev klart (bearbetningen stoppades). Ingenting av det har sparats. "
+                 "Starta det igen.")
+UNEXPECTED_MESSAGE = "Jobbet avbröts av ett oväntat fel. Ingenting av det har sparats. Försök igen."
+NO_RIGHTS_MESSAGE = "Du har inte längre behörighet till det här jobbet, så det kördes inte."
+UNKNOWN_KIND_MESSAGE = "Den här sortens jobb finns inte längre i programmet."
+
+
+class Progress:
+    """``progress(done, total, text)``: what a job calls as it goes. Writes are throttled (a
+    change of text is always written), each replacing the file whole so that a reader never
+    sees half of it."""
+
+    def __init__(self, job):
+        self.path = job.directory / "progress.json"
+        self._last_write = 0.0
+        self._last_text = None
+
+    def __call__(self, done, total, text=""):
+        now = timezone.now().timestamp()
+        if text == self._last_text and done < total and now - self._last_write < PROGRESS_WRITE_SECONDS:
+            return
+        self._last_write, self._last_text = now, text
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        partial = self.path.with_suffix(".part")
+        partial.write_text(json.dumps({"done": int(done), "total": int(total), "text": str(text)[:200]}))
+        os.replace(partial, self.path)
+
+    def beat(self):
+        try:
+            os.utime(self.path)
+        except FileNotFoundError:
+            self(0, 0, "")
+
+
+def read_progress(job):
+    """(done, total, text) of a job: from its progress file while it runs, else from the row."""
+    if job.state == State.RUNNING:
+        try:
+            data = json.loads((job.directory / "progress.json").read_text())
+            return data["done"], data["total"], data["text"]
+        except (OSError, ValueError, KeyError):
+            pass
+    return job.progress_done, job.progress_total, job.progress_text
+
+
+def last_heartbeat(job):
+    beats = [job.heartbeat_at or job.started_at or job.created_at]
+    try:
+        mtime = (job.directory / "progress.json").stat().st_mtime
+        beats.append(datetime.datetime.fromtimestamp(mtime, tz=datetime.timezone.utc))
+    except OSError:
+        pass
+    return max(beats)
+
+
+@contextmanager
+def _heartbeat(progress):
+    """Beat from a thread, so that a step that reports no progress for a while (reading a large
+    workbook) is not taken for a dead worker. It dies with the process."""
+    stop = threading.Event()
+
+    def beat():
+        while not stop.wait(HEARTBEAT_SECONDS):
+            progress.beat()
+
+    thread = threading.Thread(target=beat, name="job-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def worker_name():
+    return f"{os.uname().nodename}:{os.getpid()}"[:100]
+
+
+def claim_next(worker=""):
+    """The oldest queued job, now running for this worker; None when the queue is empty."""
+    while True:
+        candidate = Job.objects.filter(state=State.QUEUED).order_by("created_at", "id").values_list("pk", flat=True).first()
+        if candidate is None:
+            return None
+        job = _claim(candidate, worker)
+        if job is not None:
+            return job
+        # Another worker got there first: look again.
+
+
+def _claim(job_id, worker):
+    now = timezone.now()
+    claimed = Job.objects.filter(pk=job_id, state=State.QUEUED).update(
+        state=State.RUNNING, worker=worker or worker_name(), started_at=now, heartbeat_at=now)
+    if claimed != 1:
+        return None
+    return Job.objects.select_related("association", "requested_by").get(pk=job_id)
+
+
+def run_queued(job_id):
+    """Claim one given job and run it in this process (FINSAM_JOBS_SYNC)."""
+    job = _claim(job_id, worker_name())
+    if job is not None:
+        run_job(job)
+    return job
+
+
+def run_job(job):
+    """Run a claimed job to its end and record the outcome on its row. Rights are checked again
+    now: the requester may have lost the role, or the förbund its privacy model, since queuing."""
+    progress = Progress(job)
+    outcome = {}
+    try:
+        kind = KINDS.get(job.kind)
+        if kind is None:
+            raise JobFailed(UNKNOWN_KIND_MESSAGE)
+        access = Access.for_user(job.requested_by, job.association)
+        if not access.can(kind.capability):
+            raise JobFailed(NO_RIGHTS_MESSAGE)
+        job.access = access
+        with _heartbeat(progress):
+            summary = kind.run(job, progress)
+        outcome = {"state": State.DONE, "summary": summary or "", "result_name": job.result_name,
+                   "result_content_type": job.result_content_type, "result_rows": job.result_rows}
+    except JobFailed as failed:
+        outcome = {"state": State.FAILED, "error": failed.message, "errors": failed.errors, "warnings": failed.warnings}
+    except Exception:
+        logger.exception("Job %s (%s) failed", job.pk, job.kind)
+        outcome = {"state": State.FAILED, "error": UNEXPECTED_MESSAGE}
+    finally:
+        done, total, text = read_progress(job)
+        failed = outcome.get("state") != State.DONE
+        job.delete_files(keep_result=not failed)
+        now = timezone.now()
+        Job.objects.filter(pk=job.pk, state=State.RUNNING).update(
+            **(outcome or {"state": State.FAILED, "error": UNEXPECTED_MESSAGE}),
+            progress_done=total if not failed else done, progress_total=total, progress_text=text,
+            finished_at=now, heartbeat_at=now)
+    job.refresh_from_db()
+    return job
+
+
+def fail_stale_jobs(now=None):
+    """Mark failed every running job whose worker stopped beating; returns how many. The data of
+    such a job is untouched: what it wrote was in a transaction that died with the worker."""
+    now = now or timezone.now()
+    lease = datetime.timedelta(seconds=settings.FINSAM_JOB_LEASE_SECONDS)
+    failed = 0
+    for job in Job.objects.filter(state=State.RUNNING):
+        if now - last_heartbeat(job) <= lease:
+            continue
+        done, total, text = read_progress(job)
+        if Job.objects.filter(pk=job.pk, state=State.RUNNING, worker=job.worker).update(
+                state=State.FAILED, error=STALE_MESSAGE, finished_at=now, progress_done=done,
+                progress_total=total, progress_text=text):
+            job.delete_files()
+            failed += 1
+            logger.warning("Job %s (%s) lost its worker %s: marked failed", job.pk, job.kind, job.worker)
+    return failed
+
+
+def delete_expired_jobs(now=None):
+    """Retention: jobs older than FINSAM_JOB_RETENTION_DAYS go with their files (results hold
+    participant data), and so do directories left without a row (a request rolled back after
+    storing its upload). Returns how many jobs were deleted."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.FINSAM_JOB_RETENTION_DAYS)
+    expired = list(Job.objects.filter(created_at__lt=cutoff).filter(~Q(state=State.RUNNING)))
+    for job in expired:
+        job.delete_files()
+        job.delete()
+    _delete_orphans(now)
+    return len(expired)
+
+
+def _delete_orphans(now):
+    root = Path(settings.FINSAM_JOBS_DIR)
+    if not root.is_dir():
+        return
+    known = set(Job.objects.values_list("association_id", "pk"))
+    an_hour_ago = now.timestamp() - 3600
+    for association_dir in root.iterdir():
+        for job_dir in association_dir.iterdir() if association_dir.is_dir() else ():
+            try:
+                key = (int(association_dir.name), int(job_dir.name))
+            except ValueError:
+                continue
+            if key not in known and job_dir.stat().st_mtime < an_hour_ago:
+                shutil.rmtree(job_dir, ignore_errors=True)

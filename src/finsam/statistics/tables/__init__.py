@@ -1,0 +1,12 @@
+"""Tables and reports as data (``data.py``) and the registry that declares every table once
+(``registry.py``); the tables themselves are in one module per family (flow, background,
+outcomes, goals), imported on first use of the registry."""
+
+from .data import (  # noqa: F401
+    AMOUNT_KR, COUNT, COUNTING_RULES, FROZEN_FORMAT, KINDS, MEASURE, SHARE, TEXT, FrozenAssociation, Report, Table,
+    freeze, round_half_up, thaw,
+)
+from .registry import (  # noqa: F401
+    ADDITIVE, CURRENT, PERIOD, Atoms, Chain, Chart, Relations, Series, TableSpec, UnpublishedSpec, add_family_module,
+    bar, families, get, models_read, over_scope, register, specs,
+)

@@ -1,0 +1,185 @@
+"""Goals: each goal of the report's insatser and years, its result, and its grade (or, before the
+goal's year ends, its status against the value expected to date)."""
+
+import datetime
+
+from django.db.models import Count, Q
+
+from finsam.interventions.models import Goal, goal_metric_label, is_share_metric
+
+from finsam.statistics.engine import Period
+
+from .common import FURTHER, STUDIES, WORK, gender_aggregates
+from .data import MEASURE, SHARE, TEXT
+from .registry import PERIOD, Atoms, TableSpec, register
+
+
+# --- goals ----------------------------------------------------------------------------------------
+
+GRADE_GOOD, GRADE_ACCEPTABLE, GRADE_FAILED, GRADE_NONE = "God", "Godtagbart", "Ej uppfyllt", "Ej bedömt"
+
+
+def goal_result(ctx, goal, period):
+    """(result, numerator, denominator) for a goal; shares as fractions."""
+    base = ctx.base.filter(intervention=goal.intervention)
+    personal = base.filter(anonymous=False)
+    metric = goal.metric
+    if metric == "manual":
+        return (None if goal.manual_result is None else float(goal.manual_result)), None, None
+    if metric == "new_count":
+        n = base.filter(period.new).count()
+        return n, n, None
+    if metric == "current_count":
+        n = base.filter(period.current).count()
+        return n, n, None
+    if metric in ("share_women_new", "share_men_new"):
+        counts = base.filter(period.new).aggregate(**gender_aggregates())
+        numerator = counts["kvinna" if metric == "share_women_new" else "man"]
+        return _share(numerator, counts["totalt"])
+    exited = personal.filter(period.exited)
+    if metric == "share_work_or_study":
+        reasons = WORK + STUDIES
+    elif metric == "share_work_study_or_further_measures":
+        reasons = WORK + STUDIES + FURTHER
+    else:
+        reasons = [metric.split(":", 1)[1]]
+    counts = exited.aggregate(n=Count("id", filter=Q(exit_reason__in=reasons)), d=Count("id"))
+    return _share(counts["n"], counts["d"])
+
+
+def _share(numerator, denominator):
+    return (numerator / denominator if denominator else None), numerator, denominator
+
+
+def grade(result, target, acceptable_percent):
+    if result is None:
+        return GRADE_NONE
+    if target <= 0 or result >= target * 0.95:
+        return GRADE_GOOD
+    if result >= target * acceptable_percent / 100:
+        return GRADE_ACCEPTABLE
+    return GRADE_FAILED
+
+
+# Before a goal's year ends: a status against the value expected to date, not a grade
+# (shared/spec/activities-and-goals.md "Before the period ends"; docs/decisions.md "Goal status").
+STATUS_ON_TRACK, STATUS_RISK, STATUS_OFF_TRACK = "I fas", "Risk", "Ej i fas"
+STATUS_OF_GRADE = {GRADE_GOOD: STATUS_ON_TRACK, GRADE_ACCEPTABLE: STATUS_RISK, GRADE_FAILED: STATUS_OFF_TRACK,
+                   GRADE_NONE: GRADE_NONE}
+
+
+def expected_to_date(metric, target, year, day, opening=None):
+    """The value a goal of ``year`` is expected to have reached on ``day`` (the end of the counted
+    span, 1 January to ``day``). Counts of new participations grow along a line from 0 on the day
+    before the year to the target on 31 December; counts of current participations along the same
+    line from ``opening`` (those ongoing on 1 January); a share is expected at its full target all
+    year. None where there is no expectation: a manual goal, or a current count without its opening."""
+    if metric == "manual":
+        return None
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    fraction = min(max(((day - first).days + 1) / ((last - first).days + 1), 0.0), 1.0)
+    if metric == "new_count":
+        return target * fraction
+    if metric == "current_count":
+        return None if opening is None else opening + (target - opening) * fraction
+    return target
+
+
+def goal_status(result, expected, acceptable_percent):
+    """I fas / Risk / Ej i fas: the grading thresholds (5 % rule, the förbund's Godtagbart limit)
+    applied to the expected value to date instead of the target; Ej bedömt without a result or an
+    expectation."""
+    if expected is None:
+        return GRADE_NONE
+    return STATUS_OF_GRADE[grade(result, expected, acceptable_percent)]
+
+
+def goals_table(ctx):
+    if ctx.association is None:
+        return GOALS.table([], [], notes=["Mål sätts per förbund och insats."])
+    years = range(ctx.period.start.year, ctx.period.end.year + 1)
+    goals = Goal.objects.filter(intervention__in=ctx.interventions, year__in=years).select_related("intervention")
+    goals = sorted(goals, key=lambda g: (g.year, g.intervention.name, g.metric))
+    columns = [("target", "Mål"), ("result", "Resultat"), ("numerator", "Antal"), ("denominator", "Av"),
+               ("basis", "Underlag"), ("grade", "Bedömning")]
+    rows = [(f"{g.intervention.slug}:{g.year}:{g.metric}", f"{g.intervention.name} {g.year}: {goal_metric_label(g.metric)}")
+            for g in goals]
+    table = GOALS.table(rows, columns)
+    for (key, _), goal in zip(rows, goals):
+        period = Period(datetime.date(goal.year, 1, 1), min(datetime.date(goal.year, 12, 31), ctx.period.end))
+        result, numerator, denominator = goal_result(ctx, goal, period)
+        target = float(goal.target)
+        if not is_share_metric(goal.metric) and target.is_integer():
+            target = int(target)  # "40 nya deltagare", not 40,0
+        if denominator is not None:
+            basis = f"{numerator} av {denominator}"
+        elif numerator is not None:
+            basis = f"{numerator} deltagande{'n' if numerator != 1 else ''}"
+        else:
+            basis = "manuellt angivet"
+        table.cells[key] = {
+            "target": target, "result": result, "numerator": numerator, "denominator": denominator,
+            "basis": basis, "grade": grade(result, target, ctx.association.grade_acceptable_percent),
+        }
+        # The counts behind the result are masked like every count; result, basis and grade with them.
+        table.goal_rows.append(key)
+        if is_share_metric(goal.metric):
+            table.cell_kinds.update({(key, "target"): SHARE, (key, "result"): SHARE})
+    table.notes.append(
+        "Resultatet räknas för insatsen och året (till och med periodens slut). God: minst målet eller inom 5 procent "
+        f"av det. Godtagbart: minst {ctx.association.grade_acceptable_percent} procent av målet."
+    )
+    return table
+
+
+
+
+def goals_relations(ctx, table, rel):
+    """A goal of the report's own period counts what a row of flow or work_or_study shows."""
+    add = rel.add
+    groups = {slug for slug, _ in ctx.groups}
+    single = len(groups) == 1
+    for key in table.goal_rows:
+        slug, year, metric = key.split(":", 2)
+        year = int(year)
+        numerator, denominator = ("goals", key, "numerator"), ("goals", key, "denominator")
+        if table.cells[key]["numerator"] is None:
+            continue  # a manual goal
+        if table.cells[key]["denominator"] is not None:
+            rel.bound(numerator, denominator)
+        if slug not in groups or (ctx.period.start, ctx.period.end.year) != (datetime.date(year, 1, 1), year):
+            continue
+        counts = {"new_count": (("flow", slug, "new_totalt"), None),
+                  "current_count": (("flow", slug, "current_totalt"), None),
+                  "share_women_new": (("flow", slug, "new_kvinna"), ("flow", slug, "new_totalt")),
+                  "share_men_new": (("flow", slug, "new_man"), ("flow", slug, "new_totalt")),
+                  "share_work_or_study": (("work_or_study", slug, "work_or_study"), ("work_or_study", slug, "exited"))}
+        if metric in counts:
+            same_numerator, same_denominator = counts[metric]
+        else:  # share of exits with given reasons: the insats's exits are a row of work_or_study
+            same_numerator, same_denominator = None, ("work_or_study", slug, "exited")
+            if single:  # and with one insats in the report, the exit reasons are its own
+                reasons = (WORK + STUDIES + FURTHER if metric == "share_work_study_or_further_measures"
+                           else [metric.split(":", 1)[1]])
+                add([("exit_reason", code, "totalt") for code in reasons], numerator)
+        if same_numerator:
+            add([numerator], same_numerator)
+        if same_denominator:
+            add([denominator], same_denominator)
+
+
+
+def goals_atoms(table_id, row, col, scope, start, end):
+    """A goal's counts are the same in every report that shows that goal for the same period."""
+    if col not in ("numerator", "denominator"):
+        return None
+    year = int(row.split(":")[1])
+    return Atoms("goals", row, col, ("",), datetime.date(year, 1, 1), min(datetime.date(year, 12, 31), end), PERIOD)
+
+
+GOALS = register(TableSpec(
+    id="goals", title="Måluppfyllelse", family="goals", order=140, population="see_goal", build=goals_table,
+    reads=("participants.Participation", "interventions.Goal", "interventions.Intervention", "tenancy.Association"),
+    column_kinds={"target": MEASURE, "result": MEASURE, "basis": TEXT, "grade": TEXT},
+    relations=goals_relations, decompose=goals_atoms,
+))

@@ -1,0 +1,245 @@
+"""The table registry: every table of a report is declared once, as a ``TableSpec``, and everything
+downstream (the engine's report, masking, differencing, charts, formatting, the cache's list of
+models) reads the declarations instead of knowing table ids.
+
+A family module declares its tables and registers them when imported::
+
+    AGE = register(TableSpec(id="age", title="Ålder vid inskrivning", family="background", order=30,
+                             population="current", identified_only=True, build=age_table,
+                             reads=("participants.Participation",), chart=bar("totalt"), ...))
+
+The modules are imported on first use (``specs``), from ``FAMILY_MODULES`` and whatever another app
+adds with ``add_family_module`` in its ``AppConfig.ready``. The report's order is ``order``, then the
+order of registration. See docs/architecture.md, "How to add a table".
+"""
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from .data import KINDS
+
+SOURCES = ("participants", "surveys", "finance", "activities")
+# What a table counts among; the report JSON states it (finsam-report/1). "see_goal": each row is a
+# goal with its own insats and year.
+POPULATIONS = ("current", "new", "exited", "participations", "persons", "see_goal")
+
+FAMILY_MODULES = [
+    "finsam.statistics.tables.flow",
+    "finsam.statistics.tables.background",
+    "finsam.statistics.tables.outcomes",
+    "finsam.statistics.tables.goals",
+]
+
+
+# --- charts ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Series:
+    """One series of a chart: the cells (or their shares, ``share``) of ``column`` in each plotted row."""
+
+    name: str
+    column: str
+    share: bool = False
+
+
+@dataclass(frozen=True)
+class Chart:
+    """What a table's chart plots: a bar per plotted row and series. ``name`` is what the frozen
+    format stores ("bar", "flow", ...); ``summary_rows`` are rows that are not plotted (totals)."""
+
+    name: str
+    series: tuple
+    summary_rows: tuple = ("totalt",)
+
+    @property
+    def percent(self):
+        return all(s.share for s in self.series)
+
+
+def bar(column, name="Antal", summary_rows=("totalt",)):
+    """One series: the counts of ``column``."""
+    return Chart("bar", (Series(name, column),), summary_rows)
+
+
+# --- differencing: how a cell decomposes over insatser and time -------------------------------
+
+ADDITIVE, CURRENT, PERIOD = "additive", "current", "period"
+
+
+@dataclass(frozen=True)
+class Atoms:
+    """A cell is the sum of the atoms (table, row, col, insats, stretch of time) for each insats of
+    ``insatser`` and, by ``time``: ADDITIVE, each stretch of time between ``start`` and ``end``
+    (counts of new or exited); CURRENT, the first stretch plus the new ones of each later stretch
+    (counts of current); PERIOD, the span ``start``-``end`` itself, as one atom (volumes, goals)."""
+
+    table: str
+    row: str
+    col: str
+    insatser: tuple
+    start: object
+    end: object
+    time: str
+
+
+@dataclass(frozen=True)
+class Chain:
+    """For CURRENT atoms: which atoms are current counts (``is_current(row, col)``) and the column
+    of the new or exited ones of a current column (``shadow(col, measure)``), which ties one
+    stretch's current count to the next: current = current before - exited before + new."""
+
+    is_current: Callable
+    shadow: Callable
+
+
+# A current count whose new and exited are shown in no table: columns of their own ("col#new").
+HIDDEN_SHADOWS = Chain(is_current=lambda row, col: "#" not in col, shadow=lambda col, measure: f"{col}#{measure}")
+
+
+def over_scope(time):
+    """The usual decomposition: every cell over the report's insatser and period."""
+    def decompose(table_id, row, col, scope, start, end):
+        return Atoms(table_id, row, col, tuple(scope), start, end, time)
+    return decompose
+
+
+# --- relations ------------------------------------------------------------------------------------
+
+UNPUBLISHED = "~"  # first letter of the "table" of a count that is in relations but in no table (masking.py)
+
+
+class Relations:
+    """What a reader knows about how cells of different tables hang together, collected from every
+    table's ``relations``: sums (parts add up to a total) and bounds (a part is at most its whole).
+    Relations naming a table that is not in the report (``present``) are left out."""
+
+    def __init__(self, present):
+        self.present = set(present)
+        self.relations, self.bounds = [], []
+
+    def _known(self, cells):
+        return all(c[0] in self.present or str(c[0]).startswith(UNPUBLISHED) for c in cells)
+
+    def add(self, parts, total):
+        if self._known([*parts, total]):
+            self.relations.append(([tuple(p) for p in parts], tuple(total)))
+
+    def bound(self, part, whole):
+        if self._known([part, whole]):
+            self.bounds.append((tuple(part), tuple(whole)))
+
+
+# --- the declaration --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TableSpec:
+    id: str
+    title: str  # Swedish, as shown
+    family: str  # "flow", "background", "outcomes", "goals", ...
+    population: str  # POPULATIONS
+    build: Callable  # build(ctx) -> Table
+    order: int  # place in the report (then registration order)
+    reads: tuple  # "app_label.ModelName" of every model the builder reads (cache invalidation)
+    source: str = "participants"  # SOURCES
+    identified_only: bool = False  # counts identified (non-anonymous) participations only
+    # Kinds (data.KINDS) by column and by row; a cell's own kind can be set by the builder.
+    column_kinds: dict = field(default_factory=dict)
+    row_kinds: dict = field(default_factory=dict)
+    chart: Optional[Chart] = None
+    # relations(ctx, the built table, Relations): what ties its cells to other tables' (a relation
+    # naming a table the report does not have is left out: Relations.add).
+    relations: Optional[Callable] = None
+    # decompose(table id, row, col, scope, start, end) -> Atoms or None (no such sum: persons,
+    # measures). None: no cell of the table decomposes (differencing.py).
+    decompose: Optional[Callable] = None
+    chain: Optional[Chain] = None  # for tables with CURRENT atoms
+
+    def __post_init__(self):
+        assert self.source in SOURCES, self.source
+        assert self.population in POPULATIONS, self.population
+        assert all(k in KINDS for k in [*self.column_kinds.values(), *self.row_kinds.values()]), self.id
+        assert all(isinstance(m, str) and m.count(".") == 1 for m in self.reads), self.id
+
+    def table(self, rows, columns, **kwargs):
+        """A new Table of this spec (its id, title, population, kinds and chart)."""
+        from .data import Table
+
+        return Table(self.id, self.title, self.population, list(rows), list(columns), chart=self.chart,
+                     column_kinds=dict(self.column_kinds), row_kinds=dict(self.row_kinds), **kwargs)
+
+
+@dataclass(frozen=True)
+class UnpublishedSpec:
+    """A count relations speak of that no table shows (its "table" id starts with
+    masking.UNPUBLISHED), with how it decomposes for differencing."""
+
+    id: str
+    decompose: Callable
+    chain: Optional[Chain] = None
+
+
+_specs = {}  # id -> TableSpec, in registration order
+_unpublished = {}
+_loaded = False
+
+
+def register(spec):
+    """Add ``spec`` to the registry (once per id) and return it."""
+    registry = _unpublished if isinstance(spec, UnpublishedSpec) else _specs
+    if spec.id in _specs or spec.id in _unpublished:
+        raise ValueError(f"Table {spec.id!r} is registered twice")
+    registry[spec.id] = spec
+    return spec
+
+
+def add_family_module(module):
+    """Another app's module of tables (dotted path), imported with the others on first use."""
+    if module not in FAMILY_MODULES:
+        FAMILY_MODULES.append(module)
+        if _loaded:
+            importlib.import_module(module)
+
+
+def _load():
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        for module in FAMILY_MODULES:
+            importlib.import_module(module)
+
+
+def specs(tables=None):
+    """The registered tables in report order; ``tables`` (ids or families) keeps only those."""
+    _load()
+    ordered = sorted(_specs.values(), key=lambda s: s.order)  # stable: registration order within an order
+    if tables is None:
+        return ordered
+    wanted = set(tables)
+    unknown = wanted - {s.id for s in ordered} - {s.family for s in ordered}
+    if unknown:
+        raise ValueError(f"Okända tabeller eller tabellfamiljer: {', '.join(sorted(unknown))}")
+    return [s for s in ordered if s.id in wanted or s.family in wanted]
+
+
+def families():
+    return list(dict.fromkeys(s.family for s in specs()))
+
+
+def get(table_id):
+    """The spec of a table or an unpublished count, or None."""
+    _load()
+    return _specs.get(table_id) or _unpublished.get(table_id)
+
+
+def chart_of(table_id):
+    spec = _specs.get(table_id) if _loaded else get(table_id)
+    return spec.chart if spec else None
+
+
+def models_read():
+    """Every model a report reads ("app_label.ModelName"): the context's and every table's."""
+    from finsam.statistics.engine import Context
+
+    return tuple(sorted(set(Context.reads).union(*(s.reads for s in specs()))))
+
