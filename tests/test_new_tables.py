@@ -397,3 +397,23 @@ def test_published_report_with_sections_and_previous_period_hides_what_they_woul
     previous = report(exempelstad, (D(2023, 1, 1), D(2023, 12, 31)))
     more, more_bounds = section_reader_relations(unmasked, previous)
     assert_nothing_worked_out(unmasked, masked, 5, more, more_bounds, previous)
+
+
+def test_every_renderer_renders_the_variants_unchanged(exempelstad):
+    """Sections and the previous period are tables and columns like any other: every renderer and
+    the frozen format take them as they are (no renderer knows them)."""
+    from finsam.reports import html, render_csv, render_pdf, render_xlsx
+    from finsam.statistics.tables import freeze, thaw
+
+    for publish in (False, True):
+        r = report(exempelstad, H1, sections=True, previous=True, publish=publish)
+        assert render_pdf.render(r)[:4] == b"%PDF"
+        workbook = render_xlsx.render(r)
+        text = render_csv.render(r).decode("utf-8-sig")
+        assert "age:novum" in text and "current_totalt_previous" in text
+        json.dumps(r.to_json())
+        again = thaw(freeze(r))
+        assert [html.table_view(t)["rows"] for t in again.tables] == [html.table_view(t)["rows"] for t in r.tables]
+        assert workbook[:2] == b"PK"
+    novum = r.table("age:novum")
+    assert novum.title == "Ålder vid inskrivning – Novum" and novum.chart is not None

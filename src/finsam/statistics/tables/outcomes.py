@@ -218,7 +218,7 @@ def support_transition_relations(ctx, table, rel):
 
 
 SUPPORT_TRANSITION = register(TableSpec(
-    id="support_transition", title="Försörjning vid inskrivning och vid avslut, övergångar", family="outcomes",
+    id="support_transition", title="Övergångar i försörjning från inskrivning till avslut", family="outcomes",
     order=105, population="exited", identified_only=True, build=support_transition_table,
     reads=("participants.Participation", "participants.SupportRecord"),
     relations=support_transition_relations, decompose=over_scope(ADDITIVE),
