@@ -58,7 +58,7 @@ def test_support_transition_rows_and_columns_are_support_in_out(exempelstad):
 def test_referrer_by_intervention_adds_up_to_referrer_and_flow(exempelstad):
     r = report(exempelstad, YEAR)
     table, referrer, flow = r.table("referrer_intervention"), r.table("referrer"), r.table("flow")
-    for key, _ in referrer.rows:
+    for key, _ in referrer.rows[:-1]:  # but its total row
         assert table.cells[key]["totalt"] == referrer.cells[key]["count"]
     # an insats's column total is its identified new participations: flow's new minus the anonymous
     anonymous_new = {"aktivitetsplatsen": 0, "finsam-team": 0, "ips-psykos": 0, "novum": 0}
@@ -66,7 +66,8 @@ def test_referrer_by_intervention_adds_up_to_referrer_and_flow(exempelstad):
         if row["anonymous"] and independent.new(row, *YEAR):
             anonymous_new[row["insats"]] += 1
     for slug, n in anonymous_new.items():
-        assert table.cells["totalt"][slug] == flow.cells[slug]["new_totalt"] - n
+        assert sum(table.cells[key][slug] for key, _ in table.rows) == flow.cells[slug]["new_totalt"] - n
+    assert "totalt" not in table.cells  # see docs/report-tables-extra.md: it would cost flow's counts
 
 
 def test_half_year_goals_get_a_status_not_a_grade(exempelstad):
@@ -179,13 +180,12 @@ def new_reader_relations(report):
             rel.append(([(table_id, r, g) for r in body], (table_id, "totalt", g)))
             rel.append(([(table_id, "totalt", g), ("flow", "varav_anonyma", f"new_{g}")], ("flow", "totalt", f"new_{g}")))
     referrers = [k for k, _ in t["referrer"].rows if k != "totalt"]
-    for r in referrers + ["totalt"]:
+    for r in referrers:
         rel.append(([("referrer_intervention", r, s) for s in groups], ("referrer_intervention", r, "totalt")))
         rel.append(([("referrer_intervention", r, "totalt")], ("referrer", r, "count")))
-    for c in groups + ["totalt"]:
-        rel.append(([("referrer_intervention", r, c) for r in referrers], ("referrer_intervention", "totalt", c)))
     for s in groups:
-        rel.append(([("referrer_intervention", "totalt", s), ("~anon_new", s, "totalt")], ("flow", s, "new_totalt")))
+        rel.append(([*(("referrer_intervention", r, s) for r in referrers), ("~anon_new", s, "totalt")],
+                    ("flow", s, "new_totalt")))
     rel.append(([("~anon_new", s, "totalt") for s in groups], ("flow", "varav_anonyma", "new_totalt")))
     for code in SUPPORT:
         rel.append(([("support_transition", code, "antal")], ("support_in_out", code, "totalt_entry")))
@@ -206,7 +206,8 @@ def true_value(unmasked, previous=None):
         if table_id.startswith("~") and table_id.endswith("_previous"):  # of the previous period's report
             return true_value(previous)((table_id.removesuffix("_previous"), row, col))
         if table_id == "~anon_new":
-            return unmasked.table("flow").cell(row, "new_totalt") - unmasked.table("referrer_intervention").cell("totalt", row)
+            ri = unmasked.table("referrer_intervention")
+            return unmasked.table("flow").cell(row, "new_totalt") - sum(ri.cell(r, row) for r, _ in ri.rows)
         if table_id == "~anon":
             s = "" if col == "totalt" else f"_{col}"
             return unmasked.table("flow").cell(row, f"exited_{col}") - unmasked.table("work_or_study").cell(row, f"exited{s}")

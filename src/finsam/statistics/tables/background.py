@@ -128,18 +128,15 @@ def referrer_intervention_table(ctx):
     rows = referrer_rows(ctx, per)
     slugs = [slug for slug, _ in ctx.groups]
     columns = list(ctx.groups) + [("totalt", "Totalt")]
-    table = REFERRER_INTERVENTION.table(rows + [("totalt", "Totalt")], columns, denominator="new")
+    # No total row: an insats's identified new participations would, next to flow's new ones, give
+    # away its anonymous new ones, and a published report would hide flow's counts to protect them.
+    table = REFERRER_INTERVENTION.table(rows, columns, denominator="new")
     for key, _ in rows:
         table.cells[key] = {slug: per.get(key, {}).get(slug, 0) for slug in slugs}
         table.cells[key]["totalt"] = sum(table.cells[key].values())
         table.sums.append(([(key, slug) for slug in slugs], (key, "totalt")))
-    table.cells["totalt"] = {c: sum(table.cells[k][c] for k, _ in rows) for c, _ in columns}
-    for c, _ in columns:
-        table.sums.append(([(k, c) for k, _ in rows], ("totalt", c)))
-    for key in [k for k, _ in rows] + ["totalt"]:  # share of the column's (insats's) new participations
-        for c, _ in columns:
-            table.set_share(key, c, table.cells[key][c], table.cells["totalt"][c], of=(key, c), per=("totalt", c))
-    table.notes.append("Andelarna är av insatsens nya deltagare (kolumnens totalt).")
+    table.notes.append("Nya deltagare med personuppgifter per anmälande part och insats; andelar per insats finns i "
+                       "avsnitten per insats (tabellen Anmälande part).")
     return table
 
 
@@ -149,11 +146,12 @@ ANONYMOUS_NEW = f"{UNPUBLISHED}anonymous_new"
 def referrer_intervention_relations(ctx, table, rel):
     for key, _ in table.rows:
         rel.add([("referrer_intervention", key, "totalt")], ("referrer", key, "count"))
-    # One insats's anonymous new ones are in no table, but follow from flow's new minus this
-    # table's column total: a count to protect like any other.
+    # One insats's anonymous new ones are in no table, but follow from flow's new minus the sum of
+    # this table's column: a count to protect like any other.
     slugs = [slug for slug, _ in ctx.groups]
     for slug in slugs:
-        rel.add([("referrer_intervention", "totalt", slug), (ANONYMOUS_NEW, slug, "totalt")], ("flow", slug, "new_totalt"))
+        rel.add([*(("referrer_intervention", key, slug) for key, _ in table.rows), (ANONYMOUS_NEW, slug, "totalt")],
+                ("flow", slug, "new_totalt"))
     if slugs:
         rel.add([(ANONYMOUS_NEW, slug, "totalt") for slug in slugs], ("flow", "varav_anonyma", "new_totalt"))
 
