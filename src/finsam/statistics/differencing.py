@@ -63,7 +63,7 @@ def mask_for_publication(report, threshold, earlier):
                         atom_equations.append(_sum_of(cell, atoms))
         own = masking.equations(r)
         relations += [{(k, *c): v for c, v in e.items()} for e in own]
-        for cell in {c for e in own for c in e if str(c[0]).startswith(masking.UNPUBLISHED)}:
+        for cell in sorted({c for e in own for c in e if str(c[0]).startswith(masking.UNPUBLISHED)}, key=repr):
             atoms = _atoms(r, *cell, bounds)
             if atoms:
                 atom_equations.append(_sum_of((k, *cell), atoms))
@@ -196,7 +196,7 @@ def _chain(atoms, bounds):
     stretches = list(zip(bounds[:-1], [d - DAY for d in bounds[1:]]))
     keys = {(a[1], a[2], a[3], a[4]) for a in atoms if a[0] == "atom" and _is_current(a[1], a[2], a[3])}
     equations = []
-    for table_id, row, col, slug in keys:
+    for table_id, row, col, slug in sorted(keys, key=repr):  # sorted: the same masking in every process
         shadow = tables.get(table_id).chain.shadow
         for (a, b), (c, d) in zip(stretches, stretches[1:]):
             equation = {("atom", table_id, row, col, slug, c, d): -1, ("atom", table_id, row, col, slug, a, b): 1,

@@ -24,7 +24,7 @@ from . import tables as registry
 from .tables import variants
 from .masking import mask_report
 from .tables import Report
-from .tables.common import GENDER_KEYS, GENDERS, MEASURES  # noqa: F401 (GENDERS, GENDER_KEYS: for callers)
+from .tables.common import GENDER_KEYS, MEASURES
 
 
 class _NotAnIndexChoice(Func):

@@ -133,7 +133,7 @@ class Relations:
 
 # --- the declaration --------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # a registry entry: the same spec only if it is the same object
 class TableSpec:
     id: str
     title: str  # Swedish, as shown
@@ -285,8 +285,7 @@ def get(table_id):
 
 
 def chart_of(table_id):
-    spec = (_specs.get(table_id) or _variant(table_id)) if _loaded else get(table_id)
-    return spec.chart if spec else None
+    return getattr(get(table_id), "chart", None)
 
 
 def models_read():
