@@ -418,3 +418,19 @@ def test_every_renderer_renders_the_variants_unchanged(exempelstad):
         assert workbook[:2] == b"PK"
     novum = r.table("age:novum")
     assert novum.title == "Ålder vid inskrivning – Novum" and novum.chart is not None
+
+
+def test_report_command_asks_for_sections_and_the_previous_period(exempelstad, capsys):
+    from django.core.management import call_command
+
+    call_command("report", "--association", "exempelstad", "--from", "2024-01-01", "--to", "2024-06-30",
+                 "--per-insats", "--foregaende-period")
+    data = json.loads(capsys.readouterr().out)
+    ids = [t["id"] for t in data["tables"]]
+    assert "education:novum" in ids and data["format"] == "finsam-report/1"
+    flow = next(t for t in data["tables"] if t["id"] == "flow")
+    assert flow["cells"]["totalt"]["new_totalt_previous"] == independent.flow_totals(D(2023, 1, 1), D(2023, 6, 30))["new_totalt"]
+    call_command("report", "--association", "exempelstad", "--from", "2024-01-01", "--to", "2024-06-30")
+    plain = json.loads(capsys.readouterr().out)
+    assert not [t for t in plain["tables"] if ":" in t["id"]]
+    assert "new_totalt_previous" not in next(t for t in plain["tables"] if t["id"] == "flow")["cells"]["totalt"]
