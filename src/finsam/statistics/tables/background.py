@@ -8,7 +8,9 @@ from django.db.models import CharField, Count, Case, Value, When
 from finsam import codes
 from finsam.participants.models import TargetGroupRecord
 
-from .common import AGE_GROUPS, GENDER_KEYS, coded, gender_aggregates, gender_q, gender_table, grouped_by
+from .common import (
+    AGE_GROUPS, GENDER_BUCKET, GENDER_KEYS, coded, gender_aggregates, gender_q, gender_table, grouped_by,
+)
 from .registry import (
     ADDITIVE, CURRENT, HIDDEN_SHADOWS, UNPUBLISHED, Atoms, TableSpec, UnpublishedSpec, bar, over_scope, register,
 )
@@ -45,14 +47,10 @@ AGE = register(TableSpec(
 ))
 
 
-def code_table(ctx, spec, field, code_list, shares=True):
-    """A table of the new participations by a coded field, per gender, with shares of the total
-    (unless ``shares`` is false). An empty value is ``uppgift_saknas``, a row every such table has."""
+def code_table(ctx, spec, field, code_list):
+    """A table of the new participations by a coded field, per gender, with shares of the total."""
     grouped = grouped_by(ctx.personal.filter(ctx.period.new), coded(field), gender_aggregates())
-    rows = list(code_list.choices)
-    if "uppgift_saknas" not in dict(rows):
-        rows.append(("uppgift_saknas", "Uppgift saknas"))
-    table = gender_table(spec, rows, grouped, denominator="new", share_of_total=shares, total_row=True)
+    table = gender_table(spec, code_list.choices, grouped, denominator="new", share_of_total=True, total_row=True)
     table.rows.append(("totalt", "Totalt"))
     return table
 
@@ -223,9 +221,36 @@ MUNICIPALITY = register(TableSpec(
 
 # --- variables registered at entry that no other table shows -----------------------------------------
 
+ENTRY_FIELDS = ("time_without_work", "referring_unit", "born_abroad", "impairment", "violence_questions")
+
+
+def entry_counts(ctx):
+    """The new identified participations counted by every entry variable and gender in one grouped
+    query, shared by the five tables below (five queries were 7 ms of a 75 ms report page)."""
+    counts = getattr(ctx, "_entry_counts", None)
+    if counts is None:
+        rows = (ctx.personal.filter(ctx.period.new).values(*ENTRY_FIELDS, _g=GENDER_BUCKET).annotate(n=Count("id"))
+                .order_by())
+        counts = {field: {} for field in ENTRY_FIELDS}
+        for row in rows:
+            for field in ENTRY_FIELDS:
+                grouped = counts[field].setdefault(row[field] or "uppgift_saknas", {g: 0 for g in GENDER_KEYS})
+                grouped[row["_g"]] += row["n"]
+                grouped["totalt"] += row["n"]
+        ctx._entry_counts = counts
+    return counts
+
+
 def _entry_variable(table_id, title, order, field, code_list, shares=True, note=None):
+    """A table of the new participations by an entry variable, per gender (with shares of the total
+    unless ``shares`` is false); an empty value is ``uppgift_saknas``, a row every such table has."""
     def build(ctx):
-        table = code_table(ctx, spec, field, code_list, shares=shares)
+        rows = list(code_list.choices)
+        if "uppgift_saknas" not in dict(rows):
+            rows.append(("uppgift_saknas", "Uppgift saknas"))
+        table = gender_table(spec, rows, entry_counts(ctx)[field], denominator="new", share_of_total=shares,
+                             total_row=True)
+        table.rows.append(("totalt", "Totalt"))
         if note:
             table.notes.append(note)
         return table
