@@ -43,20 +43,22 @@ def main():
     from finsam.reports import overview
     from finsam.reports.publishing import publish_report
     from finsam.tenancy.models import Association, Role, RoleAssignment, User
+    from finsam.tenancy.scope import Scope
 
     overview.today = quality.today = lambda: args.today
     association = (Association.objects.get(slug=args.association) if args.association
                    else build_association(args.participations))
     users = {}
-    for role in (Role.ADMIN, Role.PARTICIPANT_MANAGER, Role.READER):
-        users[role], _ = User.objects.get_or_create(username=f"bench-{role}@finsam.local")
-        RoleAssignment.objects.get_or_create(user=users[role], association=association, role=role)
-    largest = max(association.interventions.all(), key=lambda i: i.participations.count())
-    largest.assigned_users.add(users[Role.PARTICIPANT_MANAGER])
-    if not association.published_reports.filter(date_from__year=args.today.year).exists():
-        publish_report(association, date_from=datetime.date(args.today.year, 1, 1), date_to=args.today,
-                       interventions=[], title="Bench", user=users[Role.ADMIN])
-    total = association.participations.count()
+    with Scope.of(association).activate():  # the setup reads and writes the förbund's rows
+        for role in (Role.ADMIN, Role.PARTICIPANT_MANAGER, Role.READER):
+            users[role], _ = User.objects.get_or_create(username=f"bench-{role}@finsam.local")
+            RoleAssignment.objects.get_or_create(user=users[role], association=association, role=role)
+        largest = max(association.interventions.all(), key=lambda i: i.participations.count())
+        largest.assigned_users.add(users[Role.PARTICIPANT_MANAGER])
+        if not association.published_reports.filter(date_from__year=args.today.year).exists():
+            publish_report(association, date_from=datetime.date(args.today.year, 1, 1), date_to=args.today,
+                           interventions=[], title="Bench", user=users[Role.ADMIN])
+        total = association.participations.count()
     url = f"/{association.slug}/"
 
     def timed(role, runs, cold=True):

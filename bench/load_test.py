@@ -34,15 +34,17 @@ def prepare_user(association_slug, intervention_slug):
     from axes.models import AccessAttempt
 
     from finsam.tenancy.models import Association, Role, RoleAssignment, User
+    from finsam.tenancy.scope import Scope
 
     association = Association.objects.get(slug=association_slug)
     password = secrets.token_urlsafe(16)
     user, _ = User.objects.get_or_create(username="bench-load@finsam.local")
     user.set_password(password)
     user.save()
-    for role in (Role.ADMIN, Role.ANALYST):
-        RoleAssignment.objects.get_or_create(user=user, association=association, role=role)
-    association.interventions.get(slug=intervention_slug)
+    with Scope.of(association).activate():
+        for role in (Role.ADMIN, Role.ANALYST):
+            RoleAssignment.objects.get_or_create(user=user, association=association, role=role)
+        association.interventions.get(slug=intervention_slug)
     AccessAttempt.objects.all().delete()
     return user.username, password
 

@@ -48,26 +48,30 @@ def main():
 
     from finsam.participants.models import Participation
     from finsam.tenancy.models import Association, Role, RoleAssignment, User
+    from finsam.tenancy.scope import Scope
 
     if args.association:
         association = Association.objects.get(slug=args.association)
     else:
         association = build_association(args.participations)
-    user, _ = User.objects.get_or_create(username="bench@finsam.local")
-    RoleAssignment.objects.get_or_create(user=user, association=association, role=Role.ANALYST)
+    with Scope.national(Association.objects.all()).activate():
+        in_database = Participation.objects.count()
+    scope = Scope.of(association)
     date_from, date_to = datetime.date(args.year, 1, 1), datetime.date(args.year, 12, 31)
-    total = association.participations.count()
-    in_database = Participation.objects.count()
-    current = association.participations.filter(start_date__lte=date_to).exclude(end_date__lt=date_from).count()
+    with scope.activate():
+        user, _ = User.objects.get_or_create(username="bench@finsam.local")
+        RoleAssignment.objects.get_or_create(user=user, association=association, role=Role.ANALYST)
+        total = association.participations.count()
+        current = association.participations.filter(start_date__lte=date_to).exclude(end_date__lt=date_from).count()
 
-    if args.profile:
-        from finsam.statistics import engine, tables
+        if args.profile:
+            from finsam.statistics import engine, tables
 
-        ctx = engine.Context(association, date_from, date_to)
-        for spec in tables.specs():
-            start = time.perf_counter()
-            spec.build(ctx)
-            print(f"  {spec.id:24} {(time.perf_counter() - start) * 1000:7.1f} ms")
+            ctx = engine.Context(scope, date_from, date_to)
+            for spec in tables.specs():
+                start = time.perf_counter()
+                spec.build(ctx)
+                print(f"  {spec.id:24} {(time.perf_counter() - start) * 1000:7.1f} ms")
 
     client = Client()
     client.force_login(user)
@@ -109,10 +113,12 @@ def build_association(participations):
     from finsam.interventions.association_file import apply_association_file
     from finsam.participants.importing import import_file
     from finsam.tenancy.models import Role, RoleAssignment, User
+    from finsam.tenancy.scope import Scope
 
     association, _ = apply_association_file((ROOT / "src/finsam/demo/data/exempelstad.json").read_bytes())
-    admin, _ = User.objects.get_or_create(username="bench-admin@exempelstad.se")
-    RoleAssignment.objects.get_or_create(user=admin, association=association, role=Role.ADMIN)
+    with Scope.of(association).activate():
+        admin, _ = User.objects.get_or_create(username="bench-admin@exempelstad.se")
+        RoleAssignment.objects.get_or_create(user=admin, association=association, role=Role.ADMIN)
     with open(ROOT / "src/finsam/demo/data/exempelstad-deltagare.csv", encoding="utf-8") as handle:
         reader = csv.reader(handle, delimiter=";")
         header, rows = next(reader), list(reader)
@@ -121,8 +127,9 @@ def build_association(participations):
     writer.writerow(header)
     for n in range(max(1, participations // len(rows))):
         writer.writerows(common.copy_of(header, row, n) for row in rows)
-    import_file(buffer.getvalue().encode(), "bench.csv", association=association, user=admin,
-                interventions=association.interventions.all(), today=datetime.date(2026, 11, 23))
+    with Scope.of(association).activate():
+        import_file(buffer.getvalue().encode(), "bench.csv", association=association, user=admin,
+                    interventions=association.interventions.all(), today=datetime.date(2026, 11, 23))
     return association
 
 

@@ -28,6 +28,18 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def scopes_off_in_test_bodies():
+    """Test bodies and fixtures create and inspect rows of several förbund freely (as pretix's tests
+    do). What they drive runs under real scopes all the same: every request starts without one
+    (tenancy.scope.RequestScopeMiddleware) and association_view, the commands and the engine
+    activate theirs, which switches scoping back on inside (tests/test_scope.py proves both)."""
+    from django_scopes import scopes_disabled
+
+    with scopes_disabled():
+        yield
+
+
+@pytest.fixture(autouse=True)
 def empty_report_cache():
     """Each test starts without cached reports: ids and versions repeat after a rollback."""
     from django.core.cache import cache

@@ -7,6 +7,7 @@ database cannot be shared by writing threads; there the same writers run one aft
 the database constraint is tested directly. The outcome asked for is the same on both.
 """
 
+import contextvars
 import datetime
 import threading
 
@@ -64,7 +65,9 @@ def run_together(writers):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=thread, args=(i,)) for i in range(len(writers))]
+    # Each writer runs as the test body does, with its scoping state (tests/conftest.py): a new thread
+    # would start without it, as a request does.
+    threads = [threading.Thread(target=contextvars.copy_context().run, args=(thread, i)) for i in range(len(writers))]
     for t in threads:
         t.start()
     for t in threads:

@@ -202,11 +202,13 @@ def test_counting_happens_in_the_database(exempelstad, django_assert_max_num_que
 
 def test_national_tables_add_up_the_associations(small):
     from finsam.statistics.engine import compute_national_tables
+    from finsam.tenancy.scope import Scope
 
     make_participation(small.assigned, "a", personnummer="19900101-0017", start_date=D(2024, 2, 1))
     make_participation(small.beta_intervention, "b", personnummer="19850314-1239", start_date=D(2024, 3, 1),
                        end_date=D(2024, 9, 1), exit_reason="studier")
-    national = {t.id: t for t in compute_national_tables(D(2024, 1, 1), D(2024, 12, 31))}
+    scope = Scope.national([small.alfa, small.beta])
+    national = {t.id: t for t in compute_national_tables(scope, D(2024, 1, 1), D(2024, 12, 31))}
     alfa = counts(small.alfa).table("flow").cells["totalt"]
     beta = counts(small.beta).table("flow").cells["totalt"]
     assert national["flow"].cells["totalt"] == {k: alfa[k] + beta[k] for k in alfa}

@@ -8,8 +8,9 @@ refuses it, the admin shows them read-only, and on PostgreSQL a trigger refuses 
 from django.conf import settings
 from django.db import models
 
-from finsam.core.write_once import WriteOnceModel
+from finsam.core.write_once import WriteOnceModel, WriteOnceQuerySet
 from finsam.tenancy.models import Association
+from finsam.tenancy.scope import scoped
 
 
 class AppendOnlyError(Exception):
@@ -33,6 +34,8 @@ class AccessLog(WriteOnceModel):
     action = models.CharField("åtgärd", max_length=40)
     subject = models.CharField("vad", max_length=200, blank=True)
     row_count = models.PositiveIntegerField("antal rader", default=0)
+
+    objects = scoped(queryset=WriteOnceQuerySet)
 
     class Meta:
         ordering = ["-at", "-id"]

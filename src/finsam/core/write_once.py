@@ -1,6 +1,7 @@
 """Rows written once and never changed or deleted by the application: the access log and published
 reports. A model inherits :class:`WriteOnceModel` and names the exception it raises and what it
-says; the model and its queryset (``update``, ``delete``) refuse alike."""
+says; the model and its queryset (``update``, ``delete``) refuse alike. A subclass owned by a förbund
+declares ``objects = scoped(queryset=WriteOnceQuerySet)`` (tenancy/scope.py), which keeps both."""
 
 from django.db import models
 

@@ -25,6 +25,7 @@ from finsam.interventions.models import Intervention
 from finsam.participants import services
 from finsam.participants.identity import parse_identity_number
 from finsam.tenancy.models import Association, Member, Role, RoleAssignment, User
+from finsam.tenancy.scope import Scope
 
 EXAMPLE = Path(__file__).parent / "data" / "exempelstad-deltagare.csv"
 KOMMUNKODER = ["0114", "0115", "0117", "0120", "0123", "0125", "0126", "0127", "0128", "0136", "0138", "0139",
@@ -77,6 +78,12 @@ def load_templates():
 def _association(index, rng):
     slug = f"gen-{index:03d}"
     association, _ = Association.objects.get_or_create(slug=slug, defaults={"name": f"Samordningsförbundet Syntet {index}"})
+    with Scope.of(association).activate():  # each förbund is written in its own scope
+        return _association_rows(index, association, rng)
+
+
+def _association_rows(index, association, rng):
+    slug = association.slug
     municipality = KOMMUNKODER[index % len(KOMMUNKODER)]
     for kind, code, name in (("fk", "", ""), ("af", "", ""), ("region", "", "Region Syntet"),
                              ("kommun", municipality, f"Kommun {municipality}")):
@@ -171,5 +178,5 @@ def _analyze():
 
 
 def _write(association, rows, user):
-    with transaction.atomic():
+    with transaction.atomic(), Scope.of(association).activate():
         return services.upsert_participations(association, rows, user=user).created

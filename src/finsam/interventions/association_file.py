@@ -22,6 +22,7 @@ from finsam.core.identifiers import (
     valid_kommunkod,
 )
 from finsam.tenancy.models import MINIMUM_MASKING_THRESHOLD, RESERVED_SLUGS, Association, Member
+from finsam.tenancy.scope import Scope
 
 from .models import RESERVED_INTERVENTION_SLUGS, Goal, Intervention, TargetGroup, is_share_metric, validate_goal_metric
 
@@ -364,6 +365,12 @@ def _write(doc):
         summary,
         f"förbund {doc['slug']}",
     )
+    # The rest belongs to the förbund the file names: written in its scope (tenancy/scope.py).
+    with Scope.of(association).activate():
+        return _write_contents(association, doc, summary)
+
+
+def _write_contents(association, doc, summary):
     members = {}
     for m in doc["members"]:
         lookup = {"association": association, "kind": m["kind"], "municipality_code": m["municipality_code"]}

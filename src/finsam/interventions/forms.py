@@ -1,4 +1,5 @@
 from django import forms
+from django_scopes.forms import SafeModelChoiceField
 
 from finsam.core.forms import AccessibleErrorsMixin
 from finsam.tenancy.models import Role, User
@@ -27,6 +28,8 @@ class InterventionForm(AccessibleErrorsMixin, forms.ModelForm):
             "assigned_users": forms.CheckboxSelectMultiple,
             "kind": forms.RadioSelect,
         }
+        # Built when the class is defined, outside any scope: the real queryset is set in __init__.
+        field_classes = {"owner_member": SafeModelChoiceField}
         help_texts = {
             "assigned_users": "Användare med rollen deltagaransvarig. De ser bara deltagare i sina insatser.",
             # Who the blank field means depends on the förbund's privacy model (docs/privacy.md).

@@ -7,6 +7,7 @@ from django.db import models
 
 from finsam import codes
 from finsam.tenancy.models import Association, Member
+from finsam.tenancy.scope import scoped
 
 
 # Slugs that would collide with the routes under /<förbund>/insatser/.
@@ -24,6 +25,8 @@ class TargetGroup(models.Model):
     association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="target_groups")
     code = models.SlugField("kod", max_length=50, help_text="Små bokstäver, siffror och understreck.")
     label = models.CharField("benämning", max_length=200)
+
+    objects = scoped()
 
     class Meta:
         ordering = ["label"]
@@ -123,7 +126,7 @@ class Intervention(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = InterventionQuerySet.as_manager()
+    objects = scoped(queryset=InterventionQuerySet)
 
     class Meta:
         ordering = ["name"]
@@ -215,6 +218,8 @@ class Goal(models.Model):
     target = models.DecimalField("mål", max_digits=12, decimal_places=4)
     manual_result = models.DecimalField("manuellt resultat", max_digits=12, decimal_places=4, null=True, blank=True)
     description = models.CharField("beskrivning", max_length=300, blank=True)
+
+    objects = scoped("intervention__association")
 
     class Meta:
         ordering = ["year", "metric"]

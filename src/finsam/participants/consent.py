@@ -21,6 +21,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from .models import ConsentRequest, ConsentText, Participation
 
@@ -190,10 +191,13 @@ def create_request(intervention, user):
 
 
 def find_open(token):
-    """The unanswered, unexpired request for ``token``, or None."""
-    return ConsentRequest.objects.filter(
-        token_hash=_hash(token), answered_at__isnull=True, expires_at__gt=timezone.now()
-    ).select_related("intervention", "association").first()
+    """The unanswered, unexpired request for ``token``, or None. The participant has no login, so
+    the secret token is what names the förbund: looked up across every förbund, the one query of the
+    consent page outside the förbund's scope (the page runs the rest inside it)."""
+    with scopes_disabled():
+        return ConsentRequest.objects.filter(
+            token_hash=_hash(token), answered_at__isnull=True, expires_at__gt=timezone.now()
+        ).select_related("intervention", "association").first()
 
 
 def answer(request, consented):

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from finsam import codes
 from finsam.interventions.models import Intervention
 from finsam.tenancy.models import Association
+from finsam.tenancy.scope import scoped
 
 # A participation with no end date is treated as ending on this day when periods are compared,
 # so that "overlaps the period" is one range condition that an index can answer.
@@ -99,6 +100,8 @@ class Participation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = scoped()
+
     class Meta:
         ordering = ["-start_date", "id"]
         constraints = [
@@ -180,6 +183,8 @@ class SupportRecord(models.Model):
     phase = models.CharField(max_length=5, choices=[(ENTRY, "vid inskrivning"), (EXIT, "vid avslut")])
     code = models.CharField(max_length=30, choices=codes.SUPPORT.choices)
 
+    objects = scoped("participation__association")
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["participation", "phase", "code"], name="support_unique")
@@ -189,6 +194,8 @@ class SupportRecord(models.Model):
 class TargetGroupRecord(models.Model):
     participation = models.ForeignKey(Participation, on_delete=models.CASCADE, related_name="target_group_records")
     code = models.CharField(max_length=50)
+
+    objects = scoped("participation__association")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["participation", "code"], name="target_group_record_unique")]
@@ -203,6 +210,8 @@ class ParticipationChange(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=20)  # created, updated, exited, anonymised, imported
     changes = models.JSONField(default=dict)  # field -> [old, new]
+
+    objects = scoped("participation__association")
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -219,6 +228,8 @@ class VolumeCount(models.Model):
     men = models.PositiveIntegerField("män", default=0)
     other = models.PositiveIntegerField("annat/ej angivet", default=0)
     note = models.CharField("anteckning", max_length=300, blank=True)
+
+    objects = scoped()
 
     class Meta:
         ordering = ["-period_start"]
@@ -245,6 +256,8 @@ class ConsentRequest(models.Model):
         Participation, null=True, blank=True, on_delete=models.SET_NULL, related_name="consent_request"
     )
 
+    objects = scoped()
+
 
 class ConsentText(models.Model):
     """The exact consent text a version stands for (see consent.py): the text depends on the
@@ -254,6 +267,8 @@ class ConsentText(models.Model):
     version = models.CharField(max_length=20)
     text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped()
 
     class Meta:
         constraints = [

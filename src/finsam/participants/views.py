@@ -17,6 +17,7 @@ from finsam import codes
 from finsam.audit.log import log_access
 from finsam.core.forms import bound, parse_key
 from finsam.tenancy.permissions import association_view
+from finsam.tenancy.scope import Scope
 
 from . import consent, extract, quality, services, workbook
 from .forms import (CorrectionForm, DeleteForm, ExitForm, ImportForm, ParticipationForm, SearchForm,
@@ -401,7 +402,8 @@ def export_participants(request):
     if file_format == "xlsx":
         response = FileResponse(content, content_type=content_type)
     else:
-        response = StreamingHttpResponse(content, content_type=content_type)
+        # Read while the server sends it, after the view has returned: each chunk inside the scope.
+        response = StreamingHttpResponse(Scope.of(request.association).stream(content), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="deltagare-{request.association.slug}.{file_format}"'
     return response
 
@@ -498,6 +500,11 @@ def consent_answer(request, token):
     consent_request = consent.find_open(token)
     if consent_request is None:
         return render(request, "participants/consent_closed.html", status=404)
+    with Scope.of(consent_request.association).activate():
+        return _consent_answer(request, consent_request)
+
+
+def _consent_answer(request, consent_request):
     if request.method == "POST" and request.POST.get("svar") in ("ja", "nej"):
         consented = request.POST["svar"] == "ja"
         consent.answer(consent_request, consented)

@@ -10,9 +10,10 @@ reports of their own choosing can be subtracted from each other (issue 9).
 from django.conf import settings
 from django.db import models
 
-from finsam.core.write_once import WriteOnceModel
+from finsam.core.write_once import WriteOnceModel, WriteOnceQuerySet
 from finsam.statistics.tables import thaw
 from finsam.tenancy.models import Association
+from finsam.tenancy.scope import scoped
 
 
 class ImmutableError(Exception):
@@ -39,6 +40,8 @@ class PublishedReport(WriteOnceModel):
     replaces = models.OneToOneField("self", verbose_name="ersätter", null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="replaced_by")
     correction = models.TextField("vad som är rättat", blank=True)
+
+    objects = scoped(queryset=WriteOnceQuerySet)
 
     class Meta:
         ordering = ["-published_at", "-pk"]

@@ -19,6 +19,7 @@ from django.utils import timezone
 from finsam import codes
 from finsam.interventions.models import target_group_choices
 from finsam.participants.models import Participation, period_end
+from finsam.tenancy.scope import Scope
 
 from . import tables as registry
 from .tables import variants
@@ -68,14 +69,18 @@ class Period:
 
 
 class Context:
-    """What a report counts. ``association`` None is the national report: every association,
-    with one row per association where an association's report has one per insats."""
+    """What a report counts: the förbund of ``scope`` (tenancy/scope.py), which must be active. A
+    national scope counts its förbund with one row per förbund where a förbund's report has one per
+    insats; ``association`` is then None."""
 
     # The models read here, whatever the tables (registry.models_read adds the tables' own).
     reads = ("participants.Participation", "interventions.Intervention", "tenancy.Association", "tenancy.Member",
              "interventions.TargetGroup")
 
-    def __init__(self, association, date_from, date_to, interventions=None):
+    def __init__(self, scope, date_from, date_to, interventions=None):
+        scope.require_active()  # a scope that is not active would count nothing
+        self.scope = scope
+        association = None if scope.is_national else scope.association
         self.association = association
         self.period = Period(date_from, date_to)
         self.filtered = bool(interventions)
@@ -85,7 +90,8 @@ class Context:
 
             self.interventions = []
             self.group_field = "association_id"  # grouped by id (no join), shown by slug
-            associations = list(Association.objects.order_by("slug").values_list("pk", "slug", "name"))
+            associations = list(Association.objects.filter(pk__in=scope.association_ids).order_by("slug")
+                                .values_list("pk", "slug", "name"))
             self.group_slugs = {pk: slug for pk, slug, _ in associations}
             self.groups = [(slug, name) for _, slug, name in associations]
             self.members, self.member_names = [], {}
@@ -172,10 +178,11 @@ def consistent_read():
 REPORT_WORK_MEM = "64MB"
 
 
-def compute_national_tables(date_from, date_to, tables=None):
-    """Every table across all associations (for the national level and the benchmarks)."""
-    with consistent_read():
-        ctx = Context(None, date_from, date_to)
+def compute_national_tables(scope, date_from, date_to, tables=None):
+    """Every table (or those of ``tables``: ids or families) across the förbund of a national
+    ``scope`` (for the national level and the benchmarks), counted inside it."""
+    with consistent_read(), scope.activate():
+        ctx = Context(scope, date_from, date_to)
         return [spec.build(ctx) for spec in registry.specs(tables)]
 
 
@@ -199,7 +206,7 @@ def compute_report(association, date_from, date_to, interventions=None, *, publi
     (tables/variants.py)."""
     specs = registry.specs(tables)
     with consistent_read():
-        ctx = Context(association, date_from, date_to, interventions)
+        ctx = Context(Scope.of(association), date_from, date_to, interventions)
         built = [spec.build(ctx) for spec in specs]
         relations = registry.Relations(t.id for t in built)
         for table in built:
@@ -208,7 +215,7 @@ def compute_report(association, date_from, date_to, interventions=None, *, publi
                 spec.relations(ctx, table, relations)
 
         def context_for(start, end, only=None):
-            return Context(association, start, end, only or interventions)
+            return Context(ctx.scope, start, end, only or interventions)
 
         if sections:  # before the previous period's columns join the whole report's tables
             variants.add_sections(ctx, specs, built, relations, context_for)

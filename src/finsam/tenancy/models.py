@@ -12,6 +12,8 @@ from django.utils import timezone
 from finsam import codes
 from finsam.core.identifiers import normalise_organisationsnummer, valid_kommunkod
 
+from .scope import Scope, scoped
+
 # Slugs that would collide with the project's own top-level URLs.
 RESERVED_SLUGS = {"konto", "system", "static", "admin", "healthz", "om", "tillganglighet", "media", "samtycke", "hjalp"}
 
@@ -169,6 +171,8 @@ class DataVersion(models.Model):
     version = models.PositiveBigIntegerField(default=0)
     changed_at = models.DateTimeField(auto_now_add=True)
 
+    objects = scoped()
+
     def key(self):
         return f"{self.association_id}:{self.version}:{self.changed_at.timestamp():.6f}"
 
@@ -176,12 +180,15 @@ class DataVersion(models.Model):
 def mark_data_changed(association_id):
     """Say that what an association's reports count has changed (inside the writing transaction,
     so readers see the new version exactly when they can see the new data). Only ever an UPDATE:
-    every association gets its row when it is created (``Association.save``, migration 0002)."""
+    every association gets its row when it is created (``Association.save``, migration 0002).
+    In the förbund's own scope, also where none is active yet (an Association saved by the
+    systemadministratör); inside another förbund's scope it refuses (tenancy/scope.py)."""
     from django.utils import timezone
 
-    DataVersion.objects.filter(association_id=association_id).update(
-        version=F("version") + 1, changed_at=timezone.now()
-    )
+    with Scope.of(association_id).activate():
+        DataVersion.objects.filter(association_id=association_id).update(
+            version=F("version") + 1, changed_at=timezone.now()
+        )
 
 
 def data_version(association_id):
@@ -200,6 +207,8 @@ class Member(models.Model):
         "kommunkod", max_length=4, blank=True, help_text="SCB:s fyrsiffriga kommunkod, t.ex. 0180."
     )
     name = models.CharField("namn", max_length=200, blank=True)
+
+    objects = scoped()
 
     class Meta:
         ordering = ["kind", "municipality_code"]
@@ -257,6 +266,8 @@ class RoleAssignment(models.Model):
     association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField("roll", max_length=30, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped()
 
     class Meta:
         constraints = [

@@ -2,7 +2,8 @@
 
 Every view inside an association is wrapped in :func:`association_view`, which resolves the
 association from the URL, answers 404 to anyone without a role in it (an outsider must not learn
-that an object exists), and 403 to a member whose roles lack the capability the view needs.
+that an object exists), and 403 to a member whose roles lack the capability the view needs, and runs
+the view inside the association's scope (tenancy/scope.py).
 Participant-level data is further limited to :meth:`Access.sees_all_interventions` or to the
 insatser a deltagaransvarig is assigned to (see ``interventions.models.InterventionQuerySet``).
 
@@ -20,6 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from .models import Association, PrivacyModel, Role
+from .scope import Scope
 
 ADMIN, ANALYST, MANAGER, READER = Role.ADMIN, Role.ANALYST, Role.PARTICIPANT_MANAGER, Role.READER
 MEMBERS, ASSOCIATION = PrivacyModel.MEMBERS, PrivacyModel.ASSOCIATION
@@ -78,9 +80,12 @@ class Access:
     def for_user(cls, user, association):
         if not user.is_authenticated or not user.is_active:
             return cls(user, association, frozenset())
-        roles = frozenset(
-            Role(r) for r in association.role_assignments.filter(user=user).values_list("role", flat=True)
-        )
+        # Roles are read before the view's scope is active (they decide whether it is entered): the
+        # one read of a tenant-owned model outside a view's scope, limited to this förbund explicitly.
+        with Scope.of(association).activate():
+            roles = frozenset(
+                Role(r) for r in association.role_assignments.filter(user=user).values_list("role", flat=True)
+            )
         return cls(user, association, roles)
 
     def can(self, capability):
@@ -126,7 +131,10 @@ def association_view(capability="view_association"):
                 raise PermissionDenied
             request.association = association
             request.access = access
-            return view(request, *args, **kwargs)
+            # The view and its render run inside the förbund's scope: every tenant-owned query in them
+            # is limited to this förbund, whether or not the view says so (tenancy/scope.py).
+            with Scope.of(association).activate():
+                return view(request, *args, **kwargs)
 
         wrapper.capability = capability
         return wrapper

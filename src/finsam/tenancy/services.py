@@ -3,6 +3,7 @@
 from django.db import IntegrityError, transaction
 
 from .models import Association, Role, RoleAssignment, User
+from .scope import Scope
 
 
 class LastAdministratorError(Exception):
@@ -86,5 +87,6 @@ def add_user(association, *, username, roles, password="", first_name="", last_n
 @transaction.atomic
 def create_association(*, slug, name, organisationsnummer="", admin_username, admin_password=""):
     association = Association.objects.create(slug=slug, name=name, organisationsnummer=organisationsnummer)
-    add_user(association, username=admin_username, password=admin_password, roles=[Role.ADMIN])
+    with Scope.of(association).activate():
+        add_user(association, username=admin_username, password=admin_password, roles=[Role.ADMIN])
     return association

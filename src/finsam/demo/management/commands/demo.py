@@ -7,6 +7,7 @@ from django.db import transaction
 from finsam.interventions.association_file import apply_association_file
 from finsam.participants.importing import import_file
 from finsam.tenancy.models import Role, User
+from finsam.tenancy.scope import Scope
 from finsam.tenancy.services import add_user
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -33,6 +34,17 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("Demodata läses inte in i produktion (FINSAM_ENV=production).")
         association, _ = apply_association_file((DATA / "exempelstad.json").read_bytes())
+        with Scope.of(association).activate():
+            participants = self.users_and_participants(association)
+        system, created = User.objects.get_or_create(
+            username=SYSTEM_ADMIN, defaults={"first_name": "Sam", "last_name": "Systemadministratör"}
+        )
+        system.is_superuser = True
+        _ensure_password(system)
+        if not quiet:
+            self.report(association, participants)
+
+    def users_and_participants(self, association):
         for username, full_name, role, assigned in DEMO_USERS:
             first, last = full_name.split(" ", 1)
             user, _ = add_user(
@@ -45,21 +57,18 @@ class Command(BaseCommand):
             (DATA / "exempelstad-deltagare.csv").read_bytes(), "exempelstad-deltagare.csv",
             association=association, user=admin, interventions=association.interventions.all(),
         )
-        system, created = User.objects.get_or_create(
-            username=SYSTEM_ADMIN, defaults={"first_name": "Sam", "last_name": "Systemadministratör"}
-        )
-        system.is_superuser = True
-        _ensure_password(system)
-        if not quiet:
-            self.stdout.write(f"Demoförbundet {association.name} är inläst (deltagare: {participants}).")
-            self.stdout.write(f"Logga in på http://127.0.0.1:8000/ med lösenordet {DEMO_PASSWORD} och någon av:")
-            for username, _full_name, role, _ in DEMO_USERS:
-                self.stdout.write(f"  {username:32} {role.label}")
-            self.stdout.write(f"  {SYSTEM_ADMIN:32} Systemadministratör")
-            # The demo förbund keeps the default privacy model (docs/privacy.md): only the
-            # deltagaransvarig sees participants, in her two insatser; admin and analyst see reports.
-            self.stdout.write(f"Personuppgiftsansvar: {association.get_privacy_model_display()} "
-                              "(bara deltagaransvariga ser deltagare; ändras under Inställningar).")
+        return participants
+
+    def report(self, association, participants):
+        self.stdout.write(f"Demoförbundet {association.name} är inläst (deltagare: {participants}).")
+        self.stdout.write(f"Logga in på http://127.0.0.1:8000/ med lösenordet {DEMO_PASSWORD} och någon av:")
+        for username, _full_name, role, _ in DEMO_USERS:
+            self.stdout.write(f"  {username:32} {role.label}")
+        self.stdout.write(f"  {SYSTEM_ADMIN:32} Systemadministratör")
+        # The demo förbund keeps the default privacy model (docs/privacy.md): only the
+        # deltagaransvarig sees participants, in her two insatser; admin and analyst see reports.
+        self.stdout.write(f"Personuppgiftsansvar: {association.get_privacy_model_display()} "
+                          "(bara deltagaransvariga ser deltagare; ändras under Inställningar).")
 
 
 def _ensure_password(user):

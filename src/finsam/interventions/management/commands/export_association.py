@@ -1,9 +1,9 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from finsam.interventions.association_file import export_association_file
-from finsam.tenancy.models import Association
+from finsam.tenancy.commands import in_association_scope
 
 
 class Command(BaseCommand):
@@ -12,8 +12,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("slug", help="förbundets kortnamn")
 
+    @in_association_scope("slug")
     def handle(self, *args, slug, **options):
-        association = Association.objects.filter(slug=slug).first()
-        if association is None:
-            raise CommandError(f"Det finns inget förbund med kortnamnet {slug}.")
+        association = slug  # the förbund itself, looked up from its kortnamn by in_association_scope
         self.stdout.write(json.dumps(export_association_file(association), ensure_ascii=False, indent=1))

@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from finsam.participants.importing import ImportRefused, import_file
-from finsam.tenancy.models import Association, PrivacyModel
+from finsam.tenancy.commands import in_association_scope
+from finsam.tenancy.models import PrivacyModel
 from finsam.tenancy.permissions import Access
 
 
@@ -20,10 +21,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("file")
 
+    @in_association_scope()
     def handle(self, *args, association, file, user=None, **options):
-        target = Association.objects.filter(slug=association).first()
-        if target is None:
-            raise CommandError(f"Det finns inget förbund med kortnamnet {association}.")
+        target = association
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"Filen {file} finns inte.")

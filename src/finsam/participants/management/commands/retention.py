@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from finsam.participants.retention import due, retention_cutoff, run_retention
 from finsam.tenancy.models import Association
+from finsam.tenancy.scope import Scope
 
 
 class Command(BaseCommand):
@@ -26,16 +27,18 @@ class Command(BaseCommand):
             if not associations.exists():
                 raise CommandError(f"Det finns inget förbund med kortnamnet {association}.")
         for target in associations:
-            cutoff = retention_cutoff(target, day)
-            if dry_run:
-                per_intervention = {}
-                for slug in due(target, day).values_list("intervention__slug", flat=True):
-                    per_intervention[slug] = per_intervention.get(slug, 0) + 1
-                total = sum(per_intervention.values())
-                self.stdout.write(f"{target.slug}: {total} deltaganden avslutade före {cutoff} skulle avidentifieras"
-                                  " (torrkörning, inget ändrat).")
-                for slug, count in sorted(per_intervention.items()):
-                    self.stdout.write(f"  {slug}: {count}")
-            else:
-                count = run_retention(target, today=day)
-                self.stdout.write(f"{target.slug}: {count} deltaganden avslutade före {cutoff} avidentifierades.")
+            # One förbund at a time, each in its own scope (tenancy/scope.py).
+            with Scope.of(target).activate():
+                cutoff = retention_cutoff(target, day)
+                if dry_run:
+                    per_intervention = {}
+                    for slug in due(target, day).values_list("intervention__slug", flat=True):
+                        per_intervention[slug] = per_intervention.get(slug, 0) + 1
+                    total = sum(per_intervention.values())
+                    self.stdout.write(f"{target.slug}: {total} deltaganden avslutade före {cutoff} skulle avidentifieras"
+                                      " (torrkörning, inget ändrat).")
+                    for slug, count in sorted(per_intervention.items()):
+                        self.stdout.write(f"  {slug}: {count}")
+                else:
+                    count = run_retention(target, today=day)
+                    self.stdout.write(f"{target.slug}: {count} deltaganden avslutade före {cutoff} avidentifierades.")

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from finsam.reports.views import FORMATS
 from finsam.statistics.engine import compute_report
-from finsam.tenancy.models import Association
+from finsam.tenancy.commands import in_association_scope
 
 
 class Command(BaseCommand):
@@ -24,10 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=sorted(FORMATS), default="json")
         parser.add_argument("--output", help="fil att skriva till; utan den skrivs json till standard ut")
 
+    @in_association_scope()
     def handle(self, *args, **o):
-        association = Association.objects.filter(slug=o["association"]).first()
-        if association is None:
-            raise CommandError(f"Det finns inget förbund med kortnamnet {o['association']}.")
+        association = o["association"]
         try:
             start = datetime.date.fromisoformat(o["date_from"])
             end = datetime.date.fromisoformat(o["date_to"])
