@@ -8,7 +8,7 @@
   total.
 - **Previous period.** Every table declared ``in_previous`` gets, for each column ``c``, the column
   ``c_previous`` (the same count a year earlier, with the same sums and relations) and ``c_change``
-  (now − then); for each share, ``c_pp`` (the change in percentage points). Changes are measures
+  (now − then); for each share, ``c_change_pp`` (the change in percentage points). Changes are measures
   of the table hidden with either count behind them (``Table.measure_of``), so masking and
   differencing need nothing new; ``registry.register`` makes every table's decomposition shift a
   ``_previous`` column's atoms a year back.
