@@ -434,3 +434,21 @@ def test_report_command_asks_for_sections_and_the_previous_period(exempelstad, c
     plain = json.loads(capsys.readouterr().out)
     assert not [t for t in plain["tables"] if ":" in t["id"]]
     assert "new_totalt_previous" not in next(t for t in plain["tables"] if t["id"] == "flow")["cells"]["totalt"]
+
+
+def test_report_page_shows_sections_and_the_previous_period_when_asked(exempelstad, client):
+    from django.urls import reverse
+
+    from finsam.tenancy.models import Role, RoleAssignment, User
+
+    analyst = User.objects.create_user("analytiker@exempelstad.se")
+    RoleAssignment.objects.create(user=analyst, association=exempelstad, role=Role.ANALYST)
+    client.force_login(analyst)
+    url = reverse("reports:report", args=["exempelstad"]) + "?period=custom&date_from=2024-01-01&date_to=2024-06-30"
+    plain = client.get(url).content.decode()
+    assert "Ålder vid inskrivning – Novum" not in plain and "Ett avsnitt per insats" in plain
+    page = client.get(url + "&sections=on&previous=on").content.decode()
+    assert "Ålder vid inskrivning – Novum" in page
+    assert "Aktuella, totalt, 2023-01-01–2023-06-30" in page and "förändring" in page
+    data = json.loads(client.get(url + "&sections=on&previous=on&format=json").content)
+    assert "age:novum" in [t["id"] for t in data["tables"]]
