@@ -20,6 +20,17 @@ def make_user(username, association=None, *roles, superuser=False):
     return user
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite, the test database is a file beside the configured one rather than in memory, so
+    that a real `finsam worker` process can open it (tests/test_jobs.py)."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3" and not database.get("TEST", {}).get("NAME"):
+        database.setdefault("TEST", {})["NAME"] = str(Path(database["NAME"]).with_suffix(".test.sqlite3"))
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Argon2 costs ~0.1 s per hash by design; tests that are not about hashing use a fast one.

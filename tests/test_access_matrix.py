@@ -31,6 +31,9 @@ SYSTEM = "system"
 PUBLIC = "public"
 SIGNED_IN = "signed_in"  # every signed-in user, whatever their roles
 OPEN = "open"  # every visitor, signed in or not (the user guide)
+# Background jobs: only the user who queued one reaches it (the manager in ROUTES); any other
+# user is a 404, a colleague as much as an outsider (docs/architecture.md, "Background jobs").
+REQUESTER = "requester"
 
 # name -> (url kwargs builder, method, roles that get the page)
 ROUTES = {
@@ -85,6 +88,10 @@ ROUTES = {
     "interventions:system_association_file": (lambda w: {}, "get", SYSTEM),
     "tenancy:password_change": (lambda w: {}, "get", SIGNED_IN),
     "help": (lambda w: {}, "get", OPEN),
+    "jobs:list": (lambda w: {}, "get", ALL),  # each member's own jobs
+    "jobs:detail": (lambda w: {"job_id": _job(w).pk}, "get", REQUESTER),
+    "jobs:status": (lambda w: {"job_id": _job(w).pk}, "get", REQUESTER),
+    "jobs:download": (lambda w: {"job_id": _job(w).pk}, "get", REQUESTER),
 }
 
 
@@ -115,6 +122,19 @@ POST_DATA = {
 }
 
 
+def _job(world):
+    """A finished participant export of the deltagaransvarig, with its file."""
+    from finsam.jobs.models import Job, State
+
+    job = Job.objects.filter(association=world.alfa, requested_by=world.users["manager"]).first()
+    if job is None:
+        job = Job.objects.create(association=world.alfa, kind="participant_export", requested_by=world.users["manager"],
+                                 state=State.DONE, parameters={"format": "csv"})
+        job.save_result("deltagare-alfa.csv", "text/csv", b"A-1\r\n", rows=1)
+        job.save()
+    return job
+
+
 def _consent(world):
     from finsam.participants.consent import create_request
 
@@ -133,6 +153,8 @@ def _expected(name, role, model=MEMBERS):
         allowed = allowed[model]
     if allowed == PUBLIC:
         return 404
+    if allowed == REQUESTER:
+        return 200 if role == "manager" else 404
     if allowed in (SIGNED_IN, OPEN):
         return 200
     if allowed == SYSTEM:
@@ -146,7 +168,7 @@ def _expected(name, role, model=MEMBERS):
 
 def test_every_route_is_in_the_matrix():
     named = set()
-    for ns in ("tenancy", "interventions", "participants", "audit", "reports"):
+    for ns in ("tenancy", "interventions", "participants", "audit", "reports", "jobs"):
         resolver = get_resolver().namespace_dict[ns][1]
         named |= {f"{ns}:{p.name}" for p in resolver.url_patterns}
     namespaced = {n for n in ROUTES if ":" in n}

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("finsam.reports.urls")),
     path("", include("finsam.participants.urls")),
     path("", include("finsam.audit.urls")),
+    path("", include("finsam.jobs.urls")),
     path("", include("finsam.interventions.urls")),
     path("", include("finsam.tenancy.urls")),
 ]

@@ -24,6 +24,7 @@ ACTION_LABELS = {
     "import": "Läste in deltagarfil",
     "import_refused": "Deltagarfil avvisad mot registrerade deltaganden",
     "export": "Exporterade deltagare",
+    "job_download": "Laddade ned fil från bakgrundsjobb",
     "register_extract": "Tog fram registerutdrag",
     "privacy_model_changed": "Ändrade personuppgiftsansvaret",
     "access_changed": "Ändrade behörighet (roller eller deltagaransvariga)",

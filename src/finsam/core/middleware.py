@@ -13,7 +13,8 @@ RENEW_AFTER_SECONDS = 60
 
 class AbsoluteSessionTimeoutMiddleware:
     """Ends a session a fixed time after login, however active it is (ASVS 7.3.2), and keeps the
-    idle timeout: Django's SESSION_COOKIE_AGE, renewed by saving the session. The session is
+    idle timeout: Django's SESSION_COOKIE_AGE, renewed by saving the session after any view not
+    marked :func:`not_user_activity`. The session is
     saved at most once a minute rather than on every request (SESSION_SAVE_EVERY_REQUEST), which
     was a database write and commit on every page and registration; a session thus ends between
     29 and 30 minutes after the last request."""
@@ -28,9 +29,21 @@ class AbsoluteSessionTimeoutMiddleware:
             if now - started > settings.FINSAM_SESSION_ABSOLUTE_SECONDS:
                 logout(request)
                 return redirect(settings.LOGIN_URL)
-            if now - request.session.get(SESSION_RENEWED_KEY, 0) >= RENEW_AFTER_SECONDS:
+            response = self.get_response(request)
+            match = getattr(request, "resolver_match", None)
+            active = getattr(match.func, "renews_session", True) if match else True
+            if active and now - request.session.get(SESSION_RENEWED_KEY, 0) >= RENEW_AFTER_SECONDS:
                 request.session[SESSION_RENEWED_KEY] = now  # modified, so saved with a new expiry
+            return response
         return self.get_response(request)
+
+
+def not_user_activity(view):
+    """Mark a view that a page calls by itself (the job page's progress poll): it is not the user's
+    activity, so it does not renew the idle timeout, and it writes nothing, so it answers while an
+    import holds SQLite's write lock (docs/decisions.md, "Background jobs")."""
+    view.renews_session = False
+    return view
 
 
 class PasswordChangeRequiredMiddleware:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 
 from finsam.tenancy.models import Association
+from finsam.tenancy.scope import scoped
 
 
 class State(models.TextChoices):
@@ -47,6 +48,8 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = scoped()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -95,8 +98,11 @@ class Job(models.Model):
         self.result_name, self.result_content_type, self.result_rows = filename[:200], content_type, rows
 
     def delete_files(self, *, keep_result=False):
-        if keep_result:
-            self.input_path.unlink(missing_ok=True)
+        """Everything of the job's directory, or everything but its result file."""
+        if keep_result and self.result_path.exists():
+            for path in self.directory.iterdir():
+                if path != self.result_path:
+                    path.unlink(missing_ok=True)
         else:
             shutil.rmtree(self.directory, ignore_errors=True)
 

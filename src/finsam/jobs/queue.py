@@ -25,11 +25,13 @@ def enqueue(kind_id, *, association, user, parameters=None, upload=None):
     kind = registry.kind(kind_id)
     if not Access.for_user(user, association).can(kind.capability):
         raise PermissionDenied
-    job = Job.objects.create(association=association, kind=kind.id, requested_by=user, parameters=parameters or {},
-                             input_name=(getattr(upload, "name", "") or "")[:200])
-    if upload is not None:
-        _store(upload, job.input_path)
-    transaction.on_commit(partial(_committed, job.pk))
+    # Atomic, so that a worker never claims the row before its file is stored in full.
+    with transaction.atomic():
+        job = Job.objects.create(association=association, kind=kind.id, requested_by=user,
+                                 parameters=parameters or {}, input_name=(getattr(upload, "name", "") or "")[:200])
+        if upload is not None:
+            _store(upload, job.input_path)
+        transaction.on_commit(partial(_committed, job.pk))
     return job
 
 

@@ -7,6 +7,7 @@ An app declares its kinds in its own ``<app>/jobs.py``, imported at start-up by 
     def run(job, progress):
         ...
         progress(done, total, "Skriver raderna")
+        job.warnings = ["..."]      # optional: Swedish warnings shown with the summary
         job.save_result("deltagare.csv", "text/csv", file_or_bytes, rows=count)
         return "1 200 deltaganden"   # the summary shown when the job is done (Swedish)
 
@@ -27,6 +28,8 @@ class JobKind:
     label: str  # Swedish, shown on the job page
     capability: str  # tenancy.permissions capability the requester must hold to queue, run and download
     run: Callable  # run(job, progress) -> summary text (Swedish) or None
+    # Whether the result file holds participant-level data: then each download is access-logged.
+    personal_data: bool = True
 
 
 class JobFailed(Exception):
@@ -43,14 +46,14 @@ class JobFailed(Exception):
 KINDS = {}
 
 
-def register(kind_id, *, label, capability):
+def register(kind_id, *, label, capability, personal_data=True):
     if capability not in CAPABILITIES:
         raise ValueError(f"Unknown capability {capability!r}")
     if kind_id in KINDS:
         raise ValueError(f"Job kind {kind_id!r} is registered twice")
 
     def decorator(run):
-        KINDS[kind_id] = JobKind(kind_id, label, capability, run)
+        KINDS[kind_id] = JobKind(kind_id, label, capability, run, personal_data)
         return run
 
     return decorator

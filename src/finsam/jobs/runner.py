@@ -20,8 +20,10 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from finsam.tenancy.permissions import Access
+from finsam.tenancy.scope import Scope
 
 from .models import Job, State
 from .registry import KINDS, JobFailed
@@ -104,6 +106,12 @@ def _heartbeat(progress):
         thread.join()
 
 
+def _the_queue():
+    """The worker serves every förbund: finding queued, stale and expired jobs looks across all of
+    them (the one place it does). A job itself runs inside its förbund's scope (``run_job``)."""
+    return scopes_disabled()
+
+
 def worker_name():
     return f"{os.uname().nodename}:{os.getpid()}"[:100]
 
@@ -111,7 +119,9 @@ def worker_name():
 def claim_next(worker=""):
     """The oldest queued job, now running for this worker; None when the queue is empty."""
     while True:
-        candidate = Job.objects.filter(state=State.QUEUED).order_by("created_at", "id").values_list("pk", flat=True).first()
+        with _the_queue():
+            candidate = (Job.objects.filter(state=State.QUEUED).order_by("created_at", "id")
+                         .values_list("pk", flat=True).first())
         if candidate is None:
             return None
         job = _claim(candidate, worker)
@@ -122,11 +132,12 @@ def claim_next(worker=""):
 
 def _claim(job_id, worker):
     now = timezone.now()
-    claimed = Job.objects.filter(pk=job_id, state=State.QUEUED).update(
-        state=State.RUNNING, worker=worker or worker_name(), started_at=now, heartbeat_at=now)
-    if claimed != 1:
-        return None
-    return Job.objects.select_related("association", "requested_by").get(pk=job_id)
+    with _the_queue():
+        claimed = Job.objects.filter(pk=job_id, state=State.QUEUED).update(
+            state=State.RUNNING, worker=worker or worker_name(), started_at=now, heartbeat_at=now)
+        if claimed != 1:
+            return None
+        return Job.objects.select_related("association", "requested_by").get(pk=job_id)
 
 
 def run_queued(job_id):
@@ -138,8 +149,14 @@ def run_queued(job_id):
 
 
 def run_job(job):
-    """Run a claimed job to its end and record the outcome on its row. Rights are checked again
-    now: the requester may have lost the role, or the förbund its privacy model, since queuing."""
+    """Run a claimed job to its end, inside its förbund's scope, and record the outcome on its row.
+    Rights are checked again now: the requester may have lost the role, or the förbund its privacy
+    model, since queuing."""
+    with Scope.of(job.association).activate():
+        return _run_in_scope(job)
+
+
+def _run_in_scope(job):
     progress = Progress(job)
     outcome = {}
     try:
@@ -152,8 +169,9 @@ def run_job(job):
         job.access = access
         with _heartbeat(progress):
             summary = kind.run(job, progress)
-        outcome = {"state": State.DONE, "summary": summary or "", "result_name": job.result_name,
-                   "result_content_type": job.result_content_type, "result_rows": job.result_rows}
+        outcome = {"state": State.DONE, "summary": summary or "", "warnings": job.warnings,
+                   "result_name": job.result_name, "result_content_type": job.result_content_type,
+                   "result_rows": job.result_rows}
     except JobFailed as failed:
         outcome = {"state": State.FAILED, "error": failed.message, "errors": failed.errors, "warnings": failed.warnings}
     except Exception:
@@ -176,19 +194,27 @@ def fail_stale_jobs(now=None):
     """Mark failed every running job whose worker stopped beating; returns how many. The data of
     such a job is untouched: what it wrote was in a transaction that died with the worker."""
     now = now or timezone.now()
-    lease = datetime.timedelta(seconds=settings.FINSAM_JOB_LEASE_SECONDS)
-    failed = 0
-    for job in Job.objects.filter(state=State.RUNNING):
-        if now - last_heartbeat(job) <= lease:
-            continue
-        done, total, text = read_progress(job)
-        if Job.objects.filter(pk=job.pk, state=State.RUNNING, worker=job.worker).update(
-                state=State.FAILED, error=STALE_MESSAGE, finished_at=now, progress_done=done,
-                progress_total=total, progress_text=text):
-            job.delete_files()
-            failed += 1
-            logger.warning("Job %s (%s) lost its worker %s: marked failed", job.pk, job.kind, job.worker)
-    return failed
+    with _the_queue():
+        return sum(fail_if_stale(job, now) for job in Job.objects.filter(state=State.RUNNING))
+
+
+def fail_if_stale(job, now=None):
+    """True when ``job`` was running without a heartbeat for longer than the lease and is now
+    marked failed (by this call: the update is conditional, so two callers fail it once)."""
+    now = now or timezone.now()
+    if job.state != State.RUNNING:
+        return False
+    if now - last_heartbeat(job) <= datetime.timedelta(seconds=settings.FINSAM_JOB_LEASE_SECONDS):
+        return False
+    done, total, text = read_progress(job)
+    if not Job.objects.filter(pk=job.pk, state=State.RUNNING, worker=job.worker).update(
+            state=State.FAILED, error=STALE_MESSAGE, finished_at=now, progress_done=done,
+            progress_total=total, progress_text=text):
+        return False
+    job.delete_files()
+    logger.warning("Job %s (%s) lost its worker %s: marked failed", job.pk, job.kind, job.worker)
+    job.refresh_from_db()
+    return True
 
 
 def delete_expired_jobs(now=None):
@@ -197,11 +223,12 @@ def delete_expired_jobs(now=None):
     storing its upload). Returns how many jobs were deleted."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=settings.FINSAM_JOB_RETENTION_DAYS)
-    expired = list(Job.objects.filter(created_at__lt=cutoff).filter(~Q(state=State.RUNNING)))
-    for job in expired:
-        job.delete_files()
-        job.delete()
-    _delete_orphans(now)
+    with _the_queue():
+        expired = list(Job.objects.filter(created_at__lt=cutoff).filter(~Q(state=State.RUNNING)))
+        for job in expired:
+            job.delete_files()
+            job.delete()
+        _delete_orphans(now)
     return len(expired)
 
 

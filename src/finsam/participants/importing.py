@@ -134,10 +134,21 @@ class ImportRefused(Exception):
         self.warnings = list(warnings)
 
 
-def validate_file(data, filename, *, association, interventions, today=None):
-    """Check a whole file; ``interventions`` are those the importing user may register in."""
+VALIDATION_STEP = "Steg 1 av 2: kontrollerar raderna"
+WRITING_STEP = "Steg 2 av 2: sparar deltagandena"
+PROGRESS_EVERY = 1000
+
+
+def _no_progress(done, total, text=""):
+    pass
+
+
+def validate_file(data, filename, *, association, interventions, today=None, progress=_no_progress):
+    """Check a whole file; ``interventions`` are those the importing user may register in.
+    ``progress(done, total, text)`` hears how far it has come (a background job's progress bar)."""
     today = today or datetime.date.today()
     result = Validation()
+    progress(0, 0, "Läser filen")
     try:
         header, rows, warnings = read_table(data, filename)
     except FileRefused as refused:
@@ -167,6 +178,8 @@ def validate_file(data, filename, *, association, interventions, today=None):
         context.load_stored({_text(v[at]) for v in rows if at < len(v) and _text(v[at])})
     seen = {}
     for offset, values in enumerate(rows):
+        if offset % PROGRESS_EVERY == 0:
+            progress(offset, len(rows), VALIDATION_STEP)
         line = offset + 2
         raw = {columns[i]: values[i] if i < len(values) else None for i in range(len(columns))}
         if all(v is None for v in raw.values()):
@@ -544,14 +557,18 @@ def _parts(value):
     return [p.strip() for p in _text(value).split(";") if p.strip()]
 
 
-def import_file(data, filename, *, association, user, interventions, today=None):
-    """Validate and, when valid, write the whole file. Raises ImportRefused with every error."""
-    validation = validate_file(data, filename, association=association, interventions=interventions, today=today)
+def import_file(data, filename, *, association, user, interventions, today=None, progress=_no_progress):
+    """Validate and, when valid, write the whole file. Raises ImportRefused with every error.
+    ``progress`` hears both steps; the writing still happens in one transaction."""
+    validation = validate_file(data, filename, association=association, interventions=interventions, today=today,
+                               progress=progress)
     if not validation.ok:
         raise ImportRefused(validation.errors, validation.warnings)
     try:
         with transaction.atomic():
-            summary = services.upsert_participations(association, validation.rows, user=user)
+            summary = services.upsert_participations(
+                association, validation.rows, user=user,
+                progress=lambda done, total: progress(done, total, WRITING_STEP))
             log_access(user, association, "import", subject=filename[:200], row_count=len(validation.rows))
     except services.SameParticipationTwice as twice:
         _log_refusal(user, association, filename)

@@ -150,9 +150,10 @@ UPSERT_CHUNK = 2000
 
 
 @transaction.atomic
-def upsert_participations(association, rows, *, user):
+def upsert_participations(association, rows, *, user, progress=None):
     """Create or update participations from cleaned import rows, in one transaction. Rows are
-    matched and written a chunk at a time so that memory stays bounded for large files.
+    matched and written a chunk at a time so that memory stays bounded for large files;
+    ``progress(done, total)`` hears after each chunk (nothing is committed until the end).
     Returns an ImportSummary."""
     from .importing import ImportSummary
 
@@ -162,7 +163,11 @@ def upsert_participations(association, rows, *, user):
     try:
         with transaction.atomic():
             for start in range(0, len(rows), UPSERT_CHUNK):
+                if progress:
+                    progress(start, len(rows))
                 _upsert_chunk(association, rows[start:start + UPSERT_CHUNK], user, summary, matched)
+            if progress:
+                progress(len(rows), len(rows))
     except IntegrityError:
         raise AlreadyRegistered from None
     if summary.created or summary.updated:

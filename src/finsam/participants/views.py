@@ -3,6 +3,7 @@ row (who, förbund, insats, what, how many rows) in the same view that reads the
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 from finsam import codes
 from finsam.audit.log import log_access
 from finsam.core.forms import bound, parse_key
+from finsam.jobs.queue import enqueue
 from finsam.tenancy.permissions import association_view
 from finsam.tenancy.scope import Scope
 
@@ -360,6 +362,10 @@ def import_participants(request):
     errors, summary, warnings = [], None, []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        if _import_runs_as_job(upload):
+            # Stored with the job; read, validated and written by the worker (participants/jobs.py).
+            job = enqueue("participant_import", association=request.association, user=request.user, upload=upload)
+            return redirect("jobs:detail", request.association.slug, job.pk)
         try:
             # The upload itself (in memory or a temporary file): read only after its size is checked.
             summary = import_file(upload, upload.name, association=request.association,
@@ -373,6 +379,15 @@ def import_participants(request):
     })
 
 
+def _import_runs_as_job(upload):
+    """Files over ≈ 2 000 rows (settings.FINSAM_JOB_IMPORT_BYTES; an xlsx file is compressed, so
+    a quarter of that) are read in by a background job with a progress bar."""
+    limit = settings.FINSAM_JOB_IMPORT_BYTES
+    if (upload.name or "").lower().endswith(".xlsx"):
+        limit //= 4
+    return upload.size > limit
+
+
 @association_view("import_participants")
 def import_template(request):
     reachable = request.association.interventions.with_participant_access(request.access)
@@ -383,21 +398,24 @@ def import_template(request):
 
 @association_view("export_participants")
 def export_participants(request):
-    """The rows of the insatser whose participants the user may see: every insats for the förbund's
-    administratörer and analytiker when the förbund is responsible, the assigned ones otherwise."""
-    file_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
-    reachable = request.association.interventions.with_participant_access(request.access)
-    participations = (
-        Participation.objects.filter(association=request.association, intervention__in=reachable)
-        .select_related("intervention").prefetch_related("support", "target_group_records")
-        .order_by("intervention__slug", "start_date", "id")
-    )
-    slug = request.GET.get("insats", "")[:60]
-    if slug:
-        participations = participations.filter(intervention__slug=slug)
+    """The rows of the insatser whose participants the user may see (workbook.export_participations).
+    More than settings.FINSAM_JOB_EXPORT_ROWS rows: a page that queues the export as a background
+    job on POST (a GET never starts work)."""
+    source = request.POST if request.method == "POST" else request.GET
+    file_format = "xlsx" if source.get("format") == "xlsx" else "csv"
+    slug = source.get("insats", "")[:60]
+    participations = workbook.export_participations(request.association, request.access, slug)
+    count = participations.count()
+    if count > settings.FINSAM_JOB_EXPORT_ROWS:
+        if request.method == "POST":
+            job = enqueue("participant_export", association=request.association, user=request.user,
+                          parameters={"format": file_format, "insats": slug})
+            return redirect("jobs:detail", request.association.slug, job.pk)
+        return render(request, "participants/export_job.html", {
+            "nav": "interventions", "count": count, "file_format": file_format, "slug": slug,
+        })
     # Streamed (issue 9): read in chunks while it is sent, never one query for every row.
-    _log(request, "export", subject=f"deltagarexport {file_format}" + (f" {slug}" if slug else ""),
-         row_count=participations.count())
+    _log(request, "export", subject=f"deltagarexport {file_format}" + (f" {slug}" if slug else ""), row_count=count)
     content, content_type = workbook.export(participations, file_format, request.association)
     if file_format == "xlsx":
         response = FileResponse(content, content_type=content_type)

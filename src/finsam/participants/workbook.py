@@ -15,6 +15,7 @@ from finsam.interventions.models import target_group_choices
 
 from .importing import COLUMNS, SINGLE_CODE_COLUMNS, RowContext, participation_row
 from .labels import Labeller
+from .models import Participation
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -147,7 +148,30 @@ def _export_text(column, value, labeller):
     return value
 
 
-def export(participations, file_format, association):
+def export_participations(association, access, intervention_slug=""):
+    """The rows a user exports: those of the insatser whose participants they see (every insats
+    for the förbund's administratörer and analytiker when the förbund is responsible, the
+    assigned ones otherwise), optionally of one insats. The page and the background job share it."""
+    reachable = association.interventions.with_participant_access(access)
+    participations = (
+        Participation.objects.filter(association=association, intervention__in=reachable)
+        .select_related("intervention").prefetch_related("support", "target_group_records")
+        .order_by("intervention__slug", "start_date", "id")
+    )
+    if intervention_slug:
+        participations = participations.filter(intervention__slug=intervention_slug)
+    return participations
+
+
+def _reporting(rows, total, progress):
+    for count, row in enumerate(rows, start=1):
+        if count % EXPORT_CHUNK == 0:
+            progress(count, total, "Skriver raderna")
+        yield row
+    progress(total, total, "Skriver raderna")
+
+
+def export(participations, file_format, association, progress=None):
     """The participant export as (content, content type): semicolon CSV with BOM, or xlsx.
     ``participations`` is a queryset, read EXPORT_CHUNK rows at a time with their prefetches.
     The CSV content is an iterator of bytes, produced while it is sent; the xlsx content is a
@@ -155,6 +179,8 @@ def export(participations, file_format, association):
     does not grow with the number of participations."""
     labeller = Labeller(association)
     rows = (export_row(p, labeller) for p in participations.iterator(chunk_size=EXPORT_CHUNK))
+    if progress:
+        rows = _reporting(rows, participations.count(), progress)
     if file_format == "xlsx":
         workbook = openpyxl.Workbook(write_only=True)
         sheet = workbook.create_sheet("Deltagare")

@@ -23,19 +23,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="kör de jobb som står i kö och avsluta sedan")
         parser.add_argument("--poll", type=float, default=1.0, help="sekunder mellan titten i kön när den är tom")
-        parser.add_argument("--stop-with-parent", action="store_true",
-                            help="avsluta när processen som startade workern har avslutats (bin/serve)")
+        parser.add_argument("--parent", type=int, metavar="PID",
+                            help="avsluta när processen PID har avslutats (bin/serve ger sitt eget process-id)")
 
-    def handle(self, *args, once=False, poll=1.0, stop_with_parent=False, **options):
+    def handle(self, *args, once=False, poll=1.0, parent=None, **options):
         self.stopping = False
-        parent = os.getppid()
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         name = runner.worker_name()
         self.stdout.write(f"Worker {name} väntar på jobb.")
         ran, next_retention = 0, 0.0
         while not self.stopping:
-            if stop_with_parent and os.getppid() != parent:
+            if parent and not _alive(parent):
                 break
             close_old_connections()
             try:
@@ -65,3 +64,15 @@ class Command(BaseCommand):
         end = time.monotonic() + seconds
         while not self.stopping and time.monotonic() < end:
             time.sleep(min(0.1, seconds))
+
+
+def _alive(pid):
+    """Whether process ``pid`` still runs (given by the parent, since the worker may start after a
+    parent that is already gone, when os.getppid() would be 1 from the start)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
