@@ -48,7 +48,8 @@ def report_page(request):
         c = form.cleaned_data
         if scope is not None and not (c["interventions"] and set(c["interventions"]) <= set(scope)):
             raise PermissionDenied  # the form refuses this already; never widen to the whole förbund
-        report = cached_report(association, c["date_from"], c["date_to"], c["interventions"], publish=c["publish"])
+        report = cached_report(association, c["date_from"], c["date_to"], c["interventions"], publish=c["publish"],
+                               sections=c["sections"], previous=c["previous"])
         file_format = request.GET.get("format")
         if file_format in FORMATS:
             return _download(report, file_format, f"statistik-{association.slug}-{report.date_from}-{report.date_to}")
