@@ -175,6 +175,24 @@ def _import(world, client, _):
     assert response.context["summary"] is not None, [str(e) for e in response.context["errors"]]
 
 
+def _import_as_job(world, client, _):
+    """The same file over the size that makes it a background job (run at once, as in tests)."""
+    from django.test import TestCase, override_settings
+
+    from finsam.jobs.models import Job, State
+
+    csv = ("insats;referens;personnummer;kon;samtycke_datum;startdatum;utbildning;malgrupp;forsorjning_fore\n"
+           "aktivitet;A-1;19900101-0017;man;2024-02-01;2024-02-01;gymnasial;migration;lon\n"
+           "aktivitet;JOB-2;19850314-1239;man;2024-02-01;2024-03-01;gymnasial;vuxna;lon\n")
+    client.force_login(world.users["manager"])
+    upload = SimpleUploadedFile("deltagare.csv", csv.encode("utf-8"), content_type="text/csv")
+    with override_settings(FINSAM_JOB_IMPORT_BYTES=1, FINSAM_JOBS_SYNC=True), \
+            TestCase.captureOnCommitCallbacks(execute=True):  # the test's transaction never commits
+        response = client.post(_url(world, "participants:import"), {"file": upload})
+    assert response.status_code == 302
+    assert Job.objects.get(kind="participant_import").state == State.DONE
+
+
 def _registration(world, client, _):
     from finsam.participants.importing import RowContext, Validation
 
@@ -253,6 +271,7 @@ WRITE_PATHS = {
     "member deleted": (_member_deleted, {"tenancy:member_delete"}, None),
     "volume count": (_volume, {"participants:volumes"}, None),
     "import": (_import, {"participants:import"}, _with_rows),
+    "import as a background job": (_import_as_job, {"participants:import"}, _with_rows),
     "registration": (_registration, {"participants:create"}, None),
     "edit": (_edit, {"participants:edit"}, _with_rows),
     "exit": (_exit, {"participants:exit"}, None),
@@ -278,6 +297,9 @@ WRITES_NOTHING_COUNTED = {
     "participants:extract",
     "participants:consent_create", "participants:consent_status", "participants:consent_answer",  # ConsentRequest
     "audit:access_log",
+    # A job's page, status, file and the list of one's jobs; the job itself writes through the
+    # service of its kind (the write path "import as a background job").
+    "jobs:detail", "jobs:status", "jobs:download", "jobs:list",
     "home", "healthz", "accessibility", "help", "login", "logout",
 }
 

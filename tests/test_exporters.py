@@ -118,10 +118,11 @@ def test_the_command_lists_and_uses_the_registry(exempelstad, tmp_path, extra_ex
 # --- a report file asked for by ids (what a background job stores) ------------------------------------
 
 def test_report_file_parameters_are_plain_json_and_read_back():
-    wanted = ReportFile(7, "pdf", *YEAR, ("novum", "finsam-team"), publish=True)
+    wanted = ReportFile(7, "pdf", *YEAR, ("novum", "finsam-team"), publish=True, sections=True)
     params = json.loads(json.dumps(wanted.params()))
     assert params == {"association": 7, "exporter": "pdf", "date_from": "2024-01-01", "date_to": "2024-12-31",
-                      "interventions": ["novum", "finsam-team"], "publish": True, "published": None}
+                      "interventions": ["novum", "finsam-team"], "publish": True, "published": None,
+                      "sections": True, "previous": False}
     assert ReportFile.from_params(params) == wanted
     published = ReportFile(7, "xlsx", published_id=3)
     assert ReportFile.from_params(published.params()) == published
@@ -163,3 +164,9 @@ def test_report_file_renders_the_report_it_names(exempelstad, analyst):
     filename, content_type, content = ReportFile(exempelstad.pk, "json", *YEAR, ("novum",)).render(exempelstad)
     assert filename == "statistik-exempelstad-2024-01-01-2024-12-31.json" and content_type.startswith("application/json")
     assert json.loads(content)["filters"]["interventions"] == ["novum"]
+    plain = {t["id"] for t in json.loads(content)["tables"]}
+    _, _, content = ReportFile(exempelstad.pk, "json", *YEAR, ("novum", "ips-psykos"), sections=True,
+                               previous=True).render(exempelstad)
+    tables = {t["id"]: t for t in json.loads(content)["tables"]}
+    assert "education:novum" in tables and plain < set(tables)
+    assert "totalt_previous" in {c["key"] for c in tables["education"]["columns"]}

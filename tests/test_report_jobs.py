@@ -106,6 +106,11 @@ def test_a_big_report_queues_pdf_and_excel_and_downloads_the_rest(world, login, 
         assert response.status_code == 302
         assert response.url == reverse("jobs:detail", args=["alfa", job.pk])
         assert job.kind == LIVE_KIND and job.parameters["exporter"] == file_format and job.state == State.DONE
+    # The page's choices travel with the job: a section per insats and the previous period.
+    sync_jobs(client.get, url + "&sections=on&previous=on&format=pdf")
+    assert Job.objects.latest("id").parameters | {"exporter": "pdf"} == ReportFile(
+        world.alfa.pk, "pdf", *YEAR, sections=True, previous=True).params()
+    Job.objects.latest("id").delete()
     pdf_job = Job.objects.get(parameters__exporter="pdf")
     page = client.get(reverse("jobs:detail", args=["alfa", pdf_job.pk])).content.decode()
     assert "Rapport som fil" in page and "Rapporten som PDF är klar" in page

@@ -99,15 +99,16 @@ def problems_of(document):
 
 def test_the_contract_documents_every_object_it_names():
     assert {"report", "association", "period", "filters", "publication", "table", "key and label",
-            "masked cell", "section"} <= set(SCHEMA)
+            "masked cell"} <= set(SCHEMA)
     assert SCHEMA["report"]["tables"] == ("array of object (table)", True)
     named = {n for keys in SCHEMA.values() for t, _ in keys.values() for n in re.findall(r"object \((.+?)\)", t)}
     assert named <= set(SCHEMA)
 
 
+@pytest.mark.parametrize("extra", [{}, {"sections": True, "previous": True}])
 @pytest.mark.parametrize("publish", [False, True])
-def test_the_example_report_holds_to_the_documented_contract(exempelstad, publish):
-    report = compute_report(exempelstad, *YEAR, publish=publish)
+def test_the_example_report_holds_to_the_documented_contract(exempelstad, publish, extra):
+    report = compute_report(exempelstad, *YEAR, publish=publish, **extra)
     document = json.loads(registry.get("json").render(report))
     assert problems_of(document) == []
     assert document["format"] == "finsam-report/1"

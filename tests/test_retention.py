@@ -7,9 +7,10 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from finsam.audit.models import AccessLog
-from finsam.participants import retention, services
+from finsam.participants import retention, services, variables
 from finsam.participants.identity import parse_identity_number, person_key
 from finsam.participants.models import Participation, SupportRecord, TargetGroupRecord
+from finsam.statistics.engine import compute_report
 
 RETENTION_DAY = datetime.date(2029, 6, 1)  # five years after 2024-06-01
 
@@ -46,6 +47,18 @@ def background(association):
     )
 
 
+def every_report_table(association):
+    """Every registered table, with its sections per insats, for each year of the example data and
+    for all of them: what retention must leave exactly as it was."""
+    periods = [(datetime.date(y, 1, 1), datetime.date(y, 12, 31)) for y in (2022, 2023, 2024)]
+    periods.append((datetime.date(2022, 1, 1), datetime.date(2024, 12, 31)))
+    reports = []
+    for date_from, date_to in periods:
+        data = compute_report(association, date_from, date_to, sections=True).to_json()
+        reports.append(data["tables"])
+    return reports
+
+
 def test_retention_dry_run_changes_nothing(loaded, capsys):
     association, _ = loaded
     before = list(Participation.objects.order_by("pk").values())
@@ -58,7 +71,14 @@ def test_retention_dry_run_changes_nothing(loaded, capsys):
 
 def test_retention_keeps_every_aggregate_and_removes_identity(loaded, capsys):
     association, _ = loaded
+    # The example file leaves several coded variables empty: give every other identified participation
+    # a value of each declared one, old and new alike, so that any table counting one has something
+    # to lose if retention cleared it.
+    identified = list(Participation.objects.filter(association=association, anonymous=False).order_by("pk"))
+    Participation.objects.filter(pk__in=[p.pk for p in identified[::2]]).update(
+        **{v.field: v.code_list.choices[0][0] for v in variables.of_kind(variables.CODE)})
     before = (volumes(association), unique_people(association), background(association))
+    tables_before = every_report_table(association)
     old = Participation.objects.filter(end_date__lt=datetime.date(2024, 6, 1), anonymous=False, reference__gt="")
     sample = old.first()
     sample_key = sample.person_key
@@ -71,6 +91,10 @@ def test_retention_keeps_every_aggregate_and_removes_identity(loaded, capsys):
     assert f"exempelstad: {due} deltaganden" in capsys.readouterr().out
 
     assert (volumes(association), unique_people(association), background(association)) == before
+    tables_after = every_report_table(association)
+    for before_tables, after_tables in zip(tables_before, tables_after):
+        for table_before, table_after in zip(before_tables, after_tables):
+            assert table_after == table_before, table_before["id"]
     sample.refresh_from_db()
     assert sample.deidentified_at is not None
     assert sample.reference == "" and sample.consent_date is None

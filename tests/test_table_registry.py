@@ -127,4 +127,5 @@ def test_every_declared_table_reads_known_models():
     assert {s.family for s in tables.specs()} >= {"flow", "background", "outcomes", "goals"}
     assert {s.id for s in tables.specs() if s.identified_only} == {
         "age", "education", "time_on_support", "referrer", "target_group", "exit_reason", "work_or_study",
-        "support_in_out", "duration", "municipality"}
+        "support_in_out", "duration", "municipality", "referrer_intervention", "time_without_work", "referring_unit",
+        "born_abroad", "impairment", "violence_questions", "support_transition"}

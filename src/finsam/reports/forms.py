@@ -34,6 +34,10 @@ class ReportForm(AccessibleErrorsMixin, forms.Form):
     date_to = forms.DateField(label="Till och med", required=False, widget=DATE_WIDGET)
     interventions = forms.MultipleChoiceField(label="Insatser", required=False, widget=forms.CheckboxSelectMultiple,
                                               help_text="Inget val = hela förbundet.")
+    sections = forms.BooleanField(label="Ett avsnitt per insats med tabellerna om bakgrund och resultat",
+                                  required=False, help_text="Bara när rapporten gäller flera insatser.")
+    previous = forms.BooleanField(label="Jämför med samma datum ett år tidigare", required=False,
+                                  help_text="Antal, förändring och förändring i procentenheter.")
     publish = forms.BooleanField(label="Förhandsgranska maskering: dölj små antal som i en publicerad rapport",
                                  required=False)
 

@@ -1,5 +1,5 @@
-"""A report file asked for by ids only (förbund, exporter, period, insats slugs, publication mode or
-published report), so that the same request can be rendered in the web request, by the command or
+"""A report file asked for by ids only (förbund, exporter, period, insats slugs, the page's choices
+of masking preview, sections and previous period, or a published report), so that the same request can be rendered in the web request, by the command or
 by a background job that holds nothing but these parameters (pretix's exporters: form data holds
 only ids). Whoever renders one checks the requester's rights with ``check`` first."""
 
@@ -36,6 +36,8 @@ class ReportFile:
     date_to: datetime.date | None = None
     interventions: tuple = ()  # slugs; empty = the whole förbund
     publish: bool = False  # a live report previewed with publication masking
+    sections: bool = False  # a live report with a section per insats
+    previous: bool = False  # a live report compared with the same period a year earlier
     published_id: int | None = None  # a published report instead of a live one
 
     def params(self):
@@ -45,6 +47,7 @@ class ReportFile:
             "date_from": self.date_from.isoformat() if self.date_from else None,
             "date_to": self.date_to.isoformat() if self.date_to else None,
             "interventions": list(self.interventions), "publish": self.publish, "published": self.published_id,
+            "sections": self.sections, "previous": self.previous,
         }
 
     @classmethod
@@ -57,6 +60,7 @@ class ReportFile:
                 date_from=date(params["date_from"]), date_to=date(params["date_to"]),
                 interventions=tuple(str(s) for s in params["interventions"]), publish=bool(params["publish"]),
                 published_id=None if params["published"] is None else int(params["published"]),
+                sections=bool(params.get("sections", False)), previous=bool(params.get("previous", False)),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise ValueError(f"Not report file parameters: {params!r}") from error
@@ -84,7 +88,8 @@ class ReportFile:
         published report that is not the förbund's is a 404 to the caller (DoesNotExist)."""
         if self.published_id is not None:
             return association.published_reports.get(pk=self.published_id).report()
-        return cached_report(association, self.date_from, self.date_to, list(self.interventions), publish=self.publish)
+        return cached_report(association, self.date_from, self.date_to, list(self.interventions), publish=self.publish,
+                             sections=self.sections, previous=self.previous)
 
     def filename(self, association, report):
         if self.published_id is not None:

@@ -46,11 +46,12 @@ def report_page(request):
     if form.is_bound and form.is_valid():
         c = form.cleaned_data
         check_scope(scope, c["interventions"])  # the form refuses this already; never widen it
-        report = cached_report(association, c["date_from"], c["date_to"], c["interventions"], publish=c["publish"])
+        report = cached_report(association, c["date_from"], c["date_to"], c["interventions"], publish=c["publish"],
+                               sections=c["sections"], previous=c["previous"])
         file_format = request.GET.get("format")
         if file_format in exporters:
             wanted = ReportFile(association.pk, file_format, c["date_from"], c["date_to"], tuple(c["interventions"]),
-                                publish=c["publish"])
+                                publish=c["publish"], sections=c["sections"], previous=c["previous"])
             return _download(request, wanted, report)
     # Formatted only when the template's cached fragment of this report is missing.
     sections = (lambda: [table_view(table) for table in report.tables]) if report is not None else []

@@ -22,18 +22,20 @@ from .sources import models_read
 TIMEOUT = 24 * 3600  # seconds; entries of changed associations are never read again and expire
 
 
-def cached_report(association, date_from, date_to, interventions=None, *, publish=False):
+def cached_report(association, date_from, date_to, interventions=None, *, publish=False, sections=False,
+                  previous=False):
     """``engine.compute_report`` through the cache: the same Report object, computed once per
     association data version and parameters."""
     with consistent_read():  # the version and the data it stands for, read in one snapshot
         version = data_version(association.pk)
-        key = "report:{}:{}:{}:{}:{}".format(
+        key = "report:{}:{}:{}:{}:{}{}{}".format(
             version.key(), date_from.isoformat(), date_to.isoformat(), ",".join(sorted(interventions or [])),
-            int(publish),
+            int(publish), int(sections), int(previous),
         )
         report = cache.get(key)
         if report is None:
-            report = compute_report(association, date_from, date_to, interventions, publish=publish)
+            report = compute_report(association, date_from, date_to, interventions, publish=publish,
+                                    sections=sections, previous=previous)
             report.cache_key = key  # for caches of what is made from it (the page's rendered tables)
             cache.set(key, report, TIMEOUT)
     return report

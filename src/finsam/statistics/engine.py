@@ -22,6 +22,7 @@ from finsam.participants.models import Participation, period_end
 from finsam.tenancy.scope import Scope
 
 from . import tables as registry
+from .tables import variants
 from .masking import mask_report
 from .tables import Report
 from .tables.common import GENDER_KEYS, MEASURES
@@ -197,16 +198,32 @@ def report_relations(ctx, built):
     return relations.relations, relations.bounds
 
 
-def compute_report(association, date_from, date_to, interventions=None, *, publish=False, now=None, tables=None):
+def compute_report(association, date_from, date_to, interventions=None, *, publish=False, now=None, tables=None,
+                   sections=False, previous=False):
     """Every registered table for the period (or those of ``tables``: ids or families); with
-    ``publish``, small numbers are masked (see masking.py)."""
+    ``publish``, small numbers are masked (see masking.py). ``sections``: the tables declared so
+    again for each insats; ``previous``: their columns for the period a year earlier and the change
+    (tables/variants.py)."""
     specs = registry.specs(tables)
     with consistent_read():
         ctx = Context(Scope.of(association), date_from, date_to, interventions)
         built = [spec.build(ctx) for spec in specs]
+        relations = registry.Relations(t.id for t in built)
+        for table in built:
+            spec = registry.get(table.id)
+            if spec.relations:
+                spec.relations(ctx, table, relations)
+
+        def context_for(start, end, only=None):
+            return Context(ctx.scope, start, end, only or interventions)
+
+        if sections:  # before the previous period's columns join the whole report's tables
+            variants.add_sections(ctx, specs, built, relations, context_for)
+        if previous:
+            variants.add_previous(ctx, specs, built, relations, context_for)
     report = Report(association, date_from, date_to, [i.slug for i in ctx.interventions] if ctx.filtered else [],
                     now or timezone.now(), built)
-    report.relations, report.bounds = report_relations(ctx, built)
+    report.relations, report.bounds = relations.relations, relations.bounds
     report.intervention_names = dict(ctx.groups)
     if publish:
         mask_report(report, association.masking_threshold)

@@ -53,6 +53,11 @@ def flow_table(ctx):
             # Volumes are current participants only: with them, "current" grows; new and exited do not.
             parts = [("totalt", f"{m}_{g}")] + ([("volym", f"{m}_{g}")] if m == "current" else [])
             table.sums.append((parts, ("totalt_inkl_volym", f"{m}_{g}")))
+    for row in body + ["totalt"]:  # share of women and of men among the current and among the new
+        for m in ("current", "new"):
+            for g in ("kvinna", "man"):
+                table.set_share(row, f"{m}_{g}", table.cells[row][f"{m}_{g}"], table.cells[row][f"{m}_totalt"],
+                                of=(row, f"{m}_{g}"), per=(row, f"{m}_totalt"))
     table.notes.append("Volymregistreringar räknas som aktuella deltagare under perioden; de har inga nya eller avslutade.")
     return table
 
@@ -89,6 +94,7 @@ FLOW = register(TableSpec(
            "tenancy.Association"),
     chart=Chart("flow", FLOW_SERIES, summary_rows=FLOW_SUMMARY_ROWS),
     relations=flow_relations, decompose=flow_atoms, chain=FLOW_CHAIN,
+    per_insats="rows", in_previous=True,
 ))
 
 
@@ -139,6 +145,7 @@ def unique_relations(ctx, table, rel):
 UNIQUE = register(TableSpec(
     id="unique", title="Unika individer", family="flow", order=20, population="current", build=unique_table,
     reads=("participants.Participation",), relations=unique_relations,
+    in_sections=True, additive_rows=("varav_pseudonyma",), in_previous=True,
 ))
 
 

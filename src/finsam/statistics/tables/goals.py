@@ -101,7 +101,8 @@ def goals_table(ctx):
     goals = Goal.objects.filter(intervention__in=ctx.interventions, year__in=years).select_related("intervention")
     goals = sorted(goals, key=lambda g: (g.year, g.intervention.name, g.metric))
     columns = [("target", "Mål"), ("result", "Resultat"), ("numerator", "Antal"), ("denominator", "Av"),
-               ("basis", "Underlag"), ("grade", "Bedömning")]
+               ("basis", "Underlag"), ("grade", "Bedömning"), ("opening", "Ingående"),
+               ("expected", "Förväntat hittills"), ("status", "Status")]
     rows = [(f"{g.intervention.slug}:{g.year}:{g.metric}", f"{g.intervention.name} {g.year}: {goal_metric_label(g.metric)}")
             for g in goals]
     table = GOALS.table(rows, columns)
@@ -120,7 +121,10 @@ def goals_table(ctx):
         table.cells[key] = {
             "target": target, "result": result, "numerator": numerator, "denominator": denominator,
             "basis": basis, "grade": grade(result, target, ctx.association.grade_acceptable_percent),
+            "opening": None, "expected": None, "status": None,
         }
+        if ctx.period.end < datetime.date(goal.year, 12, 31):
+            _status_before_year_end(ctx, table, key, goal)
         # The counts behind the result are masked like every count; result, basis and grade with them.
         table.goal_rows.append(key)
         if is_share_metric(goal.metric):
@@ -129,7 +133,35 @@ def goals_table(ctx):
         "Resultatet räknas för insatsen och året (till och med periodens slut). God: minst målet eller inom 5 procent "
         f"av det. Godtagbart: minst {ctx.association.grade_acceptable_percent} procent av målet."
     )
+    if any(table.cells[key]["status"] for key in table.goal_rows):
+        table.notes.append("Före årets slut visas status mot det förväntade värdet hittills (I fas, Risk, Ej i fas), "
+                           "inget betyg: Förväntat hittills är målet fördelat jämnt över året (för aktuella deltagare "
+                           "från det ingående antalet den 1 januari; för andelar hela målet).")
     return table
+
+
+def goal_opening(ctx, goal):
+    """current_count's opening: the insats's participations ongoing on 1 January of the goal's year."""
+    first = datetime.date(goal.year, 1, 1)
+    return ctx.base.filter(intervention=goal.intervention, start_date__lt=first).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=first)).count()
+
+
+def _status_before_year_end(ctx, table, key, goal):
+    """A goal whose year has not ended by the report's last day gets the value expected to date and
+    a status (I fas / Risk / Ej i fas), never a grade (activities-and-goals.md, "Before the period
+    ends"). A current count's expectation starts from its opening, a count of its own: shown, masked
+    like any count (the expected value would otherwise give it away)."""
+    cells = table.cells[key]
+    opening = None
+    if goal.metric == "current_count":
+        opening = cells["opening"] = goal_opening(ctx, goal)
+    cells["expected"] = expected_to_date(goal.metric, cells["target"], goal.year, ctx.period.end, opening)
+    cells["status"] = goal_status(cells["result"], cells["expected"], ctx.association.grade_acceptable_percent)
+    cells["grade"] = None
+    # Hidden with the counts they follow from (masking.py, Table.measure_of).
+    table.measure_of[(key, "expected")] = [(key, "opening")]
+    table.measure_of[(key, "status")] = [(key, "numerator"), (key, "denominator"), (key, "opening")]
 
 
 
@@ -147,6 +179,9 @@ def goals_relations(ctx, table, rel):
             continue  # a manual goal
         if table.cells[key]["denominator"] is not None:
             rel.bound(numerator, denominator)
+        if table.cells[key]["opening"] is not None and slug in groups and ctx.period.start == datetime.date(year, 1, 1):
+            # the opening: the insats's current participations that are not new
+            add([("goals", key, "opening"), ("flow", slug, "new_totalt")], ("flow", slug, "current_totalt"))
         if slug not in groups or (ctx.period.start, ctx.period.end.year) != (datetime.date(year, 1, 1), year):
             continue
         counts = {"new_count": (("flow", slug, "new_totalt"), None),
@@ -170,16 +205,20 @@ def goals_relations(ctx, table, rel):
 
 
 def goals_atoms(table_id, row, col, scope, start, end):
-    """A goal's counts are the same in every report that shows that goal for the same period."""
+    """A goal's counts are the same in every report that shows that goal for the same period; its
+    opening in every report that shows it before the year ends."""
+    year = int(row.split(":")[1])
+    if col == "opening":
+        return Atoms("goals", row, col, ("",), datetime.date(year, 1, 1), datetime.date(year, 1, 1), PERIOD)
     if col not in ("numerator", "denominator"):
         return None
-    year = int(row.split(":")[1])
     return Atoms("goals", row, col, ("",), datetime.date(year, 1, 1), min(datetime.date(year, 12, 31), end), PERIOD)
 
 
 GOALS = register(TableSpec(
     id="goals", title="Måluppfyllelse", family="goals", order=140, population="see_goal", build=goals_table,
     reads=("participants.Participation", "interventions.Goal", "interventions.Intervention", "tenancy.Association"),
-    column_kinds={"target": MEASURE, "result": MEASURE, "basis": TEXT, "grade": TEXT},
+    column_kinds={"target": MEASURE, "result": MEASURE, "basis": TEXT, "grade": TEXT, "expected": MEASURE,
+                  "status": TEXT},
     relations=goals_relations, decompose=goals_atoms,
 ))

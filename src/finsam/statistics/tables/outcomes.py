@@ -5,6 +5,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 
 from finsam import codes
 from finsam.interventions.models import Goal
+from finsam.participants.models import SupportRecord
 
 from .background import identified_part_of_flow
 from .common import (
@@ -30,6 +31,7 @@ EXIT_REASON = register(TableSpec(
     id="exit_reason", title="Avslutsorsak", family="outcomes", order=80, population="exited", identified_only=True,
     build=exit_reason_table, reads=("participants.Participation",), chart=bar("totalt"),
     relations=identified_part_of_flow("exit_reason", "exited"), decompose=over_scope(ADDITIVE),
+    in_sections=True, in_previous=True,
 ))
 
 
@@ -119,6 +121,7 @@ WORK_OR_STUDY = register(TableSpec(
     column_kinds={"target": SHARE},  # an insats's goal, a share: not a count
     chart=Chart("share", (Series("Andel till arbete eller studier", "work_or_study", share=True),)),
     relations=work_or_study_relations, decompose=work_or_study_atoms,
+    per_insats="rows", in_previous=True,
 ))
 
 # The anonymous exits of one insats (row: insats, column: gender) are flow's anonymous exits of it.
@@ -151,8 +154,13 @@ def support_in_out_table(ctx):
             table.sums.append(([(code, f"{g}_{phase}") for g in GENDERS], (code, f"totalt_{phase}")))
     for g in GENDER_KEYS:  # the same participations at entry and at exit
         table.sums.append(([("underlag", f"{g}_entry")], ("underlag", f"{g}_exit")))
+    for code, _ in codes.SUPPORT.choices:  # the share of the population on each support, at entry and exit
+        for col, _ in columns:
+            table.set_share(code, col, table.cells[code][col], table.cells["underlag"][col], of=(code, col),
+                            per=("underlag", col))
     table.notes.append("Underlaget är avslutade deltaganden med försörjning registrerad både vid inskrivning och "
-                       "avslut. En deltagare kan ha flera försörjningskällor.")
+                       "avslut. En deltagare kan ha flera försörjningskällor; andelarna summeras därför till "
+                       "100 procent eller mer.")
     return table
 
 
@@ -163,6 +171,58 @@ SUPPORT_IN_OUT = register(TableSpec(
     chart=Chart("support", (Series("Vid inskrivning", "totalt_entry"), Series("Vid avslut", "totalt_exit")),
                 summary_rows=("underlag",)),
     decompose=over_scope(ADDITIVE),
+    in_sections=True, in_previous=True,
+))
+
+
+def support_transition_table(ctx):
+    """For each support at entry, the support at exit: support_in_out's population counted per
+    pair of codes. A participation with several codes counts in every pair of them, so rows and
+    columns do not add up; ``antal`` counts participations with the code at entry (the column) or
+    at exit (the row), as support_in_out does."""
+    population = ctx.personal.filter(ctx.period.exited, support_at_entry_and_exit=True)
+    records = SupportRecord.objects.filter(participation__in=population)
+    entry = records.filter(phase=SupportRecord.ENTRY)
+    # One filter() on the second join, so that the pair is (an entry record, an exit record of the
+    # same participation).
+    pairs = {(r["code"], r["exit_code"]): r["n"] for r in
+             entry.filter(participation__support__phase=SupportRecord.EXIT)
+             .values("code", exit_code=F("participation__support__code")).annotate(n=Count("id")).order_by()}
+    at_entry = {r["code"]: r["n"] for r in entry.values("code").annotate(n=Count("id")).order_by()}
+    at_exit = {r["code"]: r["n"] for r in records.filter(phase=SupportRecord.EXIT).values("code")
+               .annotate(n=Count("id")).order_by()}
+    support = codes.SUPPORT.choices
+    columns = [(c, f"Vid avslut: {label}") for c, label in support] + [("antal", "Antal med försörjningen vid inskrivning")]
+    table = SUPPORT_TRANSITION.table(list(support) + [("antal", "Antal med försörjningen vid avslut")], columns,
+                                     denominator="exited_with_support")
+    for a, _ in support:
+        table.cells[a] = {b: pairs.get((a, b), 0) for b, _ in support}
+        table.cells[a]["antal"] = at_entry.get(a, 0)
+        for b, _ in support:  # of those with ``a`` at entry, the share with ``b`` at exit
+            table.set_share(a, b, table.cells[a][b], table.cells[a]["antal"], of=(a, b), per=(a, "antal"))
+    table.cells["antal"] = {b: at_exit.get(b, 0) for b, _ in support}
+    table.cells["antal"]["antal"] = None  # the population's size is support_in_out's underlag
+    table.cell_kinds[("antal", "antal")] = MEASURE
+    table.notes.append("Raderna är försörjning vid inskrivning, kolumnerna försörjning vid avslut. Ett deltagande "
+                       "med flera försörjningskällor räknas i varje par; raderna summeras därför inte till antalet.")
+    return table
+
+
+def support_transition_relations(ctx, table, rel):
+    for code, _ in codes.SUPPORT.choices:
+        rel.add([("support_transition", code, "antal")], ("support_in_out", code, "totalt_entry"))
+        rel.add([("support_transition", "antal", code)], ("support_in_out", code, "totalt_exit"))
+        for other, _ in codes.SUPPORT.choices:  # a pair is some of the row's and of the column's
+            rel.bound(("support_transition", code, other), ("support_transition", code, "antal"))
+            rel.bound(("support_transition", code, other), ("support_transition", "antal", other))
+
+
+SUPPORT_TRANSITION = register(TableSpec(
+    id="support_transition", title="Övergångar i försörjning från inskrivning till avslut", family="outcomes",
+    order=105, population="exited", identified_only=True, build=support_transition_table,
+    reads=("participants.Participation", "participants.SupportRecord"),
+    relations=support_transition_relations, decompose=over_scope(ADDITIVE),
+    in_sections=True, in_previous=True,
 ))
 
 
@@ -228,6 +288,7 @@ DURATION = register(TableSpec(
     row_kinds={"mean_months": MEASURE, "median_months": MEASURE},
     chart=bar("totalt", summary_rows=("mean_months", "median_months")),
     relations=duration_relations, decompose=over_scope(ADDITIVE),
+    in_sections=True, in_previous=True,
 ))
 
 

@@ -13,6 +13,7 @@ adds with ``add_family_module`` in its ``AppConfig.ready``. The report's order i
 order of registration. See docs/architecture.md, "How to add a table".
 """
 
+import dataclasses
 import importlib
 from dataclasses import dataclass, field
 from typing import Callable, Optional
@@ -154,6 +155,11 @@ class TableSpec:
     # measures). None: no cell of the table decomposes (differencing.py).
     decompose: Optional[Callable] = None
     chain: Optional[Chain] = None  # for tables with CURRENT atoms
+    # Variants a report may ask for (variants.py): a section per insats, the previous period.
+    in_sections: bool = False  # built again for each insats of the report alone
+    additive_rows: Optional[tuple] = None  # in sections, the rows that add up over insatser (None: all)
+    per_insats: str = ""  # "rows"/"columns": has a row (column) per insats, which is its total in a section
+    in_previous: bool = False  # compared with the period a year earlier (columns _previous, _change)
 
     def __post_init__(self):
         assert self.source in SOURCES, self.source
@@ -185,12 +191,58 @@ _loaded = False
 
 
 def register(spec):
-    """Add ``spec`` to the registry (once per id) and return it."""
+    """Add ``spec`` to the registry (once per id) and return it (as registered: its decomposition
+    also decomposes the previous period's columns, ``with_previous``)."""
     registry = _unpublished if isinstance(spec, UnpublishedSpec) else _specs
     if spec.id in _specs or spec.id in _unpublished:
         raise ValueError(f"Table {spec.id!r} is registered twice")
+    if spec.decompose:
+        spec = dataclasses.replace(spec, decompose=with_previous(spec.decompose))
     registry[spec.id] = spec
     return spec
+
+
+# --- variants (variants.py): the previous period's columns and the sections per insats -------------
+
+PREVIOUS, CHANGE, PREVIOUS_POINTS = "_previous", "_change", "_change_pp"  # column suffixes
+
+
+def year_earlier(day):
+    """The same day a year earlier (29 February: the 28th)."""
+    return day.replace(year=day.year - 1, day=28 if (day.month, day.day) == (2, 29) else day.day)
+
+
+def with_previous(decompose):
+    """A column ``<col>_previous`` is ``<col>`` a year earlier; changes are no sums (measures)."""
+    def decomposed(table_id, row, col, scope, start, end):
+        if col.endswith(PREVIOUS):
+            return decompose(table_id, row, col[:-len(PREVIOUS)], scope, year_earlier(start), year_earlier(end))
+        if col.endswith(CHANGE) or col.endswith(PREVIOUS_POINTS):
+            return None
+        return decompose(table_id, row, col, scope, start, end)
+    decomposed.previous_aware = True
+    return decomposed
+
+
+def _variant(table_id):
+    """The spec of a section table ``<id>:<insats slug>`` (its atoms are of that insats only) or of an
+    unpublished count of the previous period ``~<id>_previous``, from the registered one; or None."""
+    if ":" in table_id:
+        base, slug = table_id.split(":", 1)
+        spec = _specs.get(base) or _unpublished.get(base)
+        if spec is None:
+            return None
+        decompose = spec.decompose and (lambda t, row, col, scope, start, end, d=spec.decompose, base=base, slug=slug:
+                                        d(base, row, col, (slug,), start, end))
+        return dataclasses.replace(spec, id=table_id, decompose=decompose, **({} if isinstance(spec, UnpublishedSpec)
+                                                                              else {"relations": None}))
+    if table_id.startswith(UNPUBLISHED) and table_id.endswith(PREVIOUS):
+        spec = _unpublished.get(table_id[:-len(PREVIOUS)])
+        if spec is None or spec.decompose is None:
+            return spec and dataclasses.replace(spec, id=table_id)
+        return dataclasses.replace(spec, id=table_id, decompose=lambda t, row, col, scope, start, end, d=spec.decompose:
+                                   d(t[:-len(PREVIOUS)], row, col, scope, year_earlier(start), year_earlier(end)))
+    return None
 
 
 def add_family_module(module):
@@ -227,9 +279,9 @@ def families():
 
 
 def get(table_id):
-    """The spec of a table or an unpublished count, or None."""
+    """The spec of a table or an unpublished count (or of a variant of one), or None."""
     _load()
-    return _specs.get(table_id) or _unpublished.get(table_id)
+    return _specs.get(table_id) or _unpublished.get(table_id) or _variant(table_id)
 
 
 def chart_of(table_id):

@@ -17,6 +17,10 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="date_to", required=True, help="sista dag, ÅÅÅÅ-MM-DD")
         parser.add_argument("--intervention", action="append", default=[], help="insatsens kortnamn (flera går)")
         parser.add_argument("--publish", action="store_true", help="publiceringsläge: dölj små antal")
+        parser.add_argument("--per-insats", dest="sections", action="store_true",
+                            help="ett avsnitt per insats med tabellerna om bakgrund och resultat")
+        parser.add_argument("--foregaende-period", dest="previous", action="store_true",
+                            help="jämför med samma period ett år tidigare (antal, förändring, procentenheter)")
         parser.add_argument("--format", choices=exporters.identifiers(), default="json",
                             help="filformat: " + ", ".join(f"{e.identifier} ({e.label})" for e in exporters))
         parser.add_argument("--output", help="fil att skriva till; utan den skrivs json till standard ut")
@@ -37,7 +41,8 @@ class Command(BaseCommand):
             raise CommandError(f"Okända insatser: {', '.join(unknown)}. Tillåtna: {', '.join(sorted(known))}.")
         if o["format"] != "json" and not o["output"]:
             raise CommandError(f"--output behövs för formatet {o['format']}.")
-        report = compute_report(association, start, end, o["intervention"], publish=o["publish"])
+        report = compute_report(association, start, end, o["intervention"], publish=o["publish"],
+                                sections=o["sections"], previous=o["previous"])
         content = exporters.get(o["format"]).render(report)
         if o["output"]:
             Path(o["output"]).write_bytes(content)
