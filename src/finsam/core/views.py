@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from finsam.tenancy.permissions import associations_of
 
 from . import guide
+from .busy import busy_response, is_busy
 from .uploads import HostileInput, UploadTooLarge
 
 
@@ -40,6 +41,9 @@ def help_page(request):
 def bad_request(request, exception=None):
     """handler400: a request refused before any view saw it (core/uploads.py, core/middleware.py,
     Django's own limits), explained in Swedish instead of a bare "Bad Request"."""
+    if is_busy(exception):
+        # SessionMiddleware's SessionInterrupted when a changed session could not be saved in time.
+        return busy_response(request)
     status = 400
     if isinstance(exception, UploadTooLarge):
         status = 413
