@@ -172,3 +172,52 @@ def test_the_progress_poll_answers_json_503_when_it_cannot_write(world, login, s
     assert response.json()["error"] == "busy"
     assert Job.objects.get(pk=job.pk).state == State.RUNNING
     assert client.get(status, headers={"Accept": "application/json"}).json()["state"] == State.FAILED
+
+
+# --- a change and its access-log entry are one commit ------------------------------------------------
+
+def _settings_change(world):
+    return reverse("tenancy:settings", args=["alfa"]), {
+        "name": "Samordningsförbundet Alfa", "organisationsnummer": "2220000000", "masking_threshold": 5,
+        "retention_years": 5, "grade_acceptable_percent": 50, "privacy_model": "association",
+        "pseudonymous_consent_required": "on", "legal_basis": "Styrelsebeslut om allmänt intresse",
+        "legal_basis_decided_on": "2026-01-15"}
+
+
+def _roles_change(world):
+    return reverse("tenancy:user_edit", args=["alfa", world.users["admin"].pk]), {"roles": ["admin", "participant_manager"]}
+
+
+def _assignment_change(world):
+    from finsam.tenancy.models import Role, RoleAssignment
+
+    RoleAssignment.objects.create(user=world.users["admin"], association=world.alfa, role=Role.PARTICIPANT_MANAGER)
+    return reverse("interventions:edit", args=["alfa", world.assigned.slug]), {
+        "name": world.assigned.name, "slug": world.assigned.slug, "kind": "individual", "status": "active",
+        "start_date": "2024-01-01", "assigned_users": [world.users["manager"].pk, world.users["admin"].pk]}
+
+
+def _state(world):
+    world.alfa.refresh_from_db()
+    return (world.alfa.privacy_model, sorted(world.users["admin"].role_assignments.values_list("role", flat=True)),
+            sorted(world.assigned.assigned_users.values_list("pk", flat=True)))
+
+
+@pytest.mark.parametrize("change", [_settings_change, _roles_change, _assignment_change])
+def test_a_change_whose_access_log_entry_cannot_be_written_is_not_saved(world, login, monkeypatch, change):
+    """The lock can be taken between a change's write and its log entry's: both are one commit, so
+    the 503's "Ingenting ... har sparats" stays true and no change of who sees participants goes unlogged."""
+    from django.db import OperationalError
+
+    def busy(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    path, data = change(world)
+    before = _state(world)
+    monkeypatch.setattr(AccessLog, "save", busy)
+    response = login(world.users["admin"]).post(path, data)
+    assert response.status_code == 503 and NOTHING_SAVED in response.content.decode()
+    assert _state(world) == before
+    monkeypatch.undo()
+    assert login(world.users["admin"]).post(path, data).status_code == 302
+    assert _state(world) != before
