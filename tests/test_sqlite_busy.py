@@ -221,3 +221,28 @@ def test_a_change_whose_access_log_entry_cannot_be_written_is_not_saved(world, l
     monkeypatch.undo()
     assert login(world.users["admin"]).post(path, data).status_code == 302
     assert _state(world) != before
+
+
+def test_a_changed_session_that_cannot_be_saved_after_the_view_answers_503_not_400(rf):
+    """SessionMiddleware turns a failed save into SessionInterrupted (a 400) after the view has
+    answered; when the cause is a busy database, handler400 gives the 503 page instead."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.sessions.backends.base import UpdateError
+    from django.contrib.sessions.exceptions import SessionInterrupted
+    from django.db import OperationalError
+
+    from finsam.core.views import bad_request
+
+    try:
+        try:
+            try:
+                raise OperationalError("database is locked")
+            except OperationalError:
+                raise UpdateError  # noqa: B904 - as django.contrib.sessions.backends.db does
+        except UpdateError:
+            raise SessionInterrupted("The request's session was deleted before the request completed.")
+    except SessionInterrupted as interrupted:
+        request = rf.post("/")
+        request.user = AnonymousUser()
+        response = bad_request(request, interrupted)
+    assert response.status_code == 503 and BUSY_TEXT in response.content.decode()
