@@ -118,6 +118,26 @@ def test_the_first_page_after_login_is_shown_while_busy(world, client):
     assert client.get(reverse("interventions:list", args=["alfa"])).status_code == 200
 
 
+def test_the_absolute_timeout_while_busy_shows_nothing_and_logs_out_later(world, login):
+    """The logout at the absolute timeout deletes the session, a write in a middleware: while the
+    database is busy the answer is the 503 page (handler500), not the page and not a 500."""
+    from finsam.core.middleware import SESSION_STARTED_KEY
+
+    client = login(world.users["manager"])
+    page = reverse("interventions:list", args=["alfa"])
+    assert client.get(page).status_code == 200
+    session = client.session
+    session[SESSION_STARTED_KEY] = int(time.time()) - 11 * 60 * 60
+    session.save()
+    client.raise_request_exception = False  # the error is handled by handler500, not by a view
+    with write_lock_held():
+        response = client.get(page)
+    assert response.status_code == 503 and BUSY_TEXT in response.content.decode()
+    assert "Aktivitetsplatsen" not in response.content.decode()
+    response = client.get(page)
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
 def test_a_registration_that_cannot_get_the_lock_answers_503_and_saves_nothing(world, login):
     client = login(world.users["manager"])
     participations, logged = Participation.objects.count(), AccessLog.objects.count()
