@@ -205,7 +205,8 @@ def _settings_change(world):
 
 
 def _roles_change(world):
-    return reverse("tenancy:user_edit", args=["alfa", world.users["admin"].pk]), {"roles": ["admin", "participant_manager"]}
+    path = reverse("tenancy:user_edit", args=["alfa", world.users["admin"].pk])
+    return path, {"roles": ["admin", "participant_manager"]}
 
 
 def _assignment_change(world):

@@ -112,7 +112,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Reports are ~20 short aggregate queries; PostgreSQL's JIT compiled some of them for
     # 50-110 ms each (EXPLAIN ANALYZE, national data) and saved less than that.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c jit=off -c lock_timeout={FINSAM_LOCK_WAIT_SECONDS}s"
+    options = f"-c jit=off -c lock_timeout={FINSAM_LOCK_WAIT_SECONDS}s"
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = options
 
 # Computed reports (statistics/cache.py). In-process memory: each gunicorn worker keeps its own
 # copy, which is correct because entries are keyed by the association's data version, and needs

@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 SESSION_STARTED_KEY = "finsam_authenticated_at"
 SESSION_RENEWED_KEY = "finsam_renewed_at"
 BOOKKEEPING_KEYS = frozenset({SESSION_STARTED_KEY, SESSION_RENEWED_KEY})
-BOOKKEEPING_LOCK_WAIT_SECONDS = 0.5
+BOOKKEEPING_LOCK_WAIT_SECONDS = 0.2  # a page waits this long at most, then renews next time
 
 
 def _without_bookkeeping(data):
