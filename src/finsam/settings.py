@@ -89,12 +89,16 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60 if PRODUCTION else 0),
     )
 }
+# How long a writer waits for a lock held by another transaction (SQLite: the database's one
+# write lock; PostgreSQL: a row, table or advisory lock) before it gives up; the request then
+# answers a Swedish 503 (core/busy.py). A large import holds SQLite's lock for minutes.
+FINSAM_LOCK_WAIT_SECONDS = env_int("FINSAM_LOCK_WAIT_SECONDS", 20)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait instead of failing
     # half-way; WAL lets readers go on while one writes.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": FINSAM_LOCK_WAIT_SECONDS,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     # Participant data: the file is created with mode 600 (and a new var/ with 700) before
@@ -108,7 +112,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Reports are ~20 short aggregate queries; PostgreSQL's JIT compiled some of them for
     # 50-110 ms each (EXPLAIN ANALYZE, national data) and saved less than that.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    options = f"-c jit=off -c lock_timeout={FINSAM_LOCK_WAIT_SECONDS}s"
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = options
 
 # Computed reports (statistics/cache.py). In-process memory: each gunicorn worker keeps its own
 # copy, which is correct because entries are keyed by the association's data version, and needs
@@ -156,6 +161,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "finsam.core.middleware.NoStoreForAuthenticatedMiddleware",
+    # A view that waited in vain for a database lock answers 503 "försök igen om en minut".
+    "finsam.core.busy.DatabaseBusyMiddleware",
     # Last, so that it sees the final response of a failed login.
     "axes.middleware.AxesMiddleware",
 ]
@@ -216,6 +223,8 @@ AXES_VERBOSE = False
 
 # Sessions: 30 minutes idle (renewed on each request), 10 hours absolute.
 SESSION_COOKIE_AGE = 30 * 60
+# Django's database sessions, whose renewal is skipped while the database is busy.
+SESSION_ENGINE = "finsam.core.sessions"
 SESSION_SAVE_EVERY_REQUEST = False  # renewed at most once a minute by core.middleware (idle timeout)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 FINSAM_SESSION_ABSOLUTE_SECONDS = 10 * 60 * 60

@@ -19,3 +19,4 @@ urlpatterns = [
 ]
 
 handler400 = "finsam.core.views.bad_request"
+handler500 = "finsam.core.views.server_error"

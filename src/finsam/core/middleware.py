@@ -6,8 +6,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
-SESSION_STARTED_KEY = "finsam_authenticated_at"
-SESSION_RENEWED_KEY = "finsam_renewed_at"
+from .sessions import SESSION_RENEWED_KEY, SESSION_STARTED_KEY
+
 RENEW_AFTER_SECONDS = 60
 
 
@@ -17,7 +17,8 @@ class AbsoluteSessionTimeoutMiddleware:
     marked :func:`not_user_activity`. The session is
     saved at most once a minute rather than on every request (SESSION_SAVE_EVERY_REQUEST), which
     was a database write and commit on every page and registration; a session thus ends between
-    29 and 30 minutes after the last request."""
+    29 and 30 minutes after the last request. While the database is busy (a large import on
+    SQLite) these bookkeeping saves are skipped rather than failing the page (core/sessions.py)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -1,13 +1,17 @@
+import sys
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.views import defaults
 
 from finsam.tenancy.permissions import associations_of
 
 from . import guide
+from .busy import busy_response, is_busy
 from .uploads import HostileInput, UploadTooLarge
 
 
@@ -40,6 +44,9 @@ def help_page(request):
 def bad_request(request, exception=None):
     """handler400: a request refused before any view saw it (core/uploads.py, core/middleware.py,
     Django's own limits), explained in Swedish instead of a bare "Bad Request"."""
+    if is_busy(exception):
+        # SessionMiddleware's SessionInterrupted when a changed session could not be saved in time.
+        return busy_response(request)
     status = 400
     if isinstance(exception, UploadTooLarge):
         status = 413
@@ -57,3 +64,11 @@ def bad_request(request, exception=None):
     else:
         message = "Begäran kunde inte tolkas. Ingenting har sparats. Gå tillbaka och försök igen."
     return render(request, "400.html", {"message": message}, status=status)
+
+
+def server_error(request):
+    """handler500. A lock wait that timed out outside a view (a middleware's write, such as the
+    logout at the absolute session timeout) is the busy page, as in a view (core/busy.py)."""
+    if is_busy(sys.exc_info()[1]):
+        return busy_response(request)
+    return defaults.server_error(request)

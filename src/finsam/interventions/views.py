@@ -1,6 +1,7 @@
 import json
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -59,13 +60,14 @@ def intervention_edit(request, intervention_slug=None):
     form = InterventionForm(**bound(request), instance=intervention, association=request.association)
     before = sorted(intervention.assigned_users.values_list("username", flat=True)) if intervention else []
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        after = sorted(saved.assigned_users.values_list("username", flat=True))
-        if after != before:
-            # Who may see the insats's participants changes (under "Parterna ansvarar" the
-            # deltagaransvariga alone): kept in the access log, where the förbund's auditors look.
-            log_access(request, request.association, "access_changed", intervention_slug=saved.slug,
-                       subject=f"deltagaransvariga: {', '.join(before) or 'inga'} → {', '.join(after) or 'inga'}")
+        with transaction.atomic():  # the insats, its deltagaransvariga and the log entry: one commit
+            saved = form.save()
+            after = sorted(saved.assigned_users.values_list("username", flat=True))
+            if after != before:
+                # Who may see the insats's participants changes (under "Parterna ansvarar" the
+                # deltagaransvariga alone): kept in the access log, where the förbund's auditors look.
+                log_access(request, request.association, "access_changed", intervention_slug=saved.slug,
+                           subject=f"deltagaransvariga: {', '.join(before) or 'inga'} → {', '.join(after) or 'inga'}")
         messages.success(request, f"Insatsen {saved.name} är sparad.")
         return redirect("interventions:detail", association_slug=request.association.slug, intervention_slug=saved.slug)
     return render(

@@ -180,12 +180,14 @@ def _run_in_scope(job):
     finally:
         done, total, text = read_progress(job)
         failed = outcome.get("state") != State.DONE
-        job.delete_files(keep_result=not failed)
         now = timezone.now()
         Job.objects.filter(pk=job.pk, state=State.RUNNING).update(
             **(outcome or {"state": State.FAILED, "error": UNEXPECTED_MESSAGE}),
             progress_done=total if not failed else done, progress_total=total, progress_text=text,
             finished_at=now, heartbeat_at=now)
+        # Only now: without progress.json a running job's heartbeat is the row's, as old as the
+        # claim, and a look at its page in between failed a job that had just committed.
+        job.delete_files(keep_result=not failed)
     job.refresh_from_db()
     return job
 

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.db import transaction
 from django.db.models import ProtectedError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -29,13 +30,15 @@ def association_settings(request):
     instance = Association.objects.get(pk=request.association.pk)
     form = AssociationSettingsForm(**bound(request), instance=instance)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        if "privacy_model" in form.changed_data:
-            # Who may see participant data changes: kept where the förbund's auditors look.
-            from finsam.audit.log import log_access
+        # One commit with its log entry: a log write that fails (a busy database) undoes the change.
+        with transaction.atomic():
+            saved = form.save()
+            if "privacy_model" in form.changed_data:
+                # Who may see participant data changes: kept where the förbund's auditors look.
+                from finsam.audit.log import log_access
 
-            log_access(request, saved, "privacy_model_changed",
-                       subject=f"personuppgiftsansvar: {before} → {saved.get_privacy_model_display()}")
+                log_access(request, saved, "privacy_model_changed",
+                           subject=f"personuppgiftsansvar: {before} → {saved.get_privacy_model_display()}")
         messages.success(request, "Förbundets uppgifter är sparade.")
         return redirect("tenancy:settings", association_slug=request.association.slug)
     return render(request, "tenancy/settings.html", {"nav": "settings", "form": form})
@@ -134,11 +137,12 @@ def user_edit(request, user_id):
     form = UserRolesForm(**bound(request), initial={"roles": current})
     if request.method == "POST" and form.is_valid():
         try:
-            services.set_roles(request.association, user, form.cleaned_data["roles"])
+            with transaction.atomic():  # the roles and their log entry: one commit
+                services.set_roles(request.association, user, form.cleaned_data["roles"])
+                _log_roles(request, user.username, current, form.cleaned_data["roles"])
         except services.LastAdministratorError:
             form.add_error("roles", "Förbundet måste ha minst en förbundsadministratör.")
         else:
-            _log_roles(request, user.username, current, form.cleaned_data["roles"])
             if form.cleaned_data["roles"]:
                 messages.success(request, f"Rollerna för {user.username} är sparade.")
             else:
