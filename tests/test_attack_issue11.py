@@ -28,3 +28,30 @@ def test_the_report_command_refuses_a_comparison_before_year_1(world):
     with pytest.raises(CommandError, match="ingen period ett år tidigare"):
         call_command("report", "--association", "alfa", "--from", "0001-01-01", "--to", "0001-12-31",
                      "--foregaende-period")
+
+
+# --- An export's file after its requester lost the insats ----------------------------------------
+
+def test_a_deltagaransvarig_unassigned_from_the_insats_can_no_longer_download_its_export(
+        world, login, settings, tmp_path, django_capture_on_commit_callbacks):
+    """The capability (export_participants) stays with the role; the insatser do not. The file of
+    an export made while assigned holds the insats's participants: refused once unassigned."""
+    from finsam.audit.models import AccessLog
+    from finsam.jobs.models import Job, State
+
+    settings.FINSAM_JOBS_DIR = tmp_path / "jobs"
+    settings.FINSAM_JOB_EXPORT_ROWS = 0
+    settings.FINSAM_JOBS_SYNC = True
+    manager = login(world.users["manager"])
+    with django_capture_on_commit_callbacks(execute=True):
+        manager.post(reverse("participants:export", args=["alfa"]), {"format": "csv"})
+    job = Job.objects.get()
+    assert job.state == State.DONE
+    url = reverse("jobs:download", args=["alfa", job.pk])
+    assert b"A-1" in b"".join(manager.get(url).streaming_content)  # while assigned
+    world.assigned.assigned_users.remove(world.users["manager"])
+    assert manager.get(url).status_code == 403
+    assert AccessLog.objects.filter(action="job_download").count() == 1  # only the allowed download
+    world.assigned.assigned_users.add(world.users["manager"])  # assigned again: the file again
+    assert manager.get(url).status_code == 200
+    assert job.parameters["exported_insatser"] == [world.assigned.pk]  # what the check compares with

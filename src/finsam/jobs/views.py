@@ -82,6 +82,8 @@ def job_download(request, job_id):
     job, kind = _job(request, job_id)
     if job.state != State.DONE or not job.result_name:
         raise Http404
+    if kind.may_download is not None and not kind.may_download(job, request.access):
+        raise PermissionDenied  # the rights no longer cover what the file holds
     try:
         handle = open(job.result_path, "rb")
     except FileNotFoundError:
