@@ -55,3 +55,50 @@ def test_a_deltagaransvarig_unassigned_from_the_insats_can_no_longer_download_it
     world.assigned.assigned_users.add(world.users["manager"])  # assigned again: the file again
     assert manager.get(url).status_code == 200
     assert job.parameters["exported_insatser"] == [world.assigned.pk]  # what the check compares with
+
+
+# --- A half-year report's goals count the whole year so far --------------------------------------
+
+def test_a_goal_counted_from_1_january_does_not_give_away_the_other_half_years_hidden_counts(exempelstad):
+    """H1 and H2 2024 published, with goals for 2024. In H2, a goal's counts are the insats's from
+    1 January to 31 December (as the goal table's note says): the year's new women of Aktivitets-
+    platsen minus H1's published cell gave H2's hidden 4 (threshold 5). The goal's counts were
+    atoms of their own, tied to no flow or work_or_study cell across publications."""
+    from finsam.interventions.models import Goal
+    from finsam.reports.publishing import publish_report
+    from finsam.statistics.engine import compute_report
+    from finsam.tenancy.models import User
+    from tests.test_masking import determined_by, reader_relations, value
+    from tests.test_publications import small_ones, unpublished
+
+    D = __import__("datetime").date
+    admin = User.objects.get(username="admin@exempelstad.se")
+    for insats in exempelstad.interventions.all():
+        for metric in ("new_count", "share_women_new", "share_men_new", "share_work_or_study"):
+            Goal.objects.update_or_create(intervention=insats, year=2024, metric=metric,
+                                          defaults={"target": 10 if metric == "new_count" else "0.5"})
+    periods = [(D(2024, 1, 1), D(2024, 6, 30)), (D(2024, 7, 1), D(2024, 12, 31))]
+    reports = [publish_report(exempelstad, date_from=a, date_to=b, interventions=[], title=f"{a}", user=admin)
+               .report() for a, b in periods]
+    unmasked = [compute_report(exempelstad, *p) for p in periods]
+    relations, hidden = [], set()
+    for k, (r, u) in enumerate(zip(reports, unmasked)):
+        own, _ = reader_relations(u)
+        relations += [([(k, *x) for x in parts], (k, *total)) for parts, total in own]
+        for table in r.tables:
+            hidden |= {(k, table.id, row, c) for row, c in table.masked}
+    counted = {("new_count", "numerator"): ("flow", "new_totalt"),
+               ("share_women_new", "numerator"): ("flow", "new_kvinna"),
+               ("share_men_new", "numerator"): ("flow", "new_man"),
+               ("share_women_new", "denominator"): ("flow", "new_totalt"),
+               ("share_work_or_study", "numerator"): ("work_or_study", "work_or_study"),
+               ("share_work_or_study", "denominator"): ("work_or_study", "exited")}
+    cross = []
+    for slug in unmasked[1].intervention_names:
+        for (metric, col), (table_id, cell_col) in counted.items():
+            goal = (1, "goals", f"{slug}:2024:{metric}", col)
+            cross.append(([(0, table_id, slug, cell_col), (1, table_id, slug, cell_col)], goal))
+    for parts, total in cross:  # true of the data
+        assert sum(value(unmasked[p[0]], p[1:]) for p in parts) == value(unmasked[total[0]], total[1:])
+    worked_out = determined_by(relations + cross, hidden | unpublished(relations))
+    assert not small_ones(worked_out, unmasked)

@@ -11,7 +11,7 @@ from finsam.statistics.engine import Period
 
 from .common import FURTHER, STUDIES, WORK, gender_aggregates
 from .data import MEASURE, SHARE, TEXT
-from .registry import PERIOD, Atoms, TableSpec, register
+from .registry import ADDITIVE, CURRENT, PERIOD, Atoms, TableSpec, register
 
 
 # --- goals ----------------------------------------------------------------------------------------
@@ -204,15 +204,49 @@ def goals_relations(ctx, table, rel):
 
 
 
+# A goal's counts are counts of flow, work_or_study or exit_reason for its insats from 1 January to
+# the report's end (the note says so): their atoms, so that a half-year report's goal (counted over
+# the whole year so far) minus the first half's published cell is seen to give the second half's.
+# (table, row, column, time) of the numerator and of the denominator, per metric.
+GOAL_COUNTS = {
+    "new_count": (("flow", "totalt", "new_totalt", ADDITIVE), None),
+    "current_count": (("flow", "totalt", "current_totalt", CURRENT), None),
+    "share_women_new": (("flow", "totalt", "new_kvinna", ADDITIVE), ("flow", "totalt", "new_totalt", ADDITIVE)),
+    "share_men_new": (("flow", "totalt", "new_man", ADDITIVE), ("flow", "totalt", "new_totalt", ADDITIVE)),
+    "share_work_or_study": (("work_or_study", "totalt", "work_or_study", ADDITIVE),
+                            ("work_or_study", "totalt", "exited", ADDITIVE)),
+}
+EXITS = ("work_or_study", "totalt", "exited", ADDITIVE)
+
+
+def _goal_count(metric, col):
+    """(table, row, column, time) of a goal's numerator or denominator, or None for a count that is
+    no single cell of another table (several exit reasons: a goal's atom of its own)."""
+    if metric in GOAL_COUNTS:
+        return GOAL_COUNTS[metric][0 if col == "numerator" else 1]
+    if col == "denominator":
+        return EXITS
+    if metric.startswith("share_exit_reason:"):
+        return ("exit_reason", metric.split(":", 1)[1], "totalt", ADDITIVE)
+    return None
+
+
 def goals_atoms(table_id, row, col, scope, start, end):
-    """A goal's counts are the same in every report that shows that goal for the same period; its
-    opening in every report that shows it before the year ends."""
-    year = int(row.split(":")[1])
+    """A goal's counts: the atoms of the cell of another table they count, for the goal's insats from
+    1 January to the report's end (else the same in every report that shows that goal for the same
+    period); its opening is the same in every report that shows it before the year ends."""
+    slug, year, metric = row.split(":", 2)
+    first = datetime.date(int(year), 1, 1)
     if col == "opening":
-        return Atoms("goals", row, col, ("",), datetime.date(year, 1, 1), datetime.date(year, 1, 1), PERIOD)
+        return Atoms("goals", row, col, ("",), first, first, PERIOD)
     if col not in ("numerator", "denominator"):
         return None
-    return Atoms("goals", row, col, ("",), datetime.date(year, 1, 1), min(datetime.date(year, 12, 31), end), PERIOD)
+    last = min(datetime.date(int(year), 12, 31), end)
+    counted = _goal_count(metric, col)
+    if counted is None:
+        return Atoms("goals", row, col, ("",), first, last, PERIOD)
+    table, cell_row, cell_col, time = counted
+    return Atoms(table, cell_row, cell_col, (slug,), first, last, time)
 
 
 GOALS = register(TableSpec(
