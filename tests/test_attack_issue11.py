@@ -102,3 +102,69 @@ def test_a_goal_counted_from_1_january_does_not_give_away_the_other_half_years_h
         assert sum(value(unmasked[p[0]], p[1:]) for p in parts) == value(unmasked[total[0]], total[1:])
     worked_out = determined_by(relations + cross, hidden | unpublished(relations))
     assert not small_ones(worked_out, unmasked)
+
+
+def test_goals_of_quarter_reports_tie_to_the_quarters_cells(exempelstad):
+    """H1, Q3 and Q4 2024 published, with every kind of goal of 2024: Q3's goals count January to
+    September, Q4's the whole year; what a reader subtracts gives no hidden small count."""
+    from finsam.interventions.models import Goal
+    from finsam.reports.publishing import publish_report
+    from finsam.statistics.engine import compute_report
+    from finsam.tenancy.models import User
+    from tests.test_masking import determined_by, reader_relations, value
+    from tests.test_publications import small_ones, unpublished
+
+    D = __import__("datetime").date
+    admin = User.objects.get(username="admin@exempelstad.se")
+    for insats in exempelstad.interventions.all():
+        for metric in ("new_count", "current_count", "share_women_new", "share_work_or_study"):
+            Goal.objects.update_or_create(intervention=insats, year=2024, metric=metric,
+                                          defaults={"target": 10 if "count" in metric else "0.5"})
+    periods = [(D(2024, 1, 1), D(2024, 6, 30)), (D(2024, 7, 1), D(2024, 9, 30)), (D(2024, 10, 1), D(2024, 12, 31))]
+    reports = [publish_report(exempelstad, date_from=a, date_to=b, interventions=[], title=f"{a}", user=admin)
+               .report() for a, b in periods]
+    unmasked = [compute_report(exempelstad, *p) for p in periods]
+    relations, hidden = [], set()
+    for k, (r, u) in enumerate(zip(reports, unmasked)):
+        own, _ = reader_relations(u)
+        relations += [([(k, *x) for x in parts], (k, *total)) for parts, total in own]
+        for table in r.tables:
+            hidden |= {(k, table.id, row, c) for row, c in table.masked}
+    additive = {("new_count", "numerator"): ("flow", "new_totalt"),
+                ("share_women_new", "numerator"): ("flow", "new_kvinna"),
+                ("share_women_new", "denominator"): ("flow", "new_totalt"),
+                ("share_work_or_study", "numerator"): ("work_or_study", "work_or_study"),
+                ("share_work_or_study", "denominator"): ("work_or_study", "exited")}
+    cross = []
+    for slug in unmasked[0].intervention_names:
+        for last in (1, 2):  # the goal of Q3 (January-September) and of Q4 (the year)
+            for (metric, col), (table_id, cell_col) in additive.items():
+                cross.append(([(k, table_id, slug, cell_col) for k in range(last + 1)],
+                              (last, "goals", f"{slug}:2024:{metric}", col)))
+            # current from January = current in H1 + new in each later quarter
+            cross.append(([(0, "flow", slug, "current_totalt")] + [(k, "flow", slug, "new_totalt")
+                                                                   for k in range(1, last + 1)],
+                          (last, "goals", f"{slug}:2024:current_count", "numerator")))
+    for parts, total in cross:  # true of the data
+        assert sum(value(unmasked[p[0]], p[1:]) for p in parts) == value(unmasked[total[0]], total[1:])
+    worked_out = determined_by(relations + cross, hidden | unpublished(relations))
+    assert not small_ones(worked_out, unmasked)
+
+
+def test_a_goals_span_from_1_january_cuts_time_for_every_publication(exempelstad):
+    """A report from October 2023 to March 2024 shows the 2024 goal counted from 1 January: its flow
+    cell (October-March) must be the sum of atoms one of which is the goal's (January-March), or
+    the reader's "flow minus goal = October-December" is no equation of the masking."""
+    from finsam.interventions.models import Goal
+    from finsam.statistics import differencing
+    from finsam.statistics.engine import compute_report
+
+    D = __import__("datetime").date
+    insats = exempelstad.interventions.get(slug="novum")
+    Goal.objects.update_or_create(intervention=insats, year=2024, metric="new_count", defaults={"target": 10})
+    report = compute_report(exempelstad, D(2023, 10, 1), D(2024, 3, 31))
+    bounds = differencing._bounds([report])
+    assert D(2024, 1, 1) in bounds
+    goal = differencing._atoms(report, "goals", "novum:2024:new_count", "numerator", bounds)
+    flow = differencing._atoms(report, "flow", "novum", "new_totalt", bounds)
+    assert goal and set(goal) < set(flow)
