@@ -11,7 +11,7 @@ from finsam.statistics.engine import Period
 
 from .common import FURTHER, STUDIES, WORK, gender_aggregates
 from .data import MEASURE, SHARE, TEXT
-from .registry import ADDITIVE, CURRENT, PERIOD, Atoms, TableSpec, register
+from .registry import ADDITIVE, CURRENT, PERIOD, UNPUBLISHED, Atoms, TableSpec, UnpublishedSpec, register
 
 
 # --- goals ----------------------------------------------------------------------------------------
@@ -182,6 +182,8 @@ def goals_relations(ctx, table, rel):
         if table.cells[key]["opening"] is not None and slug in groups and ctx.period.start == datetime.date(year, 1, 1):
             # the opening: the insats's current participations that are not new
             add([("goals", key, "opening"), ("flow", slug, "new_totalt")], ("flow", slug, "current_totalt"))
+        if slug in groups and datetime.date(year, 1, 1) < ctx.period.start and ctx.period.end.year == year:
+            _before_the_period(key, metric, table, rel)
         if slug not in groups or (ctx.period.start, ctx.period.end.year) != (datetime.date(year, 1, 1), year):
             continue
         counts = {"new_count": (("flow", slug, "new_totalt"), None),
@@ -248,6 +250,33 @@ def goals_atoms(table_id, row, col, scope, start, end):
     table, cell_row, cell_col, time = counted
     return Atoms(table, cell_row, cell_col, (slug,), first, last, time)
 
+
+# A goal's count from 1 January to the day before the period (e.g. a second half-year's goal: the
+# first half): the goal's count minus the insats's cell of the report, a count no table shows.
+GOAL_BEFORE_PERIOD = f"{UNPUBLISHED}goal_before_period"
+
+
+def _before_the_period(key, metric, table, rel):
+    """A goal of a report that starts after 1 January of the goal's year (and ends in it) counts the
+    insats's cell of the report plus the same count before the period: so much a reader subtracts."""
+    slug = key.split(":", 1)[0]
+    for col in ("numerator", "denominator"):
+        counted = _goal_count(metric, col)
+        if table.cells[key][col] is None or counted is None or counted[0] not in ("flow", "work_or_study"):
+            continue
+        table_id, _, cell_col, time = counted
+        in_period = "new_totalt" if time == CURRENT else cell_col  # current since 1 January: + the period's new
+        rel.add([(table_id, slug, in_period), (GOAL_BEFORE_PERIOD, key, col)], ("goals", key, col))
+
+
+def _before_the_period_atoms(table_id, row, col, scope, start, end):
+    slug, year, metric = row.split(":", 2)
+    table, cell_row, cell_col, time = _goal_count(metric, col)
+    return Atoms(table, cell_row, cell_col, (slug,), datetime.date(int(year), 1, 1), start - datetime.timedelta(days=1),
+                 time)
+
+
+register(UnpublishedSpec(GOAL_BEFORE_PERIOD, decompose=_before_the_period_atoms))
 
 GOALS = register(TableSpec(
     id="goals", title="Måluppfyllelse", family="goals", order=140, population="see_goal", build=goals_table,
