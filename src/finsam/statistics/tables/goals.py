@@ -182,8 +182,8 @@ def goals_relations(ctx, table, rel):
         if table.cells[key]["opening"] is not None and slug in groups and ctx.period.start == datetime.date(year, 1, 1):
             # the opening: the insats's current participations that are not new
             add([("goals", key, "opening"), ("flow", slug, "new_totalt")], ("flow", slug, "current_totalt"))
-        if slug in groups and datetime.date(year, 1, 1) < ctx.period.start and ctx.period.end.year == year:
-            _before_the_period(key, metric, table, rel)
+        if slug in groups and (ctx.period.start, ctx.period.end.year) != (datetime.date(year, 1, 1), year):
+            _outside_the_period(ctx, key, metric, table, rel)
         if slug not in groups or (ctx.period.start, ctx.period.end.year) != (datetime.date(year, 1, 1), year):
             continue
         counts = {"new_count": (("flow", slug, "new_totalt"), None),
@@ -251,32 +251,53 @@ def goals_atoms(table_id, row, col, scope, start, end):
     return Atoms(table, cell_row, cell_col, (slug,), first, last, time)
 
 
-# A goal's count from 1 January to the day before the period (e.g. a second half-year's goal: the
-# first half): the goal's count minus the insats's cell of the report, a count no table shows.
-GOAL_BEFORE_PERIOD = f"{UNPUBLISHED}goal_before_period"
+# A goal's span (1 January to the report's end, in its year) and the report's period differ when
+# the report does not start on 1 January of the goal's year (a second half-year, a quarter, a period
+# across new year): the goal's count and the insats's cell of the report then differ by counts no
+# table shows, which a reader works out by subtracting one from the other. Declared here, they are
+# protected like any unpublished count: the insats's count over a span of time, keyed by the count
+# and the span (so that two goals speaking of the same span speak of the same unknown), decomposed
+# into the atoms of that span.
+GOAL_SPAN = f"{UNPUBLISHED}goal_span"
+DAY = datetime.timedelta(days=1)
 
 
-def _before_the_period(key, metric, table, rel):
-    """A goal of a report that starts after 1 January of the goal's year (and ends in it) counts the
-    insats's cell of the report plus the same count before the period: so much a reader subtracts."""
-    slug = key.split(":", 1)[0]
+def _span(slug, table_id, col, first, last):
+    return (GOAL_SPAN, f"{slug}|{table_id}|{col}", f"{first.isoformat()}|{last.isoformat()}")
+
+
+def _outside_the_period(ctx, key, metric, table, rel):
+    slug, year = key.split(":")[0], int(key.split(":")[1])
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    start, end = ctx.period.start, ctx.period.end
     for col in ("numerator", "denominator"):
         counted = _goal_count(metric, col)
         if table.cells[key][col] is None or counted is None or counted[0] not in ("flow", "work_or_study"):
             continue
         table_id, _, cell_col, time = counted
-        in_period = "new_totalt" if time == CURRENT else cell_col  # current since 1 January: + the period's new
-        rel.add([(table_id, slug, in_period), (GOAL_BEFORE_PERIOD, key, col)], ("goals", key, col))
+        goal, cell = ("goals", key, col), (table_id, slug, cell_col)
+        before = [_span(slug, table_id, cell_col, first, start - DAY)] if start > first else []
+        if time == CURRENT:  # current since 1 January = current before the period + the period's new
+            if before and end <= last:
+                rel.add([(table_id, slug, "new_totalt"), *before], goal)
+            continue
+        outside = ([_span(slug, table_id, cell_col, start, first - DAY)] if start < first else []) + (
+            [_span(slug, table_id, cell_col, last + DAY, end)] if end > last else [])
+        if not outside:
+            rel.add([cell, *before], goal)
+        else:
+            overlap = _span(slug, table_id, cell_col, max(start, first), min(end, last))
+            rel.add([overlap, *before], goal)
+            rel.add([overlap, *outside], cell)
 
 
-def _before_the_period_atoms(table_id, row, col, scope, start, end):
-    slug, year, metric = row.split(":", 2)
-    table, cell_row, cell_col, time = _goal_count(metric, col)
-    return Atoms(table, cell_row, cell_col, (slug,), datetime.date(int(year), 1, 1), start - datetime.timedelta(days=1),
-                 time)
+def _span_atoms(table_id, row, col, scope, start, end):
+    slug, table, cell_col = row.split("|")
+    first, last = (datetime.date.fromisoformat(day) for day in col.split("|"))
+    return Atoms(table, "totalt", cell_col, (slug,), first, last, CURRENT if cell_col.startswith("current_") else ADDITIVE)
 
 
-register(UnpublishedSpec(GOAL_BEFORE_PERIOD, decompose=_before_the_period_atoms))
+register(UnpublishedSpec(GOAL_SPAN, decompose=_span_atoms))
 
 GOALS = register(TableSpec(
     id="goals", title="Måluppfyllelse", family="goals", order=140, population="see_goal", build=goals_table,
