@@ -51,6 +51,8 @@ def test_a_deltagaransvarig_unassigned_from_the_insats_can_no_longer_download_it
     assert b"A-1" in b"".join(manager.get(url).streaming_content)  # while assigned
     world.assigned.assigned_users.remove(world.users["manager"])
     assert manager.get(url).status_code == 403
+    page = manager.get(reverse("jobs:detail", args=["alfa", job.pk])).content.decode()
+    assert "Filen kan inte längre laddas ned" in page and url not in page
     assert AccessLog.objects.filter(action="job_download").count() == 1  # only the allowed download
     world.assigned.assigned_users.add(world.users["manager"])  # assigned again: the file again
     assert manager.get(url).status_code == 200
