@@ -278,6 +278,9 @@ WRITES_NOTHING_COUNTED = {
     "participants:extract",
     "participants:consent_create", "participants:consent_status", "participants:consent_answer",  # ConsentRequest
     "audit:access_log",
+    # A job's page, status, file and list: at most a Job row (a dead worker's job marked failed); the
+    # work a job does is its route's (participants:import queues the import that writes participations).
+    "jobs:list", "jobs:detail", "jobs:status", "jobs:download",
     "home", "healthz", "accessibility", "help", "login", "logout",
 }
 
