@@ -294,7 +294,8 @@ def _outside_the_period(ctx, key, metric, table, rel):
 def _span_atoms(table_id, row, col, scope, start, end):
     slug, table, cell_col = row.split("|")
     first, last = (datetime.date.fromisoformat(day) for day in col.split("|"))
-    return Atoms(table, "totalt", cell_col, (slug,), first, last, CURRENT if cell_col.startswith("current_") else ADDITIVE)
+    time = CURRENT if cell_col.startswith("current_") else ADDITIVE
+    return Atoms(table, "totalt", cell_col, (slug,), first, last, time)
 
 
 register(UnpublishedSpec(GOAL_SPAN, decompose=_span_atoms))
