@@ -129,7 +129,7 @@ def _job(world):
     job = Job.objects.filter(association=world.alfa, requested_by=world.users["manager"]).first()
     if job is None:
         job = Job.objects.create(association=world.alfa, kind="participant_export", requested_by=world.users["manager"],
-                                 state=State.DONE, parameters={"format": "csv"})
+                                 state=State.DONE, parameters={"format": "csv", "exported_insatser": [world.assigned.pk]})
         job.save_result("deltagare-alfa.csv", "text/csv", b"A-1\r\n", rows=1)
         job.save()
     return job

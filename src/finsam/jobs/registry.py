@@ -8,6 +8,7 @@ An app declares its kinds in its own ``<app>/jobs.py``, imported at start-up by 
         ...
         progress(done, total, "Skriver raderna")
         job.warnings = ["..."]      # optional: Swedish warnings shown with the summary
+        job.parameters["..."] = ...  # optional: what the result covers, kept with the outcome
         job.save_result("deltagare.csv", "text/csv", file_or_bytes, rows=count)
         return "1 200 deltaganden"   # the summary shown when the job is done (Swedish)
 
@@ -30,6 +31,10 @@ class JobKind:
     run: Callable  # run(job, progress) -> summary text (Swedish) or None
     # Whether the result file holds participant-level data: then each download is access-logged.
     personal_data: bool = True
+    # may_download(job, access) -> bool: whether the requester's rights *now* still cover what the
+    # result holds (e.g. a deltagaransvarig unassigned from an insats since its export ran); the
+    # capability alone says nothing about which insatser. None: the capability suffices.
+    may_download: Callable | None = None
 
 
 class JobFailed(Exception):
@@ -46,14 +51,14 @@ class JobFailed(Exception):
 KINDS = {}
 
 
-def register(kind_id, *, label, capability, personal_data=True):
+def register(kind_id, *, label, capability, personal_data=True, may_download=None):
     if capability not in CAPABILITIES:
         raise ValueError(f"Unknown capability {capability!r}")
     if kind_id in KINDS:
         raise ValueError(f"Job kind {kind_id!r} is registered twice")
 
     def decorator(run):
-        KINDS[kind_id] = JobKind(kind_id, label, capability, run, personal_data)
+        KINDS[kind_id] = JobKind(kind_id, label, capability, run, personal_data, may_download)
         return run
 
     return decorator

@@ -171,7 +171,7 @@ def _run_in_scope(job):
             summary = kind.run(job, progress)
         outcome = {"state": State.DONE, "summary": summary or "", "warnings": job.warnings,
                    "result_name": job.result_name, "result_content_type": job.result_content_type,
-                   "result_rows": job.result_rows}
+                   "result_rows": job.result_rows, "parameters": job.parameters}
     except JobFailed as failed:
         outcome = {"state": State.FAILED, "error": failed.message, "errors": failed.errors, "warnings": failed.warnings}
     except Exception:

@@ -31,6 +31,10 @@ def _job(request, job_id):
     return job, kind
 
 
+def _may_download(request, job, kind):
+    return kind.may_download is None or kind.may_download(job, request.access)
+
+
 WAITING_TOO_LONG = datetime.timedelta(minutes=2)
 
 
@@ -67,6 +71,7 @@ def job_detail(request, job_id):
     job, kind = _job(request, job_id)
     return render(request, "jobs/job_detail.html", {
         "job": job, "kind": kind, "status": status_of(job), "retention_days": settings.FINSAM_JOB_RETENTION_DAYS,
+        "may_download": _may_download(request, job, kind),
     })
 
 
@@ -82,6 +87,8 @@ def job_download(request, job_id):
     job, kind = _job(request, job_id)
     if job.state != State.DONE or not job.result_name:
         raise Http404
+    if not _may_download(request, job, kind):
+        raise PermissionDenied  # the rights no longer cover what the file holds
     try:
         handle = open(job.result_path, "rb")
     except FileNotFoundError:

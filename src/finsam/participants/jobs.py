@@ -30,11 +30,32 @@ def run_import(job, progress):
     return f"Filen är inläst: {summary}."
 
 
-@register("participant_export", label="Export av deltagare", capability="export_participants")
+def _export_insatser(association, access, slug):
+    """Every insats whose rows the export may hold (not only those with rows now: a row written
+    while the file is made must not escape the check at download)."""
+    reachable = association.interventions.with_participant_access(access)
+    if slug:
+        reachable = reachable.filter(slug=slug)
+    return set(reachable.values_list("pk", flat=True))
+
+
+def may_download_export(job, access):
+    """The file holds the rows of the insatser recorded when it was made: the requester must still
+    reach every one of them (unassigned since, or the förbund's privacy model changed: refused)."""
+    covered = job.parameters.get("exported_insatser")
+    if covered is None:
+        return False
+    reachable = job.association.interventions.with_participant_access(access)
+    return set(covered) <= set(reachable.values_list("pk", flat=True))
+
+
+@register("participant_export", label="Export av deltagare", capability="export_participants",
+          may_download=may_download_export)
 def run_export(job, progress):
     file_format = "xlsx" if job.parameters.get("format") == "xlsx" else "csv"
     slug = str(job.parameters.get("insats", ""))[:60]
     participations = workbook.export_participations(job.association, job.access, slug)
+    job.parameters["exported_insatser"] = sorted(_export_insatser(job.association, job.access, slug))
     count = participations.count()
     log_access(job.requested_by, job.association, "export",
                subject=f"deltagarexport {file_format}" + (f" {slug}" if slug else "") + f" (jobb {job.pk})",

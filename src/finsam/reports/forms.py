@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from finsam.core.forms import AccessibleErrorsMixin
 from finsam.interventions.forms import DATE_WIDGET
 
-from .periods import PRESETS, resolve
+from .periods import NO_YEAR_EARLIER, PRESETS, has_year_earlier, resolve
 
 MAX_YEARS = 30
 
@@ -70,6 +70,8 @@ class ReportForm(AccessibleErrorsMixin, forms.Form):
             _check_period(self, start, end)
         elif preset:
             cleaned["date_from"], cleaned["date_to"] = resolve(preset, self.today)
+        if cleaned.get("previous") and cleaned.get("date_from") and not has_year_earlier(cleaned["date_from"]):
+            self.add_error("previous", NO_YEAR_EARLIER)
         return cleaned
 
 

@@ -46,3 +46,11 @@ def resolve(preset, today):
     if preset == "last_quarter":
         return _quarter(year - 1, 4) if quarter == 1 else _quarter(year, quarter - 1)
     return None
+
+
+NO_YEAR_EARLIER = "Det finns ingen period ett år tidigare att jämföra med: välj en period som börjar år 2 eller senare."
+
+
+def has_year_earlier(start):
+    """Whether the period starting ``start`` has one a year earlier (the calendar starts in year 1)."""
+    return start.year > datetime.MINYEAR

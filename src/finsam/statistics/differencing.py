@@ -11,7 +11,9 @@ therefore written as a sum of *atoms*, the same count for one insats and one str
   ones of the period's first stretch plus the new ones of each later stretch, and from one stretch
   to the next, current = current before - exited before + new (``_chain``; the new and exited of
   age and municipality are counts no table shows);
-- a goal's counts are the same in every report that shows that goal for the same period.
+- a goal's counts are the flow, work_or_study or exit_reason counts of its insats from 1 January of
+  its year to the report's end (a half-year report's goal counts the first half too); a count that
+  is no single cell of another table is the same in every report that shows that goal for that span.
 
 Which of these a table's cells are is declared with the table (``TableSpec.decompose`` and
 ``chain``, statistics/tables/); this module only knows the three kinds of time (``Atoms``).
@@ -149,11 +151,23 @@ def _linked(report, earlier):
 
 
 def _bounds(reports):
-    """The dates where a stretch of time starts: every period's first day and the day after its last."""
+    """The dates where a stretch of time starts: every period's first day and the day after its last,
+    and those of every span a cell counts over that is not its report's period (a goal's counts run
+    from 1 January), so that the atoms of every report cut time at the same days."""
     days = set()
     for r in reports:
         days.add(r.date_from)
         days.add(r.date_to + DAY)
+        for table in r.tables:
+            spec = tables.get(table.id)
+            if not (spec and spec.decompose):
+                continue
+            for row, columns in table.cells.items():
+                for col in columns:
+                    decomposed = spec.decompose(table.id, row, col, _scope(r), r.date_from, r.date_to)
+                    if decomposed is not None and (decomposed.start, decomposed.end) != (r.date_from, r.date_to):
+                        days.add(decomposed.start)
+                        days.add(decomposed.end + DAY)
     return sorted(days)
 
 

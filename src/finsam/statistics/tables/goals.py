@@ -11,7 +11,7 @@ from finsam.statistics.engine import Period
 
 from .common import FURTHER, STUDIES, WORK, gender_aggregates
 from .data import MEASURE, SHARE, TEXT
-from .registry import PERIOD, Atoms, TableSpec, register
+from .registry import ADDITIVE, CURRENT, PERIOD, UNPUBLISHED, Atoms, TableSpec, UnpublishedSpec, register
 
 
 # --- goals ----------------------------------------------------------------------------------------
@@ -182,6 +182,8 @@ def goals_relations(ctx, table, rel):
         if table.cells[key]["opening"] is not None and slug in groups and ctx.period.start == datetime.date(year, 1, 1):
             # the opening: the insats's current participations that are not new
             add([("goals", key, "opening"), ("flow", slug, "new_totalt")], ("flow", slug, "current_totalt"))
+        if slug in groups and (ctx.period.start, ctx.period.end.year) != (datetime.date(year, 1, 1), year):
+            _outside_the_period(ctx, key, metric, table, rel)
         if slug not in groups or (ctx.period.start, ctx.period.end.year) != (datetime.date(year, 1, 1), year):
             continue
         counts = {"new_count": (("flow", slug, "new_totalt"), None),
@@ -204,16 +206,99 @@ def goals_relations(ctx, table, rel):
 
 
 
+# A goal's counts are counts of flow, work_or_study or exit_reason for its insats from 1 January to
+# the report's end (the note says so): their atoms, so that a half-year report's goal (counted over
+# the whole year so far) minus the first half's published cell is seen to give the second half's.
+# (table, row, column, time) of the numerator and of the denominator, per metric.
+GOAL_COUNTS = {
+    "new_count": (("flow", "totalt", "new_totalt", ADDITIVE), None),
+    "current_count": (("flow", "totalt", "current_totalt", CURRENT), None),
+    "share_women_new": (("flow", "totalt", "new_kvinna", ADDITIVE), ("flow", "totalt", "new_totalt", ADDITIVE)),
+    "share_men_new": (("flow", "totalt", "new_man", ADDITIVE), ("flow", "totalt", "new_totalt", ADDITIVE)),
+    "share_work_or_study": (("work_or_study", "totalt", "work_or_study", ADDITIVE),
+                            ("work_or_study", "totalt", "exited", ADDITIVE)),
+}
+EXITS = ("work_or_study", "totalt", "exited", ADDITIVE)
+
+
+def _goal_count(metric, col):
+    """(table, row, column, time) of a goal's numerator or denominator, or None for a count that is
+    no single cell of another table (several exit reasons: a goal's atom of its own)."""
+    if metric in GOAL_COUNTS:
+        return GOAL_COUNTS[metric][0 if col == "numerator" else 1]
+    if col == "denominator":
+        return EXITS
+    if metric.startswith("share_exit_reason:"):
+        return ("exit_reason", metric.split(":", 1)[1], "totalt", ADDITIVE)
+    return None
+
+
 def goals_atoms(table_id, row, col, scope, start, end):
-    """A goal's counts are the same in every report that shows that goal for the same period; its
-    opening in every report that shows it before the year ends."""
-    year = int(row.split(":")[1])
+    """A goal's counts: the atoms of the cell of another table they count, for the goal's insats from
+    1 January to the report's end (else the same in every report that shows that goal for the same
+    period); its opening is the same in every report that shows it before the year ends."""
+    slug, year, metric = row.split(":", 2)
+    first = datetime.date(int(year), 1, 1)
     if col == "opening":
-        return Atoms("goals", row, col, ("",), datetime.date(year, 1, 1), datetime.date(year, 1, 1), PERIOD)
+        return Atoms("goals", row, col, ("",), first, first, PERIOD)
     if col not in ("numerator", "denominator"):
         return None
-    return Atoms("goals", row, col, ("",), datetime.date(year, 1, 1), min(datetime.date(year, 12, 31), end), PERIOD)
+    last = min(datetime.date(int(year), 12, 31), end)
+    counted = _goal_count(metric, col)
+    if counted is None:
+        return Atoms("goals", row, col, ("",), first, last, PERIOD)
+    table, cell_row, cell_col, time = counted
+    return Atoms(table, cell_row, cell_col, (slug,), first, last, time)
 
+
+# A goal's span (1 January to the report's end, in its year) and the report's period differ when
+# the report does not start on 1 January of the goal's year (a second half-year, a quarter, a period
+# across new year): the goal's count and the insats's cell of the report then differ by counts no
+# table shows, which a reader works out by subtracting one from the other. Declared here, they are
+# protected like any unpublished count: the insats's count over a span of time, keyed by the count
+# and the span (so that two goals speaking of the same span speak of the same unknown), decomposed
+# into the atoms of that span.
+GOAL_SPAN = f"{UNPUBLISHED}goal_span"
+DAY = datetime.timedelta(days=1)
+
+
+def _span(slug, table_id, col, first, last):
+    return (GOAL_SPAN, f"{slug}|{table_id}|{col}", f"{first.isoformat()}|{last.isoformat()}")
+
+
+def _outside_the_period(ctx, key, metric, table, rel):
+    slug, year = key.split(":")[0], int(key.split(":")[1])
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    start, end = ctx.period.start, ctx.period.end
+    for col in ("numerator", "denominator"):
+        counted = _goal_count(metric, col)
+        if table.cells[key][col] is None or counted is None or counted[0] not in ("flow", "work_or_study"):
+            continue
+        table_id, _, cell_col, time = counted
+        goal, cell = ("goals", key, col), (table_id, slug, cell_col)
+        before = [_span(slug, table_id, cell_col, first, start - DAY)] if start > first else []
+        if time == CURRENT:  # current since 1 January = current before the period + the period's new
+            if before and end <= last:
+                rel.add([(table_id, slug, "new_totalt"), *before], goal)
+            continue
+        outside = ([_span(slug, table_id, cell_col, start, first - DAY)] if start < first else []) + (
+            [_span(slug, table_id, cell_col, last + DAY, end)] if end > last else [])
+        if not outside:
+            rel.add([cell, *before], goal)
+        else:
+            overlap = _span(slug, table_id, cell_col, max(start, first), min(end, last))
+            rel.add([overlap, *before], goal)
+            rel.add([overlap, *outside], cell)
+
+
+def _span_atoms(table_id, row, col, scope, start, end):
+    slug, table, cell_col = row.split("|")
+    first, last = (datetime.date.fromisoformat(day) for day in col.split("|"))
+    time = CURRENT if cell_col.startswith("current_") else ADDITIVE
+    return Atoms(table, "totalt", cell_col, (slug,), first, last, time)
+
+
+register(UnpublishedSpec(GOAL_SPAN, decompose=_span_atoms))
 
 GOALS = register(TableSpec(
     id="goals", title="Måluppfyllelse", family="goals", order=140, population="see_goal", build=goals_table,

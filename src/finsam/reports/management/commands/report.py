@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from finsam.reports.exporters import registry as exporters
+from finsam.reports.periods import NO_YEAR_EARLIER, has_year_earlier
 from finsam.statistics.engine import compute_report
 from finsam.tenancy.commands import in_association_scope
 
@@ -35,6 +36,8 @@ class Command(BaseCommand):
             raise CommandError("--from och --to ska vara datum ÅÅÅÅ-MM-DD.") from None
         if end < start:
             raise CommandError("--to kan inte vara före --from.")
+        if o["previous"] and not has_year_earlier(start):
+            raise CommandError(NO_YEAR_EARLIER)
         known = set(association.interventions.values_list("slug", flat=True))
         unknown = [s for s in o["intervention"] if s not in known]
         if unknown:
