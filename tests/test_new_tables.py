@@ -326,6 +326,8 @@ def test_previous_period_and_change(exempelstad):
         assert flow.cells["totalt"][f"{col}_previous"] == n
         assert flow.cells["totalt"][f"{col}_change"] == now[col] - n
     assert "Aktuella, totalt, 2023-01-01–2023-06-30" in dict(flow.columns).values()
+    year = report(exempelstad, YEAR, previous=True).table("flow")
+    assert "Aktuella, totalt, 2023" in dict(year.columns).values()  # a calendar year by its number
     change = flow.cells["totalt"]["new_kvinna_change_pp"]
     assert change == pytest.approx(100 * (flow.shares["totalt"]["new_kvinna"] - flow.shares["totalt"]["new_kvinna_previous"]))
     assert flow.shares["totalt"]["new_kvinna_previous"] == pytest.approx(

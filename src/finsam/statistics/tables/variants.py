@@ -128,9 +128,17 @@ def add_previous(ctx, specs, built, relations, context_for):
         relations.add([cell_map(c) for c in parts], cell_map(total))
     for part, whole in known.bounds:
         relations.bound(cell_map(part), cell_map(whole))
-    label = f"{before.period.start.isoformat()}–{before.period.end.isoformat()}"
+    label = period_label(before.period.start, before.period.end)
     for spec in compared:
         merge_previous(tables[spec.id], earlier[spec.id], label)
+
+
+def period_label(start, end):
+    """A calendar year by its number ("2023", as annual reports head their columns), any other
+    period by its dates."""
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return str(start.year)
+    return f"{start.isoformat()}–{end.isoformat()}"
 
 
 def merge_previous(table, then, label):
