@@ -59,8 +59,10 @@ def report_page(request):
     query.pop("format", None)
     publish_form = None
     if report is not None and request.access.can("publish_reports"):
-        publish_form = PublishForm(association=association, initial={
-            "date_from": report.date_from, "date_to": report.date_to, "interventions": report.interventions})
+        # Its own ids: the report form above has fields of the same names (one id per page).
+        publish_form = PublishForm(association=association, auto_id="id_publish_%s", initial={
+            "date_from": report.date_from, "date_to": report.date_to, "interventions": report.interventions,
+            "sections": form.cleaned_data["sections"]})
     return render(request, "reports/report.html", {
         "nav": "reports", "form": form, "report": report, "sections": sections,
         "description": describe(report) if report else [], "query": query.urlencode(),
@@ -79,7 +81,8 @@ def publish(request):
         try:
             published = publish_report(
                 association, date_from=c["date_from"], date_to=c["date_to"], interventions=c["interventions"],
-                title=c["title"], user=request.user, replaces=c["replaces"], correction=c["correction"])
+                title=c["title"], user=request.user, replaces=c["replaces"], correction=c["correction"],
+                sections=c["sections"])
         except PublishError as error:
             form.add_error(None, str(error))
         else:
