@@ -23,7 +23,12 @@ YEAR = (D(2024, 1, 1), D(2024, 12, 31))
 THRESHOLD = 5
 
 
-def test_analyst_publishes_with_sections_and_the_board_reads_them(exempelstad, people, client):
+def test_analyst_publishes_with_sections_and_the_board_reads_them(exempelstad, people, client, settings, tmp_path,
+                                                                  django_capture_on_commit_callbacks):
+    from finsam.jobs.models import Job, State
+
+    settings.FINSAM_JOBS_DIR = tmp_path / "jobs"
+    settings.FINSAM_JOBS_SYNC = True
     client.force_login(people[Role.ANALYST])
     page = client.get(reverse("reports:report", args=["exempelstad"]),
                       {"period": "custom", "date_from": "2024-01-01", "date_to": "2024-12-31", "sections": "on",
@@ -31,10 +36,14 @@ def test_analyst_publishes_with_sections_and_the_board_reads_them(exempelstad, p
     # the report page's choice is carried to the publish form; the previous period is said to stay out
     assert 'name="sections" aria-describedby="id_publish_sections_helptext" id="id_publish_sections" checked' in page.split('class="publish"')[1]
     assert "följer inte med i publiceringen" in page
-    response = client.post(reverse("reports:publish", args=["exempelstad"]), {
-        "title": "Årsredovisning 2024", "date_from": "2024-01-01", "date_to": "2024-12-31", "sections": "on"})
+    with django_capture_on_commit_callbacks(execute=True):  # in the background: over 30 s at times
+        response = client.post(reverse("reports:publish", args=["exempelstad"]), {
+            "title": "Årsredovisning 2024", "date_from": "2024-01-01", "date_to": "2024-12-31", "sections": "on"})
+    job = Job.objects.get()
+    assert response.status_code == 302 and response.url == reverse("jobs:detail", args=["exempelstad", job.pk])
     published = PublishedReport.objects.get()
-    assert response.status_code == 302 and published.has_sections
+    assert job.state == State.DONE and job.parameters["published_id"] == published.pk and published.has_sections
+    assert "Årsredovisning 2024" in client.get(response.url).content.decode()
     ids = {t.id for t in published.report().tables}
     assert {f"{table_id}:{slug}" for table_id in SECTIONED for slug in SLUGS} <= ids
     assert not [i for i in ids if i.endswith("_previous") or "_change" in i]
@@ -42,6 +51,7 @@ def test_analyst_publishes_with_sections_and_the_board_reads_them(exempelstad, p
         "title": "Utan avsnitt", "date_from": "2024-01-01", "date_to": "2024-12-31"})
     plain = PublishedReport.objects.get(title="Utan avsnitt")
     assert not plain.has_sections and not [t for t in plain.report().tables if ":" in t.id]
+    assert Job.objects.count() == 1  # without sections: published at once
     client.force_login(people[Role.READER])
     listing = client.get(reverse("reports:published_list", args=["exempelstad"])).content.decode()
     assert listing.count("Ett avsnitt per insats") == 1
@@ -170,3 +180,22 @@ def test_per_insats_publications_and_a_sectioned_whole(exempelstad, people, whol
     published = [publish(exempelstad, analyst, **kwargs) for kwargs in order]
     cross = assert_nothing_small_worked_out(exempelstad, published, [bool(kw.get("sections")) for kw in order])
     assert len([c for c in cross if any(":" in cell[1] for cell in [*c[0], c[1]])]) > 500  # sections tied to the insatser's own
+
+
+def test_a_queued_publication_is_checked_again_when_it_runs(exempelstad, people, client, settings, tmp_path):
+    """Between the request and the worker the report it replaces may have been replaced: the job
+    fails with the form's Swedish message and publishes nothing."""
+    from finsam.jobs.models import Job, State
+    from finsam.jobs.runner import run_queued
+
+    settings.FINSAM_JOBS_DIR = tmp_path / "jobs"
+    settings.FINSAM_JOBS_SYNC = False
+    first = publish(exempelstad, people[Role.ANALYST])
+    client.force_login(people[Role.ANALYST])
+    client.post(reverse("reports:publish", args=["exempelstad"]), {
+        "title": "Rättad", "date_from": "2024-01-01", "date_to": "2024-12-31", "sections": "on",
+        "replaces": first.pk, "correction": "Fel datum."})
+    publish(exempelstad, people[Role.ANALYST], title="Rättad först", replaces=first, correction="Annat.")
+    job = run_queued(Job.objects.get().pk)
+    assert job.state == State.FAILED and "Ersätter" in job.error
+    assert PublishedReport.objects.count() == 2

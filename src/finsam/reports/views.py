@@ -17,7 +17,7 @@ from .describe import describe
 from .exporters import registry as exporters
 from .forms import PublishForm, ReportForm, check_scope, report_scope
 from .html import table_view
-from .jobs import kind_of
+from .jobs import PUBLISH_KIND, kind_of, publish_parameters
 from .publishing import PublishError, publish_report
 from .report_files import ReportFile, is_big
 
@@ -76,13 +76,18 @@ def report_page(request):
 def publish(request):
     association = request.association
     form = PublishForm(request.POST, association=association)
+    if form.is_valid() and form.cleaned_data["sections"]:
+        # A section per insats multiplies the cells to mask: over 30 s against a few earlier
+        # publications (docs/performance.md), so in the background.
+        job = enqueue(PUBLISH_KIND, association=association, user=request.user,
+                      parameters=publish_parameters(form.cleaned_data))
+        return redirect("jobs:detail", association.slug, job.pk)
     if form.is_valid():
         c = form.cleaned_data
         try:
             published = publish_report(
                 association, date_from=c["date_from"], date_to=c["date_to"], interventions=c["interventions"],
-                title=c["title"], user=request.user, replaces=c["replaces"], correction=c["correction"],
-                sections=c["sections"])
+                title=c["title"], user=request.user, replaces=c["replaces"], correction=c["correction"])
         except PublishError as error:
             form.add_error(None, str(error))
         else:
