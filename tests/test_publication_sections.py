@@ -34,7 +34,9 @@ def test_analyst_publishes_with_sections_and_the_board_reads_them(exempelstad, p
                       {"period": "custom", "date_from": "2024-01-01", "date_to": "2024-12-31", "sections": "on",
                        "previous": "on"}).content.decode()
     # the report page's choice is carried to the publish form; the previous period is said to stay out
-    assert 'name="sections" aria-describedby="id_publish_sections_helptext" id="id_publish_sections" checked' in page.split('class="publish"')[1]
+    publish_form = page.split('class="publish"')[1]
+    assert 'name="sections" aria-describedby="id_publish_sections_helptext" id="id_publish_sections" checked' \
+        in publish_form
     assert "följer inte med i publiceringen" in page
     with django_capture_on_commit_callbacks(execute=True):  # in the background: over 30 s at times
         response = client.post(reverse("reports:publish", args=["exempelstad"]), {
@@ -46,7 +48,7 @@ def test_analyst_publishes_with_sections_and_the_board_reads_them(exempelstad, p
     assert "Årsredovisning 2024" in client.get(response.url).content.decode()
     ids = {t.id for t in published.report().tables}
     assert {f"{table_id}:{slug}" for table_id in SECTIONED for slug in SLUGS} <= ids
-    assert not [i for i in ids if i.endswith("_previous") or "_change" in i]
+    assert not [t.id for t in published.report().tables if any(c.endswith("_previous") for c, _ in t.columns)]
     client.post(reverse("reports:publish", args=["exempelstad"]), {
         "title": "Utan avsnitt", "date_from": "2024-01-01", "date_to": "2024-12-31"})
     plain = PublishedReport.objects.get(title="Utan avsnitt")
@@ -57,7 +59,7 @@ def test_analyst_publishes_with_sections_and_the_board_reads_them(exempelstad, p
     assert listing.count("Ett avsnitt per insats") == 1
     page = client.get(reverse("reports:published_detail", args=["exempelstad", published.pk])).content.decode()
     assert "Ett avsnitt per insats" in page and "Ålder vid inskrivning – Novum" in page
-    assert 'id="t-age:novum"' in page or "t-age:novum" in page
+    assert 'href="#t-age:novum"' in page
 
 
 def test_one_insats_published_with_sections_has_none(exempelstad, people):
