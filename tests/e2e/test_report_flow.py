@@ -84,3 +84,42 @@ def test_analyst_publishes_and_the_board_member_reads_only_the_publication(page,
         assert "Du har inte behörighet" in board.content()
     finally:
         board.context.close()
+
+
+def test_analyst_publishes_with_sections_and_the_board_member_reads_them(page, loaded, browser, live_server, settings,
+                                                                         tmp_path):
+    """Issue 11: a section per insats, as the annual reports show them, published in the background
+    and read by the board."""
+    from finsam.jobs import runner
+
+    settings.FINSAM_JOBS_DIR = tmp_path / "jobs"
+    settings.FINSAM_JOBS_SYNC = False  # the test plays the worker
+    log_in(page, "analyst@exempelstad.se")
+    page.goto("/exempelstad/rapporter/?period=custom&date_from=2024-01-01&date_to=2024-12-31&sections=on")
+    page.get_by_text("Publicera den här rapporten för styrelsen").click()
+    publish_form = page.locator("details.publish")
+    assert publish_form.get_by_label("Ett avsnitt per insats med tabellerna om bakgrund och resultat").is_checked()
+    assert_accessible(page)
+    publish_form.get_by_label("Rubrik").fill("Årsredovisning 2024 med insatser")
+    publish_form.get_by_role("button", name="Publicera", exact=True).click()
+    page.wait_for_url("**/jobb/*/")
+    assert page.get_by_role("heading", name="Publicering av rapport").is_visible()
+    assert_accessible(page)
+    runner.run_job(runner.claim_next("e2e"))
+    page.get_by_text("Rapporten ”Årsredovisning 2024 med insatser” är publicerad.").wait_for(timeout=10000)
+    assert_accessible(page)
+
+    board = open_page(browser, live_server.url)
+    try:
+        log_in(board, "reader@exempelstad.se")
+        board.get_by_role("navigation", name="Förbundets meny").get_by_role("link", name="Publicerade rapporter").click()
+        assert "Ett avsnitt per insats" in board.get_by_role("row", name="Årsredovisning 2024 med insatser").inner_text()
+        assert_accessible(board)
+        board.get_by_role("link", name="Årsredovisning 2024 med insatser").click()
+        assert board.get_by_text("Ett avsnitt per insats med tabellerna om bakgrund och resultat").is_visible()
+        board.get_by_role("link", name="Ålder vid inskrivning – Novum").click()
+        section = board.locator('[id="t-age:novum"]')
+        assert "Ålder vid inskrivning – Novum" in section.inner_text()
+        assert_accessible(board)
+    finally:
+        board.context.close()

@@ -90,6 +90,8 @@ class PublishForm(AccessibleErrorsMixin, forms.Form):
     date_from = forms.DateField(widget=forms.HiddenInput)
     date_to = forms.DateField(widget=forms.HiddenInput)
     interventions = forms.MultipleChoiceField(required=False, widget=forms.MultipleHiddenInput)
+    sections = forms.BooleanField(label=ReportForm.base_fields["sections"].label, required=False,
+                                  help_text="Som i årsredovisningar. Bara när rapporten gäller flera insatser.")
     replaces = forms.ModelChoiceField(label="Ersätter", required=False, queryset=None, empty_label="Ingen (ny rapport)",
                                       help_text="Välj en tidigare publicering om den här rättar den.")
     correction = forms.CharField(label="Vad som är rättat", required=False, max_length=2000,

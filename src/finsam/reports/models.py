@@ -64,5 +64,11 @@ class PublishedReport(WriteOnceModel):
         return ", ".join(names.get(slug, slug) for slug in self.interventions)
 
     @property
+    def has_sections(self):
+        """Published with a section per insats: its frozen tables include ``<id>:<insats slug>``
+        (statistics/tables/variants.py); no column of its own, the frozen report says it."""
+        return any(":" in t["id"] for t in self.content.get("tables", ()))
+
+    @property
     def replacement(self):
         return getattr(self, "replaced_by", None) if self.pk else None

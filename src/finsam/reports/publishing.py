@@ -22,11 +22,15 @@ class PublishError(Exception):
     """A publication that cannot be made; the message is for the user (Swedish)."""
 
 
-def publish_report(association, *, date_from, date_to, interventions, title, user, replaces=None, correction=""):
+def publish_report(association, *, date_from, date_to, interventions, title, user, replaces=None, correction="",
+                   sections=False):
+    """``sections``: a section per insats (statistics/tables/variants.py), frozen with the other tables.
+    The previous period's columns are not offered: differencing links only publications whose
+    periods overlap or touch (docs/report-tables-extra.md)."""
     for _ in range(ATTEMPTS):
         _check_replaces(association, replaces, correction)
         earlier = list(association.published_reports.all())
-        report = compute_report(association, date_from, date_to, interventions)
+        report = compute_report(association, date_from, date_to, interventions, sections=sections)
         mask_for_publication(report, association.masking_threshold, [p.report() for p in earlier])
         with transaction.atomic():
             # One writer at a time per förbund (on SQLite the transaction itself is that lock).

@@ -17,7 +17,7 @@ from .describe import describe
 from .exporters import registry as exporters
 from .forms import PublishForm, ReportForm, check_scope, report_scope
 from .html import table_view
-from .jobs import kind_of
+from .jobs import PUBLISH_KIND, kind_of, publish_parameters
 from .publishing import PublishError, publish_report
 from .report_files import ReportFile, is_big
 
@@ -59,8 +59,10 @@ def report_page(request):
     query.pop("format", None)
     publish_form = None
     if report is not None and request.access.can("publish_reports"):
-        publish_form = PublishForm(association=association, initial={
-            "date_from": report.date_from, "date_to": report.date_to, "interventions": report.interventions})
+        # Its own ids: the report form above has fields of the same names (one id per page).
+        publish_form = PublishForm(association=association, auto_id="id_publish_%s", initial={
+            "date_from": report.date_from, "date_to": report.date_to, "interventions": report.interventions,
+            "sections": form.cleaned_data["sections"]})
     return render(request, "reports/report.html", {
         "nav": "reports", "form": form, "report": report, "sections": sections,
         "description": describe(report) if report else [], "query": query.urlencode(),
@@ -74,6 +76,12 @@ def report_page(request):
 def publish(request):
     association = request.association
     form = PublishForm(request.POST, association=association)
+    if form.is_valid() and form.cleaned_data["sections"]:
+        # A section per insats multiplies the cells to mask: over 30 s against a few earlier
+        # publications (docs/performance.md), so in the background.
+        job = enqueue(PUBLISH_KIND, association=association, user=request.user,
+                      parameters=publish_parameters(form.cleaned_data))
+        return redirect("jobs:detail", association.slug, job.pk)
     if form.is_valid():
         c = form.cleaned_data
         try:
