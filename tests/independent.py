@@ -68,7 +68,7 @@ def flow_gender_shares(start, end):
 
 
 def referrer_intervention(start, end):
-    """{referrer: {insats: count, "totalt": count}} of new identified participations."""
+    """{referrer: {insats: count}} of new identified participations."""
     result = {}
     for r in rows():
         if r["anonymous"] or not new(r, start, end):
@@ -76,7 +76,6 @@ def referrer_intervention(start, end):
         key = r["anmalande_part"] or "uppgift_saknas"
         cells = result.setdefault(key, {})
         cells[r["insats"]] = cells.get(r["insats"], 0) + 1
-        cells["totalt"] = cells.get("totalt", 0) + 1
     return result
 
 

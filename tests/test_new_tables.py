@@ -51,8 +51,10 @@ def test_support_transition_rows_and_columns_are_support_in_out(exempelstad):
 def test_referrer_by_intervention_adds_up_to_referrer_and_flow(exempelstad):
     r = report(exempelstad, YEAR)
     table, referrer, flow = r.table("referrer_intervention"), r.table("referrer"), r.table("flow")
+    slugs = [slug for slug, _ in table.columns]
+    assert "totalt" not in slugs  # the row totals are the referrer table's counts, not repeated here
     for key, _ in referrer.rows[:-1]:  # but its total row
-        assert table.cells[key]["totalt"] == referrer.cells[key]["count"]
+        assert sum(table.cells[key][slug] for slug in slugs) == referrer.cells[key]["count"]
     # an insats's column total is its identified new participations: flow's new minus the anonymous
     anonymous_new = {"aktivitetsplatsen": 0, "finsam-team": 0, "ips-psykos": 0, "novum": 0}
     for row in independent.rows():
@@ -174,8 +176,7 @@ def new_reader_relations(report):
             rel.append(([(table_id, "totalt", g), ("flow", "varav_anonyma", f"new_{g}")], ("flow", "totalt", f"new_{g}")))
     referrers = [k for k, _ in t["referrer"].rows if k != "totalt"]
     for r in referrers:
-        rel.append(([("referrer_intervention", r, s) for s in groups], ("referrer_intervention", r, "totalt")))
-        rel.append(([("referrer_intervention", r, "totalt")], ("referrer", r, "count")))
+        rel.append(([("referrer_intervention", r, s) for s in groups], ("referrer", r, "count")))
     for s in groups:
         rel.append(([*(("referrer_intervention", r, s) for r in referrers), ("~anon_new", s, "totalt")],
                     ("flow", s, "new_totalt")))
@@ -447,3 +448,16 @@ def test_report_page_shows_sections_and_the_previous_period_when_asked(exempelst
     assert "Aktuella, totalt, 2023-01-01–2023-06-30" in page and "förändring" in page
     data = json.loads(client.get(url + "&sections=on&previous=on&format=json").content)
     assert "age:novum" in [t["id"] for t in data["tables"]]
+
+
+def test_referrer_by_insats_costs_the_published_referrer_table_nothing(exempelstad):
+    """The board's referrer table is masked as it would be without the table per insats: masking
+    hides a second small cell of the detailed table rather than the referrer counts (with a total
+    column repeating them, the published 2024 report hid every referrer count)."""
+    from finsam.statistics import tables
+
+    others = [spec.id for spec in tables.specs() if spec.id != "referrer_intervention"]
+    with_it = report(exempelstad, YEAR, publish=True).table("referrer")
+    without = report(exempelstad, YEAR, publish=True, tables=others).table("referrer")
+    assert sorted(with_it.masked) == sorted(without.masked)
+    assert sum(with_it.cells[key]["count"] is not None for key, _ in with_it.rows) >= 6

@@ -125,14 +125,15 @@ def referrer_intervention_table(ctx):
         per.setdefault(row["_ref"], {})[ctx.group_slugs.get(row[ctx.group_field])] = row["n"]
     rows = referrer_rows(ctx, per)
     slugs = [slug for slug, _ in ctx.groups]
-    columns = list(ctx.groups) + [("totalt", "Totalt")]
     # No total row: an insats's identified new participations would, next to flow's new ones, give
     # away its anonymous new ones, and a published report would hide flow's counts to protect them.
-    table = REFERRER_INTERVENTION.table(rows, columns, denominator="new")
+    # No total column either: it would repeat the referrer table's counts, and when a cell of a row
+    # is hidden, masking hides a visible count of its computation, preferring any cell to a total,
+    # so it hid the referrer table's counts (every one of them in the example's published 2024
+    # report) instead of a second small cell of this table.
+    table = REFERRER_INTERVENTION.table(rows, list(ctx.groups), denominator="new")
     for key, _ in rows:
         table.cells[key] = {slug: per.get(key, {}).get(slug, 0) for slug in slugs}
-        table.cells[key]["totalt"] = sum(table.cells[key].values())
-        table.sums.append(([(key, slug) for slug in slugs], (key, "totalt")))
     table.notes.append("Nya deltagare med personuppgifter per anmälande part och insats; andelar per insats finns i "
                        "avsnitten per insats (tabellen Anmälande part).")
     return table
@@ -142,11 +143,11 @@ ANONYMOUS_NEW = f"{UNPUBLISHED}anonymous_new"
 
 
 def referrer_intervention_relations(ctx, table, rel):
-    for key, _ in table.rows:
-        rel.add([("referrer_intervention", key, "totalt")], ("referrer", key, "count"))
+    slugs = [slug for slug, _ in ctx.groups]
+    for key, _ in table.rows:  # a row's insatser add up to the referrer table's count
+        rel.add([("referrer_intervention", key, slug) for slug in slugs], ("referrer", key, "count"))
     # One insats's anonymous new ones are in no table, but follow from flow's new minus the sum of
     # this table's column: a count to protect like any other.
-    slugs = [slug for slug, _ in ctx.groups]
     for slug in slugs:
         rel.add([*(("referrer_intervention", key, slug) for key, _ in table.rows), (ANONYMOUS_NEW, slug, "totalt")],
                 ("flow", slug, "new_totalt"))
@@ -155,8 +156,8 @@ def referrer_intervention_relations(ctx, table, rel):
 
 
 def referrer_intervention_atoms(table_id, row, col, scope, start, end):
-    """A cell is the referrer table's count of the row, for the column's insats (or the scope)."""
-    return Atoms("referrer", row, "count", tuple(scope) if col == "totalt" else (col,), start, end, ADDITIVE)
+    """A cell is the referrer table's count of the row, for the column's insats."""
+    return Atoms("referrer", row, "count", (col,), start, end, ADDITIVE)
 
 
 REFERRER_INTERVENTION = register(TableSpec(
