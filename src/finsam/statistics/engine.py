@@ -186,18 +186,6 @@ def compute_national_tables(scope, date_from, date_to, tables=None):
         return [spec.build(ctx) for spec in registry.specs(tables)]
 
 
-def report_relations(ctx, built):
-    """The relations between cells of different tables of one report, as each table declares them:
-    the same population counted in two tables, a goal's counts that are cells of another table
-    (masking.py). ([(parts, total)], bounds)."""
-    relations = registry.Relations(t.id for t in built)
-    for table in built:
-        spec = registry.get(table.id)
-        if spec.relations:
-            spec.relations(ctx, table, relations)
-    return relations.relations, relations.bounds
-
-
 def compute_report(association, date_from, date_to, interventions=None, *, publish=False, now=None, tables=None,
                    sections=False, previous=False):
     """Every registered table for the period (or those of ``tables``: ids or families); with
@@ -209,8 +197,7 @@ def compute_report(association, date_from, date_to, interventions=None, *, publi
         ctx = Context(Scope.of(association), date_from, date_to, interventions)
         built = [spec.build(ctx) for spec in specs]
         relations = registry.Relations(t.id for t in built)
-        for table in built:
-            spec = registry.get(table.id)
+        for spec, table in zip(specs, built):
             if spec.relations:
                 spec.relations(ctx, table, relations)
 
