@@ -10,7 +10,6 @@ import openpyxl
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from finsam import codes
 from finsam.core.exports import neutralise
 from finsam.interventions.models import target_group_choices
 
