@@ -6,7 +6,6 @@ import datetime
 from django.db.models import Count, Q
 
 from finsam.interventions.models import Goal, goal_metric_label, is_share_metric
-
 from finsam.statistics.engine import Period
 
 from .common import FURTHER, STUDIES, WORK, gender_aggregates
@@ -164,8 +163,6 @@ def _status_before_year_end(ctx, table, key, goal):
     table.measure_of[(key, "status")] = [(key, "numerator"), (key, "denominator"), (key, "opening")]
 
 
-
-
 def goals_relations(ctx, table, rel):
     """A goal of the report's own period counts what a row of flow or work_or_study shows."""
     add = rel.add
@@ -186,15 +183,10 @@ def goals_relations(ctx, table, rel):
             _outside_the_period(ctx, key, metric, table, rel)
         if slug not in groups or (ctx.period.start, ctx.period.end.year) != (datetime.date(year, 1, 1), year):
             continue
-        counts = {"new_count": (("flow", slug, "new_totalt"), None),
-                  "current_count": (("flow", slug, "current_totalt"), None),
-                  "share_women_new": (("flow", slug, "new_kvinna"), ("flow", slug, "new_totalt")),
-                  "share_men_new": (("flow", slug, "new_man"), ("flow", slug, "new_totalt")),
-                  "share_work_or_study": (("work_or_study", slug, "work_or_study"), ("work_or_study", slug, "exited"))}
-        if metric in counts:
-            same_numerator, same_denominator = counts[metric]
+        if metric in GOAL_COUNTS:
+            same_numerator, same_denominator = (_insats_cell(counted, slug) for counted in GOAL_COUNTS[metric])
         else:  # share of exits with given reasons: the insats's exits are a row of work_or_study
-            same_numerator, same_denominator = None, ("work_or_study", slug, "exited")
+            same_numerator, same_denominator = None, _insats_cell(EXITS, slug)
             if single:  # and with one insats in the report, the exit reasons are its own
                 reasons = (WORK + STUDIES + FURTHER if metric == "share_work_study_or_further_measures"
                            else [metric.split(":", 1)[1]])
@@ -203,7 +195,6 @@ def goals_relations(ctx, table, rel):
             add([numerator], same_numerator)
         if same_denominator:
             add([denominator], same_denominator)
-
 
 
 # A goal's counts are counts of flow, work_or_study or exit_reason for its insats from 1 January to
@@ -219,6 +210,11 @@ GOAL_COUNTS = {
                             ("work_or_study", "totalt", "exited", ADDITIVE)),
 }
 EXITS = ("work_or_study", "totalt", "exited", ADDITIVE)
+
+
+def _insats_cell(counted, slug):
+    """The cell of ``counted`` (a GOAL_COUNTS entry, or None) in the insats's own row."""
+    return counted and (counted[0], slug, counted[2])
 
 
 def _goal_count(metric, col):
