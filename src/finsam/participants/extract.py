@@ -185,8 +185,7 @@ def build(association, participations, *, user, how):
         sets = variables.stored_sets(p)
         for variable in variables.of_kind(variables.CODES):  # the multi-valued variables' rows
             values.append({"fält": variable.label, "värde": ", ".join(
-                variable.code_list.label(code) if variable.code_list else labeller.target_group(code)
-                for code in sets[variable.field])})
+                labeller.value(variable.field, code) for code in sets[variable.field])})
         history = [{
             "tid": timezone.localtime(c.at).strftime("%Y-%m-%d %H:%M"),
             "användare": c.user.username if c.user else "",
