@@ -215,17 +215,3 @@ def compute_report(association, date_from, date_to, interventions=None, *, publi
     if publish:
         mask_report(report, association.masking_threshold)
     return report
-
-
-# Goal grading lives with the goal table (tables/goals.py), which imports Period from here; still
-# importable from here (the start page uses it), lazily: a plain import would be circular.
-_GOALS = {"grade", "goal_result", "goal_status", "expected_to_date", "GRADE_GOOD", "GRADE_ACCEPTABLE", "GRADE_FAILED",
-          "GRADE_NONE", "STATUS_ON_TRACK", "STATUS_RISK", "STATUS_OFF_TRACK", "STATUS_OF_GRADE"}
-
-
-def __getattr__(name):
-    if name in _GOALS:
-        from .tables import goals
-
-        return getattr(goals, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
