@@ -13,7 +13,7 @@ from finsam.participants import quality
 from finsam.participants.models import Participation, SupportRecord
 from finsam.reports import overview
 from finsam.reports.publishing import publish_report
-from finsam.statistics.tables import goals as grading
+from finsam.statistics import grading
 
 from .conftest import make_participation
 

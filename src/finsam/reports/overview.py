@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from finsam.interventions.models import goal_metric_label, is_share_metric
 from finsam.statistics.cache import cached_report
-from finsam.statistics.tables import goals as grading
+from finsam.statistics import grading
 from finsam.statistics.tables.flow import FLOW_SUMMARY_ROWS
 
 from . import formatting
