@@ -36,7 +36,6 @@ def age_table(ctx):
     grouped = grouped_by(ctx.personal.filter(ctx.period.current), bucket, gender_aggregates())
     rows = [(k, f"{k} år") for k, _, _ in AGE_GROUPS] + [("utanfor_16_64", "Utanför 16–64 år"), ("uppgift_saknas", "Uppgift saknas")]
     table = gender_table(AGE, rows, grouped, denominator="current", share_of_total=True, total_row=True)
-    table.rows.append(("totalt", "Totalt"))
     return table
 
 
@@ -52,7 +51,6 @@ def code_table(ctx, spec, field, code_list):
     """A table of the new participations by a coded field, per gender, with shares of the total."""
     grouped = grouped_by(ctx.personal.filter(ctx.period.new), coded(field), gender_aggregates())
     table = gender_table(spec, code_list.choices, grouped, denominator="new", share_of_total=True, total_row=True)
-    table.rows.append(("totalt", "Totalt"))
     return table
 
 
@@ -255,7 +253,6 @@ def _entry_variable(table_id, title, order, field, shares=True, note=None):
             rows.append(("uppgift_saknas", "Uppgift saknas"))
         table = gender_table(spec, rows, entry_counts(ctx)[field], denominator="new", share_of_total=shares,
                              total_row=True)
-        table.rows.append(("totalt", "Totalt"))
         if note:
             table.notes.append(note)
         return table
