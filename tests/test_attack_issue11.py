@@ -61,25 +61,20 @@ def test_a_deltagaransvarig_unassigned_from_the_insats_can_no_longer_download_it
 
 # --- A half-year report's goals count the whole year so far --------------------------------------
 
-def test_a_goal_counted_from_1_january_does_not_give_away_the_other_half_years_hidden_counts(exempelstad):
-    """H1 and H2 2024 published, with goals for 2024. In H2, a goal's counts are the insats's from
-    1 January to 31 December (as the goal table's note says): the year's new women of Aktivitets-
-    platsen minus H1's published cell gave H2's hidden 4 (threshold 5). The goal's counts were
-    atoms of their own, tied to no flow or work_or_study cell across publications."""
+def _published_with_goals(exempelstad, metrics, periods):
+    """Goals of ``metrics`` for 2024 on every insats, a publication of each of ``periods``: (the
+    unmasked reports, what a reader knows of all of them, numbered by publication, and what they hide)."""
     from finsam.interventions.models import Goal
     from finsam.reports.publishing import publish_report
     from finsam.statistics.engine import compute_report
     from finsam.tenancy.models import User
-    from tests.test_masking import determined_by, reader_relations, value
-    from tests.test_publications import small_ones, unpublished
+    from tests.test_masking import reader_relations
 
-    D = __import__("datetime").date
     admin = User.objects.get(username="admin@exempelstad.se")
     for insats in exempelstad.interventions.all():
-        for metric in ("new_count", "share_women_new", "share_men_new", "share_work_or_study"):
+        for metric in metrics:
             Goal.objects.update_or_create(intervention=insats, year=2024, metric=metric,
-                                          defaults={"target": 10 if metric == "new_count" else "0.5"})
-    periods = [(D(2024, 1, 1), D(2024, 6, 30)), (D(2024, 7, 1), D(2024, 12, 31))]
+                                          defaults={"target": 10 if "count" in metric else "0.5"})
     reports = [publish_report(exempelstad, date_from=a, date_to=b, interventions=[], title=f"{a}", user=admin)
                .report() for a, b in periods]
     unmasked = [compute_report(exempelstad, *p) for p in periods]
@@ -89,6 +84,21 @@ def test_a_goal_counted_from_1_january_does_not_give_away_the_other_half_years_h
         relations += [([(k, *x) for x in parts], (k, *total)) for parts, total in own]
         for table in r.tables:
             hidden |= {(k, table.id, row, c) for row, c in table.masked}
+    return unmasked, relations, hidden
+
+
+def test_a_goal_counted_from_1_january_does_not_give_away_the_other_half_years_hidden_counts(exempelstad):
+    """H1 and H2 2024 published, with goals for 2024. In H2, a goal's counts are the insats's from
+    1 January to 31 December (as the goal table's note says): the year's new women of Aktivitets-
+    platsen minus H1's published cell gave H2's hidden 4 (threshold 5). The goal's counts were
+    atoms of their own, tied to no flow or work_or_study cell across publications."""
+    from tests.test_masking import determined_by, value
+    from tests.test_publications import small_ones, unpublished
+
+    D = __import__("datetime").date
+    periods = [(D(2024, 1, 1), D(2024, 6, 30)), (D(2024, 7, 1), D(2024, 12, 31))]
+    unmasked, relations, hidden = _published_with_goals(
+        exempelstad, ("new_count", "share_women_new", "share_men_new", "share_work_or_study"), periods)
     counted = {("new_count", "numerator"): ("flow", "new_totalt"),
                ("share_women_new", "numerator"): ("flow", "new_kvinna"),
                ("share_men_new", "numerator"): ("flow", "new_man"),
@@ -109,29 +119,13 @@ def test_a_goal_counted_from_1_january_does_not_give_away_the_other_half_years_h
 def test_goals_of_quarter_reports_tie_to_the_quarters_cells(exempelstad):
     """H1, Q3 and Q4 2024 published, with every kind of goal of 2024: Q3's goals count January to
     September, Q4's the whole year; what a reader subtracts gives no hidden small count."""
-    from finsam.interventions.models import Goal
-    from finsam.reports.publishing import publish_report
-    from finsam.statistics.engine import compute_report
-    from finsam.tenancy.models import User
-    from tests.test_masking import determined_by, reader_relations, value
+    from tests.test_masking import determined_by, value
     from tests.test_publications import small_ones, unpublished
 
     D = __import__("datetime").date
-    admin = User.objects.get(username="admin@exempelstad.se")
-    for insats in exempelstad.interventions.all():
-        for metric in ("new_count", "current_count", "share_women_new", "share_work_or_study"):
-            Goal.objects.update_or_create(intervention=insats, year=2024, metric=metric,
-                                          defaults={"target": 10 if "count" in metric else "0.5"})
     periods = [(D(2024, 1, 1), D(2024, 6, 30)), (D(2024, 7, 1), D(2024, 9, 30)), (D(2024, 10, 1), D(2024, 12, 31))]
-    reports = [publish_report(exempelstad, date_from=a, date_to=b, interventions=[], title=f"{a}", user=admin)
-               .report() for a, b in periods]
-    unmasked = [compute_report(exempelstad, *p) for p in periods]
-    relations, hidden = [], set()
-    for k, (r, u) in enumerate(zip(reports, unmasked)):
-        own, _ = reader_relations(u)
-        relations += [([(k, *x) for x in parts], (k, *total)) for parts, total in own]
-        for table in r.tables:
-            hidden |= {(k, table.id, row, c) for row, c in table.masked}
+    unmasked, relations, hidden = _published_with_goals(
+        exempelstad, ("new_count", "current_count", "share_women_new", "share_work_or_study"), periods)
     additive = {("new_count", "numerator"): ("flow", "new_totalt"),
                 ("share_women_new", "numerator"): ("flow", "new_kvinna"),
                 ("share_women_new", "denominator"): ("flow", "new_totalt"),

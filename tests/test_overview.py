@@ -13,7 +13,7 @@ from finsam.participants import quality
 from finsam.participants.models import Participation, SupportRecord
 from finsam.reports import overview
 from finsam.reports.publishing import publish_report
-from finsam.statistics import engine
+from finsam.statistics import grading
 
 from .conftest import make_participation
 
@@ -101,20 +101,20 @@ def test_goal_status_to_date(small):
     assert (current.result, current.expected, current.assessment) == ("6", "4,5", "I fas")
     men = goals["Andel män bland nya"]  # new A-2, A-4 (men by their numbers? see below), A-5
     genders = [p.gender for p in Participation.objects.filter(reference__in=["A-2", "A-4", "A-5"])]
-    expected_status = engine.goal_status(genders.count("man") / 3, 0.9, 50)
+    expected_status = grading.goal_status(genders.count("man") / 3, 0.9, 50)
     assert men.assessment == expected_status
 
 
 def test_after_the_year_the_grade():
-    assert engine.goal_status(None, 5, 50) == "Ej bedömt"
-    assert engine.goal_status(3, None, 50) == "Ej bedömt"
-    assert engine.expected_to_date("manual", 5, 2025, TODAY) is None
-    assert engine.expected_to_date("new_count", 365, 2025, d("2025-12-31")) == 365
-    assert engine.expected_to_date("new_count", 365, 2025, d("2025-01-01")) == 1
-    assert engine.expected_to_date("current_count", 100, 2025, d("2025-12-31"), opening=40) == 100
-    assert engine.expected_to_date("current_count", 100, 2025, d("2025-12-31")) is None
-    assert engine.expected_to_date("share_work_or_study", 0.4, 2025, d("2025-02-01")) == 0.4
-    assert [engine.goal_status(r, 10, 50) for r in (9.5, 9.4, 5, 4.9)] == ["I fas", "Risk", "Risk", "Ej i fas"]
+    assert grading.goal_status(None, 5, 50) == "Ej bedömt"
+    assert grading.goal_status(3, None, 50) == "Ej bedömt"
+    assert grading.expected_to_date("manual", 5, 2025, TODAY) is None
+    assert grading.expected_to_date("new_count", 365, 2025, d("2025-12-31")) == 365
+    assert grading.expected_to_date("new_count", 365, 2025, d("2025-01-01")) == 1
+    assert grading.expected_to_date("current_count", 100, 2025, d("2025-12-31"), opening=40) == 100
+    assert grading.expected_to_date("current_count", 100, 2025, d("2025-12-31")) is None
+    assert grading.expected_to_date("share_work_or_study", 0.4, 2025, d("2025-02-01")) == 0.4
+    assert [grading.goal_status(r, 10, 50) for r in (9.5, 9.4, 5, 4.9)] == ["I fas", "Risk", "Risk", "Ej i fas"]
 
 
 def test_whole_year_is_graded(small):

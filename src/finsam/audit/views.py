@@ -1,9 +1,7 @@
-import datetime
-
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from finsam.core.forms import parse_key
+from finsam.core.forms import parse_date, parse_key
 from finsam.tenancy.models import User
 from finsam.tenancy.permissions import association_view
 
@@ -32,13 +30,6 @@ ACTION_LABELS = {
 }
 
 
-def _date(text):
-    try:
-        return datetime.date.fromisoformat(text)
-    except (TypeError, ValueError):
-        return None
-
-
 @association_view("view_access_log")
 def access_log(request):
     entries = AccessLog.objects.filter(association=request.association).select_related("user")
@@ -50,10 +41,10 @@ def access_log(request):
         entries = entries.filter(action=filters["action"])
     if filters["insats"]:
         entries = entries.filter(intervention_slug=filters["insats"])
-    if _date(filters["from"]):
-        entries = entries.filter(at__date__gte=_date(filters["from"]))
-    if _date(filters["to"]):
-        entries = entries.filter(at__date__lte=_date(filters["to"]))
+    if parse_date(filters["from"]):
+        entries = entries.filter(at__date__gte=parse_date(filters["from"]))
+    if parse_date(filters["to"]):
+        entries = entries.filter(at__date__lte=parse_date(filters["to"]))
     page = Paginator(entries, 100).get_page(request.GET.get("sida"))
     for entry in page:
         entry.action_label = ACTION_LABELS.get(entry.action, entry.action)

@@ -1,5 +1,7 @@
 """Form rendering shared by every app: label, help, errors linked to the input (WCAG 3.3.1)."""
 
+import datetime
+
 from django import forms
 from django.forms.renderers import DjangoTemplates
 
@@ -44,6 +46,17 @@ def parse_key(text):
     if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) > MAX_KEY:
         return None
     return int(text)
+
+
+def parse_date(text):
+    """``text`` as a date ÅÅÅÅ-MM-DD (what a date field sends), or None when it is no such date."""
+    text = str(text or "").strip()
+    if len(text) != 10:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 class SafeChoicesMixin:

@@ -3,6 +3,7 @@
 process; files (the uploaded input, the result) live in the job's directory under
 FINSAM_JOBS_DIR, never in the database."""
 
+import os
 import shutil
 from pathlib import Path
 
@@ -114,8 +115,7 @@ def directory_of(association_id, job_id):
 
 
 def open_private(path):
-    import os
-
+    """A new file only its owner may read (results and uploads hold participant data)."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     return os.fdopen(descriptor, "wb")

@@ -1,20 +1,16 @@
 """Running jobs: claim, re-check rights, run, record the outcome; find jobs whose worker died.
 
 A job is claimed with a conditional UPDATE (state queued -> running), so two workers never run
-the same job (model: healthchecks' sendalerts). While it runs, the worker reports progress and a
-heartbeat to a small file in the job's directory rather than to the job row: an import writes in
-one long transaction, and on SQLite no other connection can write while it does. A running job
-whose heartbeat is older than FINSAM_JOB_LEASE_SECONDS lost its worker (killed, machine gone): it
-is marked failed, never re-run (docs/decisions.md, "Background jobs").
+the same job (model: healthchecks' sendalerts). While it runs, progress and a heartbeat go to a
+file in the job's directory (progress.py). A running job whose heartbeat is older than
+FINSAM_JOB_LEASE_SECONDS lost its worker (killed, machine gone): it is marked failed, never re-run
+(docs/decisions.md, "Background jobs").
 """
 
 import datetime
-import json
 import logging
 import os
 import shutil
-import threading
-from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -26,84 +22,16 @@ from finsam.tenancy.permissions import Access
 from finsam.tenancy.scope import Scope
 
 from .models import Job, State
+from .progress import Progress, heartbeat, last_heartbeat, read_progress
 from .registry import KINDS, JobFailed
 
 logger = logging.getLogger(__name__)
 
-HEARTBEAT_SECONDS = 5
-PROGRESS_WRITE_SECONDS = 0.25
 STALE_MESSAGE = ("Jobbet avbröts innan det blev klart (bearbetningen stoppades). Ingenting av det har sparats. "
                  "Starta det igen.")
 UNEXPECTED_MESSAGE = "Jobbet avbröts av ett oväntat fel. Ingenting av det har sparats. Försök igen."
 NO_RIGHTS_MESSAGE = "Du har inte längre behörighet till det här jobbet, så det kördes inte."
 UNKNOWN_KIND_MESSAGE = "Den här sortens jobb finns inte längre i programmet."
-
-
-class Progress:
-    """``progress(done, total, text)``: what a job calls as it goes. Writes are throttled (a
-    change of text is always written), each replacing the file whole so that a reader never
-    sees half of it."""
-
-    def __init__(self, job):
-        self.path = job.directory / "progress.json"
-        self._last_write = 0.0
-        self._last_text = None
-
-    def __call__(self, done, total, text=""):
-        now = timezone.now().timestamp()
-        if text == self._last_text and done < total and now - self._last_write < PROGRESS_WRITE_SECONDS:
-            return
-        self._last_write, self._last_text = now, text
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        partial = self.path.with_suffix(".part")
-        partial.write_text(json.dumps({"done": int(done), "total": int(total), "text": str(text)[:200]}))
-        os.replace(partial, self.path)
-
-    def beat(self):
-        try:
-            os.utime(self.path)
-        except FileNotFoundError:
-            self(0, 0, "")
-
-
-def read_progress(job):
-    """(done, total, text) of a job: from its progress file while it runs, else from the row."""
-    if job.state == State.RUNNING:
-        try:
-            data = json.loads((job.directory / "progress.json").read_text())
-            return data["done"], data["total"], data["text"]
-        except (OSError, ValueError, KeyError):
-            pass
-    return job.progress_done, job.progress_total, job.progress_text
-
-
-def last_heartbeat(job):
-    beats = [job.heartbeat_at or job.started_at or job.created_at]
-    try:
-        mtime = (job.directory / "progress.json").stat().st_mtime
-        beats.append(datetime.datetime.fromtimestamp(mtime, tz=datetime.timezone.utc))
-    except OSError:
-        pass
-    return max(beats)
-
-
-@contextmanager
-def _heartbeat(progress):
-    """Beat from a thread, so that a step that reports no progress for a while (reading a large
-    workbook) is not taken for a dead worker. It dies with the process."""
-    stop = threading.Event()
-
-    def beat():
-        while not stop.wait(HEARTBEAT_SECONDS):
-            progress.beat()
-
-    thread = threading.Thread(target=beat, name="job-heartbeat", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
 
 
 def _the_queue():
@@ -167,7 +95,7 @@ def _run_in_scope(job):
         if not access.can(kind.capability):
             raise JobFailed(NO_RIGHTS_MESSAGE)
         job.access = access
-        with _heartbeat(progress):
+        with heartbeat(progress):
             summary = kind.run(job, progress)
         outcome = {"state": State.DONE, "summary": summary or "", "warnings": job.warnings,
                    "result_name": job.result_name, "result_content_type": job.result_content_type,

@@ -17,8 +17,9 @@ from finsam.core.middleware import not_user_activity
 from finsam.tenancy.permissions import association_view
 
 from .models import State
+from .progress import read_progress
 from .registry import KINDS
-from .runner import fail_if_stale, read_progress
+from .runner import fail_if_stale
 
 
 def _job(request, job_id):

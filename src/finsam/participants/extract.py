@@ -17,14 +17,13 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from finsam import codes
 from finsam.audit.models import AccessLog
 from finsam.core.forms import AccessibleErrorsMixin
 
 from . import variables
 from .forms import IdentityNumberInput
 from .identity import InvalidIdentityNumber, parse_identity_number, person_keys
-from .labels import ACTION_LABELS, Labeller
+from .labels import ACTION_LABELS, CODE_LISTS, Labeller
 from .models import Participation
 
 FORMATS = {"html": "Visa utdraget", "pdf": "Ladda ned som PDF", "json": "Ladda ned som JSON"}
@@ -117,19 +116,14 @@ def _field_label(field):
 
 def _value(participation, name, labeller):
     value = getattr(participation, name)
-    field = Participation._meta.get_field(name)
     if value in (None, ""):
         return ""
     if name == "intervention":
         return participation.intervention.name
     if name == "person_key":
         return "Ja (koden går inte att räkna tillbaka till personnumret)"
-    if name == "legal_gender":
-        return codes.GENDER.label(value)
-    if name == "referrer":
-        return labeller.referrer(value)
-    if field.choices:
-        return getattr(participation, f"get_{name}_display")()
+    if name in CODE_LISTS or name == "referrer":  # a stored code: labelled where all of them are
+        return labeller.value(name, value)
     if isinstance(value, bool):
         return "Ja" if value else "Nej"
     if hasattr(value, "isoformat"):
@@ -185,8 +179,7 @@ def build(association, participations, *, user, how):
         sets = variables.stored_sets(p)
         for variable in variables.of_kind(variables.CODES):  # the multi-valued variables' rows
             values.append({"fält": variable.label, "värde": ", ".join(
-                variable.code_list.label(code) if variable.code_list else labeller.target_group(code)
-                for code in sets[variable.field])})
+                labeller.value(variable.field, code) for code in sets[variable.field])})
         history = [{
             "tid": timezone.localtime(c.at).strftime("%Y-%m-%d %H:%M"),
             "användare": c.user.username if c.user else "",

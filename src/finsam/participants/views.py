@@ -1,8 +1,6 @@
 """Participant pages. Every page that shows or exports participant-level data writes an access-log
 row (who, förbund, insats, what, how many rows) in the same view that reads the data."""
 
-import datetime
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -16,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from finsam import codes
 from finsam.audit.log import log_access
-from finsam.core.forms import bound, parse_key
+from finsam.core.forms import bound, parse_date, parse_key
 from finsam.jobs.queue import enqueue
 from finsam.tenancy.permissions import association_view
 from finsam.tenancy.scope import Scope
@@ -140,13 +138,6 @@ ALREADY_REGISTERED = ("Deltagandet finns redan: samma referens, eller samma pers
                       "Sök fram deltagandet i listan.")
 
 
-def _iso_date(text):
-    try:
-        return datetime.date.fromisoformat(text) if text and len(text) == 10 else None
-    except ValueError:
-        return None
-
-
 @sensitive_post_parameters("personnummer")
 @association_view("register_participants")
 def participation_edit(request, intervention_slug, pk=None):
@@ -157,8 +148,8 @@ def participation_edit(request, intervention_slug, pk=None):
         initial = {"samtycke_begaran": parse_key(request.GET["samtycke"]), "samtycke_form": "digitalt"}
     if participation is None and request.GET.get("anonym") == "1":
         initial = {"registreringssatt": "anonymous"}  # "Registrera som anonym deltagare" (consent refused)
-    if participation is None and _iso_date(request.GET.get("startdatum")):
-        initial["startdatum"] = _iso_date(request.GET["startdatum"])  # kept by "Spara och registrera nästa"
+    if participation is None and parse_date(request.GET.get("startdatum")):
+        initial["startdatum"] = parse_date(request.GET["startdatum"])  # kept by "Spara och registrera nästa"
     form = ParticipationForm(**bound(request), initial=initial, intervention=intervention, participation=participation)
     if request.method == "POST" and form.is_valid():
         target = participation or Participation(association=request.association, intervention=intervention)

@@ -10,7 +10,6 @@ import openpyxl
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from finsam import codes
 from finsam.core.exports import neutralise
 from finsam.interventions.models import target_group_choices
 
@@ -97,10 +96,6 @@ def template(association, interventions=None):
     return buffer.getvalue()
 
 
-# The export writes codes as labels (issue 10: files show words, not codes); the import reads a
-# label as its code (CodeList.lookup, RowContext), so the export re-imports unchanged.
-
-
 def export_row(participation, labeller):
     """One row of the export: what a re-import needs to change nothing (the birth year and gender
     of a pseudonymous row; an identified row is found again by its referens and keeps its identity),
@@ -110,6 +105,9 @@ def export_row(participation, labeller):
 
 
 def _export_text(column, value, labeller):
+    """A cell of the export: codes written as labels (issue 10: files show words, not codes). The
+    import reads a label as its code (CodeList.lookup, RowContext), so the export re-imports
+    unchanged."""
     if value is None:
         return ""
     if hasattr(value, "isoformat"):

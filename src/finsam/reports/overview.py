@@ -10,12 +10,12 @@ import datetime
 from dataclasses import dataclass, field
 
 from finsam.interventions.models import goal_metric_label, is_share_metric
-from finsam.statistics import engine
 from finsam.statistics.cache import cached_report
+from finsam.statistics import grading
+from finsam.statistics.tables.flow import FLOW_SUMMARY_ROWS
 
 from . import formatting
 
-FLOW_SUMMARY_ROWS = {"totalt", "varav_anonyma", "volym", "totalt_inkl_volym"}
 HIDDEN = "hidden"  # a figure hidden in a published report (shown as formatting.MASKED)
 
 
@@ -129,7 +129,7 @@ def figures(report, acceptable_percent, *, title="", total_label="Hela förbunde
 
 def goals(report, acceptable_percent, flow=None):
     """The goals of the year the report ends in: graded when the report covers the whole year,
-    otherwise a status against the value expected to date (engine.expected_to_date)."""
+    otherwise a status against the value expected to date (grading.expected_to_date)."""
     table = report.table("goals")
     flow = flow or report.table("flow")
     year = report.date_to.year
@@ -149,7 +149,7 @@ def goals(report, acceptable_percent, flow=None):
                     target=fmt(target), result=formatting.MASKED if hidden else fmt(value),
                     basis=formatting.MASKED if hidden else (cells.get("basis") or ""), assessment="", complete=complete)
         if complete:
-            goal.assessment = formatting.MASKED if hidden else (cells.get("grade") or engine.GRADE_NONE)
+            goal.assessment = formatting.MASKED if hidden else (cells.get("grade") or grading.GRADE_NONE)
         else:
             opening = None
             if metric == "current_count" and report.date_from == datetime.date(year, 1, 1):
@@ -157,9 +157,9 @@ def goals(report, acceptable_percent, flow=None):
             if hidden or opening == HIDDEN:
                 goal.assessment, goal.expected = formatting.MASKED, formatting.MASKED
             else:
-                expected = engine.expected_to_date(metric, target, year, report.date_to, opening)
+                expected = grading.expected_to_date(metric, target, year, report.date_to, opening)
                 goal.expected = fmt(expected) if expected is not None else formatting.NOT_APPLICABLE
-                goal.assessment = engine.goal_status(value, expected, acceptable_percent)
+                goal.assessment = grading.goal_status(value, expected, acceptable_percent)
         result.append(goal)
     return result
 

@@ -186,18 +186,6 @@ def compute_national_tables(scope, date_from, date_to, tables=None):
         return [spec.build(ctx) for spec in registry.specs(tables)]
 
 
-def report_relations(ctx, built):
-    """The relations between cells of different tables of one report, as each table declares them:
-    the same population counted in two tables, a goal's counts that are cells of another table
-    (masking.py). ([(parts, total)], bounds)."""
-    relations = registry.Relations(t.id for t in built)
-    for table in built:
-        spec = registry.get(table.id)
-        if spec.relations:
-            spec.relations(ctx, table, relations)
-    return relations.relations, relations.bounds
-
-
 def compute_report(association, date_from, date_to, interventions=None, *, publish=False, now=None, tables=None,
                    sections=False, previous=False):
     """Every registered table for the period (or those of ``tables``: ids or families); with
@@ -209,8 +197,7 @@ def compute_report(association, date_from, date_to, interventions=None, *, publi
         ctx = Context(Scope.of(association), date_from, date_to, interventions)
         built = [spec.build(ctx) for spec in specs]
         relations = registry.Relations(t.id for t in built)
-        for table in built:
-            spec = registry.get(table.id)
+        for spec, table in zip(specs, built):
             if spec.relations:
                 spec.relations(ctx, table, relations)
 
@@ -228,17 +215,3 @@ def compute_report(association, date_from, date_to, interventions=None, *, publi
     if publish:
         mask_report(report, association.masking_threshold)
     return report
-
-
-# Goal grading lives with the goal table (tables/goals.py), which imports Period from here; still
-# importable from here (the start page uses it), lazily: a plain import would be circular.
-_GOALS = {"grade", "goal_result", "goal_status", "expected_to_date", "GRADE_GOOD", "GRADE_ACCEPTABLE", "GRADE_FAILED",
-          "GRADE_NONE", "STATUS_ON_TRACK", "STATUS_RISK", "STATUS_OFF_TRACK", "STATUS_OF_GRADE"}
-
-
-def __getattr__(name):
-    if name in _GOALS:
-        from .tables import goals
-
-        return getattr(goals, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,7 +9,7 @@ national capability grants (:meth:`Scope.national`).
 Who activates a scope: ``tenancy.permissions.association_view`` for a förbund's pages (after it has
 resolved the förbund and the user's roles in it), each management command for the förbund named by
 ``--association`` (one scope per förbund when it goes through several), the public consent page for
-the förbund of the link. ``scopes_disabled()`` is for the few places that must look across every
+the förbund of the link, the job worker for the förbund of each job (``jobs.runner.run_job``). ``scopes_disabled()`` is for the few places that must look across every
 förbund; tests/test_scope.py keeps their list (``SCOPES_DISABLED_ALLOWED``).
 
 Making a new model scoped is one line: ``objects = scoped("path__to__association")``.

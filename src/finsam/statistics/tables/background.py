@@ -6,6 +6,7 @@ new ones."""
 from django.db.models import CharField, Count, Case, Value, When
 
 from finsam import codes
+from finsam.participants import variables
 from finsam.participants.models import TargetGroupRecord
 
 from .common import (
@@ -35,7 +36,6 @@ def age_table(ctx):
     grouped = grouped_by(ctx.personal.filter(ctx.period.current), bucket, gender_aggregates())
     rows = [(k, f"{k} år") for k, _, _ in AGE_GROUPS] + [("utanfor_16_64", "Utanför 16–64 år"), ("uppgift_saknas", "Uppgift saknas")]
     table = gender_table(AGE, rows, grouped, denominator="current", share_of_total=True, total_row=True)
-    table.rows.append(("totalt", "Totalt"))
     return table
 
 
@@ -51,7 +51,6 @@ def code_table(ctx, spec, field, code_list):
     """A table of the new participations by a coded field, per gender, with shares of the total."""
     grouped = grouped_by(ctx.personal.filter(ctx.period.new), coded(field), gender_aggregates())
     table = gender_table(spec, code_list.choices, grouped, denominator="new", share_of_total=True, total_row=True)
-    table.rows.append(("totalt", "Totalt"))
     return table
 
 
@@ -222,7 +221,7 @@ MUNICIPALITY = register(TableSpec(
 
 # --- variables registered at entry that no other table shows -----------------------------------------
 
-ENTRY_FIELDS = ("time_without_work", "referring_unit", "born_abroad", "impairment", "violence_questions")
+ENTRY_FIELDS = []  # the fields of the tables below (_entry_variable adds each), counted by entry_counts
 
 
 def entry_counts(ctx):
@@ -242,16 +241,19 @@ def entry_counts(ctx):
     return counts
 
 
-def _entry_variable(table_id, title, order, field, code_list, shares=True, note=None):
+def _entry_variable(table_id, title, order, field, shares=True, note=None):
     """A table of the new participations by an entry variable, per gender (with shares of the total
-    unless ``shares`` is false); an empty value is ``uppgift_saknas``, a row every such table has."""
+    unless ``shares`` is false), its rows the variable's code list (participants/variables.py); an
+    empty value is ``uppgift_saknas``, a row every such table has."""
+    code_list = variables.field_code_lists()[field]
+    ENTRY_FIELDS.append(field)
+
     def build(ctx):
         rows = list(code_list.choices)
         if "uppgift_saknas" not in dict(rows):
             rows.append(("uppgift_saknas", "Uppgift saknas"))
         table = gender_table(spec, rows, entry_counts(ctx)[field], denominator="new", share_of_total=shares,
                              total_row=True)
-        table.rows.append(("totalt", "Totalt"))
         if note:
             table.notes.append(note)
         return table
@@ -265,13 +267,11 @@ def _entry_variable(table_id, title, order, field, code_list, shares=True, note=
     return spec
 
 
-TIME_WITHOUT_WORK = _entry_variable("time_without_work", "Tid utan arbete vid inskrivning", 71, "time_without_work",
-                                    codes.TIME_BAND)
-REFERRING_UNIT = _entry_variable("referring_unit", "Anmälande enhet", 72, "referring_unit", codes.REFERRING_UNIT)
-BORN_ABROAD = _entry_variable("born_abroad", "Född utomlands", 73, "born_abroad", codes.YES_NO_UNKNOWN)
+TIME_WITHOUT_WORK = _entry_variable("time_without_work", "Tid utan arbete vid inskrivning", 71, "time_without_work")
+REFERRING_UNIT = _entry_variable("referring_unit", "Anmälande enhet", 72, "referring_unit")
+BORN_ABROAD = _entry_variable("born_abroad", "Född utomlands", 73, "born_abroad")
 IMPAIRMENT = _entry_variable("impairment", "Funktionsnedsättning som påverkar arbets- eller studieförmågan", 74,
-                             "impairment", codes.YES_NO_UNKNOWN)
+                             "impairment")
 # Whether the questions were asked, never the answers; counts only (issue 11).
-VIOLENCE_QUESTIONS = _entry_variable("violence_questions", "Frågor om våld", 75, "violence_questions",
-                                     codes.VIOLENCE_QUESTIONS, shares=False,
+VIOLENCE_QUESTIONS = _entry_variable("violence_questions", "Frågor om våld", 75, "violence_questions", shares=False,
                                      note="Tabellen visar bara om frågorna ställdes, aldrig svaren.")

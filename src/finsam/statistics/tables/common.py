@@ -32,7 +32,6 @@ def gender_aggregates(condition=None, prefix="", name="{g}"):
     return {name.format(g=g): Count("id", filter=condition & gender_q(g, prefix)) for g in GENDER_KEYS}
 
 
-
 def summed(counts, keep=lambda key: True):
     """Column-wise sum of the flow counts whose (group, anonymous) key is kept."""
     total = {f"{m}_{g}": 0 for m, _ in MEASURES for g in GENDER_KEYS}
@@ -44,7 +43,8 @@ def summed(counts, keep=lambda key: True):
 
 
 def gender_table(spec, rows, grouped, denominator="", share_of_total=False, total_row=False):
-    """A table of ``spec`` with gender columns from ``grouped`` (row key -> {gender: count})."""
+    """A table of ``spec`` with gender columns from ``grouped`` (row key -> {gender: count}); with
+    ``total_row``, a last row "Totalt" summing the others."""
     table = spec.table(rows, GENDER_COLUMNS, denominator=denominator)
     keys = [k for k, _ in rows]
     for key in keys:
@@ -52,6 +52,7 @@ def gender_table(spec, rows, grouped, denominator="", share_of_total=False, tota
         table.sums.append(([(key, g) for g in GENDERS], (key, "totalt")))
     body = [k for k in keys if k != "totalt"]
     if total_row:
+        table.rows.append(("totalt", "Totalt"))
         table.cells["totalt"] = {g: sum(table.cells[k][g] for k in body) for g in GENDER_KEYS}
         for g in GENDER_KEYS:
             table.sums.append(([(k, g) for k in body], ("totalt", g)))
@@ -70,7 +71,6 @@ def grouped_by(queryset, key_expression, aggregates):
 
 def coded(field, missing="uppgift_saknas"):
     return Case(When(**{field: ""}, then=Value(missing)), default=F(field), output_field=CharField())
-
 
 
 GENDER_BUCKET = Case(When(gender="kvinna", then=Value("kvinna")), When(gender="man", then=Value("man")),

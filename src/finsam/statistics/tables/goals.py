@@ -1,23 +1,20 @@
 """Goals: each goal of the report's insatser and years, its result, and its grade (or, before the
-goal's year ends, its status against the value expected to date)."""
+goal's year ends, its status against the value expected to date; the rules are in grading.py)."""
 
 import datetime
 
 from django.db.models import Count, Q
 
 from finsam.interventions.models import Goal, goal_metric_label, is_share_metric
-
 from finsam.statistics.engine import Period
 
+from ..grading import expected_to_date, goal_status, grade
 from .common import FURTHER, STUDIES, WORK, gender_aggregates
 from .data import MEASURE, SHARE, TEXT
 from .registry import ADDITIVE, CURRENT, PERIOD, UNPUBLISHED, Atoms, TableSpec, UnpublishedSpec, register
 
 
 # --- goals ----------------------------------------------------------------------------------------
-
-GRADE_GOOD, GRADE_ACCEPTABLE, GRADE_FAILED, GRADE_NONE = "God", "Godtagbart", "Ej uppfyllt", "Ej bedömt"
-
 
 def goal_result(ctx, goal, period):
     """(result, numerator, denominator) for a goal; shares as fractions."""
@@ -49,49 +46,6 @@ def goal_result(ctx, goal, period):
 
 def _share(numerator, denominator):
     return (numerator / denominator if denominator else None), numerator, denominator
-
-
-def grade(result, target, acceptable_percent):
-    if result is None:
-        return GRADE_NONE
-    if target <= 0 or result >= target * 0.95:
-        return GRADE_GOOD
-    if result >= target * acceptable_percent / 100:
-        return GRADE_ACCEPTABLE
-    return GRADE_FAILED
-
-
-# Before a goal's year ends: a status against the value expected to date, not a grade
-# (shared/spec/activities-and-goals.md "Before the period ends"; docs/decisions.md "Goal status").
-STATUS_ON_TRACK, STATUS_RISK, STATUS_OFF_TRACK = "I fas", "Risk", "Ej i fas"
-STATUS_OF_GRADE = {GRADE_GOOD: STATUS_ON_TRACK, GRADE_ACCEPTABLE: STATUS_RISK, GRADE_FAILED: STATUS_OFF_TRACK,
-                   GRADE_NONE: GRADE_NONE}
-
-
-def expected_to_date(metric, target, year, day, opening=None):
-    """The value a goal of ``year`` is expected to have reached on ``day`` (the end of the counted
-    span, 1 January to ``day``). Counts of new participations grow along a line from 0 on the day
-    before the year to the target on 31 December; counts of current participations along the same
-    line from ``opening`` (those ongoing on 1 January); a share is expected at its full target all
-    year. None where there is no expectation: a manual goal, or a current count without its opening."""
-    if metric == "manual":
-        return None
-    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    fraction = min(max(((day - first).days + 1) / ((last - first).days + 1), 0.0), 1.0)
-    if metric == "new_count":
-        return target * fraction
-    if metric == "current_count":
-        return None if opening is None else opening + (target - opening) * fraction
-    return target
-
-
-def goal_status(result, expected, acceptable_percent):
-    """I fas / Risk / Ej i fas: the grading thresholds (5 % rule, the förbund's Godtagbart limit)
-    applied to the expected value to date instead of the target; Ej bedömt without a result or an
-    expectation."""
-    if expected is None:
-        return GRADE_NONE
-    return STATUS_OF_GRADE[grade(result, expected, acceptable_percent)]
 
 
 def goals_table(ctx):
@@ -164,8 +118,6 @@ def _status_before_year_end(ctx, table, key, goal):
     table.measure_of[(key, "status")] = [(key, "numerator"), (key, "denominator"), (key, "opening")]
 
 
-
-
 def goals_relations(ctx, table, rel):
     """A goal of the report's own period counts what a row of flow or work_or_study shows."""
     add = rel.add
@@ -186,15 +138,10 @@ def goals_relations(ctx, table, rel):
             _outside_the_period(ctx, key, metric, table, rel)
         if slug not in groups or (ctx.period.start, ctx.period.end.year) != (datetime.date(year, 1, 1), year):
             continue
-        counts = {"new_count": (("flow", slug, "new_totalt"), None),
-                  "current_count": (("flow", slug, "current_totalt"), None),
-                  "share_women_new": (("flow", slug, "new_kvinna"), ("flow", slug, "new_totalt")),
-                  "share_men_new": (("flow", slug, "new_man"), ("flow", slug, "new_totalt")),
-                  "share_work_or_study": (("work_or_study", slug, "work_or_study"), ("work_or_study", slug, "exited"))}
-        if metric in counts:
-            same_numerator, same_denominator = counts[metric]
+        if metric in GOAL_COUNTS:
+            same_numerator, same_denominator = (_insats_cell(counted, slug) for counted in GOAL_COUNTS[metric])
         else:  # share of exits with given reasons: the insats's exits are a row of work_or_study
-            same_numerator, same_denominator = None, ("work_or_study", slug, "exited")
+            same_numerator, same_denominator = None, _insats_cell(EXITS, slug)
             if single:  # and with one insats in the report, the exit reasons are its own
                 reasons = (WORK + STUDIES + FURTHER if metric == "share_work_study_or_further_measures"
                            else [metric.split(":", 1)[1]])
@@ -203,7 +150,6 @@ def goals_relations(ctx, table, rel):
             add([numerator], same_numerator)
         if same_denominator:
             add([denominator], same_denominator)
-
 
 
 # A goal's counts are counts of flow, work_or_study or exit_reason for its insats from 1 January to
@@ -219,6 +165,11 @@ GOAL_COUNTS = {
                             ("work_or_study", "totalt", "exited", ADDITIVE)),
 }
 EXITS = ("work_or_study", "totalt", "exited", ADDITIVE)
+
+
+def _insats_cell(counted, slug):
+    """The cell of ``counted`` (a GOAL_COUNTS entry, or None) in the insats's own row."""
+    return counted and (counted[0], slug, counted[2])
 
 
 def _goal_count(metric, col):

@@ -23,7 +23,6 @@ def exit_reason_table(ctx):
     grouped = grouped_by(exited, F("exit_reason"), gender_aggregates())
     rows = [(c.code, c.label) for c in codes.EXIT_REASON if c.code != codes.EXIT_REASON_EXCLUDED]
     table = gender_table(EXIT_REASON, rows, grouped, denominator="exited", share_of_total=True, total_row=True)
-    table.rows.append(("totalt", "Totalt"))
     return table
 
 

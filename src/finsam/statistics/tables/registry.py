@@ -274,10 +274,6 @@ def specs(tables=None):
     return [s for s in ordered if s.id in wanted or s.family in wanted]
 
 
-def families():
-    return list(dict.fromkeys(s.family for s in specs()))
-
-
 def get(table_id):
     """The spec of a table or an unpublished count (or of a variant of one), or None."""
     _load()

@@ -13,7 +13,9 @@
   differencing need nothing new; ``registry.register`` makes every table's decomposition shift a
   ``_previous`` column's atoms a year back.
 
-Nothing here knows a table id: what a table takes part in is its declaration.
+What a table takes part in is its declaration; the one table known here by name is flow, whose
+``varav_anonyma`` row a section's relations need per insats (``SECTION_ANONYMOUS``): no other table
+counts an insats's anonymous participations, and masking must protect them in each section.
 """
 
 from .data import COUNT, MEASURE
