@@ -66,9 +66,8 @@ def test_every_exporter_downloads_from_the_report_page(exempelstad, analyst, cli
         assert response["Content-Disposition"] == (
             f'attachment; filename="statistik-exempelstad-2024-01-01-2024-12-31.{exporter.extension}"')
     assert client.get(url + "&format=tsv").content.decode().startswith("flow\nunique")
-    # An unknown format is the page again, never an error.
-    response = client.get(url + "&format=exe")
-    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    # An unknown format is a file that does not exist, as on a publication's page.
+    assert client.get(url + "&format=exe").status_code == 404
 
 
 def test_every_exporter_downloads_from_a_published_report(exempelstad, analyst, client, extra_exporter):

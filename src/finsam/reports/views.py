@@ -49,7 +49,9 @@ def report_page(request):
         report = cached_report(association, c["date_from"], c["date_to"], c["interventions"], publish=c["publish"],
                                sections=c["sections"], previous=c["previous"])
         file_format = request.GET.get("format")
-        if file_format in exporters:
+        if file_format and file_format not in exporters:
+            raise Http404  # as on a publication's page: a file format that does not exist
+        if file_format:
             wanted = ReportFile(association.pk, file_format, c["date_from"], c["date_to"], tuple(c["interventions"]),
                                 publish=c["publish"], sections=c["sections"], previous=c["previous"])
             return _download(request, wanted, report)
