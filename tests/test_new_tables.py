@@ -352,9 +352,9 @@ def test_a_change_is_hidden_with_either_count(exempelstad):
     assert found
 
 
-def section_reader_relations(report, previous_report):
-    """Sections add up to the whole and hold the whole's sums; the previous period's columns hold
-    what a reader knows of that period's own report (test_masking.reader_relations, mapped)."""
+def section_relations(report):
+    """What a reader knows of a report's sections: they add up to the whole (its counts of this
+    period), each holds its own sums, and ties to the whole's row or column of its insats."""
     rel, bounds = [], []
     tables = {t.id: t for t in report.tables}
     for table_id in SECTIONED:
@@ -373,6 +373,13 @@ def section_reader_relations(report, previous_report):
             rel.append(([(f"exit_reason:{s}", "totalt", g)],
                         ("work_or_study", s, "exited" if g == "totalt" else f"exited_{g}")))
         rel.append(([(f"referrer:{s}", "af", "count")], ("referrer_intervention", "af", s)))
+    return rel, bounds
+
+
+def section_reader_relations(report, previous_report):
+    """Sections add up to the whole and hold the whole's sums; the previous period's columns hold
+    what a reader knows of that period's own report (test_masking.reader_relations, mapped)."""
+    rel, bounds = section_relations(report)
 
     def earlier(cell):
         table_id, row, col = cell

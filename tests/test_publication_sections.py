@@ -14,8 +14,8 @@ from django.urls import reverse
 from finsam.reports.models import PublishedReport
 from finsam.statistics.engine import compute_report
 from finsam.tenancy.models import Role
-from tests.test_masking import GT, determined_by, reader_relations, zeros_known
-from tests.test_new_tables import SECTIONED, SLUGS, new_reader_relations, true_value
+from tests.test_masking import determined_by, reader_relations, zeros_known
+from tests.test_new_tables import SECTIONED, SLUGS, new_reader_relations, section_relations, true_value
 from tests.test_publications import cross_relations, people, publish  # noqa: F401 (people: a fixture)
 
 D = datetime.date
@@ -80,23 +80,9 @@ def own_relations(k, unmasked):
     rel, bounds = reader_relations(unmasked)
     more, more_bounds = new_reader_relations(unmasked)
     rel, bounds = rel + more, bounds + more_bounds
-    tables = {t.id: t for t in unmasked.tables}
-    if "age:novum" in tables:
-        for table_id in SECTIONED:
-            for row, cols in tables[table_id].cells.items():
-                for col, v in cols.items():
-                    if isinstance(v, int) and (row, col) not in tables[table_id].measures:
-                        rel.append(([(f"{table_id}:{s}", row, col) for s in SLUGS
-                                     if row in tables[f"{table_id}:{s}"].cells], (table_id, row, col)))
-        for table in unmasked.tables:
-            if ":" in table.id:
-                rel += [([(table.id, *p) for p in parts], (table.id, *total)) for parts, total in table.sums]
-        for s in SLUGS:
-            for g in GT:
-                bounds.append(((f"unique:{s}", "totalt", g), ("flow", s, f"current_{g}")))
-                rel.append(([(f"exit_reason:{s}", "totalt", g)],
-                            ("work_or_study", s, "exited" if g == "totalt" else f"exited_{g}")))
-            rel.append(([(f"referrer:{s}", "af", "count")], ("referrer_intervention", "af", s)))
+    if any(t.id == "age:novum" for t in unmasked.tables):
+        sections, section_bounds = section_relations(unmasked)
+        rel, bounds = rel + sections, bounds + section_bounds
     return ([([(k, *p) for p in parts], (k, *total)) for parts, total in rel],
             [((k, *a), (k, *b)) for a, b in bounds])
 
