@@ -45,8 +45,7 @@ def may_download_export(job, access):
     covered = job.parameters.get("exported_insatser")
     if covered is None:
         return False
-    reachable = job.association.interventions.with_participant_access(access)
-    return set(covered) <= set(reachable.values_list("pk", flat=True))
+    return set(covered) <= _export_insatser(job.association, access, "")
 
 
 @register("participant_export", label="Export av deltagare", capability="export_participants",
