@@ -158,7 +158,7 @@ class TableSpec:
     # Variants a report may ask for (variants.py): a section per insats, the previous period.
     in_sections: bool = False  # built again for each insats of the report alone
     additive_rows: Optional[tuple] = None  # in sections, the rows that add up over insatser (None: all)
-    per_insats: str = ""  # "rows"/"columns": has a row (column) per insats, which is its total in a section
+    per_insats: str = ""  # "rows": a row per insats, its total in a section; "columns": a column per insats
     in_previous: bool = False  # compared with the period a year earlier (columns _previous, _change)
 
     def __post_init__(self):

@@ -4,8 +4,8 @@
   alone, as the table ``<id>:<insats slug>``. Its counts add up over the insatser to the whole
   report's (each participation is in one insats; ``unique`` counts persons and does not), and within
   a section the whole report's relations hold with the insats's row of the tables that have one
-  (``per_insats="rows"``: flow, work_or_study; ``"columns"``: referrer_intervention) in place of their
-  total.
+  (``per_insats="rows"``: flow, work_or_study) in place of their total; a table with a column per
+  insats (``"columns"``: referrer_intervention) takes part with the insats's own column.
 - **Previous period.** Every table declared ``in_previous`` gets, for each column ``c``, the column
   ``c_previous`` (the same count a year earlier, with the same sums and relations) and ``c_change``
   (now − then); for each share, ``c_change_pp`` (the change in percentage points). Changes are measures
@@ -78,8 +78,6 @@ def add_sections(ctx, specs, built, relations, context_for):
                 return (SECTION_ANONYMOUS, slug, col)
             if per_insats.get(table_id) == "rows" and row == "totalt":
                 return (table_id, slug, col)
-            if per_insats.get(table_id) == "columns" and col == "totalt":
-                return (table_id, row, slug)
             return cell if table_id in per_insats else None  # a table with no part per insats: not the section's
 
         for parts, total in known.relations:
