@@ -13,6 +13,7 @@ from django.urls import reverse
 from finsam.reports.exporters import Exporter, Registry, registry
 from finsam.reports.publishing import publish_report
 from finsam.reports.report_files import ReportFile
+from finsam.statistics import tables
 from finsam.tenancy.models import Role, RoleAssignment, User
 from finsam.tenancy.permissions import Access
 
@@ -169,3 +170,14 @@ def test_report_file_renders_the_report_it_names(exempelstad, analyst):
     tables = {t["id"]: t for t in json.loads(content)["tables"]}
     assert "education:novum" in tables and plain < set(tables)
     assert "totalt_previous" in {c["key"] for c in tables["education"]["columns"]}
+
+
+def test_the_command_takes_tables_by_family_or_id_and_refuses_unknown_ones(exempelstad):
+    out = io.StringIO()
+    call_command("report", "--association", "exempelstad", "--from", "2024-01-01", "--to", "2024-12-31",
+                 "--tables", "flow, age", stdout=out)
+    ids = [t["id"] for t in json.loads(out.getvalue())["tables"]]
+    assert ids == [s.id for s in tables.specs() if s.family == "flow" or s.id == "age"] and "age" in ids
+    with pytest.raises(CommandError, match="Okända tabeller.*inget"):
+        call_command("report", "--association", "exempelstad", "--from", "2024-01-01", "--to", "2024-12-31",
+                     "--tables", "flow,inget", stdout=io.StringIO())

@@ -192,8 +192,9 @@ def compute_report(association, date_from, date_to, interventions=None, *, publi
     ``publish``, small numbers are masked (see masking.py). ``sections``: the tables declared so
     again for each insats; ``previous``: their columns for the period a year earlier and the change
     (tables/variants.py)."""
-    specs = registry.specs(tables)
     with consistent_read():
+        specs = (registry.specs(tables) if tables is not None
+                 else registry.specs_with_data(association, date_from, date_to, interventions))
         ctx = Context(Scope.of(association), date_from, date_to, interventions)
         built = [spec.build(ctx) for spec in specs]
         relations = registry.Relations(t.id for t in built)

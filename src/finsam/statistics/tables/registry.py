@@ -262,16 +262,44 @@ def _load():
 
 
 def specs(tables=None):
-    """The registered tables in report order; ``tables`` (ids or families) keeps only those."""
+    """The registered tables in report order; ``tables`` (ids, families, sources or "all") keeps
+    only those."""
     _load()
     ordered = sorted(_specs.values(), key=lambda s: s.order)  # stable: registration order within an order
     if tables is None:
         return ordered
     wanted = set(tables)
-    unknown = wanted - {s.id for s in ordered} - {s.family for s in ordered}
+    if "all" in wanted:
+        return ordered
+    unknown = wanted - {s.id for s in ordered} - {s.family for s in ordered} - {s.source for s in ordered}
     if unknown:
         raise ValueError(f"Okända tabeller eller tabellfamiljer: {', '.join(sorted(unknown))}")
-    return [s for s in ordered if s.id in wanted or s.family in wanted]
+    return [s for s in ordered if s.id in wanted or s.family in wanted or s.source in wanted]
+
+
+# A source (SOURCES) whose tables a report shows only when it has data in the period registers
+# here: fn(association, date_from, date_to, interventions) -> bool. A source without one (the
+# participant tables) is always shown. The rule is the same for the report page and every format
+# (shared/spec/finance.md, "--tables ... default: every family with data in the period").
+_presence = {}
+
+
+def register_presence(source, fn):
+    assert source in SOURCES, source
+    _presence[source] = fn
+
+
+def specs_with_data(association, date_from, date_to, interventions=None):
+    """The default selection of a report: every table whose source has data in the period."""
+    has = {}
+    result = []
+    for spec in specs():
+        if spec.source not in has:
+            present = _presence.get(spec.source)
+            has[spec.source] = present is None or bool(present(association, date_from, date_to, interventions))
+        if has[spec.source]:
+            result.append(spec)
+    return result
 
 
 def get(table_id):

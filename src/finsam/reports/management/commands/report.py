@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from finsam.reports.exporters import registry as exporters
 from finsam.reports.periods import NO_YEAR_EARLIER, has_year_earlier
 from finsam.statistics.engine import compute_report
+from finsam.statistics.tables import registry
 from finsam.tenancy.commands import in_association_scope
 
 
@@ -22,6 +23,8 @@ class Command(BaseCommand):
                             help="ett avsnitt per insats med tabellerna om bakgrund och resultat")
         parser.add_argument("--foregaende-period", dest="previous", action="store_true",
                             help="jämför med samma period ett år tidigare (antal, förändring, procentenheter)")
+        parser.add_argument("--tables", help="tabellfamiljer (participants, surveys, finance, activities, goals), "
+                            "all eller tabell-id, kommaseparerade; utan: varje familj med uppgifter i perioden")
         parser.add_argument("--format", choices=exporters.identifiers(), default="json",
                             help="filformat: " + ", ".join(f"{e.identifier} ({e.label})" for e in exporters))
         parser.add_argument("--output", help="fil att skriva till; utan den skrivs json till standard ut")
@@ -44,8 +47,15 @@ class Command(BaseCommand):
             raise CommandError(f"Okända insatser: {', '.join(unknown)}. Tillåtna: {', '.join(sorted(known))}.")
         if o["format"] != "json" and not o["output"]:
             raise CommandError(f"--output behövs för formatet {o['format']}.")
+        tables = None
+        if o["tables"]:
+            tables = [t.strip() for t in o["tables"].split(",") if t.strip()]
+            try:
+                registry.specs(tables)
+            except ValueError as error:
+                raise CommandError(str(error)) from None
         report = compute_report(association, start, end, o["intervention"], publish=o["publish"],
-                                sections=o["sections"], previous=o["previous"])
+                                sections=o["sections"], previous=o["previous"], tables=tables)
         content = exporters.get(o["format"]).render(report)
         if o["output"]:
             Path(o["output"]).write_bytes(content)

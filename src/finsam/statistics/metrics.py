@@ -1,0 +1,131 @@
+"""Metric references: the one path by which a goal or a plan indicator gets its result.
+
+A plan indicator (shared/spec/activities-and-goals.md, "Metric reference") names its figure as
+``{"source": S, "key": K, ...parameters}``. Each source is registered once, by the app that owns
+the figures, with a resolver that computes the value *with the same code as that app's report
+tables* (never a second computation)::
+
+    # in finsam/surveys/apps.py, AppConfig.ready():
+    from finsam.statistics import metrics
+    metrics.register_source(metrics.MetricSource(
+        name="surveys", label="Enkäter", keys=("share_positive", ...),
+        validate=validate_ref, resolve=resolve_ref, accrual=accrual_of))
+
+``validate(ref, association)`` returns a list of Swedish error messages (empty when valid),
+``accrual(ref)`` the ref's accrual without computing anything, and
+``resolve(ref, query)`` a ``MetricValue`` for a ``MetricQuery`` (förbund, span, insatser,
+publish). Plans (and survey goals) call only ``validate``/``accrual``/``resolve`` here; they
+never import a source's module. A source that is not registered resolves to "no result"
+(``MetricValue.none``), which grades as Ej bedömt.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Callable, Optional, Union
+
+UNITS = ("count", "share", "points", "mean", "amount")
+ACCRUALS = ("flow", "current", "rate", "level", "whole")
+
+Number = Union[int, float, Decimal]
+
+
+@dataclass(frozen=True)
+class MetricQuery:
+    """What a reference is resolved for: the förbund, the counted span (1 January, or the span's
+    start, to the report's end), the insatser (slugs; empty = the whole förbund) and whether the
+    result is for a published (masked) report."""
+
+    association: object
+    start: datetime.date
+    end: datetime.date
+    interventions: tuple = ()
+    publish: bool = False
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    """A resolved figure. ``value`` is None when there is no result (no data, denominator 0,
+    masked). Shares are fractions. ``counts`` are the counts behind the value that publication
+    masking must look at (participant and SIP counts: the value itself, numerator, denominator);
+    ``masked`` says the source itself withheld the value (e.g. a survey row below min n);
+    ``detail`` carries what a basis text needs (e.g. the two shares of a gap)."""
+
+    value: Optional[Number]
+    unit: str
+    accrual: str
+    numerator: Optional[Number] = None
+    denominator: Optional[Number] = None
+    counts: tuple = ()
+    masked: bool = False
+    detail: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        assert self.unit in UNITS, self.unit
+        assert self.accrual in ACCRUALS, self.accrual
+
+    @classmethod
+    def none(cls, unit="count", accrual="whole", **kwargs):
+        return cls(None, unit, accrual, **kwargs)
+
+
+@dataclass(frozen=True)
+class MetricSource:
+    name: str  # "participants", "activities", "measures", "surveys", "finance", "manual"
+    label: str  # Swedish
+    validate: Callable  # (ref, association) -> [str]
+    resolve: Callable  # (ref, MetricQuery) -> MetricValue
+    accrual: Callable  # (ref) -> one of ACCRUALS
+    keys: tuple = ()  # the keys it knows (for messages and docs); empty: any key (validate decides)
+    unit: Optional[Callable] = None  # (ref) -> one of UNITS, when known without computing
+
+
+_sources = {}
+
+
+def register_source(source):
+    if source.name in _sources:
+        raise ValueError(f"Metric source {source.name!r} is registered twice")
+    _sources[source.name] = source
+    return source
+
+
+def sources():
+    return dict(_sources)
+
+
+def get_source(name):
+    return _sources.get(name)
+
+
+def validate(ref, association=None):
+    """Every error of a metric reference, in Swedish (empty: valid)."""
+    if not isinstance(ref, dict):
+        return ["Måttet ska vara ett objekt med \"source\" och \"key\"."]
+    name = ref.get("source")
+    source = _sources.get(name)
+    if source is None:
+        known = ", ".join(sorted(_sources))
+        return [f"Okänd källa {name!r} för måttet (tillåtna: {known})."]
+    if source.keys and ref.get("key") not in source.keys and not _prefixed(ref.get("key"), source.keys):
+        return [f"Okänt mått {ref.get('key')!r} för källan {source.label.lower()} "
+                f"(tillåtna: {', '.join(source.keys)})."]
+    return list(source.validate(ref, association))
+
+
+def _prefixed(key, keys):
+    # keys ending in ":" take a code after them (e.g. "share_exit_reason:")
+    return isinstance(key, str) and any(k.endswith(":") and key.startswith(k) for k in keys)
+
+
+def accrual(ref):
+    source = _sources.get(ref.get("source"))
+    return source.accrual(ref) if source else "whole"
+
+
+def resolve(ref, query):
+    """The reference's value for ``query``; no result when its source is not registered."""
+    source = _sources.get(ref.get("source"))
+    if source is None:
+        return MetricValue.none()
+    return source.resolve(ref, query)
