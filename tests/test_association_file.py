@@ -180,3 +180,45 @@ def test_web_upload_lists_errors_and_keeps_data(world, login):
     assert "1 skapade, 1 uppdaterade" in response.content.decode()
     world.alfa.refresh_from_db()
     assert world.alfa.name == "Nytt namn"
+
+
+# --- sections other apps register (finance, plans, measures, activity_kinds) -------------------------
+
+@pytest.fixture
+def notes_section(monkeypatch):
+    from finsam.interventions import association_file as af
+
+    monkeypatch.setattr(af, "_sections", {})
+    written = []
+
+    def parse(checker, value, context):
+        if not isinstance(value, list):
+            checker.error("notes", "ska vara en lista.")
+            return []
+        for i, item in enumerate(value):
+            if item.get("intervention") not in context.interventions:
+                checker.error(f"notes[{i + 1}].intervention", f"\"{item.get('intervention')}\" är ingen insats.")
+        return value
+
+    def write(association, cleaned, summary, context):
+        written.append((association.slug, [context.written[n["intervention"]].slug for n in cleaned]))
+        summary.unchanged += 1
+
+    af.register_section(af.Section("notes", parse, write, export=lambda association: ["exported"]))
+    return written
+
+
+def test_a_registered_section_is_parsed_with_the_stored_insatser_and_written_in_the_transaction(db, notes_section):
+    association, _ = apply_association_file(EXAMPLE.read_bytes())
+    name = association.name
+    # slug + the section alone is a valid file for a förbund that exists; its name stays.
+    association, _ = apply_association_file(json.dumps({"slug": association.slug,
+                                                        "notes": [{"intervention": "novum"}]}))
+    assert notes_section == [(association.slug, ["novum"])] and association.name == name
+    with pytest.raises(AssociationFileError) as error:
+        apply_association_file(json.dumps({"slug": association.slug, "notes": [{"intervention": "nej"}]}))
+    assert error.value.errors == ['notes[1].intervention: "nej" är ingen insats.']
+    assert len(notes_section) == 1  # nothing written
+    with pytest.raises(AssociationFileError, match="name: saknas"):
+        apply_association_file(json.dumps({"slug": "nytt-forbund", "notes": []}))
+    assert export_association_file(association)["notes"] == ["exported"]

@@ -27,6 +27,54 @@ from finsam.tenancy.scope import Scope
 from .models import RESERVED_INTERVENTION_SLUGS, Goal, Intervention, TargetGroup, is_share_metric, validate_goal_metric
 
 TOP_KEYS = {"slug", "name", "organisationsnummer", "members", "target_groups", "interventions", "goals", "settings"}
+
+
+# --- sections other apps add (finance, plans, measures, activity_kinds) ------------------------------
+
+@dataclass(frozen=True)
+class Section:
+    """A top-level key of the förbundsfil owned by another app, registered in its
+    ``AppConfig.ready`` with :func:`register_section`.
+
+    ``parse(checker, value, context)`` validates the key's value and returns it cleaned; it reports
+    every problem with ``checker.error(json_path, swedish_message)`` (paths start with the key, e.g.
+    ``plans[1].focus_areas[2].key``). ``write(association, cleaned, summary, context)`` upserts it,
+    inside the file's one transaction and the förbund's scope, recording in ``summary``
+    (``Summary.created/updated/unchanged``); what the file leaves out is left untouched.
+    ``export(association)`` returns the key's value for ``export_association_file`` (or None to
+    leave the key out). Sections are parsed and written after the core keys, in ``order``."""
+
+    key: str
+    parse: object
+    write: object
+    export: object = None
+    order: int = 100
+
+
+@dataclass
+class SectionContext:
+    """What a section may refer to: the förbund as stored (None when the file creates it), and the
+    insatser (slug -> kind) and member codes of the file and of the database together. ``written``
+    is filled while writing: slug -> Intervention of every insats of the förbund."""
+
+    association: object
+    interventions: dict
+    members: set
+    written: dict = field(default_factory=dict)
+
+
+_sections = {}
+
+
+def register_section(section):
+    if section.key in TOP_KEYS or section.key in _sections:
+        raise ValueError(f"Section {section.key!r} of the förbundsfil is registered twice")
+    _sections[section.key] = section
+    return section
+
+
+def _ordered_sections():
+    return sorted(_sections.values(), key=lambda sec: sec.order)
 MEMBER_KEYS = {"code", "name"}
 TARGET_GROUP_KEYS = {"code", "label"}
 INTERVENTION_KEYS = {
@@ -161,7 +209,7 @@ def parse_association_file(raw):
             detail = error if isinstance(error, json.JSONDecodeError) else "för djupt nästlad, för långa tal eller fel teckenkodning"
             raise AssociationFileError([f"Filen är ingen giltig JSON: {detail}"]) from None
     c = _Checker()
-    if not c.keys("Förbundet", raw, TOP_KEYS, required=("slug", "name")):
+    if not c.keys("Förbundet", raw, TOP_KEYS | set(_sections), required=("slug",)):
         raise AssociationFileError(c.errors)
     doc = {"members": [], "target_groups": [], "interventions": [], "goals": [], "settings": {}}
 
@@ -169,14 +217,21 @@ def parse_association_file(raw):
     if slug in RESERVED_SLUGS:
         c.error("slug", f"\"{slug}\" är reserverat. Välj ett annat kortnamn.")
     doc["slug"] = slug
-    doc["name"] = c.text("name", raw.get("name", ""), 200)
-    orgnr = raw.get("organisationsnummer") or ""
-    if orgnr:
-        doc["organisationsnummer"] = normalise_organisationsnummer(str(orgnr))
-        if doc["organisationsnummer"] is None:
-            c.error("organisationsnummer", f"\"{orgnr}\" är inget giltigt organisationsnummer (NNNNNN-NNNN).")
-    else:
-        doc["organisationsnummer"] = ""
+    existing = Association.objects.filter(slug=slug).first() if slug else None
+    # A file for a förbund that exists may leave out its name (e.g. slug + plans alone): what a file
+    # leaves out is untouched. A new förbund needs one.
+    if "name" in raw or existing is None:
+        doc["name"] = c.text("name", raw.get("name", ""), 200)
+        if not doc["name"] and existing is None:
+            c.error("name", "saknas: ett nytt förbund behöver ett namn.")
+    if "organisationsnummer" in raw or existing is None:
+        orgnr = raw.get("organisationsnummer") or ""
+        if orgnr:
+            doc["organisationsnummer"] = normalise_organisationsnummer(str(orgnr))
+            if doc["organisationsnummer"] is None:
+                c.error("organisationsnummer", f"\"{orgnr}\" är inget giltigt organisationsnummer (NNNNNN-NNNN).")
+        else:
+            doc["organisationsnummer"] = ""
 
     settings = raw.get("settings", {})
     if c.keys("settings", settings, SETTINGS_KEYS):
@@ -307,9 +362,37 @@ def parse_association_file(raw):
             }
         )
 
+    if any(sec.key in raw for sec in _sections.values()):
+        context = _section_context(existing, doc)
+        doc["sections"] = {}
+        with (Scope.of(existing).activate() if existing else _nothing()):
+            for section in _ordered_sections():
+                if section.key in raw:
+                    doc["sections"][section.key] = section.parse(c, raw[section.key], context)
+        doc["section_context"] = context
+
     if c.errors:
         raise AssociationFileError(c.errors)
     return doc
+
+
+def _section_context(existing, doc):
+    interventions, members = {}, set()
+    if existing is not None:
+        with Scope.of(existing).activate():
+            interventions = dict(Intervention.objects.filter(association=existing).values_list("slug", "kind"))
+            members = {m.code for m in Member.objects.filter(association=existing)}
+    interventions.update({i["slug"]: i["kind"] for i in doc["interventions"] if i["slug"]})
+    members.update(m["code"] for m in doc["members"] if m.get("code"))
+    return SectionContext(existing, interventions, members)
+
+
+class _nothing:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
 
 
 def _shown(value):
@@ -358,13 +441,9 @@ def apply_association_file(raw, *, expected_slug=None):
 @transaction.atomic
 def _write(doc):
     summary = Summary()
-    association = _upsert(
-        Association,
-        {"slug": doc["slug"]},
-        {"name": doc["name"], "organisationsnummer": doc["organisationsnummer"], **doc["settings"]},
-        summary,
-        f"förbund {doc['slug']}",
-    )
+    own = {k: doc[k] for k in ("name", "organisationsnummer") if k in doc}
+    association = _upsert(Association, {"slug": doc["slug"]}, {**own, **doc["settings"]}, summary,
+                          f"förbund {doc['slug']}")
     # The rest belongs to the förbund the file names: written in its scope (tenancy/scope.py).
     with Scope.of(association).activate():
         return _write_contents(association, doc, summary)
@@ -389,6 +468,13 @@ def _write_contents(association, doc, summary):
         lookup = {"intervention": interventions[g["intervention"]], "year": g["year"], "metric": g["metric"]}
         values = {"target": g["target"], "manual_result": g["manual_result"], "description": g["description"]}
         _upsert(Goal, lookup, values, summary, f"mål {g['intervention']} {g['year']} {g['metric']}")
+    if doc.get("sections"):
+        context = doc["section_context"]
+        context.association = association
+        context.written = {i.slug: i for i in Intervention.objects.filter(association=association)}
+        for section in _ordered_sections():
+            if section.key in doc["sections"]:
+                section.write(association, doc["sections"][section.key], summary, context)
     if summary.created or summary.updated:
         mark_data_changed(association.pk)
     return association, summary
@@ -402,7 +488,7 @@ def export_association_file(association):
             return None
         return int(value) if value == value.to_integral_value() else float(value)
 
-    return {
+    document = {
         "slug": association.slug,
         "name": association.name,
         "organisationsnummer": association.organisationsnummer,
@@ -440,3 +526,8 @@ def export_association_file(association):
             for g in Goal.objects.filter(intervention__association=association).select_related("intervention").order_by("intervention__slug", "year", "metric")
         ],
     }
+    for section in _ordered_sections():
+        value = section.export(association) if section.export else None
+        if value is not None:
+            document[section.key] = value
+    return document
