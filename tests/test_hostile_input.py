@@ -268,6 +268,7 @@ DOCUMENTS = st.recursive(
 )
 
 
+@pytest.mark.django_db  # parsing looks up whether the förbund exists (what it may leave out)
 @hypothesis_settings(max_examples=300, deadline=None)
 @example(b"[" * 100_000)
 @example(b'{"slug": ' + b"1" * 5000 + b"}")
