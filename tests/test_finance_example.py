@@ -6,22 +6,9 @@ import json
 
 import pytest
 
-from finsam.finance.services import import_actuals, import_budget
-from finsam.interventions.association_file import apply_association_file
 from finsam.statistics.engine import compute_report
 
 from .conftest import DATA
-
-TODAY = datetime.date(2026, 11, 23)
-
-
-@pytest.fixture
-def finance_example(exempelstad):
-    apply_association_file((DATA / "exempel-forbund-ekonomi.json").read_bytes())
-    import_budget(exempelstad, (DATA / "exempel-budget.csv").read_bytes(), filename="exempel-budget.csv")
-    import_actuals(exempelstad, (DATA / "exempel-utfall.csv").read_bytes(), filename="exempel-utfall.csv",
-                   today=TODAY)
-    return exempelstad
 
 
 def _differences(expected, document):
