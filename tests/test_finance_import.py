@@ -376,3 +376,21 @@ def test_the_same_files_imported_at_once_give_one_result(forbund):
     assert BudgetSet.objects.filter(association=forbund).count() == 1
     assert BudgetLine.objects.count() == 12
     assert Actual.objects.filter(association=forbund).count() == 12
+
+
+def test_the_finance_section_exports_what_it_reads_and_reapplies_unchanged(finance_example):
+    import json
+
+    from finsam.interventions.association_file import (
+        AssociationFileError, apply_association_file, export_association_file,
+    )
+
+    exported = export_association_file(finance_example)
+    given = json.loads((DATA / "exempel-forbund-ekonomi.json").read_text(encoding="utf-8"))["finance"]
+    assert exported["finance"] == given
+    _, summary = apply_association_file(json.dumps(exported).encode())
+    assert "Ekonomiinställningar" not in summary.updated + summary.created
+    given["accounts"].append({"account": "99", "post": "okand"})
+    with pytest.raises(AssociationFileError) as refused:
+        apply_association_file(json.dumps({"slug": "exempelstad", "finance": given}).encode())
+    assert any(e.startswith("finance.accounts[26].post") for e in refused.value.errors), refused.value.errors

@@ -218,13 +218,16 @@ class Ledger:
         kept = kept or set()
         return sum(1 for m in range(months.first, months.last + 1) if m not in kept)
 
-    def balances(self, year):
-        """{post: balance} at the end of ``year`` (its last period holding balance lines), or None."""
+    def _latest_first(self, year):
+        """The periods of ``year`` holding actuals, the last first."""
         kept = self.actual_years.get(year)
         if kept is None:
-            return None
-        periods = [(year, None)] if kept == "annual" else [(year, m) for m in sorted(kept, reverse=True)]
-        for key in periods:
+            return []
+        return [(year, None)] if kept == "annual" else [(year, m) for m in sorted(kept, reverse=True)]
+
+    def balances(self, year):
+        """{post: balance} at the end of ``year`` (its last period holding balance lines), or None."""
+        for key in self._latest_first(year):
             lines = [ln for ln in self._actuals.get(key, ()) if posts.side(ln.post) not in (posts.INCOME, posts.COST)]
             if lines:
                 out = {p: ZERO for p in posts.BALANCE_POSTS}
@@ -234,12 +237,9 @@ class Ledger:
         return None
 
     def booked_equity(self, year):
-        """The booked ``eget_kapital`` of ``year`` (its opening, before the closing entry), or None."""
-        kept = self.actual_years.get(year)
-        if kept is None:
-            return None
-        periods = [(year, None)] if kept == "annual" else [(year, m) for m in sorted(kept, reverse=True)]
-        for key in periods:
+        """The booked ``eget_kapital`` of ``year`` (its opening, before the closing entry): that of its
+        last period holding one; or None."""
+        for key in self._latest_first(year):
             lines = [ln.amount for ln in self._actuals.get(key, ()) if ln.post == "eget_kapital"]
             if lines:
                 return sum(lines, ZERO)
