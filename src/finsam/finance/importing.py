@@ -51,6 +51,7 @@ class Known:
     members: set  # member codes
     settings: object  # settings_section.Settings
     today: datetime.date = field(default_factory=datetime.date.today)
+    periods: dict = field(default_factory=dict)  # period text -> (year, month): parsed once per file
 
     @classmethod
     def of(cls, association, today=None):
@@ -374,11 +375,13 @@ def parse_period(text, today):
 def clean_actuals_row(line, cells, known, errors):
     row = _Row(line, cells, errors)
     before = len(errors)
-    period = None
-    try:
-        period = parse_period(row.get("period"), known.today)
-    except ValueError as reason:
-        row.error("period", str(reason))
+    text = row.get("period")
+    period = known.periods.get(text)
+    if period is None:
+        try:
+            period = known.periods[text] = parse_period(text, known.today)
+        except ValueError as reason:
+            row.error("period", str(reason))
     post, member = row.get("post"), row.get("medlem")
     account = row.get("konto")
     if post and account:

@@ -347,7 +347,14 @@ class Settings:
     history: dict = field(default_factory=dict)  # year -> dict of Decimals or None
 
     def account(self, code):
-        """The mapping of an account: exact match, else the longest prefix ``46*`` that fits; or None."""
+        """The mapping of an account: exact match, else the longest prefix ``46*`` that fits; or None
+        (remembered per account: a ledger repeats a few hundred accounts over thousands of lines)."""
+        cache = self.__dict__.setdefault("_accounts_seen", {})
+        if code not in cache:
+            cache[code] = self._account(code)
+        return cache[code]
+
+    def _account(self, code):
         best, best_length = None, -1
         for row in self.accounts:
             pattern = row["account"]
