@@ -7,7 +7,7 @@ import calendar
 import datetime
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from finsam.core.identifiers import IDENTITY_NUMBER_MESSAGE, contains_identity_number
 from finsam.participants.files import FileRefused, read_table

@@ -4,9 +4,7 @@ JSON and CSV); every figure comes from ``compute.py``, which the metric source u
 
 from decimal import Decimal
 
-from finsam.statistics.tables import (
-    AMOUNT_KR, COUNT, MEASURE, Omitted, TableSpec, register,
-)
+from finsam.statistics.tables import AMOUNT_KR, COUNT, MEASURE, Omitted, TableSpec, register
 
 from . import compute, posts
 from .compute import ZERO, Months, PeriodError
@@ -727,7 +725,8 @@ def checks_table(ctx):
 # --- the declarations ------------------------------------------------------------------------------
 
 def _amount_spec(id, title, order, build, **kwargs):
-    return register(TableSpec(id=id, title=title, family=FAMILY, population="participations", source="finance",
+    population = kwargs.pop("population", "amounts")
+    return register(TableSpec(id=id, title=title, family=FAMILY, population=population, source="finance",
                               order=order, build=build, reads=READS, column_kinds=kwargs.pop("column_kinds", {}),
                               **kwargs))
 
@@ -760,6 +759,7 @@ FINANCIAL_GOALS = _amount_spec("financial_goals", "Finansiella mål", 210, finan
                                column_kinds={"mal": AMOUNT_KR, "utfall": AMOUNT_KR, "uppfyllt": MEASURE})
 COST_PER_PARTICIPANT = _amount_spec(
     "cost_per_participant", "Kostnad per deltagare", 211, cost_per_participant_table,
+    population="participations",
     column_kinds={**_kinds("kostnad", "extern_finansiering", "nettokostnad", "per_deltagare", "per_avslutad",
                            "per_arbete_studier"), **_kinds(*COUNT_COLUMNS, kind=COUNT)},
     relations=cost_per_participant_relations, decompose=cost_per_participant_atoms)
