@@ -27,7 +27,8 @@ PERIOD_RE = re.compile(r"^([0-9]{4})(?:-([0-9]{2}))?$")
 
 
 class FinanceInputError(Exception):
-    """Input refused: ``errors`` lists every problem (RowError or text), nothing was written."""
+    """Input refused: ``errors`` lists every problem, nothing was written: a ``RowError`` (row,
+    column, value, message) for a line, a text for the whole file or entry (Swedish)."""
 
     def __init__(self, errors):
         self.errors = list(errors)
@@ -132,7 +133,7 @@ def read_rows(source, filename, *, kind):
     try:
         header, rows, _warnings = read_table(source, filename, sheet=sheet)
     except FileRefused as refused:
-        raise FinanceInputError([RowError(0, "", "", str(refused))]) from None
+        raise FinanceInputError([str(refused)]) from None
     errors = []
     index = _header(header, allowed, required, errors)
     if errors:
@@ -150,7 +151,7 @@ def read_rows(source, filename, *, kind):
     if errors:
         raise FinanceInputError(errors)
     if not out:
-        raise FinanceInputError([RowError(0, "", "", "Filen har inga rader under rubrikraden.")])
+        raise FinanceInputError(["Filen har inga rader under rubrikraden."])
     return out
 
 
