@@ -291,8 +291,9 @@ FIELDS = {"display_unit": "display_unit", "equity_cap": "equity_cap", "admin_sha
 
 
 def write(association, cleaned, summary, context):
-    from .services import store_settings
+    from .services import lock_finance_writes, store_settings
 
+    lock_finance_writes(association.pk)  # one writer of the förbund's settings at a time (get_or_create)
     changed, created = store_settings(association, cleaned)
     if created:
         summary.created.append("Ekonomiinställningar")
