@@ -3,6 +3,7 @@ decimal commas, as Swedish Excel expects."""
 
 import csv
 import io
+from decimal import ROUND_HALF_UP, Decimal
 
 from finsam.core.exports import neutralise
 
@@ -25,6 +26,8 @@ def render(report):
                 value = table.cell(row_key, col_key)
                 if (row_key, col_key) in table.masked:
                     shown = formatting.MASKED
+                elif isinstance(value, Decimal):  # an exact amount: whole kronor, a half away from zero
+                    shown = str(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
                 elif isinstance(value, float):
                     shown = _decimal(value, 4)
                 else:
