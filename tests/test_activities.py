@@ -3,6 +3,7 @@ the values shared/examples/README.md lists for 2024 and its first half, through 
 metric sources alike; the files' rules; rights per insats; the förbundsfil sections."""
 
 import datetime
+import io
 import json
 from io import StringIO
 
@@ -418,3 +419,31 @@ def test_the_database_refuses_a_second_copy_of_an_activity_and_a_measure_value(w
     with pytest.raises(IntegrityError), transaction.atomic():
         MeasureValue.objects.create(association=world.alfa, measure="nyhetsbrev_prenumeranter", end=D(2024, 6, 30),
                                     value=2)
+
+
+def test_every_format_renders_the_activity_tables(activities_example):
+    from openpyxl import load_workbook
+
+    from finsam.reports.exporters import registry
+
+    report = compute_report(activities_example, *YEAR, tables=["activities"])
+    for exporter in registry:
+        content = exporter.render(report)
+        assert content, exporter.identifier
+    workbook = load_workbook(io.BytesIO(registry.get("xlsx").render(report)))
+    text = " ".join(str(c.value) for ws in workbook.worksheets for row in ws.iter_rows() for c in row if c.value)
+    assert "Aktiviteter per typ" in text and "SIP-möte" in text and "Räckvidd och mått" in text
+    html = registry.get("html").render(report).decode()
+    assert "Utvärderingar" in html and "88,6" in html  # recommend 178 of 201
+    csv = registry.get("csv").render(report).decode("utf-8-sig")
+    assert "Prenumeranter på nyhetsbrevet" in csv
+
+
+def test_the_report_page_shows_activity_tables_when_there_are_activities(activities_example, client):
+    from finsam.tenancy.models import User
+
+    client.force_login(User.objects.get(username="admin@exempelstad.se"))
+    page = client.get(f"/{activities_example.slug}/rapporter/?period=custom&date_from=2024-01-01&date_to=2024-12-31")
+    assert page.status_code == 200 and "Aktiviteter per typ" in page.content.decode()
+    page = client.get(f"/{activities_example.slug}/rapporter/?period=custom&date_from=2021-01-01&date_to=2021-12-31")
+    assert "Aktiviteter per typ" not in page.content.decode()  # no activities then: left out
