@@ -447,3 +447,42 @@ def test_the_report_page_shows_activity_tables_when_there_are_activities(activit
     assert page.status_code == 200 and "Aktiviteter per typ" in page.content.decode()
     page = client.get(f"/{activities_example.slug}/rapporter/?period=custom&date_from=2021-01-01&date_to=2021-12-31")
     assert "Aktiviteter per typ" not in page.content.decode()  # no activities then: left out
+
+
+def test_an_excel_file_is_read_from_its_sheet_named_aktiviteter_or_matt(example_association):
+    from openpyxl import Workbook
+
+    association, _ = example_association
+
+    def workbook(sheet, header, *rows):
+        book = Workbook()
+        book.active.title = "Instruktioner"
+        book.active.append(["Läs bladet bredvid"])
+        data = book.create_sheet(sheet)
+        for row in (header, *rows):
+            data.append(row)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+    activities = workbook("Aktiviteter", ["typ", "titel", "datum", "format", "deltagare_totalt"],
+                          ["Seminarium/webbinarium", "Excel-seminarium", datetime.datetime(2024, 5, 2), "Digitalt", 12])
+    assert import_activities(activities, "a.xlsx", _ctx(association)).created == 1
+    activity = Activity.objects.get(title="Excel-seminarium")
+    assert (activity.kind, activity.date, activity.format, activity.attendees) == ("seminarium", D(2024, 5, 2),
+                                                                                    "digitalt", 12)
+    values = workbook("Matt", ["matt", "insats", "fran", "till", "varde"],
+                      ["webb_besok", None, datetime.datetime(2024, 1, 1), datetime.datetime(2024, 6, 30), 12480.5])
+    assert import_measures(values, "m.xlsx", _ctx(association)).created == 1
+    assert float(MeasureValue.objects.get().value) == 12480.5
+
+
+def test_finsam_report_writes_the_activity_tables(activities_example, tmp_path):
+    out = tmp_path / "rapport.json"
+    call_command("report", "--association", activities_example.slug, "--from", "2024-01-01", "--to", "2024-12-31",
+                 "--tables", "activities", "--format", "json", "--output", str(out), stdout=StringIO())
+    tables = {t["id"]: t for t in json.loads(out.read_text())["tables"]}
+    assert set(tables) == {"activities", "activities_years", "activities_by_intervention", "activity_series",
+                           "attendees_by_organisation", "attendees_by_role", "activity_evaluations", "activity_list",
+                           "measures"}
+    assert tables["activities_years"]["cells"]["totalt"] == {"count_2024": 61, "attendees_2024": 794}
