@@ -486,3 +486,25 @@ def test_finsam_report_writes_the_activity_tables(activities_example, tmp_path):
                            "attendees_by_organisation", "attendees_by_role", "activity_evaluations", "activity_list",
                            "measures"}
     assert tables["activities_years"]["cells"]["totalt"] == {"count_2024": 61, "attendees_2024": 794}
+
+
+def test_hostile_page_input_gives_no_500(world, login):
+    Activity.objects.create(association=world.alfa, kind="seminarium", title="S", date=D(2024, 3, 1),
+                            format="digitalt", attendees=1)
+    MeasureValue.objects.create(association=world.alfa, measure="webb_besok", start=D(1, 1, 1), end=D(1, 6, 30), value=1)
+    client = login(world.users["admin"])
+    for data in (_form(antal="99999999999999999999", datum="0000-00-00", typ="<script>", format="x"),
+                 _form(deltagare_totalt="-1", org_0="1e9", roll_0="x", utv_svar="9" * 30, insats="hemlig"),
+                 _form(datum="9999-12-31", status="planerad", slutdatum="9999-12-31", antal="2")):
+        assert client.post("/alfa/aktiviteter/ny/", data).status_code == 200
+    assert client.post("/alfa/aktiviteter/ny/", {"titel": "\x00"}).status_code == 400  # core's refusal of NUL
+    for data in ({"matt": "webb_besok", "till": "9999-99-99", "varde": "NaN"},
+                 {"matt": "webb_besok", "fran": "0001-01-01", "till": "0001-01-01", "varde": "1e400"},
+                 {"matt": "<x>", "insats": "hemlig", "till": "2024-01-01", "varde": "1"}):
+        assert client.post("/alfa/matt/", data).status_code == 200
+    assert Activity.objects.filter(association=world.alfa).count() == 1
+    for query in ("?ar=99999999999999999999999", "?ar=-1&typ=" + "x" * 300, "?insats=%C3%A5%27"):
+        assert client.get("/alfa/aktiviteter/" + query).status_code == 200
+    assert client.get("/alfa/aktiviteter/?typ=%00").status_code == 400  # core's refusal of NUL
+    report = compute_report(world.alfa, D(1, 1, 1), D(1, 12, 31), tables=["activities"])  # no year before year 1
+    assert report.table("measures").cells["webb_besok"] == {"value": 1, "previous": None, "change": None}

@@ -357,8 +357,8 @@ def measures_table(ctx):
         value = figures.measure_value(measure, start, end, interventions, ctx.association)
         if value is None:
             continue
-        previous = figures.measure_value(measure, year_earlier(start), year_earlier(end), interventions,
-                                         ctx.association)
+        previous = None if start.year <= 1 else figures.measure_value(
+            measure, year_earlier(start), year_earlier(end), interventions, ctx.association)
         rows.append((measure.code, measure.label))
         cells[measure.code] = {"value": value, "previous": previous,
                                "change": None if previous is None else _difference(value, previous)}

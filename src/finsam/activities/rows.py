@@ -10,6 +10,7 @@ import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
+from finsam.core.forms import parse_date
 from finsam.core.identifiers import IDENTITY_NUMBER_MESSAGE, contains_identity_number
 from finsam.interventions.models import target_group_choices
 
@@ -130,15 +131,10 @@ def _date(raw, column, error, required=False):
         return value.date()
     if isinstance(value, datetime.date):
         return value
-    try:
-        return datetime.date.fromisoformat(text(value)) if len(text(value)) == 10 else _bad_date()
-    except ValueError:
+    parsed = parse_date(text(value))  # exactly ÅÅÅÅ-MM-DD
+    if parsed is None:
         error(column, "inget giltigt datum. Skriv ÅÅÅÅ-MM-DD, t.ex. 2024-03-15.")
-        return None
-
-
-def _bad_date():
-    raise ValueError
+    return parsed
 
 
 def _count(raw, column, error, minimum=0):
