@@ -508,3 +508,21 @@ def test_hostile_page_input_gives_no_500(world, login):
     assert client.get("/alfa/aktiviteter/?typ=%00").status_code == 400  # core's refusal of NUL
     report = compute_report(world.alfa, D(1, 1, 1), D(1, 12, 31), tables=["activities"])  # no year before year 1
     assert report.table("measures").cells["webb_besok"] == {"value": 1, "previous": None, "change": None}
+
+
+def test_shares_read_as_shares_and_only_sip_counts_are_counts(activities_example):
+    from finsam.reports.formatting import cell
+    from finsam.statistics.tables import COUNT, MEASURE, SHARE
+
+    report = compute_report(activities_example, *YEAR, tables=["activities"])
+    evaluations = report.table("activity_evaluations")
+    assert evaluations.kind("totalt", "recommend") == SHARE and cell(evaluations, "totalt", "recommend") == "88,6\u00a0%"
+    assert evaluations.kind("seminarium", "answers") == MEASURE
+    assert cell(evaluations, "totalt", "mean_rating") == "4,1"
+    kinds = report.table("activities")
+    assert kinds.kind("sip_mote", "count") == COUNT and kinds.kind("totalt", "count") == COUNT
+    assert kinds.kind("seminarium", "count") == MEASURE
+    listing = report.table("activity_list")
+    sip = next(key for key, _ in listing.rows if listing.cells[key]["kind"] == "SIP-möte")
+    assert listing.kind(sip, "count") == COUNT and listing.kind(sip, "date") != COUNT
+    assert report.table("measures").kind("webb_besok", "value") == MEASURE
