@@ -10,7 +10,6 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from finsam.activities import figures
 from finsam.activities.access import row_context
 from finsam.activities.importing import import_activities, import_measures
 from finsam.activities.models import Activity, ActivityKind, MeasureDefinition, MeasureValue
@@ -19,7 +18,7 @@ from finsam.interventions.association_file import apply_association_file, export
 from finsam.participants.importing import ImportRefused
 from finsam.statistics import metrics
 from finsam.statistics.engine import compute_report
-from finsam.tenancy.models import DataVersion, Role, RoleAssignment
+from finsam.tenancy.models import DataVersion, Role
 from finsam.tenancy.permissions import Access
 from tests.conftest import DATA, make_user
 
@@ -220,6 +219,12 @@ def test_the_commands_exit_with_every_error(example_association, tmp_path):
     assert "2 fel" in str(failed.value) and "Rad 2" in str(failed.value) and "Rad 3" in str(failed.value)
     with pytest.raises(CommandError, match="inget förbund"):
         call_command("import_measures", "--association", "finns-inte", str(path))
+    make_user("styrelse@exempelstad.se", association, Role.READER)
+    with pytest.raises(CommandError, match="får inte registrera"):
+        call_command("import_measures", "--association", association.slug, "--user", "styrelse@exempelstad.se",
+                     str(path))
+    with pytest.raises(CommandError, match="finns inte"):
+        call_command("import_activities", "--association", association.slug, str(tmp_path / "saknas.csv"))
 
 
 # --- rights per insats ---------------------------------------------------------------------------------
