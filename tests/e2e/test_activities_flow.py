@@ -103,10 +103,17 @@ def test_project_leader_sees_and_registers_for_own_insats(page, activities_loade
     page.goto("/exempelstad/matt/")
     assert "Prenumeranter på nyhetsbrevet" not in page.locator("table").inner_text()  # the förbund's own values
     assert_accessible(page)
+    for path in ("/exempelstad/aktiviteter/las-in/", "/exempelstad/matt/las-in/"):
+        page.goto(path)
+        assert_accessible(page)
 
 
 def test_analyst_reads_the_activity_tables_in_the_report(page, activities_loaded):
     log_in(page, f"{Role.ANALYST}@exempelstad.se")
+    for path in ("/exempelstad/aktiviteter/?ar=2024&insats=forbundet", "/exempelstad/aktiviteter/ny/",
+                 "/exempelstad/aktiviteter/las-in/", "/exempelstad/matt/", "/exempelstad/matt/las-in/"):
+        page.goto(path)
+        assert_accessible(page)
     page.goto("/exempelstad/rapporter/?period=custom&date_from=2024-01-01&date_to=2024-12-31")
     assert page.get_by_role("heading", name="Aktiviteter per typ").is_visible()
     assert page.get_by_role("heading", name="Räckvidd och mått").is_visible()
