@@ -177,6 +177,19 @@ def test_hostile_activity_files_are_refused_with_a_message(example_association, 
     assert any(words.lower() in str(e).lower() for e in refused.value.errors), [str(e) for e in refused.value.errors]
 
 
+def test_codes_may_be_written_as_their_swedish_labels(example_association):
+    association, _ = example_association
+    data = ("Typ;Titel;Datum;Format;Status;Arrangör;Publik;Målgrupp;Deltagare_totalt\n"
+            "Kunskapsdialog;Dialog;2024-03-01;Fysiskt;Genomförd;Förbundet;Chefer hos medlemmarna;Vuxna 30–64 år i behov "
+            "av samordnat stöd;12\n"
+            "konferens;Dag;2024-03-02;HYBRID;installd;Region Exempel;medarbetare;unga_vuxna;\n")
+    assert import_activities(data.encode(), "a.csv", _ctx(association)).created == 2
+    dialog, day = Activity.objects.order_by("date")
+    assert (dialog.kind, dialog.format, dialog.status, dialog.organisers, dialog.audience, dialog.target_groups) == (
+        "kunskapsdialog", "fysiskt", "genomford", ["forbundet"], ["chefer"], ["vuxna"])
+    assert (day.format, day.status, day.organisers) == ("hybrid", "installd", ["region"])
+
+
 def test_formula_like_cells_are_stored_as_text(example_association):
     association, _ = example_association
     data = f"{HEADER}\nR-1;;seminarium;=HYPERLINK(\"x\");2024-03-01;;;;digitalt;10;;;;;;;;;+SUM(A1)\n".encode()

@@ -65,7 +65,8 @@ class Context:
         self.today = today or datetime.date.today()
         self.kinds = codes.kinds(association)
         self.measures = codes.measures(association)
-        self.member_codes = {m.code for m in association.members.all()}
+        self.member_names = {m.code: m.display_name for m in association.members.all()}
+        self.member_codes = set(self.member_names)
         self.target_groups = dict(target_group_choices(association))
         self._all_slugs = None
 
@@ -119,6 +120,10 @@ class Context:
 
     def organisers(self):
         return ["forbundet", *sorted(self.member_codes), "annat_forbund", "annan"]
+
+    def organiser_labels(self):
+        """code -> the name a user may write instead (a member's own name, "Förbundet" ...)."""
+        return {**dict(codes.ORGANISERS.choices), **self.member_names}
 
 
 def _date(raw, column, error, required=False):
@@ -241,7 +246,7 @@ def clean_activity(raw, ctx, error):
         err("status" if status_text else "datum",
             "en genomförd aktivitet kan inte ligga i framtiden; ange status planerad.",
             status_text or row["date"].isoformat())
-    row["organisers"] = _code_list(raw, "arrangor", err, ctx.organisers()) or ["forbundet"]
+    row["organisers"] = _code_list(raw, "arrangor", err, ctx.organisers(), ctx.organiser_labels()) or ["forbundet"]
     format_text = text(raw.get("format"))
     row["format"] = codes.FORMAT.lookup(format_text) if format_text else None
     if row["format"] is None:
