@@ -137,6 +137,7 @@ BAD_ROWS = [
     ("R-18;;seminarium;S;2024-03-01;;;;digitalt;10;;;;;;;;;Ring 19900101-0017", "kommentar", "personnummer"),
     ("19900101-0017;;seminarium;S;2024-03-01;;;;digitalt;10;;;;;;;;;", "referens", "personnummer"),
     ("R-20;finns-inte;seminarium;S;2024-03-01;;;;digitalt;10;;;;;;;;;", "insats", "okänd insats"),
+    ("R-21;;seminarium;S;2024-03-01;;;klar;digitalt;10;;;;;;;;;", "status", "okänd status"),
     ("R-1;;seminarium;S;2024-03-02;;;;digitalt;10;;;;;;;;;", "referens", "rad 2"),
 ]
 
@@ -153,6 +154,8 @@ def test_every_error_of_a_file_is_reported_and_nothing_is_written(example_associ
         assert found and any(words.lower() in e.message.lower() for e in found), (line, column, [str(e) for e in errors
                                                                                                   if e.row == line])
     assert "19900101" not in " ".join(str(e) for e in errors)  # never shown back
+    unknown_status = next(line for line, (row, _, _) in enumerate(BAD_ROWS[1:], start=3) if "klar" in row)
+    assert [e.column for e in errors if e.row == unknown_status] == ["status"]  # reported once
     assert not Activity.objects.filter(association=association).exists()
     first = BAD_ROWS[0][0]
     with pytest.raises(ImportRefused) as refused:

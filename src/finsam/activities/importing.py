@@ -165,18 +165,22 @@ def import_measures(data, filename, ctx, user=None):
     cleaned, errors, warnings = validate_measures(data, filename, ctx)
     if errors:
         raise ImportRefused(errors, warnings)
-    return _write(ctx, cleaned, warnings, stored_measure, MeasureValue, MEASURE_FIELDS)
+    # Checked again under the write lock: another file may have stored an overlapping period meanwhile.
+    return _write(ctx, cleaned, warnings, stored_measure, MeasureValue, MEASURE_FIELDS,
+                  check=lambda: overlaps(ctx, cleaned))
 
 
 # --- writing ---------------------------------------------------------------------------------------
 
-def _write(ctx, cleaned, warnings, find, model, fields):
+def _write(ctx, cleaned, warnings, find, model, fields, check=None):
     association = ctx.association
     summary = ImportSummary(warnings=list(warnings))
     try:
         with transaction.atomic():
             lock_participant_writes(association.pk)
-            refused = []
+            refused = check() if check else []
+            if refused:
+                raise ImportRefused(refused, warnings)
             for row in cleaned:
                 stored = find(association, row)
                 values = {f: row[f] for f in fields}

@@ -241,8 +241,8 @@ def clean_activity(raw, ctx, error):
     row["status"] = codes.STATUS.lookup(status_text) if status_text else codes.HELD
     if row["status"] is None:
         err("status", f"okänd status. Tillåtet: {', '.join(f'{c} ({label})' for c, label in codes.STATUS.choices)}.")
-    held = row["status"] == codes.HELD
-    if held and row["date"] and max(row["date"], row["end_date"] or row["date"]) > ctx.today:
+    held = row["status"] in (codes.HELD, None)  # an unknown status is reported once, above
+    if row["status"] == codes.HELD and row["date"] and max(row["date"], row["end_date"] or row["date"]) > ctx.today:
         err("status" if status_text else "datum",
             "en genomförd aktivitet kan inte ligga i framtiden; ange status planerad.",
             status_text or row["date"].isoformat())
