@@ -307,6 +307,88 @@ def _finance_settings(world, client, _):
 
     save_settings(world.alfa, {"display_unit": "kr", "admin_share_max": 0.1})
     save_settings(world.alfa, {"display_unit": "tkr"})
+def _activity_data(**changes):
+    return {"insats": "aktivitet", "typ": "seminarium", "titel": "Frukostseminarium", "datum": "2024-03-01",
+            "antal": "1", "status": "genomford", "format": "digitalt", "deltagare_totalt": "20", **changes}
+
+
+def _activity(world):
+    from finsam.activities.models import Activity
+
+    return Activity.objects.create(association=world.alfa, intervention=world.assigned, kind="seminarium",
+                                   title="Seminarium", date=D(2024, 3, 1), format="digitalt", attendees=12)
+
+
+def _activity_created(world, client, _):
+    _post(client, world, "manager", "activities:create", _activity_data())
+
+
+def _activity_cancelled(world, client, activity):
+    _post(client, world, "analyst", "activities:edit", _activity_data(titel="Seminarium", status="installd",
+                                                                       deltagare_totalt=""), pk=activity.pk)
+
+
+def _activity_deleted(world, client, activity):
+    _post(client, world, "admin", "activities:delete", pk=activity.pk)
+
+
+def _upload(world, client, user, route, csv):
+    client.force_login(world.users[user])
+    upload = SimpleUploadedFile("fil.csv", csv.encode(), content_type="text/csv")
+    response = client.post(_url(world, route), {"file": upload})
+    assert response.context["summary"] is not None, [str(e) for e in response.context["errors"]]
+
+
+def _activity_file(world, client, activity):
+    _upload(world, client, "admin", "activities:import",
+            "insats;typ;titel;datum;format;deltagare_totalt\n"
+            "aktivitet;seminarium;Seminarium;2024-03-01;fysiskt;30\n"
+            ";kunskapsdialog;Kunskapsdialog;2024-04-01;digitalt;25\n")
+
+
+def _measure_value(world):
+    from finsam.activities.models import MeasureValue
+
+    return MeasureValue.objects.create(association=world.alfa, measure="webb_besok", start=D(2024, 1, 1),
+                                       end=D(2024, 6, 30), value=100)
+
+
+def _measure_saved(world, client, _):
+    for value in ("100", "120"):  # a new value, then the same period again: replaced
+        _post(client, world, "admin", "activities:measures",
+              {"matt": "webb_besok", "insats": "", "fran": "2024-07-01", "till": "2024-12-31", "varde": value})
+
+
+def _measure_deleted(world, client, value):
+    _post(client, world, "manager" if value.intervention else "admin", "activities:measure_delete", pk=value.pk)
+
+
+def _measure_file(world, client, value):
+    _upload(world, client, "analyst", "activities:measures_import",
+            "matt;insats;fran;till;varde\n"
+            "webb_besok;;2024-01-01;2024-06-30;150\n"
+            "nyhetsbrev_prenumeranter;;;2024-06-30;412\n")
+
+
+def _own_kinds_and_measures(world):
+    from finsam.activities.models import ActivityKind, MeasureDefinition
+
+    ActivityKind.objects.create(association=world.alfa, code="egen_typ", label="Egen typ")
+    MeasureDefinition.objects.create(association=world.alfa, code="eget_matt", label="Eget mått", aggregation="summa")
+
+
+def _association_file_sections(world, client, _):
+    import json
+
+    document = {"slug": world.alfa.slug,
+                "activity_kinds": [{"code": "egen_typ", "label": "Nytt namn", "individual": True},
+                                   {"code": "ny_typ", "label": "Ny typ"}],
+                "measures": [{"code": "eget_matt", "label": "Nytt namn", "aggregation": "senaste"},
+                             {"code": "nytt_matt", "label": "Nytt mått", "aggregation": "helperiod"}]}
+    upload = SimpleUploadedFile("forbund.json", json.dumps(document).encode(), content_type="application/json")
+    client.force_login(world.users["admin"])
+    response = client.post(_url(world, "interventions:association_file"), {"file": upload})
+    assert response.status_code == 200 and response.context["summary"] is not None, response.context["errors"]
 
 
 # name -> (action, routes it serves, setup or None)
@@ -341,6 +423,15 @@ WRITE_PATHS = {
     "finance budget by hand": (_finance_budget_by_hand, set(), _finance_budget_stored),
     "finance actuals by hand": (_finance_actuals_by_hand, set(), None),
     "finance settings": (_finance_settings, set(), None),
+    "activity created": (_activity_created, {"activities:create"}, None),
+    "activity edited or cancelled": (_activity_cancelled, {"activities:edit"}, _activity),
+    "activity deleted": (_activity_deleted, {"activities:delete"}, _activity),
+    "activity file": (_activity_file, {"activities:import"}, _activity),  # one row updated, one created
+    "measure value saved": (_measure_saved, {"activities:measures"}, None),
+    "measure value deleted": (_measure_deleted, {"activities:measure_delete"}, _measure_value),
+    "measures file": (_measure_file, {"activities:measures_import"}, _measure_value),
+    "förbundsfil: own kinds and measures": (_association_file_sections, {"interventions:association_file"},
+                                            _own_kinds_and_measures),
 }
 
 # Routes whose requests write nothing the engine reads (each says why).
@@ -360,6 +451,7 @@ WRITES_NOTHING_COUNTED = {
     # service of its kind (the write path "import as a background job").
     "jobs:detail", "jobs:status", "jobs:download", "jobs:list",
     "home", "healthz", "accessibility", "help", "login", "logout",
+    "activities:list",
 }
 
 # (model label, operation) that no path of the product performs; each says why. A path that starts
@@ -383,6 +475,9 @@ NEVER_WRITTEN = {
     ("finance.BudgetSet", "DELETE"),
     ("finance.Actual", "UPDATE"),
     ("finance.FinanceSettings", "DELETE"),
+    # A förbund's own activity kinds and measures are added or relabelled (förbundsfil), never deleted.
+    ("activities.ActivityKind", "DELETE"),
+    ("activities.MeasureDefinition", "DELETE"),
 }
 
 

@@ -18,6 +18,7 @@ from django.test import RequestFactory
 from django.urls import path
 from django_scopes import ScopeError, scopes_disabled
 
+from finsam.activities.models import Activity, ActivityKind, MeasureDefinition, MeasureValue
 from finsam.audit.models import AccessLog
 from finsam.finance.models import Actual, BudgetLine, BudgetSet, FinanceSettings
 from finsam.interventions.models import Goal, Intervention, TargetGroup
@@ -145,6 +146,12 @@ def _one_of_each(world):
         BudgetLine.objects.create(budget_set=budget_set, post="styrelse", amount=Decimal("100.50"))
         Actual.objects.create(association=association, year=2024, month=1, post="styrelse", amount=Decimal("99.25"))
         FinanceSettings.objects.create(association=association)
+        ActivityKind.objects.create(association=association, code="egen_typ", label="Egen typ")
+        MeasureDefinition.objects.create(association=association, code="eget_matt", label="Eget mått", aggregation="summa")
+        Activity.objects.create(association=association, intervention=intervention, kind="seminarium", title="S",
+                                date=datetime.date(2024, 3, 1), format="digitalt", attendees=10)
+        MeasureValue.objects.create(association=association, measure="webb_besok", start=datetime.date(2024, 1, 1),
+                                    end=datetime.date(2024, 6, 30), value=100)
 
 
 @pytest.mark.parametrize("label", sorted(m._meta.label for m in tenant_models()))

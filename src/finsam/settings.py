@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "finsam.jobs",
     "finsam.demo",
     "finsam.finance",
+    "finsam.activities",
 ]
 
 MIDDLEWARE = [
