@@ -44,6 +44,15 @@ class _Cache:
         return cache[key]
 
 
+def _every_cell(table):
+    """A cell for every row and column (docs/report-json.md): None where a row has no such value
+    (another scale's step, a column that only has a share)."""
+    for key, _ in table.rows:
+        row = table.cells.setdefault(key, {})
+        table.cells[key] = {col: row.get(col) for col, _ in table.columns}
+    return table
+
+
 def _with_min_n(table, results, masked=True):
     table.extra["min_n"] = results.min_n
     if masked:
@@ -311,7 +320,8 @@ def goals_table(ctx):
 
 def _spec(id, title, order, build, reads=READS, **kwargs):
     return register(TableSpec(id=id, title=title, family="surveys", population="responses", source="surveys",
-                              order=order, build=build, reads=reads, own_masking=True, **kwargs))
+                              order=order, build=lambda ctx: _every_cell(build(ctx)), reads=reads, own_masking=True,
+                              **kwargs))
 
 
 RESPONSE_RATE = _spec("survey_response_rate", "Svarsfrekvens", 300, response_rate_table)
