@@ -276,14 +276,22 @@ def mask(results):
     # 2. secondary: a total would give away the masked group rows of its question
     for total in [r for r in questions.values() if r.group == codes.TOTAL]:
         groups = [r for r in questions.values() if r.item == total.item and r.group != codes.TOTAL]
-        hidden = sum(r.n for r in groups if r.masked)
-        if not 1 <= hidden <= min_n - 1:
+        masked = [r for r in groups if r.masked]
+        hidden = sum(r.n for r in masked)
+        # Beyond the spec's rule (docs/decisions.md, "Survey masking: rows at the limit"): masked
+        # rows known to hold fewer than min n each give themselves away when together they hold
+        # exactly (min n - 1) each, e.g. two rows of 4 summing to 8; one more row is masked then.
+        at_limit = len(masked) >= 2 and hidden == len(masked) * (min_n - 1)
+        if not (1 <= hidden <= min_n - 1 or at_limit):
             continue
-        for row in sorted([r for r in groups if not r.masked], key=lambda r: r.n):  # stable: ties in table order
-            if hidden >= min_n:
+        visible = sorted([r for r in groups if not r.masked], key=lambda r: r.n)  # stable: ties in table order
+        for i, row in enumerate(visible):
+            if hidden >= min_n and not (at_limit and i == 0):
                 break
             row.masked = SECONDARY
             hidden += row.n
+        if at_limit and not visible:
+            total.masked = SECONDARY  # no group row left to mask: the total would give them away
     # 3. an indicator row pooling a masked question row; totalt/<indicator> also any masked group row of it
     for row in indicators.values():
         if row.masked:
