@@ -141,3 +141,12 @@ def test_rows_at_the_limit_are_protected_beyond_the_spec_rule():
     assert [results.questions[f"g{i}/q"].masked for i in range(4)] == [FEW, FEW, SECONDARY, ""]
     results = _question([(4, 1), (4, 3)], 5)
     assert results.questions[f"{codes.TOTAL}/q"].masked == SECONDARY
+
+
+def test_shares_are_rounded_half_up_from_the_exact_fraction():
+    from fractions import Fraction
+
+    from finsam.surveys.results import share_value
+
+    assert share_value(Fraction(1, 32)) == 0.0313 and share_value(Fraction(13, 32)) == 0.4063
+    assert share_value(Fraction(-1, 32)) == -0.0313 and share_value(Fraction(2, 3)) == 0.6667

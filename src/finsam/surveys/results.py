@@ -9,6 +9,7 @@ Counts are pooled by summing, never by averaging percentages; shares are exact f
 
 import re
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.db.models import Count
@@ -316,5 +317,9 @@ def figure(association, date_from, date_to, interventions, group, item):
 
 
 def share_value(fraction):
-    """A share as stored in a table: a float of the exact fraction (JSON rounds it half-up)."""
-    return None if fraction is None else float(fraction)
+    """A share as a survey table stores it: four decimals rounded half-up from the exact fraction
+    (surveys.md; Table.to_json's own rounding then changes nothing)."""
+    if fraction is None:
+        return None
+    exact = Decimal(fraction.numerator) / Decimal(fraction.denominator)
+    return float(exact.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
