@@ -328,3 +328,49 @@ def test_national_file_replaces_its_year_and_commands_exit_1_with_every_error(ex
     answers.write_bytes(b"omgang;svar_id\nokand;1\n")
     with no_scope(), pytest.raises(CommandError, match="Rad 2, kolumn omgang"):
         call_command("import_answers", "--association", "exempelstad", str(answers))
+
+
+def _leaves(value, path=()):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _leaves(item, (*path, index))
+    yield path
+
+
+def _replaced(document, path, new):
+    copy = json.loads(json.dumps(document))
+    if not path:
+        return new
+    target = copy
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = new
+    return copy
+
+
+@pytest.mark.parametrize("name", ["exempel-fragor-v2.json", "exempel-enkater.json"])
+def test_every_value_of_a_file_replaced_by_a_wrong_type_is_refused_never_a_crash(example_association, name):
+    """Each value of the example file in turn becomes a list, an object, true, null or a long
+    text: the file is refused with its errors (or still valid), never an exception of another kind."""
+    association, _ = example_association
+    load_sets(association)
+    document = json.loads((DATA / name).read_text())
+    if "rounds" in document:  # two rounds and two goals stand for every one (the file has 12 and 7)
+        document = {**document, "rounds": document["rounds"][:2], "goals": document["goals"][:2]}
+    load = (lambda doc: load_question_set(json.dumps(doc), association)) if "fragor" in name else (
+        lambda doc: apply_survey_file(json.dumps(doc), association))
+    refused = 0
+    for path in _leaves(document):
+        value = document
+        for step in path:
+            value = value[step]
+        for wrong in ([], True, None) + (("x" * 5000,) if isinstance(value, str) else ()):
+            try:
+                load(_replaced(document, path, wrong))
+            except SurveyFileError as error:
+                assert error.errors and all(isinstance(e, str) for e in error.errors)
+                refused += 1
+    assert refused > 100
