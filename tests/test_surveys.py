@@ -6,8 +6,12 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from finsam.surveys import services
+from finsam.surveys.answers import answers_csv, answers_xlsx, import_answers
 from finsam.surveys.errors import SurveyError, SurveyFileError
-from finsam.surveys.models import Answer, Question, QuestionSet, Response, Round, SurveyCode, SurveyGoal
+from finsam.surveys.models import (
+    Answer, ImportId, NationalComparison, Question, QuestionSet, Response, Round, SurveyCode, SurveyGoal,
+)
+from finsam.surveys.national import load_national
 from finsam.surveys.questions import load_question_set
 from finsam.surveys.setup import apply_survey_file
 from finsam.tenancy.models import DataVersion
@@ -221,9 +225,6 @@ def test_free_text_only_for_rounds_with_min_n_responses(surveyed):
 
 # --- the answers file ------------------------------------------------------------------------------
 
-from finsam.surveys.answers import answers_csv, answers_xlsx, import_answers  # noqa: E402
-from finsam.surveys.models import ImportId, NationalComparison  # noqa: E402
-from finsam.surveys.national import load_national  # noqa: E402
 
 HEADER = "omgang;svar_id;kanal;sprak;d01;d02;d03;d05;d06;p02;c01;c02"
 
@@ -374,3 +375,15 @@ def test_every_value_of_a_file_replaced_by_a_wrong_type_is_refused_never_a_crash
                 assert error.errors and all(isinstance(e, str) for e in error.errors)
                 refused += 1
     assert refused > 100
+
+
+def test_an_exported_id_whose_digits_look_like_a_date_imports_again(surveyed):
+    import uuid
+
+    rnd = Round.objects.get(key="2024-styrelse")
+    response = Response.objects.create(id=uuid.UUID("19900101-0017-4000-8000-000000000000"), association=surveyed,
+                                       round=rnd, channel="papper", language="sv", date=rnd.date_to)
+    Answer.objects.create(association=surveyed, response=response, question=services.shown_questions(rnd)[0],
+                          step="helt")
+    summary = import_answers(answers_csv([rnd]), "export.csv", surveyed)
+    assert (summary.created, summary.unchanged) == (0, 1)
