@@ -387,3 +387,10 @@ def test_an_exported_id_whose_digits_look_like_a_date_imports_again(surveyed):
                           step="helt")
     summary = import_answers(answers_csv([rnd]), "export.csv", surveyed)
     assert (summary.created, summary.unchanged) == (0, 1)
+
+
+def test_an_excel_answers_file_imports_like_the_csv(surveyed):
+    import_answers((DATA / "exempel-svar.csv").read_bytes(), "exempel-svar.csv", surveyed)
+    rounds = Round.objects.filter(key__in=["2024-styrelse", "2024-chefer"])
+    workbook = answers_xlsx(rounds)
+    assert (import_answers(workbook, "svar.xlsx", surveyed).unchanged, Response.objects.count()) == (13, 88)
