@@ -183,3 +183,21 @@ def test_a_masked_previous_year_is_marked_previous_masked(surveyed):
         assert trend["cells"][row]["n"] == 18 and trend["cells"][row]["n_prev"] is None
         assert trend["shares"][row]["positive"] == 0.8333
         assert trend["shares"][row]["change"] is None and trend["shares"][row]["positive_prev"] is None
+
+
+def test_published_reports_keep_the_survey_tables_as_computed(surveyed):
+    from finsam.reports.publishing import publish_report
+    from finsam.tenancy.models import User
+
+    admin = User.objects.get(username="admin@exempelstad.se")
+    internal = {t["id"]: t for t in compute_report(surveyed, *YEAR, tables=["surveys"]).to_json()["tables"]}
+    first = publish_report(surveyed, date_from=YEAR[0], date_to=YEAR[1], interventions=[], title="2024", user=admin)
+    second = publish_report(surveyed, date_from=datetime.date(2024, 1, 1), date_to=datetime.date(2024, 11, 30),
+                            interventions=[], title="Till november", user=admin)  # differenced against the first
+    for publication in (first, second):
+        tables = {t["id"]: t for t in publication.report().to_json()["tables"]}
+        assert set(SURVEY_IDS) <= set(tables)
+    tables = {t["id"]: t for t in first.report().to_json()["tables"]}
+    for table_id in SURVEY_IDS:
+        for key in ("cells", "shares", "min_n", "masked_rows", "previous_period", "year"):
+            assert tables[table_id].get(key) == internal[table_id].get(key), (table_id, key)
