@@ -201,3 +201,14 @@ def test_published_reports_keep_the_survey_tables_as_computed(surveyed):
     for table_id in SURVEY_IDS:
         for key in ("cells", "shares", "min_n", "masked_rows", "previous_period", "year"):
             assert tables[table_id].get(key) == internal[table_id].get(key), (table_id, key)
+
+
+def test_pages_say_too_few_answers_in_a_masked_row(surveyed):
+    from finsam.reports import formatting
+
+    report = compute_report(surveyed, *YEAR, tables=["survey_questions"])
+    table = report.tables[0]
+    assert formatting.cell(table, "styrelse/p02", "responses") == "4"
+    assert formatting.cell(table, "styrelse/p02", "n") == "för få svar"
+    assert formatting.share_cell(table, "styrelse/p02", "positive") == "för få svar"
+    assert formatting.cell(table, "deltagare_pagaende/d05", "step:helt") == "–"  # another scale's step
