@@ -212,3 +212,16 @@ def test_pages_say_too_few_answers_in_a_masked_row(surveyed):
     assert formatting.cell(table, "styrelse/p02", "n") == "för få svar"
     assert formatting.share_cell(table, "styrelse/p02", "positive") == "för få svar"
     assert formatting.cell(table, "deltagare_pagaende/d05", "step:helt") == "–"  # another scale's step
+
+
+def test_the_report_command_filters_respondent_groups(surveyed, capsys):
+    from django.core.management import call_command
+
+    from finsam.tenancy.scope import no_scope
+
+    with no_scope():
+        call_command("report", "--association", "exempelstad", "--from", "2024-01-01", "--to", "2024-12-31",
+                     "--tables", "survey_groups", "--respondentgrupp", "styrelse")
+    document = json.loads(capsys.readouterr().out)
+    assert document["filters"]["respondent_groups"] == ["styrelse"]
+    assert [r["key"] for r in document["tables"][0]["rows"]] == ["styrelse", "totalt"]
