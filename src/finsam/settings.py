@@ -145,6 +145,7 @@ INSTALLED_APPS = [
     "finsam.demo",
     "finsam.finance",
     "finsam.activities",
+    "finsam.surveys",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,8 @@ DENOMINATORS = {
 }
 MASKED = ".."
 NOT_APPLICABLE = "–"
+# A row a table masked itself (its ``masked_rows``: the survey tables' min n), in each hidden cell.
+FEW_ANSWERS = "för få svar"
 
 
 def number(value, decimals=0):
@@ -38,7 +40,7 @@ def cell(table, row, col):
     if (row, col) in table.masked:
         return MASKED
     if value is None:
-        return NOT_APPLICABLE
+        return FEW_ANSWERS if row in table.extra.get("masked_rows", {}) else NOT_APPLICABLE
     kind = table.kind(row, col)
     if kind == SHARE:
         return share(value)
@@ -59,4 +61,6 @@ def share_cell(table, row, col):
         return MASKED
     if col not in table.shares.get(row, {}):
         return ""  # no share for this cell (e.g. the total row)
+    if table.share(row, col) is None and row in table.extra.get("masked_rows", {}):
+        return FEW_ANSWERS
     return share(table.share(row, col))

@@ -23,6 +23,8 @@ cells known from outside and further unknowns: earlier publications (``differenc
 Not modelled: bounds from inequalities beyond the forced zeros (docs/decisions.md).
 """
 
+import functools
+
 from finsam.tenancy.models import MINIMUM_MASKING_THRESHOLD
 
 from .tables import COUNT
@@ -34,7 +36,16 @@ TOTAL_PREFIX = "totalt"
 def is_count(table, row, col, value):
     """Only a count is masked by count rules: never a measure, a share, an amount or text (the
     kinds the table's declaration gives its cells)."""
-    return table.kind(row, col) == COUNT and isinstance(value, int) and not isinstance(value, bool)
+    return (table.kind(row, col) == COUNT and isinstance(value, int) and not isinstance(value, bool)
+            and not _own_masking(table.id))
+
+
+@functools.lru_cache(maxsize=None)  # asked for every cell; the declarations do not change
+def _own_masking(table_id):
+    """A table that masks its own small numbers (TableSpec.own_masking) is left alone."""
+    from .tables.registry import get
+
+    return getattr(get(table_id), "own_masking", False)
 
 
 def count_cells(report):

@@ -25,7 +25,7 @@ SOURCES = ("participants", "surveys", "finance", "activities")
 # goal with its own insats and year; "amounts": money, not people (the finance tables); "activities":
 # occasions and attendances; "measures": reach figures.
 POPULATIONS = ("current", "new", "exited", "participations", "persons", "see_goal", "amounts",
-               "activities", "measures")
+               "activities", "measures", "responses")  # responses: the survey tables
 
 FAMILY_MODULES = [
     "finsam.statistics.tables.flow",
@@ -162,6 +162,9 @@ class TableSpec:
     additive_rows: Optional[tuple] = None  # in sections, the rows that add up over insatser (None: all)
     per_insats: str = ""  # "rows": a row per insats, its total in a section; "columns": a column per insats
     in_previous: bool = False  # compared with the period a year earlier (columns _previous, _change)
+    # The table masks its small numbers itself, for every role and format (the surveys' min n):
+    # publication masking (masking.py) and differencing treat none of its cells as counts.
+    own_masking: bool = False
 
     def __post_init__(self):
         assert self.source in SOURCES, self.source
