@@ -139,6 +139,28 @@ def _one_of_each(world):
         PublishedReport.objects.create(association=association, title="R", date_from=datetime.date(2024, 1, 1),
                                        date_to=datetime.date(2024, 12, 31), threshold=5, content={}, published_by=admin)
         Job.objects.create(association=association, kind="participant_import", requested_by=admin)
+        _surveys_of(association, intervention)
+
+
+def _surveys_of(association, intervention):
+    """A row of every model of the surveys app in ``association``."""
+    from finsam.surveys import models as s
+
+    qs = s.QuestionSet.objects.create(association=association, key="set", version=1, source="egen", title="T")
+    s.RespondentGroup.objects.create(association=association, code="egen", label="Egen")
+    indicator = s.Indicator.objects.create(association=association, set_key="set", code="E1", name="E", level="personal")
+    scale = s.Scale.objects.create(association=association, question_set=qs, key="ja_nej", steps=[])
+    question = s.Question.objects.create(association=association, question_set=qs, position=1, key="q1",
+                                         indicator=indicator, groups=["styrelse"], scale=scale, text={"sv": "?"})
+    rnd = s.Round.objects.create(association=association, key="r", title="R", question_set=qs,
+                                 respondent_group="styrelse", intervention=intervention,
+                                 date_from=datetime.date(2024, 1, 1), date_to=datetime.date(2024, 1, 31))
+    s.SurveyCode.objects.create(association=association, round=rnd, code_hash=association.slug)
+    response = s.Response.objects.create(association=association, round=rnd, channel="webb", language="sv",
+                                         date=datetime.date(2024, 1, 2))
+    s.Answer.objects.create(association=association, response=response, question=question, step="ja")
+    s.ImportId.objects.create(association=association, round=rnd, key_hash="x", response=response)
+    s.SurveyGoal.objects.create(association=association, position=1, year=2024, question_key="q1", target="0.8")
 
 
 @pytest.mark.parametrize("label", sorted(m._meta.label for m in tenant_models()))

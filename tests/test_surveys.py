@@ -1,0 +1,219 @@
+"""Indicator surveys (shared/spec/surveys.md): question sets, survey file, responses, codes."""
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from finsam.surveys import services
+from finsam.surveys.errors import SurveyError, SurveyFileError
+from finsam.surveys.models import Answer, Question, QuestionSet, Response, Round, SurveyCode, SurveyGoal
+from finsam.surveys.questions import load_question_set
+from finsam.surveys.setup import apply_survey_file
+from finsam.tenancy.models import DataVersion
+from finsam.tenancy.scope import no_scope
+
+from .conftest import DATA
+
+
+def load_sets(association):
+    for name in ("exempel-fragor-v1.json", "exempel-fragor-v2.json"):
+        load_question_set((DATA / name).read_bytes(), association)
+
+
+@pytest.fixture
+def surveyed(example_association):
+    """The example förbund with its question sets and rounds (no answers)."""
+    association, _ = example_association
+    load_sets(association)
+    apply_survey_file((DATA / "exempel-enkater.json").read_bytes(), association)
+    return association
+
+
+def version(association):
+    return DataVersion.objects.filter(association=association).values_list("version", flat=True).first() or 0
+
+
+# --- question sets -------------------------------------------------------------------------------------
+
+def test_commands_load_the_example_sets_and_rounds_idempotently(example_association, capsys):
+    association, _ = example_association
+    with no_scope():
+        for _ in range(2):
+            for name in ("exempel-fragor-v1.json", "exempel-fragor-v2.json"):
+                call_command("load_questions", "--association", "exempelstad", str(DATA / name))
+            call_command("setup_surveys", "--association", "exempelstad", str(DATA / "exempel-enkater.json"))
+    out = capsys.readouterr().out
+    assert out.count("Skapad:") == 2 and out.count("Oförändrad:") == 2
+    assert "Skapade omgångar: 12" in out and "Oförändrade omgångar: 12" in out
+    assert QuestionSet.objects.count() == 2
+    assert Question.objects.filter(question_set__version=2).count() == 13
+    assert Round.objects.count() == 12 and SurveyGoal.objects.count() == 7
+    assert list(Question.objects.filter(question_set__version=2).values_list("key", flat=True)) == [
+        "d01", "d02", "d03", "d04", "d05", "d06", "p01", "p02", "p03", "c01", "c02", "l01", "l02"]
+
+
+def test_a_locked_version_refuses_every_difference(surveyed):
+    v2 = json.loads((DATA / "exempel-fragor-v2.json").read_text())
+    rnd = Round.objects.get(key="2024-styrelse")
+    services.record_response(rnd, channel="papper", language="sv", answers={"p02": "helt"})
+    assert QuestionSet.objects.get(version=2).locked
+    v2["questions"][0]["text"]["sv"] = "Ny formulering?"
+    v2["title"] = "Ny titel"
+    with pytest.raises(SurveyFileError) as refused:
+        load_question_set(json.dumps(v2), surveyed)
+    assert len(refused.value.errors) == 2
+    assert all("låst" in e for e in refused.value.errors)
+    assert any("frågan \"d01\"" in e for e in refused.value.errors)
+
+
+def test_a_new_version_may_reword_but_never_change_a_scale(surveyed):
+    v3 = json.loads((DATA / "exempel-fragor-v2.json").read_text())
+    v3["version"] = 3
+    v3["questions"][0]["text"]["sv"] = "Ny formulering?"  # allowed
+    v3["questions"][1]["scale"] = "ja_nej"  # d02: grad4 -> ja_nej
+    v3["questions"][7]["scale"] = "grad4"  # p02: grad5 -> grad4
+    with pytest.raises(SurveyFileError) as refused:
+        load_question_set(json.dumps(v3), surveyed)
+    assert len(refused.value.errors) == 2
+    assert "d02" in refused.value.errors[0] and "p02" in refused.value.errors[1]
+    assert "ny nyckel" in refused.value.errors[0]
+
+
+def test_nns_sets_need_the_agreement_confirmed(example_association, tmp_path):
+    association, admin = example_association
+    doc = json.loads((DATA / "exempel-fragor-v1.json").read_text())
+    doc["source"] = "nns"
+    with pytest.raises(SurveyFileError) as refused:
+        load_question_set(json.dumps(doc), association)
+    assert "avtal" in refused.value.errors[0]
+    load_question_set(json.dumps(doc), association, confirmed_by=admin)
+    stored = QuestionSet.objects.get()
+    assert stored.nns_confirmed_by == admin and stored.nns_confirmed_at is not None
+    path = tmp_path / "nns.json"
+    path.write_text(json.dumps({**doc, "version": 2}))
+    with no_scope(), pytest.raises(CommandError, match="avtal"):
+        call_command("load_questions", "--association", "exempelstad", str(path))
+    with no_scope():
+        call_command("load_questions", "--association", "exempelstad", "--bekrafta-nns-avtal", "Anna Andersson",
+                     str(path))
+    assert QuestionSet.objects.get(version=2).nns_confirmed_by_name == "Anna Andersson"
+
+
+def test_keys_are_unique_across_a_forbunds_sets(surveyed):
+    other = json.loads((DATA / "exempel-fragor-v1.json").read_text())
+    other["key"] = "annan"
+    with pytest.raises(SurveyFileError) as refused:
+        load_question_set(json.dumps(other), surveyed)
+    errors = refused.value.errors
+    assert any("\"d01\"" in e and "unika" in e for e in errors)
+    assert any("\"E1\"" in e for e in errors)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (b"{", "ingen giltig JSON"),
+    (b"\x00{}", "nolltecken"),
+    (b"[]", "JSON-objekt"),
+    (b'{"format": "finsam-surveys/1"}', "format"),
+    (json.dumps({"format": "finsam-questions/1", "key": "x", "version": "1", "source": "egen", "title": 3,
+                 "questions": {}}).encode(), "version"),
+    (b"[" * 100_000 + b"]" * 100_000, "JSON"),
+])
+def test_hostile_question_files_are_refused(example_association, raw, expected):
+    association, _ = example_association
+    with pytest.raises(SurveyFileError) as refused:
+        load_question_set(raw, association)
+    assert any(expected in e for e in refused.value.errors)
+    assert QuestionSet.objects.count() == 0
+
+
+def test_a_huge_file_is_refused_before_it_is_parsed(example_association, settings):
+    association, _ = example_association
+    settings.FINSAM_UPLOAD_MAX_BYTES = 1000
+    with pytest.raises(SurveyFileError) as refused:
+        load_question_set(b" " * 2000, association)
+    assert "för stor" in refused.value.errors[0]
+
+
+# --- the survey file ---------------------------------------------------------------------------------
+
+def test_a_round_with_responses_keeps_its_set_group_and_scope(surveyed):
+    rnd = Round.objects.get(key="2024-styrelse")
+    services.record_response(rnd, channel="papper", language="sv", answers={"p02": "helt"})
+    doc = json.loads((DATA / "exempel-enkater.json").read_text())
+    entry = next(r for r in doc["rounds"] if r["key"] == "2024-styrelse")
+    entry.update(version=1, respondent_group="chefer_samverkan", intervention="novum", title="Ny titel")
+    with pytest.raises(SurveyFileError) as refused:
+        apply_survey_file(json.dumps(doc), surveyed)
+    assert len(refused.value.errors) == 3
+    assert Round.objects.get(key="2024-styrelse").title == "Styrelsen, förbundet, 2024"
+    entry.update(version=2, respondent_group="styrelse", intervention=None)
+    apply_survey_file(json.dumps(doc), surveyed)  # the title may change
+    assert Round.objects.get(key="2024-styrelse").title == "Ny titel"
+
+
+def test_survey_file_errors_name_their_json_path(surveyed):
+    doc = {"format": "finsam-surveys/1", "rounds": [
+        {"key": "x", "title": "X", "question_set": "exempel-indikatorer", "version": 9, "respondent_group": "okand",
+         "intervention": "saknas", "from": "2024-13-01", "to": "2024-01-01", "population": "många", "status": "klar"}],
+        "goals": [{"year": 2024, "question": "d01", "indicator": "E1", "target": 80}]}
+    with pytest.raises(SurveyFileError) as refused:
+        apply_survey_file(json.dumps(doc), surveyed)
+    errors = "\n".join(refused.value.errors)
+    for path in ("rounds[0].version", "rounds[0].respondent_group", "rounds[0].intervention", "rounds[0].from",
+                 "rounds[0].population", "rounds[0].status", "goals[0]:", "goals[0].target"):
+        assert path in errors, path
+
+
+# --- responses -----------------------------------------------------------------------------------------
+
+def test_shown_questions_and_languages(surveyed):
+    participants = Round.objects.get(key="2024-pagaende-finsam-team")
+    assert [q.key for q in services.shown_questions(participants)] == ["d01", "d02", "d03", "d05", "d06"]
+    assert services.languages_offered(participants) == ["sv", "sv-lattlast", "en"]
+    board = Round.objects.get(key="2024-styrelse")
+    assert [q.key for q in services.shown_questions(board)] == ["p02", "c01", "c02"]
+    assert services.languages_offered(board) == ["sv"]
+    assert services.ui_text(participants, "en", "progress").format(i=3, n=5) == "Question 3 of 5"
+    with pytest.raises(SurveyError):
+        services.shown_questions(board, "en")
+
+
+def test_web_answers_need_an_open_round_and_an_unused_code(surveyed):
+    rnd = Round.objects.get(key="2024-pagaende-finsam-team")
+    with pytest.raises(SurveyError, match="stängd"):
+        services.record_response(rnd, channel="webb", language="sv", answers={"d01": "stor"})
+    services.reopen_round(rnd)
+    issued = services.issue_codes(rnd, 3)
+    assert len(set(issued)) == 3 and all(len(c) == 8 and not set(c) & set("0O1IL") for c in issued)
+    assert not SurveyCode.objects.filter(code_hash__in=issued).exists()  # only hashes are stored
+    with pytest.raises(SurveyError, match="svarskod"):
+        services.record_response(rnd, channel="webb", language="sv", answers={"d01": "stor"})
+    before = version(surveyed)
+    response = services.record_response(rnd, channel="webb", language="en", code=issued[0].lower(),
+                                        answers={"d01": "stor", "d02": "vet_ej", "d03": None, "d06": "Bra stöd."})
+    assert version(surveyed) > before
+    assert sorted(response.answers.values_list("question__key", "step", "text")) == [
+        ("d01", "stor", ""), ("d02", "vet_ej", ""), ("d06", "", "Bra stöd.")]
+    assert SurveyCode.objects.filter(round=rnd, used=True).count() == 1
+    with pytest.raises(SurveyError, match="Koden gäller inte"):
+        services.record_response(rnd, channel="webb", language="sv", answers={}, code=issued[0])
+    with pytest.raises(SurveyError) as refused:
+        services.record_response(rnd, channel="webb", language="sv", code=issued[1],
+                                 answers={"d01": "bad", "p01": "stor", "d06": "Mitt nr 19900101-0017"})
+    assert len(refused.value.errors) == 3
+    assert "19900101" not in " ".join(refused.value.errors)
+    assert Response.objects.count() == 1 and SurveyCode.objects.filter(used=True).count() == 1
+    services.close_round(rnd)
+    with pytest.raises(SurveyError):
+        services.close_round(rnd)
+
+
+def test_free_text_only_for_rounds_with_min_n_responses(surveyed):
+    rnd = Round.objects.get(key="2024-pagaende-finsam-team")
+    for i in range(4):
+        services.record_response(rnd, channel="papper", language="sv", answers={"d06": f"Text {i}"})
+    assert services.free_text_answers(rnd, "d06") == []
+    services.record_response(rnd, channel="papper", language="sv", answers={"d01": "stor"})
+    assert sorted(services.free_text_answers([rnd], "d06")) == [f"Text {i}" for i in range(4)]
+    assert Answer.objects.filter(text__startswith="Text").count() == 4
