@@ -8,9 +8,7 @@ deltagaransvarig sees the rounds of the insatser assigned to them, nothing förb
 reach, is a 404. Respondents' pages are in respond_views.py.
 """
 
-import csv
 import datetime
-import io
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -19,14 +17,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from finsam.audit.log import log_access
-from finsam.core.exports import neutralise
 from finsam.core.forms import parse_key
 from finsam.tenancy.permissions import association_view
 
 from . import pdf, respondent, services
 from .errors import SurveyError, SurveyFileError
 from .forms import CodesForm, ExportForm, QuestionSetUploadForm, RoundForm, UploadForm, group_label
-from .models import Answer, QuestionSet, Response, Round, SurveyCode
+from .models import QuestionSet, Response, Round, SurveyCode
 
 PAPER_COUNT_KEY = "enkat_papper"  # {round id: forms typed in this batch} in the staff member's session
 
@@ -282,14 +279,15 @@ def survey_file(request):
 
 @association_view("manage_surveys")
 def answers_import(request):
-    from .answers import import_answers
-
     form = UploadForm(request.POST or None, request.FILES or None)
     errors, summary = [], None
     if request.method == "POST" and form.is_valid():
+        from .answers import import_answers
+
         upload = form.cleaned_data["file"]
         try:
-            summary = import_answers(upload, upload.name, request.association).lines()
+            result = import_answers(upload, upload.name, request.association)
+            summary = [f"Inläst: {result}.", *result.warnings]
         except SurveyError as refused:
             errors = refused.errors
     return render(request, "surveys/upload.html", {
@@ -302,14 +300,15 @@ def answers_import(request):
 
 @association_view("manage_surveys")
 def national_file(request):
-    from .national import load_national
-
     form = UploadForm(request.POST or None, request.FILES or None)
     errors, summary = [], None
     if request.method == "POST" and form.is_valid():
+        from .national import load_national
+
         upload = form.cleaned_data["file"]
         try:
-            summary = load_national(upload.read()).lines()
+            years, count = load_national(upload, upload.name)
+            summary = [f"{count} rader för {', '.join(str(y) for y in years)}."]
         except SurveyError as refused:
             errors = refused.errors
     return render(request, "surveys/upload.html", {
@@ -327,58 +326,20 @@ def answers_export(request):
     if not request.GET or not form.is_valid():
         return render(request, "surveys/export.html", {"nav": "surveys", "form": form,
                                                        "rounds": rounds_for(request).count()})
-    header, rows = _export_rows(request)
-    log_access(request, request.association, "survey_answers_export", subject=f"Svar ({form.cleaned_data['format']})",
-               row_count=len(rows))
-    stamp = datetime.date.today().isoformat()
-    if form.cleaned_data["format"] == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow(header)
-        writer.writerows([[neutralise(v) for v in row] for row in rows])
-        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="svar-{request.association.slug}-{stamp}.csv"'
-        return response
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Svar"
-    sheet.append(header)
-    for row in rows:
-        sheet.append([neutralise(v) for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="svar-{request.association.slug}-{stamp}.xlsx"'
-    return response
-
-
-def _export_rows(request):
-    """omgang, svar_id (a number per round, in random order: the stored ids are not shown), kanal,
-    sprak, then one column per question key of the förbund's sets."""
-    import random
+    from .answers import answers_csv, answers_export, answers_xlsx
 
     rounds = list(rounds_for(request).order_by("key"))
-    keys = []
-    for r in rounds:
-        for q in services.shown_questions(r):
-            if q.key not in keys:
-                keys.append(q.key)
-    answers = {}
-    for response_id, key, step, text in (Answer.objects.filter(response__round__in=rounds)
-                                         .values_list("response_id", "question__key", "step", "text")):
-        answers.setdefault(response_id, {})[key] = step or text
-    rows = []
-    shuffle = random.SystemRandom().shuffle
-    for r in rounds:
-        responses = list(Response.objects.filter(round=r).values_list("id", "channel", "language"))
-        shuffle(responses)
-        for number, (response_id, channel, language) in enumerate(responses, start=1):
-            given = answers.get(response_id, {})
-            rows.append([r.key, str(number), channel, language, *[given.get(k, "") for k in keys]])
-    return ["omgang", "svar_id", "kanal", "sprak", *keys], rows
+    log_access(request, request.association, "survey_answers_export", subject=f"Svar ({form.cleaned_data['format']})",
+               row_count=len(answers_export(rounds)[1]))
+    stamp = datetime.date.today().isoformat()
+    if form.cleaned_data["format"] == "csv":
+        response = HttpResponse(answers_csv(rounds), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(answers_xlsx(rounds),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    extension = form.cleaned_data["format"]
+    response["Content-Disposition"] = f'attachment; filename="svar-{request.association.slug}-{stamp}.{extension}"'
+    return response
 
 
 # --- free text ----------------------------------------------------------------------------------------
