@@ -52,6 +52,12 @@ def tab_to(page, selector, limit=40):
     raise AssertionError(f"Tab never reached {selector}")
 
 
+def enter(page):
+    """Press Enter on the focused control and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
 def no_horizontal_scroll(page):
     return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
@@ -73,13 +79,12 @@ def test_a_respondent_answers_on_a_phone_by_keyboard(browser, live_server, surve
             # The language chooser, by keyboard: Tab to the link and press Enter.
             name = {"sv-lattlast": "Lättläst svenska", "en": "English"}[language]
             tab_to(page, f'.enkat-languages a[href="?sprak={language}"]')
-            page.keyboard.press("Enter")
-            page.wait_for_load_state()
+            enter(page)
             assert page.locator("html").get_attribute("lang") == lang
             assert page.get_by_role("link", name=name).get_attribute("aria-current") == "true"
             assert_accessible(page)
         tab_to(page, "button.enkat-next")
-        page.keyboard.press("Enter")
+        enter(page)
         page.wait_for_url("**/fraga/1/")
         assert page.locator("legend").inner_text() == first_question
         assert page.locator("html").get_attribute("lang") == lang
@@ -93,7 +98,7 @@ def test_a_respondent_answers_on_a_phone_by_keyboard(browser, live_server, surve
         tab_to(page, 'input[type="radio"]')
         page.keyboard.press("Space")
         tab_to(page, "button.enkat-next")
-        page.keyboard.press("Enter")
+        enter(page)
         page.wait_for_url("**/fraga/2/")
         assert_accessible(page)
         # Question 2: the arrow key moves to the second option; then back to question 1 (Föregående).
@@ -101,31 +106,30 @@ def test_a_respondent_answers_on_a_phone_by_keyboard(browser, live_server, surve
         page.keyboard.press("Space")
         page.keyboard.press("ArrowDown")
         tab_to(page, "button.enkat-previous")
-        page.keyboard.press("Enter")
+        enter(page)
         page.wait_for_url("**/fraga/1/")
         assert page.locator('input[type="radio"]').first.is_checked()
         # Forward through the rest without answering (all optional).
         for number in range(1, 7):
             tab_to(page, "button.enkat-next")
-            page.keyboard.press("Enter")
-            page.wait_for_load_state()
+            enter(page)
         page.wait_for_url("**/granska/")
         assert_accessible(page)
         main = page.locator("main").inner_text()
         assert first_question in main
         # Change question 2 from the review, by keyboard, and come back to the review.
         tab_to(page, 'a[href*="fraga/2/"]')
-        page.keyboard.press("Enter")
+        enter(page)
         page.wait_for_url("**/fraga/2/**")
         assert page.locator('input[type="radio"]').nth(1).is_checked()
         tab_to(page, 'input[type="radio"]')
         page.keyboard.press("ArrowDown")  # the third option
         tab_to(page, "button.enkat-next")
-        page.keyboard.press("Enter")
+        enter(page)
         page.wait_for_url("**/granska/")
         tab_to(page, "button.enkat-next")
         assert page.evaluate("document.activeElement.textContent.trim()") == submit_label
-        page.keyboard.press("Enter")
+        enter(page)
         page.wait_for_url("**/tack/**")
         assert page.get_by_role("heading", level=1).inner_text() == thanks
         assert_accessible(page)
@@ -165,12 +169,14 @@ def test_staff_enter_a_paper_form(page, surveyed):
     assert_accessible(page)
     page.get_by_role("group", name="1. Passar stödet du får det du själv behöver?").get_by_label("Till stor del").check()
     page.get_by_label("6. Vill du säga något mer om stödet?").fill("Bra bemötande")
-    page.get_by_role("button", name="Spara formuläret").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Spara formuläret").click()
     assert "Formuläret är sparat" in page.locator("main").inner_text()
     assert_accessible(page)
     # An invalid form shows its error accessibly.
     page.get_by_label("6. Vill du säga något mer om stödet?").fill("Mitt nummer 19900101-0017")
-    page.get_by_role("button", name="Spara formuläret").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Spara formuläret").click()
     assert page.get_by_role("alert").is_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Avsluta inmatningen").click()

@@ -108,7 +108,7 @@ def start(request, round):
             return redirect(_first_screen(round))
     return render(request, "surveys/respond/start.html", _context(
         request, round, language, error=respondent.PageTexts(round, language).get(error) if error else None, action=_url("start", round),
-        count=len(respondent.shown(round, language))), status=400 if error else 200)
+        count=len(respondent.shown(round, language))))
 
 
 def _code_error(round, code):
@@ -162,7 +162,7 @@ def question(request, round, number):
         request, round, language, q=shown, n=len(questions), value=value, error=error,
         state_token=current["token"], from_review=from_review,
         progress=respondent.PageTexts(round, language).progress(number, len(questions)),
-        path=request.path), status=400 if error else 200)
+        path=request.path))
 
 
 def _after_answer(request, round, current, number, count, from_review):
@@ -205,8 +205,7 @@ def respond_all(request, round):
         return redirect(request.path)
     items = [(q, values[q.key], errors.get(q.key)) for q in questions]
     return render(request, "surveys/respond/all.html", _context(
-        request, round, language, items=items, errors=errors, state_token=current["token"], path=request.path),
-        status=400 if errors else 200)
+        request, round, language, items=items, errors=errors, state_token=current["token"], path=request.path))
 
 
 @respondent_view
@@ -247,7 +246,7 @@ def review(request, round):
     back_url = _url("respond_all", round) if one_page else (_url("question", round, len(questions)) if questions else _url("start", round))
     return render(request, "surveys/respond/review.html", _context(
         request, round, language, items=items, state_token=current["token"], error=error, back_url=back_url,
-        path=request.path), status=400 if error else 200)
+        path=request.path))
 
 
 @respondent_view

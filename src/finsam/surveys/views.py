@@ -116,8 +116,7 @@ def round_create(request):
         round = form.save()
         messages.success(request, "Omgången är sparad som utkast. Öppna den när den ska ta emot svar.")
         return redirect("surveys:round_detail", request.association.slug, round.pk)
-    return render(request, "surveys/round_form.html", {"nav": "surveys", "form": form, "round": None},
-                  status=400 if form.errors else 200)
+    return render(request, "surveys/round_form.html", {"nav": "surveys", "form": form, "round": None})
 
 
 @association_view("manage_surveys")
@@ -131,8 +130,7 @@ def round_edit(request, round_id):
         form.save()
         messages.success(request, "Omgången är sparad.")
         return redirect("surveys:round_detail", request.association.slug, round.pk)
-    return render(request, "surveys/round_form.html", {"nav": "surveys", "form": form, "round": round},
-                  status=400 if form.errors else 200)
+    return render(request, "surveys/round_form.html", {"nav": "surveys", "form": form, "round": round})
 
 
 # --- poster, codes, paper ---------------------------------------------------------------------------
@@ -171,7 +169,7 @@ def code_slips(request, round_id):
         "nav": "surveys", "round": round, "form": form,
         "codes_issued": SurveyCode.objects.filter(round=round).count(),
         "codes_used": SurveyCode.objects.filter(round=round, used=True).count(),
-    }, status=400 if form.errors else 200)
+    })
 
 
 @association_view("run_survey_rounds")
@@ -219,7 +217,7 @@ def paper_entry(request, round_id):
     return render(request, "surveys/paper_entry.html", {
         "nav": "surveys", "round": round, "items": items, "errors": errors, "typed": typed,
         "languages": [(code, respondent.texts.language_name(code)) for code in languages], "language": language,
-    }, status=400 if errors else 200)
+    })
 
 
 def _log_paper_batch(request, round):
@@ -255,7 +253,7 @@ def question_sets(request):
     sets = QuestionSet.objects.filter(association=request.association).order_by("key", "version")
     return render(request, "surveys/question_sets.html", {
         "nav": "surveys", "form": form, "errors": errors, "summary": summary, "sets": sets,
-    }, status=400 if errors or form.errors else 200)
+    })
 
 
 @association_view("manage_surveys")
@@ -274,7 +272,7 @@ def survey_file(request):
         "nav": "surveys", "form": form, "errors": errors, "summary": summary, "title": "Läs in enkätfil",
         "intro": "En enkätfil (JSON, finsam-surveys/1) med omgångar och enkätmål. Att läsa in samma fil igen "
                  "ändrar ingenting; en omgång med svar behåller sin frågeuppsättning, respondentgrupp och insats.",
-    }, status=400 if errors or form.errors else 200)
+    })
 
 
 @association_view("manage_surveys")
@@ -295,7 +293,7 @@ def answers_import(request):
         "intro": "En svarsfil (.xlsx eller .csv) med en rad per svar: omgang, svar_id, kanal, sprak och en kolumn "
                  "per fråga. Hela filen kontrolleras först: har den fel läses ingenting in. Att läsa in samma fil "
                  "igen ändrar ingenting.",
-    }, status=400 if errors or form.errors else 200)
+    })
 
 
 @association_view("manage_surveys")
@@ -315,7 +313,7 @@ def national_file(request):
         "nav": "surveys", "form": form, "errors": errors, "summary": summary, "title": "Läs in jämförelse med riket",
         "intro": "En jämförelsefil från NNS (CSV: ar;respondentgrupp;nyckel;n;andel_positiv;antal_forbund). "
                  "Ett år i filen ersätter det årets tidigare siffror. Siffrorna gäller alla förbund.",
-    }, status=400 if errors or form.errors else 200)
+    })
 
 
 @association_view("manage_surveys")
