@@ -428,6 +428,134 @@ NEVER_WRITTEN = {
 }
 
 
+# --- surveys (finsam.surveys: services and commands; the pages of surveys-web add their routes) ----
+
+def _survey_set(version=1, text="Fungerar samverkan?"):
+    return {"format": "finsam-questions/1", "key": "prov", "version": version, "source": "egen", "title": "Prov",
+            "languages": ["sv"], "respondent_groups": [{"code": "egen_grupp", "label": "Egen grupp"}],
+            "indicators": [{"code": "X1", "name": "Samverkan", "level": "organisation", "measurement_points": []}],
+            "scales": [{"key": "ja_nej", "steps": [{"code": "ja", "bucket": "positiv", "label": {"sv": "Ja"}},
+                                                   {"code": "nej", "bucket": "negativ", "label": {"sv": "Nej"}}],
+                        "dont_know": {"sv": "Vet inte"}}],
+            "questions": [{"key": "q1", "indicator": "X1", "groups": ["styrelse"], "scale": "ja_nej",
+                           "text": {"sv": text}}]}
+
+
+def _survey_file(title="Styrelsen", target=0.8):
+    return {"format": "finsam-surveys/1",
+            "rounds": [{"key": "r1", "title": title, "question_set": "prov", "version": 1,
+                        "respondent_group": "styrelse", "intervention": None, "from": "2024-11-01",
+                        "to": "2024-11-30", "population": 10, "status": "oppen"}],
+            "goals": [{"year": 2024, "intervention": None, "respondent_group": None, "question": "q1",
+                       "target": target}]}
+
+
+def _survey_set_stored(world):
+    from finsam.surveys.questions import load_question_set
+
+    load_question_set(_survey_set(), world.alfa)
+
+
+def _surveys_stored(world):
+    from finsam.surveys.models import Round
+    from finsam.surveys.setup import apply_survey_file
+
+    _survey_set_stored(world)
+    apply_survey_file(_survey_file(), world.alfa)
+    return Round.objects.get(association=world.alfa, key="r1")
+
+
+def _with_codes(world):
+    from finsam.surveys.services import issue_codes
+
+    rnd = _surveys_stored(world)
+    return rnd, issue_codes(rnd, 2)
+
+
+def _question_set_loaded(world, client, _):
+    from finsam.surveys.questions import load_question_set
+
+    load_question_set(_survey_set(), world.alfa)
+
+
+def _question_set_replaced(world, client, _):
+    from finsam.surveys.questions import load_question_set
+
+    load_question_set(_survey_set(text="Fungerar samverkan bra?"), world.alfa)  # not locked: rewritten
+
+
+def _survey_file_applied(world, client, _):
+    from finsam.surveys.setup import apply_survey_file
+
+    apply_survey_file(_survey_file(), world.alfa)
+
+
+def _survey_file_changed(world, client, _):
+    from finsam.surveys.setup import apply_survey_file
+
+    apply_survey_file(_survey_file(title="Styrelsen 2024", target=0.9), world.alfa)
+
+
+def _codes_issued(world, client, rnd):
+    from finsam.surveys.services import issue_codes
+
+    issue_codes(rnd, 3)
+
+
+def _round_closed(world, client, rnd):
+    from finsam.surveys.services import close_round
+
+    close_round(rnd)
+
+
+def _response_recorded(world, client, prepared):
+    from finsam.surveys.services import record_response
+
+    rnd, codes = prepared
+    record_response(rnd, channel="webb", language="sv", answers={"q1": "ja"}, code=codes[0])
+
+
+def _answers_imported(world, client, rnd):
+    from finsam.surveys.answers import import_answers
+
+    import_answers(b"omgang;svar_id;q1\nr1;1;ja\nr1;2;Nej\n", "svar.csv", world.alfa)
+
+
+def _national_loaded(world, client, _):
+    from finsam.surveys.national import load_national
+
+    load_national(b"ar;respondentgrupp;nyckel;n;andel_positiv;antal_forbund\n2024;styrelse;q1;100;0,7;20\n",
+                  "riket.csv")
+
+
+def _national_stored(world):
+    _national_loaded(world, None, None)
+
+
+WRITE_PATHS.update({
+    "question set loaded": (_question_set_loaded, set(), None),  # finsam load-questions
+    "question set version rewritten": (_question_set_replaced, set(), _survey_set_stored),
+    "survey file applied": (_survey_file_applied, set(), _survey_set_stored),  # finsam setup-surveys
+    "survey file changed": (_survey_file_changed, set(), _surveys_stored),
+    "survey codes issued": (_codes_issued, set(), _surveys_stored),
+    "survey round closed": (_round_closed, set(), _surveys_stored),
+    "survey response recorded": (_response_recorded, set(), _with_codes),
+    "survey answers imported": (_answers_imported, set(), _surveys_stored),  # finsam import-answers
+    "national comparison loaded": (_national_loaded, set(), _national_stored),  # finsam load-national
+})
+NEVER_WRITTEN |= {
+    # Question sets: a version is rewritten (its questions and scales deleted and inserted) until it
+    # is locked, never deleted; indicators and own groups are upserted by key, never deleted.
+    ("surveys.QuestionSet", "DELETE"), ("surveys.Question", "UPDATE"), ("surveys.Scale", "UPDATE"),
+    ("surveys.Indicator", "DELETE"), ("surveys.RespondentGroup", "UPDATE"), ("surveys.RespondentGroup", "DELETE"),
+    # Rounds are kept (their responses count); goals of a year are replaced (deleted and inserted).
+    ("surveys.Round", "DELETE"), ("surveys.SurveyGoal", "UPDATE"),
+    # A response and its answers are written once and never changed or deleted; codes are only marked used.
+    ("surveys.Response", "UPDATE"), ("surveys.Response", "DELETE"), ("surveys.Answer", "UPDATE"),
+    ("surveys.Answer", "DELETE"), ("surveys.SurveyCode", "DELETE"),
+    ("surveys.NationalComparison", "UPDATE"),  # a year of the file replaces the year's rows
+}
+
 def _routes():
     """Every named route of the project: each app's namespace (a new app's too) and the root's."""
     resolver = get_resolver()

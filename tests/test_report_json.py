@@ -33,6 +33,8 @@ def documented_objects(text):
 
 
 SCHEMA = documented_objects(CONTRACT.read_text(encoding="utf-8"))
+# Shares that are differences of two shares (docs/report-json.md, "Values"): from -1 to 1.
+SHARE_DIFFERENCES = {"change", "difference"}
 
 
 def check(value, type_text, where, problems):
@@ -89,7 +91,8 @@ def problems_of(document):
             problems.append(f"{table['id']}: cells are not every row × every column")
         for row, shares in table["shares"].items():
             for column, share in shares.items():
-                if share is not None and (round(share, 4) != share or not 0 <= share <= 1):
+                low = -1 if column in SHARE_DIFFERENCES else 0
+                if share is not None and (round(share, 4) != share or not low <= share <= 1):
                     problems.append(f"{table['id']}[{row}][{column}]: share {share} is not a fraction to 4 decimals")
         hidden = {(m["row"], m["column"]) for m in table.get("masked", [])}
         if any(table["cells"].get(r, {}).get(c) is not None for r, c in hidden):

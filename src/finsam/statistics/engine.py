@@ -187,7 +187,7 @@ def compute_national_tables(scope, date_from, date_to, tables=None):
 
 
 def compute_report(association, date_from, date_to, interventions=None, *, publish=False, now=None, tables=None,
-                   sections=False, previous=False):
+                   sections=False, previous=False, respondent_groups=None):
     """Every registered table for the period (or those of ``tables``: ids or families); with
     ``publish``, small numbers are masked (see masking.py). ``sections``: the tables declared so
     again for each insats; ``previous``: their columns for the period a year earlier and the change
@@ -196,6 +196,7 @@ def compute_report(association, date_from, date_to, interventions=None, *, publi
         specs = (registry.specs(tables) if tables is not None
                  else registry.specs_with_data(association, date_from, date_to, interventions))
         ctx = Context(Scope.of(association), date_from, date_to, interventions)
+        ctx.respondent_groups = list(respondent_groups or [])  # the survey tables' filter
         built = [spec.build(ctx) for spec in specs]
         relations = registry.Relations(t.id for t in built)
         for spec, table in zip(specs, built):
@@ -213,6 +214,7 @@ def compute_report(association, date_from, date_to, interventions=None, *, publi
                     now or timezone.now(), built)
     report.relations, report.bounds = relations.relations, relations.bounds
     report.intervention_names = dict(ctx.groups)
+    report.respondent_groups = list(ctx.respondent_groups)
     if publish:
         mask_report(report, association.masking_threshold)
     return report

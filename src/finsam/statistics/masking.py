@@ -34,7 +34,15 @@ TOTAL_PREFIX = "totalt"
 def is_count(table, row, col, value):
     """Only a count is masked by count rules: never a measure, a share, an amount or text (the
     kinds the table's declaration gives its cells)."""
-    return table.kind(row, col) == COUNT and isinstance(value, int) and not isinstance(value, bool)
+    return (table.kind(row, col) == COUNT and isinstance(value, int) and not isinstance(value, bool)
+            and not _own_masking(table.id))
+
+
+def _own_masking(table_id):
+    """A table that masks its own small numbers (TableSpec.own_masking) is left alone."""
+    from .tables.registry import get
+
+    return getattr(get(table_id), "own_masking", False)
 
 
 def count_cells(report):

@@ -43,6 +43,9 @@ class Table:
     column_kinds: dict = field(default_factory=dict)  # col -> kind
     row_kinds: dict = field(default_factory=dict)  # row -> kind
     cell_kinds: dict = field(default_factory=dict)  # (row, col) -> kind
+    # Further top-level fields of the table's JSON that its declaration adds (the survey tables'
+    # min_n, masked_rows, previous_period, year); kept by freeze/thaw.
+    extra: dict = field(default_factory=dict)
 
     def kind(self, row, col):
         return self.cell_kinds.get((row, col)) or self.row_kinds.get(row) or self.column_kinds.get(col) or COUNT
@@ -75,8 +78,8 @@ class Table:
         self.share_refs[(row, col)] = (tuple(of), tuple(per))
 
     def to_json(self):
-        def rnd(value):
-            return None if value is None else round(value, 4)
+        def rnd(value):  # half-up from the value (ties of exact fractions, e.g. 1/32, go up)
+            return None if value is None else round_half_up(value, 4)
 
         data = {
             "id": self.id,
@@ -92,6 +95,7 @@ class Table:
         if self.masked:
             data["masked"] = [{"row": r, "column": c} for r, c in self.masked]
             data["masked_shares"] = [{"row": r, "column": c} for r, c in sorted(self.masked_shares)]
+        data.update(self.extra)
         return data
 
 
@@ -113,6 +117,8 @@ class Report:
     bounds: list = field(default_factory=list)
     # slug -> name of every insats the report counts, as they were when it was computed
     intervention_names: dict = field(default_factory=dict)
+    # respondent groups of the survey tables' filter (empty = all)
+    respondent_groups: list = field(default_factory=list)
 
     def table(self, table_id):
         return next(t for t in self.tables if t.id == table_id)
@@ -122,7 +128,7 @@ class Report:
             "format": "finsam-report/1",
             "association": {"slug": self.association.slug, "name": self.association.name},
             "period": {"from": self.date_from.isoformat(), "to": self.date_to.isoformat()},
-            "filters": {"interventions": self.interventions},
+            "filters": {"interventions": self.interventions, "respondent_groups": list(self.respondent_groups)},
             "publication": {"masked": self.published, "threshold": self.threshold if self.published else None},
             "generated_at": self.generated_at.isoformat(timespec="seconds"),
             "counting_rules": COUNTING_RULES,
@@ -143,6 +149,7 @@ def freeze(report):
         "association": {"slug": report.association.slug, "name": report.association.name},
         "date_from": report.date_from.isoformat(), "date_to": report.date_to.isoformat(),
         "interventions": list(report.interventions), "intervention_names": dict(report.intervention_names),
+        "respondent_groups": list(report.respondent_groups),
         "generated_at": report.generated_at.isoformat(), "published": report.published,
         "threshold": report.threshold,
         "relations": [[[list(p) for p in parts], list(total)] for parts, total in report.relations],
@@ -158,6 +165,7 @@ def freeze(report):
             "share_refs": [[list(k), list(of), list(per)] for k, (of, per) in t.share_refs.items()],
             "goal_rows": list(t.goal_rows),
             "measure_of": [[list(k), [list(c) for c in cells]] for k, cells in t.measure_of.items()],
+            "extra": t.extra,
         } for t in report.tables],
     }
 
@@ -199,6 +207,7 @@ def thaw(data):
         table.share_refs = {tuple(k): (tuple(of), tuple(per)) for k, of, per in t["share_refs"]}
         table.goal_rows = list(t["goal_rows"])
         table.measure_of = {tuple(k): [tuple(c) for c in cells] for k, cells in t.get("measure_of", [])}
+        table.extra = t.get("extra", {})
         tables.append(table)
     report = Report(
         FrozenAssociation(**data["association"]), datetime.date.fromisoformat(data["date_from"]),
@@ -207,6 +216,7 @@ def thaw(data):
         threshold=data["threshold"],
     )
     report.intervention_names = data["intervention_names"]
+    report.respondent_groups = data.get("respondent_groups", [])
     report.relations = [([tuple(p) for p in parts], tuple(total)) for parts, total in data["relations"]]
     report.bounds = [(tuple(a), tuple(b)) for a, b in data["bounds"]]
     return report

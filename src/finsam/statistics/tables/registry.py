@@ -23,7 +23,7 @@ from .data import KINDS
 SOURCES = ("participants", "surveys", "finance", "activities")
 # What a table counts among; the report JSON states it (finsam-report/1). "see_goal": each row is a
 # goal with its own insats and year.
-POPULATIONS = ("current", "new", "exited", "participations", "persons", "see_goal")
+POPULATIONS = ("current", "new", "exited", "participations", "persons", "see_goal", "responses")
 
 FAMILY_MODULES = [
     "finsam.statistics.tables.flow",
@@ -160,6 +160,9 @@ class TableSpec:
     additive_rows: Optional[tuple] = None  # in sections, the rows that add up over insatser (None: all)
     per_insats: str = ""  # "rows": a row per insats, its total in a section; "columns": a column per insats
     in_previous: bool = False  # compared with the period a year earlier (columns _previous, _change)
+    # The table masks its small numbers itself, for every role and format (the surveys' min n):
+    # publication masking (masking.py) and differencing treat none of its cells as counts.
+    own_masking: bool = False
 
     def __post_init__(self):
         assert self.source in SOURCES, self.source
