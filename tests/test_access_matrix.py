@@ -111,7 +111,8 @@ ROUTES = {
     "surveys:survey_file": (lambda w: {}, "get", ADMIN),
     "surveys:answers_import": (lambda w: {}, "get", ADMIN),
     "surveys:answers_export": (lambda w: {}, "get", ADMIN),
-    "surveys:national_file": (lambda w: {}, "get", ADMIN),
+    # National figures, the same for every förbund: the systemadministratör's (docs/decisions.md).
+    "surveys:national_file": (lambda w: {}, "get", SYSTEM),
     # The respondent's pages: no login; an unknown token is a 404 for everyone.
     "surveys:start": (lambda w: _unknown_survey(), "get", PUBLIC),
     "surveys:question": (lambda w: {**_unknown_survey(), "number": 1}, "get", PUBLIC),

@@ -323,13 +323,14 @@ def _survey_web_answer(world, client, round):
     assert response.status_code == 302 and "/tack/" in response.url
 
 
-def _survey_upload(route, name, content, **data):
+def _survey_upload(route, name, content, user="admin"):
     def path(world, client, _):
         from tests.conftest import DATA
 
         upload = SimpleUploadedFile(name, content() if callable(content) else (DATA / content).read_bytes())
-        client.force_login(world.users["admin"])
-        response = client.post(_url(world, route), {"file": upload, **data})
+        client.force_login(world.users[user])
+        url = reverse(route) if user == "sysadmin" else _url(world, route)
+        response = client.post(url, {"file": upload})
         assert response.status_code == 200 and not response.context["errors"], response.context["errors"]
     return path
 
@@ -375,8 +376,8 @@ WRITE_PATHS = {
     "retention": (_retention, set(), _exited),  # the command finsam retention
     "survey round created": (_survey_round_created, {"surveys:round_create"}, _survey_set_only),
     "survey round edited": (_survey_round_edited, {"surveys:round_edit"}, _survey_draft),
-    "survey round closed": (_survey_round_status, {"surveys:round_status"}, _survey_round),
-    "survey codes issued": (_survey_codes, {"surveys:code_slips"}, _survey_round),
+    "survey round closed on its page": (_survey_round_status, {"surveys:round_status"}, _survey_round),
+    "survey codes issued on their page": (_survey_codes, {"surveys:code_slips"}, _survey_round),
     "survey paper form": (_survey_paper, {"surveys:paper_entry"}, _survey_round),
     "survey web answer": (_survey_web_answer, {"surveys:review"}, _survey_round),
     "survey question set page": (_survey_upload("surveys:question_sets", "fragor.json", "exempel-fragor-v2.json"),
@@ -385,8 +386,8 @@ WRITE_PATHS = {
                          {"surveys:survey_file"}, _survey_set_only),
     "survey answers page": (_survey_upload("surveys:answers_import", "svar.csv", _survey_answers_file),
                             {"surveys:answers_import"}, _survey_round),
-    "survey national page": (_survey_upload("surveys:national_file", "riket.csv", "exempel-riket-2024.csv"),
-                             {"surveys:national_file"}, None),
+    "survey national page": (_survey_upload("surveys:national_file", "riket.csv", "exempel-riket-2024.csv",
+                                            user="sysadmin"), {"surveys:national_file"}, None),
 }
 
 # Routes whose requests write nothing the engine reads (each says why).

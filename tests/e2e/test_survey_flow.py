@@ -31,6 +31,7 @@ def surveyed(transactional_db):
             if username == "manager":
                 insats.assigned_users.add(user)
         load_question_set((DATA / "exempel-fragor-v2.json").read_bytes(), association)
+        User.objects.create_user("system@finsam.local", password=PASSWORD, is_superuser=True)
         question_set = association.question_sets.get()
         common = dict(association=association, question_set=question_set, date_from=datetime.date(2026, 1, 1),
                       date_to=datetime.date(2026, 12, 31))
@@ -188,10 +189,23 @@ def test_staff_enter_a_paper_form(page, surveyed):
 
 STAFF_PAGES = {
     "admin": ["", "ny/", "omgang/{d}/", "omgang/{u}/andra/", "omgang/{d}/koder/", "omgang/{d}/pappersinmatning/",
-              "omgang/{d}/fritext/", "fragor/", "enkatfil/", "svar/", "svar/export/", "riket/"],
+              "omgang/{d}/fritext/", "fragor/", "enkatfil/", "svar/", "svar/export/"],
     "analyst": ["", "omgang/{d}/", "omgang/{d}/fritext/"],
     "manager": ["", "omgang/{d}/", "omgang/{d}/koder/", "omgang/{d}/pappersinmatning/"],
 }
+
+
+def test_the_systemadministrator_loads_the_national_file(page, surveyed):
+    from tests.conftest import DATA
+
+    log_in(page, "system@finsam.local", expected_path="**/")
+    page.goto("/system/enkater/riket/")
+    assert_accessible(page)
+    page.get_by_label("Fil").set_input_files(str(DATA / "exempel-riket-2024.csv"))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Läs in filen").click()
+    assert "Filen är inläst" in page.locator("main").inner_text()
+    assert_accessible(page)
 
 
 @pytest.mark.parametrize("role", sorted(STAFF_PAGES))

@@ -4,7 +4,7 @@ Capabilities (tenancy/permissions.py): ``view_survey_rounds`` (list and round pa
 deltagaransvarig sees the rounds of the insatser assigned to them, nothing förbund-wide),
 ``run_survey_rounds`` (open, close, reopen, poster, codes, paper forms and entry),
 ``manage_surveys`` (administratör: rounds, files, answers export) and ``read_survey_free_text``
-(administratör, analytiker). Another förbund's round, or a round a deltagaransvarig does not
+(administratör, analytiker); the national comparison file is the systemadministratör's. Another förbund's round, or a round a deltagaransvarig does not
 reach, is a 404. Respondents' pages are in respond_views.py.
 """
 
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from finsam.audit.log import log_access
 from finsam.core.forms import parse_key
-from finsam.tenancy.permissions import association_view
+from finsam.tenancy.permissions import association_view, system_admin_view
 
 from . import pdf, respondent, services
 from .errors import SurveyError, SurveyFileError
@@ -296,8 +296,12 @@ def answers_import(request):
     })
 
 
-@association_view("manage_surveys")
+@system_admin_view
 def national_file(request):
+    """The national comparison file: the national network's figures, the same for every förbund, so
+    the systemadministratör loads it (a förbund's administratör would change every förbund's
+    reports; docs/decisions.md). Runs outside any förbund's scope: the loader marks every förbund's
+    data changed."""
     form = UploadForm(request.POST or None, request.FILES or None)
     errors, summary = [], None
     if request.method == "POST" and form.is_valid():
@@ -310,7 +314,7 @@ def national_file(request):
         except SurveyError as refused:
             errors = refused.errors
     return render(request, "surveys/upload.html", {
-        "nav": "surveys", "form": form, "errors": errors, "summary": summary, "title": "Läs in jämförelse med riket",
+        "form": form, "errors": errors, "summary": summary, "title": "Läs in jämförelse med riket",
         "intro": "En jämförelsefil från NNS (CSV: ar;respondentgrupp;nyckel;n;andel_positiv;antal_forbund). "
                  "Ett år i filen ersätter det årets tidigare siffror. Siffrorna gäller alla förbund.",
     })
