@@ -221,6 +221,18 @@ def test_nothing_identifying_is_stored_and_the_session_is_gone_after_submit(surv
     assert stored.round == surveys.round
 
 
+def test_an_unfinished_questionnaire_is_gone_after_24_hours(surveys):
+    from django.utils import timezone
+
+    abandoned = Client()
+    answer_all(abandoned, surveys.round, {6: "Ett påbörjat svar"})
+    Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))  # 24 hours later
+    assert abandoned.get(page(surveys.round, "review")).status_code == 302  # back to the start
+    Client().post(start_url(surveys.round), {})  # the next respondent begins
+    assert Session.objects.count() == 1
+    assert "Ett påbörjat svar" not in str(Session.objects.get().get_decoded())
+
+
 def test_a_signed_in_staff_member_answering_keeps_their_own_session(surveys, client):
     client.force_login(surveys.users["analyst"])
     before = client.session.get_expiry_age()
@@ -441,3 +453,21 @@ def test_question_set_upload_needs_the_nns_confirmation(surveys, client):
                                "nns_agreement": "on"})
     assert loaded.status_code == 200, loaded.content.decode()[:3000]
     assert surveys.alfa.question_sets.get(key="nns-set").nns_confirmed_by == surveys.users["admin"]
+
+
+def test_web_and_paper_answers_reach_the_report_page(surveys, client):
+    """The survey tables (the core's, through the registry) count what the pages stored."""
+    respondent_client = Client()
+    submit(respondent_client, surveys.round, answer_all(respondent_client, surveys.round, {1: "stor"}))
+    client.force_login(surveys.users["admin"])
+    client.post(staff_url(surveys, "paper_entry", surveys.round), {"sprak": "sv", "svar-d01": "liten", "action": "save"})
+    url = reverse("reports:report", args=["alfa"]) + "?period=custom&date_from=2026-01-01&date_to=2026-12-31"
+    page = client.get(url).content.decode()
+    assert "Svarsfrekvens" in page and "Resultat per fråga" in page
+    from finsam.statistics.engine import compute_report
+    from finsam.tenancy.scope import Scope
+
+    with Scope.of(surveys.alfa).activate():
+        report = compute_report(surveys.alfa, D(2026, 1, 1), D(2026, 12, 31), tables=["survey_response_rate"])
+    table = report.tables[0]
+    assert table.cells["deltagare"]["web"] == 1 and table.cells["deltagare"]["paper"] == 1

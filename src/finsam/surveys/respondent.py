@@ -174,6 +174,11 @@ def state(session, round):
 def begin(request, round, language, code=None):
     """Start a questionnaire in the session. An anonymous visitor's session gets a fixed lifetime of
     24 hours from now; a signed-in staff member's session keeps its own (shorter) rules."""
+    from django.contrib.sessions.models import Session
+
+    # Unfinished questionnaires older than 24 hours leave the database too (Django keeps expired
+    # session rows until `clearsessions`): what `clearsessions` does, on the index of expire_date.
+    Session.objects.filter(expire_date__lt=timezone.now()).delete()
     session = request.session
     everything = dict(_all(session))
     everything[str(round.pk)] = {"started": int(time.time()), "lang": language, "answers": {}, "code": code,
