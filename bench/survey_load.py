@@ -1,13 +1,15 @@
 """Benchmark: 200 respondents answering one survey round at once (a poster at a meeting).
 
-Starts the app as bin/serve does (`finsam serve`, Django's threaded server) on a new SQLite
-database in a temporary directory, with an example question set and an open round; then N threads
+Starts the app on a new SQLite database in a temporary directory, under gunicorn (the bench extra;
+2 workers × 16 threads, backlog 2048) or, with --server runserver, as bin/serve does (`finsam serve`,
+Django's threaded development server, whose listen backlog of 10 resets most of 200 connections
+opened in the same millisecond: give it --ramp), with an example question set and an open round; then N threads
 (default 200), released together, each a phone without JavaScript with its own session cookie: the
 first screen, Börja, an answer to every question, Skicka (each POST followed to the next screen).
 Prints the number of responses stored, errors, and p50/p95/max of each request and of a whole
 questionnaire; appends a row to docs/performance.md and writes bench/results/survey_load-DATE.json.
 
-    .venv/bin/python bench/survey_load.py [--respondents 200] [--port 8232]
+    .venv/bin/python bench/survey_load.py [--respondents 200] [--server gunicorn|runserver] [--ramp SECONDS]
 Target (issue 12): 200 at once with zero errors; every response stored once.
 """
 
@@ -95,12 +97,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--respondents", type=int, default=200)
     parser.add_argument("--port", type=int, default=8232)
+    parser.add_argument("--server", choices=["gunicorn", "runserver"], default="gunicorn")
+    parser.add_argument("--ramp", type=float, default=0.0, help="spread the respondents' start over this many seconds")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="finsam-survey-load-")
     token = prepare(tmp)
     env = {**os.environ, "FINSAM_VAR_DIR": tmp, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
-    server = subprocess.Popen([str(ROOT / ".venv/bin/finsam"), "serve", f"127.0.0.1:{args.port}", "--noreload"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if args.server == "gunicorn":
+        command = [str(ROOT / ".venv/bin/gunicorn"), "finsam.wsgi:application", "-b", f"127.0.0.1:{args.port}",
+                   "-w", "2", "--threads", "16", "--backlog", "2048", "--timeout", "120"]
+    else:
+        command = [str(ROOT / ".venv/bin/finsam"), "serve", f"127.0.0.1:{args.port}", "--noreload"]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{args.port}/exempelstad/enkat/{token}/"
     try:
         for _ in range(100):
@@ -114,6 +122,7 @@ def main():
 
         def run(number):
             barrier.wait()
+            time.sleep(args.ramp * number / args.respondents)
             started = time.perf_counter()
             respondent(base, number, timings, errors)
             totals.append(time.perf_counter() - started)
@@ -141,7 +150,7 @@ def main():
         return values[min(len(values) - 1, int(len(values) * p))] if values else 0
 
     result = {
-        "respondents": args.respondents, "responses_stored": stored, "errors": len(errors), "requests": len(ms),
+        "server": args.server, "ramp_seconds": args.ramp, "respondents": args.respondents, "responses_stored": stored, "errors": len(errors), "requests": len(ms),
         "seconds": round(elapsed, 1), "request_p50_ms": round(statistics.median(ms)) if ms else None,
         "request_p95_ms": round(pct(ms, 0.95)), "request_max_ms": round(ms[-1]) if ms else None,
         "questionnaire_p50_ms": round(statistics.median(whole)) if whole else None,
@@ -152,9 +161,9 @@ def main():
         print(error, file=sys.stderr)
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)
-    (results / f"survey_load-{datetime.date.today()}.json").write_text(json.dumps(result, indent=2) + "\n")
+    (results / f"survey_load-{args.server}-{datetime.date.today()}.json").write_text(json.dumps(result, indent=2) + "\n")
     common.record("Survey respondents at once", [[
-        result["respondents"], result["responses_stored"], result["errors"], result["requests"], result["seconds"],
+        args.server, args.ramp, result["respondents"], result["responses_stored"], result["errors"], result["requests"], result["seconds"],
         result["request_p50_ms"], result["request_p95_ms"], result["questionnaire_p50_ms"],
         result["questionnaire_p95_ms"]]])
     return 1 if errors or stored != args.respondents else 0

@@ -88,7 +88,9 @@ def shown(round, language):
     from . import services
 
     result = []
-    for number, question in enumerate(services.shown_questions(round, language), start=1):
+    if language not in offered(round):
+        language = "sv"
+    for number, question in enumerate(_questions(round), start=1):
         text = question.text.get(language) or question.text.get("sv", "")
         options = []
         if question.scale_id is not None:
@@ -134,10 +136,21 @@ def one_page(round):
 
 # --- languages -----------------------------------------------------------------------------------
 
+def _questions(round):
+    """The round's shown questions, read once per request (kept on the round object)."""
+    from . import services
+
+    if getattr(round, "_shown_questions", None) is None:
+        round._shown_questions = services.shown_questions(round)
+    return round._shown_questions
+
+
 def offered(round):
     from . import services
 
-    return list(services.languages_offered(round))
+    if getattr(round, "_languages_offered", None) is None:
+        round._languages_offered = list(services.languages_offered(round, _questions(round)))
+    return round._languages_offered
 
 
 def choose_language(round, wanted, current=None):
