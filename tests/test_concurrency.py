@@ -176,3 +176,23 @@ def test_two_administrators_removing_each_other_at_once_leave_one(world):
         assert admins.count() == 1
         remaining = admins.get().user
     assert RoleAssignment.objects.filter(association=world.alfa, role=Role.ADMIN).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_answers_file_imported_at_once_is_stored_once(exempelstad):
+    """Survey answers (finsam import-answers): imports lock the rounds they write, so the second
+    import finds the first's ids (keyed hash of round and svar_id) and creates nothing."""
+    from finsam.surveys.answers import import_answers
+    from finsam.surveys.models import ImportId, Response
+    from tests.test_survey_tables import DATA, load_surveys
+
+    load_surveys(exempelstad, answers=False)
+    data = (DATA / "exempel-svar.csv").read_bytes()
+
+    def writer():
+        return import_answers(data, "exempel-svar.csv", exempelstad)
+
+    results = run_together([writer, writer, writer])
+    assert [kind for kind, _ in results] == ["ok"] * 3, results
+    assert sorted(summary.created for _, summary in results) == [0, 0, 88]
+    assert Response.objects.count() == 88 == ImportId.objects.count()

@@ -20,11 +20,12 @@ from .conftest import DATA
 SPEC_OVER_EXPECTED = {("exempel-enkat-2024-h1.json", "survey_goals", "status"): (None, "ej_bedomt")}
 
 
-def load_surveys(association):
+def load_surveys(association, answers=True):
     for name in ("exempel-fragor-v1.json", "exempel-fragor-v2.json"):
         load_question_set((DATA / name).read_bytes(), association)
     apply_survey_file((DATA / "exempel-enkater.json").read_bytes(), association)
-    import_answers((DATA / "exempel-svar.csv").read_bytes(), "exempel-svar.csv", association)
+    if answers:
+        import_answers((DATA / "exempel-svar.csv").read_bytes(), "exempel-svar.csv", association)
     load_national((DATA / "exempel-riket-2024.csv").read_bytes(), "exempel-riket-2024.csv")
 
 

@@ -217,3 +217,114 @@ def test_free_text_only_for_rounds_with_min_n_responses(surveyed):
     services.record_response(rnd, channel="papper", language="sv", answers={"d01": "stor"})
     assert sorted(services.free_text_answers([rnd], "d06")) == [f"Text {i}" for i in range(4)]
     assert Answer.objects.filter(text__startswith="Text").count() == 4
+
+
+# --- the answers file ------------------------------------------------------------------------------
+
+from finsam.surveys.answers import answers_csv, answers_xlsx, import_answers  # noqa: E402
+from finsam.surveys.models import ImportId, NationalComparison  # noqa: E402
+from finsam.surveys.national import load_national  # noqa: E402
+
+HEADER = "omgang;svar_id;kanal;sprak;d01;d02;d03;d05;d06;p02;c01;c02"
+
+
+def answers_file(*rows, header=HEADER):
+    return ("\n".join([header, *rows]) + "\n").encode()
+
+
+def test_the_example_answers_import_once_and_again_changes_nothing(surveyed):
+    data = (DATA / "exempel-svar.csv").read_bytes()
+    first = import_answers(data, "exempel-svar.csv", surveyed)
+    assert (first.created, first.unchanged) == (88, 0)
+    before = version(surveyed)
+    again = import_answers(data, "exempel-svar.csv", surveyed)
+    assert (again.created, again.unchanged) == (0, 88)
+    assert Response.objects.count() == 88 == ImportId.objects.count()
+    assert version(surveyed) == before  # nothing written, nothing marked
+    assert QuestionSet.objects.get(version=2).locked and QuestionSet.objects.get(version=1).locked
+    # No svar_id is stored, only its keyed hash.
+    assert not ImportId.objects.filter(key_hash__contains="2024-avslut").exists()
+
+
+def test_a_known_id_with_other_answers_is_an_error_and_nothing_is_written(surveyed):
+    import_answers(answers_file("2024-styrelse;s1;;;;;;;;helt;stor;"), "svar.csv", surveyed)
+    with pytest.raises(SurveyFileError) as refused:
+        import_answers(answers_file("2024-styrelse;s2;;;;;;;;helt;;", "2024-styrelse;s1;;;;;;;;delvis;stor;"),
+                       "svar.csv", surveyed)
+    assert len(refused.value.errors) == 1 and "Rad 3" in refused.value.errors[0] and "andra svar" in refused.value.errors[0]
+    assert Response.objects.count() == 1
+
+
+def test_labels_are_accepted_and_every_error_has_row_column_and_value(surveyed):
+    summary = import_answers(answers_file("2024-styrelse;s1;papper;sv;;;;;;Helt och hållet;vet inte;Till stor del"),
+                             "svar.csv", surveyed)
+    assert summary.created == 1
+    assert sorted(Answer.objects.values_list("question__key", "step")) == [("c01", "vet_ej"), ("c02", "stor"),
+                                                                          ("p02", "helt")]
+    rows = ["2024-styrelse;s2;fax;sv;;;;;;helt;;",  # channel
+            "2024-styrelse;s3;;en;;;;;;helt;;",  # language not offered (staff questions are in Swedish only)
+            "2024-styrelse;s4;;;stor;;;;;helt;;",  # d01 is not asked to the board
+            "2024-styrelse;s5;;;;;;;;mycket;;",  # no such step
+            "okand;s6;;;;;;;;helt;;",  # no such round
+            "2024-pagaende-finsam-team;s7;;;;;;;Ring mig på 19900101-0017;;;",  # identity number in free text
+            "2024-styrelse;;;;;;;;;helt;;",  # no svar_id
+            "2024-styrelse;s9;;;;;;;;helt;;", "2024-styrelse;s9;;;;;;;;stor;;"]  # twice in the file
+    with pytest.raises(SurveyFileError) as refused:
+        import_answers(answers_file(*rows), "svar.csv", surveyed)
+    errors = refused.value.errors
+    assert len(errors) == 8, errors
+    for line, column, value in [(2, "kanal", "fax"), (3, "sprak", "en"), (4, "d01", "stor"), (5, "p02", "mycket"),
+                                (6, "omgang", "okand"), (7, "d06", ""), (8, "svar_id", ""), (10, "svar_id", "s9")]:
+        assert any(e.startswith(f"Rad {line}, kolumn {column}") and value in e for e in errors), (line, errors)
+    assert not any("19900101" in e for e in errors)
+    assert Response.objects.count() == 1
+
+
+@pytest.mark.parametrize("data, name, expected", [
+    (b"omgang;svar_id;okand\n2024-styrelse;1;x\n", "svar.csv", "okänd kolumn"),
+    (b"svar_id;p02\n1;helt\n", "svar.csv", "omgang"),
+    (b"omgang;svar_id\n\x00\n", "svar.csv", "nolltecken"),
+    (b"PK\x03\x04garbage", "svar.xlsx", "Excel"),
+    (b"omgang;svar_id\n", "svar.pdf", "Filtypen"),
+    (b"omgang;svar_id;p02\n2024-styrelse;1;" + b"x" * 5000 + b"\n", "svar.csv", "tecken"),
+])
+def test_hostile_answers_files_are_refused(surveyed, data, name, expected):
+    with pytest.raises(SurveyFileError) as refused:
+        import_answers(data, name, surveyed)
+    assert any(expected in e for e in refused.value.errors), refused.value.errors
+    assert Response.objects.count() == 0
+
+
+def test_the_export_has_the_import_columns_and_imports_again_unchanged(surveyed):
+    import_answers((DATA / "exempel-svar.csv").read_bytes(), "exempel-svar.csv", surveyed)
+    rnd = Round.objects.get(key="2024-pagaende-finsam-team")
+    services.reopen_round(rnd)
+    services.record_response(rnd, channel="webb", language="en", answers={"d01": "stor", "d06": "=HYPERLINK(\"x\")"})
+    rounds = Round.objects.filter(key__startswith="2024-pagaende")
+    content = answers_csv(rounds)
+    lines = content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "omgang;svar_id;kanal;sprak;d01;d02;d03;d05;d06"
+    assert len(lines) == 14 and "'=HYPERLINK" in content.decode()  # neutralised for spreadsheets
+    assert answers_xlsx(rounds)[:2] == b"PK"
+    # An exported file read back changes nothing (its svar_id is the response's random id).
+    plain = content.decode("utf-8-sig").replace("'=HYPERLINK", "=HYPERLINK").encode()
+    summary = import_answers(plain, "export.csv", surveyed)
+    assert (summary.created, summary.unchanged) == (0, 13)
+
+
+def test_national_file_replaces_its_year_and_commands_exit_1_with_every_error(example_association, tmp_path):
+    load_national((DATA / "exempel-riket-2024.csv").read_bytes(), "riket.csv")
+    load_national(b"ar;respondentgrupp;nyckel;n;andel_positiv;antal_forbund\n2023;totalt;p02;10;0,5;3\n", "r.csv")
+    assert NationalComparison.objects.count() == 10
+    load_national(b"ar;respondentgrupp;nyckel;n;andel_positiv;antal_forbund\n2024;totalt;p02;10;0,5;3\n", "r.csv")
+    assert NationalComparison.objects.filter(year=2024).count() == 1
+    bad = tmp_path / "riket.csv"
+    bad.write_bytes(b"ar;respondentgrupp;nyckel;n;andel_positiv;antal_forbund\n20x4;totalt;p02;-1;1,5;3\n")
+    with no_scope(), pytest.raises(CommandError) as failed:
+        call_command("load_national", str(bad))
+    message = str(failed.value)
+    assert "3 fel" in message and "kolumn ar" in message and "kolumn n" in message and "andel_positiv" in message
+    answers = tmp_path / "svar.csv"
+    answers.write_bytes(b"omgang;svar_id\nokand;1\n")
+    with no_scope(), pytest.raises(CommandError, match="Rad 2, kolumn omgang"):
+        call_command("import_answers", "--association", "exempelstad", str(answers))

@@ -9,6 +9,7 @@ Counts are pooled by summing, never by averaging percentages; shares are exact f
 
 import re
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.db.models import Count
@@ -276,14 +277,22 @@ def mask(results):
     # 2. secondary: a total would give away the masked group rows of its question
     for total in [r for r in questions.values() if r.group == codes.TOTAL]:
         groups = [r for r in questions.values() if r.item == total.item and r.group != codes.TOTAL]
-        hidden = sum(r.n for r in groups if r.masked)
-        if not 1 <= hidden <= min_n - 1:
+        masked = [r for r in groups if r.masked]
+        hidden = sum(r.n for r in masked)
+        # Beyond the spec's rule (docs/decisions.md, "Survey masking: rows at the limit"): masked
+        # rows known to hold fewer than min n each give themselves away when together they hold
+        # exactly (min n - 1) each, e.g. two rows of 4 summing to 8; one more row is masked then.
+        at_limit = len(masked) >= 2 and hidden == len(masked) * (min_n - 1)
+        if not (1 <= hidden <= min_n - 1 or at_limit):
             continue
-        for row in sorted([r for r in groups if not r.masked], key=lambda r: r.n):  # stable: ties in table order
-            if hidden >= min_n:
+        visible = sorted([r for r in groups if not r.masked], key=lambda r: r.n)  # stable: ties in table order
+        for i, row in enumerate(visible):
+            if hidden >= min_n and not (at_limit and i == 0):
                 break
             row.masked = SECONDARY
             hidden += row.n
+        if at_limit and not visible:
+            total.masked = SECONDARY  # no group row left to mask: the total would give them away
     # 3. an indicator row pooling a masked question row; totalt/<indicator> also any masked group row of it
     for row in indicators.values():
         if row.masked:
@@ -308,5 +317,9 @@ def figure(association, date_from, date_to, interventions, group, item):
 
 
 def share_value(fraction):
-    """A share as stored in a table: a float of the exact fraction (JSON rounds it half-up)."""
-    return None if fraction is None else float(fraction)
+    """A share as a survey table stores it: four decimals rounded half-up from the exact fraction
+    (surveys.md; Table.to_json's own rounding then changes nothing)."""
+    if fraction is None:
+        return None
+    exact = Decimal(fraction.numerator) / Decimal(fraction.denominator)
+    return float(exact.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))

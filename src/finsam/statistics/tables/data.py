@@ -78,8 +78,8 @@ class Table:
         self.share_refs[(row, col)] = (tuple(of), tuple(per))
 
     def to_json(self):
-        def rnd(value):  # half-up from the value (ties of exact fractions, e.g. 1/32, go up)
-            return None if value is None else round_half_up(value, 4)
+        def rnd(value):
+            return None if value is None else round(value, 4)
 
         data = {
             "id": self.id,

@@ -25,6 +25,8 @@ class Command(BaseCommand):
                             help="jämför med samma period ett år tidigare (antal, förändring, procentenheter)")
         parser.add_argument("--tables", help="tabellfamiljer (participants, surveys, finance, activities, goals), "
                             "all eller tabell-id, kommaseparerade; utan: varje familj med uppgifter i perioden")
+        parser.add_argument("--respondentgrupp", dest="respondent_groups", action="append", default=[],
+                            help="enkättabellerna: bara denna respondentgrupp (flera går)")
         parser.add_argument("--format", choices=exporters.identifiers(), default="json",
                             help="filformat: " + ", ".join(f"{e.identifier} ({e.label})" for e in exporters))
         parser.add_argument("--output", help="fil att skriva till; utan den skrivs json till standard ut")
@@ -55,7 +57,8 @@ class Command(BaseCommand):
             except ValueError as error:
                 raise CommandError(str(error)) from None
         report = compute_report(association, start, end, o["intervention"], publish=o["publish"],
-                                sections=o["sections"], previous=o["previous"], tables=tables)
+                                sections=o["sections"], previous=o["previous"], tables=tables,
+                                respondent_groups=o["respondent_groups"])
         content = exporters.get(o["format"]).render(report)
         if o["output"]:
             Path(o["output"]).write_bytes(content)

@@ -1,0 +1,152 @@
+"""What survey rows store (docs/privacy.md, "Indicator surveys"): nothing links a code or a session
+to an answer, and no masked group result can be worked out from the totals."""
+
+import datetime
+import uuid
+
+from django.apps import apps
+from django.db import models
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from finsam.surveys import codes, services
+from finsam.surveys.models import Round
+from finsam.surveys.results import FEW, SECONDARY, Results, Row, mask
+
+from .test_surveys import surveyed  # noqa: F401 - the fixture
+
+# Every column of every survey model, and nothing more: a new column (a time, an IP address, a code
+# or session reference) fails here until this list and docs/privacy.md say why it may be stored.
+COLUMNS = {
+    "QuestionSet": {"id", "association", "key", "version", "source", "title", "languages", "ui", "locked",
+                    "nns_confirmed_by", "nns_confirmed_by_name", "nns_confirmed_at", "loaded_at"},
+    "RespondentGroup": {"id", "association", "code", "label"},
+    "Indicator": {"id", "association", "set_key", "code", "name", "level", "measurement_points"},
+    "Scale": {"id", "association", "question_set", "key", "steps", "dont_know"},
+    "Question": {"id", "association", "question_set", "position", "key", "indicator", "measurement_point", "groups",
+                 "scale", "text"},
+    "Round": {"id", "association", "key", "title", "question_set", "respondent_group", "intervention", "date_from",
+              "date_to", "population_kind", "population_number", "status", "token", "codes_required"},
+    "SurveyCode": {"id", "association", "round", "code_hash", "used"},
+    "Response": {"id", "association", "round", "channel", "language", "date"},
+    "Answer": {"id", "association", "response", "question", "step", "text"},
+    "ImportId": {"id", "association", "round", "key_hash", "response"},
+    "SurveyGoal": {"id", "association", "position", "year", "intervention", "respondent_group", "question_key",
+                   "indicator_code", "target"},
+    "NationalComparison": {"id", "year", "respondent_group", "key", "n", "share_positive", "associations"},
+}
+
+
+def test_survey_models_store_only_the_listed_columns():
+    stored = {m.__name__: {f.name for f in m._meta.concrete_fields} for m in apps.get_app_config("surveys").get_models()}
+    assert stored == COLUMNS
+    # No time of day on what a respondent gives, and random ids where insertion order would order them.
+    for name in ("Response", "Answer", "SurveyCode", "ImportId"):
+        model = apps.get_model("surveys", name)
+        assert not [f for f in model._meta.concrete_fields if isinstance(f, (models.DateTimeField, models.TimeField))]
+    for name in ("Response", "Answer", "ImportId"):
+        assert isinstance(apps.get_model("surveys", name)._meta.pk, models.UUIDField)
+    # Nothing refers to a code, and a code refers to no response.
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.ForeignKey):
+                assert field.related_model._meta.label != "surveys.SurveyCode", model
+    code_fields = {f.related_model for f in apps.get_model("surveys", "SurveyCode")._meta.concrete_fields
+                   if isinstance(f, models.ForeignKey)}
+    assert apps.get_model("surveys", "Response") not in code_fields
+
+
+def _every_stored_value():
+    """(model label, column, value as text) of every row of every model of the project."""
+    for model in apps.get_models():
+        for row in model._base_manager.values_list(*[f.attname for f in model._meta.concrete_fields]):
+            for field, value in zip(model._meta.concrete_fields, row):
+                yield model._meta.label, field.attname, "" if value is None else str(value)
+
+
+def test_no_stored_row_links_a_code_or_a_session_to_an_answer(surveyed, client):  # noqa: F811
+    rnd = Round.objects.get(key="2024-pagaende-finsam-team")
+    services.reopen_round(rnd)
+    issued = services.issue_codes(rnd, 2)
+    session = client.session
+    session["survey"] = "unfinished"
+    session.save()
+    response = services.record_response(rnd, channel="webb", language="sv", answers={"d01": "stor"}, code=issued[0])
+    used = rnd.codes.get(used=True)
+    where_response = {(label, column) for label, column, value in _every_stored_value() if str(response.pk) in value}
+    assert where_response == {("surveys.Response", "id"), ("surveys.Answer", "response_id")}
+    where_code = {(label, column) for label, column, value in _every_stored_value()
+                  if used.code_hash in value or issued[0] in value}
+    assert where_code == {("surveys.SurveyCode", "code_hash")}
+    where_session = {label for label, column, value in _every_stored_value() if session.session_key in value}
+    assert where_session == {"sessions.Session"}
+    # The response's date has no time, its id is random (uuid4), and the code row says only "used".
+    assert isinstance(response.date, datetime.date) and not isinstance(response.date, datetime.datetime)
+    assert uuid.UUID(str(response.pk)).version == 4
+    assert set(rnd.codes.values_list("used", flat=True)) == {True, False}
+
+
+# --- property: masked group rows cannot be recovered from the totals ---------------------------------
+
+def _question(groups, min_n):
+    """Results of one question asked to ``groups`` ([(n, positive)]) with its totalt row."""
+    steps = [("ja", "positiv"), ("nej", "negativ")]
+    rows = {}
+    for i, (n, positive) in enumerate(groups):
+        rows[f"g{i}/q"] = Row(f"g{i}/q", f"g{i}", "q", steps, responses=n, counts={"ja": positive, "nej": n - positive})
+    total = Row(f"{codes.TOTAL}/q", codes.TOTAL, "q", steps, responses=sum(n for n, _ in groups),
+                counts={"ja": sum(p for _, p in groups), "nej": sum(n - p for n, p in groups)})
+    rows[total.key] = total
+    results = Results([], rows, {}, min_n, [f"g{i}" for i in range(len(groups))])
+    mask(results)
+    return results
+
+
+def _feasible(masked, index, total, min_n):
+    """The values row ``index`` of the masked rows can have, to a reader who knows the visible
+    total and each masked row's reason (few answers: n < min n; secondary: n >= min n)."""
+    bounds = [(0, min_n - 1) if reason == FEW else (min_n, total) for reason in masked]
+    others_low = sum(lo for i, (lo, _) in enumerate(bounds) if i != index)
+    others_high = sum(hi for i, (_, hi) in enumerate(bounds) if i != index)
+    low, high = bounds[index]
+    return [v for v in range(low, high + 1) if others_low <= total - v <= others_high]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(min_value=3, max_value=7),
+       st.lists(st.integers(min_value=0, max_value=25).flatmap(
+           lambda n: st.tuples(st.just(n), st.integers(min_value=0, max_value=n))), min_size=2, max_size=5))
+def test_no_masked_group_result_can_be_recovered_from_the_totals(min_n, groups):
+    results = _question(groups, min_n)
+    total = results.questions[f"{codes.TOTAL}/q"]
+    group_rows = [r for r in results.questions.values() if r.group != codes.TOTAL]
+    assert all(r.masked in ("", FEW, SECONDARY) for r in group_rows)
+    assert all(r.masked == FEW for r in group_rows if r.n < min_n)  # every small row is masked
+    if total.masked:
+        return  # nothing to subtract from
+    masked = [r for r in group_rows if r.masked]
+    hidden = total.n - sum(r.n for r in group_rows if not r.masked)  # what a reader works out
+    assert hidden == sum(r.n for r in masked)
+    if masked and hidden:
+        assert hidden >= min_n  # the masked rows together hold at least min n answers
+    for i, row in enumerate(masked):
+        if row.n:  # a masked row with answers: the reader cannot tell how many
+            assert len(_feasible([r.masked for r in masked], i, hidden, min_n)) >= 2, (groups, min_n)
+
+
+def test_rows_at_the_limit_are_protected_beyond_the_spec_rule():
+    """Two rows of 4 (min n 5) sum to 8: the spec's rule (1 to min n - 1) masks nothing more, but a
+    reader knowing each holds fewer than 5 would know both; one more row is masked."""
+    results = _question([(4, 1), (4, 3), (20, 10), (30, 5)], 5)
+    assert [results.questions[f"g{i}/q"].masked for i in range(4)] == [FEW, FEW, SECONDARY, ""]
+    results = _question([(4, 1), (4, 3)], 5)
+    assert results.questions[f"{codes.TOTAL}/q"].masked == SECONDARY
+
+
+def test_shares_are_rounded_half_up_from_the_exact_fraction():
+    from fractions import Fraction
+
+    from finsam.surveys.results import share_value
+
+    assert share_value(Fraction(1, 32)) == 0.0313 and share_value(Fraction(13, 32)) == 0.4063
+    assert share_value(Fraction(-1, 32)) == -0.0313 and share_value(Fraction(2, 3)) == 0.6667
