@@ -121,25 +121,27 @@ def _first_screen(round):
     return _url("respond_all", round) if respondent.one_page(round) else _url("question", round, 1)
 
 
-def _need_state(request, round):
+def _questionnaire(request, round):
+    """(the unfinished questionnaire, None), or (None, the page to give instead): the first screen
+    when there is none, the same screen after a change of language, the closed text."""
     current = respondent.state(request.session, round)
     if current is None:
         return None, redirect(_url("start", round))
+    changed = _language_change(request, round, current)
+    if changed:
+        return None, changed
+    if round.status != "oppen":
+        return None, _closed(request, round, current["lang"])
     return current, None
 
 
 @respondent_view
 def question(request, round, number):
     """One question per screen: a fieldset with the question as legend and labelled radio buttons."""
-    current, back = _need_state(request, round)
-    if back:
-        return back
-    changed = _language_change(request, round, current)
-    if changed:
-        return changed
+    current, instead = _questionnaire(request, round)
+    if instead:
+        return instead
     language = current["lang"]
-    if round.status != "oppen":
-        return _closed(request, round, language)
     questions = respondent.shown(round, language)
     if not questions:
         return redirect(_url("review", round))
@@ -177,15 +179,10 @@ def _after_answer(request, round, current, number, count, from_review):
 @respondent_view
 def respond_all(request, round):
     """Staff, board and manager rounds: every question on one page, each its own fieldset."""
-    current, back = _need_state(request, round)
-    if back:
-        return back
-    changed = _language_change(request, round, current)
-    if changed:
-        return changed
+    current, instead = _questionnaire(request, round)
+    if instead:
+        return instead
     language = current["lang"]
-    if round.status != "oppen":
-        return _closed(request, round, language)
     questions = respondent.shown(round, language)
     errors = {}
     values = {q.key: current["answers"].get(q.key, "") for q in questions}
@@ -211,15 +208,10 @@ def respond_all(request, round):
 @respondent_view
 def review(request, round):
     """The answers so far, each with a link to change it, and Skicka."""
-    current, back = _need_state(request, round)
-    if back:
-        return back
-    changed = _language_change(request, round, current)
-    if changed:
-        return changed
+    current, instead = _questionnaire(request, round)
+    if instead:
+        return instead
     language = current["lang"]
-    if round.status != "oppen":
-        return _closed(request, round, language)
     questions = respondent.shown(round, language)
     error = None
     if request.method == "POST" and _token_ok(request, current):

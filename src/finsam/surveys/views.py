@@ -232,44 +232,39 @@ def _log_paper_batch(request, round):
 
 # --- files ------------------------------------------------------------------------------------------
 
-def _read_upload(form):
-    upload = form.cleaned_data["file"]
-    return upload.read(), upload.name
+def _file_page(request, form, load, template, context):
+    """An upload page: ``load(form)`` reads the valid form's file and returns summary lines, or
+    raises SurveyError with every error; the page lists them (nothing is read in then)."""
+    errors, summary = [], None
+    if request.method == "POST" and form.is_valid():
+        try:
+            summary = load(form)
+        except SurveyError as refused:
+            errors = refused.errors
+    return render(request, template, {"form": form, "errors": errors, "summary": summary, **context})
 
 
 @association_view("manage_surveys")
 def question_sets(request):
     from .questions import load_question_set
 
-    form = QuestionSetUploadForm(request.POST or None, request.FILES or None)
-    errors, summary = [], None
-    if request.method == "POST" and form.is_valid():
-        raw, _ = _read_upload(form)
+    def load(form):
         confirmed = request.user if form.cleaned_data["nns_agreement"] else None
-        try:
-            summary = load_question_set(raw, request.association, confirmed_by=confirmed).lines()
-        except SurveyError as refused:
-            errors = refused.errors
+        return load_question_set(form.cleaned_data["file"].read(), request.association, confirmed_by=confirmed).lines()
+
     sets = QuestionSet.objects.filter(association=request.association).order_by("key", "version")
-    return render(request, "surveys/question_sets.html", {
-        "nav": "surveys", "form": form, "errors": errors, "summary": summary, "sets": sets,
-    })
+    return _file_page(request, QuestionSetUploadForm(request.POST or None, request.FILES or None), load,
+                      "surveys/question_sets.html", {"nav": "surveys", "sets": sets})
 
 
 @association_view("manage_surveys")
 def survey_file(request):
     from .setup import apply_survey_file
 
-    form = UploadForm(request.POST or None, request.FILES or None)
-    errors, summary = [], None
-    if request.method == "POST" and form.is_valid():
-        raw, _ = _read_upload(form)
-        try:
-            summary = apply_survey_file(raw, request.association).lines()
-        except SurveyError as refused:
-            errors = refused.errors
-    return render(request, "surveys/upload.html", {
-        "nav": "surveys", "form": form, "errors": errors, "summary": summary, "title": "Läs in enkätfil",
+    return _file_page(request, UploadForm(request.POST or None, request.FILES or None),
+                      lambda form: apply_survey_file(form.cleaned_data["file"].read(), request.association).lines(),
+                      "surveys/upload.html", {
+        "nav": "surveys", "title": "Läs in enkätfil",
         "intro": "En enkätfil (JSON, finsam-surveys/1) med omgångar och enkätmål. Att läsa in samma fil igen "
                  "ändrar ingenting; en omgång med svar behåller sin frågeuppsättning, respondentgrupp och insats.",
     })
@@ -277,19 +272,15 @@ def survey_file(request):
 
 @association_view("manage_surveys")
 def answers_import(request):
-    form = UploadForm(request.POST or None, request.FILES or None)
-    errors, summary = [], None
-    if request.method == "POST" and form.is_valid():
+    def load(form):
         from .answers import import_answers
 
         upload = form.cleaned_data["file"]
-        try:
-            result = import_answers(upload, upload.name, request.association)
-            summary = [f"Inläst: {result}.", *result.warnings]
-        except SurveyError as refused:
-            errors = refused.errors
-    return render(request, "surveys/upload.html", {
-        "nav": "surveys", "form": form, "errors": errors, "summary": summary, "title": "Läs in svar",
+        result = import_answers(upload, upload.name, request.association)
+        return [f"Inläst: {result}.", *result.warnings]
+
+    return _file_page(request, UploadForm(request.POST or None, request.FILES or None), load, "surveys/upload.html", {
+        "nav": "surveys", "title": "Läs in svar",
         "intro": "En svarsfil (.xlsx eller .csv) med en rad per svar: omgang, svar_id, kanal, sprak och en kolumn "
                  "per fråga. Hela filen kontrolleras först: har den fel läses ingenting in. Att läsa in samma fil "
                  "igen ändrar ingenting.",
@@ -302,19 +293,15 @@ def national_file(request):
     the systemadministratör loads it (a förbund's administratör would change every förbund's
     reports; docs/decisions.md). Runs outside any förbund's scope: the loader marks every förbund's
     data changed."""
-    form = UploadForm(request.POST or None, request.FILES or None)
-    errors, summary = [], None
-    if request.method == "POST" and form.is_valid():
+    def load(form):
         from .national import load_national
 
         upload = form.cleaned_data["file"]
-        try:
-            years, count = load_national(upload, upload.name)
-            summary = [f"{count} rader för {', '.join(str(y) for y in years)}."]
-        except SurveyError as refused:
-            errors = refused.errors
-    return render(request, "surveys/upload.html", {
-        "form": form, "errors": errors, "summary": summary, "title": "Läs in jämförelse med riket",
+        years, count = load_national(upload, upload.name)
+        return [f"{count} rader för {', '.join(str(y) for y in years)}."]
+
+    return _file_page(request, UploadForm(request.POST or None, request.FILES or None), load, "surveys/upload.html", {
+        "title": "Läs in jämförelse med riket",
         "intro": "En jämförelsefil från NNS (CSV: ar;respondentgrupp;nyckel;n;andel_positiv;antal_forbund). "
                  "Ett år i filen ersätter det årets tidigare siffror. Siffrorna gäller alla förbund.",
     })
