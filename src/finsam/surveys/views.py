@@ -111,12 +111,7 @@ def round_status(request, round_id):
 
 @association_view("manage_surveys")
 def round_create(request):
-    form = RoundForm(request.POST or None, association=request.association)
-    if request.method == "POST" and form.is_valid():
-        round = form.save()
-        messages.success(request, "Omgången är sparad som utkast. Öppna den när den ska ta emot svar.")
-        return redirect("surveys:round_detail", request.association.slug, round.pk)
-    return render(request, "surveys/round_form.html", {"nav": "surveys", "form": form, "round": None})
+    return _round_form(request, None, "Omgången är sparad som utkast. Öppna den när den ska ta emot svar.")
 
 
 @association_view("manage_surveys")
@@ -125,11 +120,15 @@ def round_edit(request, round_id):
     if round.status != "utkast":
         messages.error(request, "Bara en omgång som är utkast kan ändras här. Ändra en öppnad omgång med enkätfilen.")
         return redirect("surveys:round_detail", request.association.slug, round.pk)
+    return _round_form(request, round, "Omgången är sparad.")
+
+
+def _round_form(request, round, done):
     form = RoundForm(request.POST or None, instance=round, association=request.association)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Omgången är sparad.")
-        return redirect("surveys:round_detail", request.association.slug, round.pk)
+        saved = form.save()
+        messages.success(request, done)
+        return redirect("surveys:round_detail", request.association.slug, saved.pk)
     return render(request, "surveys/round_form.html", {"nav": "surveys", "form": form, "round": round})
 
 
