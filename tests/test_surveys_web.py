@@ -123,7 +123,7 @@ def test_back_and_change_from_the_review_keep_the_answers(surveys):
 def test_the_language_is_chosen_on_every_screen_and_stored(surveys, language, lang, word):
     client = Client()
     start = client.get(start_url(surveys.round) + f"?sprak={language}").content.decode()
-    assert f'<html lang="{lang}"' in start and 'hreflang="en"' in start or language == "en"
+    assert f'<html lang="{lang}"' in start and 'lang="en" dir="ltr"' in start
     review = answer_all(client, surveys.round, {1: "stor"}, language=language)
     assert word in client.get(page(surveys.round, "question", 1)).content.decode()
     # Change the language on a screen: the questionnaire keeps its answers.
@@ -181,8 +181,13 @@ def test_forged_values_are_skipped_and_never_a_500(surveys):
     for value in ("<script>", "x" * 5000, "vet_ej\x01", ""):
         response = client.post(page(surveys.round, "question", 1), {"t": form_token(shown), "svar": value})
         assert response.status_code == 302
-    assert client.post(page(surveys.round, "question", 1), {"t": "fel", "svar": "stor"}).status_code == 302
-    assert client.post(page(surveys.round, "review"), {"t": "fel"}).status_code == 302
+    for token in ("fel", "åäö€", "x" * 10_000):
+        assert client.post(page(surveys.round, "question", 1), {"t": token, "svar": "stor"}).status_code == 302
+        assert client.post(page(surveys.round, "review"), {"t": token}).status_code == 302
+    for language in ("xx", "<b>", "e" * 3000):
+        assert client.get(page(surveys.round, "question", 1) + f"?sprak={language}").status_code == 302
+    assert client.post(start_url(surveys.round), {"sprak": "ääh", "kod": "ö" * 100}).status_code == 302
+    assert client.get(page(surveys.round, "question", 10**30)).status_code == 404
     assert Response.objects.count() == 0
 
 

@@ -40,6 +40,10 @@ def surveyed(transactional_db):
                                               respondent_group="deltagare_avslut", intervention=insats, **common),
             "utkast": Round.objects.create(key="utkast", title="Utkast 2026", status="utkast",
                                            respondent_group="insatspersonal", intervention=insats, **common),
+            "styrelse": Round.objects.create(key="styrelse", title="Styrelsen 2026", status="oppen",
+                                             respondent_group="styrelse", codes_required=True, **common),
+            "stangd": Round.objects.create(key="stangd", title="Stängd 2026", status="stangd",
+                                           respondent_group="deltagare_pagaende", intervention=insats, **common),
         }
     return association, rounds
 
@@ -142,6 +146,38 @@ def test_a_respondent_answers_on_a_phone_by_keyboard(browser, live_server, surve
     response = Response.objects.get()
     assert (response.language, response.channel) == (language, "webb")
     assert dict(Answer.objects.values_list("question__key", "step")) == {"d01": "mycket_stor", "d02": "liten"}
+
+
+def test_code_board_page_and_closed_round_are_accessible(page, surveyed):
+    from finsam.surveys import services
+    from finsam.tenancy.scope import Scope
+
+    association, rounds = surveyed
+    with Scope.of(association).activate():
+        code = services.issue_codes(rounds["styrelse"], 1)[0]
+    page.goto(f"/exempelstad/enkat/{rounds['stangd'].token}/")
+    assert "Enkäten är stängd." in page.locator("main").inner_text()
+    assert_accessible(page)
+    page.goto(f"/exempelstad/enkat/{rounds['styrelse'].token}/")
+    assert_accessible(page)
+    page.get_by_label("Din kod").fill("FELKOD99")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Börja").click()
+    assert page.get_by_role("alert").is_visible()
+    assert page.get_by_label("Din kod").get_attribute("aria-invalid") == "true"
+    assert_accessible(page)
+    page.get_by_label("Din kod").fill(code.lower())
+    with page.expect_navigation():
+        page.get_by_role("button", name="Börja").click()
+    assert page.locator("fieldset").count() >= 2 and page.locator("table").count() == 0  # all on one page
+    assert_accessible(page)
+    page.locator("fieldset").first.get_by_role("radio").first.check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Granska dina svar").click()
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Skicka").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Tack för dina svar!"
 
 
 @pytest.mark.parametrize("width", [320, 640])

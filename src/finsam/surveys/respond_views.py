@@ -82,7 +82,7 @@ def _language_change(request, round, current):
 
 
 def _token_ok(request, current):
-    return secrets.compare_digest(str(request.POST.get("t", "")), str(current.get("token", "")))
+    return secrets.compare_digest(str(request.POST.get("t", "")).encode(), str(current.get("token", "")).encode())
 
 
 @respondent_view
