@@ -476,3 +476,29 @@ def test_web_and_paper_answers_reach_the_report_page(surveys, client):
         report = compute_report(surveys.alfa, D(2026, 1, 1), D(2026, 12, 31), tables=["survey_response_rate"])
     table = report.tables[0]
     assert table.cells["deltagare"]["web"] == 1 and table.cells["deltagare"]["paper"] == 1
+
+
+def test_a_sets_own_right_to_left_language_sets_dir_and_marks_missing_texts(world):
+    """A set adding Arabic for the participants' questions: offered, <html lang="ar" dir="rtl">; the
+    pages' extra texts it lacks are the Swedish ones marked lang="sv"."""
+    import json
+
+    document = json.loads((DATA / "exempel-fragor-v2.json").read_text())
+    document["languages"].append("ar")
+    for scale in document["scales"]:
+        for step in scale["steps"]:
+            step["label"]["ar"] = "خيار " + step["code"]
+        if scale.get("dont_know"):
+            scale["dont_know"]["ar"] = "لا أعرف"
+    for question in document["questions"]:
+        question["text"]["ar"] = "سؤال " + question["key"]
+    document["ui"] = {"ar": {"next": "التالي", "previous": "السابق", "review": "مراجعة", "submit": "إرسال",
+                             "thanks": "شكرا", "closed": "مغلق", "language": "اللغة", "progress": "سؤال {i} من {n}",
+                             "statement": "الاستبيان مجهول"}}
+    load_question_set(json.dumps(document).encode(), world.alfa)
+    round = make_round(world.alfa, "arabiska", "deltagare_avslut", world.assigned)
+    client = Client()
+    start = client.get(start_url(round) + "?sprak=ar").content.decode()
+    assert '<html lang="ar" dir="rtl">' in start and '<span lang="sv">Börja</span>' in start
+    client.post(start_url(round), {"sprak": "ar"})
+    assert "سؤال 1 من 6" in client.get(page(round, "question", 1)).content.decode()
