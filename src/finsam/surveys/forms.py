@@ -6,20 +6,11 @@ from django_scopes.forms import SafeModelChoiceField
 from finsam.core.forms import AccessibleErrorsMixin
 from finsam.tenancy.changes import MarksDataChanged
 
-from . import codes
-from .models import QuestionSet, RespondentGroup, Round
+from . import codes, services
+from .models import QuestionSet, Round
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_CODES = 2000
-
-
-def group_choices(association):
-    own = [(g.code, g.label) for g in RespondentGroup.objects.filter(association=association)]
-    return list(codes.RESPONDENT_GROUP.choices) + own
-
-
-def group_label(association, code):
-    return dict(group_choices(association)).get(code, code)
 
 
 class RoundForm(MarksDataChanged, AccessibleErrorsMixin, forms.ModelForm):
@@ -54,7 +45,7 @@ class RoundForm(MarksDataChanged, AccessibleErrorsMixin, forms.ModelForm):
         self.fields["question_set"].queryset = QuestionSet.objects.filter(association=association)
         self.fields["intervention"].queryset = association.interventions.all()
         self.fields["intervention"].empty_label = "Hela förbundet"
-        self.fields["respondent_group"].choices = group_choices(association)
+        self.fields["respondent_group"].choices = list(services.group_labels(association).items())
         self.fields["population_number"].required = False
 
     def clean_key(self):

@@ -20,9 +20,9 @@ from finsam.audit.log import log_access
 from finsam.core.forms import parse_key
 from finsam.tenancy.permissions import association_view, system_admin_view
 
-from . import pdf, respondent, services
-from .errors import SurveyError, SurveyFileError
-from .forms import CodesForm, ExportForm, QuestionSetUploadForm, RoundForm, UploadForm, group_label
+from . import pdf, respondent, services, texts
+from .errors import SurveyError
+from .forms import CodesForm, ExportForm, QuestionSetUploadForm, RoundForm, UploadForm
 from .models import QuestionSet, Response, Round, SurveyCode
 
 PAPER_COUNT_KEY = "enkat_papper"  # {round id: forms typed in this batch} in the staff member's session
@@ -56,8 +56,9 @@ def _link(request, round):
 def round_list(request):
     rounds = list(rounds_for(request).order_by("-date_to", "key"))
     counts = _response_counts(rounds)
+    labels = services.group_labels(request.association)
     for r in rounds:
-        r.group_label = group_label(request.association, r.respondent_group)
+        r.group_label = labels.get(r.respondent_group, r.respondent_group)
         r.response_count = counts.get(r.pk, 0)
     return render(request, "surveys/round_list.html", {"nav": "surveys", "rounds": rounds})
 
@@ -77,14 +78,14 @@ def round_detail(request, round_id):
     codes_issued = SurveyCode.objects.filter(round=round).count()
     codes_used = SurveyCode.objects.filter(round=round, used=True).count()
     languages = respondent.offered(round)
+    questions = services.shown_questions(round)
     return render(request, "surveys/round_detail.html", {
-        "nav": "surveys", "round": round, "group": group_label(request.association, round.respondent_group),
+        "nav": "surveys", "round": round, "group": services.group_label(request.association, round.respondent_group),
         "link": _link(request, round) if round.status == "oppen" else None, "channels": channels,
         "responses": sum(channels.values()), "population": services.population(round),
         "codes_issued": codes_issued, "codes_used": codes_used, "languages": languages,
-        "language_names": [(code, respondent.texts.language_name(code)) for code in languages],
-        "questions": services.shown_questions(round),
-        "free_text_questions": [q for q in services.shown_questions(round) if q.scale_id is None],
+        "language_names": [(code, texts.language_name(code)) for code in languages],
+        "questions": questions, "free_text_questions": [q for q in questions if q.scale_id is None],
     })
 
 
@@ -215,7 +216,7 @@ def paper_entry(request, round_id):
     items = [(q, values.get(q.key, "")) for q in questions]
     return render(request, "surveys/paper_entry.html", {
         "nav": "surveys", "round": round, "items": items, "errors": errors, "typed": typed,
-        "languages": [(code, respondent.texts.language_name(code)) for code in languages], "language": language,
+        "languages": [(code, texts.language_name(code)) for code in languages], "language": language,
     })
 
 
