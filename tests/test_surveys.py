@@ -6,8 +6,12 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from finsam.surveys import services
+from finsam.surveys.answers import answers_csv, answers_xlsx, import_answers
 from finsam.surveys.errors import SurveyError, SurveyFileError
-from finsam.surveys.models import Answer, Question, QuestionSet, Response, Round, SurveyCode, SurveyGoal
+from finsam.surveys.models import (
+    Answer, ImportId, NationalComparison, Question, QuestionSet, Response, Round, SurveyCode, SurveyGoal,
+)
+from finsam.surveys.national import load_national
 from finsam.surveys.questions import load_question_set
 from finsam.surveys.setup import apply_survey_file
 from finsam.tenancy.models import DataVersion
@@ -221,9 +225,6 @@ def test_free_text_only_for_rounds_with_min_n_responses(surveyed):
 
 # --- the answers file ------------------------------------------------------------------------------
 
-from finsam.surveys.answers import answers_csv, answers_xlsx, import_answers  # noqa: E402
-from finsam.surveys.models import ImportId, NationalComparison  # noqa: E402
-from finsam.surveys.national import load_national  # noqa: E402
 
 HEADER = "omgang;svar_id;kanal;sprak;d01;d02;d03;d05;d06;p02;c01;c02"
 
@@ -328,3 +329,61 @@ def test_national_file_replaces_its_year_and_commands_exit_1_with_every_error(ex
     answers.write_bytes(b"omgang;svar_id\nokand;1\n")
     with no_scope(), pytest.raises(CommandError, match="Rad 2, kolumn omgang"):
         call_command("import_answers", "--association", "exempelstad", str(answers))
+
+
+def _leaves(value, path=()):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _leaves(item, (*path, index))
+    yield path
+
+
+def _replaced(document, path, new):
+    copy = json.loads(json.dumps(document))
+    if not path:
+        return new
+    target = copy
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = new
+    return copy
+
+
+@pytest.mark.parametrize("name", ["exempel-fragor-v2.json", "exempel-enkater.json"])
+def test_every_value_of_a_file_replaced_by_a_wrong_type_is_refused_never_a_crash(example_association, name):
+    """Each value of the example file in turn becomes a list, an object, true, null or a long
+    text: the file is refused with its errors (or still valid), never an exception of another kind."""
+    association, _ = example_association
+    load_sets(association)
+    document = json.loads((DATA / name).read_text())
+    if "rounds" in document:  # two rounds and two goals stand for every one (the file has 12 and 7)
+        document = {**document, "rounds": document["rounds"][:2], "goals": document["goals"][:2]}
+    load = (lambda doc: load_question_set(json.dumps(doc), association)) if "fragor" in name else (
+        lambda doc: apply_survey_file(json.dumps(doc), association))
+    refused = 0
+    for path in _leaves(document):
+        value = document
+        for step in path:
+            value = value[step]
+        for wrong in ([], True, None) + (("x" * 5000,) if isinstance(value, str) else ()):
+            try:
+                load(_replaced(document, path, wrong))
+            except SurveyFileError as error:
+                assert error.errors and all(isinstance(e, str) for e in error.errors)
+                refused += 1
+    assert refused > 100
+
+
+def test_an_exported_id_whose_digits_look_like_a_date_imports_again(surveyed):
+    import uuid
+
+    rnd = Round.objects.get(key="2024-styrelse")
+    response = Response.objects.create(id=uuid.UUID("19900101-0017-4000-8000-000000000000"), association=surveyed,
+                                       round=rnd, channel="papper", language="sv", date=rnd.date_to)
+    Answer.objects.create(association=surveyed, response=response, question=services.shown_questions(rnd)[0],
+                          step="helt")
+    summary = import_answers(answers_csv([rnd]), "export.csv", surveyed)
+    assert (summary.created, summary.unchanged) == (0, 1)

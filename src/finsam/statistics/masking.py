@@ -23,6 +23,8 @@ cells known from outside and further unknowns: earlier publications (``differenc
 Not modelled: bounds from inequalities beyond the forced zeros (docs/decisions.md).
 """
 
+import functools
+
 from finsam.tenancy.models import MINIMUM_MASKING_THRESHOLD
 
 from .tables import COUNT
@@ -38,6 +40,7 @@ def is_count(table, row, col, value):
             and not _own_masking(table.id))
 
 
+@functools.lru_cache(maxsize=None)  # asked for every cell; the declarations do not change
 def _own_masking(table_id):
     """A table that masks its own small numbers (TableSpec.own_masking) is left alone."""
     from .tables.registry import get

@@ -26,7 +26,7 @@ from finsam.tenancy.models import mark_data_changed
 from . import codes
 from .errors import SurveyError, SurveyFileError
 from .models import Answer, ImportId, Question, QuestionSet, Response, Round
-from .services import clean_answer, import_key_hash, languages_offered, shown_questions, write_answers
+from .services import clean_answer, import_key_hash, languages_offered, shown_questions
 
 FIXED = ("omgang", "svar_id", "kanal", "sprak")
 MAX_ID_CHARS = 100
@@ -95,6 +95,8 @@ def parse_answers(source, filename, association):
             continue
         row_errors = []
         for column, value in cells.items():
+            if column == "svar_id" and _is_uuid(value):
+                continue  # an exported response's random id: its digits may look like a date
             if isinstance(value, str) and contains_identity_number(value):
                 row_errors.append(RowError(line, column, value, IDENTITY_NUMBER_MESSAGE))
         if row_errors:
@@ -147,6 +149,13 @@ def parse_answers(source, filename, association):
     if errors:
         raise SurveyFileError([str(e) for e in errors], warnings)
     return parsed, warnings
+
+
+def _is_uuid(value):
+    try:
+        return isinstance(value, str) and str(uuid.UUID(value)) == value.lower()
+    except ValueError:
+        return False
 
 
 def _stored(response):

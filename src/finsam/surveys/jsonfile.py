@@ -27,3 +27,12 @@ def read_json(raw, expected_format):
     if raw.get("format") != expected_format:
         raise SurveyFileError([f"format: ska vara \"{expected_format}\" (filen säger {json.dumps(raw.get('format'))[:60]})."])
     return raw
+
+
+def plain(value):
+    """A JSON value as a lookup key: text and whole numbers as they are, None as None, anything else
+    (a list, an object, true/false, a decimal) as its text, which names nothing, so that it is
+    reported as unknown instead of breaking the lookup."""
+    if value is None or isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    return str(value)[:60]

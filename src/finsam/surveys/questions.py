@@ -17,7 +17,7 @@ from finsam.tenancy.models import mark_data_changed
 
 from . import codes
 from .errors import SurveyFileError
-from .jsonfile import read_json
+from .jsonfile import plain, read_json
 from .models import Indicator, Question, QuestionSet, RespondentGroup, Scale
 
 FORMAT = "finsam-questions/1"
@@ -172,22 +172,22 @@ def parse_question_set(raw, association):
         if key in seen:
             c.error(f"{where}.key", f"\"{key}\" finns två gånger.")
         seen.add(key)
-        indicator = q.get("indicator")
-        point = q.get("measurement_point") or ""
+        indicator = plain(q.get("indicator"))
+        point = plain(q.get("measurement_point")) or ""
         if indicator is not None and indicator not in indicators:
             c.error(f"{where}.indicator", f"\"{indicator}\" finns inte bland filens indikatorer.")
         elif indicator and point and point not in [p["code"] for p in indicators[indicator]["measurement_points"]]:
             c.error(f"{where}.measurement_point", f"\"{point}\" är ingen mätpunkt för indikator {indicator}.")
         if point and not indicator:
             c.error(f"{where}.measurement_point", "en mätpunkt kräver en indikator.")
-        qgroups = _list(c, f"{where}.groups", q.get("groups"))
+        qgroups = [plain(g) for g in _list(c, f"{where}.groups", q.get("groups"))]
         for g in qgroups:
             if g not in known_groups:
                 c.error(f"{where}.groups", f"\"{g}\" är ingen respondentgrupp (inbyggda: "
                                           f"{', '.join(codes.RESPONDENT_GROUP.codes)}; egna deklareras i respondent_groups).")
         if not qgroups:
             c.error(f"{where}.groups", "minst en respondentgrupp behövs.")
-        scale = q.get("scale")
+        scale = plain(q.get("scale"))
         if scale != codes.FREE_TEXT and scale not in scales:
             c.error(f"{where}.scale", f"\"{scale}\" finns inte bland filens skalor (eller \"{codes.FREE_TEXT}\").")
         if scale == codes.FREE_TEXT and indicator:

@@ -53,15 +53,12 @@ def _every_cell(table):
     return table
 
 
-def _with_min_n(table, results, masked=True):
+def _masking(table, results, masked_rows):
+    """The fields of a table that masks rows: min n, which rows and why, and the note saying so."""
     table.extra["min_n"] = results.min_n
-    if masked:
-        table.extra["masked_rows"] = {}
+    table.extra["masked_rows"] = masked_rows
+    table.notes.append(MASK_NOTE.format(min_n=results.min_n))
     return table
-
-
-def _empty(spec):
-    return spec.table([], [])
 
 
 # --- response rate and groups ---------------------------------------------------------------------
@@ -76,8 +73,6 @@ def _rate(table, row, responses, population):
 
 
 def response_rate_table(ctx):
-    if ctx.association is None:
-        return _empty(RESPONSE_RATE)
     results = _Cache.get(ctx)
     table = RESPONSE_RATE.table([(s.round.key, s.round.title) for s in results.rounds] + [(codes.TOTAL, "Totalt")],
                                 RATE_COLUMNS, denominator="population")
@@ -94,8 +89,6 @@ def response_rate_table(ctx):
 
 
 def groups_table(ctx):
-    if ctx.association is None:
-        return _empty(GROUPS)
     results = _Cache.get(ctx)
     labels = group_labels(ctx.association)
     present = [g for g in results.group_order if any(s.round.respondent_group == g for s in results.rounds)]
@@ -160,22 +153,15 @@ def _result_table(spec, ctx, rows, results, indicator):
                        [(c, RESULT_LABELS[c]) for c in names] + [(s, f"Steg {s[5:]}") for s in steps], denominator="n")
     for key, row in rows.items():
         table.cells[key], table.shares[key] = _row_cells(row, indicator)
-    _with_min_n(table, results)
-    table.extra["masked_rows"] = results.masked_rows(rows)
-    table.notes.append(MASK_NOTE.format(min_n=results.min_n))
-    return table
+    return _masking(table, results, results.masked_rows(rows))
 
 
 def questions_table(ctx):
-    if ctx.association is None:
-        return _empty(QUESTIONS)
     results = _Cache.get(ctx)
     return _result_table(QUESTIONS, ctx, results.questions, results, indicator=False)
 
 
 def indicators_table(ctx):
-    if ctx.association is None:
-        return _empty(INDICATORS)
     results = _Cache.get(ctx)
     return _result_table(INDICATORS, ctx, results.indicators, results, indicator=True)
 
@@ -198,8 +184,6 @@ def _all_rows(results):
 
 
 def trend_table(ctx):
-    if ctx.association is None:
-        return _empty(TREND)
     results = _Cache.get(ctx)
     start, end, previous = _previous(ctx)
     labels = group_labels(ctx.association)
@@ -227,16 +211,11 @@ def trend_table(ctx):
             masked[key] = row.masked
         elif prev is not None and prev.masked:
             masked[key] = PREVIOUS_MASKED
-    _with_min_n(table, results)
     table.extra["previous_period"] = {"from": start.isoformat(), "to": end.isoformat()}
-    table.extra["masked_rows"] = masked
-    table.notes.append(MASK_NOTE.format(min_n=results.min_n))
-    return table
+    return _masking(table, results, masked)
 
 
 def national_table(ctx):
-    if ctx.association is None:
-        return _empty(NATIONAL)
     results = _Cache.get(ctx)
     year = ctx.period.end.year
     national = {(n.respondent_group, n.key): n for n in NationalComparison.objects.filter(year=year)}
@@ -257,17 +236,13 @@ def national_table(ctx):
                              if positive is not None else None}
         if row.masked:
             masked[key] = row.masked
-    _with_min_n(table, results)
     table.extra["year"] = year
-    table.extra["masked_rows"] = masked
-    return table
+    return _masking(table, results, masked)
 
 
 # --- goals -------------------------------------------------------------------------------------------------
 
 def goals_table(ctx):
-    if ctx.association is None:
-        return _empty(GOALS)
     association = ctx.association
     goals = SurveyGoal.objects.filter(association=association, year__gte=ctx.period.start.year,
                                       year__lte=ctx.period.end.year).select_related("intervention")
@@ -319,9 +294,17 @@ def goals_table(ctx):
 # --- declarations -------------------------------------------------------------------------------------------
 
 def _spec(id, title, order, build, reads=READS, **kwargs):
-    return register(TableSpec(id=id, title=title, family="surveys", population="responses", source="surveys",
-                              order=order, build=lambda ctx: _every_cell(build(ctx)), reads=reads, own_masking=True,
-                              **kwargs))
+    registered = []
+
+    def built(ctx):
+        if ctx.association is None:  # a national context: surveys are each förbund's own
+            return registered[0].table([], [])
+        return _every_cell(build(ctx))
+
+    registered.append(register(TableSpec(id=id, title=title, family="surveys", population="responses",
+                                         source="surveys", order=order, build=built, reads=reads, own_masking=True,
+                                         **kwargs)))
+    return registered[0]
 
 
 RESPONSE_RATE = _spec("survey_response_rate", "Svarsfrekvens", 300, response_rate_table)

@@ -14,7 +14,7 @@ from finsam.tenancy.models import mark_data_changed
 
 from . import codes
 from .errors import SurveyFileError
-from .jsonfile import read_json
+from .jsonfile import plain, read_json
 from .models import Indicator, Question, QuestionSet, Round, SurveyGoal
 from .services import group_codes
 
@@ -59,16 +59,16 @@ def parse_survey_file(raw, association):
             c.error(f"{w}.key", f"\"{key}\" finns två gånger.")
         seen.add(key)
         title = c.text(f"{w}.title", r.get("title", ""), 300)
-        qs = sets.get((r.get("question_set"), r.get("version")))
+        qs = sets.get((plain(r.get("question_set")), plain(r.get("version"))))
         if qs is None:
             c.error(f"{w}.version", f"frågeuppsättningen \"{r.get('question_set')}\" version {r.get('version')} finns "
                                     "inte. Läs in frågefilen först (finsam load-questions).")
-        group = r.get("respondent_group")
+        group = plain(r.get("respondent_group"))
         if group not in groups:
             c.error(f"{w}.respondent_group", f"\"{group}\" är ingen respondentgrupp (tillåtna: {', '.join(groups)}).")
         elif qs is not None and not any(group in q.groups for q in qs.questions.all()):
             c.error(f"{w}.respondent_group", f"ingen fråga i \"{qs.key}\" version {qs.version} ställs till \"{group}\".")
-        slug = r.get("intervention")
+        slug = plain(r.get("intervention"))
         intervention = None
         if slug is not None:
             intervention = interventions.get(slug)
@@ -114,14 +114,14 @@ def parse_survey_file(raw, association):
         year = g.get("year")
         if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
             c.error(f"{w}.year", f"\"{year}\" ska vara ett årtal.")
-        slug = g.get("intervention")
+        slug = plain(g.get("intervention"))
         intervention = interventions.get(slug) if slug is not None else None
         if slug is not None and intervention is None:
             c.error(f"{w}.intervention", f"\"{slug}\" är ingen insats i förbundet.")
-        group = g.get("respondent_group")
+        group = plain(g.get("respondent_group"))
         if group is not None and group not in groups:
             c.error(f"{w}.respondent_group", f"\"{group}\" är ingen respondentgrupp.")
-        question, indicator = g.get("question"), g.get("indicator")
+        question, indicator = plain(g.get("question")), plain(g.get("indicator"))
         if (question is None) == (indicator is None):
             c.error(w, "ange antingen \"question\" eller \"indicator\".")
         elif question is not None and question not in question_keys:

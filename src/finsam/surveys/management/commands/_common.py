@@ -2,9 +2,10 @@
 
 from pathlib import Path
 
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 
 from finsam.surveys.errors import SurveyFileError
+from finsam.tenancy.commands import in_association_scope
 
 
 def read_file(file):
@@ -17,3 +18,28 @@ def read_file(file):
 def refused(path, error: SurveyFileError):
     return CommandError(f"Filen {path.name} har {len(error.errors)} fel och har inte lästs in. Ingenting har ändrats.\n"
                         + "\n".join(f"  - {e}" for e in error.errors))
+
+
+class FileCommand(BaseCommand):
+    """A command reading one file into a förbund (``--association``): ``apply(path, association,
+    **options)`` returns the summary's lines; a SurveyFileError becomes exit status 1 with every error."""
+
+    def add_options(self, parser):
+        pass
+
+    def add_arguments(self, parser):
+        parser.add_argument("--association", required=True, help="förbundets kortnamn")
+        self.add_options(parser)
+        parser.add_argument("file")
+
+    @in_association_scope()
+    def handle(self, *args, association, file, **options):
+        path = read_file(file)
+        try:
+            lines = self.apply(path, association, **options)
+        except SurveyFileError as error:
+            for warning in error.warnings:
+                self.stderr.write(f"Varning: {warning}")
+            raise refused(path, error) from None
+        for line in lines:
+            self.stdout.write(line)
