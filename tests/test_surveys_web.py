@@ -502,3 +502,20 @@ def test_a_sets_own_right_to_left_language_sets_dir_and_marks_missing_texts(worl
     assert '<html lang="ar" dir="rtl">' in start and '<span lang="sv">Börja</span>' in start
     client.post(start_url(round), {"sprak": "ar"})
     assert "سؤال 1 من 6" in client.get(page(round, "question", 1)).content.decode()
+
+
+def test_answers_page_lists_every_error_with_row_column_and_value(surveys, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(surveys.users["admin"])
+    url = staff_url(surveys, "answers_import")
+    bad = "omgang;svar_id;kanal;sprak;d01\r\ndeltagare;1;papper;sv;hittepa\r\nokand;2;webb;sv;stor\r\n"
+    page_text = client.post(url, {"file": SimpleUploadedFile("svar.csv", bad.encode())}).content.decode()
+    assert "Filen har 2 fel och har inte lästs in" in page_text
+    assert "Rad 2, kolumn d01" in page_text and "hittepa" in page_text and "Rad 3, kolumn omgang" in page_text
+    assert Response.objects.count() == 0
+    good = "omgang;svar_id;kanal;sprak;d01\r\ndeltagare;1;papper;sv;Till stor del\r\n"
+    for _ in range(2):  # the same file twice: one response
+        done = client.post(url, {"file": SimpleUploadedFile("svar.csv", good.encode())})
+        assert "Filen är inläst" in done.content.decode()
+    assert Answer.objects.get().step == "stor"
