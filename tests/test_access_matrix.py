@@ -34,6 +34,9 @@ OPEN = "open"  # every visitor, signed in or not (the user guide)
 # Background jobs: only the user who queued one reaches it (the manager in ROUTES); any other
 # user is a 404, a colleague as much as an outsider (docs/architecture.md, "Background jobs").
 REQUESTER = "requester"
+# Indicator surveys: rounds seen by these, run (opened, closed, printed, typed in) by these.
+SURVEY_VIEWERS = {"admin", "analyst", "manager"}
+SURVEY_RUNNERS = {"admin", "manager"}
 
 # name -> (url kwargs builder, method, roles that get the page)
 ROUTES = {
@@ -102,7 +105,50 @@ ROUTES = {
     "activities:measures": (lambda w: {}, "get", {"admin", "analyst", "manager"}),
     "activities:measure_delete": (lambda w: {"pk": _measure_value(w).pk}, "post", {"admin", "analyst", "manager"}),
     "activities:measures_import": (lambda w: {}, "get", {"admin", "analyst", "manager"}),
+    # Indicator surveys: no participant-level data, the same in both models. A deltagaransvarig
+    # reaches the rounds of the insatser assigned to them (tests/test_surveys_web.py).
+    "surveys:round_list": (lambda w: {}, "get", SURVEY_VIEWERS),
+    "surveys:round_create": (lambda w: {}, "get", ADMIN),
+    "surveys:round_detail": (lambda w: {"round_id": _survey_round(w).pk}, "get", SURVEY_VIEWERS),
+    "surveys:round_edit": (lambda w: {"round_id": _survey_round(w, "utkast").pk}, "get", ADMIN),
+    "surveys:round_status": (lambda w: {"round_id": _survey_round(w).pk}, "post", SURVEY_RUNNERS),
+    "surveys:poster": (lambda w: {"round_id": _survey_round(w).pk}, "get", SURVEY_RUNNERS),
+    "surveys:code_slips": (lambda w: {"round_id": _survey_round(w).pk}, "get", SURVEY_RUNNERS),
+    "surveys:paper_pdf": (lambda w: {"round_id": _survey_round(w).pk}, "get", SURVEY_RUNNERS),
+    "surveys:paper_entry": (lambda w: {"round_id": _survey_round(w).pk}, "get", SURVEY_RUNNERS),
+    "surveys:free_text": (lambda w: {"round_id": _survey_round(w).pk}, "get", {"admin", "analyst"}),
+    "surveys:question_sets": (lambda w: {}, "get", ADMIN),
+    "surveys:survey_file": (lambda w: {}, "get", ADMIN),
+    "surveys:answers_import": (lambda w: {}, "get", ADMIN),
+    "surveys:answers_export": (lambda w: {}, "get", ADMIN),
+    # National figures, the same for every förbund: the systemadministratör's (docs/decisions.md).
+    "surveys:national_file": (lambda w: {}, "get", SYSTEM),
+    # The respondent's pages: no login; an unknown token is a 404 for everyone.
+    "surveys:start": (lambda w: _unknown_survey(), "get", PUBLIC),
+    "surveys:question": (lambda w: {**_unknown_survey(), "number": 1}, "get", PUBLIC),
+    "surveys:respond_all": (lambda w: _unknown_survey(), "get", PUBLIC),
+    "surveys:review": (lambda w: _unknown_survey(), "get", PUBLIC),
+    "surveys:thanks": (lambda w: _unknown_survey(), "get", PUBLIC),
 }
+
+
+def _survey_round(world, status="oppen"):
+    """A round of the deltagaransvarig's insats (the example question set, version 2)."""
+    from finsam.surveys.models import Round
+    from finsam.surveys.questions import load_question_set
+    from tests.conftest import DATA
+
+    if not world.alfa.question_sets.exists():
+        load_question_set((DATA / "exempel-fragor-v2.json").read_bytes(), world.alfa)
+    return Round.objects.get_or_create(
+        association=world.alfa, key=f"matris-{status}", defaults=dict(
+            title="Matrisens omgång", question_set=world.alfa.question_sets.get(), respondent_group="deltagare_avslut",
+            intervention=world.assigned, date_from=datetime.date(2026, 1, 1), date_to=datetime.date(2026, 12, 31),
+            status=status))[0]
+
+
+def _unknown_survey():
+    return {"association_slug": "alfa", "token": "okand-token"}
 
 
 def _p(world):
@@ -178,7 +224,7 @@ def _expected(name, role, model=MEMBERS):
 
 def test_every_route_is_in_the_matrix():
     named = set()
-    for ns in ("tenancy", "interventions", "participants", "audit", "reports", "jobs", "activities"):
+    for ns in get_resolver().namespace_dict:  # every app's namespace: a new app cannot be forgotten here
         resolver = get_resolver().namespace_dict[ns][1]
         named |= {f"{ns}:{p.name}" for p in resolver.url_patterns}
     namespaced = {n for n in ROUTES if ":" in n}

@@ -307,6 +307,8 @@ def _finance_settings(world, client, _):
 
     save_settings(world.alfa, {"display_unit": "kr", "admin_share_max": 0.1})
     save_settings(world.alfa, {"display_unit": "tkr"})
+
+
 def _activity_data(**changes):
     return {"insats": "aktivitet", "typ": "seminarium", "titel": "Frukostseminarium", "datum": "2024-03-01",
             "antal": "1", "status": "genomford", "format": "digitalt", "deltagare_totalt": "20", **changes}
@@ -391,6 +393,98 @@ def _association_file_sections(world, client, _):
     assert response.status_code == 200 and response.context["summary"] is not None, response.context["errors"]
 
 
+
+# --- the survey pages (finsam.surveys views) ------------------------------------------------------------
+
+def _survey_round(world, status="oppen"):
+    from finsam.surveys.models import Round
+    from finsam.surveys.questions import load_question_set
+    from tests.conftest import DATA
+
+    load_question_set((DATA / "exempel-fragor-v2.json").read_bytes(), world.alfa)
+    return Round.objects.create(association=world.alfa, key=f"dv-{status}", title="Omgång", respondent_group="deltagare_avslut",
+                                question_set=world.alfa.question_sets.get(), intervention=world.assigned,
+                                date_from=D(2024, 1, 1), date_to=D(2024, 12, 31), status=status)
+
+
+def _survey_draft(world):
+    return _survey_round(world, "utkast")
+
+
+def _survey_set_only(world):
+    return _survey_round(world).question_set
+
+
+def _survey_round_form(round, **changes):
+    data = {"key": round.key, "title": round.title, "question_set": round.question_set_id,
+            "respondent_group": round.respondent_group, "intervention": round.intervention_id,
+            "date_from": "2024-01-01", "date_to": "2024-12-31", "population_kind": "number", "population_number": "10"}
+    data.update(changes)
+    return data
+
+
+def _survey_round_created(world, client, question_set):
+    from finsam.surveys.models import Round
+
+    round = Round(question_set=question_set, respondent_group="insatspersonal", intervention=world.assigned)
+    _post(client, world, "admin", "surveys:round_create", _survey_round_form(round, key="ny", title="Ny"))
+
+
+def _survey_round_edited(world, client, round):
+    _post(client, world, "admin", "surveys:round_edit", _survey_round_form(round, title="Nytt namn"), round_id=round.pk)
+
+
+def _survey_round_status(world, client, round):
+    _post(client, world, "manager", "surveys:round_status", {"action": "close"}, round_id=round.pk)
+
+
+def _survey_codes(world, client, round):
+    client.force_login(world.users["manager"])
+    response = client.post(_url(world, "surveys:code_slips", round_id=round.pk), {"count": "2"})
+    assert response["Content-Type"] == "application/pdf"
+
+
+def _survey_paper(world, client, round):
+    _post(client, world, "manager", "surveys:paper_entry", {"sprak": "sv", "svar-d01": "stor", "action": "save"},
+          round_id=round.pk)
+
+
+def _survey_web_answer(world, client, round):
+    from django.test import Client
+
+    respondent = Client()
+    base = f"/{world.alfa.slug}/enkat/{round.token}/"
+    respondent.post(base, {})
+    token = re.search(r'name="t" value="([^"]+)"', respondent.get(base + "fraga/1/").content.decode()).group(1)
+    respondent.post(base + "fraga/1/", {"t": token, "svar": "stor"})
+    response = respondent.post(base + "granska/", {"t": token})
+    assert response.status_code == 302 and "/tack/" in response.url
+
+
+def _survey_upload(route, name, content, user="admin"):
+    def path(world, client, _):
+        from tests.conftest import DATA
+
+        upload = SimpleUploadedFile(name, content() if callable(content) else (DATA / content).read_bytes())
+        client.force_login(world.users[user])
+        url = reverse(route) if user == "sysadmin" else _url(world, route)
+        response = client.post(url, {"file": upload})
+        assert response.status_code == 200 and not response.context["errors"], response.context["errors"]
+    return path
+
+
+def _survey_file():
+    import json
+
+    round = {"key": "fran-fil", "title": "Från fil", "question_set": "exempel-indikatorer", "version": 2,
+             "respondent_group": "insatspersonal", "intervention": "aktivitet", "from": "2024-01-01",
+             "to": "2024-12-31", "population": 10, "status": "oppen"}
+    return json.dumps({"format": "finsam-surveys/1", "rounds": [round], "goals": []}).encode()
+
+
+def _survey_answers_file():
+    return ("omgang;svar_id;kanal;sprak;d01\r\ndv-oppen;1;papper;sv;stor\r\n").encode()
+
 # name -> (action, routes it serves, setup or None)
 WRITE_PATHS = {
     "insats created": (_insats_created, {"interventions:create"}, None),
@@ -432,6 +526,20 @@ WRITE_PATHS = {
     "measures file": (_measure_file, {"activities:measures_import"}, _measure_value),
     "förbundsfil: own kinds and measures": (_association_file_sections, {"interventions:association_file"},
                                             _own_kinds_and_measures),
+    "survey round created": (_survey_round_created, {"surveys:round_create"}, _survey_set_only),
+    "survey round edited": (_survey_round_edited, {"surveys:round_edit"}, _survey_draft),
+    "survey round closed on its page": (_survey_round_status, {"surveys:round_status"}, _survey_round),
+    "survey codes issued on their page": (_survey_codes, {"surveys:code_slips"}, _survey_round),
+    "survey paper form": (_survey_paper, {"surveys:paper_entry"}, _survey_round),
+    "survey web answer": (_survey_web_answer, {"surveys:review"}, _survey_round),
+    "survey question set page": (_survey_upload("surveys:question_sets", "fragor.json", "exempel-fragor-v2.json"),
+                                 {"surveys:question_sets"}, None),
+    "survey file page": (_survey_upload("surveys:survey_file", "enkater.json", _survey_file),
+                         {"surveys:survey_file"}, _survey_set_only),
+    "survey answers page": (_survey_upload("surveys:answers_import", "svar.csv", _survey_answers_file),
+                            {"surveys:answers_import"}, _survey_round),
+    "survey national page": (_survey_upload("surveys:national_file", "riket.csv", "exempel-riket-2024.csv",
+                                            user="sysadmin"), {"surveys:national_file"}, None),
 }
 
 # Routes whose requests write nothing the engine reads (each says why).
@@ -452,6 +560,10 @@ WRITES_NOTHING_COUNTED = {
     "jobs:detail", "jobs:status", "jobs:download", "jobs:list",
     "home", "healthz", "accessibility", "help", "login", "logout",
     "activities:list",
+    # Survey pages that only read, the PDFs (codes are issued by code_slips, a write path), the
+    # free text and the answers export, and the respondent's screens before Skicka (the session only).
+    "surveys:round_list", "surveys:round_detail", "surveys:poster", "surveys:paper_pdf", "surveys:free_text",
+    "surveys:answers_export", "surveys:start", "surveys:question", "surveys:respond_all", "surveys:thanks",
 }
 
 # (model label, operation) that no path of the product performs; each says why. A path that starts

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("finsam.interventions.urls")),
     path("", include("finsam.tenancy.urls")),
     path("", include("finsam.activities.urls")),
+    path("", include("finsam.surveys.urls")),
 ]
 
 handler400 = "finsam.core.views.bad_request"

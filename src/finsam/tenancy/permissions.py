@@ -70,6 +70,15 @@ CAPABILITIES = {
     # the förbund's own (no insats) and every insats's need a förbund role (finsam.activities).
     "register_activities": {ADMIN, ANALYST, MANAGER},
     "register_association_activities": {ADMIN, ANALYST},
+    # Indicator surveys (shared/spec/surveys.md, "Roles"); no participant-level data, so the same in
+    # both models. The list of rounds and a round's page (a deltagaransvarig: own insatser's rounds).
+    "view_survey_rounds": {ADMIN, ANALYST, MANAGER},
+    # Open, close and reopen a round; its poster, codes, paper forms and paper entry.
+    "run_survey_rounds": {ADMIN, MANAGER},
+    # Rounds and question sets, the survey, answers and national files, the answers export.
+    "manage_surveys": {ADMIN},
+    # Free-text answers, per question, for rounds with at least min n responses.
+    "read_survey_free_text": {ADMIN, ANALYST},
 }
 
 
