@@ -1,10 +1,12 @@
 """The report as one CSV in long form (one line per cell), semicolon-separated with a UTF-8 BOM and
-decimal commas, as Swedish Excel expects."""
+decimal commas, as Swedish Excel expects. Amounts are whole kronor (rounded from the exact amount),
+whatever unit the page shows."""
 
 import csv
 import io
 
 from finsam.core.exports import neutralise
+from finsam.statistics.tables import AMOUNT_KR, whole_kronor
 
 from . import formatting
 
@@ -25,6 +27,8 @@ def render(report):
                 value = table.cell(row_key, col_key)
                 if (row_key, col_key) in table.masked:
                     shown = formatting.MASKED
+                elif value is not None and table.kind(row_key, col_key) == AMOUNT_KR:
+                    shown = str(whole_kronor(value))
                 elif isinstance(value, float):
                     shown = _decimal(value, 4)
                 else:

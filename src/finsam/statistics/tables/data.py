@@ -5,7 +5,7 @@ its family module (``registry.py``); a built Table carries the parts renderers a
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 
 COUNT, SHARE, MEASURE, AMOUNT_KR, TEXT = "count", "share", "measure", "amount_kr", "text"
@@ -74,21 +74,31 @@ class Table:
         self.shares.setdefault(row, {})[col] = value
         self.share_refs[(row, col)] = (tuple(of), tuple(per))
 
+    @property
+    def amounts(self):
+        """Cells holding an amount in kronor (exact Decimals; only the shown value is rounded)."""
+        return {(r, c) for r, columns in self.cells.items() for c in columns if self.kind(r, c) == AMOUNT_KR}
+
     def to_json(self):
         def rnd(value):
             return None if value is None else round(value, 4)
 
+        amounts = self.amounts
         data = {
             "id": self.id,
             "title": self.title,
             "population": self.population,
             "rows": [{"key": k, "label": label} for k, label in self.rows],
             "columns": [{"key": k, "label": label} for k, label in self.columns],
-            "cells": self.cells,
+            # Amounts in whole kronor, rounded from the exact value half away from zero.
+            "cells": {r: {c: whole_kronor(v) if (r, c) in amounts else v for c, v in cols.items()}
+                      for r, cols in self.cells.items()} if amounts else self.cells,
             "shares": {r: {c: rnd(v) for c, v in cols.items()} for r, cols in self.shares.items()},
             "denominator": self.denominator,
             "notes": self.notes,
         }
+        if amounts:
+            data["unit"] = "kr"
         if self.masked:
             data["masked"] = [{"row": r, "column": c} for r, c in self.masked]
             data["masked_shares"] = [{"row": r, "column": c} for r, c in sorted(self.masked_shares)]
@@ -113,6 +123,9 @@ class Report:
     bounds: list = field(default_factory=list)
     # slug -> name of every insats the report counts, as they were when it was computed
     intervention_names: dict = field(default_factory=dict)
+    # The unit amounts are shown in on screen, in Excel and PDF ("kr" or "tkr": reports/units.py);
+    # JSON and CSV always give whole kronor. A choice of rendering, never of computing.
+    unit: str = "kr"
 
     def table(self, table_id):
         return next(t for t in self.tables if t.id == table_id)
@@ -150,7 +163,7 @@ def freeze(report):
         "tables": [{
             "id": t.id, "title": t.title, "population": t.population,
             "rows": [list(r) for r in t.rows], "columns": [list(c) for c in t.columns],
-            "cells": t.cells, "shares": t.shares, "denominator": t.denominator, "notes": list(t.notes),
+            "cells": _frozen_cells(t), "shares": t.shares, "denominator": t.denominator, "notes": list(t.notes),
             "sums": [[[list(p) for p in parts], list(total)] for parts, total in t.sums],
             "masked": [list(c) for c in t.masked], "measures": sorted(list(c) for c in t.measures),
             "masked_shares": sorted(list(c) for c in t.masked_shares), "share_rows": sorted(t.share_rows),
@@ -158,8 +171,18 @@ def freeze(report):
             "share_refs": [[list(k), list(of), list(per)] for k, (of, per) in t.share_refs.items()],
             "goal_rows": list(t.goal_rows),
             "measure_of": [[list(k), [list(c) for c in cells]] for k, cells in t.measure_of.items()],
+            # Amounts, exactly, as decimal strings in "cells" (JSON has no decimal type).
+            **({"amounts": sorted(list(c) for c in t.amounts)} if t.amounts else {}),
         } for t in report.tables],
     }
+
+
+def _frozen_cells(table):
+    amounts = table.amounts
+    if not amounts:
+        return table.cells
+    return {r: {c: (None if v is None else str(v)) if (r, c) in amounts else v for c, v in cols.items()}
+            for r, cols in table.cells.items()}
 
 
 @dataclass(frozen=True)
@@ -199,6 +222,13 @@ def thaw(data):
         table.share_refs = {tuple(k): (tuple(of), tuple(per)) for k, of, per in t["share_refs"]}
         table.goal_rows = list(t["goal_rows"])
         table.measure_of = {tuple(k): [tuple(c) for c in cells] for k, cells in t.get("measure_of", [])}
+        if t.get("amounts"):
+            table.cells = {r: dict(cols) for r, cols in table.cells.items()}  # never the stored dicts
+        for r, c in t.get("amounts", ()):
+            table.cell_kinds[(r, c)] = AMOUNT_KR
+            value = table.cells.get(r, {}).get(c)
+            if value is not None:
+                table.cells[r][c] = Decimal(value)
         tables.append(table)
     report = Report(
         FrozenAssociation(**data["association"]), datetime.date.fromisoformat(data["date_from"]),
@@ -222,6 +252,16 @@ COUNTING_RULES = [
     "Ålder i hela år vid startdatum, från födelseår och födelsemånad.",
     "Tid i insats i månader = dagar från start till slut / 30,4375.",
 ]
+
+
+def whole_kronor(value):
+    """An amount as whole kronor (int), a half away from zero (12,5 -> 13; -0,5 -> -1); None stays."""
+    if value is None or isinstance(value, str):
+        return value
+    try:
+        return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    except InvalidOperation:
+        return None
 
 
 def round_half_up(value, places=1):
