@@ -7,6 +7,7 @@ Test bodies run with scoping disabled (conftest.py); the tests here switch it ba
 import ast
 import datetime
 import tokenize
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from django.urls import path
 from django_scopes import ScopeError, scopes_disabled
 
 from finsam.audit.models import AccessLog
+from finsam.finance.models import Actual, BudgetLine, BudgetSet, FinanceSettings
 from finsam.interventions.models import Goal, Intervention, TargetGroup
 from finsam.jobs.models import Job
 from finsam.participants.models import (
@@ -139,6 +141,10 @@ def _one_of_each(world):
         PublishedReport.objects.create(association=association, title="R", date_from=datetime.date(2024, 1, 1),
                                        date_to=datetime.date(2024, 12, 31), threshold=5, content={}, published_by=admin)
         Job.objects.create(association=association, kind="participant_import", requested_by=admin)
+        budget_set = BudgetSet.objects.create(association=association, year=2024, type="budget")
+        BudgetLine.objects.create(budget_set=budget_set, post="styrelse", amount=Decimal("100.50"))
+        Actual.objects.create(association=association, year=2024, month=1, post="styrelse", amount=Decimal("99.25"))
+        FinanceSettings.objects.create(association=association)
 
 
 @pytest.mark.parametrize("label", sorted(m._meta.label for m in tenant_models()))
