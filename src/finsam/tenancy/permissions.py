@@ -65,6 +65,11 @@ CAPABILITIES = {
     "view_volume_counts": {ADMIN, ANALYST, MANAGER},
     "register_volume_counts": {ADMIN, MANAGER},
     "view_access_log": {ADMIN},
+    # Finance (issue 13): the förbund's staff enter and read in budget, forecast and actuals and
+    # set the finance settings; a deltagaransvarig sees the budget and outcome of the assigned
+    # insatser (finance/views.intervention_page); läsare read published reports only.
+    "manage_finance": {ADMIN, ANALYST},
+    "view_finance": {ADMIN, ANALYST, MANAGER},
 }
 
 
