@@ -92,6 +92,16 @@ ROUTES = {
     "jobs:detail": (lambda w: {"job_id": _job(w).pk}, "get", REQUESTER),
     "jobs:status": (lambda w: {"job_id": _job(w).pk}, "get", REQUESTER),
     "jobs:download": (lambda w: {"job_id": _job(w).pk}, "get", REQUESTER),
+    # Finance (issue 13): the förbund's staff enter it; a deltagaransvarig sees the assigned insats's
+    # budget and outcome (another insats is a 404: tests/test_finance_pages.py); läsare read
+    # published reports only. Not participant-level data: the same in both privacy models.
+    "finance:home": (lambda w: {}, "get", {"admin", "analyst", "manager"}),
+    "finance:budget": (lambda w: {"year": 2024}, "get", {"admin", "analyst"}),
+    "finance:forecast": (lambda w: {"year": 2024}, "get", {"admin", "analyst"}),
+    "finance:actuals": (lambda w: {"year": 2024, "month": 3}, "get", {"admin", "analyst"}),
+    "finance:import": (lambda w: {"kind": "utfall"}, "get", {"admin", "analyst"}),
+    "finance:settings": (lambda w: {}, "get", {"admin", "analyst"}),
+    "finance:intervention": (lambda w: {"intervention_slug": w.assigned.slug}, "get", {"admin", "analyst", "manager"}),
 }
 
 
@@ -168,7 +178,7 @@ def _expected(name, role, model=MEMBERS):
 
 def test_every_route_is_in_the_matrix():
     named = set()
-    for ns in ("tenancy", "interventions", "participants", "audit", "reports", "jobs"):
+    for ns in ("tenancy", "interventions", "participants", "audit", "reports", "jobs", "finance"):
         resolver = get_resolver().namespace_dict[ns][1]
         named |= {f"{ns}:{p.name}" for p in resolver.url_patterns}
     namespaced = {n for n in ROUTES if ":" in n}
