@@ -190,7 +190,7 @@ def budget_page(request, year):
     return render(request, "finance/budget.html", {
         "nav": "finance", "form": form, "year": year, "monthly": monthly,
         "previous": year - 1 if year - 1 >= MIN_YEAR else None, "next": year + 1,
-        **_grid_context(form, columns, stored)}, status=400 if form.is_bound and form.errors else 200)
+        **_grid_context(form, columns, stored)})
 
 
 @association_view("manage_finance")
@@ -231,8 +231,7 @@ def forecast_page(request, year):
                             + f"?prognosdatum={forecast_date.isoformat()}")
     return render(request, "finance/forecast.html", {
         "nav": "finance", "form": form, "date_form": date_form, "year": year, "forecast_date": forecast_date,
-        **_grid_context(form, [column], [lines])},
-        status=400 if form.is_bound and form.errors else 200)
+        **_grid_context(form, [column], [lines])})
 
 
 def _default_forecast_date(dates):
@@ -278,8 +277,7 @@ def actuals_page(request, year, month):
             return redirect("finance:actuals", association.slug, year, month)
     return render(request, "finance/actuals.html", {
         "nav": "finance", "form": form, "period": period, "from_file": from_file, "annual": annual,
-        "year": year, "month": month, **_grid_context(form, [column], [lines])},
-        status=400 if form.is_bound and form.errors else 200)
+        "year": year, "month": month, **_grid_context(form, [column], [lines])})
 
 
 # --- reading in files: a dry run first, then the same file for real --------------------------------
@@ -380,8 +378,7 @@ def import_page(request, kind):
                 big = _runs_as_job(upload.size, name)
     return render(request, "finance/import.html", {
         "nav": "finance", "form": form, "kind": kind, "kind_name": KINDS[kind], "summary": summary,
-        "errors": errors, "token": token, "name": name, "big": big},
-        status=400 if errors or form.errors else 200)
+        "errors": errors, "token": token, "name": name, "big": big})
 
 
 class _Named:
@@ -449,8 +446,7 @@ def settings_page(request):
         else:
             messages.success(request, "Ekonomiinställningarna är sparade." if changed else "Inget ändrades.")
             return redirect("finance:settings", association.slug)
-    return render(request, "finance/settings.html", {"nav": "finance", "form": form},
-                  status=400 if form.is_bound and form.errors else 200)
+    return render(request, "finance/settings.html", {"nav": "finance", "form": form})
 
 
 # --- an insats's own budget and outcome ------------------------------------------------------------
