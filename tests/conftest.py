@@ -161,3 +161,16 @@ def exempelstad(example_association):
     import_file((DATA / "exempel-deltagare.csv").read_bytes(), "exempel-deltagare.csv", association=association,
                 user=admin, interventions=association.interventions.all(), today=datetime.date(2026, 11, 23))
     return association
+
+
+@pytest.fixture
+def finance_example(exempelstad):
+    """The example förbund with its finance settings, budget and actuals (shared/examples, finance)."""
+    from finsam.finance.services import import_actuals, import_budget
+    from finsam.interventions.association_file import apply_association_file
+
+    apply_association_file((DATA / "exempel-forbund-ekonomi.json").read_bytes())
+    import_budget(exempelstad, (DATA / "exempel-budget.csv").read_bytes(), filename="exempel-budget.csv")
+    import_actuals(exempelstad, (DATA / "exempel-utfall.csv").read_bytes(), filename="exempel-utfall.csv",
+                   today=datetime.date(2026, 11, 23))
+    return exempelstad

@@ -38,6 +38,7 @@ SPEC = tables.TableSpec(
 def amount_table():
     rows = [("a", "Insats A"), ("b", "Insats B"), ("c", "Insats C"), ("totalt", "Totalt")]
     table = SPEC.table(rows, [("budget", "Budget"), ("utfall", "Utfall"), ("antal", "Antal")])
+    table.unit = "kr"  # a table of amounts says so (finance/report_tables.py)
     for key in LINES:
         table.cells[key] = {"budget": LINES[key], "utfall": NEGATIVE[key], "antal": 1}
     table.cells["totalt"] = {"budget": sum(LINES.values()), "utfall": sum(NEGATIVE.values()), "antal": 3}

@@ -255,6 +255,60 @@ def _retention(world, client, _):
     assert run_retention(world.alfa, today=D(2040, 1, 1))
 
 
+# --- finance (finsam/finance/services.py; the pages of finance-web call the same services) ----------
+
+FINANCE_BUDGET = ("ar;typ;post;insats;medlem;manad;prognosdatum;belopp;text\n"
+                  "2024;budget;medlemsbidrag;;fk;;;1000;\n2024;budget;insatser;aktivitet;;;;800;\n")
+FINANCE_ACTUALS = "period;post;insats;medlem;belopp;text\n2024-01;styrelse;;;100;\n2024-01;medlemsbidrag;;fk;-500;\n"
+
+
+def _finance_budget_stored(world):
+    from finsam.finance.services import import_budget
+
+    import_budget(world.alfa, FINANCE_BUDGET.encode(), filename="budget.csv")
+
+
+def _finance_actuals_stored(world):
+    from finsam.finance.services import import_actuals
+
+    import_actuals(world.alfa, FINANCE_ACTUALS.encode(), filename="utfall.csv", today=D(2026, 11, 23))
+
+
+def _finance_budget_import(world, client, _):
+    """A changed set: a new version, the old one no longer current."""
+    from finsam.finance.services import import_budget
+
+    import_budget(world.alfa, FINANCE_BUDGET.replace("800", "900").encode(), filename="budget.csv")
+
+
+def _finance_actuals_import(world, client, _):
+    """The period's actuals replaced."""
+    from finsam.finance.services import import_actuals
+
+    import_actuals(world.alfa, FINANCE_ACTUALS.replace("100", "150").encode(), filename="utfall.csv",
+                   today=D(2026, 11, 23))
+
+
+def _finance_budget_by_hand(world, client, _):
+    from finsam.finance.services import save_budget_lines
+
+    save_budget_lines(world.alfa, 2024, "budget", [{"post": "styrelse", "belopp": "1200"}], world.users["admin"])
+
+
+def _finance_actuals_by_hand(world, client, _):
+    from finsam.finance.services import save_actuals
+
+    save_actuals(world.alfa, "2024-02", [{"post": "styrelse", "belopp": "90"}], world.users["admin"],
+                 today=D(2026, 11, 23))
+
+
+def _finance_settings(world, client, _):
+    from finsam.finance.services import save_settings
+
+    save_settings(world.alfa, {"display_unit": "kr", "admin_share_max": 0.1})
+    save_settings(world.alfa, {"display_unit": "tkr"})
+
+
 # --- finance pages (issue 13): each writes through finance/services.py ----------------------------
 
 def _finance_grid(world, client, user, name, values, **kwargs):
@@ -304,7 +358,7 @@ def _finance_stored(world):
     import_actuals(world.alfa, [{"period": "2024-02", "post": "styrelse", "belopp": "10"}])
 
 
-def _finance_settings(world, client, _):
+def _finance_settings_page(world, client, _):
     _post(client, world, "admin", "finance:settings", {"display_unit": "kr", "equity_cap_kind": "amount",
                                                        "equity_cap_amount": "2 000 000", "admin_share_max": "10"})
 
@@ -336,14 +390,19 @@ WRITE_PATHS = {
     "deleted": (_correction("participants:delete", motivering="Registrerad två gånger"), {"participants:delete"},
                 _anonymous),
     "retention": (_retention, set(), _exited),  # the command finsam retention
+    "finance budget import": (_finance_budget_import, set(), _finance_budget_stored),  # finsam import-budget
+    "finance actuals import": (_finance_actuals_import, set(), _finance_actuals_stored),  # finsam import-actuals
+    "finance budget by hand": (_finance_budget_by_hand, set(), _finance_budget_stored),
+    "finance actuals by hand": (_finance_actuals_by_hand, set(), None),
+    "finance settings": (_finance_settings, set(), None),
     "finance budget page": (_finance_budget, {"finance:budget"}, _finance_stored),
     "finance forecast page": (_finance_forecast, {"finance:forecast"}, None),
-    "finance actuals by hand": (_finance_actuals, {"finance:actuals"}, None),
+    "finance actuals page": (_finance_actuals, {"finance:actuals"}, None),
     "finance budget file": (_finance_file("budget", "ar;typ;post;belopp\r\n2024;budget;styrelse;20\r\n"),
                             {"finance:import"}, _finance_stored),
     "finance actuals file": (_finance_file("utfall", "period;post;belopp\r\n2024-02;styrelse;20\r\n"),
                              {"finance:import"}, _finance_stored),
-    "finance settings page": (_finance_settings, {"finance:settings"}, None),
+    "finance settings page": (_finance_settings_page, {"finance:settings"}, None),
 }
 
 # Routes whose requests write nothing the engine reads (each says why).
@@ -379,6 +438,14 @@ NEVER_WRITTEN = {
     # Support and target-group rows are replaced (deleted and inserted), never updated.
     ("participants.SupportRecord", "UPDATE"),
     ("participants.TargetGroupRecord", "UPDATE"),
+    # Finance (issue 13): a changed budget set is a new version (the old one's flag `current` is
+    # updated); lines are never updated or deleted, nor are versions; actuals of a period are
+    # replaced (deleted and inserted), never updated; settings are updated, never deleted.
+    ("finance.BudgetLine", "UPDATE"),
+    ("finance.BudgetLine", "DELETE"),
+    ("finance.BudgetSet", "DELETE"),
+    ("finance.Actual", "UPDATE"),
+    ("finance.FinanceSettings", "DELETE"),
 }
 
 

@@ -7,7 +7,12 @@ class FinanceConfig(AppConfig):
 
     def ready(self):
         from finsam.interventions import association_file
+        from finsam.statistics import metrics as metric_registry
+        from finsam.statistics import tables
 
-        from . import settings_section
+        from . import metrics, settings_section
 
         association_file.register_section(settings_section.SECTION)
+        tables.add_family_module("finsam.finance.report_tables")
+        tables.register_presence("finance", metrics.has_data)
+        metric_registry.register_source(metrics.SOURCE)

@@ -33,7 +33,8 @@ from finsam.tenancy.models import mark_data_changed
 
 from . import posts
 from .importing import (
-    FinanceInputError, Known, clean_actuals, clean_actuals_row, clean_budget, period_text, read_rows,
+    FinanceInputError, Known, clean_actuals, clean_actuals_row, clean_budget, clean_budget_row, parse_amount,
+    parse_period, period_text, read_rows,
 )
 from .models import Actual, BudgetLine, BudgetSet, FinanceSettings
 
@@ -190,7 +191,6 @@ def import_budget(association, file_or_rows, *, filename=None, dry_run=False, us
 
 def save_budget_lines(association, year, type, lines, user, *, forecast_date=None):
     """Hand entry of one set (all its lines): the set becomes exactly ``lines``."""
-    from .importing import clean_budget_row
 
     rows = []
     for i, item in enumerate(lines, start=1):
@@ -291,23 +291,19 @@ def save_actuals(association, period, lines, user, *, today=None):
         known = Known.of(association, today)
         errors, cleaned = [], []
         for i, item in enumerate(lines, start=1):
-            # Validated as a file row would be; the amount is then given on the post's side.
-            post = item.get("post")
-            amount = item.get("belopp")
-            booked = amount
-            try:
-                if post in posts.BY_CODE and amount is not None:
-                    from .importing import parse_amount
-                    booked = posts.to_booked(posts.resolve_post(post, "individual"), parse_amount(amount))
-            except ValueError:
-                booked = amount
+            # Validated as a file row would be: the amount, given on the post's side, as booked.
+            post, booked = item.get("post"), item.get("belopp")
+            if post in posts.BY_CODE and booked is not None:
+                try:
+                    booked = posts.to_booked(post, parse_amount(booked))
+                except ValueError:
+                    pass  # reported by the row's own check
             cells = {"period": period, "post": post, "insats": item.get("insats") or "",
                      "medlem": item.get("medlem") or "", "belopp": booked, "text": item.get("text") or ""}
             ln = clean_actuals_row(i, cells, known, errors)
             if ln:
                 cleaned.append(ln)
         try:
-            from .importing import parse_period
             target = parse_period(period, known.today)
         except ValueError as reason:
             raise FinanceInputError([RowError(0, "period", str(period), str(reason))]) from None

@@ -4,9 +4,9 @@ whatever unit the page shows."""
 
 import csv
 import io
+from decimal import ROUND_HALF_UP, Decimal
 
 from finsam.core.exports import neutralise
-from finsam.statistics.tables import AMOUNT_KR, whole_kronor
 
 from . import formatting
 
@@ -27,8 +27,8 @@ def render(report):
                 value = table.cell(row_key, col_key)
                 if (row_key, col_key) in table.masked:
                     shown = formatting.MASKED
-                elif value is not None and table.kind(row_key, col_key) == AMOUNT_KR:
-                    shown = str(whole_kronor(value))
+                elif isinstance(value, Decimal):  # an exact amount: whole kronor, a half away from zero
+                    shown = str(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
                 elif isinstance(value, float):
                     shown = _decimal(value, 4)
                 else:

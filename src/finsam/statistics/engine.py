@@ -24,7 +24,7 @@ from finsam.tenancy.scope import Scope
 from . import tables as registry
 from .tables import variants
 from .masking import mask_report
-from .tables import Report
+from .tables import Omitted, Report
 from .tables.common import GENDER_KEYS, MEASURES
 
 
@@ -178,12 +178,26 @@ def consistent_read():
 REPORT_WORK_MEM = "64MB"
 
 
+def build_tables(ctx, specs):
+    """(specs built, their tables, [{"id", "reason"}] of those whose builder raised Omitted)."""
+    kept, built, omitted = [], [], []
+    for spec in specs:
+        try:
+            table = spec.build(ctx)
+        except Omitted as skipped:
+            omitted.append({"id": spec.id, "reason": skipped.reason})
+            continue
+        kept.append(spec)
+        built.append(table)
+    return kept, built, omitted
+
+
 def compute_national_tables(scope, date_from, date_to, tables=None):
     """Every table (or those of ``tables``: ids or families) across the förbund of a national
     ``scope`` (for the national level and the benchmarks), counted inside it."""
     with consistent_read(), scope.activate():
         ctx = Context(scope, date_from, date_to)
-        return [spec.build(ctx) for spec in registry.specs(tables)]
+        return build_tables(ctx, registry.specs(tables))[1]
 
 
 def compute_report(association, date_from, date_to, interventions=None, *, publish=False, now=None, tables=None,
@@ -196,7 +210,7 @@ def compute_report(association, date_from, date_to, interventions=None, *, publi
         specs = (registry.specs(tables) if tables is not None
                  else registry.specs_with_data(association, date_from, date_to, interventions))
         ctx = Context(Scope.of(association), date_from, date_to, interventions)
-        built = [spec.build(ctx) for spec in specs]
+        specs, built, omitted = build_tables(ctx, specs)
         relations = registry.Relations(t.id for t in built)
         for spec, table in zip(specs, built):
             if spec.relations:
@@ -213,6 +227,7 @@ def compute_report(association, date_from, date_to, interventions=None, *, publi
                     now or timezone.now(), built)
     report.relations, report.bounds = relations.relations, relations.bounds
     report.intervention_names = dict(ctx.groups)
+    report.omitted = omitted
     if publish:
         mask_report(report, association.masking_threshold)
     return report

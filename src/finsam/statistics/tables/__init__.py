@@ -3,7 +3,8 @@
 outcomes, goals), imported on first use of the registry."""
 
 from .data import (  # noqa: F401
-    AMOUNT_KR, COUNT, COUNTING_RULES, FROZEN_FORMAT, KINDS, MEASURE, SHARE, TEXT, FrozenAssociation, Report, Table,
+    AMOUNT_KR, COUNT, COUNTING_RULES, FROZEN_FORMAT, KINDS, MEASURE, SHARE, TEXT, FrozenAssociation, Omitted, Report,
+    Table,
     freeze, round_half_up, thaw, whole_kronor,
 )
 from .registry import (  # noqa: F401

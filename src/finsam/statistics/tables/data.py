@@ -14,6 +14,27 @@ KINDS = (COUNT, SHARE, MEASURE, AMOUNT_KR, TEXT)
 _SHARE_ROW_COLUMNS = ("target", "result")
 
 
+class Omitted(Exception):
+    """Raised by a table's builder when the data or the period do not allow the table; the report
+    lists it under ``omitted`` with this Swedish reason instead (shared/spec/finance.md)."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _json_value(value, places=None):
+    """A cell for JSON: an exact Decimal amount as whole kronor (half-up, a half away from zero);
+    a Decimal share to ``places`` decimals."""
+    if isinstance(value, Decimal):
+        if places is None:
+            return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        return float(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    if places is not None and value is not None:
+        return round(value, places)
+    return value
+
+
 @dataclass
 class Table:
     id: str
@@ -43,6 +64,7 @@ class Table:
     column_kinds: dict = field(default_factory=dict)  # col -> kind
     row_kinds: dict = field(default_factory=dict)  # row -> kind
     cell_kinds: dict = field(default_factory=dict)  # (row, col) -> kind
+    unit: str = ""  # "kr" for tables of amounts (JSON in whole kronor); "" for counts
 
     def kind(self, row, col):
         return self.cell_kinds.get((row, col)) or self.row_kinds.get(row) or self.column_kinds.get(col) or COUNT
@@ -81,24 +103,21 @@ class Table:
 
     def to_json(self):
         def rnd(value):
-            return None if value is None else round(value, 4)
+            return None if value is None else _json_value(value, 4)
 
-        amounts = self.amounts
         data = {
             "id": self.id,
             "title": self.title,
             "population": self.population,
             "rows": [{"key": k, "label": label} for k, label in self.rows],
             "columns": [{"key": k, "label": label} for k, label in self.columns],
-            # Amounts in whole kronor, rounded from the exact value half away from zero.
-            "cells": {r: {c: whole_kronor(v) if (r, c) in amounts else v for c, v in cols.items()}
-                      for r, cols in self.cells.items()} if amounts else self.cells,
+            "cells": {r: {c: _json_value(v) for c, v in cols.items()} for r, cols in self.cells.items()},
             "shares": {r: {c: rnd(v) for c, v in cols.items()} for r, cols in self.shares.items()},
             "denominator": self.denominator,
             "notes": self.notes,
         }
-        if amounts:
-            data["unit"] = "kr"
+        if self.unit:
+            data["unit"] = self.unit
         if self.masked:
             data["masked"] = [{"row": r, "column": c} for r, c in self.masked]
             data["masked_shares"] = [{"row": r, "column": c} for r, c in sorted(self.masked_shares)]
@@ -126,6 +145,8 @@ class Report:
     # The unit amounts are shown in on screen, in Excel and PDF ("kr" or "tkr": reports/units.py);
     # JSON and CSV always give whole kronor. A choice of rendering, never of computing.
     unit: str = "kr"
+    # Tables asked for that the data or the period do not allow: [{"id", "reason"}] (Omitted).
+    omitted: list = field(default_factory=list)
 
     def table(self, table_id):
         return next(t for t in self.tables if t.id == table_id)
@@ -139,7 +160,9 @@ class Report:
             "publication": {"masked": self.published, "threshold": self.threshold if self.published else None},
             "generated_at": self.generated_at.isoformat(timespec="seconds"),
             "counting_rules": COUNTING_RULES,
+            "unit": "kr",
             "tables": [t.to_json() for t in self.tables],
+            "omitted": [dict(o) for o in self.omitted],
         }
 
 
@@ -163,7 +186,14 @@ def freeze(report):
         "tables": [{
             "id": t.id, "title": t.title, "population": t.population,
             "rows": [list(r) for r in t.rows], "columns": [list(c) for c in t.columns],
-            "cells": _frozen_cells(t), "shares": t.shares, "denominator": t.denominator, "notes": list(t.notes),
+            "cells": _frozen(t.cells), "shares": _frozen(t.shares), "denominator": t.denominator,
+            "notes": list(t.notes), "unit": t.unit,
+            # Exact amounts are stored as decimal strings (never floats) and listed to be thawed back.
+            "decimals": sorted([r, c] for r, cols in t.cells.items() for c, v in cols.items() if isinstance(v, Decimal)),
+            "decimal_shares": sorted([r, c] for r, cols in t.shares.items() for c, v in cols.items()
+                                     if isinstance(v, Decimal)),
+            "cell_kinds": sorted([r, c, k] for (r, c), k in t.cell_kinds.items()),
+            "column_kinds": dict(t.column_kinds), "row_kinds": dict(t.row_kinds),
             "sums": [[[list(p) for p in parts], list(total)] for parts, total in t.sums],
             "masked": [list(c) for c in t.masked], "measures": sorted(list(c) for c in t.measures),
             "masked_shares": sorted(list(c) for c in t.masked_shares), "share_rows": sorted(t.share_rows),
@@ -171,18 +201,13 @@ def freeze(report):
             "share_refs": [[list(k), list(of), list(per)] for k, (of, per) in t.share_refs.items()],
             "goal_rows": list(t.goal_rows),
             "measure_of": [[list(k), [list(c) for c in cells]] for k, cells in t.measure_of.items()],
-            # Amounts, exactly, as decimal strings in "cells" (JSON has no decimal type).
-            **({"amounts": sorted(list(c) for c in t.amounts)} if t.amounts else {}),
         } for t in report.tables],
+        "omitted": [dict(o) for o in report.omitted],
     }
 
 
-def _frozen_cells(table):
-    amounts = table.amounts
-    if not amounts:
-        return table.cells
-    return {r: {c: (None if v is None else str(v)) if (r, c) in amounts else v for c, v in cols.items()}
-            for r, cols in table.cells.items()}
+def _frozen(cells):
+    return {r: {c: (str(v) if isinstance(v, Decimal) else v) for c, v in cols.items()} for r, cols in cells.items()}
 
 
 @dataclass(frozen=True)
@@ -212,7 +237,8 @@ def thaw(data):
         # Kinds from the stored sets: shares by column, a share row's target and result; the other
         # cells stored as no counts are what the table's declaration calls them (an amount, text),
         # else measures. Which cells are counts is as stored, whatever the declaration says now.
-        table.column_kinds = {c: SHARE for c in t["share_columns"]}
+        table.column_kinds = {**t.get("column_kinds", {}), **{c: SHARE for c in t["share_columns"]}}
+        table.row_kinds = dict(t.get("row_kinds", {}))
         table.cell_kinds = {(r, c): SHARE for r in t["share_rows"] for c in _SHARE_ROW_COLUMNS}
         declared = registry.get(t["id"])
         for r, c in t["measures"]:
@@ -222,13 +248,12 @@ def thaw(data):
         table.share_refs = {tuple(k): (tuple(of), tuple(per)) for k, of, per in t["share_refs"]}
         table.goal_rows = list(t["goal_rows"])
         table.measure_of = {tuple(k): [tuple(c) for c in cells] for k, cells in t.get("measure_of", [])}
-        if t.get("amounts"):
-            table.cells = {r: dict(cols) for r, cols in table.cells.items()}  # never the stored dicts
-        for r, c in t.get("amounts", ()):
-            table.cell_kinds[(r, c)] = AMOUNT_KR
-            value = table.cells.get(r, {}).get(c)
-            if value is not None:
-                table.cells[r][c] = Decimal(value)
+        table.unit = t.get("unit", "")
+        for r, c in t.get("decimals", []):
+            table.cells[r][c] = Decimal(table.cells[r][c])
+        for r, c in t.get("decimal_shares", []):
+            table.shares[r][c] = Decimal(table.shares[r][c])
+        table.cell_kinds.update({(r, c): k for r, c, k in t.get("cell_kinds", [])})
         tables.append(table)
     report = Report(
         FrozenAssociation(**data["association"]), datetime.date.fromisoformat(data["date_from"]),
@@ -239,6 +264,7 @@ def thaw(data):
     report.intervention_names = data["intervention_names"]
     report.relations = [([tuple(p) for p in parts], tuple(total)) for parts, total in data["relations"]]
     report.bounds = [(tuple(a), tuple(b)) for a, b in data["bounds"]]
+    report.omitted = list(data.get("omitted", []))
     return report
 
 
