@@ -7,6 +7,7 @@ import datetime
 import pytest
 
 from .conftest import assert_accessible, log_in
+from .test_report_flow import loaded  # noqa: F401 (the example förbund with its participants)
 
 pytestmark = pytest.mark.e2e
 
@@ -132,3 +133,43 @@ def test_deltagaransvarig_sees_the_own_insats_only(page, finance):
 def test_laesare_has_no_finance_link(page, finance):
     log_in(page, "reader@exempelstad.se")
     assert page.get_by_role("link", name="Ekonomi").count() == 0
+
+
+@pytest.fixture
+def finance_loaded(loaded):  # noqa: F811
+    from finsam.finance.services import import_actuals, import_budget
+    from finsam.interventions.association_file import apply_association_file
+    from finsam.tenancy.models import Association
+    from finsam.tenancy.scope import Scope
+    from tests.conftest import DATA
+
+    apply_association_file((DATA / "exempel-forbund-ekonomi.json").read_bytes())
+    association = Association.objects.get(slug="exempelstad")
+    with Scope.of(association).activate():
+        import_budget(association, (DATA / "exempel-budget.csv").read_bytes(), filename="exempel-budget.csv")
+        import_actuals(association, (DATA / "exempel-utfall.csv").read_bytes(), filename="exempel-utfall.csv",
+                       today=datetime.date(2026, 11, 23))
+    return loaded
+
+
+def test_analyst_reads_the_finance_tables_in_the_report_in_tkr_and_kr(page, finance_loaded):
+    log_in(page, "analyst@exempelstad.se")
+    page.goto("/exempelstad/rapporter/")
+    page.get_by_label("Period").select_option("custom")
+    page.get_by_label("Från och med").fill("2024-01-01")
+    page.get_by_label("Till och med").fill("2024-12-31")
+    page.get_by_role("button", name="Visa statistik").click()
+    page.wait_for_load_state()
+    for title in ("Budget och utfall per insats", "Resultaträkning", "Balansräkning", "Kassaflödesanalys",
+                  "Kontroller"):
+        assert page.get_by_role("heading", name=title, exact=True).is_visible()
+    table = page.locator("#t-budget_actual_by_intervention table").inner_text()
+    assert "tkr" in table and "Aktivitetsplatsen" in table
+    assert page.get_by_role("img", name="Diagram: Budget och utfall per insats. Samma uppgifter finns i tabellen nedan.").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Belopp i").select_option("kr")
+    page.get_by_role("button", name="Visa statistik").click()
+    page.wait_for_load_state()
+    assert "\u00a0kr" in page.locator("#t-budget_actual_by_intervention table").inner_text()
+    assert "tkr" not in page.locator("#t-budget_actual_by_intervention table").inner_text()
+    assert_accessible(page)

@@ -146,7 +146,8 @@ def finance_home(request):
     if access.can("manage_finance"):
         sets = BudgetSet.objects.filter(association=association, current=True).order_by("-year", "type")
         context.update(sets=sets, years=range(today.year + 1, today.year - 3, -1),
-                       months=[datetime.date(today.year, m, 1) for m in range(1, today.month + 1)],
+                       months_by_year=[(y, [datetime.date(y, m, 1) for m in range(1, 13 if y < today.year else today.month + 1)])
+                                       for y in (today.year, today.year - 1)],
                        forecast_year=today.year, has_actuals=Actual.objects.filter(association=association).exists())
     # The insatser whose finance page the user reaches (intervention_page): a deltagaransvarig the assigned ones.
     context["interventions"] = (association.interventions if access.can("manage_finance")
