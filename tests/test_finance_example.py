@@ -50,3 +50,20 @@ def test_every_cell_of_the_expected_finance_tables(finance_example, name, start,
     assert [t["id"] for t in document["tables"]] == [t["id"] for t in expected["tables"]]
     assert document["omitted"] == expected["omitted"]
     assert document["unit"] == "kr"
+
+
+def test_published_finance_hides_small_participant_counts_but_never_amounts(finance_example):
+    report = compute_report(finance_example, datetime.date(2024, 1, 1), datetime.date(2024, 12, 31),
+                            tables=["flow", "work_or_study", "cost_per_participant", "budget_actual"], publish=True)
+    cost = report.table("cost_per_participant")
+    # FINSAM-team: 4 exits to work or studies, below the threshold 5: hidden, and the cost per such
+    # exit with it; its amounts stay.
+    assert cost.cell("finsam-team", "arbete_studier") is None
+    assert cost.cell("finsam-team", "per_arbete_studier") is None
+    assert cost.cell("finsam-team", "kostnad") == 2089500
+    # The same counts as the participant tables, hidden alike (secondary suppression included).
+    outcomes = report.table("work_or_study")
+    for slug in ("aktivitetsplatsen", "finsam-team", "ips-psykos", "novum"):
+        assert (cost.cell(slug, "arbete_studier") is None) == (outcomes.cell(slug, "work_or_study") is None)
+    budget = report.table("budget_actual")
+    assert not budget.masked and budget.cell("summa_kostnader", "utfall") is not None

@@ -349,15 +349,16 @@ def test_the_commands_print_the_summary_or_every_error(forbund, tmp_path, capsys
     assert "2 fel" in message and "Rad 2, kolumn post" in message and "Rad 3, kolumn belopp" in message
 
 
-def test_the_command_exits_1_with_the_errors(forbund, tmp_path):
-    import subprocess
-    import sys
+def test_the_command_exits_1_with_every_error(forbund, tmp_path, capsys):
+    from finsam.finance.management.commands.import_budget import Command
 
     bad = tmp_path / "budget.csv"
-    bad.write_bytes(csv(BUDGET_HEADER, "2024;budget;okand;;;;;1;"))
-    result = subprocess.run([sys.executable, "-m", "finsam.cli", "import-budget", "--association", "saknas", str(bad)],
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 1 and "Det finns inget förbund med kortnamnet saknas" in result.stderr
+    bad.write_bytes(csv(BUDGET_HEADER, "2024;budget;okand;;;;;1;", "2024;plan;styrelse;;;14;;1;"))
+    with pytest.raises(SystemExit) as exited:
+        Command().run_from_argv(["finsam", "import_budget", "--association", "alfa", str(bad)])
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert "Rad 2, kolumn post" in err and "Rad 3, kolumn manad" in err and "Ingenting har ändrats" in err
 
 
 # --- concurrency ---------------------------------------------------------------------------------
@@ -375,3 +376,21 @@ def test_the_same_files_imported_at_once_give_one_result(forbund):
     assert BudgetSet.objects.filter(association=forbund).count() == 1
     assert BudgetLine.objects.count() == 12
     assert Actual.objects.filter(association=forbund).count() == 12
+
+
+def test_the_finance_section_exports_what_it_reads_and_reapplies_unchanged(finance_example):
+    import json
+
+    from finsam.interventions.association_file import (
+        AssociationFileError, apply_association_file, export_association_file,
+    )
+
+    exported = export_association_file(finance_example)
+    given = json.loads((DATA / "exempel-forbund-ekonomi.json").read_text(encoding="utf-8"))["finance"]
+    assert exported["finance"] == given
+    _, summary = apply_association_file(json.dumps(exported).encode())
+    assert "Ekonomiinställningar" not in summary.updated + summary.created
+    given["accounts"].append({"account": "99", "post": "okand"})
+    with pytest.raises(AssociationFileError) as refused:
+        apply_association_file(json.dumps({"slug": "exempelstad", "finance": given}).encode())
+    assert any(e.startswith("finance.accounts[26].post") for e in refused.value.errors), refused.value.errors

@@ -12,7 +12,7 @@ from collections import namedtuple
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Max, Sum
+from django.db.models import Sum
 
 from . import posts
 from .models import Actual, BudgetLine, BudgetSet
@@ -66,6 +66,16 @@ class Months:
         return self.first <= month <= self.last
 
 
+# A yearly budget line counted for part of a year (amount × months / 12) is kept to 10⁻¹² kr, not
+# rounded to öre: a finite Decimal, so that every sum of such lines (below 10¹⁶ kr) is exact in any
+# order within Decimal's default 28 digits (docs/decisions.md, issue 13).
+PRORATA_QUANTUM = Decimal("1e-12")
+
+
+def prorated(amount, months):
+    return (amount * months / 12).quantize(PRORATA_QUANTUM)
+
+
 def _add(target, key, amount):
     target[key] = target.get(key, ZERO) + amount
 
@@ -90,11 +100,10 @@ class Ledger:
         order = {"fk": 0, "af": 1, "region": 2, "kommun": 3}
         self.members = sorted(members, key=lambda m: (order.get(m.kind, 9), m.municipality_code))
         self.member_names = {m.code: m.display_name for m in members}
-        self._budget = {}  # (year, type, forecast_date) -> [(post, iid, member, month, amount)]
-        for s in BudgetSet.objects.filter(association=association, current=True):
-            self._budget[(s.year, s.type, s.forecast_date)] = []
+        # (year, type, forecast_date) -> [(post, iid, member, month, amount)] of the current versions
         sets = {s.pk: (s.year, s.type, s.forecast_date)
                 for s in BudgetSet.objects.filter(association=association, current=True)}
+        self._budget = {key: [] for key in sets.values()}
         for row in (BudgetLine.objects.filter(budget_set_id__in=list(sets))
                     .values_list("budget_set_id", "post", "intervention_id", "member", "month", "amount")):
             self._budget.setdefault(sets[row[0]], []).append(row[1:])
@@ -149,7 +158,7 @@ class Ledger:
             if post == "eget_kapital":
                 continue
             if month is None:
-                value = amount if months.whole_year else amount * months.count / 12
+                value = amount if months.whole_year else prorated(amount, months.count)
             elif month in months:
                 value = amount
             else:
@@ -209,13 +218,16 @@ class Ledger:
         kept = kept or set()
         return sum(1 for m in range(months.first, months.last + 1) if m not in kept)
 
-    def balances(self, year):
-        """{post: balance} at the end of ``year`` (its last period holding balance lines), or None."""
+    def _latest_first(self, year):
+        """The periods of ``year`` holding actuals, the last first."""
         kept = self.actual_years.get(year)
         if kept is None:
-            return None
-        periods = [(year, None)] if kept == "annual" else [(year, m) for m in sorted(kept, reverse=True)]
-        for key in periods:
+            return []
+        return [(year, None)] if kept == "annual" else [(year, m) for m in sorted(kept, reverse=True)]
+
+    def balances(self, year):
+        """{post: balance} at the end of ``year`` (its last period holding balance lines), or None."""
+        for key in self._latest_first(year):
             lines = [ln for ln in self._actuals.get(key, ()) if posts.side(ln.post) not in (posts.INCOME, posts.COST)]
             if lines:
                 out = {p: ZERO for p in posts.BALANCE_POSTS}
@@ -225,12 +237,9 @@ class Ledger:
         return None
 
     def booked_equity(self, year):
-        """The booked ``eget_kapital`` of ``year`` (its opening, before the closing entry), or None."""
-        kept = self.actual_years.get(year)
-        if kept is None:
-            return None
-        periods = [(year, None)] if kept == "annual" else [(year, m) for m in sorted(kept, reverse=True)]
-        for key in periods:
+        """The booked ``eget_kapital`` of ``year`` (its opening, before the closing entry): that of its
+        last period holding one; or None."""
+        for key in self._latest_first(year):
             lines = [ln.amount for ln in self._actuals.get(key, ()) if ln.post == "eget_kapital"]
             if lines:
                 return sum(lines, ZERO)
@@ -447,10 +456,6 @@ def cost_groups(ledger, lines):
     return out
 
 
-def latest_prior_year_row(mapping):
-    return mapping
-
-
 def actual_cost_by_intervention(ledger, lines):
     """{intervention id: (costs, external funding)} of actual lines."""
     out = {}
@@ -465,6 +470,3 @@ def actual_cost_by_intervention(ledger, lines):
         out[ln.intervention] = (cost, funding)
     return out
 
-
-def max_budget_date(association):
-    return BudgetSet.objects.filter(association=association).aggregate(Max("year"))["year__max"]

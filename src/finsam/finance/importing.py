@@ -320,14 +320,19 @@ def _forecast_date(row, raw, year):
 
 def clean_budget(rows, known):
     """rows: [(line, {column: value})] -> [BudgetLine]; raises FinanceInputError with every error."""
-    errors, lines = [], []
-    for line, cells in rows:
-        cleaned = clean_budget_row(line, cells, known, errors)
-        if cleaned:
-            lines.append(cleaned)
+    errors, lines = _clean_rows(rows, known, clean_budget_row)
     if errors:
         raise FinanceInputError(errors)
     return lines
+
+
+def _clean_rows(rows, known, clean_row):
+    errors, lines = [], []
+    for line, cells in rows:
+        cleaned = clean_row(line, cells, known, errors)
+        if cleaned:
+            lines.append(cleaned)
+    return errors, lines
 
 
 # --- actuals -------------------------------------------------------------------------------------
@@ -422,11 +427,7 @@ def clean_actuals_row(line, cells, known, errors):
 
 
 def clean_actuals(rows, known):
-    errors, lines = [], []
-    for line, cells in rows:
-        cleaned = clean_actuals_row(line, cells, known, errors)
-        if cleaned:
-            lines.append(cleaned)
+    errors, lines = _clean_rows(rows, known, clean_actuals_row)
     # A year holds monthly or annual rows, not both.
     years = {}
     for ln in lines:

@@ -15,12 +15,25 @@ from . import posts
 AMOUNT = dict(max_digits=16, decimal_places=2)
 
 
-class BudgetSet(models.Model):
-    """One version of a (year, type, forecast date) set of budget lines. A file or a hand entry that
-    changes a set makes a new version; tables read the latest (``current``)."""
+class Provenance(models.Model):
+    """Where a budget version or an actual came from: a file (its name) or hand entry, when, by whom."""
 
     FILE, HAND = "file", "hand"
     SOURCE_CHOICES = [(FILE, "Fil"), (HAND, "Inmatning")]
+
+    source = models.CharField("källa", max_length=4, choices=SOURCE_CHOICES, default=FILE)
+    file_name = models.CharField("fil", max_length=255, blank=True)
+    created_at = models.DateTimeField("skapad", auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class BudgetSet(Provenance):
+    """One version of a (year, type, forecast date) set of budget lines. A file or a hand entry that
+    changes a set makes a new version; tables read the latest (``current``)."""
 
     association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="budget_sets")
     year = models.PositiveSmallIntegerField("år")
@@ -28,11 +41,6 @@ class BudgetSet(models.Model):
     forecast_date = models.DateField("prognosdatum", null=True, blank=True)
     version = models.PositiveIntegerField("version", default=1)
     current = models.BooleanField("gällande", default=True)
-    source = models.CharField("källa", max_length=4, choices=SOURCE_CHOICES, default=FILE)
-    file_name = models.CharField("fil", max_length=255, blank=True)
-    created_at = models.DateTimeField("skapad", auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
 
     objects = scoped()
 
@@ -83,12 +91,9 @@ class BudgetLine(models.Model):
         verbose_name_plural = "budgetrader"
 
 
-class Actual(models.Model):
+class Actual(Provenance):
     """An outcome of a period (a month, or a year kept as a total: ``month`` None) on its post's side.
     Balance posts hold the period-end balance."""
-
-    FILE, HAND = "file", "hand"
-    SOURCE_CHOICES = [(FILE, "Fil"), (HAND, "Inmatning")]
 
     association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="actuals")
     year = models.PositiveSmallIntegerField("år")
@@ -99,11 +104,6 @@ class Actual(models.Model):
     member = models.CharField("medlem", max_length=16, blank=True)
     amount = models.DecimalField("belopp", **AMOUNT)
     text = models.CharField("text", max_length=500, blank=True)
-    source = models.CharField("källa", max_length=4, choices=SOURCE_CHOICES, default=FILE)
-    file_name = models.CharField("fil", max_length=255, blank=True)
-    created_at = models.DateTimeField("skapad", auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
 
     objects = scoped()
 

@@ -34,7 +34,7 @@ from finsam.tenancy.models import mark_data_changed
 
 from . import posts
 from .importing import (
-    FinanceInputError, Known, clean_actuals, clean_actuals_row, clean_budget, clean_budget_row, parse_amount,
+    FinanceInputError, Known, clean_actuals, clean_actuals_row, clean_budget, parse_amount,
     parse_period, period_text, read_rows,
 )
 from .models import Actual, BudgetLine, BudgetSet, FinanceSettings
@@ -201,16 +201,9 @@ def save_budget_lines(association, year, type, lines, user, *, forecast_date=Non
                          "belopp": item.get("belopp"), "text": item.get("text") or ""}))
     with transaction.atomic():
         lock_finance_writes(association.pk)
-        known = Known.of(association)
-        errors, cleaned = [], []
         if type not in posts.BUDGET_TYPES:
             raise FinanceInputError([RowError(0, "typ", str(type), "Tillåtna typer: budget, plan, prognos.")])
-        for line, cells in rows:
-            item = clean_budget_row(line, cells, known, errors)
-            if item:
-                cleaned.append(item)
-        if errors:
-            raise FinanceInputError(errors)
+        cleaned = clean_budget(rows, Known.of(association))
         if forecast_date and type != posts.PROGNOS:
             raise FinanceInputError([RowError(0, "prognosdatum", str(forecast_date), "bara för typen prognos.")])
         return _write_budget(association, cleaned, dry_run=False, user=user, source=BudgetSet.HAND, file_name="",

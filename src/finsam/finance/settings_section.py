@@ -322,10 +322,8 @@ def export(association):
     out = {}
     for key, attr in FIELDS.items():
         value = getattr(stored, attr)
-        if key == "accounts":
-            out[key] = value  # account codes are text ("3511"), never numbers
-        elif key == "objects":
-            out[key] = value
+        if key in ("accounts", "objects"):
+            out[key] = value  # account and object codes are text ("3511"), never numbers
         else:
             out[key] = _exported(_stored(value))
     return out
@@ -355,7 +353,7 @@ class Settings:
             pattern = row["account"]
             if pattern.endswith("*"):
                 prefix = pattern[:-1]
-                if code.startswith(prefix) and len(prefix) > best_length and len(code) > len(prefix) - 1:
+                if code.startswith(prefix) and len(prefix) > best_length:
                     best, best_length = row, len(prefix)
             elif pattern == code:
                 return row
