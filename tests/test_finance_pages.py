@@ -224,7 +224,7 @@ def test_a_budget_file_is_previewed_with_control_sums_then_read_in(world, login)
     assert lines_of(world.alfa, YEAR, "budget") == {("styrelse", "", "", None): Decimal("12500.00"),
                                                    ("medlemsbidrag", "", "fk", None): Decimal("1000000.00")}
     # The token is used up; another user's session never had it.
-    assert client.post(url(world, "import", "budget"), {"token": token}).context["errors"]
+    assert client.post(url(world, "import", "budget"), {"token": token}).context["expired"]
 
 
 def test_a_staged_file_is_only_the_uploaders(world, login, client):
@@ -235,7 +235,7 @@ def test_a_staged_file_is_only_the_uploaders(world, login, client):
     token = preview.context["token"]
     client.logout()
     admin = login(world.users["admin"])
-    assert admin.post(url(world, "import", "budget"), {"token": token}).context["errors"]
+    assert admin.post(url(world, "import", "budget"), {"token": token}).context["expired"]
     assert not BudgetSet.objects.filter(association=world.alfa).exists()
 
 

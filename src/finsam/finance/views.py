@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from finsam.jobs.models import open_private
+from finsam.participants.importing import RowError
 from finsam.jobs.queue import enqueue
 from finsam.reports import units
 from finsam.tenancy.permissions import association_view
@@ -214,8 +215,6 @@ def forecast_page(request, year):
     bound = request.method == "POST" and date_form.is_bound and date_form.is_valid()
     form = AmountGridForm(request.POST if bound else None, rows=rows, columns=[column],
                           initial=_initial(rows, [column], [lines]))
-    if request.method == "POST" and not date_form.is_valid():
-        form = AmountGridForm(None, rows=rows, columns=[column], initial=_initial(rows, [column], [lines]))
     if bound and form.is_valid():
         new, fields = _new_lines(form, column, lines, months=False)
         for ln in new:
@@ -338,6 +337,11 @@ def _runs_as_job(size, name):
 IMPORTERS = {"budget": import_budget, "utfall": import_actuals}
 
 
+def _row_errors(error):
+    """A refusal's errors as rows (row, column, value, message); a whole-file error has row 0."""
+    return [e if hasattr(e, "message") else RowError(0, "", "", str(e)) for e in error.errors]
+
+
 @association_view("manage_finance")
 def import_page(request, kind):
     if kind not in KINDS:
@@ -345,11 +349,11 @@ def import_page(request, kind):
     association = request.association
     importer = IMPORTERS[kind]
     form = UploadForm()
-    summary, errors, token, name, big = None, [], "", "", False
+    summary, errors, token, name, big, expired = None, [], "", "", False, False
     if request.method == "POST" and "token" in request.POST:  # the confirmation of a preview
         entry, path = _staged(request, kind, request.POST["token"])
         if entry is None:
-            errors = ["Förhandsgranskningen finns inte längre. Välj filen och förhandsgranska igen."]
+            expired = True
         elif _runs_as_job(path.stat().st_size, entry["name"]):
             with open(path, "rb") as data:
                 job = enqueue("finance_import", association=association, user=request.user,
@@ -361,7 +365,7 @@ def import_page(request, kind):
                 with open(path, "rb") as data:
                     done = importer(association, data.read(), filename=entry["name"], user=request.user)
             except FinanceInputError as error:
-                errors = error.errors  # the data changed since the preview (e.g. an insats was removed)
+                errors = _row_errors(error)  # the data changed since the preview (e.g. an insats was removed)
             else:
                 _unstage(request, request.POST["token"], path)
                 messages.success(request, f"{KINDS[kind].capitalize()}en är inläst: " + done.lines()[0] + ".")
@@ -373,13 +377,13 @@ def import_page(request, kind):
             try:
                 summary = importer(association, upload, filename=upload.name, dry_run=True, user=request.user)
             except FinanceInputError as error:
-                errors = error.errors
+                errors = _row_errors(error)
             else:
                 token, name = _stage(request, kind, upload), upload.name
                 big = _runs_as_job(upload.size, name)
     return render(request, "finance/import.html", {
         "nav": "finance", "form": form, "kind": kind, "kind_name": KINDS[kind], "summary": summary,
-        "errors": errors, "token": token, "name": name, "big": big})
+        "errors": errors, "token": token, "name": name, "big": big, "expired": expired})
 
 
 class _Named:
