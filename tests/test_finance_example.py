@@ -67,3 +67,33 @@ def test_published_finance_hides_small_participant_counts_but_never_amounts(fina
         assert (cost.cell(slug, "arbete_studier") is None) == (outcomes.cell(slug, "work_or_study") is None)
     budget = report.table("budget_actual")
     assert not budget.masked and budget.cell("summa_kostnader", "utfall") is not None
+
+
+def test_a_frozen_finance_report_thaws_to_the_same_exact_amounts(finance_example):
+    from decimal import Decimal
+
+    from finsam.statistics.tables import freeze, thaw
+
+    report = compute_report(finance_example, datetime.date(2024, 1, 1), datetime.date(2024, 6, 30),
+                            tables=["finance"], publish=True)
+    stored = json.loads(json.dumps(freeze(report)))  # as a PublishedReport keeps it (JSON, no floats of money)
+    again = thaw(stored)
+    assert again.omitted == report.omitted
+    for table, thawed in zip(report.tables, again.tables):
+        assert thawed.cells == table.cells and thawed.unit == "kr"
+        assert {(r, c): thawed.kind(r, c) for r in table.cells for c in table.cells[r]} == {
+            (r, c): table.kind(r, c) for r in table.cells for c in table.cells[r]}
+    assert isinstance(again.table("budget_actual").cell("projektbidrag", "budget"), Decimal)
+    assert [t.to_json() for t in again.tables] == [t.to_json() for t in report.tables]
+
+
+def test_a_report_for_some_insatser_keeps_the_per_insats_finance_tables(finance_example):
+    report = compute_report(finance_example, datetime.date(2024, 1, 1), datetime.date(2024, 12, 31),
+                            ["novum"], tables=["finance"])
+    assert [t.id for t in report.tables] == ["budget_by_intervention", "budget_actual_by_intervention",
+                                             "cost_per_participant"]
+    by_intervention = report.table("budget_actual_by_intervention")
+    assert [k for k, _ in by_intervention.rows] == ["novum", "totalt"]
+    assert by_intervention.to_json()["cells"]["totalt"] == {"budget": 3400000, "utfall": 3363163, "avvikelse": 36837,
+                                                            "extern_finansiering": 1140000, "nettokostnad": 2223163}
+    assert {o["reason"] for o in report.omitted} == {"gäller hela förbundet, inte ett urval av insatser"}

@@ -394,3 +394,14 @@ def test_the_finance_section_exports_what_it_reads_and_reapplies_unchanged(finan
     with pytest.raises(AssociationFileError) as refused:
         apply_association_file(json.dumps({"slug": "exempelstad", "finance": given}).encode())
     assert any(e.startswith("finance.accounts[26].post") for e in refused.value.errors), refused.value.errors
+
+
+def test_rows_from_a_page_import_as_a_file_does(forbund):
+    summary = import_budget(forbund, [{"ar": 2024, "typ": "budget", "post": "styrelse", "belopp": Decimal("100.5")},
+                                      {"ar": 2024, "typ": "budget", "post": "insatser", "insats": "aktivitet",
+                                       "belopp": 1000}])
+    assert summary.created == 1 and summary.sets[0].costs == Decimal("1100.50")
+    errors = errors_of(lambda: import_budget(forbund, [{"ar": 2024, "typ": "budget", "post": "styrelse",
+                                                        "belopp": "x"}]))
+    assert errors == ['Rad 2, kolumn belopp (värde: "x"): "x" är inget belopp: skriv kronor med högst två '
+                      'decimaler, t.ex. 12 500 eller -1 234,50.']

@@ -5,13 +5,12 @@ import datetime
 import random
 from decimal import ROUND_HALF_UP, Decimal
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from finsam.finance import compute, posts
 from finsam.finance.compute import ZERO, Line
-from finsam.finance.services import import_actuals, import_budget, save_settings
+from finsam.finance.services import import_actuals, import_budget
 from finsam.statistics.engine import compute_report
 from tests.test_finance_import import ACTUALS_HEADER, BUDGET_HEADER, csv, forbund  # noqa: F401
 

@@ -4,6 +4,9 @@ from django.apps import AppConfig
 class FinanceConfig(AppConfig):
     name = "finsam.finance"
     verbose_name = "Ekonomi"
+    # Actuals of a period are deleted in bulk by finance/services.py, which marks the förbund's data
+    # changed itself (statistics/cache.py connects no post_delete receiver to them).
+    bulk_written = ("Actual",)
 
     def ready(self):
         from finsam.interventions import association_file

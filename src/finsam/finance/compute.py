@@ -12,7 +12,8 @@ from collections import namedtuple
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import BigIntegerField, F, Sum
+from django.db.models.functions import Cast, Round
 
 from . import posts
 from .models import Actual, BudgetLine, BudgetSet
@@ -108,10 +109,14 @@ class Ledger:
                     .values_list("budget_set_id", "post", "intervention_id", "member", "month", "amount")):
             self._budget.setdefault(sets[row[0]], []).append(row[1:])
         self._actuals = {}  # (year, month or None) -> [Line]
-        for year, month, post, iid, member, amount in (
+        # Summed in öre as integers: SQLite keeps a DecimalField as a float, and a float sum of many
+        # amounts is not exact; an integer sum is, on both databases.
+        in_ore = Cast(Round(F("amount") * 100), BigIntegerField())
+        for year, month, post, iid, member, ore in (
                 Actual.objects.filter(association=association)
-                .values_list("year", "month", "post", "intervention_id", "member").annotate(total=Sum("amount"))
+                .values_list("year", "month", "post", "intervention_id", "member").annotate(total=Sum(in_ore))
                 .order_by()):
+            amount = Decimal(int(ore)) / 100
             self._actuals.setdefault((year, month), []).append(Line(post, iid, member, amount))
         self.actual_years = {}  # year -> "annual" or set of months
         for year, month in self._actuals:

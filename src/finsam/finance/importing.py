@@ -7,7 +7,7 @@ import calendar
 import datetime
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from finsam.core.identifiers import IDENTITY_NUMBER_MESSAGE, contains_identity_number
 from finsam.participants.files import FileRefused, read_table
@@ -27,7 +27,8 @@ PERIOD_RE = re.compile(r"^([0-9]{4})(?:-([0-9]{2}))?$")
 
 
 class FinanceInputError(Exception):
-    """Input refused: ``errors`` lists every problem (RowError or text), nothing was written."""
+    """Input refused: ``errors`` lists every problem, nothing was written: a ``RowError`` (row,
+    column, value, message) for a line, a text for the whole file or entry (Swedish)."""
 
     def __init__(self, errors):
         self.errors = list(errors)
@@ -51,6 +52,7 @@ class Known:
     members: set  # member codes
     settings: object  # settings_section.Settings
     today: datetime.date = field(default_factory=datetime.date.today)
+    periods: dict = field(default_factory=dict)  # period text -> (year, month): parsed once per file
 
     @classmethod
     def of(cls, association, today=None):
@@ -131,7 +133,7 @@ def read_rows(source, filename, *, kind):
     try:
         header, rows, _warnings = read_table(source, filename, sheet=sheet)
     except FileRefused as refused:
-        raise FinanceInputError([RowError(0, "", "", str(refused))]) from None
+        raise FinanceInputError([str(refused)]) from None
     errors = []
     index = _header(header, allowed, required, errors)
     if errors:
@@ -149,7 +151,7 @@ def read_rows(source, filename, *, kind):
     if errors:
         raise FinanceInputError(errors)
     if not out:
-        raise FinanceInputError([RowError(0, "", "", "Filen har inga rader under rubrikraden.")])
+        raise FinanceInputError(["Filen har inga rader under rubrikraden."])
     return out
 
 
@@ -374,11 +376,13 @@ def parse_period(text, today):
 def clean_actuals_row(line, cells, known, errors):
     row = _Row(line, cells, errors)
     before = len(errors)
-    period = None
-    try:
-        period = parse_period(row.get("period"), known.today)
-    except ValueError as reason:
-        row.error("period", str(reason))
+    text = row.get("period")
+    period = known.periods.get(text)
+    if period is None:
+        try:
+            period = known.periods[text] = parse_period(text, known.today)
+        except ValueError as reason:
+            row.error("period", str(reason))
     post, member = row.get("post"), row.get("medlem")
     account = row.get("konto")
     if post and account:

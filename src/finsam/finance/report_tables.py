@@ -4,9 +4,7 @@ JSON and CSV); every figure comes from ``compute.py``, which the metric source u
 
 from decimal import Decimal
 
-from finsam.statistics.tables import (
-    AMOUNT_KR, COUNT, MEASURE, Chart, Omitted, Series, TableSpec, register,
-)
+from finsam.statistics.tables import AMOUNT_KR, COUNT, MEASURE, Chart, Omitted, Series, TableSpec, register
 
 from . import compute, posts
 from .compute import ZERO, Months, PeriodError
@@ -535,6 +533,17 @@ def five_year_table(ctx):
     return table
 
 
+def _statement(spec, rows, year, values_of):
+    """A statement's columns Y and Y−1: ``values_of(year)`` ({row: amount}, or None: no data)."""
+    columns = [(str(year), str(year)), (str(year - 1), str(year - 1))]
+    cells = {k: {} for k, _ in rows}
+    for y in (year, year - 1):
+        values = values_of(y)
+        for key, _ in rows:
+            cells[key][str(y)] = None if values is None else values[key]
+    return _amounts(spec, rows, columns, cells)
+
+
 def income_statement_values(ledger, year):
     lines = ledger.actual_lines(Months(year))
     if lines is None:
@@ -557,13 +566,7 @@ def income_statement_table(ctx):
             ("avskrivningar", "Avskrivningar"), ("verksamhetens_resultat", "Verksamhetens resultat"),
             ("finansiella_intakter", "Finansiella intäkter"), ("finansiella_kostnader", "Finansiella kostnader"),
             ("arets_resultat", "Årets resultat")]
-    columns = [(str(year), str(year)), (str(year - 1), str(year - 1))]
-    cells = {k: {} for k, _ in rows}
-    for y in (year, year - 1):
-        values = income_statement_values(ledger, y)
-        for key, _ in rows:
-            cells[key][str(y)] = None if values is None else values[key]
-    return _amounts(INCOME_STATEMENT, rows, columns, cells)
+    return _statement(INCOME_STATEMENT, rows, year, lambda y: income_statement_values(ledger, y))
 
 
 def balance_values(ledger, year):
@@ -593,13 +596,7 @@ def balance_sheet_table(ctx):
         ("avsattningar", "Avsättningar"), ("langfristiga_skulder", "Långfristiga skulder"),
         ("kortfristiga_skulder", "Kortfristiga skulder"),
         ("summa_eget_kapital_och_skulder", "Summa eget kapital, avsättningar och skulder")]
-    columns = [(str(year), str(year)), (str(year - 1), str(year - 1))]
-    cells = {k: {} for k, _ in rows}
-    for y in (year, year - 1):
-        values = balance_values(ledger, y)
-        for key, _ in rows:
-            cells[key][str(y)] = None if values is None else values[key]
-    return _amounts(BALANCE_SHEET, rows, columns, cells)
+    return _statement(BALANCE_SHEET, rows, year, lambda y: balance_values(ledger, y))
 
 
 CASH_FLOW_ROWS = [
@@ -641,13 +638,7 @@ def cash_flow_values(ledger, year):
 
 def cash_flow_table(ctx):
     ledger, year = _whole_year(ctx)
-    columns = [(str(year), str(year)), (str(year - 1), str(year - 1))]
-    cells = {k: {} for k, _ in CASH_FLOW_ROWS}
-    for y in (year, year - 1):
-        values = cash_flow_values(ledger, y)
-        for key, _ in CASH_FLOW_ROWS:
-            cells[key][str(y)] = None if values is None else values[key]
-    return _amounts(CASH_FLOW, list(CASH_FLOW_ROWS), columns, cells)
+    return _statement(CASH_FLOW, list(CASH_FLOW_ROWS), year, lambda y: cash_flow_values(ledger, y))
 
 
 # --- checks ----------------------------------------------------------------------------------------
@@ -727,7 +718,8 @@ def checks_table(ctx):
 # --- the declarations ------------------------------------------------------------------------------
 
 def _amount_spec(id, title, order, build, **kwargs):
-    return register(TableSpec(id=id, title=title, family=FAMILY, population="participations", source="finance",
+    population = kwargs.pop("population", "amounts")
+    return register(TableSpec(id=id, title=title, family=FAMILY, population=population, source="finance",
                               order=order, build=build, reads=READS, column_kinds=kwargs.pop("column_kinds", {}),
                               **kwargs))
 
@@ -764,6 +756,7 @@ FINANCIAL_GOALS = _amount_spec("financial_goals", "Finansiella mål", 210, finan
                                column_kinds={"mal": AMOUNT_KR, "utfall": AMOUNT_KR, "uppfyllt": MEASURE})
 COST_PER_PARTICIPANT = _amount_spec(
     "cost_per_participant", "Kostnad per deltagare", 211, cost_per_participant_table,
+    population="participations",
     column_kinds={**_kinds("kostnad", "extern_finansiering", "nettokostnad", "per_deltagare", "per_avslutad",
                            "per_arbete_studier"), **_kinds(*COUNT_COLUMNS, kind=COUNT)},
     relations=cost_per_participant_relations, decompose=cost_per_participant_atoms)

@@ -6,7 +6,8 @@
   upload's own ``name`` is used when not given), or already-read rows ``[{column: value}]`` (lines
   numbered from 2 as in a file). Return an ``ImportSummary`` (per set or period: created / replaced /
   unchanged, lines, control sums income / costs / result) or raise ``FinanceInputError`` with every
-  error (``errors``: RowError row, column, value, message; Swedish). All or nothing, one transaction,
+  error (``errors``: a RowError (row, column, value, message) per line, a text for the whole file;
+  Swedish). All or nothing, one transaction,
   idempotent; ``dry_run`` validates and summarises without writing.
 - ``save_budget_lines(association, year, type, lines, user, *, forecast_date=None)``: hand entry of
   one (year, type, forecast date) set, replacing it (a new version when it changes). ``lines``:
@@ -28,7 +29,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from finsam.participants import bulk
+from finsam.participants.bulk import insert
 from finsam.participants.importing import RowError
 from finsam.tenancy.models import mark_data_changed
 
@@ -202,10 +203,10 @@ def save_budget_lines(association, year, type, lines, user, *, forecast_date=Non
     with transaction.atomic():
         lock_finance_writes(association.pk)
         if type not in posts.BUDGET_TYPES:
-            raise FinanceInputError([RowError(0, "typ", str(type), "Tillåtna typer: budget, plan, prognos.")])
+            raise FinanceInputError([f"Typen \"{type}\" finns inte. Tillåtna: budget, plan, prognos."])
         cleaned = clean_budget(rows, Known.of(association))
         if forecast_date and type != posts.PROGNOS:
-            raise FinanceInputError([RowError(0, "prognosdatum", str(forecast_date), "bara för typen prognos.")])
+            raise FinanceInputError(["Prognosdatum anges bara för typen prognos."])
         return _write_budget(association, cleaned, dry_run=False, user=user, source=BudgetSet.HAND, file_name="",
                              replace_sets=[(int(year), type, forecast_date)])
 
@@ -229,20 +230,27 @@ def _write_actuals(association, lines, *, dry_run, user, source, file_name, peri
         by_period.setdefault(ln.period, []).append(ln)
     errors = []
     stored = Actual.objects.filter(association=association)
+
+    def refuse(period_lines, period, message):
+        # On the period's first line of a file; for hand entry of no lines, the period itself.
+        if period_lines:
+            errors.append(RowError(period_lines[0].line, "period", period_text(period), message))
+        else:
+            errors.append(f"Perioden {period_text(period)}: {message}")
+
     for (year, month), period_lines in by_period.items():
         other_kind = stored.filter(year=year).filter(month__isnull=month is not None)
         if other_kind.exists():
             what = "per månad" if month is None else "som helår"
-            errors.append(RowError(period_lines[0].line if period_lines else 0, "period", period_text((year, month)),
-                                   f"år {year} har redan utfall {what}: ett år hålls antingen per månad eller som helår."))
+            refuse(period_lines, (year, month),
+                   f"år {year} har redan utfall {what}: ett år hålls antingen per månad eller som helår.")
         other_source = stored.filter(**_period_filter((year, month))).exclude(source=source)
         if other_source.exists():
             came = "matats in för hand" if source == Actual.FILE else "lästs in från fil"
             do = ("Ta bort inmatningen först" if source == Actual.FILE
                   else "Läs in en ny fil för perioden i stället")
-            errors.append(RowError(period_lines[0].line if period_lines else 0, "period", period_text((year, month)),
-                                   f"perioden har {came}: en månad kommer antingen från fil eller från inmatning. "
-                                   f"{do}."))
+            refuse(period_lines, (year, month),
+                   f"perioden har {came}: en månad kommer antingen från fil eller från inmatning. {do}.")
     if errors:
         raise FinanceInputError(errors)
     changed = False
@@ -258,9 +266,9 @@ def _write_actuals(association, lines, *, dry_run, user, source, file_name, peri
             continue
         changed = True
         old_rows.delete()
-        # The participant import's multi-row INSERT: bulk_create spent 11 of 17 s of a 50 000-line
-        # ledger preparing values field by field (bench/finance.py, profiled; docs/performance.md).
-        bulk.insert(Actual, [
+        # The participant import's multi-row INSERT: bulk_create spent most of a 50 000-line
+        # ledger's import preparing values through the field API.
+        insert(Actual, [
             {"association_id": association.pk, "year": ln.year, "month": ln.month, "post": ln.post,
              "intervention_id": ln.intervention.id if ln.intervention else None, "member": ln.member,
              "amount": ln.amount, "text": ln.text[:500], "source": source, "file_name": file_name[:255],
@@ -303,7 +311,7 @@ def save_actuals(association, period, lines, user, *, today=None):
         try:
             target = parse_period(period, known.today)
         except ValueError as reason:
-            raise FinanceInputError([RowError(0, "period", str(period), str(reason))]) from None
+            raise FinanceInputError([f"Perioden \"{period}\" {reason}"]) from None
         if errors:
             raise FinanceInputError(errors)
         return _write_actuals(association, cleaned, dry_run=False, user=user, source=Actual.HAND, file_name="",

@@ -65,6 +65,14 @@ def _list(c, where, value):
     return value
 
 
+def _items(c, where, raw, allowed, required):
+    """(JSON path, object) of each item of a list that is an object with allowed keys."""
+    for i, row in enumerate(_list(c, where, raw)):
+        at = f"{where}[{i}]"
+        if c.keys(at, row, allowed, required=required):
+            yield at, row
+
+
 def parse(c, value, context):
     if not c.keys("finance", value, KEYS):
         return {}
@@ -166,10 +174,7 @@ def _post_groups(c, raw):
 def _accounts(c, raw, context):
     where = "finance.accounts"
     out, seen = [], set()
-    for i, row in enumerate(_list(c, where, raw)):
-        at = f"{where}[{i}]"
-        if not c.keys(at, row, {"account", "post", "member"}, required=("account", "post")):
-            continue
+    for at, row in _items(c, where, raw, {"account", "post", "member"}, ("account", "post")):
         account, post, member = row.get("account"), row.get("post"), row.get("member") or ""
         ok = True
         if not isinstance(account, str) or not ACCOUNT_RE.match(account):
@@ -198,10 +203,7 @@ def _accounts(c, raw, context):
 def _objects(c, raw, context):
     where = "finance.objects"
     out, seen = [], set()
-    for i, row in enumerate(_list(c, where, raw)):
-        at = f"{where}[{i}]"
-        if not c.keys(at, row, {"object", "intervention"}, required=("object",)):
-            continue
+    for at, row in _items(c, where, raw, {"object", "intervention"}, ("object",)):
         obj, slug = row.get("object"), row.get("intervention")
         if isinstance(obj, int) and not isinstance(obj, bool):
             obj = str(obj)
@@ -223,10 +225,7 @@ def _objects(c, raw, context):
 def _allocation(c, raw):
     where = "finance.allocation"
     out, years = [], set()
-    for i, row in enumerate(_list(c, where, raw)):
-        at = f"{where}[{i}]"
-        if not c.keys(at, row, {"year", "ideal_state", *ALLOCATION_INPUTS}, required=("year",)):
-            continue
+    for at, row in _items(c, where, raw, {"year", "ideal_state", *ALLOCATION_INPUTS}, ("year",)):
         year = _year(c, f"{at}.year", row.get("year"))
         if year in years:
             c.error(f"{at}.year", f"året {year} står två gånger.")
@@ -254,10 +253,7 @@ def _allocation(c, raw):
 def _history(c, raw):
     where = "finance.history"
     out, years = [], set()
-    for i, row in enumerate(_list(c, where, raw)):
-        at = f"{where}[{i}]"
-        if not c.keys(at, row, HISTORY_KEYS, required=("year", "income", "costs", "closing_equity")):
-            continue
+    for at, row in _items(c, where, raw, HISTORY_KEYS, ("year", "income", "costs", "closing_equity")):
         year = _year(c, f"{at}.year", row.get("year"))
         if year in years:
             c.error(f"{at}.year", f"året {year} står två gånger.")
@@ -291,8 +287,9 @@ FIELDS = {"display_unit": "display_unit", "equity_cap": "equity_cap", "admin_sha
 
 
 def write(association, cleaned, summary, context):
-    from .services import store_settings
+    from .services import lock_finance_writes, store_settings
 
+    lock_finance_writes(association.pk)  # one writer of the förbund's settings at a time (get_or_create)
     changed, created = store_settings(association, cleaned)
     if created:
         summary.created.append("Ekonomiinställningar")
@@ -347,7 +344,14 @@ class Settings:
     history: dict = field(default_factory=dict)  # year -> dict of Decimals or None
 
     def account(self, code):
-        """The mapping of an account: exact match, else the longest prefix ``46*`` that fits; or None."""
+        """The mapping of an account: exact match, else the longest prefix ``46*`` that fits; or None
+        (remembered per account: a ledger repeats a few hundred accounts over thousands of lines)."""
+        cache = self.__dict__.setdefault("_accounts_seen", {})
+        if code not in cache:
+            cache[code] = self._account(code)
+        return cache[code]
+
+    def _account(self, code):
         best, best_length = None, -1
         for row in self.accounts:
             pattern = row["account"]

@@ -22,8 +22,8 @@ from .data import KINDS
 
 SOURCES = ("participants", "surveys", "finance", "activities")
 # What a table counts among; the report JSON states it (finsam-report/1). "see_goal": each row is a
-# goal with its own insats and year.
-POPULATIONS = ("current", "new", "exited", "participations", "persons", "see_goal")
+# goal with its own insats and year; "amounts": money, not people (the finance tables).
+POPULATIONS = ("current", "new", "exited", "participations", "persons", "see_goal", "amounts")
 
 FAMILY_MODULES = [
     "finsam.statistics.tables.flow",
