@@ -106,3 +106,40 @@ def test_the_command_takes_the_unit(finance_example, tmp_path):
     call_command("report", "--association", "exempelstad", "--from", "2024-01-01", "--to", "2024-12-31",
                  "--tables", "finance", "--format", "xlsx", "--output", str(out))  # the förbund's own: tkr
     assert openpyxl.load_workbook(out)["Budget och plan"].cell(row=5, column=2).number_format == '#,##0, "tkr"'
+
+
+def test_a_deltagaransvarig_sees_the_own_insats_budget_and_outcome_only(finance_example, client, monkeypatch):
+    import finsam.finance.views as views
+    from finsam.tenancy.models import Role, RoleAssignment, User
+
+    manager = User.objects.create_user("projektledare@exempelstad.se")
+    RoleAssignment.objects.create(user=manager, association=finance_example, role=Role.PARTICIPANT_MANAGER)
+    own = finance_example.interventions.get(slug="novum")
+    own.assigned_users.add(manager)
+    client.force_login(manager)
+    monkeypatch.setattr(views, "_today", lambda: datetime.date(2024, 12, 31))  # the page shows this year
+    page = client.get(reverse("finance:intervention", args=["exempelstad", "novum"]))
+    other = client.get(reverse("finance:intervention", args=["exempelstad", "aktivitetsplatsen"]))
+    assert page.status_code == 200 and other.status_code == 404
+    shown = page.content.decode()
+    assert "Budget och utfall per insats" in shown and "Novum" in shown
+    others = [i.name for i in finance_example.interventions.exclude(slug="novum")]
+    assert not [name for name in others if name in shown.split("<main", 1)[1]]
+    expected = compute_report(finance_example, *YEAR, ["novum"], tables=["budget_actual_by_intervention"])
+    budget = expected.table("budget_actual_by_intervention").cell("novum", "budget")
+    assert f"{int(units.in_unit(budget, 'tkr')):,}".replace(",", "\u00a0") + "\u00a0tkr" in shown
+
+
+def test_a_published_finance_report_shows_the_foerbunds_unit(finance_example, client):
+    from finsam.reports.publishing import publish_report
+    from finsam.tenancy.models import User
+
+    admin = User.objects.get(username="admin@exempelstad.se")
+    published = publish_report(finance_example, date_from=YEAR[0], date_to=YEAR[1], interventions=[],
+                               title="Årsredovisning 2024", user=admin)
+    client.force_login(admin)
+    page = client.get(reverse("reports:published_detail", args=["exempelstad", published.pk]))
+    table = published.report().table("income_statement")
+    result = table.cell("arets_resultat", "2024")
+    assert isinstance(result, Decimal)
+    assert f"{int(units.in_unit(result, 'tkr')):,}".replace(",", "\u00a0") + "\u00a0tkr" in page.content.decode()

@@ -96,8 +96,9 @@ def test_analyst_uploads_a_file_with_an_error_and_reads_the_swedish_message(page
     "/exempelstad/ekonomi/installningar/",
     "/exempelstad/ekonomi/insatser/aktivitetsplatsen/",
 ])
-def test_each_finance_page_is_accessible_to_the_analyst(page, finance, path):
-    log_in(page, "analyst@exempelstad.se")
+@pytest.mark.parametrize("role", ["analyst", "admin"])
+def test_each_finance_page_is_accessible_to_each_role_that_reaches_it(page, finance, path, role):
+    log_in(page, f"{role}@exempelstad.se")
     page.goto(path)
     assert page.locator("h1").is_visible()
     assert_accessible(page)
