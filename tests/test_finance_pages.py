@@ -239,6 +239,13 @@ def test_a_staged_file_is_only_the_uploaders(world, login, client):
     assert not BudgetSet.objects.filter(association=world.alfa).exists()
 
 
+@pytest.mark.parametrize("token", ["../jobs/1/input", "", "x" * 500, "a\u00e5" * 10])
+def test_a_forged_token_confirms_nothing(world, login, token):
+    response = login(world.users["admin"]).post(url(world, "import", "budget"), {"token": token})
+    assert response.status_code == 200 and response.context["expired"]
+    assert not BudgetSet.objects.filter(association=world.alfa).exists()
+
+
 def test_a_file_with_errors_lists_row_column_value_and_what_is_allowed(world, login):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -4,6 +4,7 @@ deltagaransvarig. Every write goes through ``services.py`` (the one write path, 
 förbund's data changed); every amount and line through the import's rules (forms.py)."""
 
 import datetime
+import re
 import secrets
 import time
 from decimal import Decimal
@@ -287,6 +288,7 @@ def _staging_dir():
 
 
 STAGING_SECONDS = 24 * 3600
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,40}")
 SESSION_KEY = "finance_staged"
 
 
@@ -310,8 +312,11 @@ def _stage(request, kind, upload):
 
 
 def _staged(request, kind, token):
-    entry = request.session.get(SESSION_KEY, {}).get(str(token or ""))
-    path = _staging_dir() / str(token or "")
+    token = str(token or "")
+    if not TOKEN_RE.fullmatch(token):  # only what _stage made (never a path)
+        return None, None
+    entry = request.session.get(SESSION_KEY, {}).get(token)
+    path = _staging_dir() / token
     if (not entry or entry["kind"] != kind or entry["association"] != request.association.pk
             or not path.is_file()):
         return None, None
