@@ -5,7 +5,7 @@ outcomes, goals), imported on first use of the registry."""
 from .data import (  # noqa: F401
     AMOUNT_KR, COUNT, COUNTING_RULES, FROZEN_FORMAT, KINDS, MEASURE, SHARE, TEXT, FrozenAssociation, Omitted, Report,
     Table,
-    freeze, round_half_up, thaw, whole_kronor,
+    freeze, round_half_up, thaw,
 )
 from .registry import (  # noqa: F401
     ADDITIVE, CURRENT, PERIOD, Atoms, Chain, Chart, Relations, Series, TableSpec, UnpublishedSpec, add_family_module,

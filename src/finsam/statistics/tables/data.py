@@ -5,7 +5,7 @@ its family module (``registry.py``); a built Table carries the parts renderers a
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 
 COUNT, SHARE, MEASURE, AMOUNT_KR, TEXT = "count", "share", "measure", "amount_kr", "text"
@@ -278,16 +278,6 @@ COUNTING_RULES = [
     "Ålder i hela år vid startdatum, från födelseår och födelsemånad.",
     "Tid i insats i månader = dagar från start till slut / 30,4375.",
 ]
-
-
-def whole_kronor(value):
-    """An amount as whole kronor (int), a half away from zero (12,5 -> 13; -0,5 -> -1); None stays."""
-    if value is None or isinstance(value, str):
-        return value
-    try:
-        return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    except InvalidOperation:
-        return None
 
 
 def round_half_up(value, places=1):
