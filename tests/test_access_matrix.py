@@ -129,6 +129,16 @@ ROUTES = {
     "surveys:respond_all": (lambda w: _unknown_survey(), "get", PUBLIC),
     "surveys:review": (lambda w: _unknown_survey(), "get", PUBLIC),
     "surveys:thanks": (lambda w: _unknown_survey(), "get", PUBLIC),
+    # Finance (issue 13): the förbund's staff enter it; a deltagaransvarig sees the assigned insats's
+    # budget and outcome (another insats is a 404: tests/test_finance_pages.py); läsare read
+    # published reports only. Not participant-level data: the same in both privacy models.
+    "finance:home": (lambda w: {}, "get", {"admin", "analyst", "manager"}),
+    "finance:budget": (lambda w: {"year": 2024}, "get", {"admin", "analyst"}),
+    "finance:forecast": (lambda w: {"year": 2024}, "get", {"admin", "analyst"}),
+    "finance:actuals": (lambda w: {"year": 2024, "month": 3}, "get", {"admin", "analyst"}),
+    "finance:import": (lambda w: {"kind": "utfall"}, "get", {"admin", "analyst"}),
+    "finance:settings": (lambda w: {}, "get", {"admin", "analyst"}),
+    "finance:intervention": (lambda w: {"intervention_slug": w.assigned.slug}, "get", {"admin", "analyst", "manager"}),
 }
 
 

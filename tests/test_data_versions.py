@@ -484,6 +484,59 @@ def _survey_file():
 
 def _survey_answers_file():
     return ("omgang;svar_id;kanal;sprak;d01\r\ndv-oppen;1;papper;sv;stor\r\n").encode()
+# --- finance pages (issue 13): each writes through finance/services.py ----------------------------
+
+def _finance_grid(world, client, user, name, values, **kwargs):
+    """Post a finance grid page as shown, with ``values`` {input label: amount} typed in."""
+    client.force_login(world.users[user])
+    page = client.get(_url(world, name, **kwargs) + ("?prognosdatum=2024-06-30" if name == "finance:forecast" else ""))
+    form = page.context["form"]
+    data = {n: form[n].value() or "" for n in form.fields}
+    for label, text in values.items():
+        data[next(n for n, f in form.fields.items() if f.label == label)] = text
+    if name == "finance:forecast":
+        data["prognosdatum"] = "2024-06-30"
+    response = client.post(_url(world, name, **kwargs), data)
+    assert response.status_code == 302, response.context["form"].errors
+
+
+def _finance_budget(world, client, _):
+    _finance_grid(world, client, "analyst", "finance:budget", {"Styrelse, Budget 2024": "1 000",
+                                                               "Revision, Plan 2025": "50"}, year=2024)
+
+
+def _finance_forecast(world, client, _):
+    _finance_grid(world, client, "analyst", "finance:forecast",
+                  {"Styrelse, Prognos 2024, från 2024-06-30 till 2024-12-31": "700"}, year=2024)
+
+
+def _finance_actuals(world, client, _):
+    _finance_grid(world, client, "admin", "finance:actuals", {"Styrelse, Utfall 2024-03": "300"}, year=2024, month=3)
+
+
+def _finance_file(kind, content):
+    def path(world, client, _):
+        client.force_login(world.users["admin"])
+        preview = client.post(_url(world, "finance:import", kind=kind),
+                              {"file": SimpleUploadedFile(f"{kind}.csv", content.encode(), content_type="text/csv")})
+        assert preview.status_code == 200 and preview.context["token"], preview.context["errors"]
+        done = client.post(_url(world, "finance:import", kind=kind), {"token": preview.context["token"]})
+        assert done.status_code == 302
+    return path
+
+
+def _finance_stored(world):
+    """Lines for the write paths to replace (a new version) and actuals to replace."""
+    from finsam.finance.services import import_actuals, import_budget
+
+    import_budget(world.alfa, [{"ar": "2024", "typ": "budget", "post": "styrelse", "belopp": "10"}])
+    import_actuals(world.alfa, [{"period": "2024-02", "post": "styrelse", "belopp": "10"}])
+
+
+def _finance_settings_page(world, client, _):
+    _post(client, world, "admin", "finance:settings", {"display_unit": "kr", "equity_cap_kind": "amount",
+                                                       "equity_cap_amount": "2 000 000", "admin_share_max": "10"})
+
 
 # name -> (action, routes it serves, setup or None)
 WRITE_PATHS = {
@@ -540,6 +593,14 @@ WRITE_PATHS = {
                             {"surveys:answers_import"}, _survey_round),
     "survey national page": (_survey_upload("surveys:national_file", "riket.csv", "exempel-riket-2024.csv",
                                             user="sysadmin"), {"surveys:national_file"}, None),
+    "finance budget page": (_finance_budget, {"finance:budget"}, _finance_stored),
+    "finance forecast page": (_finance_forecast, {"finance:forecast"}, None),
+    "finance actuals page": (_finance_actuals, {"finance:actuals"}, None),
+    "finance budget file": (_finance_file("budget", "ar;typ;post;belopp\r\n2024;budget;styrelse;20\r\n"),
+                            {"finance:import"}, _finance_stored),
+    "finance actuals file": (_finance_file("utfall", "period;post;belopp\r\n2024-02;styrelse;20\r\n"),
+                             {"finance:import"}, _finance_stored),
+    "finance settings page": (_finance_settings_page, {"finance:settings"}, None),
 }
 
 # Routes whose requests write nothing the engine reads (each says why).
@@ -564,6 +625,7 @@ WRITES_NOTHING_COUNTED = {
     # free text and the answers export, and the respondent's screens before Skicka (the session only).
     "surveys:round_list", "surveys:round_detail", "surveys:poster", "surveys:paper_pdf", "surveys:free_text",
     "surveys:answers_export", "surveys:start", "surveys:question", "surveys:respond_all", "surveys:thanks",
+    "finance:home", "finance:intervention",  # finance pages that only read
 }
 
 # (model label, operation) that no path of the product performs; each says why. A path that starts

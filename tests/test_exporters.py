@@ -118,11 +118,11 @@ def test_the_command_lists_and_uses_the_registry(exempelstad, tmp_path, extra_ex
 # --- a report file asked for by ids (what a background job stores) ------------------------------------
 
 def test_report_file_parameters_are_plain_json_and_read_back():
-    wanted = ReportFile(7, "pdf", *YEAR, ("novum", "finsam-team"), publish=True, sections=True)
+    wanted = ReportFile(7, "pdf", *YEAR, ("novum", "finsam-team"), publish=True, sections=True, unit="tkr")
     params = json.loads(json.dumps(wanted.params()))
     assert params == {"association": 7, "exporter": "pdf", "date_from": "2024-01-01", "date_to": "2024-12-31",
                       "interventions": ["novum", "finsam-team"], "publish": True, "published": None,
-                      "sections": True, "previous": False}
+                      "sections": True, "previous": False, "unit": "tkr"}
     assert ReportFile.from_params(params) == wanted
     published = ReportFile(7, "xlsx", published_id=3)
     assert ReportFile.from_params(published.params()) == published
@@ -130,7 +130,7 @@ def test_report_file_parameters_are_plain_json_and_read_back():
 
 @pytest.mark.parametrize("broken", [
     {}, {"exporter": "exe"}, {"date_from": "2024-13-01"}, {"association": "x"}, {"interventions": 5},
-    {"date_from": None}, {"published": "x"},
+    {"date_from": None}, {"published": "x"}, {"unit": "mkr"},
 ])
 def test_report_file_parameters_refuse_what_they_are_not(broken):
     params = {**ReportFile(7, "pdf", *YEAR).params(), **broken} if broken else {}

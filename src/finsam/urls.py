@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("finsam.tenancy.urls")),
     path("", include("finsam.activities.urls")),
     path("", include("finsam.surveys.urls")),
+    path("", include("finsam.finance.urls")),
 ]
 
 handler400 = "finsam.core.views.bad_request"

@@ -4,7 +4,7 @@ JSON and CSV); every figure comes from ``compute.py``, which the metric source u
 
 from decimal import Decimal
 
-from finsam.statistics.tables import AMOUNT_KR, COUNT, MEASURE, Omitted, TableSpec, register
+from finsam.statistics.tables import AMOUNT_KR, COUNT, MEASURE, Chart, Omitted, Series, TableSpec, register
 
 from . import compute, posts
 from .compute import ZERO, Months, PeriodError
@@ -734,7 +734,11 @@ BUDGET_ACTUAL = _amount_spec("budget_actual", "Budget och utfall", 202, budget_a
                              column_kinds=_kinds("budget", "utfall", "avvikelse", "utfall_fg"))
 BUDGET_ACTUAL_BY_INTERVENTION = _amount_spec(
     "budget_actual_by_intervention", "Budget och utfall per insats", 203, budget_actual_by_intervention_table,
-    column_kinds=_kinds("budget", "utfall", "avvikelse", "extern_finansiering", "nettokostnad"))
+    column_kinds=_kinds("budget", "utfall", "avvikelse", "extern_finansiering", "nettokostnad"),
+    # Budget against actual per insats (issue 13: the Excel file's native chart; the page and PDF too).
+    chart=Chart("bar", (Series("Budget", "budget"), Series("Utfall", "utfall")),
+                summary_rows=("ej_fordelat_individ", "summa_individ", "ej_fordelat_struktur", "summa_struktur",
+                              "totalt")))
 OPERATING_STATEMENT = _amount_spec(
     "operating_statement", "Driftredovisning", 204, operating_statement_table,
     column_kinds=_kinds("intakt", "kostnad", "netto", "budget_netto", "avvikelse", "intakt_fg", "kostnad_fg",

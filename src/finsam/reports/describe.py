@@ -10,11 +10,18 @@ def describe(report):
     filters = ", ".join(names.get(s, s) for s in report.interventions) if report.interventions else "Hela förbundet"
     publication = (f"Ja: antal under {report.threshold} är dolda (..), med sekundär maskering så att de inte kan räknas fram."
                    if report.published else "Nej: alla antal visas (för internt bruk).")
+    amounts = [("Belopp", AMOUNTS[report.unit])] if any(t.amounts for t in report.tables) else []
     return [
         ("Förbund", report.association.name),
         ("Period", f"{report.date_from.isoformat()} – {report.date_to.isoformat()}"),
         ("Insatser", filters),
         ("Framtagen", timezone.localtime(report.generated_at).strftime("%Y-%m-%d %H:%M")),
         ("Publiceringsläge", publication),
+        *amounts,
         ("Räkneregler", " ".join(COUNTING_RULES)),
     ]
+
+
+_ROUNDED = ("var och en avrundad från det exakta beloppet (hälften bort från noll); summor räknas på de exakta "
+            "beloppen, så visade rader behöver inte summera exakt till den visade summan.")
+AMOUNTS = {"kr": f"I hela kronor (kr), {_ROUNDED}", "tkr": f"I tusental kronor (tkr), {_ROUNDED}"}

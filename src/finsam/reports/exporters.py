@@ -97,7 +97,7 @@ def render_html(report):
     and charts as the page."""
     return render_to_string("reports/export.html", {
         "report": report, "description": describe(report), "counting_rules": COUNTING_RULES,
-        "sections": [table_view(table) for table in report.tables],
+        "sections": [table_view(table, report.unit) for table in report.tables],
     }).encode("utf-8")
 
 

@@ -3,6 +3,8 @@ zero denominator, ``..`` for a cell hidden for publication."""
 
 from finsam.statistics.tables import AMOUNT_KR, SHARE, round_half_up
 
+from .units import KR, in_unit
+
 NBSP = "\u00a0"
 DENOMINATORS = {
     "current": "aktuella deltagare",
@@ -28,14 +30,19 @@ def number(value, decimals=0):
     return text.replace("-", "−")
 
 
+def is_total(row_key):
+    """A summary row, shown in bold: ``totalt…`` and the finance tables' ``summa_…``."""
+    return row_key.startswith(("totalt", "summa_"))
+
+
 def share(value):
     if value is None:
         return NOT_APPLICABLE
     return f"{number(round_half_up(value * 100, 1), 1)}{NBSP}%"
 
 
-def cell(table, row, col):
-    """How a cell reads on screen and on paper."""
+def cell(table, row, col, unit=KR):
+    """How a cell reads on screen and on paper (amounts in ``unit``: reports/units.py)."""
     value = table.cell(row, col)
     if (row, col) in table.masked:
         return MASKED
@@ -45,7 +52,7 @@ def cell(table, row, col):
     if kind == SHARE:
         return share(value)
     if kind == AMOUNT_KR:
-        return amount_kr(value)
+        return amount(value, unit)
     if isinstance(value, float):
         return number(value, 1)
     return number(value)
@@ -53,7 +60,14 @@ def cell(table, row, col):
 
 def amount_kr(value):
     """An amount in kronor, whole kronor: ``12 500 kr``."""
-    return f"{number(round_half_up(value, 0))}{NBSP}kr"
+    return amount(value, KR)
+
+
+def amount(value, unit=KR):
+    """An amount in ``unit``, rounded once from the exact kronor: ``12 500 kr``, ``13 tkr``."""
+    if value is None:
+        return NOT_APPLICABLE
+    return f"{number(int(in_unit(value, unit)))}{NBSP}{unit}"
 
 
 def share_cell(table, row, col):

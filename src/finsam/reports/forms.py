@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from finsam.core.forms import AccessibleErrorsMixin
 from finsam.interventions.forms import DATE_WIDGET
 
+from . import units
 from .periods import NO_YEAR_EARLIER, PRESETS, has_year_earlier, resolve
 
 MAX_YEARS = 30
@@ -40,6 +41,9 @@ class ReportForm(AccessibleErrorsMixin, forms.Form):
                                   help_text="Antal, förändring och förändring i procentenheter.")
     publish = forms.BooleanField(label="Förhandsgranska maskering: dölj små antal som i en publicerad rapport",
                                  required=False)
+    unit = forms.ChoiceField(label="Belopp i", choices=units.CHOICES, required=False,
+                             help_text="Gäller ekonomitabellerna på sidan, i Excel och PDF. CSV och JSON har alltid "
+                                       "hela kronor. Utan val: förbundets inställning.")
 
     def __init__(self, *args, association, today=None, scope=None, **kwargs):
         """``scope``: report_scope() of the user; a list limits the insatser offered and accepted
@@ -47,11 +51,16 @@ class ReportForm(AccessibleErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.today = today or datetime.date.today()
         self.scope = scope
+        self.default_unit = units.default_unit(association)
+        self.fields["unit"].initial = self.default_unit
         interventions = association.interventions.order_by("name")
         if scope is not None:
             interventions = interventions.filter(slug__in=scope)
             self.fields["interventions"].help_text = "Inget val = alla dina insatser."
         self.fields["interventions"].choices = list(interventions.values_list("slug", "name"))
+
+    def clean_unit(self):
+        return self.cleaned_data.get("unit") or self.default_unit
 
     def clean(self):
         cleaned = super().clean()

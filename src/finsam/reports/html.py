@@ -11,9 +11,10 @@ def share_columns(table):
     return [(k, label) for k, label in table.columns if k in keys]
 
 
-def table_view(table):
+def table_view(table, unit=formatting.KR):
+    """``unit``: amounts in kr or tkr (Report.unit)."""
     shares = share_columns(table)
-    chart = chart_for(table)
+    chart = chart_for(table, unit)
     return {
         "table": table,
         "chart": svg_geometry(chart) if chart else None,
@@ -23,8 +24,8 @@ def table_view(table):
         "rows": [
             {
                 "label": label,
-                "total": key.startswith("totalt"),
-                "cells": [formatting.cell(table, key, c) for c, _ in table.columns],
+                "total": formatting.is_total(key),
+                "cells": [formatting.cell(table, key, c, unit) for c, _ in table.columns],
                 "shares": [formatting.share_cell(table, key, c) for c, _ in shares],
             }
             for key, label in table.rows

@@ -1,5 +1,6 @@
 """The report as one CSV in long form (one line per cell), semicolon-separated with a UTF-8 BOM and
-decimal commas, as Swedish Excel expects."""
+decimal commas, as Swedish Excel expects. Amounts are whole kronor (rounded from the exact amount),
+whatever unit the page shows."""
 
 import csv
 import io

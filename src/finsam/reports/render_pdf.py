@@ -63,7 +63,7 @@ def _table(table, report):
         rows = [header]
         for row_key, row_label in table.rows:
             line = [Paragraph(_escape(row_label), CELL)]
-            line += [formatting.cell(table, row_key, col) for col, _ in block]
+            line += [formatting.cell(table, row_key, col, report.unit) for col, _ in block]
             line += [formatting.share_cell(table, row_key, col) for col, _ in shares]
             rows.append(line)
         width = 60 * mm
@@ -78,7 +78,7 @@ def _table(table, report):
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ]
         for i, (row_key, _) in enumerate(table.rows, start=1):
-            if row_key.startswith("totalt"):
+            if formatting.is_total(row_key):
                 style.append(("FONTNAME", (0, i), (-1, i), "Helvetica-Bold"))
         pdf_table.setStyle(TableStyle(style))
         parts += [pdf_table, Spacer(1, 3 * mm)]
@@ -86,7 +86,7 @@ def _table(table, report):
     if report.published:
         notes.append(f"'{formatting.MASKED}' = dolt för att skydda enskilda (antal under {report.threshold}).")
     parts += [Paragraph(_escape(n), SMALL) for n in notes]
-    drawing = _drawing(table)
+    drawing = _drawing(table, report.unit)
     if drawing is not None:
         parts += [Spacer(1, 3 * mm), drawing]
     return [KeepTogether(parts[:3])] + parts[3:] + [Spacer(1, 8 * mm)]
@@ -95,8 +95,8 @@ def _table(table, report):
 MAX_CHART_HEIGHT = 400  # points, with the legend and the margins still inside the page's frame
 
 
-def _drawing(table):
-    chart = chart_for(table)
+def _drawing(table, unit):
+    chart = chart_for(table, unit)
     if chart is None:
         return None
     # At most what a landscape A4 page holds (a chart taller than the page cannot be laid out: a
@@ -106,14 +106,16 @@ def _drawing(table):
     bars = HorizontalBarChart()
     bars.x, bars.y, bars.width, bars.height = 70 * mm, 20, 150 * mm, height
     scale = 100 if chart.percent else 1
-    bars.data = [[(v or 0) * scale for v in values] for _, values in chart.series]
+    bars.data = [[(chart.scaled(v) or 0) * scale for v in values] for _, values in chart.series]
     bars.categoryAxis.categoryNames = [c[:45] for c in chart.categories]
     bars.categoryAxis.labels.fontSize = 7
     bars.categoryAxis.reverseDirection = True
-    bars.valueAxis.valueMin = 0
+    bars.valueAxis.valueMin = min([0, *(v for row in bars.data for v in row)])  # an amount may be negative
     bars.valueAxis.labels.fontSize = 7
     if chart.percent:
         bars.valueAxis.labelTextFormat = lambda v: f"{formatting.number(v)} %"
+    elif chart.amount:
+        bars.valueAxis.labelTextFormat = lambda v: f"{formatting.number(v)} {unit}"
     for i, _ in enumerate(chart.series):
         bars.bars[i].fillColor = colors.HexColor(PALETTE[i % len(PALETTE)])
     drawing.add(bars)

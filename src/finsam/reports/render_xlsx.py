@@ -22,7 +22,11 @@ TOTAL_FONT = Font(bold=True)
 THIN = Side(style="thin", color="999999")
 PERCENT = "0.0 %"
 INTEGER = "# ##0"
-AMOUNT = "# ##0 \"kr\""
+# Amounts are the exact kronor as numbers; the format shows them in the report's unit, rounded by
+# Excel from the exact value (a half away from zero), with the locale's thousands separator (","
+# in the file; Swedish Excel shows a space). A trailing "," scales by a thousand (tkr).
+AMOUNT_FORMATS = {"kr": '#,##0 "kr"', "tkr": '#,##0, "tkr"'}
+AMOUNT = AMOUNT_FORMATS["kr"]
 
 
 def render(report):
@@ -96,7 +100,7 @@ def _table_sheet(sheet, table, report):
             elif value is not None:
                 cell.value = value
                 kind = table.kind(row_key, col_key)
-                cell.number_format = (PERCENT if kind == SHARE else AMOUNT if kind == AMOUNT_KR
+                cell.number_format = (PERCENT if kind == SHARE else AMOUNT_FORMATS[report.unit] if kind == AMOUNT_KR
                                       else INTEGER if isinstance(value, int) else "0.0")
             cell.border = Border(bottom=THIN)
         for c, (col_key, _) in enumerate(share_columns, start=2 + len(table.columns)):
@@ -106,7 +110,7 @@ def _table_sheet(sheet, table, report):
             else:
                 cell.value = table.share(row_key, col_key)
                 cell.number_format = PERCENT
-        if row_key.startswith("totalt"):
+        if formatting.is_total(row_key):
             for c in range(1, len(headers) + 1):
                 sheet.cell(row=r, column=c).font = TOTAL_FONT
     last_row = r
@@ -119,11 +123,11 @@ def _table_sheet(sheet, table, report):
     for c in range(2, len(headers) + 1):
         sheet.column_dimensions[get_column_letter(c)].width = 14
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=2)
-    _chart(sheet, table, header_row, notes_row + 1)
+    _chart(sheet, table, header_row, notes_row + 1, report.unit)
 
 
-def _chart(sheet, table, header_row, anchor_row):
-    chart = chart_for(table)
+def _chart(sheet, table, header_row, anchor_row, unit):
+    chart = chart_for(table, unit)
     if chart is None:
         return
     # The chart data: a small block under the table, referenced by the native chart.
@@ -137,6 +141,8 @@ def _chart(sheet, table, header_row, anchor_row):
             cell = sheet.cell(row=start + i, column=s, value=values[i - 1])
             if chart.percent:
                 cell.number_format = PERCENT
+            elif chart.amount:
+                cell.number_format = AMOUNT_FORMATS[unit]
     bar = BarChart()
     bar.type = "bar"
     bar.title = chart.title
@@ -151,4 +157,7 @@ def _chart(sheet, table, header_row, anchor_row):
         series.graphicalProperties.solidFill = colour[1:]
     if chart.percent:
         bar.y_axis.numFmt = "0%"
+    elif chart.amount:
+        bar.y_axis.numFmt = AMOUNT_FORMATS[unit]
+        bar.y_axis.title = unit
     sheet.add_chart(bar, f"{get_column_letter(len(table.columns) + 4)}{header_row}")

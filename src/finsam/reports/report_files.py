@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 
 from finsam.statistics.cache import cached_report
 
+from . import units
 from .exporters import registry
 from .forms import check_scope, report_scope
 
@@ -39,6 +40,7 @@ class ReportFile:
     sections: bool = False  # a live report with a section per insats
     previous: bool = False  # a live report compared with the same period a year earlier
     published_id: int | None = None  # a published report instead of a live one
+    unit: str = ""  # amounts shown in "kr" or "tkr" (reports/units.py); "": the förbund's setting
 
     def params(self):
         """JSON-ready parameters (a job row stores these)."""
@@ -47,7 +49,7 @@ class ReportFile:
             "date_from": self.date_from.isoformat() if self.date_from else None,
             "date_to": self.date_to.isoformat() if self.date_to else None,
             "interventions": list(self.interventions), "publish": self.publish, "published": self.published_id,
-            "sections": self.sections, "previous": self.previous,
+            "sections": self.sections, "previous": self.previous, "unit": self.unit,
         }
 
     @classmethod
@@ -61,11 +63,14 @@ class ReportFile:
                 interventions=tuple(str(s) for s in params["interventions"]), publish=bool(params["publish"]),
                 published_id=None if params["published"] is None else int(params["published"]),
                 sections=bool(params.get("sections", False)), previous=bool(params.get("previous", False)),
+                unit=str(params.get("unit") or ""),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise ValueError(f"Not report file parameters: {params!r}") from error
         if registry.get(made.exporter) is None:
             raise ValueError(f"Unknown exporter {made.exporter!r}")
+        if made.unit and made.unit not in units.UNITS:
+            raise ValueError(f"Unknown unit {made.unit!r}")
         if made.published_id is None and not (made.date_from and made.date_to):
             raise ValueError("A live report needs a period")
         return made
@@ -86,10 +91,12 @@ class ReportFile:
     def report(self, association):
         """The Report to render (``association`` is the förbund of ``association_id``); a
         published report that is not the förbund's is a 404 to the caller (DoesNotExist)."""
+        unit = self.unit or units.default_unit(association)
         if self.published_id is not None:
-            return association.published_reports.get(pk=self.published_id).report()
-        return cached_report(association, self.date_from, self.date_to, list(self.interventions), publish=self.publish,
-                             sections=self.sections, previous=self.previous)
+            return units.with_unit(association.published_reports.get(pk=self.published_id).report(), unit)
+        return units.with_unit(cached_report(association, self.date_from, self.date_to, list(self.interventions),
+                                             publish=self.publish, sections=self.sections, previous=self.previous),
+                               unit)
 
     def filename(self, association, report):
         if self.published_id is not None:

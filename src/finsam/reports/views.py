@@ -12,7 +12,7 @@ from finsam.statistics.tables import COUNTING_RULES
 from finsam.tenancy.models import User
 from finsam.tenancy.permissions import association_view
 
-from . import overview
+from . import overview, units
 from .describe import describe
 from .exporters import registry as exporters
 from .forms import PublishForm, ReportForm, check_scope, report_scope
@@ -48,15 +48,16 @@ def report_page(request):
         check_scope(scope, c["interventions"])  # the form refuses this already; never widen it
         report = cached_report(association, c["date_from"], c["date_to"], c["interventions"], publish=c["publish"],
                                sections=c["sections"], previous=c["previous"])
+        report = units.with_unit(report, c["unit"])
         file_format = request.GET.get("format")
         if file_format and file_format not in exporters:
             raise Http404  # as on a publication's page: a file format that does not exist
         if file_format:
             wanted = ReportFile(association.pk, file_format, c["date_from"], c["date_to"], tuple(c["interventions"]),
-                                publish=c["publish"], sections=c["sections"], previous=c["previous"])
+                                publish=c["publish"], sections=c["sections"], previous=c["previous"], unit=c["unit"])
             return _download(request, wanted, report)
     # Formatted only when the template's cached fragment of this report is missing.
-    sections = (lambda: [table_view(table) for table in report.tables]) if report is not None else []
+    sections = (lambda: [table_view(table, report.unit) for table in report.tables]) if report is not None else []
     query = request.GET.copy()
     query.pop("format", None)
     publish_form = None
@@ -108,7 +109,7 @@ def published_list(request):
 def published_detail(request, report_id):
     published = get_object_or_404(request.association.published_reports.select_related("published_by", "replaces"),
                                   pk=report_id)
-    report = published.report()
+    report = units.with_unit(published.report(), units.default_unit(request.association))
     file_format = request.GET.get("format")
     if file_format:
         if file_format not in exporters:
@@ -116,7 +117,7 @@ def published_detail(request, report_id):
         return _download(request, ReportFile(request.association.pk, file_format, published_id=published.pk), report)
     return render(request, "reports/published_detail.html", {
         "nav": "published", "published": published, "report": report,
-        "sections": [table_view(table) for table in report.tables],
+        "sections": [table_view(table, report.unit) for table in report.tables],
         "description": describe(report), "counting_rules": COUNTING_RULES,
         "formats": exporters.links(), "in_background": exporters.heavy_labels() if is_big(report) else [],
     })

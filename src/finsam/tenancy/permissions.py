@@ -79,6 +79,11 @@ CAPABILITIES = {
     "manage_surveys": {ADMIN},
     # Free-text answers, per question, for rounds with at least min n responses.
     "read_survey_free_text": {ADMIN, ANALYST},
+    # Finance (issue 13): the förbund's staff enter and read in budget, forecast and actuals and
+    # set the finance settings; a deltagaransvarig sees the budget and outcome of the assigned
+    # insatser (finance/views.intervention_page); läsare read published reports only.
+    "manage_finance": {ADMIN, ANALYST},
+    "view_finance": {ADMIN, ANALYST, MANAGER},
 }
 
 

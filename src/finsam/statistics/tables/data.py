@@ -99,6 +99,11 @@ class Table:
         self.shares.setdefault(row, {})[col] = value
         self.share_refs[(row, col)] = (tuple(of), tuple(per))
 
+    @property
+    def amounts(self):
+        """Cells holding an amount in kronor (exact Decimals; only the shown value is rounded)."""
+        return {(r, c) for r, columns in self.cells.items() for c in columns if self.kind(r, c) == AMOUNT_KR}
+
     def to_json(self):
         def rnd(value):
             return None if value is None else _json_value(value, 4)
@@ -141,6 +146,9 @@ class Report:
     bounds: list = field(default_factory=list)
     # slug -> name of every insats the report counts, as they were when it was computed
     intervention_names: dict = field(default_factory=dict)
+    # The unit amounts are shown in on screen, in Excel and PDF ("kr" or "tkr": reports/units.py);
+    # JSON and CSV always give whole kronor. A choice of rendering, never of computing.
+    unit: str = "kr"
     # Tables asked for that the data or the period do not allow: [{"id", "reason"}] (Omitted).
     omitted: list = field(default_factory=list)
     # respondent groups of the survey tables' filter (empty = all)

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from finsam.reports import units
 from finsam.reports.exporters import registry as exporters
 from finsam.reports.periods import NO_YEAR_EARLIER, has_year_earlier
 from finsam.statistics.engine import compute_report
@@ -30,6 +31,8 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=exporters.identifiers(), default="json",
                             help="filformat: " + ", ".join(f"{e.identifier} ({e.label})" for e in exporters))
         parser.add_argument("--output", help="fil att skriva till; utan den skrivs json till standard ut")
+        parser.add_argument("--unit", choices=list(units.UNITS), help="belopp i kr eller tkr i xlsx, pdf och html "
+                            "(json och csv har alltid hela kronor); utan: förbundets inställning")
 
     @in_association_scope()
     def handle(self, *args, **o):
@@ -59,6 +62,7 @@ class Command(BaseCommand):
         report = compute_report(association, start, end, o["intervention"], publish=o["publish"],
                                 sections=o["sections"], previous=o["previous"], tables=tables,
                                 respondent_groups=o["respondent_groups"])
+        report = units.with_unit(report, o["unit"] or units.default_unit(association))
         content = exporters.get(o["format"]).render(report)
         if o["output"]:
             Path(o["output"]).write_bytes(content)
