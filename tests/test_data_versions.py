@@ -484,6 +484,8 @@ def _survey_file():
 
 def _survey_answers_file():
     return ("omgang;svar_id;kanal;sprak;d01\r\ndv-oppen;1;papper;sv;stor\r\n").encode()
+
+
 # --- finance pages (issue 13): each writes through finance/services.py ----------------------------
 
 def _finance_grid(world, client, user, name, values, **kwargs):
