@@ -14,7 +14,7 @@ from finsam.jobs.models import Job, State
 from finsam.jobs.queue import enqueue
 from finsam.jobs.registry import KINDS
 from finsam.jobs.runner import run_queued
-from finsam.reports import report_files
+from finsam.reports import report_files, units
 from finsam.reports.jobs import LIVE_KIND, PUBLISHED_KIND
 from finsam.reports.publishing import publish_report
 from finsam.reports.report_files import ReportFile, cells_of
@@ -106,10 +106,10 @@ def test_a_big_report_queues_pdf_and_excel_and_downloads_the_rest(world, login, 
         assert response.status_code == 302
         assert response.url == reverse("jobs:detail", args=["alfa", job.pk])
         assert job.kind == LIVE_KIND and job.parameters["exporter"] == file_format and job.state == State.DONE
-    # The page's choices travel with the job: a section per insats and the previous period.
+    # The page's choices travel with the job: a section per insats, the previous period, the unit.
     sync_jobs(client.get, url + "&sections=on&previous=on&format=pdf")
     assert Job.objects.latest("id").parameters | {"exporter": "pdf"} == ReportFile(
-        world.alfa.pk, "pdf", *YEAR, sections=True, previous=True).params()
+        world.alfa.pk, "pdf", *YEAR, sections=True, previous=True, unit=units.default_unit(world.alfa)).params()
     Job.objects.latest("id").delete()
     pdf_job = Job.objects.get(parameters__exporter="pdf")
     page = client.get(reverse("jobs:detail", args=["alfa", pdf_job.pk])).content.decode()
