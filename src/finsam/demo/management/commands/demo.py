@@ -1,6 +1,8 @@
+import io
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -36,6 +38,7 @@ class Command(BaseCommand):
         association, _ = apply_association_file((DATA / "exempelstad.json").read_bytes())
         with Scope.of(association).activate():
             participants = self.users_and_participants(association)
+        self.capabilities(association)
         system, created = User.objects.get_or_create(
             username=SYSTEM_ADMIN, defaults={"first_name": "Sam", "last_name": "Systemadministratör"}
         )
@@ -58,6 +61,23 @@ class Command(BaseCommand):
             association=association, user=admin, interventions=association.interventions.all(),
         )
         return participants
+
+    def capabilities(self, association):
+        """The example förbund's finance, surveys, activities and measures (shared/examples), read
+        in by the same commands a förbund uses; each is idempotent, so the demo can be loaded again."""
+        slug = ["--association", association.slug]
+        quiet = {"stdout": io.StringIO()}
+        call_command("setup_association", str(DATA / "exempelstad-ekonomi.json"), **quiet)  # finance settings
+        call_command("import_budget", *slug, str(DATA / "exempelstad-budget.csv"), **quiet)
+        call_command("import_actuals", *slug, str(DATA / "exempelstad-utfall.csv"), **quiet)
+        for name in ("exempelstad-fragor-v1.json", "exempelstad-fragor-v2.json"):
+            call_command("load_questions", *slug, str(DATA / name), **quiet)
+        call_command("setup_surveys", *slug, str(DATA / "exempelstad-enkater.json"), **quiet)
+        call_command("import_answers", *slug, str(DATA / "exempelstad-svar.csv"), **quiet)
+        call_command("load_national", str(DATA / "riket-2024.csv"), **quiet)
+        call_command("import_activities", *slug, "--user", DEMO_USERS[0][0], str(DATA / "exempelstad-aktiviteter.csv"),
+                     **quiet)
+        call_command("import_measures", *slug, "--user", DEMO_USERS[0][0], str(DATA / "exempelstad-matt.csv"), **quiet)
 
     def report(self, association, participants):
         self.stdout.write(f"Demoförbundet {association.name} är inläst (deltagare: {participants}).")
