@@ -183,7 +183,7 @@ def compute_national_tables(scope, date_from, date_to, tables=None):
     ``scope`` (for the national level and the benchmarks), counted inside it."""
     with consistent_read(), scope.activate():
         ctx = Context(scope, date_from, date_to)
-        return [spec.build(ctx) for spec in registry.specs(tables)]
+        return [table for spec in registry.specs(tables) for table in registry.build_tables(spec, ctx)]
 
 
 def compute_report(association, date_from, date_to, interventions=None, *, publish=False, now=None, tables=None,
@@ -196,9 +196,10 @@ def compute_report(association, date_from, date_to, interventions=None, *, publi
         specs = (registry.specs(tables) if tables is not None
                  else registry.specs_with_data(association, date_from, date_to, interventions))
         ctx = Context(Scope.of(association), date_from, date_to, interventions)
-        built = [spec.build(ctx) for spec in specs]
+        pairs = [(spec, table) for spec in specs for table in registry.build_tables(spec, ctx)]
+        built = [table for _, table in pairs]
         relations = registry.Relations(t.id for t in built)
-        for spec, table in zip(specs, built):
+        for spec, table in pairs:
             if spec.relations:
                 spec.relations(ctx, table, relations)
 

@@ -43,6 +43,16 @@ class Table:
     column_kinds: dict = field(default_factory=dict)  # col -> kind
     row_kinds: dict = field(default_factory=dict)  # row -> kind
     cell_kinds: dict = field(default_factory=dict)  # (row, col) -> kind
+    # Plan indicator rows (plans/report_tables.py): row -> {"counts": [...], "previous_counts": [...],
+    # "direction": bool}, the participant or SIP counts behind the row's result and previous value,
+    # which publication masking checks (masking.apply); never frozen.
+    goal_masks: dict = field(default_factory=dict)
+    # Texts rendered by the engine per row (JSON "texts"): {row: {"goal": ..., "result": ...}}.
+    texts: dict = field(default_factory=dict)
+    # A roll-up (plan_summary, goals_by_intervention) counts rows of these tables; "partial" is set
+    # when publication masked one of them (the roll-up still counts the unmasked rows).
+    rolls_up: list = field(default_factory=list)
+    partial: bool = False
 
     def kind(self, row, col):
         return self.cell_kinds.get((row, col)) or self.row_kinds.get(row) or self.column_kinds.get(col) or COUNT
@@ -89,6 +99,10 @@ class Table:
             "denominator": self.denominator,
             "notes": self.notes,
         }
+        if self.texts:
+            data["texts"] = self.texts
+        if self.partial:
+            data["partial"] = True
         if self.masked:
             data["masked"] = [{"row": r, "column": c} for r, c in self.masked]
             data["masked_shares"] = [{"row": r, "column": c} for r, c in sorted(self.masked_shares)]
@@ -158,6 +172,7 @@ def freeze(report):
             "share_refs": [[list(k), list(of), list(per)] for k, (of, per) in t.share_refs.items()],
             "goal_rows": list(t.goal_rows),
             "measure_of": [[list(k), [list(c) for c in cells]] for k, cells in t.measure_of.items()],
+            **({"texts": t.texts} if t.texts else {}), **({"partial": True} if t.partial else {}),
         } for t in report.tables],
     }
 
@@ -199,6 +214,8 @@ def thaw(data):
         table.share_refs = {tuple(k): (tuple(of), tuple(per)) for k, of, per in t["share_refs"]}
         table.goal_rows = list(t["goal_rows"])
         table.measure_of = {tuple(k): [tuple(c) for c in cells] for k, cells in t.get("measure_of", [])}
+        table.texts = t.get("texts", {})
+        table.partial = t.get("partial", False)
         tables.append(table)
     report = Report(
         FrozenAssociation(**data["association"]), datetime.date.fromisoformat(data["date_from"]),

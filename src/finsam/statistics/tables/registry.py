@@ -160,6 +160,10 @@ class TableSpec:
     additive_rows: Optional[tuple] = None  # in sections, the rows that add up over insatser (None: all)
     per_insats: str = ""  # "rows": a row per insats, its total in a section; "columns": a column per insats
     in_previous: bool = False  # compared with the period a year earlier (columns _previous, _change)
+    # Several tables from one declaration: ``build`` returns a list of Tables whose ids are
+    # "<id>.<part>" (plan_goals.<målområde>: one per målområde of the plan). ``get("<id>.<part>")``
+    # answers with this spec; ``build_tables`` gives every spec's tables as a list.
+    several: bool = False
 
     def __post_init__(self):
         assert self.source in SOURCES, self.source
@@ -303,9 +307,20 @@ def specs_with_data(association, date_from, date_to, interventions=None):
 
 
 def get(table_id):
-    """The spec of a table or an unpublished count (or of a variant of one), or None."""
+    """The spec of a table or an unpublished count (or of a variant of one, or of a part of a
+    ``several`` spec), or None."""
     _load()
-    return _specs.get(table_id) or _unpublished.get(table_id) or _variant(table_id)
+    found = _specs.get(table_id) or _unpublished.get(table_id) or _variant(table_id)
+    if found is None and "." in table_id:
+        spec = _specs.get(table_id.split(".", 1)[0])
+        found = spec if spec is not None and spec.several else None
+    return found
+
+
+def build_tables(spec, ctx):
+    """The tables ``spec`` builds for ``ctx``: one, or a list for a ``several`` spec."""
+    built = spec.build(ctx)
+    return list(built) if spec.several else [built]
 
 
 def chart_of(table_id):
