@@ -139,6 +139,17 @@ def _one_of_each(world):
         PublishedReport.objects.create(association=association, title="R", date_from=datetime.date(2024, 1, 1),
                                        date_to=datetime.date(2024, 12, 31), threshold=5, content={}, published_by=admin)
         Job.objects.create(association=association, kind="participant_import", requested_by=admin)
+        _plan_rows(association, intervention)
+
+
+def _plan_rows(association, intervention):
+    from finsam.plans.models import Assessment, FocusArea, Indicator, Plan, PlanGoal
+
+    plan = Plan.objects.create(association=association, key="vp-2030", name="VP", from_year=2030, to_year=2030)
+    area = FocusArea.objects.create(plan=plan, key="omrade", name="Område")
+    Assessment.objects.create(focus_area=area, year=2030, grade="god")
+    goal = PlanGoal.objects.create(focus_area=area, key="mal", name="Mål", intervention=intervention)
+    Indicator.objects.create(goal=goal, key="i", text="I", metric={"source": "manual"})
 
 
 @pytest.mark.parametrize("label", sorted(m._meta.label for m in tenant_models()))

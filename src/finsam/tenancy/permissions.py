@@ -65,6 +65,8 @@ CAPABILITIES = {
     "view_volume_counts": {ADMIN, ANALYST, MANAGER},
     "register_volume_counts": {ADMIN, MANAGER},
     "view_access_log": {ADMIN},
+    # The förbund's plan (verksamhetsplan): its pages and forms (issue 14).
+    "manage_plans": {ADMIN, ANALYST},
 }
 
 
