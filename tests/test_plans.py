@@ -122,3 +122,203 @@ def test_plan_summary_2024(example_plan):
     total = rows["totalt"]
     assert (total["god"], total["godtagbart"], total["ej_uppfyllt"], total["ej_bedomt"], total["i_fas"]) == (11, 6, 2, 1, 1)
     assert total["indicators"] == 21
+
+
+# --- the förbundsfil's plans: every error at its JSON path, idempotent, nothing deleted by omission ---
+
+def plan_file(**indicator):
+    base = {"key": "i1", "text": "Minst 10 nya", "metric": {"source": "participants", "key": "new_count"},
+            "target": {"type": "at_least", "value": 10}, "period": {"type": "year"}}
+    return {"slug": "exempelstad", "plans": [{"key": "vp-2030", "name": "VP 2030", "from_year": 2030, "to_year": 2030,
+                                              "focus_areas": [{"key": "a", "name": "A", "goals": [
+                                                  {"key": "g", "name": "G", "indicators": [{**base, **indicator}]}]}]}]}
+
+
+@pytest.mark.parametrize("change, path, words", [
+    ({"metric": {"source": "nope", "key": "x"}}, "plans[1].focus_areas[1].goals[1].indicators[1].metric", "Okänd källa"),
+    ({"metric": {"source": "participants", "key": "nope"}}, ".indicators[1].metric", "Okänt mått"),
+    ({"metric": {"source": "participants", "key": "new_count", "gender": "kvinna"}}, ".metric", "Okänd parameter"),
+    ({"metric": {"source": "participants", "key": "share_exit_reason:nope"}}, ".metric", "Okänd avslutsorsak"),
+    ({"interventions": ["finns-inte"]}, ".interventions[1]", "ingen insats"),
+    ({"metric": {"source": "participants", "key": "share_work"}, "target": {"type": "at_least", "value": 30}},
+     ".target.value", "mellan 0 och 1"),
+    ({"target": {"type": "most"}}, ".target.type", "okänd måltyp"),
+    ({"period": {"type": "span", "from": "2031-01-01", "to": "2030-01-01"}}, ".period.from", "efter dess slut"),
+    ({"results": [{"to": "2030-12-31", "value": 3, "text": "x"}]}, ".results", "bara anges för källan manual"),
+    ({"metric": {"source": "manual"}, "results": [{"to": "2030-12-31", "value": 3}]}, ".results[1]", "\"text\" saknas"),
+    ({"metric": {"source": "manual"}, "results": [{"to": "2030-12-31", "grade": "god", "text": "x"}]},
+     ".results[1].grade", "måltypen none"),
+])
+def test_a_bad_indicator_is_refused_with_its_json_path_and_nothing_is_written(example_association, change, path, words):
+    association, _ = example_association
+    with pytest.raises(AssociationFileError) as refused:
+        apply_association_file(json.dumps(plan_file(**change)).encode())
+    assert any(path in e and words.lower() in e.lower() for e in refused.value.errors), refused.value.errors
+    assert not Plan.objects.filter(association=association, key="vp-2030").exists()
+
+
+def test_overlapping_plans_and_duplicate_keys_are_refused(example_association):
+    association, _ = example_association
+    document = plan_file()
+    document["plans"].append({**document["plans"][0], "key": "vp-2029-2031", "from_year": 2029, "to_year": 2031})
+    document["plans"][0]["focus_areas"].append(document["plans"][0]["focus_areas"][0])
+    with pytest.raises(AssociationFileError) as refused:
+        apply_association_file(json.dumps(document).encode())
+    errors = "\n".join(refused.value.errors)
+    assert "överlappar" in errors and "plans[1].focus_areas[2].key" in errors
+    apply_association_file(json.dumps(plan_file()).encode())
+    clash = plan_file()
+    clash["plans"][0].update(key="annan", from_year=2030, to_year=2031)
+    with pytest.raises(AssociationFileError, match="överlappar planen \"vp-2030\""):
+        apply_association_file(json.dumps(clash).encode())
+
+
+def test_the_plans_section_is_idempotent_keeps_what_it_leaves_out_and_exports_back(example_plan):
+    _, summary = apply_association_file((DATA / "exempel-plan-2024.json").read_bytes())
+    assert summary.created == [] and summary.updated == []
+    only = {"slug": "exempelstad", "plans": [{"key": "vp-2024", "from_year": 2024, "to_year": 2024,
+                                              "name": "Verksamhetsplan 2024", "focus_areas": []}]}
+    apply_association_file(json.dumps(only).encode())
+    assert Indicator.objects.filter(goal__focus_area__plan__association=example_plan).count() == 21
+    exported = export_association_file(example_plan)
+    assert len(exported["plans"]) == 1
+    _, summary = apply_association_file(json.dumps(exported).encode())
+    assert summary.created == [] and summary.updated == []
+
+
+# --- the insats goals become part of the plan -----------------------------------------------------
+
+def test_the_migration_moves_every_insats_goal_into_the_plan_of_its_year(example_association):
+    """The function the data migration 0002 calls, on Goal rows written without the signal."""
+    from django.apps import apps
+
+    from finsam.plans.legacy import migrate_goals
+    from finsam.plans.migrations import __path__ as migrations_path
+
+    association, _ = example_association
+    Plan.objects.filter(association=association).delete()  # what the signal made when the file was applied
+    novum = association.interventions.get(slug="novum")
+    Goal.objects.bulk_create([Goal(intervention=novum, year=2023, metric="new_count", target=25),
+                              Goal(intervention=novum, year=2023, metric="manual", target=3, manual_result=2,
+                                   description="Uppföljning för hand")])
+    migrate_goals(apps)
+    plans = {p.key: p for p in Plan.objects.filter(association=association)}
+    assert set(plans) == {"vp-2023", "vp-2024"} and plans["vp-2023"].name == "Verksamhetsplan 2023"
+    moved = {i.key: i for i in Indicator.objects.filter(goal__focus_area__plan=plans["vp-2023"])}
+    assert moved["new_count"].metric == {"source": "participants", "key": "new_count"}
+    assert moved["new_count"].target == {"type": "at_least", "value": 25} and moved["new_count"].period == {"type": "year"}
+    assert moved["manual"].results == [{"to": "2023-12-31", "value": 2, "text": "Uppföljning för hand"}]
+    goal = moved["new_count"].goal
+    assert (goal.key, goal.name, goal.intervention, goal.focus_area.key, goal.focus_area.name) == (
+        "novum", "Novum", novum, "insatsmal", "Insatsernas mål")
+    assert Indicator.objects.filter(goal__focus_area__plan=plans["vp-2024"]).count() == 2  # the file's two goals
+    migrate_goals(apps)  # again: nothing new
+    assert Indicator.objects.filter(goal__focus_area__plan__association=association).count() == 4
+    source = (Path(migrations_path[0]) / "0002_insats_goals_into_plans.py").read_text()
+    assert "migrate_goals(apps, schema_editor)" in source
+
+
+def test_an_insats_goal_edited_or_deleted_on_its_page_changes_its_indicator(example_association):
+    association, _ = example_association
+    goal = Goal.objects.get(intervention__slug="aktivitetsplatsen", metric="new_count")
+    goal.target = 55
+    goal.save()
+    indicator = Indicator.objects.get(goal__key="aktivitetsplatsen", key="new_count")
+    assert indicator.target == {"type": "at_least", "value": 55}
+    goal.delete()
+    assert not Indicator.objects.filter(goal__key="aktivitetsplatsen", key="new_count").exists()
+
+
+# --- grading and status ---------------------------------------------------------------------------
+
+def test_the_status_line_and_the_grade_agree_on_the_periods_last_day():
+    """Property: on the last day of the period the expected value is the target, so the status is
+    the grade's status, for every target type, accrual and result."""
+    from hypothesis import given, settings, strategies as st
+
+    from finsam.statistics import grading
+
+    numbers = st.floats(min_value=0, max_value=1000, allow_nan=False)
+    start = D(2024, 1, 1)
+
+    @settings(max_examples=400, deadline=None)
+    @given(kind=st.sampled_from(["at_least", "at_most", "between", "higher_than_previous", "lower_than_previous"]),
+           accrual=st.sampled_from(["flow", "current", "rate", "level"]), value=numbers, low=numbers, result=numbers,
+           previous=numbers, opening=numbers, percent=st.integers(min_value=1, max_value=94),
+           end=st.dates(min_value=D(2024, 1, 2), max_value=D(2026, 12, 31)),
+           milestone=st.tuples(st.dates(min_value=D(2024, 1, 1), max_value=D(2026, 12, 31)), numbers))
+    def agree(kind, accrual, value, low, result, previous, opening, percent, end, milestone):
+        target = {"type": kind, "value": value, "from": min(low, value), "to": max(low, value)}
+        expected = grading.expected_target(target, accrual, start, end, end, opening, [milestone])
+        grade = grading.grade_indicator(result, target, percent, previous)
+        assert grading.status_indicator(result, expected, percent, previous) == grading.STATUS_OF_CODE[grade]
+
+    agree()
+
+
+def test_grading_rules_of_the_spec():
+    from finsam.statistics import grading as g
+
+    assert g.grade_indicator(498, {"type": "at_least", "value": 500}, 50) == "god"  # within 5 %
+    assert g.grade_indicator(0.112, {"type": "at_most", "value": 0.1}, 50) == "godtagbart"  # 0.1/0.112
+    assert g.grade_indicator(0, {"type": "at_most", "value": 0.1}, 50) == "god"
+    assert g.grade_indicator(0.3, {"type": "between", "from": 0.45, "to": 0.55}, 50) == "godtagbart"
+    assert g.grade_indicator(0.57, {"type": "between", "from": 0.45, "to": 0.55}, 50) == "god"  # 0.55/0.57 > 0.95
+    assert g.grade_indicator(0.6, {"type": "between", "from": 0.45, "to": 0.55}, 50) == "godtagbart"  # 0.917
+    assert g.grade_indicator(1.2, {"type": "between", "from": 0.45, "to": 0.55}, 50) == "ej_uppfyllt"
+    assert g.grade_indicator(3, {"type": "at_least", "value": 4}, 80) == "ej_uppfyllt"  # the förbund's threshold
+    assert g.grade_indicator(5, {"type": "higher_than_previous"}, 50, None) == "ej_bedomt"
+    assert g.grade_indicator(5, {"type": "higher_than_previous"}, 50, 5) == "ej_uppfyllt"
+    assert g.grade_indicator(None, {"type": "none"}, 50, manual_grade="god") == "god"
+    assert g.grade_indicator(None, {"type": "at_least", "value": 1}, 50) == "ej_bedomt"
+    # flow: 1 Jan-30 Jun 2025 expects target x 181/365
+    assert g.expected_value("flow", 365, D(2025, 1, 1), D(2025, 12, 31), D(2025, 6, 30)) == pytest.approx(181)
+    assert g.expected_value("whole", 365, D(2025, 1, 1), D(2025, 12, 31), D(2025, 6, 30)) is None
+    assert g.lowest(["god", "ej_bedomt", "godtagbart"], ["god", "godtagbart", "ej_uppfyllt"]) == "godtagbart"
+
+
+def test_manual_results_by_year_targets_and_baselines(example_plan):
+    indicator = Indicator.objects.get(key="admin-andel")
+    indicator.results = [{"to": "2024-06-30", "value": 0.09, "text": "Halvårsbokslut"}]
+    indicator.baselines = []
+    indicator.save()
+    individer = Indicator.objects.get(key="individer")
+    individer.target = {"type": "at_least", "value": 999, "by_year": {"2024": 240}}
+    individer.baselines = [{"year": 2023, "value": 150, "text": "Egen räkning 2023"}]
+    individer.save()
+    rows = indicator_cells(report(example_plan, H1))
+    assert rows["administration.admin-andel"][0]["result"] == 0.09  # its "to" is the report's end
+    assert rows["administration.admin-andel"][0]["status"] == "i_fas"
+    rows = indicator_cells(report(example_plan, YEAR))
+    assert rows["administration.admin-andel"][0]["result"] is None  # no result dated 2024-12-31 any more
+    cells, texts = rows["stod.individer"]
+    assert cells["target"] == 240 and cells["grade"] == "god"  # 235 / 240 >= 0.95
+    assert cells["previous"] == 150 and "manuellt angivet" in texts["note"]
+
+
+# --- masking in published reports -------------------------------------------------------------------
+
+def test_a_published_plan_hides_results_with_small_participant_counts(example_plan):
+    exit_reason = compute_report(example_plan, *YEAR, tables=["exit_reason"]).table("exit_reason")
+    rare = next(code for code, _ in exit_reason.rows if code != "totalt" and 1 <= exit_reason.cells[code]["totalt"] <= 4)
+    document = plan_file(key="sallsynt", metric={"source": "participants", "key": f"share_exit_reason:{rare}"},
+                         target={"type": "at_least", "value": 0.5})
+    document["plans"][0].update(key="vp-2024", from_year=2024, to_year=2024, name="Verksamhetsplan 2024")
+    document["plans"][0]["focus_areas"][0]["key"] = "individ"
+    document["plans"][0]["focus_areas"][0]["name"] = "Individ"
+    apply_association_file(json.dumps(document).encode())
+    live = report(example_plan, YEAR)
+    cells = live.table("plan_goals.individ").cells["g.sallsynt"]
+    assert 1 <= cells["numerator"] <= 4 and cells["grade"] in ("godtagbart", "ej_uppfyllt", "god")
+    published = report(example_plan, YEAR, publish=True)
+    table = published.table("plan_goals.individ")
+    hidden = table.cells["g.sallsynt"]
+    assert all(hidden[c] is None for c in ("result", "numerator", "denominator", "previous", "grade"))
+    assert ("g.sallsynt", "result") in table.masked and table.texts["g.sallsynt"]["result"] is None
+    assert table.texts["g.sallsynt"]["grade"] is None and table.texts["g.sallsynt"]["target"] == "Minst 50\u00a0%"
+    assert table.cells["stod.individer"]["result"] == 235  # a count of 235 is shown
+    summary_table = published.table("plan_summary")
+    assert summary_table.partial and summary_table.to_json()["partial"] is True
+    assert summary_table.cells["individ"]["indicators"] == 5  # the roll-up counts the hidden row too
+    assert not live.table("plan_summary").partial
+    json.dumps(published.table("plan_summary").to_json())
