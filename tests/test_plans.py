@@ -322,3 +322,45 @@ def test_a_published_plan_hides_results_with_small_participant_counts(example_pl
     assert summary_table.cells["individ"]["indicators"] == 5  # the roll-up counts the hidden row too
     assert not live.table("plan_summary").partial
     json.dumps(published.table("plan_summary").to_json())
+
+
+def test_the_start_page_shows_the_plans_malomraden(example_plan):
+    from finsam.reports import overview
+
+    year = {a.name: a.assessment for a in overview.live_overview(example_plan, None, D(2024, 12, 31)).this_year.plan}
+    assert year["Finansiera och stödja insatser för personer med behov av samordnad rehabilitering"] == "Ej uppfyllt"
+    assert year["Bedriva verksamhet med god ekonomisk hushållning"] == "Godtagbart"
+    assert year["Insatsernas mål"] == "Ej uppfyllt"  # graded; the project goal's status does not replace it
+    half = {a.name: a.assessment for a in overview.live_overview(example_plan, None, D(2024, 6, 30)).this_year.plan}
+    assert half["Finansiera och stödja insatser för personer med behov av samordnad rehabilitering"] == "Ej i fas"
+    assert half["Bedriva verksamhet med god ekonomisk hushållning"] == "Ej bedömt"
+
+
+def test_plan_pages_refuse_another_forbunds_plan(example_plan, world, login):
+    plan = Plan.objects.get(association=example_plan)
+    client = login(world.users["admin"])
+    assert client.get(f"/alfa/verksamhetsplan/{plan.pk}/").status_code == 404
+    assert client.post(f"/alfa/verksamhetsplan/{plan.pk}/ta-bort/").status_code == 404
+    assert Plan.objects.filter(pk=plan.pk).exists()
+
+
+def test_hostile_indicator_form_input_gives_errors_not_a_500(example_plan):
+    from django.test import Client
+
+    from finsam.tenancy.models import Role, RoleAssignment, User
+
+    user = User.objects.create_user("analytiker@exempelstad.se")
+    RoleAssignment.objects.create(user=user, association=example_plan, role=Role.ANALYST)
+    client = Client()
+    client.force_login(user)
+    indicator = Indicator.objects.get(key="individer")
+    url = f"/exempelstad/verksamhetsplan/{indicator.goal.focus_area.plan_id}/indikatorer/{indicator.pk}/"
+    assert client.get(url).status_code == 200
+    for data in ({"metric": "nope|x"}, {"metric": "participants|new_count", "parameters": "[1,"},
+                 {"metric": "participants|new_count", "parameters": "{\"kinds\": 1}", "target_type": "at_least",
+                  "target_value": "1e400"}, {"metric": "participants|gap_women_men", "of": "", "target_type": "between",
+                                             "target_from": "60", "target_to": "40"}):
+        response = client.post(url, {"key": "individer", "text": "T", "order": "0", "target_type": "at_least",
+                                     "target_value": "5", "period_type": "year", **data})
+        assert response.status_code == 200, data
+    assert Indicator.objects.get(pk=indicator.pk).metric == {"source": "participants", "key": "unique_individuals"}

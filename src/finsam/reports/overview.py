@@ -141,7 +141,8 @@ def figures(report, acceptable_percent, *, title="", total_label="Hela förbunde
 
 def plan_areas(report):
     """The plan's målområden from the report's plan_summary (plans/report_tables.py), as computed
-    (or published): the lowest grade when every indicator's period has ended, else the lowest status."""
+    (or published): the lowest grade of the indicators whose period has ended, else (before any
+    period has ended, e.g. mid-year) the lowest status."""
     table = next((t for t in report.tables if t.id == "plan_summary"), None)
     if table is None:
         return []
@@ -150,7 +151,8 @@ def plan_areas(report):
         if key == "totalt":
             continue
         cells = table.cells.get(key, {})
-        code = cells.get("status") if cells.get("status") not in (None, grading.NOT_ASSESSED) else cells.get("grade")
+        graded = cells.get("grade") not in (None, grading.NOT_ASSESSED)
+        code = cells.get("grade") if graded else cells.get("status")
         areas.append(PlanArea(name, cells.get("indicators") or 0, grading.LABELS.get(code or grading.NOT_ASSESSED),
                               bool(getattr(table, "partial", False))))
     return areas
