@@ -93,6 +93,16 @@ ROUTES = {
     "jobs:detail": (lambda w: {"job_id": _job(w).pk}, "get", REQUESTER),
     "jobs:status": (lambda w: {"job_id": _job(w).pk}, "get", REQUESTER),
     "jobs:download": (lambda w: {"job_id": _job(w).pk}, "get", REQUESTER),
+    # Activities and measures: counts, no personal data, the same in both models; a deltagaransvarig
+    # those of the assigned insatser (tests/test_activities.py: another insats's row is a 404).
+    "activities:list": (lambda w: {}, "get", {"admin", "analyst", "manager"}),
+    "activities:create": (lambda w: {}, "get", {"admin", "analyst", "manager"}),
+    "activities:edit": (lambda w: {"pk": _activity(w).pk}, "get", {"admin", "analyst", "manager"}),
+    "activities:delete": (lambda w: {"pk": _activity(w).pk}, "post", {"admin", "analyst", "manager"}),
+    "activities:import": (lambda w: {}, "get", {"admin", "analyst", "manager"}),
+    "activities:measures": (lambda w: {}, "get", {"admin", "analyst", "manager"}),
+    "activities:measure_delete": (lambda w: {"pk": _measure_value(w).pk}, "post", {"admin", "analyst", "manager"}),
+    "activities:measures_import": (lambda w: {}, "get", {"admin", "analyst", "manager"}),
     # The plan (issue 14): administratör and analytiker.
     "plans:list": (lambda w: {}, "get", PLANNERS),
     "plans:plan_create": (lambda w: {}, "get", PLANNERS),
@@ -201,7 +211,7 @@ def _expected(name, role, model=MEMBERS):
 
 def test_every_route_is_in_the_matrix():
     named = set()
-    for ns in ("tenancy", "interventions", "participants", "audit", "reports", "jobs", "plans"):
+    for ns in ("tenancy", "interventions", "participants", "audit", "reports", "jobs", "activities", "plans"):
         resolver = get_resolver().namespace_dict[ns][1]
         named |= {f"{ns}:{p.name}" for p in resolver.url_patterns}
     namespaced = {n for n in ROUTES if ":" in n}
@@ -376,3 +386,20 @@ def test_the_admin_under_members_sees_reports_but_no_participant_list_or_import_
     assert reverse("participants:list", args=["alfa", world.assigned.slug]) not in page
     assert reverse("participants:import", args=["alfa"]) not in page
     assert client.get(reverse("participants:list", args=["alfa", world.assigned.slug])).status_code == 403
+
+
+def _activity(world):
+    """An activity of the deltagaransvarig's insats."""
+    from finsam.activities.models import Activity
+
+    return Activity.objects.get_or_create(association=world.alfa, intervention=world.assigned, kind="seminarium",
+                                          title="Seminarium", date=datetime.date(2024, 3, 1),
+                                          defaults={"format": "digitalt", "attendees": 12})[0]
+
+
+def _measure_value(world):
+    from finsam.activities.models import MeasureValue
+
+    return MeasureValue.objects.get_or_create(association=world.alfa, intervention=world.assigned,
+                                              measure="webb_besok", start=datetime.date(2024, 1, 1),
+                                              end=datetime.date(2024, 6, 30), defaults={"value": 100})[0]

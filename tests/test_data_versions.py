@@ -255,6 +255,88 @@ def _retention(world, client, _):
     assert run_retention(world.alfa, today=D(2040, 1, 1))
 
 
+def _activity_data(**changes):
+    return {"insats": "aktivitet", "typ": "seminarium", "titel": "Frukostseminarium", "datum": "2024-03-01",
+            "antal": "1", "status": "genomford", "format": "digitalt", "deltagare_totalt": "20", **changes}
+
+
+def _activity(world):
+    from finsam.activities.models import Activity
+
+    return Activity.objects.create(association=world.alfa, intervention=world.assigned, kind="seminarium",
+                                   title="Seminarium", date=D(2024, 3, 1), format="digitalt", attendees=12)
+
+
+def _activity_created(world, client, _):
+    _post(client, world, "manager", "activities:create", _activity_data())
+
+
+def _activity_cancelled(world, client, activity):
+    _post(client, world, "analyst", "activities:edit", _activity_data(titel="Seminarium", status="installd",
+                                                                       deltagare_totalt=""), pk=activity.pk)
+
+
+def _activity_deleted(world, client, activity):
+    _post(client, world, "admin", "activities:delete", pk=activity.pk)
+
+
+def _activity_file(world, client, activity):
+    csv = ("insats;typ;titel;datum;format;deltagare_totalt\n"
+           "aktivitet;seminarium;Seminarium;2024-03-01;fysiskt;30\n"
+           ";kunskapsdialog;Kunskapsdialog;2024-04-01;digitalt;25\n")
+    client.force_login(world.users["admin"])
+    upload = SimpleUploadedFile("aktiviteter.csv", csv.encode(), content_type="text/csv")
+    response = client.post(_url(world, "activities:import"), {"file": upload})
+    assert response.context["summary"] is not None, [str(e) for e in response.context["errors"]]
+
+
+def _measure_value(world):
+    from finsam.activities.models import MeasureValue
+
+    return MeasureValue.objects.create(association=world.alfa, measure="webb_besok", start=D(2024, 1, 1),
+                                       end=D(2024, 6, 30), value=100)
+
+
+def _measure_saved(world, client, _):
+    for value in ("100", "120"):  # a new value, then the same period again: replaced
+        _post(client, world, "admin", "activities:measures",
+              {"matt": "webb_besok", "insats": "", "fran": "2024-07-01", "till": "2024-12-31", "varde": value})
+
+
+def _measure_deleted(world, client, value):
+    _post(client, world, "manager" if value.intervention else "admin", "activities:measure_delete", pk=value.pk)
+
+
+def _measure_file(world, client, value):
+    csv = ("matt;insats;fran;till;varde\n"
+           "webb_besok;;2024-01-01;2024-06-30;150\n"
+           "nyhetsbrev_prenumeranter;;;2024-06-30;412\n")
+    client.force_login(world.users["analyst"])
+    upload = SimpleUploadedFile("matt.csv", csv.encode(), content_type="text/csv")
+    response = client.post(_url(world, "activities:measures_import"), {"file": upload})
+    assert response.context["summary"] is not None, [str(e) for e in response.context["errors"]]
+
+
+def _own_kinds_and_measures(world):
+    from finsam.activities.models import ActivityKind, MeasureDefinition
+
+    ActivityKind.objects.create(association=world.alfa, code="egen_typ", label="Egen typ")
+    MeasureDefinition.objects.create(association=world.alfa, code="eget_matt", label="Eget mått", aggregation="summa")
+
+
+def _association_file_sections(world, client, _):
+    import json
+
+    document = {"slug": world.alfa.slug,
+                "activity_kinds": [{"code": "egen_typ", "label": "Nytt namn", "individual": True},
+                                   {"code": "ny_typ", "label": "Ny typ"}],
+                "measures": [{"code": "eget_matt", "label": "Nytt namn", "aggregation": "senaste"},
+                             {"code": "nytt_matt", "label": "Nytt mått", "aggregation": "helperiod"}]}
+    upload = SimpleUploadedFile("forbund.json", json.dumps(document).encode(), content_type="application/json")
+    client.force_login(world.users["admin"])
+    response = client.post(_url(world, "interventions:association_file"), {"file": upload})
+    assert response.status_code == 200 and response.context["summary"] is not None, response.context["errors"]
+
 def _plan_tree(world):
     """A plan of alfa with a målområde, a goal and a manual indicator: (plan, area, goal, indicator)."""
     from finsam.plans.models import FocusArea, Indicator, Plan, PlanGoal
@@ -343,6 +425,15 @@ WRITE_PATHS = {
     "deleted": (_correction("participants:delete", motivering="Registrerad två gånger"), {"participants:delete"},
                 _anonymous),
     "retention": (_retention, set(), _exited),  # the command finsam retention
+    "activity created": (_activity_created, {"activities:create"}, None),
+    "activity edited or cancelled": (_activity_cancelled, {"activities:edit"}, _activity),
+    "activity deleted": (_activity_deleted, {"activities:delete"}, _activity),
+    "activity file": (_activity_file, {"activities:import"}, _activity),  # one row updated, one created
+    "measure value saved": (_measure_saved, {"activities:measures"}, None),
+    "measure value deleted": (_measure_deleted, {"activities:measure_delete"}, _measure_value),
+    "measures file": (_measure_file, {"activities:measures_import"}, _measure_value),
+    "förbundsfil: own kinds and measures": (_association_file_sections, {"interventions:association_file"},
+                                            _own_kinds_and_measures),
     **PLAN_WRITES,
 }
 
@@ -363,6 +454,7 @@ WRITES_NOTHING_COUNTED = {
     # service of its kind (the write path "import as a background job").
     "jobs:detail", "jobs:status", "jobs:download", "jobs:list",
     "home", "healthz", "accessibility", "help", "login", "logout",
+    "activities:list",
     "plans:list", "plans:plan_detail",
 }
 
@@ -379,6 +471,9 @@ NEVER_WRITTEN = {
     # Support and target-group rows are replaced (deleted and inserted), never updated.
     ("participants.SupportRecord", "UPDATE"),
     ("participants.TargetGroupRecord", "UPDATE"),
+    # A förbund's own activity kinds and measures are added or relabelled (förbundsfil), never deleted.
+    ("activities.ActivityKind", "DELETE"),
+    ("activities.MeasureDefinition", "DELETE"),
 }
 
 

@@ -17,6 +17,7 @@ from django.test import RequestFactory
 from django.urls import path
 from django_scopes import ScopeError, scopes_disabled
 
+from finsam.activities.models import Activity, ActivityKind, MeasureDefinition, MeasureValue
 from finsam.audit.models import AccessLog
 from finsam.interventions.models import Goal, Intervention, TargetGroup
 from finsam.jobs.models import Job
@@ -139,6 +140,12 @@ def _one_of_each(world):
         PublishedReport.objects.create(association=association, title="R", date_from=datetime.date(2024, 1, 1),
                                        date_to=datetime.date(2024, 12, 31), threshold=5, content={}, published_by=admin)
         Job.objects.create(association=association, kind="participant_import", requested_by=admin)
+        ActivityKind.objects.create(association=association, code="egen_typ", label="Egen typ")
+        MeasureDefinition.objects.create(association=association, code="eget_matt", label="Eget mått", aggregation="summa")
+        Activity.objects.create(association=association, intervention=intervention, kind="seminarium", title="S",
+                                date=datetime.date(2024, 3, 1), format="digitalt", attendees=10)
+        MeasureValue.objects.create(association=association, measure="webb_besok", start=datetime.date(2024, 1, 1),
+                                    end=datetime.date(2024, 6, 30), value=100)
         _plan_rows(association, intervention)
 
 

@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "finsam.audit",
     "finsam.jobs",
     "finsam.demo",
+    "finsam.activities",
     "finsam.plans",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("finsam.jobs.urls")),
     path("", include("finsam.interventions.urls")),
     path("", include("finsam.tenancy.urls")),
+    path("", include("finsam.activities.urls")),
     path("", include("finsam.plans.urls")),
 ]
 

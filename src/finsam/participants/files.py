@@ -47,9 +47,10 @@ class FileRefused(Exception):
     """The file cannot be read at all; the message is for the user (Swedish)."""
 
 
-def read_table(source, filename: str):
+def read_table(source, filename: str, sheet="Deltagare"):
     """Return (header, rows, warnings): header a list of strings, rows lists of cell values
-    (str, date or None), in file order; row i of ``rows`` is line i + 2 of the file.
+    (str, date or None), in file order; row i of ``rows`` is line i + 2 of the file. An .xlsx is
+    read from its sheet named ``sheet``, else its first sheet.
     ``source`` is the file's bytes or a binary file object (an upload, an open file): its size
     is checked before anything is read."""
     limit = settings.FINSAM_UPLOAD_MAX_BYTES
@@ -60,7 +61,7 @@ def read_table(source, filename: str):
     data = source if isinstance(source, bytes) else source.read()
     name = filename.lower()
     if name.endswith(".xlsx"):
-        return (*_read_xlsx(data), [])
+        return (*_read_xlsx(data, sheet), [])
     if name.endswith(".csv") or name.endswith(".txt"):
         return _read_csv(data)
     raise FileRefused("Filtypen stöds inte. Använd .xlsx eller .csv.")
@@ -137,7 +138,7 @@ def _check_cell(text, line, index):
 
 # --- XLSX --------------------------------------------------------------------------------
 
-def _read_xlsx(data):
+def _read_xlsx(data, sheet="Deltagare"):
     if data.startswith(OLE_MAGIC):
         raise FileRefused("Filen är lösenordsskyddad eller sparad i det gamla formatet .xls. Spara den i Excel som "
                           "Excel-arbetsbok (.xlsx) utan lösenord och försök igen.")
@@ -148,7 +149,7 @@ def _read_xlsx(data):
 
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        name = "Deltagare" if "Deltagare" in workbook.sheet_names else workbook.sheet_names[0]
+        name = sheet if sheet in workbook.sheet_names else workbook.sheet_names[0]
         values = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except (KeyboardInterrupt, SystemExit):
         raise

@@ -65,6 +65,11 @@ CAPABILITIES = {
     "view_volume_counts": {ADMIN, ANALYST, MANAGER},
     "register_volume_counts": {ADMIN, MANAGER},
     "view_access_log": {ADMIN},
+    # Activities and measures (counts of occasions and attendances, no personal data: the same in
+    # both privacy models). A deltagaransvarig registers those of the insatser assigned to them;
+    # the förbund's own (no insats) and every insats's need a förbund role (finsam.activities).
+    "register_activities": {ADMIN, ANALYST, MANAGER},
+    "register_association_activities": {ADMIN, ANALYST},
     # The förbund's plan (verksamhetsplan): its pages and forms (issue 14).
     "manage_plans": {ADMIN, ANALYST},
 }

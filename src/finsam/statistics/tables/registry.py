@@ -23,7 +23,8 @@ from .data import KINDS
 SOURCES = ("participants", "surveys", "finance", "activities")
 # What a table counts among; the report JSON states it (finsam-report/1). "see_goal": each row is a
 # goal with its own insats and year.
-POPULATIONS = ("current", "new", "exited", "participations", "persons", "see_goal")
+POPULATIONS = ("current", "new", "exited", "participations", "persons", "see_goal",
+               "activities", "measures")  # activities: occasions and attendances; measures: reach figures
 
 FAMILY_MODULES = [
     "finsam.statistics.tables.flow",

@@ -1,0 +1,384 @@
+"""The activity and measure tables (shared/spec/activities-and-goals.md, part A, "Tables"), declared
+in the table registry (family "activities", source "activities"); they count with figures.py, the
+functions the metric sources use.
+
+Masking: the counts of an individual kind (``sip_mote``) are persons, masked in publication like
+participant counts; every other activity figure is no person count and is declared a measure (never
+masked). A row is a count row when an activity of an individual kind counts in it (its total row too),
+so the generic masking of statistics/masking.py hides what it must, and the parts-sum-to-total
+relations let it hide a total that would give a hidden SIP count away.
+"""
+
+from finsam.statistics.tables import MEASURE, SHARE, TEXT, Chart, Series, TableSpec, bar, register
+from finsam.statistics.tables.data import COUNT, round_half_up
+from finsam.statistics.tables.registry import year_earlier
+
+from . import codes, figures
+from .models import Activity, MeasureValue
+
+FAMILY = "activities"
+READS = ("activities.Activity", "activities.ActivityKind", "interventions.Intervention")
+GENDER_LABELS = {"kvinna": "Kvinnor", "man": "Män", "annat_ej_angivet": "Annat/ej angivet", "totalt": "Totalt"}
+ATTENDEE_COLUMNS = [(f"attendees_{g}", f"Deltagare, {label.lower()}") for g, label in GENDER_LABELS.items()]
+TOTAL = ("totalt", "Totalt")
+
+
+def has_data(association, date_from, date_to, interventions=None):
+    """Does the förbund have an activity (of any status) dated in the period, or a measure value
+    ending in it? (registry.register_presence)"""
+    acts = Activity.objects.filter(association=association, date__gte=date_from, date__lte=date_to)
+    values = MeasureValue.objects.filter(association=association, end__gte=date_from, end__lte=date_to)
+    if interventions:
+        acts = acts.filter(intervention__slug__in=list(interventions))
+        values = values.filter(intervention__slug__in=list(interventions))
+    return acts.exists() or values.exists()
+
+
+def _held(ctx, start=None, end=None, **kwargs):
+    return figures.activities(start or ctx.period.start, end or ctx.period.end,
+                              ctx.interventions if ctx.filtered else None, **kwargs)
+
+
+def _kinds(ctx):
+    return codes.kinds(ctx.association)
+
+
+def _kind_label(kinds, code):
+    kind = kinds.get(code)
+    return kind.label if kind else code
+
+
+def _mark_rows(table, personal_rows):
+    """Rows counting persons (an individual kind) are counts; every other row a measure. The total
+    row is a count when any row is."""
+    for key, _ in table.rows:
+        if key == "totalt":
+            continue
+        table.row_kinds[key] = COUNT if key in personal_rows else MEASURE
+    if "totalt" in dict(table.rows):
+        table.row_kinds["totalt"] = COUNT if personal_rows else MEASURE
+
+
+def _column_sums(table, columns):
+    """Each count column: the rows add up to the total row (a reader knows it)."""
+    body = [k for k, _ in table.rows if k != "totalt"]
+    for col in columns:
+        table.sums.append(([(k, col) for k in body], ("totalt", col)))
+
+
+def _attendee_cells(acts):
+    return {f"attendees_{g}": figures.attendees(acts, g) for g in GENDER_LABELS}
+
+
+def _gender_sums(table, row):
+    table.sums.append(([(row, f"attendees_{g}") for g in ("kvinna", "man", "annat_ej_angivet")],
+                       (row, "attendees_totalt")))
+
+
+# --- activities: per kind -------------------------------------------------------------------------
+
+def activities_table(ctx):
+    kinds, individual = _kinds(ctx), figures.individual_kinds(ctx.association)
+    acts = _held(ctx)
+    codes_held = [code for code in kinds if any(a.kind == code for a in acts)]
+    codes_held += sorted({a.kind for a in acts} - set(codes_held))
+    columns = [("count", "Antal tillfällen"), *[(f, label) for f, label in codes.FORMAT.choices], *ATTENDEE_COLUMNS]
+    table = ACTIVITIES.table([(c, _kind_label(kinds, c)) for c in codes_held] + [TOTAL], columns,
+                             denominator="activities")
+    for key in [*codes_held, "totalt"]:
+        mine = acts if key == "totalt" else [a for a in acts if a.kind == key]
+        table.cells[key] = {"count": figures.count(mine), **figures.formats(mine), **_attendee_cells(mine)}
+        table.sums.append(([(key, f) for f in codes.FORMAT.codes], (key, "count")))
+        _gender_sums(table, key)
+    _mark_rows(table, {c for c in codes_held if c in individual})
+    _column_sums(table, [c for c, _ in columns])
+    table.notes.append("Genomförda aktiviteter med datum i perioden; antal = tillfällen, deltagare räknas per "
+                       "tillfälle. Utan könsuppdelning räknas deltagarna som annat/ej angivet.")
+    return table
+
+
+ACTIVITIES = register(TableSpec(
+    id="activities", title="Aktiviteter per typ", family=FAMILY, order=300, population="activities",
+    source="activities", build=activities_table, reads=READS,
+    chart=Chart("bar", (Series("Tillfällen", "count"),)),
+))
+
+
+# --- over time --------------------------------------------------------------------------------------
+
+def _years(ctx):
+    for year in range(ctx.period.start.year, ctx.period.end.year + 1):
+        start = max(ctx.period.start, ctx.period.start.replace(year=year, month=1, day=1))
+        end = min(ctx.period.end, ctx.period.end.replace(year=year, month=12, day=31))
+        yield year, start, end
+
+
+def activities_years_table(ctx):
+    kinds, individual = _kinds(ctx), figures.individual_kinds(ctx.association)
+    acts = _held(ctx)
+    codes_held = [code for code in kinds if any(a.kind == code for a in acts)]
+    codes_held += sorted({a.kind for a in acts} - set(codes_held))
+    years = list(_years(ctx))
+    columns = []
+    for year, _, _ in years:
+        columns += [(f"count_{year}", f"Tillfällen {year}"), (f"attendees_{year}", f"Deltagare {year}")]
+    table = ACTIVITIES_YEARS.table([(c, _kind_label(kinds, c)) for c in codes_held] + [TOTAL], columns,
+                                   denominator="activities")
+    for key in [*codes_held, "totalt"]:
+        mine = acts if key == "totalt" else [a for a in acts if a.kind == key]
+        table.cells[key] = {}
+        for year, start, end in years:
+            in_year = [a for a in mine if start <= a.date <= end]
+            table.cells[key][f"count_{year}"] = figures.count(in_year)
+            table.cells[key][f"attendees_{year}"] = figures.attendees(in_year)
+    _mark_rows(table, {c for c in codes_held if c in individual})
+    _column_sums(table, [c for c, _ in columns])
+    return table
+
+
+ACTIVITIES_YEARS = register(TableSpec(
+    id="activities_years", title="Aktiviteter över tid", family=FAMILY, order=301, population="activities",
+    source="activities", build=activities_years_table, reads=READS,
+))
+
+
+# --- per insats -------------------------------------------------------------------------------------
+
+def activities_by_intervention_table(ctx):
+    individual = figures.individual_kinds(ctx.association)
+    acts = _held(ctx)
+    rows = [(i.slug, i.name) for i in ctx.interventions if any(a.intervention_id == i.pk for a in acts)]
+    groups = {slug: [a for a in acts if a.intervention and a.intervention.slug == slug] for slug, _ in rows}
+    if not ctx.filtered:
+        rows.append(("forbundet", "Förbundet"))
+        groups["forbundet"] = [a for a in acts if a.intervention_id is None]
+    columns = [("count", "Antal tillfällen"), *ATTENDEE_COLUMNS]
+    table = ACTIVITIES_BY_INTERVENTION.table(rows + [TOTAL], columns, denominator="activities")
+    for key, mine in [*groups.items(), ("totalt", acts)]:
+        table.cells[key] = {"count": figures.count(mine), **_attendee_cells(mine)}
+        _gender_sums(table, key)
+    _mark_rows(table, {k for k, mine in groups.items() if any(a.kind in individual for a in mine)})
+    _column_sums(table, [c for c, _ in columns])
+    return table
+
+
+ACTIVITIES_BY_INTERVENTION = register(TableSpec(
+    id="activities_by_intervention", title="Aktiviteter per insats", family=FAMILY, order=302,
+    population="activities", source="activities", build=activities_by_intervention_table, reads=READS,
+    chart=bar("count", "Tillfällen"),
+))
+
+
+# --- series -------------------------------------------------------------------------------------------
+
+def activity_series_table(ctx):
+    individual = figures.individual_kinds(ctx.association)
+    every = [a for a in _held(ctx, held_only=False) if a.series]
+    series = sorted({a.series for a in every})
+    labels = {s: [a for a in every if a.series == s][-1].title for s in series}  # the latest title
+    table = ACTIVITY_SERIES.table([(s, labels[s]) for s in series],
+                                  [("count", "Antal tillfällen"), ("cancelled", "Inställda"),
+                                   ("attendees_totalt", "Deltagare")], denominator="activities")
+    for s in series:
+        mine = [a for a in every if a.series == s]
+        held = [a for a in mine if a.status == codes.HELD]
+        table.cells[s] = {"count": figures.count(held),
+                          "cancelled": figures.count([a for a in mine if a.status == codes.CANCELLED]),
+                          "attendees_totalt": figures.attendees(held)}
+    _mark_rows(table, {s for s in series if any(a.kind in individual for a in every if a.series == s)})
+    return table
+
+
+ACTIVITY_SERIES = register(TableSpec(
+    id="activity_series", title="Återkommande möten", family=FAMILY, order=303, population="activities",
+    source="activities", build=activity_series_table, reads=READS, chart=bar("count", "Tillfällen", ()),
+))
+
+
+# --- attendees per organisation and per role ---------------------------------------------------------
+
+def _split_table(spec, field, choices):
+    def build(ctx):
+        individual = figures.individual_kinds(ctx.association)
+        acts = _held(ctx)
+        split = [a for a in acts if getattr(a, field)]
+        present = {code for a in split for code in getattr(a, field)}
+        labels = choices(ctx)
+        keys = [code for code in labels if code in present] + sorted(present - set(labels))
+        rows = [(k, labels.get(k, k)) for k in keys] + [("ej_uppdelat", "Ej uppdelat")]
+        table = spec().table(rows + [TOTAL], [("count", "Deltagare")], denominator="activities")
+        for key in keys:
+            table.cells[key] = {"count": sum(getattr(a, field).get(key, 0) for a in split)}
+        table.cells["ej_uppdelat"] = {"count": figures.attendees([a for a in acts if not getattr(a, field)])}
+        table.cells["totalt"] = {"count": figures.attendees(acts)}
+        for key, _ in rows:
+            table.set_share(key, "count", table.cells[key]["count"], table.cells["totalt"]["count"],
+                            of=(key, "count"), per=("totalt", "count"))
+        personal = {k for k in keys if any(a.kind in individual and getattr(a, field).get(k) for a in split)}
+        if any(a.kind in individual and not getattr(a, field) for a in acts):
+            personal.add("ej_uppdelat")
+        _mark_rows(table, personal)
+        _column_sums(table, ["count"])
+        return table
+    return build
+
+
+def _organisations(ctx):
+    labels = {}
+    if ctx.association is not None:
+        labels.update({m.code: m.display_name for m in ctx.association.members.all()})
+    labels.update(dict(codes.ORGANISATIONS.choices))
+    return labels
+
+
+def _roles(ctx):
+    return {**dict(codes.ROLES.choices), codes.UNKNOWN[0]: codes.UNKNOWN[1]}
+
+
+ATTENDEES_BY_ORGANISATION = register(TableSpec(
+    id="attendees_by_organisation", title="Deltagare per organisation", family=FAMILY, order=304,
+    population="activities", source="activities", reads=READS + ("tenancy.Member",),
+    build=_split_table(lambda: ATTENDEES_BY_ORGANISATION, "by_organisation", _organisations),
+    chart=Chart("bar", (Series("Deltagare", "count"),), ("totalt", "ej_uppdelat")),
+))
+ATTENDEES_BY_ROLE = register(TableSpec(
+    id="attendees_by_role", title="Deltagare per roll", family=FAMILY, order=305, population="activities",
+    source="activities", reads=READS, build=_split_table(lambda: ATTENDEES_BY_ROLE, "by_role", _roles),
+    chart=Chart("bar", (Series("Deltagare", "count"),), ("totalt", "ej_uppdelat")),
+))
+
+
+# --- evaluations ---------------------------------------------------------------------------------------
+
+EVALUATION_COLUMNS = [
+    ("evaluated", "Utvärderade tillfällen"), ("attendees", "Deltagare vid dem"), ("answers", "Svar"),
+    ("recommend_yes", "Rekommenderar: ja"), ("recommend_no", "Rekommenderar: nej"),
+    *[(f"rating_{n}", f"Betyg {n} {label.lower()}") for n, (_, label) in enumerate(codes.RATINGS.choices, 1)],
+    ("mean_rating", "Medelbetyg"), ("response_rate", "Svarsfrekvens"), ("recommend", "Andel som rekommenderar"),
+    ("rating_positive", "Andel betyg 4–5"),
+]
+RATINGS = [f"rating_{n}" for n in range(1, 6)]
+
+
+def _evaluation_cells(table, key, evaluation):
+    table.cells[key] = {
+        "evaluated": evaluation.evaluated, "attendees": evaluation.attendees, "answers": evaluation.answers,
+        "recommend_yes": evaluation.yes, "recommend_no": evaluation.no,
+        **{f"rating_{n}": evaluation.ratings[n - 1] for n in range(1, 6)},
+        "mean_rating": round_half_up(evaluation.mean_rating, 1),
+        "response_rate": evaluation.response_rate, "recommend": evaluation.recommend,
+        "rating_positive": evaluation.rating_positive,
+    }
+    ratings = [(key, r) for r in RATINGS]
+    # Shares and the mean: null below five answers; hidden with the counts they come from.
+    for col, value, of, per in (
+        ("response_rate", evaluation.response_rate, [(key, "answers")], [(key, "attendees")]),
+        ("recommend", evaluation.recommend, [(key, "recommend_yes")], [(key, "recommend_yes"), (key, "recommend_no")]),
+        ("rating_positive", evaluation.rating_positive, [(key, "rating_4"), (key, "rating_5")], ratings),
+    ):
+        table.shares.setdefault(key, {})[col] = value
+        table.share_refs[(key, col)] = (of[0], per[-1])
+        table.measure_of[(key, col)] = [*of, *per]
+    table.measure_of[(key, "mean_rating")] = ratings
+
+
+def activity_evaluations_table(ctx):
+    kinds, individual = _kinds(ctx), figures.individual_kinds(ctx.association)
+    acts = [a for a in _held(ctx) if a.answers is not None]
+    codes_held = [code for code in kinds if any(a.kind == code for a in acts)]
+    codes_held += sorted({a.kind for a in acts} - set(codes_held))
+    table = ACTIVITY_EVALUATIONS.table([(c, _kind_label(kinds, c)) for c in codes_held] + [TOTAL],
+                                       EVALUATION_COLUMNS, denominator="answers")
+    for key in [*codes_held, "totalt"]:
+        mine = acts if key == "totalt" else [a for a in acts if a.kind == key]
+        _evaluation_cells(table, key, figures.evaluation(mine))
+    _mark_rows(table, {c for c in codes_held if c in individual})
+    _column_sums(table, ["evaluated", "attendees", "answers", "recommend_yes", "recommend_no", *RATINGS])
+    table.notes.append(f"{codes.RECOMMEND_QUESTION} Andel = ja av ja och nej. {codes.RATING_QUESTION} 1 Mycket dåligt "
+                       "– 5 Mycket bra; andel positiva = betyg 4 och 5 av alla betyg. Svarsfrekvens = svar av deltagare "
+                       f"vid utvärderade tillfällen. Med färre än {figures.MIN_ANSWERS} svar visas inga andelar.")
+    return table
+
+
+ACTIVITY_EVALUATIONS = register(TableSpec(
+    id="activity_evaluations", title="Utvärderingar", family=FAMILY, order=306, population="activities",
+    source="activities", build=activity_evaluations_table, reads=READS,
+    column_kinds={"mean_rating": MEASURE, "response_rate": SHARE, "recommend": SHARE, "rating_positive": SHARE},
+    chart=Chart("share", (Series("Andel som rekommenderar", "recommend", share=True),
+                          Series("Andel betyg 4–5", "rating_positive", share=True))),
+))
+
+
+# --- the list of activities ------------------------------------------------------------------------------
+
+LIST_COLUMNS = [("date", "Datum"), ("kind", "Typ"), ("title", "Titel"), ("intervention", "Insats"),
+                ("count", "Antal tillfällen"), *ATTENDEE_COLUMNS, ("answers", "Svar"), ("mean_rating", "Medelbetyg"),
+                ("recommend", "Andel som rekommenderar")]
+
+
+def activity_list_table(ctx):
+    kinds, individual = _kinds(ctx), figures.individual_kinds(ctx.association)
+    acts = _held(ctx)
+    rows = [(a.reference or f"aktivitet-{a.pk}", a.title) for a in acts]
+    table = ACTIVITY_LIST.table(rows, LIST_COLUMNS, denominator="activities")
+    for (key, _), a in zip(rows, acts):
+        evaluation = figures.evaluation([a])
+        table.cells[key] = {
+            "date": a.date.isoformat(), "kind": _kind_label(kinds, a.kind), "title": a.title,
+            "intervention": a.intervention.name if a.intervention else "Förbundet", "count": a.occasions,
+            **_attendee_cells([a]), "answers": a.answers, "mean_rating": round_half_up(evaluation.mean_rating, 1),
+            "recommend": evaluation.recommend,
+        }
+        table.shares[key] = {"recommend": evaluation.recommend}
+        _gender_sums(table, key)
+        if a.kind in individual:
+            table.measure_of[(key, "mean_rating")] = [(key, "answers")]
+            table.measure_of[(key, "recommend")] = [(key, "answers")]
+    _mark_rows(table, {key for (key, _), a in zip(rows, acts) if a.kind in individual})
+    return table
+
+
+ACTIVITY_LIST = register(TableSpec(
+    id="activity_list", title="Aktivitetsförteckning", family=FAMILY, order=307, population="activities",
+    source="activities", build=activity_list_table, reads=READS,
+    column_kinds={"date": TEXT, "kind": TEXT, "title": TEXT, "intervention": TEXT, "mean_rating": MEASURE,
+                  "recommend": SHARE},
+))
+
+
+# --- measures --------------------------------------------------------------------------------------------
+
+def measures_table(ctx):
+    measures = codes.measures(ctx.association)
+    interventions = ctx.interventions if ctx.filtered else None
+    start, end = ctx.period.start, ctx.period.end
+    rows, cells = [], {}
+    for measure in measures.values():
+        value = figures.measure_value(measure, start, end, interventions, ctx.association)
+        if value is None:
+            continue
+        previous = figures.measure_value(measure, year_earlier(start), year_earlier(end), interventions,
+                                         ctx.association)
+        rows.append((measure.code, measure.label))
+        cells[measure.code] = {"value": value, "previous": previous,
+                               "change": None if previous is None else _difference(value, previous)}
+    table = MEASURES.table(rows, [("value", "Värde"), ("previous", "Samma period året före"),
+                                  ("change", "Förändring")], denominator="")
+    table.cells = cells
+    for measure in measures.values():
+        if measure.code in cells:
+            table.notes.append(f"{measure.label}: {codes.AGGREGATION.label(measure.aggregation).lower()}.")
+    return table
+
+
+def _difference(value, previous):
+    difference = value - previous
+    return round(difference, 2) if isinstance(difference, float) else difference
+
+
+MEASURES = register(TableSpec(
+    id="measures", title="Räckvidd och mått", family=FAMILY, order=308, population="measures",
+    source="activities", build=measures_table,
+    reads=("activities.MeasureValue", "activities.MeasureDefinition", "interventions.Intervention"),
+    column_kinds={"value": MEASURE, "previous": MEASURE, "change": MEASURE},
+))
