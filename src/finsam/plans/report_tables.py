@@ -78,10 +78,10 @@ def _row(table, key, outcome, percent):
     if outcome.baseline is not None:
         previous_text = texts.figure(previous, unit)
     elif prev_value is not None:
-        previous_text = texts.with_basis(prev_value, unit)
+        previous_text = texts.with_basis(prev_value, unit, outcome.ref)
     table.texts[key] = {
         "goal": indicator.goal.name, "indicator": indicator.text, "target": texts.target_text(target, unit),
-        "result": texts.with_basis(value, unit), "previous": previous_text,
+        "result": texts.with_basis(value, unit, outcome.ref), "previous": previous_text,
         "grade": texts.label(outcome.grade), "status": texts.label(outcome.status), "note": "; ".join(notes),
     }
 

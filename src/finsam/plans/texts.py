@@ -49,10 +49,14 @@ def figure(value, unit):
     return number(value)
 
 
-def with_basis(metric_value, unit):
-    """"30,2 % (26 av 86)", "6,4 procentenheter (kvinnor 22,5 %, män 16,1 %)", "27"."""
+def with_basis(metric_value, unit, ref=None):
+    """"30,2 % (26 av 86)", "6,4 procentenheter (kvinnor 22,5 %, män 16,1 %)", "27", a value per
+    day with two decimals: "66,97 (24 510 på 366 dagar)"."""
     if metric_value is None or metric_value.value is None:
         return None
+    if (ref or {}).get("per_day") and metric_value.denominator:
+        return (f"{number(metric_value.value, 2)} ({number(metric_value.numerator)} på "
+                f"{number(metric_value.denominator)} dagar)")
     text = figure(metric_value.value, unit)
     if unit == "points" and "women" in metric_value.detail:
         women, men = metric_value.detail["women"], metric_value.detail["men"]

@@ -129,7 +129,9 @@ def _line(points, day):
     if day <= points[0][0]:
         return points[0][1]
     for (d0, v0), (d1, v1) in zip(points, points[1:]):
-        if day <= d1:
+        if day == d1:
+            return v1  # a point itself, exactly (the period's last day: the target)
+        if day < d1:
             return v0 + (v1 - v0) * (day - d0).days / (d1 - d0).days
     return points[-1][1]
 
