@@ -83,6 +83,8 @@ def _row(table, key, outcome, percent):
         "goal": indicator.goal.name, "indicator": indicator.text, "target": texts.target_text(target, unit),
         "result": texts.with_basis(value, unit, outcome.ref), "previous": previous_text,
         "grade": texts.label(outcome.grade), "status": texts.label(outcome.status), "note": "; ".join(notes),
+        "expected_to_date": (None if cells["expected_to_date"] is None
+                             else texts.number(cells["expected_to_date"], 2)),
     }
 
 
@@ -121,7 +123,7 @@ def _rollup(table, key, outcomes):
                         "grade": grading.lowest([o.grade for o in outcomes if o.complete], GRADE_ORDER),
                         "status": grading.lowest([o.status for o in outcomes if not o.complete], STATUS_ORDER)}
     table.texts[key] = {"grade": texts.label(table.cells[key]["grade"]),
-                        "status": texts.label(table.cells[key]["status"])}
+                        "status": texts.label(table.cells[key]["status"]), "assessment": None, "note": None}
 
 
 def plan_summary_table(ctx):

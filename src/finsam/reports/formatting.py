@@ -39,6 +39,9 @@ def cell(table, row, col):
         return MASKED
     if value is None:
         return NOT_APPLICABLE
+    text = getattr(table, "texts", {}).get(row, {}).get(col)
+    if text:  # the engine's own text of the cell (a plan row's "Minst 35 %", "30,2 % (26 av 86)", "God")
+        return text
     kind = table.kind(row, col)
     if kind == SHARE:
         return share(value)
