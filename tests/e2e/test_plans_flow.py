@@ -69,7 +69,7 @@ def test_analyst_builds_a_plan_through_the_pages(page, loaded):
     page.get_by_role("link", name="Ny indikator för Fler får stöd").click()
     assert_accessible(page)
     page.get_by_label("Kortnamn").fill("arbete")
-    page.get_by_label("Indikator", exact=True).fill("Minst 30 % till arbete eller studier")
+    page.get_by_label("Indikator (obligatoriskt)", exact=True).fill("Minst 30 % till arbete eller studier")
     page.get_by_label("Mått").select_option(label="Andel avslutade till arbete eller studier")
     page.get_by_label("Mål", exact=True).fill("300")  # a share over 100 %: refused with the file's rule
     page.get_by_role("button", name="Spara").click()
