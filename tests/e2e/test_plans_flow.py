@@ -98,3 +98,24 @@ def test_admin_sees_the_plan_on_the_start_page_and_a_reader_is_refused(page, loa
     response = page.goto(f"/{association.slug}/verksamhetsplan/")
     assert response.status == 403
     assert page.get_by_role("link", name="Verksamhetsplan", exact=True).count() == 0
+
+
+def test_the_report_shows_the_plan_with_labels_and_a_published_one_masks_it(page, loaded):
+    from finsam.reports.publishing import publish_report
+
+    association, users = loaded
+    log_in(page, f"{Role.ANALYST}@exempelstad.se")
+    page.goto(f"/{association.slug}/rapporter/?period=custom&date_from=2024-01-01&date_to=2024-12-31")
+    area = page.get_by_role("table", name="Målområde: Insatsernas mål")
+    text = area.inner_text()
+    assert "Minst 40" in text and "Godtagbart" in text and "godtagbart" not in text
+    assert "I fas" in text  # Novum's project goal before 2025-12-31
+    assert "Ej uppfyllt" in page.get_by_role("table", name="Måluppfyllelse per målområde").inner_text()
+    assert_accessible(page)
+    published = publish_report(association, date_from=datetime.date(2024, 1, 1), date_to=datetime.date(2024, 12, 31),
+                               interventions=[], title="Årsrapport 2024", user=users[Role.ANALYST])
+    page.context.clear_cookies()
+    log_in(page, f"{Role.READER}@exempelstad.se")
+    page.goto(f"/{association.slug}/rapporter/publicerade/{published.pk}/")
+    assert page.get_by_role("table", name="Måluppfyllelse per målområde").is_visible()
+    assert_accessible(page)
