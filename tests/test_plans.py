@@ -388,3 +388,39 @@ def test_hostile_indicator_form_input_gives_errors_not_a_500(example_plan):
                                      "target_value": "5", "period_type": "year", **data})
         assert response.status_code == 200, data
     assert Indicator.objects.get(pk=indicator.pk).metric == {"source": "participants", "key": "unique_individuals"}
+
+
+@pytest.mark.parametrize("plans", [
+    "x", [1], [{"key": ["x"], "from_year": "2030", "to_year": True}],
+    [{"key": "p", "from_year": 2030, "to_year": 2030, "focus_areas": {"a": 1}}],
+    [{"key": "p", "from_year": 2030, "to_year": 2030, "focus_areas": [{"key": "a", "name": "A", "assessments": [5],
+                                                                        "goals": [{"key": "g", "name": "G", "intervention": ["x"],
+                                                                                   "indicators": ["y", {"key": 5}]}]}]}],
+    [{"key": "p", "from_year": 2030, "to_year": 2030, "focus_areas": [{"key": "a", "name": "A", "goals": [
+        {"key": "g", "name": "G", "indicators": [{"key": "i", "text": "T", "metric": "participants",
+                                                   "interventions": [{"a": 1}], "target": {"type": "between", "from": "x",
+                                                                                            "to": [], "by_year": {"20x": 1}},
+                                                   "period": {"type": "span", "from": 2030}, "milestones": [{"date": 1}],
+                                                   "baselines": [{"year": "x"}], "results": {"to": 1}}]}]}]}],
+])
+def test_hostile_plans_are_refused_with_errors_not_a_crash(example_association, plans):
+    association, _ = example_association
+    with pytest.raises(AssociationFileError) as refused:
+        apply_association_file(json.dumps({"slug": "exempelstad", "plans": plans}).encode())
+    assert refused.value.errors and all(e.startswith("plans") for e in refused.value.errors), refused.value.errors
+    assert not Plan.objects.filter(association=association, key="p").exists()
+
+
+def test_what_a_plans_file_leaves_out_stays_as_stored(example_plan):
+    plan = Plan.objects.get(association=example_plan)
+    plan.name = "Antagen plan 2024"
+    plan.save()
+    enkat = Indicator.objects.get(key="strukturer-enkat")
+    short = {"slug": "exempelstad", "plans": [{"key": "vp-2024", "from_year": 2024, "to_year": 2024, "focus_areas": [
+        {"key": "samverkan", "name": "Samverkan", "goals": [{"key": "strukturer", "name": "Strukturer", "indicators": [
+            {"key": "strukturer-enkat", "text": "Ny text", "metric": {"source": "manual"}}]}]}]}]}
+    apply_association_file(json.dumps(short).encode())
+    plan.refresh_from_db()
+    assert plan.name == "Antagen plan 2024" and plan.adopted == D(2023, 11, 24)
+    stored = Indicator.objects.get(pk=enkat.pk)
+    assert stored.text == "Ny text" and stored.results == enkat.results and stored.target == enkat.target

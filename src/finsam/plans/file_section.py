@@ -19,6 +19,9 @@ TARGET_TYPES = ("at_least", "at_most", "between", "higher_than_previous", "lower
 # Sources of the spec whose apps may not be installed yet: accepted unchecked, resolved to no
 # result (Ej bedömt) until their app registers them (statistics/metrics.py).
 LATER_SOURCES = ("activities", "measures", "surveys", "finance")
+# An indicator's keys a file may leave out: what it leaves out stays as stored (a new indicator gets
+# the defaults: the whole förbund, no target, the calendar year, none of the lists).
+OPTIONAL_INDICATOR_KEYS = {"interventions", "target", "period", "milestones", "baselines", "results"}
 GRADES = [code for code, _ in GRADE_CHOICES]
 
 
@@ -151,7 +154,7 @@ def _parse_indicator(c, where, item, context, plan_years):
         unit = source.unit(ref) if source.unit else "count"
     scope = []
     for j, slug in enumerate(_list(c, f"{where}.interventions", item.get("interventions"))):
-        if slug not in context.interventions:
+        if not isinstance(slug, str) or slug not in context.interventions:
             c.error(f"{where}.interventions[{j + 1}]", f"\"{slug}\" är ingen insats i förbundet eller filen.")
         else:
             scope.append(slug)
@@ -227,7 +230,7 @@ def parse(c, value, context):
             c.error(f"{where}.to_year", "slutåret ligger före startåret.")
         plan = {"key": key, "name": c.text(f"{where}.name", raw.get("name") or f"Verksamhetsplan {start}", 200),
                 "from_year": start, "to_year": end, "adopted": c.date(f"{where}.adopted", raw.get("adopted")),
-                "focus_areas": []}
+                "focus_areas": [], "given": set(raw) & {"name", "adopted"}}
         areas = set()
         for j, area in enumerate(_list(c, f"{where}.focus_areas", raw.get("focus_areas"))):
             w = f"{where}.focus_areas[{j + 1}]"
@@ -256,7 +259,7 @@ def parse(c, value, context):
                 if gkey is None:
                     continue
                 slug = goal.get("intervention")
-                if slug is not None and slug not in context.interventions:
+                if slug is not None and (not isinstance(slug, str) or slug not in context.interventions):
                     c.error(f"{wg}.intervention", f"\"{slug}\" är ingen insats i förbundet eller filen.")
                 g = {"key": gkey, "name": c.text(f"{wg}.name", goal.get("name"), 300), "intervention": slug,
                      "order": k, "indicators": []}
@@ -267,7 +270,8 @@ def parse(c, value, context):
                     if ikey is None:
                         continue
                     g["indicators"].append({"key": ikey, "order": n,
-                                            **_parse_indicator(c, wi, item, context, (start, end))})
+                                            **_parse_indicator(c, wi, item, context, (start, end)),
+                                            "given": set(item) & OPTIONAL_INDICATOR_KEYS})
                 clean["goals"].append(g)
             plan["focus_areas"].append(clean)
         plans.append(plan)
@@ -293,9 +297,10 @@ def _overlaps(c, plans, context):
 
 def write(association, plans, summary, context):
     for p in plans:
-        plan = _upsert(Plan, {"association": association, "key": p["key"]},
-                       {"name": p["name"], "from_year": p["from_year"], "to_year": p["to_year"],
-                        "adopted": p["adopted"]}, summary, f"plan {p['key']}")
+        values = {"from_year": p["from_year"], "to_year": p["to_year"]}
+        exists = Plan.objects.filter(association=association, key=p["key"]).exists()
+        values.update({k: p[k] for k in ("name", "adopted") if k in p["given"] or not exists})
+        plan = _upsert(Plan, {"association": association, "key": p["key"]}, values, summary, f"plan {p['key']}")
         for a in p["focus_areas"]:
             area = _upsert(FocusArea, {"plan": plan, "key": a["key"]}, {"name": a["name"], "order": a["order"]},
                            summary, f"målområde {p['key']}/{a['key']}")
@@ -308,8 +313,10 @@ def write(association, plans, summary, context):
                                {"name": g["name"], "order": g["order"], "intervention": intervention},
                                summary, f"mål {a['key']}/{g['key']}")
                 for i in g["indicators"]:
+                    exists = Indicator.objects.filter(goal=goal, key=i["key"]).exists()
                     values = {k: i[k] for k in ("text", "order", "metric", "interventions", "target", "period",
-                                                "milestones", "baselines", "results")}
+                                                "milestones", "baselines", "results")
+                              if k not in OPTIONAL_INDICATOR_KEYS or k in i["given"] or not exists}
                     _upsert(Indicator, {"goal": goal, "key": i["key"]}, values, summary,
                             f"indikator {g['key']}/{i['key']}")
 
