@@ -32,6 +32,13 @@ def _year(c, where, value):
     return value
 
 
+def _grade(c, where, value):
+    if value not in GRADES:
+        c.error(where, f"okänd bedömning \"{value}\". Tillåtna: {', '.join(GRADES)}.")
+        return False
+    return True
+
+
 def _list(c, where, value):
     if value is None:
         return []
@@ -204,9 +211,7 @@ def _parse_indicator(c, where, item, context, plan_years):
         if r.get("grade") is not None:
             if (target or {}).get("type") != "none":
                 c.error(f"{w}.grade", "en manuell bedömning får bara anges med måltypen none.")
-            elif r["grade"] not in GRADES:
-                c.error(f"{w}.grade", f"okänd bedömning \"{r['grade']}\". Tillåtna: {', '.join(GRADES)}.")
-            else:
+            elif _grade(c, f"{w}.grade", r["grade"]):
                 entry["grade"] = r["grade"]
         results.append(entry)
     return {"text": c.text(f"{where}.text", item.get("text"), 500), "metric": ref if isinstance(ref, dict) else {},
@@ -248,8 +253,7 @@ def parse(c, value, context):
                 if year in years:
                     c.error(f"{wa}.year", f"året {year} förekommer flera gånger.")
                 years.add(year)
-                if a.get("grade") not in GRADES:
-                    c.error(f"{wa}.grade", f"okänd bedömning \"{a.get('grade')}\". Tillåtna: {', '.join(GRADES)}.")
+                _grade(c, f"{wa}.grade", a.get("grade"))
                 clean["assessments"].append({"year": year, "grade": a.get("grade"),
                                              "text": c.text(f"{wa}.text", a.get("text") or "", 5000)})
             goals = set()

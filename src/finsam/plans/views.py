@@ -96,13 +96,18 @@ def area_edit(request, plan_id, area_id=None):
                    heading=f"Ändra målområdet {area.name}" if area else "Nytt målområde")
 
 
+def _delete(request, plan, rows, pk, message):
+    """Delete one row of ``rows`` (the plan's own: another plan's is a 404), mark the data changed."""
+    delete_and_mark(get_object_or_404(rows, pk=pk))
+    messages.success(request, message)
+    return _to_plan(request, plan)
+
+
 @require_POST
 @association_view(CAPABILITY)
 def area_delete(request, plan_id, area_id):
     plan = _plan(request, plan_id)
-    delete_and_mark(get_object_or_404(plan.focus_areas, pk=area_id))
-    messages.success(request, "Målområdet är borttaget.")
-    return _to_plan(request, plan)
+    return _delete(request, plan, plan.focus_areas.all(), area_id, "Målområdet är borttaget.")
 
 
 @association_view(CAPABILITY)
@@ -150,9 +155,7 @@ def _indicators(plan):
 @association_view(CAPABILITY)
 def goal_delete(request, plan_id, goal_id):
     plan = _plan(request, plan_id)
-    delete_and_mark(get_object_or_404(_goals(plan), pk=goal_id))
-    messages.success(request, "Målet är borttaget.")
-    return _to_plan(request, plan)
+    return _delete(request, plan, _goals(plan), goal_id, "Målet är borttaget.")
 
 
 @association_view(CAPABILITY)
@@ -183,9 +186,7 @@ def indicator_edit(request, plan_id, goal_id=None, indicator_id=None):
 @association_view(CAPABILITY)
 def indicator_delete(request, plan_id, indicator_id):
     plan = _plan(request, plan_id)
-    delete_and_mark(get_object_or_404(_indicators(plan), pk=indicator_id))
-    messages.success(request, "Indikatorn är borttagen.")
-    return _to_plan(request, plan)
+    return _delete(request, plan, _indicators(plan), indicator_id, "Indikatorn är borttagen.")
 
 
 @association_view(CAPABILITY)
