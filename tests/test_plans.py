@@ -424,3 +424,15 @@ def test_what_a_plans_file_leaves_out_stays_as_stored(example_plan):
     assert plan.name == "Antagen plan 2024" and plan.adopted == D(2023, 11, 24)
     stored = Indicator.objects.get(pk=enkat.pk)
     assert stored.text == "Ny text" and stored.results == enkat.results and stored.target == enkat.target
+
+
+def test_one_malomrade_is_asked_for_by_its_table_id(example_plan):
+    rep = compute_report(example_plan, *YEAR, tables=["plan_goals.individ", "plan_summary"])
+    assert [t.id for t in rep.tables] == ["plan_goals.individ", "plan_summary"]
+    assert [t.id for t in compute_report(example_plan, *YEAR, tables=["plan_goals"]).tables] == [
+        "plan_goals.samverkan", "plan_goals.individ", "plan_goals.ekonomi", "plan_goals.insatsmal"]
+    out = StringIO()
+    call_command("report", "--association", "exempelstad", "--from", "2024-01-01", "--to", "2024-12-31",
+                 "--format", "json", "--tables", "plan_summary", stdout=out)
+    summary = json.loads(out.getvalue())["tables"][0]
+    assert summary["id"] == "plan_summary" and summary["texts"]["samverkan"]["grade"] == "God"

@@ -196,7 +196,8 @@ def compute_report(association, date_from, date_to, interventions=None, *, publi
         specs = (registry.specs(tables) if tables is not None
                  else registry.specs_with_data(association, date_from, date_to, interventions))
         ctx = Context(Scope.of(association), date_from, date_to, interventions)
-        pairs = [(spec, table) for spec in specs for table in registry.build_tables(spec, ctx)]
+        pairs = [(spec, table) for spec in specs for table in registry.build_tables(spec, ctx)
+                 if registry.keeps(spec, table.id, tables)]
         built = [table for _, table in pairs]
         relations = registry.Relations(t.id for t in built)
         for spec, table in pairs:

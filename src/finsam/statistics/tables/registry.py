@@ -276,10 +276,22 @@ def specs(tables=None):
     wanted = set(tables)
     if "all" in wanted:
         return ordered
-    unknown = wanted - {s.id for s in ordered} - {s.family for s in ordered} - {s.source for s in ordered}
+    several = {s.id for s in ordered if s.several}
+    parts = {w for w in wanted if "." in w and w.split(".", 1)[0] in several}  # "plan_goals.<målområde>"
+    unknown = wanted - parts - {s.id for s in ordered} - {s.family for s in ordered} - {s.source for s in ordered}
     if unknown:
         raise ValueError(f"Okända tabeller eller tabellfamiljer: {', '.join(sorted(unknown))}")
-    return [s for s in ordered if s.id in wanted or s.family in wanted or s.source in wanted]
+    asked = wanted | {p.split(".", 1)[0] for p in parts}
+    return [s for s in ordered if s.id in asked or s.family in wanted or s.source in wanted]
+
+
+def keeps(spec, table_id, tables):
+    """Whether a table ``spec`` built belongs in a report asked for ``tables``: a part of a
+    ``several`` spec asked for by its own id ("plan_goals.samverkan") leaves out the other parts."""
+    if tables is None or not spec.several:
+        return True
+    wanted = set(tables)
+    return bool(wanted & {"all", spec.id, spec.family, spec.source}) or table_id in wanted
 
 
 # A source (SOURCES) whose tables a report shows only when it has data in the period registers
