@@ -436,3 +436,21 @@ def test_one_malomrade_is_asked_for_by_its_table_id(example_plan):
                  "--format", "json", "--tables", "plan_summary", stdout=out)
     summary = json.loads(out.getvalue())["tables"][0]
     assert summary["id"] == "plan_summary" and summary["texts"]["samverkan"]["grade"] == "God"
+
+
+def test_a_plan_row_is_tied_to_the_cell_it_counts_and_hidden_with_it(example_plan):
+    tables = ["goals", "flow", "unique", "work_or_study", "exit_reason"]
+    live = compute_report(example_plan, *YEAR, tables=tables)
+    same = {(tuple(total), tuple(parts[0])) for parts, total in live.relations if len(parts) == 1}
+    assert {(("flow", "aktivitetsplatsen", "new_totalt"), ("plan_goals.insatsmal", "aktivitetsplatsen.new_count",
+                                                          "numerator")),
+            (("flow", "aktivitetsplatsen", "new_totalt"), ("intervention_goals", "aktivitetsplatsen.new_count",
+                                                          "numerator")),
+            (("work_or_study", "totalt", "exited"), ("plan_goals.individ", "stod.arbete-studier", "denominator")),
+            (("unique", "totalt", "totalt"), ("plan_goals.individ", "stod.individer", "numerator"))} <= same
+    published = compute_report(example_plan, *YEAR, tables=tables, publish=True)
+    hidden = {(t.id, row, col) for t in published.tables for row, col in t.masked}
+    plan_pairs = [(total, part) for total, part in same if part[0].startswith(("plan_goals", "intervention_goals"))]
+    assert len(plan_pairs) >= 10
+    for total, part in plan_pairs:
+        assert (total in hidden) == (part in hidden), (total, part)

@@ -5,7 +5,7 @@ an insats) and ``goals_by_intervention``. Every value comes from plans/evaluate.
 per report context."""
 
 from finsam.statistics import grading
-from finsam.statistics.tables.data import MEASURE, SHARE, TEXT
+from finsam.statistics.tables.data import COUNT, MEASURE, SHARE, TEXT
 from finsam.statistics.tables.registry import TableSpec, register
 
 from . import texts
@@ -57,6 +57,9 @@ def _row(table, key, outcome, percent):
         "expected_to_date": _expected(outcome), "grade": outcome.grade, "status": outcome.status,
     }
     table.cells[key] = cells
+    if value.counts:  # participant (or SIP) counts: masked as counts, tied to the cells they count
+        table.cell_kinds.update({(key, "numerator"): COUNT, (key, "denominator"): COUNT})
+        table.plan_rows[key] = outcome
     if unit in ("share", "points"):
         table.cell_kinds.update({(key, "target"): SHARE, (key, "result"): SHARE})
     prev_value = outcome.previous
@@ -106,6 +109,7 @@ def plan_goals_tables(ctx):
             continue
         table = PLAN_GOALS.table([], INDICATOR_COLUMNS)
         table.id, table.title = f"plan_goals.{area.key}", f"Målområde: {area.name}"
+        table.plan_rows = {}
         for outcome in mine:
             key = f"{outcome.indicator.goal.key}.{outcome.indicator.key}"
             table.rows.append((key, outcome.indicator.text))
@@ -164,6 +168,7 @@ def _by_insats(outcomes):
 def intervention_goals_table(ctx):
     plan, outcomes = _outcomes(ctx)
     table = INTERVENTION_GOALS.table([], INDICATOR_COLUMNS)
+    table.plan_rows = {}
     for (slug, name), mine in _by_insats(outcomes).items():
         for outcome in mine:
             key = f"{slug}.{outcome.indicator.key}"
@@ -190,9 +195,58 @@ def goals_by_intervention_table(ctx):
     return table
 
 
+# The cells of the report's participant tables a participants indicator counts (numerator,
+# denominator), when it counts the report's own span and scope: declared as relations, so that
+# masking hides a plan row with the cell it equals (and the cell with the row).
+SAME_CELLS = {
+    "new_count": (("flow", "new_totalt"), None),
+    "exited_count": (("flow", "exited_totalt"), None),
+    "current_count": (("flow", "current_totalt"), None),
+    "share_women_new": (("flow", "new_kvinna"), ("flow", "new_totalt")),
+    "share_men_new": (("flow", "new_man"), ("flow", "new_totalt")),
+    "share_women_current": (("flow", "current_kvinna"), ("flow", "current_totalt")),
+    "share_men_current": (("flow", "current_man"), ("flow", "current_totalt")),
+    "share_work": (("work_or_study", "work"), ("work_or_study", "exited")),
+    "share_work_or_study": (("work_or_study", "work_or_study"), ("work_or_study", "exited")),
+}
+
+
+def plan_relations(ctx, table, rel):
+    """A plan row over the report's own span and scope counts what a cell of flow, unique,
+    work_or_study or exit_reason shows (the rows of other spans, scopes or metrics are masked by
+    their own counts only: docs/decisions.md)."""
+    groups = {slug for slug, _ in ctx.groups}
+    for key, outcome in getattr(table, "plan_rows", {}).items():
+        ref, scope = outcome.ref, outcome.indicator.interventions or []
+        if ref.get("source") != "participants" or (outcome.start, outcome.counted_end) != (ctx.period.start,
+                                                                                             ctx.period.end):
+            continue
+        if not scope and not ctx.filtered:
+            row = "totalt"
+        elif len(scope) == 1 and scope[0] in groups:
+            row = scope[0]
+        else:
+            continue
+        metric, gender = ref.get("key", ""), ref.get("gender")
+        numerator, denominator = (table.id, key, "numerator"), (table.id, key, "denominator")
+        if metric == "unique_individuals" and row == "totalt":
+            rel.add([numerator], ("unique", "totalt", "totalt"))
+        elif metric.startswith("share_exit_reason:") and row == "totalt":
+            g = gender or "totalt"
+            rel.add([numerator], ("exit_reason", metric.split(":", 1)[1], g))
+            rel.add([denominator], ("exit_reason", "totalt", g))
+        elif metric in SAME_CELLS:
+            suffix = f"_{gender}" if gender and SAME_CELLS[metric][0][0] == "work_or_study" else ""
+            for cell, counted in zip((numerator, denominator), SAME_CELLS[metric]):
+                if counted is not None:
+                    rel.add([cell], (counted[0], row, counted[1] + suffix))
+        if table.cells[key]["denominator"] is not None:
+            rel.bound(numerator, denominator)
+
+
 PLAN_GOALS = register(TableSpec(
     id="plan_goals", title="Målområde", family="goals", order=141, population="see_goal", build=plan_goals_tables,
-    reads=READS, column_kinds=INDICATOR_KINDS, several=True,
+    reads=READS, column_kinds=INDICATOR_KINDS, several=True, relations=plan_relations,
 ))
 PLAN_SUMMARY = register(TableSpec(
     id="plan_summary", title="Måluppfyllelse per målområde", family="goals", order=142, population="see_goal",
@@ -200,7 +254,7 @@ PLAN_SUMMARY = register(TableSpec(
 ))
 INTERVENTION_GOALS = register(TableSpec(
     id="intervention_goals", title="Måluppfyllelse per insats", family="goals", order=143, population="see_goal",
-    build=intervention_goals_table, reads=READS, column_kinds=INDICATOR_KINDS,
+    build=intervention_goals_table, reads=READS, column_kinds=INDICATOR_KINDS, relations=plan_relations,
 ))
 GOALS_BY_INTERVENTION = register(TableSpec(
     id="goals_by_intervention", title="Måluppfyllelse, insatser", family="goals", order=144,
