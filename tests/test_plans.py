@@ -454,3 +454,31 @@ def test_a_plan_row_is_tied_to_the_cell_it_counts_and_hidden_with_it(example_pla
     assert len(plan_pairs) >= 10
     for total, part in plan_pairs:
         assert (total in hidden) == (part in hidden), (total, part)
+
+
+def test_the_metric_picker_saves_activities_and_measures_references(example_plan):
+    from django.test import Client
+
+    from finsam.tenancy.models import Role, RoleAssignment, User
+
+    user = User.objects.create_user("analytiker@exempelstad.se")
+    RoleAssignment.objects.create(user=user, association=example_plan, role=Role.ANALYST)
+    client = Client()
+    client.force_login(user)
+    visits = Indicator.objects.get(key="besok-per-dag")
+    url = f"/exempelstad/verksamhetsplan/{visits.goal.focus_area.plan_id}/indikatorer/{visits.pk}/"
+    form = client.get(url).context["form"]
+    assert form.initial["metric"] == "measures|" and json.loads(form.initial["parameters"]) == {
+        "key": "webb_besok", "per_day": True}
+    page = client.get(url).content.decode()
+    assert "Andel som rekommenderar till en kollega" in page and "Unika individer" in page
+    base = {"key": "besok-per-dag", "text": "Fler besök per dag", "order": "0", "target_type": "higher_than_previous",
+            "period_type": "year"}
+    assert client.post(url, {**base, "metric": "measures|", "parameters": '{"key": "webb_besok", "per_day": true}'}
+                       ).status_code == 302
+    assert Indicator.objects.get(pk=visits.pk).metric == {"source": "measures", "key": "webb_besok", "per_day": True}
+    assert client.post(url, {**base, "metric": "activities|count", "parameters": '{"kinds": ["seminarium"]}'}
+                       ).status_code == 302
+    assert Indicator.objects.get(pk=visits.pk).metric == {"source": "activities", "key": "count", "kinds": ["seminarium"]}
+    refused = client.post(url, {**base, "metric": "activities|count", "parameters": '{"kinds": ["finns_inte"]}'})
+    assert refused.status_code == 200 and refused.context["form"].non_field_errors()

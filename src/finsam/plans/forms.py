@@ -95,11 +95,22 @@ class PlanGoalForm(MarksDataChanged, AccessibleErrorsMixin, forms.ModelForm):
         return key
 
 
+# Swedish labels of other sources' keys (a source may give its own with ``key_label``).
+KEY_LABELS = {"count": "Antal tillfällen", "attendees": "Deltagartillfällen",
+              "share_recommend": "Andel som rekommenderar till en kollega",
+              "share_rating_positive": "Andel bra eller mycket bra helhetsbetyg", "mean_rating": "Medelbetyg"}
+
+
 def metric_choices():
-    """The metric picker: every key of every registered source, by Swedish label."""
+    """The metric picker: every key of every registered source, by Swedish label. A source that
+    names no keys (measures: the förbund's own codes too) takes its key from the parameters."""
     groups = []
     for name, source in sorted(metrics.sources().items()):
         if name == "manual":
+            continue
+        if not source.keys:
+            groups.append((source.label, [(f"{name}|", f"{source.label}: ange koden under Övriga parametrar, "
+                                                       "t.ex. {\"key\": \"webb_besok\"}")]))
             continue
         options = []
         for key in source.keys:
@@ -109,7 +120,7 @@ def metric_choices():
                                 for c in codes.EXIT_REASON if c.code != codes.EXIT_REASON_EXCLUDED]
                 continue
             shown = participant_label({"key": key, "of": "share_work_or_study"}) if name == "participants" else (
-                getattr(source, "key_label", None) and source.key_label(key)) or key
+                getattr(source, "key_label", None) and source.key_label(key)) or KEY_LABELS.get(key, key)
             options.append((f"{name}|{key}", shown))
         groups.append((source.label, options))
     groups.append(("Manuellt", [("manual|", "Manuellt angivet resultat")]))
@@ -152,6 +163,9 @@ class IndicatorForm(AccessibleErrorsMixin, forms.Form):
     def _initial(indicator):
         ref = dict(indicator.metric)
         source, key = ref.pop("source", ""), ref.pop("key", "")
+        picked = metrics.get_source(source)
+        if picked is not None and not picked.keys and key:  # a source without keys: its key is a parameter
+            ref, key = {"key": key, **ref}, ""
         gender, of = ref.pop("gender", ""), ref.pop("of", "")
         share = _unit(indicator.metric) in ("share", "points")
         target, period = indicator.target, indicator.period
@@ -188,7 +202,7 @@ class IndicatorForm(AccessibleErrorsMixin, forms.Form):
             except ValueError:
                 self.add_error("parameters", "Skriv parametrarna som ett JSON-objekt, t.ex. {\"kinds\": [\"seminarium\"]}.")
                 return cleaned
-            ref.update({k: v for k, v in extra.items() if k not in ("source", "key")})
+            ref.update({k: v for k, v in extra.items() if k != "source" and (k != "key" or not metric_key)})
         share = _unit(ref) in ("share", "points")
 
         def stored(value):

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from finsam.core.forms import bound
-from finsam.statistics import grading
+from finsam.statistics import grading, metrics
 from finsam.tenancy.changes import delete_and_mark, mark_changed
 from finsam.tenancy.permissions import association_view
 
@@ -54,8 +54,11 @@ def _describe(indicator):
 
     ref = indicator.metric or {}
     wanted = f"{ref.get('source', '')}|{ref.get('key', '')}"
-    metric = next((shown for _, options in metric_choices() for value, shown in options if value == wanted),
-                  "Mått som ännu inte finns i systemet (bedöms inte)")
+    metric = next((shown for _, options in metric_choices() for value, shown in options if value == wanted), None)
+    if metric is None:
+        source = metrics.get_source(ref.get("source"))
+        metric = (f"{source.label}: {ref.get('key')}" if source is not None
+                  else "Mått som ännu inte finns i systemet (bedöms inte)")
     period = indicator.period or {}
     return {"metric": metric, "target": target_text(indicator.target or {"type": "none"}, _unit(ref)),
             "period": (f"Projektperiod {period.get('from')} – {period.get('to')}" if period.get("type") == "span"
