@@ -368,15 +368,19 @@ def test_plan_pages_refuse_another_forbunds_plan(example_plan, world, login):
     assert Plan.objects.filter(pk=plan.pk).exists()
 
 
-def test_hostile_indicator_form_input_gives_errors_not_a_500(example_plan):
-    from django.test import Client
-
+@pytest.fixture
+def analyst(example_plan, client):
+    """A client signed in as the example förbund's analytiker."""
     from finsam.tenancy.models import Role, RoleAssignment, User
 
     user = User.objects.create_user("analytiker@exempelstad.se")
     RoleAssignment.objects.create(user=user, association=example_plan, role=Role.ANALYST)
-    client = Client()
     client.force_login(user)
+    return client
+
+
+def test_hostile_indicator_form_input_gives_errors_not_a_500(analyst):
+    client = analyst
     indicator = Indicator.objects.get(key="individer")
     url = f"/exempelstad/verksamhetsplan/{indicator.goal.focus_area.plan_id}/indikatorer/{indicator.pk}/"
     assert client.get(url).status_code == 200
@@ -456,15 +460,8 @@ def test_a_plan_row_is_tied_to_the_cell_it_counts_and_hidden_with_it(example_pla
         assert (total in hidden) == (part in hidden), (total, part)
 
 
-def test_the_metric_picker_saves_activities_and_measures_references(example_plan):
-    from django.test import Client
-
-    from finsam.tenancy.models import Role, RoleAssignment, User
-
-    user = User.objects.create_user("analytiker@exempelstad.se")
-    RoleAssignment.objects.create(user=user, association=example_plan, role=Role.ANALYST)
-    client = Client()
-    client.force_login(user)
+def test_the_metric_picker_saves_activities_and_measures_references(analyst):
+    client = analyst
     visits = Indicator.objects.get(key="besok-per-dag")
     url = f"/exempelstad/verksamhetsplan/{visits.goal.focus_area.plan_id}/indikatorer/{visits.pk}/"
     form = client.get(url).context["form"]
