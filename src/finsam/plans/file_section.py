@@ -3,8 +3,6 @@ docs/architecture.md, "How to add a section to the förbundsfil"): parsed with e
 JSON path, upserted by key inside the file's transaction (nothing deleted by omission), exported
 back."""
 
-import datetime
-
 from finsam.interventions.association_file import Section, _upsert
 from finsam.statistics import metrics
 
@@ -349,4 +347,3 @@ def export(association):
 
 
 SECTION = Section("plans", parse, write, export, order=200)
-del datetime

@@ -2,8 +2,6 @@
 The indicator's ``results`` travel in the reference (``evaluate.reference``): a result applies only
 when its ``to`` is the end of the reported span, min(report end, period end)."""
 
-import datetime
-
 from finsam.statistics import metrics
 
 KEYS = ()  # no key: the figure is the result entered
@@ -54,4 +52,3 @@ def resolve(ref, query):
 
 MANUAL = metrics.MetricSource(name="manual", label="Manuellt", keys=KEYS, validate=validate, resolve=resolve,
                               accrual=accrual, unit=unit)
-del datetime
