@@ -95,6 +95,7 @@ def test_goals_2024(example_plan):
     assert rows["stod.arbete-studier"][1]["result"] == "18,4\u00a0% (14 av 76)"
     assert rows["finsam-team.share_women_new"][1]["target"] == "45–55\u00a0%"
     assert rows["stod.arbete-studier"][1]["target"] == "Minst 30\u00a0%"
+    assert rows["aktivitetsplatsen.share_work_or_study"][1]["note"] == ""  # 11 exited: not a small n (< 10)
     project, texts = rows["novum.nya-projektperioden"]  # no grade before 2025-12-31
     assert project["result"] == 66 and round(project["expected_to_date"], 2) == 67.54
     assert project["status"] == "i_fas" and project["grade"] is None
@@ -340,6 +341,7 @@ def test_a_published_plan_hides_results_with_small_participant_counts(example_pl
     assert all(hidden[c] is None for c in ("result", "numerator", "denominator", "previous", "grade"))
     assert ("g.sallsynt", "result") in table.masked and table.texts["g.sallsynt"]["result"] is None
     assert table.texts["g.sallsynt"]["grade"] is None and table.texts["g.sallsynt"]["target"] == "Minst 50\u00a0%"
+    assert table.texts["g.sallsynt"]["note"] is None
     assert table.cells["stod.individer"]["result"] == 235  # a count of 235 is shown
     summary_table = published.table("plan_summary")
     assert summary_table.partial and summary_table.to_json()["partial"] is True
@@ -479,3 +481,12 @@ def test_the_metric_picker_saves_activities_and_measures_references(analyst):
     assert Indicator.objects.get(pk=visits.pk).metric == {"source": "activities", "key": "count", "kinds": ["seminarium"]}
     refused = client.post(url, {**base, "metric": "activities|count", "parameters": '{"kinds": ["finns_inte"]}'})
     assert refused.status_code == 200 and refused.context["form"].non_field_errors()
+
+
+def test_a_share_of_few_says_so_in_its_note(example_plan, monkeypatch):
+    from finsam.plans import report_tables
+
+    monkeypatch.setattr(report_tables, "SMALL_N", 12)
+    rows = indicator_cells(report(example_plan, YEAR))
+    assert rows["aktivitetsplatsen.share_work_or_study"][1]["note"] == "Litet underlag (11)"
+    assert rows["stod.arbete-studier"][1]["note"] == ""  # 76

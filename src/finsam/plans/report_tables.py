@@ -30,6 +30,7 @@ SUMMARY_COLUMNS = [("indicators", "Indikatorer")] + [(c, grading.LABELS[c]) for 
     ("grade", "Bedömning"), ("status", "Status")]
 SUMMARY_KINDS = {"indicators": MEASURE, **{c: MEASURE for c in SUMMARY_CODES}, "grade": TEXT, "status": TEXT,
                  "assessment": TEXT}
+SMALL_N = 10  # a share of fewer than this many reads as uncertain (the note says so)
 NOTE = ("Resultatet räknas från periodens början till rapportens slut. God: minst målet eller inom 5 procent av det. "
         "Före periodens slut visas status mot det förväntade värdet hittills (I fas, Risk, Ej i fas), inget betyg.")
 
@@ -75,6 +76,8 @@ def _row(table, key, outcome, percent):
         notes.append(f"Föregående år manuellt angivet{': ' + outcome.baseline['text'] if outcome.baseline.get('text') else ''}")
     if outcome.opening is not None:
         notes.append(f"Ingående {texts.number(outcome.opening)}")
+    if value.denominator is not None and 0 < value.denominator < SMALL_N and not outcome.ref.get("per_day"):
+        notes.append(f"Litet underlag ({texts.number(value.denominator)})")
     if not outcome.complete and outcome.expected is not None and target.get("type") not in grading.DIRECTIONS:
         notes.append(f"Förväntat hittills {texts.number(cells['expected_to_date'], 2)}")
     previous_text = None

@@ -312,7 +312,7 @@ def apply(report, hidden, threshold):
 
 
 PLAN_RESULT_COLUMNS = ("result", "numerator", "denominator", "previous", "expected_to_date", "grade", "status")
-PLAN_RESULT_TEXTS = ("result", "previous", "grade", "status", "expected_to_date")
+PLAN_RESULT_TEXTS = ("result", "previous", "grade", "status", "expected_to_date", "note")  # the note names an opening
 
 
 def _mask_plan_rows(table, masked, threshold):
