@@ -3,13 +3,13 @@ the values shared/examples/README.md lists for 2024 and its first half, through 
 metric sources alike; the files' rules; rights per insats; the förbundsfil sections."""
 
 import datetime
+import io
 import json
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from finsam.activities import figures
 from finsam.activities.access import row_context
 from finsam.activities.importing import import_activities, import_measures
 from finsam.activities.models import Activity, ActivityKind, MeasureDefinition, MeasureValue
@@ -18,7 +18,7 @@ from finsam.interventions.association_file import apply_association_file, export
 from finsam.participants.importing import ImportRefused
 from finsam.statistics import metrics
 from finsam.statistics.engine import compute_report
-from finsam.tenancy.models import DataVersion, Role, RoleAssignment
+from finsam.tenancy.models import DataVersion, Role
 from finsam.tenancy.permissions import Access
 from tests.conftest import DATA, make_user
 
@@ -137,6 +137,7 @@ BAD_ROWS = [
     ("R-18;;seminarium;S;2024-03-01;;;;digitalt;10;;;;;;;;;Ring 19900101-0017", "kommentar", "personnummer"),
     ("19900101-0017;;seminarium;S;2024-03-01;;;;digitalt;10;;;;;;;;;", "referens", "personnummer"),
     ("R-20;finns-inte;seminarium;S;2024-03-01;;;;digitalt;10;;;;;;;;;", "insats", "okänd insats"),
+    ("R-21;;seminarium;S;2024-03-01;;;klar;digitalt;10;;;;;;;;;", "status", "okänd status"),
     ("R-1;;seminarium;S;2024-03-02;;;;digitalt;10;;;;;;;;;", "referens", "rad 2"),
 ]
 
@@ -153,6 +154,8 @@ def test_every_error_of_a_file_is_reported_and_nothing_is_written(example_associ
         assert found and any(words.lower() in e.message.lower() for e in found), (line, column, [str(e) for e in errors
                                                                                                   if e.row == line])
     assert "19900101" not in " ".join(str(e) for e in errors)  # never shown back
+    unknown_status = next(line for line, (row, _, _) in enumerate(BAD_ROWS[1:], start=3) if "klar" in row)
+    assert [e.column for e in errors if e.row == unknown_status] == ["status"]  # reported once
     assert not Activity.objects.filter(association=association).exists()
     first = BAD_ROWS[0][0]
     with pytest.raises(ImportRefused) as refused:
@@ -175,6 +178,19 @@ def test_hostile_activity_files_are_refused_with_a_message(example_association, 
     with pytest.raises(ImportRefused) as refused:
         import_activities(content, name, _ctx(association))
     assert any(words.lower() in str(e).lower() for e in refused.value.errors), [str(e) for e in refused.value.errors]
+
+
+def test_codes_may_be_written_as_their_swedish_labels(example_association):
+    association, _ = example_association
+    data = ("Typ;Titel;Datum;Format;Status;Arrangör;Publik;Målgrupp;Deltagare_totalt\n"
+            "Kunskapsdialog;Dialog;2024-03-01;Fysiskt;Genomförd;Förbundet;Chefer hos medlemmarna;Vuxna 30–64 år i behov "
+            "av samordnat stöd;12\n"
+            "konferens;Dag;2024-03-02;HYBRID;installd;Region Exempel;medarbetare;unga_vuxna;\n")
+    assert import_activities(data.encode(), "a.csv", _ctx(association)).created == 2
+    dialog, day = Activity.objects.order_by("date")
+    assert (dialog.kind, dialog.format, dialog.status, dialog.organisers, dialog.audience, dialog.target_groups) == (
+        "kunskapsdialog", "fysiskt", "genomford", ["forbundet"], ["chefer"], ["vuxna"])
+    assert (day.format, day.status, day.organisers) == ("hybrid", "installd", ["region"])
 
 
 def test_formula_like_cells_are_stored_as_text(example_association):
@@ -219,6 +235,12 @@ def test_the_commands_exit_with_every_error(example_association, tmp_path):
     assert "2 fel" in str(failed.value) and "Rad 2" in str(failed.value) and "Rad 3" in str(failed.value)
     with pytest.raises(CommandError, match="inget förbund"):
         call_command("import_measures", "--association", "finns-inte", str(path))
+    make_user("styrelse@exempelstad.se", association, Role.READER)
+    with pytest.raises(CommandError, match="får inte registrera"):
+        call_command("import_measures", "--association", association.slug, "--user", "styrelse@exempelstad.se",
+                     str(path))
+    with pytest.raises(CommandError, match="finns inte"):
+        call_command("import_activities", "--association", association.slug, str(tmp_path / "saknas.csv"))
 
 
 # --- rights per insats ---------------------------------------------------------------------------------
@@ -418,3 +440,110 @@ def test_the_database_refuses_a_second_copy_of_an_activity_and_a_measure_value(w
     with pytest.raises(IntegrityError), transaction.atomic():
         MeasureValue.objects.create(association=world.alfa, measure="nyhetsbrev_prenumeranter", end=D(2024, 6, 30),
                                     value=2)
+
+
+def test_every_format_renders_the_activity_tables(activities_example):
+    from openpyxl import load_workbook
+
+    from finsam.reports.exporters import registry
+
+    report = compute_report(activities_example, *YEAR, tables=["activities"])
+    for exporter in registry:
+        content = exporter.render(report)
+        assert content, exporter.identifier
+    workbook = load_workbook(io.BytesIO(registry.get("xlsx").render(report)))
+    text = " ".join(str(c.value) for ws in workbook.worksheets for row in ws.iter_rows() for c in row if c.value)
+    assert "Aktiviteter per typ" in text and "SIP-möte" in text and "Räckvidd och mått" in text
+    html = registry.get("html").render(report).decode()
+    assert "Utvärderingar" in html and "88,6" in html  # recommend 178 of 201
+    csv = registry.get("csv").render(report).decode("utf-8-sig")
+    assert "Prenumeranter på nyhetsbrevet" in csv
+
+
+def test_the_report_page_shows_activity_tables_when_there_are_activities(activities_example, client):
+    from finsam.tenancy.models import User
+
+    client.force_login(User.objects.get(username="admin@exempelstad.se"))
+    page = client.get(f"/{activities_example.slug}/rapporter/?period=custom&date_from=2024-01-01&date_to=2024-12-31")
+    assert page.status_code == 200 and "Aktiviteter per typ" in page.content.decode()
+    page = client.get(f"/{activities_example.slug}/rapporter/?period=custom&date_from=2021-01-01&date_to=2021-12-31")
+    assert "Aktiviteter per typ" not in page.content.decode()  # no activities then: left out
+
+
+def test_an_excel_file_is_read_from_its_sheet_named_aktiviteter_or_matt(example_association):
+    from openpyxl import Workbook
+
+    association, _ = example_association
+
+    def workbook(sheet, header, *rows):
+        book = Workbook()
+        book.active.title = "Instruktioner"
+        book.active.append(["Läs bladet bredvid"])
+        data = book.create_sheet(sheet)
+        for row in (header, *rows):
+            data.append(row)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+    activities = workbook("Aktiviteter", ["typ", "titel", "datum", "format", "deltagare_totalt"],
+                          ["Seminarium/webbinarium", "Excel-seminarium", datetime.datetime(2024, 5, 2), "Digitalt", 12])
+    assert import_activities(activities, "a.xlsx", _ctx(association)).created == 1
+    activity = Activity.objects.get(title="Excel-seminarium")
+    assert (activity.kind, activity.date, activity.format, activity.attendees) == ("seminarium", D(2024, 5, 2),
+                                                                                    "digitalt", 12)
+    values = workbook("Matt", ["matt", "insats", "fran", "till", "varde"],
+                      ["webb_besok", None, datetime.datetime(2024, 1, 1), datetime.datetime(2024, 6, 30), 12480.5])
+    assert import_measures(values, "m.xlsx", _ctx(association)).created == 1
+    assert float(MeasureValue.objects.get().value) == 12480.5
+
+
+def test_finsam_report_writes_the_activity_tables(activities_example, tmp_path):
+    out = tmp_path / "rapport.json"
+    call_command("report", "--association", activities_example.slug, "--from", "2024-01-01", "--to", "2024-12-31",
+                 "--tables", "activities", "--format", "json", "--output", str(out), stdout=StringIO())
+    tables = {t["id"]: t for t in json.loads(out.read_text())["tables"]}
+    assert set(tables) == {"activities", "activities_years", "activities_by_intervention", "activity_series",
+                           "attendees_by_organisation", "attendees_by_role", "activity_evaluations", "activity_list",
+                           "measures"}
+    assert tables["activities_years"]["cells"]["totalt"] == {"count_2024": 61, "attendees_2024": 794}
+
+
+def test_hostile_page_input_gives_no_500(world, login):
+    Activity.objects.create(association=world.alfa, kind="seminarium", title="S", date=D(2024, 3, 1),
+                            format="digitalt", attendees=1)
+    MeasureValue.objects.create(association=world.alfa, measure="webb_besok", start=D(1, 1, 1), end=D(1, 6, 30), value=1)
+    client = login(world.users["admin"])
+    for data in (_form(antal="99999999999999999999", datum="0000-00-00", typ="<script>", format="x"),
+                 _form(deltagare_totalt="-1", org_0="1e9", roll_0="x", utv_svar="9" * 30, insats="hemlig"),
+                 _form(datum="9999-12-31", status="planerad", slutdatum="9999-12-31", antal="2")):
+        assert client.post("/alfa/aktiviteter/ny/", data).status_code == 200
+    assert client.post("/alfa/aktiviteter/ny/", {"titel": "\x00"}).status_code == 400  # core's refusal of NUL
+    for data in ({"matt": "webb_besok", "till": "9999-99-99", "varde": "NaN"},
+                 {"matt": "webb_besok", "fran": "0001-01-01", "till": "0001-01-01", "varde": "1e400"},
+                 {"matt": "<x>", "insats": "hemlig", "till": "2024-01-01", "varde": "1"}):
+        assert client.post("/alfa/matt/", data).status_code == 200
+    assert Activity.objects.filter(association=world.alfa).count() == 1
+    for query in ("?ar=99999999999999999999999", "?ar=-1&typ=" + "x" * 300, "?insats=%C3%A5%27"):
+        assert client.get("/alfa/aktiviteter/" + query).status_code == 200
+    assert client.get("/alfa/aktiviteter/?typ=%00").status_code == 400  # core's refusal of NUL
+    report = compute_report(world.alfa, D(1, 1, 1), D(1, 12, 31), tables=["activities"])  # no year before year 1
+    assert report.table("measures").cells["webb_besok"] == {"value": 1, "previous": None, "change": None}
+
+
+def test_shares_read_as_shares_and_only_sip_counts_are_counts(activities_example):
+    from finsam.reports.formatting import cell
+    from finsam.statistics.tables import COUNT, MEASURE, SHARE
+
+    report = compute_report(activities_example, *YEAR, tables=["activities"])
+    evaluations = report.table("activity_evaluations")
+    assert evaluations.kind("totalt", "recommend") == SHARE and cell(evaluations, "totalt", "recommend") == "88,6\u00a0%"
+    assert evaluations.kind("seminarium", "answers") == MEASURE
+    assert cell(evaluations, "totalt", "mean_rating") == "4,1"
+    kinds = report.table("activities")
+    assert kinds.kind("sip_mote", "count") == COUNT and kinds.kind("totalt", "count") == COUNT
+    assert kinds.kind("seminarium", "count") == MEASURE
+    listing = report.table("activity_list")
+    sip = next(key for key, _ in listing.rows if listing.cells[key]["kind"] == "SIP-möte")
+    assert listing.kind(sip, "count") == COUNT and listing.kind(sip, "date") != COUNT
+    assert report.table("measures").kind("webb_besok", "value") == MEASURE

@@ -280,14 +280,18 @@ def _activity_deleted(world, client, activity):
     _post(client, world, "admin", "activities:delete", pk=activity.pk)
 
 
-def _activity_file(world, client, activity):
-    csv = ("insats;typ;titel;datum;format;deltagare_totalt\n"
-           "aktivitet;seminarium;Seminarium;2024-03-01;fysiskt;30\n"
-           ";kunskapsdialog;Kunskapsdialog;2024-04-01;digitalt;25\n")
-    client.force_login(world.users["admin"])
-    upload = SimpleUploadedFile("aktiviteter.csv", csv.encode(), content_type="text/csv")
-    response = client.post(_url(world, "activities:import"), {"file": upload})
+def _upload(world, client, user, route, csv):
+    client.force_login(world.users[user])
+    upload = SimpleUploadedFile("fil.csv", csv.encode(), content_type="text/csv")
+    response = client.post(_url(world, route), {"file": upload})
     assert response.context["summary"] is not None, [str(e) for e in response.context["errors"]]
+
+
+def _activity_file(world, client, activity):
+    _upload(world, client, "admin", "activities:import",
+            "insats;typ;titel;datum;format;deltagare_totalt\n"
+            "aktivitet;seminarium;Seminarium;2024-03-01;fysiskt;30\n"
+            ";kunskapsdialog;Kunskapsdialog;2024-04-01;digitalt;25\n")
 
 
 def _measure_value(world):
@@ -308,13 +312,10 @@ def _measure_deleted(world, client, value):
 
 
 def _measure_file(world, client, value):
-    csv = ("matt;insats;fran;till;varde\n"
-           "webb_besok;;2024-01-01;2024-06-30;150\n"
-           "nyhetsbrev_prenumeranter;;;2024-06-30;412\n")
-    client.force_login(world.users["analyst"])
-    upload = SimpleUploadedFile("matt.csv", csv.encode(), content_type="text/csv")
-    response = client.post(_url(world, "activities:measures_import"), {"file": upload})
-    assert response.context["summary"] is not None, [str(e) for e in response.context["errors"]]
+    _upload(world, client, "analyst", "activities:measures_import",
+            "matt;insats;fran;till;varde\n"
+            "webb_besok;;2024-01-01;2024-06-30;150\n"
+            "nyhetsbrev_prenumeranter;;;2024-06-30;412\n")
 
 
 def _own_kinds_and_measures(world):

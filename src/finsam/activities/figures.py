@@ -124,17 +124,17 @@ def measure_value(measure, start, end, interventions=None, association=None):
         queryset = queryset.filter(intervention__isnull=True)
     if measure.aggregation == codes.SUMMA:
         values = [v.value for v in queryset.filter(start__gte=start, end__lte=end)]
-        return _number(sum(values)) if values else None
+        return as_number(sum(values)) if values else None
     if measure.aggregation == codes.SENASTE:
         latest = {}
         for v in queryset.filter(end__gte=start, end__lte=end).order_by("end"):
             latest[v.intervention_id] = v.value  # the latest of each insats
-        return _number(sum(latest.values())) if latest else None
+        return as_number(sum(latest.values())) if latest else None
     values = [v.value for v in queryset.filter(start=start, end=end)]
-    return _number(sum(values)) if values else None
+    return as_number(sum(values)) if values else None
 
 
-def _number(value):
+def as_number(value):
     value = Decimal(value)
     return int(value) if value == value.to_integral_value() else float(value)
 

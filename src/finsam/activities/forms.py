@@ -107,8 +107,8 @@ class ActivityForm(_RowForm):
     def __init__(self, *args, ctx, **kwargs):
         super().__init__(*args, ctx=ctx, **kwargs)
         self.fields["typ"].choices = [(k.code, k.label) for k in ctx.kinds.values()]
-        members = {m.code: m.display_name for m in ctx.association.members.all()}
-        organiser_labels = {**dict(codes.ORGANISERS.choices), **members}
+        members = ctx.member_names
+        organiser_labels = ctx.organiser_labels()
         self.fields["arrangor"].choices = [(c, organiser_labels.get(c, c)) for c in ctx.organisers()]
         self.fields["malgrupp"].choices = list(ctx.target_groups.items())
         for n, (_, label) in enumerate(codes.RATINGS.choices, 1):

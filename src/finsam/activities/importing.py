@@ -66,29 +66,39 @@ def _error_collector(errors, line, raw):
     return error
 
 
-# --- activities -------------------------------------------------------------------------------------
-
-def validate_activities(data, filename, ctx):
-    """(cleaned rows with their line, errors, warnings) of an activity file."""
-    file = _File(data, filename, "Aktiviteter", rows.ACTIVITY_COLUMNS, rows.ACTIVITY_REQUIRED, "aktiviteter")
+def _validate(file, clean, identity, twice):
+    """(cleaned rows with their line, errors, warnings): each row through ``clean``; a row with the
+    ``identity`` of an earlier one is reported by ``twice(row, earlier line)`` -> (column, message)."""
     errors, cleaned, seen = list(file.errors), [], {}
     for line, raw in file.lines:
-        row = rows.clean_activity(raw, ctx, _error_collector(errors, line, raw))
+        row = clean(raw, _error_collector(errors, line, raw))
         if row is None:
             continue
-        identity = rows.activity_identity(row)
-        if identity in seen:
-            words = "referens" if row["reference"] else "insats, typ, datum och titel"
-            errors.append(RowError(line, "referens" if row["reference"] else "titel", "",
-                                   f"samma aktivitet som på rad {seen[identity]} (samma {words})."))
+        key = identity(row)
+        if key in seen:
+            column, message = twice(row, seen[key])
+            errors.append(RowError(line, column, "", message))
             continue
-        seen[identity] = line
+        seen[key] = line
         row["line"] = line
         cleaned.append(row)
     return cleaned, errors, file.warnings
 
 
-def _stored_activity(association, row):
+# --- activities -------------------------------------------------------------------------------------
+
+def validate_activities(data, filename, ctx):
+    """(cleaned rows with their line, errors, warnings) of an activity file."""
+    file = _File(data, filename, "Aktiviteter", rows.ACTIVITY_COLUMNS, rows.ACTIVITY_REQUIRED, "aktiviteter")
+
+    def twice(row, earlier):
+        words = "referens" if row["reference"] else "insats, typ, datum och titel"
+        return ("referens" if row["reference"] else "titel", f"samma aktivitet som på rad {earlier} (samma {words}).")
+
+    return _validate(file, lambda raw, error: rows.clean_activity(raw, ctx, error), rows.activity_identity, twice)
+
+
+def stored_activity(association, row):
     if row["reference"]:
         return Activity.objects.filter(association=association, reference=row["reference"]).first()
     return Activity.objects.filter(association=association, reference="", intervention=row["intervention"],
@@ -99,30 +109,22 @@ def import_activities(data, filename, ctx, user=None):
     cleaned, errors, warnings = validate_activities(data, filename, ctx)
     if errors:
         raise ImportRefused(errors, warnings)
-    summary = _write(ctx, cleaned, warnings, _stored_activity, Activity, ACTIVITY_FIELDS)
-    return summary
+    return _write(ctx, cleaned, warnings, stored_activity, Activity, ACTIVITY_FIELDS)
 
 
 # --- measures ---------------------------------------------------------------------------------------
 
 def validate_measures(data, filename, ctx):
     file = _File(data, filename, "Matt", rows.MEASURE_COLUMNS, rows.MEASURE_REQUIRED, "mått")
-    errors, cleaned, seen = list(file.errors), [], {}
-    for line, raw in file.lines:
-        row = rows.clean_measure(raw, ctx, _error_collector(errors, line, raw))
-        if row is None:
-            continue
-        identity = rows.measure_identity(row)
-        if identity in seen:
-            errors.append(RowError(line, "till", "", f"samma måttvärde som på rad {seen[identity]} (samma mått, insats, "
-                                                     "fran och till)."))
-            continue
-        seen[identity] = line
-        row["line"] = line
-        cleaned.append(row)
+
+    def twice(row, earlier):
+        return "till", f"samma måttvärde som på rad {earlier} (samma mått, insats, fran och till)."
+
+    cleaned, errors, warnings = _validate(file, lambda raw, error: rows.clean_measure(raw, ctx, error),
+                                          rows.measure_identity, twice)
     if not errors:
         errors.extend(overlaps(ctx, cleaned))
-    return cleaned, errors, file.warnings
+    return cleaned, errors, warnings
 
 
 def overlaps(ctx, cleaned):
@@ -154,7 +156,7 @@ def overlaps(ctx, cleaned):
     return errors
 
 
-def _stored_measure(association, row):
+def stored_measure(association, row):
     return MeasureValue.objects.filter(association=association, measure=row["measure"],
                                        intervention=row["intervention"], start=row["start"], end=row["end"]).first()
 
@@ -163,18 +165,22 @@ def import_measures(data, filename, ctx, user=None):
     cleaned, errors, warnings = validate_measures(data, filename, ctx)
     if errors:
         raise ImportRefused(errors, warnings)
-    return _write(ctx, cleaned, warnings, _stored_measure, MeasureValue, MEASURE_FIELDS)
+    # Checked again under the write lock: another file may have stored an overlapping period meanwhile.
+    return _write(ctx, cleaned, warnings, stored_measure, MeasureValue, MEASURE_FIELDS,
+                  check=lambda: overlaps(ctx, cleaned))
 
 
 # --- writing ---------------------------------------------------------------------------------------
 
-def _write(ctx, cleaned, warnings, find, model, fields):
+def _write(ctx, cleaned, warnings, find, model, fields, check=None):
     association = ctx.association
     summary = ImportSummary(warnings=list(warnings))
     try:
         with transaction.atomic():
             lock_participant_writes(association.pk)
-            refused = []
+            refused = check() if check else []
+            if refused:
+                raise ImportRefused(refused, warnings)
             for row in cleaned:
                 stored = find(association, row)
                 values = {f: row[f] for f in fields}

@@ -49,14 +49,15 @@ def _kind_label(kinds, code):
 
 
 def _mark_rows(table, personal_rows):
-    """Rows counting persons (an individual kind) are counts; every other row a measure. The total
-    row is a count when any row is."""
+    """Rows counting persons (an individual kind) are counts; every other row's numbers are
+    measures. The total row is a count when any row is. Columns declared with a kind of their own
+    (shares, text, the mean) keep it."""
+    personal = set(personal_rows) | ({"totalt"} if personal_rows else set())
     for key, _ in table.rows:
-        if key == "totalt":
-            continue
-        table.row_kinds[key] = COUNT if key in personal_rows else MEASURE
-    if "totalt" in dict(table.rows):
-        table.row_kinds["totalt"] = COUNT if personal_rows else MEASURE
+        kind = COUNT if key in personal else MEASURE
+        for col, _ in table.columns:
+            if col not in table.column_kinds:
+                table.cell_kinds[(key, col)] = kind
 
 
 def _column_sums(table, columns):
@@ -357,8 +358,8 @@ def measures_table(ctx):
         value = figures.measure_value(measure, start, end, interventions, ctx.association)
         if value is None:
             continue
-        previous = figures.measure_value(measure, year_earlier(start), year_earlier(end), interventions,
-                                         ctx.association)
+        previous = None if start.year <= 1 else figures.measure_value(
+            measure, year_earlier(start), year_earlier(end), interventions, ctx.association)
         rows.append((measure.code, measure.label))
         cells[measure.code] = {"value": value, "previous": previous,
                                "change": None if previous is None else _difference(value, previous)}

@@ -10,6 +10,7 @@ import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
+from finsam.core.forms import parse_date
 from finsam.core.identifiers import IDENTITY_NUMBER_MESSAGE, contains_identity_number
 from finsam.interventions.models import target_group_choices
 
@@ -64,7 +65,8 @@ class Context:
         self.today = today or datetime.date.today()
         self.kinds = codes.kinds(association)
         self.measures = codes.measures(association)
-        self.member_codes = {m.code for m in association.members.all()}
+        self.member_names = {m.code: m.display_name for m in association.members.all()}
+        self.member_codes = set(self.member_names)
         self.target_groups = dict(target_group_choices(association))
         self._all_slugs = None
 
@@ -119,6 +121,10 @@ class Context:
     def organisers(self):
         return ["forbundet", *sorted(self.member_codes), "annat_forbund", "annan"]
 
+    def organiser_labels(self):
+        """code -> the name a user may write instead (a member's own name, "Förbundet" ...)."""
+        return {**dict(codes.ORGANISERS.choices), **self.member_names}
+
 
 def _date(raw, column, error, required=False):
     value = raw.get(column)
@@ -130,15 +136,10 @@ def _date(raw, column, error, required=False):
         return value.date()
     if isinstance(value, datetime.date):
         return value
-    try:
-        return datetime.date.fromisoformat(text(value)) if len(text(value)) == 10 else _bad_date()
-    except ValueError:
+    parsed = parse_date(text(value))  # exactly ÅÅÅÅ-MM-DD
+    if parsed is None:
         error(column, "inget giltigt datum. Skriv ÅÅÅÅ-MM-DD, t.ex. 2024-03-15.")
-        return None
-
-
-def _bad_date():
-    raise ValueError
+    return parsed
 
 
 def _count(raw, column, error, minimum=0):
@@ -240,12 +241,12 @@ def clean_activity(raw, ctx, error):
     row["status"] = codes.STATUS.lookup(status_text) if status_text else codes.HELD
     if row["status"] is None:
         err("status", f"okänd status. Tillåtet: {', '.join(f'{c} ({label})' for c, label in codes.STATUS.choices)}.")
-    held = row["status"] == codes.HELD
-    if held and row["date"] and max(row["date"], row["end_date"] or row["date"]) > ctx.today:
+    held = row["status"] in (codes.HELD, None)  # an unknown status is reported once, above
+    if row["status"] == codes.HELD and row["date"] and max(row["date"], row["end_date"] or row["date"]) > ctx.today:
         err("status" if status_text else "datum",
             "en genomförd aktivitet kan inte ligga i framtiden; ange status planerad.",
             status_text or row["date"].isoformat())
-    row["organisers"] = _code_list(raw, "arrangor", err, ctx.organisers()) or ["forbundet"]
+    row["organisers"] = _code_list(raw, "arrangor", err, ctx.organisers(), ctx.organiser_labels()) or ["forbundet"]
     format_text = text(raw.get("format"))
     row["format"] = codes.FORMAT.lookup(format_text) if format_text else None
     if row["format"] is None:

@@ -16,34 +16,31 @@ class Clash(Exception):
     """Another stored row has the identity the saved one would get (message in Swedish)."""
 
 
-def _other(queryset, instance):
-    return queryset.exclude(pk=instance.pk) if instance is not None and instance.pk else queryset
+def _save(obj, fields, row, clash):
+    """Set ``fields`` from ``row`` and save, inside the caller's transaction; the database's unique
+    constraint is the last word (a row saved at the same moment by someone else)."""
+    for field in fields:
+        setattr(obj, field, row[field])
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:
+        raise Clash(clash) from None
+    mark_data_changed(obj.association_id)
+    return obj
 
 
 def save_activity(ctx, row, instance=None):
     """Create (``instance`` None) or update an activity from a cleaned row."""
     association = ctx.association
+    what = "samma referens" if row["reference"] else "samma insats, typ, datum och titel"
     with transaction.atomic():
         lock_participant_writes(association.pk)
-        if row["reference"]:
-            same = Activity.objects.filter(association=association, reference=row["reference"])
-            what = "samma referens"
-        else:
-            same = Activity.objects.filter(association=association, reference="", intervention=row["intervention"],
-                                           kind=row["kind"], date=row["date"], title=row["title"])
-            what = "samma insats, typ, datum och titel"
-        if _other(same, instance).exists():
+        stored = importing.stored_activity(association, row)
+        if stored is not None and (instance is None or stored.pk != instance.pk):
             raise Clash(f"Det finns redan en aktivitet med {what}. Ändra den i stället.")
-        activity = instance or Activity(association=association)
-        for field in importing.ACTIVITY_FIELDS:
-            setattr(activity, field, row[field])
-        try:
-            with transaction.atomic():
-                activity.save()
-        except IntegrityError:
-            raise Clash(f"Det finns redan en aktivitet med {what}.") from None
-        mark_data_changed(association.pk)
-    return activity
+        return _save(instance or Activity(association=association), importing.ACTIVITY_FIELDS, row,
+                     f"Det finns redan en aktivitet med {what}.")
 
 
 def delete_activity(activity):
@@ -60,19 +57,9 @@ def save_measure_value(ctx, row):
         overlapping = importing.overlaps(ctx, [row])
         if overlapping:
             raise Clash(overlapping[0].message[:1].upper() + overlapping[0].message[1:])
-        stored = MeasureValue.objects.filter(association=association, measure=row["measure"],
-                                             intervention=row["intervention"], start=row["start"],
-                                             end=row["end"]).first()
-        value = stored or MeasureValue(association=association)
-        for field in importing.MEASURE_FIELDS:
-            setattr(value, field, row[field])
-        try:
-            with transaction.atomic():
-                value.save()
-        except IntegrityError:
-            raise Clash("Värdet sparades samtidigt av någon annan. Försök igen.") from None
-        mark_data_changed(association.pk)
-    return value
+        stored = importing.stored_measure(association, row)
+        return _save(stored or MeasureValue(association=association), importing.MEASURE_FIELDS, row,
+                     "Värdet sparades samtidigt av någon annan. Försök igen.")
 
 
 def delete_measure_value(value):

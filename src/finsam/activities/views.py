@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from finsam.core.forms import bound, parse_key
 from finsam.participants.importing import ImportRefused
+from finsam.reports import formatting
 from finsam.tenancy.permissions import association_view
 
 from . import codes, figures, importing, rows, services
@@ -107,7 +108,8 @@ def measures(request):
     for value in values:
         measure = ctx.measures.get(value.measure)
         value.label = measure.label if measure else value.measure
-        value.shown = figures._number(value.value)
+        number = figures.as_number(value.value)
+        value.shown = formatting.number(number, 0 if isinstance(number, int) else 2)
     return render(request, "activities/measures.html", {
         "nav": "measures", "form": form, "values": values,
         "aggregations": [(m, codes.AGGREGATION.label(m.aggregation)) for m in ctx.measures.values()],
