@@ -37,6 +37,7 @@ REQUESTER = "requester"
 # Indicator surveys: rounds seen by these, run (opened, closed, printed, typed in) by these.
 SURVEY_VIEWERS = {"admin", "analyst", "manager"}
 SURVEY_RUNNERS = {"admin", "manager"}
+PLANNERS = {"admin", "analyst"}
 
 # name -> (url kwargs builder, method, roles that get the page)
 ROUTES = {
@@ -139,6 +140,23 @@ ROUTES = {
     "finance:import": (lambda w: {"kind": "utfall"}, "get", {"admin", "analyst"}),
     "finance:settings": (lambda w: {}, "get", {"admin", "analyst"}),
     "finance:intervention": (lambda w: {"intervention_slug": w.assigned.slug}, "get", {"admin", "analyst", "manager"}),
+    # The plan (issue 14): administratör and analytiker.
+    "plans:list": (lambda w: {}, "get", PLANNERS),
+    "plans:plan_create": (lambda w: {}, "get", PLANNERS),
+    "plans:plan_detail": (lambda w: _tree(w, "plan"), "get", PLANNERS),
+    "plans:plan_edit": (lambda w: _tree(w, "plan"), "get", PLANNERS),
+    "plans:plan_delete": (lambda w: _tree(w, "plan"), "post", PLANNERS),
+    "plans:area_create": (lambda w: _tree(w, "plan"), "get", PLANNERS),
+    "plans:area_edit": (lambda w: _tree(w, "area"), "get", PLANNERS),
+    "plans:area_delete": (lambda w: _tree(w, "area"), "post", PLANNERS),
+    "plans:assessment": (lambda w: _tree(w, "area"), "get", PLANNERS),
+    "plans:goal_create": (lambda w: _tree(w, "area"), "get", PLANNERS),
+    "plans:goal_edit": (lambda w: _tree(w, "goal"), "get", PLANNERS),
+    "plans:goal_delete": (lambda w: _tree(w, "goal"), "post", PLANNERS),
+    "plans:indicator_create": (lambda w: _tree(w, "goal"), "get", PLANNERS),
+    "plans:indicator_edit": (lambda w: _tree(w, "indicator"), "get", PLANNERS),
+    "plans:indicator_delete": (lambda w: _tree(w, "indicator"), "post", PLANNERS),
+    "plans:result": (lambda w: _tree(w, "indicator"), "get", PLANNERS),
 }
 
 
@@ -159,6 +177,21 @@ def _survey_round(world, status="oppen"):
 
 def _unknown_survey():
     return {"association_slug": "alfa", "token": "okand-token"}
+
+
+def _tree(world, level):
+    """The url kwargs of a plan of alfa down to ``level`` (created once)."""
+    from finsam.plans.models import FocusArea, Indicator, Plan, PlanGoal
+
+    plan = Plan.objects.get_or_create(association=world.alfa, key="vp-2030",
+                                      defaults={"name": "VP 2030", "from_year": 2030, "to_year": 2030})[0]
+    area = FocusArea.objects.get_or_create(plan=plan, key="omrade", defaults={"name": "Område"})[0]
+    goal = PlanGoal.objects.get_or_create(focus_area=area, key="mal", defaults={"name": "Mål"})[0]
+    indicator = Indicator.objects.get_or_create(goal=goal, key="i", defaults={"text": "I", "metric": {"source": "manual"}})[0]
+    kwargs = {"plan_id": plan.pk, "area_id": area.pk, "goal_id": goal.pk, "indicator_id": indicator.pk}
+    keep = {"plan": ["plan_id"], "area": ["plan_id", "area_id"], "goal": ["plan_id", "goal_id"],
+            "indicator": ["plan_id", "indicator_id"]}[level]
+    return {k: kwargs[k] for k in keep}
 
 
 def _p(world):

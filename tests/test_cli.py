@@ -38,5 +38,9 @@ def test_demo_is_idempotent(db):
     from finsam.participants.models import Participation
 
     assert Participation.objects.count() == 320
+    from finsam.plans.models import Indicator
+
+    # the example plan with the insats goals of the förbund file: 21 indicators, once each
+    assert Indicator.objects.filter(goal__focus_area__plan__key="vp-2024").count() == 21
     manager = User.objects.get(username="projektledare@exempelstad.se")
     assert sorted(manager.assigned_interventions.values_list("slug", flat=True)) == ["aktivitetsplatsen", "novum"]

@@ -392,6 +392,66 @@ def _association_file_sections(world, client, _):
     response = client.post(_url(world, "interventions:association_file"), {"file": upload})
     assert response.status_code == 200 and response.context["summary"] is not None, response.context["errors"]
 
+def _plan_tree(world):
+    """A plan of alfa with a målområde, a goal and a manual indicator: (plan, area, goal, indicator)."""
+    from finsam.plans.models import FocusArea, Indicator, Plan, PlanGoal
+
+    plan = Plan.objects.create(association=world.alfa, key="vp-2024", name="VP 2024", from_year=2024, to_year=2024)
+    area = FocusArea.objects.create(plan=plan, key="omrade", name="Område")
+    goal = PlanGoal.objects.create(focus_area=area, key="mal", name="Mål")
+    indicator = Indicator.objects.create(goal=goal, key="i", text="I", metric={"source": "manual"},
+                                         target={"type": "at_least", "value": 5}, period={"type": "year"})
+    return plan, area, goal, indicator
+
+
+def _with_assessment(tree):
+    from finsam.plans.models import Assessment
+
+    Assessment.objects.create(focus_area=tree[1], year=2024, grade="ej_uppfyllt")
+    return tree
+
+
+def _plan_route(route, data, *levels):
+    """A write path of the plan pages: POST ``data`` to ``route`` with the ids of ``levels`` of
+    _plan_tree (plan, area, goal, indicator)."""
+    names = ("plan_id", "area_id", "goal_id", "indicator_id")
+
+    def path(world, client, tree):
+        ids = {names[i]: tree[i].pk for i in levels}
+        _post(client, world, "analyst", route, data, **ids)
+    return path
+
+
+INDICATOR_POST = {"key": "nya", "text": "Minst 10 nya", "order": "0", "metric": "participants|new_count",
+                  "target_type": "at_least", "target_value": "10", "period_type": "year"}
+PLAN_WRITES = {
+    "plan created": (_plan_route("plans:plan_create", {"key": "vp-2025", "name": "VP 2025", "from_year": "2025",
+                                                         "to_year": "2025"}), {"plans:plan_create"}, None),
+    "plan edited": (_plan_route("plans:plan_edit", {"key": "vp-2024", "name": "Ny", "from_year": "2024",
+                                                      "to_year": "2024"}, 0), {"plans:plan_edit"}, _plan_tree),
+    "plan deleted": (_plan_route("plans:plan_delete", {}, 0), {"plans:plan_delete"}, _plan_tree),
+    "målområde created": (_plan_route("plans:area_create", {"key": "nytt", "name": "Nytt", "order": "1"}, 0),
+                          {"plans:area_create"}, _plan_tree),
+    "målområde edited": (_plan_route("plans:area_edit", {"key": "omrade", "name": "Annat", "order": "0"}, 0, 1),
+                         {"plans:area_edit"}, _plan_tree),
+    "målområde deleted": (_plan_route("plans:area_delete", {}, 0, 1), {"plans:area_delete"}, _plan_tree),
+    "assessment": (_plan_route("plans:assessment", {"year": "2024", "grade": "god", "text": "Bra"}, 0, 1),
+                   {"plans:assessment"}, _plan_tree),
+    "assessment replaced": (_plan_route("plans:assessment", {"year": "2024", "grade": "god", "text": "Bra"}, 0, 1),
+                            {"plans:assessment"}, lambda world: _with_assessment(_plan_tree(world))),
+    "plan goal created": (_plan_route("plans:goal_create", {"key": "nytt", "name": "Nytt", "order": "1"}, 0, 1),
+                          {"plans:goal_create"}, _plan_tree),
+    "plan goal edited": (_plan_route("plans:goal_edit", {"key": "mal", "name": "Annat", "order": "0"}, 0, 2),
+                         {"plans:goal_edit"}, _plan_tree),
+    "plan goal deleted": (_plan_route("plans:goal_delete", {}, 0, 2), {"plans:goal_delete"}, _plan_tree),
+    "indicator created": (_plan_route("plans:indicator_create", INDICATOR_POST, 0, 2), {"plans:indicator_create"},
+                          _plan_tree),
+    "indicator edited": (_plan_route("plans:indicator_edit", {**INDICATOR_POST, "key": "i"}, 0, 3),
+                         {"plans:indicator_edit"}, _plan_tree),
+    "indicator deleted": (_plan_route("plans:indicator_delete", {}, 0, 3), {"plans:indicator_delete"}, _plan_tree),
+    "manual result": (_plan_route("plans:result", {"to": "2024-12-31", "value": "7", "text": "Enkät"}, 0, 3),
+                      {"plans:result"}, _plan_tree),
+}
 
 
 # --- the survey pages (finsam.surveys views) ------------------------------------------------------------
@@ -603,6 +663,7 @@ WRITE_PATHS = {
     "finance actuals file": (_finance_file("utfall", "period;post;belopp\r\n2024-02;styrelse;20\r\n"),
                              {"finance:import"}, _finance_stored),
     "finance settings page": (_finance_settings_page, {"finance:settings"}, None),
+    **PLAN_WRITES,
 }
 
 # Routes whose requests write nothing the engine reads (each says why).
@@ -628,6 +689,7 @@ WRITES_NOTHING_COUNTED = {
     "surveys:round_list", "surveys:round_detail", "surveys:poster", "surveys:paper_pdf", "surveys:free_text",
     "surveys:answers_export", "surveys:start", "surveys:question", "surveys:respond_all", "surveys:thanks",
     "finance:home", "finance:intervention",  # finance pages that only read
+    "plans:list", "plans:plan_detail",
 }
 
 # (model label, operation) that no path of the product performs; each says why. A path that starts

@@ -153,6 +153,7 @@ def _one_of_each(world):
         MeasureValue.objects.create(association=association, measure="webb_besok", start=datetime.date(2024, 1, 1),
                                     end=datetime.date(2024, 6, 30), value=100)
         _surveys_of(association, intervention)
+        _plan_rows(association, intervention)
 
 
 def _surveys_of(association, intervention):
@@ -174,6 +175,16 @@ def _surveys_of(association, intervention):
     s.Answer.objects.create(association=association, response=response, question=question, step="ja")
     s.ImportId.objects.create(association=association, round=rnd, key_hash="x", response=response)
     s.SurveyGoal.objects.create(association=association, position=1, year=2024, question_key="q1", target="0.8")
+
+
+def _plan_rows(association, intervention):
+    from finsam.plans.models import Assessment, FocusArea, Indicator, Plan, PlanGoal
+
+    plan = Plan.objects.create(association=association, key="vp-2030", name="VP", from_year=2030, to_year=2030)
+    area = FocusArea.objects.create(plan=plan, key="omrade", name="Område")
+    Assessment.objects.create(focus_area=area, year=2030, grade="god")
+    goal = PlanGoal.objects.create(focus_area=area, key="mal", name="Mål", intervention=intervention)
+    Indicator.objects.create(goal=goal, key="i", text="I", metric={"source": "manual"})
 
 
 @pytest.mark.parametrize("label", sorted(m._meta.label for m in tenant_models()))

@@ -146,6 +146,7 @@ INSTALLED_APPS = [
     "finsam.finance",
     "finsam.activities",
     "finsam.surveys",
+    "finsam.plans",
 ]
 
 MIDDLEWARE = [

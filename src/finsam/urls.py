@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("finsam.activities.urls")),
     path("", include("finsam.surveys.urls")),
     path("", include("finsam.finance.urls")),
+    path("", include("finsam.plans.urls")),
 ]
 
 handler400 = "finsam.core.views.bad_request"

@@ -48,6 +48,9 @@ def cell(table, row, col, unit=KR):
         return MASKED
     if value is None:
         return FEW_ANSWERS if row in table.extra.get("masked_rows", {}) else NOT_APPLICABLE
+    text = getattr(table, "texts", {}).get(row, {}).get(col)
+    if text:  # the engine's own text of the cell (a plan row's "Minst 35 %", "30,2 % (26 av 86)", "God")
+        return text
     kind = table.kind(row, col)
     if kind == SHARE:
         return share(value)

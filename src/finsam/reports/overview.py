@@ -83,11 +83,22 @@ class Goal:
 
 
 @dataclass
+class PlanArea:
+    """A målområde of the plan on the start page: its indicators and their lowest grade or status."""
+
+    name: str
+    indicators: int
+    assessment: str  # label: the lowest grade (the period has ended) or status (before), or Ej bedömt
+    partial: bool = False  # a published roll-up counting rows the publication hid
+
+
+@dataclass
 class Figures:
     date_from: datetime.date
     date_to: datetime.date
     rows: list = field(default_factory=list)  # Row per insats, then the förbund's total (key "totalt")
     goals: list = field(default_factory=list)
+    plan: list = field(default_factory=list)  # PlanArea per målområde of the plan covering date_to
     title: str = ""  # a published report's title
 
     def row(self, key):
@@ -124,7 +135,27 @@ def figures(report, acceptable_percent, *, title="", total_label="Hela förbunde
                   share=HIDDEN if (key, "work_or_study") in wos.masked_shares else wos.share(key, "work_or_study"))
         result.rows.append(row)
     result.goals = goals(report, acceptable_percent, flow)
+    result.plan = plan_areas(report)
     return result
+
+
+def plan_areas(report):
+    """The plan's målområden from the report's plan_summary (plans/report_tables.py), as computed
+    (or published): the lowest grade of the indicators whose period has ended, else (before any
+    period has ended, e.g. mid-year) the lowest status."""
+    table = next((t for t in report.tables if t.id == "plan_summary"), None)
+    if table is None:
+        return []
+    areas = []
+    for key, name in table.rows:
+        if key == "totalt":
+            continue
+        cells = table.cells.get(key, {})
+        graded = cells.get("grade") not in (None, grading.NOT_ASSESSED)
+        code = cells.get("grade") if graded else cells.get("status")
+        areas.append(PlanArea(name, cells.get("indicators") or 0, grading.LABELS.get(code or grading.NOT_ASSESSED),
+                              bool(getattr(table, "partial", False))))
+    return areas
 
 
 def goals(report, acceptable_percent, flow=None):

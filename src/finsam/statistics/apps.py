@@ -6,6 +6,7 @@ class StatisticsConfig(AppConfig):
     verbose_name = "Statistik"
 
     def ready(self):
-        from . import cache
+        from . import cache, metrics, participant_metrics
 
         cache.connect()
+        metrics.register_source(participant_metrics.PARTICIPANTS)

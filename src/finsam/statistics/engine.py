@@ -178,17 +178,21 @@ def consistent_read():
 REPORT_WORK_MEM = "64MB"
 
 
-def build_tables(ctx, specs):
-    """(specs built, their tables, [{"id", "reason"}] of those whose builder raised Omitted)."""
+def build_tables(ctx, specs, tables=None):
+    """(a spec per table built, the tables, [{"id", "reason"}] of the specs whose builder raised
+    Omitted). A ``several`` spec gives several tables (its spec repeated in the first list); a
+    part of one asked for by its own id in ``tables`` leaves out the other parts (registry.keeps)."""
     kept, built, omitted = [], [], []
     for spec in specs:
         try:
-            table = spec.build(ctx)
+            tables_of_spec = registry.build_tables(spec, ctx)
         except Omitted as skipped:
             omitted.append({"id": spec.id, "reason": skipped.reason})
             continue
-        kept.append(spec)
-        built.append(table)
+        for table in tables_of_spec:
+            if registry.keeps(spec, table.id, tables):
+                kept.append(spec)
+                built.append(table)
     return kept, built, omitted
 
 
@@ -197,7 +201,7 @@ def compute_national_tables(scope, date_from, date_to, tables=None):
     ``scope`` (for the national level and the benchmarks), counted inside it."""
     with consistent_read(), scope.activate():
         ctx = Context(scope, date_from, date_to)
-        return build_tables(ctx, registry.specs(tables))[1]
+        return build_tables(ctx, registry.specs(tables), tables)[1]
 
 
 def compute_report(association, date_from, date_to, interventions=None, *, publish=False, now=None, tables=None,
@@ -211,7 +215,7 @@ def compute_report(association, date_from, date_to, interventions=None, *, publi
                  else registry.specs_with_data(association, date_from, date_to, interventions))
         ctx = Context(Scope.of(association), date_from, date_to, interventions)
         ctx.respondent_groups = list(respondent_groups or [])  # the survey tables' filter
-        specs, built, omitted = build_tables(ctx, specs)
+        specs, built, omitted = build_tables(ctx, specs, tables)
         relations = registry.Relations(t.id for t in built)
         for spec, table in zip(specs, built):
             if spec.relations:

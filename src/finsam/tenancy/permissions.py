@@ -84,6 +84,8 @@ CAPABILITIES = {
     # insatser (finance/views.intervention_page); läsare read published reports only.
     "manage_finance": {ADMIN, ANALYST},
     "view_finance": {ADMIN, ANALYST, MANAGER},
+    # The förbund's plan (verksamhetsplan): its pages and forms (issue 14).
+    "manage_plans": {ADMIN, ANALYST},
 }
 
 

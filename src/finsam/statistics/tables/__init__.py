@@ -9,5 +9,5 @@ from .data import (  # noqa: F401
 )
 from .registry import (  # noqa: F401
     ADDITIVE, CURRENT, PERIOD, Atoms, Chain, Chart, Relations, Series, TableSpec, UnpublishedSpec, add_family_module,
-    bar, get, models_read, over_scope, register, register_presence, specs, specs_with_data,
+    bar, build_tables, get, keeps, models_read, over_scope, register, register_presence, specs, specs_with_data,
 )

@@ -68,6 +68,16 @@ class Table:
     # Further top-level fields of the table's JSON that its declaration adds (the survey tables'
     # min_n, masked_rows, previous_period, year); kept by freeze/thaw.
     extra: dict = field(default_factory=dict)
+    # Plan indicator rows (plans/report_tables.py): row -> {"counts": [...], "previous_counts": [...],
+    # "direction": bool}, the participant or SIP counts behind the row's result and previous value,
+    # which publication masking checks (masking.apply); never frozen.
+    goal_masks: dict = field(default_factory=dict)
+    # Texts rendered by the engine per row (JSON "texts"): {row: {"goal": ..., "result": ...}}.
+    texts: dict = field(default_factory=dict)
+    # A roll-up (plan_summary, goals_by_intervention) counts rows of these tables; "partial" is set
+    # when publication masked one of them (the roll-up still counts the unmasked rows).
+    rolls_up: list = field(default_factory=list)
+    partial: bool = False
 
     def kind(self, row, col):
         return self.cell_kinds.get((row, col)) or self.row_kinds.get(row) or self.column_kinds.get(col) or COUNT
@@ -121,6 +131,10 @@ class Table:
         }
         if self.unit:
             data["unit"] = self.unit
+        if self.texts:
+            data["texts"] = self.texts
+        if self.partial:
+            data["partial"] = True
         if self.masked:
             data["masked"] = [{"row": r, "column": c} for r, c in self.masked]
             data["masked_shares"] = [{"row": r, "column": c} for r, c in sorted(self.masked_shares)]
@@ -209,6 +223,7 @@ def freeze(report):
             "goal_rows": list(t.goal_rows),
             "measure_of": [[list(k), [list(c) for c in cells]] for k, cells in t.measure_of.items()],
             "extra": t.extra,
+            **({"texts": t.texts} if t.texts else {}), **({"partial": True} if t.partial else {}),
         } for t in report.tables],
         "omitted": [dict(o) for o in report.omitted],
     }
@@ -263,6 +278,8 @@ def thaw(data):
             table.shares[r][c] = Decimal(table.shares[r][c])
         table.cell_kinds.update({(r, c): k for r, c, k in t.get("cell_kinds", [])})
         table.extra = t.get("extra", {})
+        table.texts = t.get("texts", {})
+        table.partial = t.get("partial", False)
         tables.append(table)
     report = Report(
         FrozenAssociation(**data["association"]), datetime.date.fromisoformat(data["date_from"]),

@@ -165,6 +165,10 @@ class TableSpec:
     # The table masks its small numbers itself, for every role and format (the surveys' min n):
     # publication masking (masking.py) and differencing treat none of its cells as counts.
     own_masking: bool = False
+    # Several tables from one declaration: ``build`` returns a list of Tables whose ids are
+    # "<id>.<part>" (plan_goals.<målområde>: one per målområde of the plan). ``get("<id>.<part>")``
+    # answers with this spec; ``build_tables`` gives every spec's tables as a list.
+    several: bool = False
 
     def __post_init__(self):
         assert self.source in SOURCES, self.source
@@ -276,10 +280,22 @@ def specs(tables=None):
     wanted = set(tables)
     if "all" in wanted:
         return ordered
-    unknown = wanted - {s.id for s in ordered} - {s.family for s in ordered} - {s.source for s in ordered}
+    several = {s.id for s in ordered if s.several}
+    parts = {w for w in wanted if "." in w and w.split(".", 1)[0] in several}  # "plan_goals.<målområde>"
+    unknown = wanted - parts - {s.id for s in ordered} - {s.family for s in ordered} - {s.source for s in ordered}
     if unknown:
         raise ValueError(f"Okända tabeller eller tabellfamiljer: {', '.join(sorted(unknown))}")
-    return [s for s in ordered if s.id in wanted or s.family in wanted or s.source in wanted]
+    asked = wanted | {p.split(".", 1)[0] for p in parts}
+    return [s for s in ordered if s.id in asked or s.family in wanted or s.source in wanted]
+
+
+def keeps(spec, table_id, tables):
+    """Whether a table ``spec`` built belongs in a report asked for ``tables``: a part of a
+    ``several`` spec asked for by its own id ("plan_goals.samverkan") leaves out the other parts."""
+    if tables is None or not spec.several:
+        return True
+    wanted = set(tables)
+    return bool(wanted & {"all", spec.id, spec.family, spec.source}) or table_id in wanted
 
 
 # A source (SOURCES) whose tables a report shows only when it has data in the period registers
@@ -308,9 +324,20 @@ def specs_with_data(association, date_from, date_to, interventions=None):
 
 
 def get(table_id):
-    """The spec of a table or an unpublished count (or of a variant of one), or None."""
+    """The spec of a table or an unpublished count (or of a variant of one, or of a part of a
+    ``several`` spec), or None."""
     _load()
-    return _specs.get(table_id) or _unpublished.get(table_id) or _variant(table_id)
+    found = _specs.get(table_id) or _unpublished.get(table_id) or _variant(table_id)
+    if found is None and "." in table_id:
+        spec = _specs.get(table_id.split(".", 1)[0])
+        found = spec if spec is not None and spec.several else None
+    return found
+
+
+def build_tables(spec, ctx):
+    """The tables ``spec`` builds for ``ctx``: one, or a list for a ``several`` spec."""
+    built = spec.build(ctx)
+    return list(built) if spec.several else [built]
 
 
 def chart_of(table_id):

@@ -36,6 +36,8 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("Demodata läses inte in i produktion (FINSAM_ENV=production).")
         association, _ = apply_association_file((DATA / "exempelstad.json").read_bytes())
+        # the example's Verksamhetsplan 2024 (and its structural insats Kunskapsdialoger)
+        apply_association_file((DATA / "exempelstad-plan.json").read_bytes())
         with Scope.of(association).activate():
             participants = self.users_and_participants(association)
         self.capabilities(association)

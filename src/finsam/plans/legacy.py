@@ -1,0 +1,82 @@
+"""The insats goals of the förbundsfil's ``goals`` list and of the insats pages (interventions.Goal)
+as indicators of the plan (shared/spec/activities-and-goals.md, "Förbundsfil extension"): each goal
+becomes, in the plan covering its year (created as ``vp-<year>`` "Verksamhetsplan <year>" when
+missing), målområde ``insatsmal`` "Insatsernas mål", goal ``<insats slug>`` (the insats's name,
+``intervention`` set), indicator key = the metric, source ``participants`` (a manual goal:
+``manual`` with its result), target at_least, period year. It sets only metric, target and period
+(and a manual goal's result): both forms of one goal give one indicator.
+
+Written with the model classes it is given, so that the data migration (historical models) and the
+signal (plans/signals.py) run the same code."""
+
+import datetime
+
+FOCUS_AREA_KEY, FOCUS_AREA_NAME = "insatsmal", "Insatsernas mål"
+MANUAL_TEXT = "Manuellt resultat från insatsens mål"
+
+
+def _number(value):
+    value = float(value)
+    return int(value) if value.is_integer() else value
+
+
+def metric_of(metric):
+    return {"source": "manual"} if metric == "manual" else {"source": "participants", "key": metric}
+
+
+def mirror_goal(goal, intervention, models, label=None):
+    """Upsert the indicator standing for one insats goal (``goal``: an object with year, metric,
+    target, manual_result, description; ``intervention``: its insats). ``models``: (Plan, FocusArea,
+    PlanGoal, Indicator). Returns the indicator."""
+    Plan, FocusArea, PlanGoal, Indicator = models
+    association_id = intervention.association_id
+    year = goal.year
+    plan = Plan._default_manager.filter(association_id=association_id, from_year__lte=year, to_year__gte=year).first()
+    if plan is None:
+        plan = Plan._default_manager.create(association_id=association_id, key=f"vp-{year}",
+                                            name=f"Verksamhetsplan {year}", from_year=year, to_year=year)
+    area = FocusArea._default_manager.filter(plan=plan, key=FOCUS_AREA_KEY).first()
+    if area is None:
+        last = FocusArea._default_manager.filter(plan=plan).order_by("-order").first()
+        area = FocusArea._default_manager.create(plan=plan, key=FOCUS_AREA_KEY, name=FOCUS_AREA_NAME,
+                                                 order=(last.order + 1) if last else 0)
+    plan_goal = PlanGoal._default_manager.filter(focus_area=area, key=intervention.slug).first()
+    if plan_goal is None:
+        last = PlanGoal._default_manager.filter(focus_area=area).order_by("-order").first()
+        plan_goal = PlanGoal._default_manager.create(focus_area=area, key=intervention.slug, name=intervention.name,
+                                                     intervention_id=intervention.pk,
+                                                     order=(last.order + 1) if last else 0)
+    values = {"metric": metric_of(goal.metric), "target": {"type": "at_least", "value": _number(goal.target)},
+              "period": {"type": "year"}, "interventions": [intervention.slug]}
+    if goal.metric == "manual":
+        values["results"] = ([] if goal.manual_result is None else
+                             [{"to": datetime.date(year, 12, 31).isoformat(), "value": _number(goal.manual_result),
+                               "text": goal.description or MANUAL_TEXT}])
+    indicator = Indicator._default_manager.filter(goal=plan_goal, key=goal.metric).first()
+    if indicator is None:
+        last = Indicator._default_manager.filter(goal=plan_goal).order_by("-order").first()
+        return Indicator._default_manager.create(goal=plan_goal, key=goal.metric, order=(last.order + 1) if last else 0,
+                                                 text=goal.description or label or goal.metric, **values)
+    changed = [k for k, v in values.items() if getattr(indicator, k) != v]
+    if changed:
+        for k in changed:
+            setattr(indicator, k, values[k])
+        indicator.save(update_fields=changed)
+    return indicator
+
+
+def forget_goal(goal, intervention, models):
+    """Delete the indicator standing for a deleted insats goal (the plan keeps the rest)."""
+    Plan, FocusArea, PlanGoal, Indicator = models
+    Indicator._default_manager.filter(
+        goal__focus_area__plan__association_id=intervention.association_id,
+        goal__focus_area__plan__from_year__lte=goal.year, goal__focus_area__plan__to_year__gte=goal.year,
+        goal__focus_area__key=FOCUS_AREA_KEY, goal__key=intervention.slug, key=goal.metric).delete()
+
+
+def migrate_goals(apps, schema_editor=None):
+    """The data migration: every existing insats goal into the plan (historical models)."""
+    models = tuple(apps.get_model("plans", name) for name in ("Plan", "FocusArea", "PlanGoal", "Indicator"))
+    Goal = apps.get_model("interventions", "Goal")
+    for goal in Goal._default_manager.select_related("intervention").order_by("year", "intervention_id", "metric"):
+        mirror_goal(goal, goal.intervention, models)

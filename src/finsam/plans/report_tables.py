@@ -1,0 +1,265 @@
+"""The plan's tables (shared/spec/activities-and-goals.md, part B, "Tables"), family ``goals``:
+``plan_goals.<målområde>`` (one table per målområde of the plan covering the report's end: one
+``several`` declaration), ``plan_summary``, ``intervention_goals`` (the indicators of goals about
+an insats) and ``goals_by_intervention``. Every value comes from plans/evaluate.py, computed once
+per report context."""
+
+from finsam.statistics import grading
+from finsam.statistics.tables.data import COUNT, MEASURE, SHARE, TEXT
+from finsam.statistics.tables.registry import TableSpec, register
+
+from . import texts
+from .evaluate import evaluate_plan, plan_covering
+from .models import Assessment, FocusArea
+
+READS = ("plans.Plan", "plans.FocusArea", "plans.Assessment", "plans.PlanGoal", "plans.Indicator",
+         "participants.Participation", "participants.VolumeCount", "interventions.Intervention", "tenancy.Association")
+INDICATOR_COLUMNS = [
+    ("target", "Mål"), ("target_from", "Mål från"), ("target_to", "Mål till"), ("result", "Resultat"),
+    ("numerator", "Antal"), ("denominator", "Av"), ("previous", "Föregående år"),
+    ("expected_to_date", "Förväntat hittills"), ("grade", "Bedömning"), ("status", "Status"),
+]
+INDICATOR_KINDS = {"target": MEASURE, "target_from": MEASURE, "target_to": MEASURE, "result": MEASURE,
+                   "numerator": MEASURE, "denominator": MEASURE, "previous": MEASURE, "expected_to_date": MEASURE,
+                   "grade": TEXT, "status": TEXT}
+GRADE_ORDER = [grading.GOOD, grading.ACCEPTABLE, grading.FAILED]
+STATUS_ORDER = [grading.ON_TRACK, grading.RISK, grading.OFF_TRACK]
+SUMMARY_CODES = [grading.GOOD, grading.ACCEPTABLE, grading.FAILED, grading.NOT_ASSESSED, grading.ON_TRACK,
+                 grading.RISK, grading.OFF_TRACK]
+SUMMARY_COLUMNS = [("indicators", "Indikatorer")] + [(c, grading.LABELS[c]) for c in SUMMARY_CODES] + [
+    ("grade", "Bedömning"), ("status", "Status")]
+SUMMARY_KINDS = {"indicators": MEASURE, **{c: MEASURE for c in SUMMARY_CODES}, "grade": TEXT, "status": TEXT,
+                 "assessment": TEXT}
+SMALL_N = 10  # a share of fewer than this many reads as uncertain (the note says so)
+NOTE = ("Resultatet räknas från periodens början till rapportens slut. God: minst målet eller inom 5 procent av det. "
+        "Före periodens slut visas status mot det förväntade värdet hittills (I fas, Risk, Ej i fas), inget betyg.")
+
+
+def _outcomes(ctx):
+    """The evaluated indicators of the plan covering the report's end, once per context."""
+    cached = getattr(ctx, "_plan_outcomes", None)
+    if cached is None:
+        plan = plan_covering(ctx.association, ctx.period.end) if ctx.association is not None else None
+        outcomes = evaluate_plan(plan, ctx.association, ctx.period.end) if plan else []
+        if ctx.filtered:  # an insats filter keeps the indicators about those insatser
+            slugs = {i.slug for i in ctx.interventions}
+            outcomes = [o for o in outcomes if o.indicator.interventions and set(o.indicator.interventions) <= slugs]
+        cached = ctx._plan_outcomes = (plan, outcomes)
+    return cached
+
+
+def _row(table, key, outcome, percent):
+    indicator = outcome.indicator
+    target, value, unit = outcome.target, outcome.value, outcome.unit
+    previous = outcome.previous_value
+    cells = {
+        "target": target.get("value"), "target_from": target.get("from"), "target_to": target.get("to"),
+        "result": value.value, "numerator": value.numerator, "denominator": value.denominator, "previous": previous,
+        "expected_to_date": _expected(outcome), "grade": outcome.grade, "status": outcome.status,
+    }
+    table.cells[key] = cells
+    if value.counts:  # participant (or SIP) counts: masked as counts, tied to the cells they count
+        table.cell_kinds.update({(key, "numerator"): COUNT, (key, "denominator"): COUNT})
+        table.plan_rows[key] = outcome
+    if unit in ("share", "points"):
+        table.cell_kinds.update({(key, "target"): SHARE, (key, "result"): SHARE})
+    prev_value = outcome.previous
+    table.goal_masks[key] = {
+        "counts": [*value.counts, *([outcome.opening] if outcome.opening is not None and value.counts else [])],
+        "previous_counts": list(prev_value.counts) if prev_value is not None else [],
+        "direction": target.get("type") in grading.DIRECTIONS,
+    }
+    notes = []
+    if value.detail.get("manual"):
+        notes.append(f"Manuellt angivet: {value.detail.get('text')}")
+    if outcome.baseline is not None:
+        notes.append(f"Föregående år manuellt angivet{': ' + outcome.baseline['text'] if outcome.baseline.get('text') else ''}")
+    if outcome.opening is not None:
+        notes.append(f"Ingående {texts.number(outcome.opening)}")
+    if value.denominator is not None and 0 < value.denominator < SMALL_N and not outcome.ref.get("per_day"):
+        notes.append(f"Litet underlag ({texts.number(value.denominator)})")
+    if not outcome.complete and outcome.expected is not None and target.get("type") not in grading.DIRECTIONS:
+        notes.append(f"Förväntat hittills {texts.number(cells['expected_to_date'], 2)}")
+    previous_text = None
+    if outcome.baseline is not None:
+        previous_text = texts.figure(previous, unit)
+    elif prev_value is not None:
+        previous_text = texts.with_basis(prev_value, unit, outcome.ref)
+    table.texts[key] = {
+        "goal": indicator.goal.name, "indicator": indicator.text, "target": texts.target_text(target, unit),
+        "result": texts.with_basis(value, unit, outcome.ref), "previous": previous_text,
+        "grade": texts.label(outcome.grade), "status": texts.label(outcome.status), "note": "; ".join(notes),
+        "expected_to_date": (None if cells["expected_to_date"] is None
+                             else texts.number(cells["expected_to_date"], 2)),
+    }
+
+
+def _expected(outcome):
+    expected = outcome.expected
+    if outcome.complete or not expected or outcome.target.get("type") in grading.DIRECTIONS:
+        return None
+    return expected.get("value", expected.get("from"))
+
+
+def plan_goals_tables(ctx):
+    plan, outcomes = _outcomes(ctx)
+    if plan is None:
+        return []
+    tables = []
+    for area in FocusArea.objects.filter(plan=plan).order_by("order", "pk"):
+        mine = [o for o in outcomes if o.indicator.goal.focus_area_id == area.pk]
+        if not mine:
+            continue
+        table = PLAN_GOALS.table([], INDICATOR_COLUMNS)
+        table.id, table.title = f"plan_goals.{area.key}", f"Målområde: {area.name}"
+        table.plan_rows = {}
+        for outcome in mine:
+            key = f"{outcome.indicator.goal.key}.{outcome.indicator.key}"
+            table.rows.append((key, outcome.indicator.text))
+            _row(table, key, outcome, ctx.association.grade_acceptable_percent)
+        table.notes.append(NOTE)
+        tables.append(table)
+    return tables
+
+
+def _rollup(table, key, outcomes):
+    counts = {code: 0 for code in SUMMARY_CODES}
+    for outcome in outcomes:
+        counts[outcome.code or grading.NOT_ASSESSED] += 1
+    table.cells[key] = {"indicators": len(outcomes), **counts,
+                        "grade": grading.lowest([o.grade for o in outcomes if o.complete], GRADE_ORDER),
+                        "status": grading.lowest([o.status for o in outcomes if not o.complete], STATUS_ORDER)}
+    table.texts[key] = {"grade": texts.label(table.cells[key]["grade"]),
+                        "status": texts.label(table.cells[key]["status"]), "assessment": None, "note": None}
+
+
+def plan_summary_table(ctx):
+    plan, outcomes = _outcomes(ctx)
+    table = PLAN_SUMMARY.table([], SUMMARY_COLUMNS + [("assessment", "Förbundets bedömning")])
+    if plan is None:
+        table.notes.append("Ingen verksamhetsplan täcker rapportens slutdatum.")
+        return table
+    year = ctx.period.end.year
+    assessments = {a.focus_area_id: a for a in Assessment.objects.filter(focus_area__plan=plan, year=year)}
+    for area in FocusArea.objects.filter(plan=plan).order_by("order", "pk"):
+        mine = [o for o in outcomes if o.indicator.goal.focus_area_id == area.pk]
+        if not mine:
+            continue
+        table.rows.append((area.key, area.name))
+        table.rolls_up.append(f"plan_goals.{area.key}")
+        _rollup(table, area.key, mine)
+        assessment = assessments.get(area.pk)
+        table.cells[area.key]["assessment"] = assessment.grade if assessment else None
+        if assessment:
+            table.texts[area.key].update(assessment=texts.label(assessment.grade), note=assessment.text)
+    table.rows.append(("totalt", "Totalt"))
+    _rollup(table, "totalt", outcomes)
+    table.cells["totalt"]["assessment"] = None
+    table.notes.append("Ett målområde får den lägsta bedömningen bland sina bedömda indikatorer.")
+    return table
+
+
+def _by_insats(outcomes):
+    groups = {}
+    for outcome in outcomes:
+        intervention = outcome.indicator.goal.intervention
+        if intervention is not None:
+            groups.setdefault((intervention.slug, intervention.name), []).append(outcome)
+    return groups
+
+
+def intervention_goals_table(ctx):
+    plan, outcomes = _outcomes(ctx)
+    table = INTERVENTION_GOALS.table([], INDICATOR_COLUMNS)
+    table.plan_rows = {}
+    for (slug, name), mine in _by_insats(outcomes).items():
+        for outcome in mine:
+            key = f"{slug}.{outcome.indicator.key}"
+            if key in table.cells:
+                key = f"{slug}.{outcome.indicator.goal.key}.{outcome.indicator.key}"
+            table.rows.append((key, f"{name}: {outcome.indicator.text}"))
+            _row(table, key, outcome, ctx.association.grade_acceptable_percent)
+    if table.rows:
+        table.notes.append(NOTE)
+    return table
+
+
+def goals_by_intervention_table(ctx):
+    plan, outcomes = _outcomes(ctx)
+    table = GOALS_BY_INTERVENTION.table([], SUMMARY_COLUMNS)
+    table.rolls_up.append("intervention_goals")
+    groups = _by_insats(outcomes)
+    for (slug, name), mine in groups.items():
+        table.rows.append((slug, name))
+        _rollup(table, slug, mine)
+    if groups:
+        table.rows.append(("totalt", "Totalt"))
+        _rollup(table, "totalt", [o for mine in groups.values() for o in mine])
+    return table
+
+
+# The cells of the report's participant tables a participants indicator counts (numerator,
+# denominator), when it counts the report's own span and scope: declared as relations, so that
+# masking hides a plan row with the cell it equals (and the cell with the row).
+SAME_CELLS = {
+    "new_count": (("flow", "new_totalt"), None),
+    "exited_count": (("flow", "exited_totalt"), None),
+    "current_count": (("flow", "current_totalt"), None),
+    "share_women_new": (("flow", "new_kvinna"), ("flow", "new_totalt")),
+    "share_men_new": (("flow", "new_man"), ("flow", "new_totalt")),
+    "share_women_current": (("flow", "current_kvinna"), ("flow", "current_totalt")),
+    "share_men_current": (("flow", "current_man"), ("flow", "current_totalt")),
+    "share_work": (("work_or_study", "work"), ("work_or_study", "exited")),
+    "share_work_or_study": (("work_or_study", "work_or_study"), ("work_or_study", "exited")),
+}
+
+
+def plan_relations(ctx, table, rel):
+    """A plan row over the report's own span and scope counts what a cell of flow, unique,
+    work_or_study or exit_reason shows (the rows of other spans, scopes or metrics are masked by
+    their own counts only: docs/decisions.md)."""
+    groups = {slug for slug, _ in ctx.groups}
+    for key, outcome in getattr(table, "plan_rows", {}).items():
+        ref, scope = outcome.ref, outcome.indicator.interventions or []
+        if ref.get("source") != "participants" or (outcome.start, outcome.counted_end) != (ctx.period.start,
+                                                                                             ctx.period.end):
+            continue
+        if not scope and not ctx.filtered:
+            row = "totalt"
+        elif len(scope) == 1 and scope[0] in groups:
+            row = scope[0]
+        else:
+            continue
+        metric, gender = ref.get("key", ""), ref.get("gender")
+        numerator, denominator = (table.id, key, "numerator"), (table.id, key, "denominator")
+        if metric == "unique_individuals" and row == "totalt":
+            rel.add([numerator], ("unique", "totalt", "totalt"))
+        elif metric.startswith("share_exit_reason:") and row == "totalt":
+            g = gender or "totalt"
+            rel.add([numerator], ("exit_reason", metric.split(":", 1)[1], g))
+            rel.add([denominator], ("exit_reason", "totalt", g))
+        elif metric in SAME_CELLS:
+            suffix = f"_{gender}" if gender and SAME_CELLS[metric][0][0] == "work_or_study" else ""
+            for cell, counted in zip((numerator, denominator), SAME_CELLS[metric]):
+                if counted is not None:
+                    rel.add([cell], (counted[0], row, counted[1] + suffix))
+        if table.cells[key]["denominator"] is not None:
+            rel.bound(numerator, denominator)
+
+
+PLAN_GOALS = register(TableSpec(
+    id="plan_goals", title="Målområde", family="goals", order=141, population="see_goal", build=plan_goals_tables,
+    reads=READS, column_kinds=INDICATOR_KINDS, several=True, relations=plan_relations,
+))
+PLAN_SUMMARY = register(TableSpec(
+    id="plan_summary", title="Måluppfyllelse per målområde", family="goals", order=142, population="see_goal",
+    build=plan_summary_table, reads=READS, column_kinds=SUMMARY_KINDS,
+))
+INTERVENTION_GOALS = register(TableSpec(
+    id="intervention_goals", title="Måluppfyllelse per insats", family="goals", order=143, population="see_goal",
+    build=intervention_goals_table, reads=READS, column_kinds=INDICATOR_KINDS, relations=plan_relations,
+))
+GOALS_BY_INTERVENTION = register(TableSpec(
+    id="goals_by_intervention", title="Måluppfyllelse, insatser", family="goals", order=144,
+    population="see_goal", build=goals_by_intervention_table, reads=READS, column_kinds=SUMMARY_KINDS,
+))

@@ -1,0 +1,492 @@
+"""The förbund's plan (issue 14, part B): the example plan's expected goals and plan_summary of
+shared/examples/README.md ("Goals 2024", "First half of 2024"), the förbundsfil's plans section,
+the insats goals as part of the plan, grading and status."""
+
+import datetime
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from finsam.interventions.association_file import AssociationFileError, apply_association_file, export_association_file
+from finsam.interventions.models import Goal
+from finsam.plans.models import Indicator, Plan
+from finsam.statistics.engine import compute_report
+
+DATA = Path(__file__).resolve().parent / "data"
+D = datetime.date
+YEAR, H1 = (D(2024, 1, 1), D(2024, 12, 31)), (D(2024, 1, 1), D(2024, 6, 30))
+
+
+@pytest.fixture
+def example_plan(exempelstad):
+    """The example förbund with its participants, plan, activities and measures (README: "Load ...")."""
+    apply_association_file((DATA / "exempel-plan-2024.json").read_bytes())
+    for command, name in (("import_activities", "exempel-aktiviteter.csv"), ("import_measures", "exempel-matt.csv")):
+        call_command(command, "--association", exempelstad.slug, str(DATA / name), stdout=StringIO())
+    return exempelstad
+
+
+def report(association, period, **kwargs):
+    return compute_report(association, *period, tables=["goals"], **kwargs)
+
+
+def indicator_cells(rep):
+    """{"<goal>.<indicator>": cells} over every plan_goals table."""
+    rows = {}
+    for table in rep.tables:
+        if table.id.startswith("plan_goals."):
+            rows.update({key: (table.cells[key], table.texts[key]) for key, _ in table.rows})
+    return rows
+
+
+def test_the_example_plan_and_the_insats_goals_give_one_indicator_each(example_plan):
+    plan = Plan.objects.get(association=example_plan)
+    assert (plan.key, plan.name) == ("vp-2024", "Verksamhetsplan 2024")
+    assert Indicator.objects.filter(goal__focus_area__plan=plan).count() == 21
+    apply_association_file((DATA / "exempel-forbund.json").read_bytes())  # both forms again, either order
+    assert Indicator.objects.filter(goal__focus_area__plan=plan).count() == 21
+    new_count = Indicator.objects.get(goal__key="aktivitetsplatsen", key="new_count")
+    assert new_count.target == {"type": "at_least", "value": 40} and new_count.text == "40 nya deltagare"
+
+
+def test_goals_2024(example_plan):
+    rows = indicator_cells(report(example_plan, YEAR))
+    expected = {  # README "Goals 2024": result, numerator, denominator, previous, grade
+        "kunskap.traffar": (8, None, None, 5, "god"),
+        "kunskap.deltagare": (498, None, None, 265, "god"),  # within 5 % of 500
+        "kunskap.rekommenderar": (163 / 185, 163, 185, 0.84, "god"),
+        "kand.prenumeranter": (448, None, None, 412, "god"),
+        "kand.besok-per-dag": (24510 / 366, None, None, 22570 / 365, "god"),
+        "kunskapsdialoger.antal": (3, None, None, None, "godtagbart"),
+        "kunskapsdialoger.rekommenderar": (60 / 72, 60, 72, None, "god"),
+        "stod.individer": (235, None, None, 178, "godtagbart"),
+        "stod.arbete-studier": (14 / 76, 14, 76, 0.24, "godtagbart"),
+        "strukturer.strukturer-enkat": (37 / 43, 37, 43, None, "god"),
+        "stod.tolv-manader": (None, None, None, None, "ej_bedomt"),
+        "administration.admin-andel": (0.112, None, None, None, "godtagbart"),
+        "aktivitetsplatsen.new_count": (27, 27, None, 22, "godtagbart"),
+        "aktivitetsplatsen.share_work_or_study": (0, 0, 11, None, "ej_uppfyllt"),
+        "finsam-team.new_count": (35, 35, None, None, "god"),
+        "finsam-team.share_women_new": (20 / 35, 20, 35, None, "god"),
+        "ips-psykos.current_count": (64, 64, None, None, "god"),
+        "ips-psykos.share_work_or_study": (0.25, 5, 20, None, "god"),
+        "novum.new_count": (27, 27, None, None, "godtagbart"),
+    }
+    for key, (result, numerator, denominator, previous, grade) in expected.items():
+        cells, _ = rows[key]
+        if result is None:
+            assert cells["result"] is None, key
+        else:
+            assert cells["result"] == pytest.approx(result), key
+        if numerator is not None:
+            assert (cells["numerator"], cells["denominator"]) == (numerator, denominator), key
+        if previous is not None:
+            assert round(cells["previous"], 2) == round(previous, 2), key
+        assert cells["grade"] == grade and cells["status"] is None, key
+    assert round(rows["kand.besok-per-dag"][0]["result"], 2) == 66.97
+    assert rows["kand.besok-per-dag"][1]["result"] == "66,97 (24\u00a0510 på 366 dagar)"
+    assert rows["kand.besok-per-dag"][1]["previous"].startswith("61,84 (22\u00a0570 på 365 dagar)")
+    gap, texts = rows["stod.konsskillnad"]
+    assert round(gap["result"], 4) == 0.0637 and gap["previous"] == 0.0 and gap["grade"] == "ej_uppfyllt"
+    assert texts["result"] == "6,4 procentenheter (kvinnor 22,5\u00a0%, män 16,1\u00a0%)"
+    assert rows["stod.arbete-studier"][1]["result"] == "18,4\u00a0% (14 av 76)"
+    assert rows["finsam-team.share_women_new"][1]["target"] == "45–55\u00a0%"
+    assert rows["stod.arbete-studier"][1]["target"] == "Minst 30\u00a0%"
+    assert rows["aktivitetsplatsen.share_work_or_study"][1]["note"] == ""  # 11 exited: not a small n (< 10)
+    project, texts = rows["novum.nya-projektperioden"]  # no grade before 2025-12-31
+    assert project["result"] == 66 and round(project["expected_to_date"], 2) == 67.54
+    assert project["status"] == "i_fas" and project["grade"] is None
+    assert texts["status"] == "I fas"
+
+
+def test_first_half_of_2024_statuses(example_plan):
+    rows = indicator_cells(report(example_plan, H1))
+    expected = {  # README "First half of 2024": result, expected to date, status
+        "kunskap.traffar": (5, 3.98, "i_fas"),
+        "kunskap.deltagare": (363, 248.63, "i_fas"),
+        "stod.individer": (176, 186.66, "risk"),
+        "stod.arbete-studier": (7 / 44, 0.30, "risk"),
+        "aktivitetsplatsen.new_count": (15, 19.89, "risk"),
+        "ips-psykos.current_count": (46, 46.43, "i_fas"),
+        "novum.nya-projektperioden": (55, 51.18, "i_fas"),
+    }
+    for key, (result, expected_value, status) in expected.items():
+        cells, _ = rows[key]
+        assert cells["result"] == pytest.approx(result), key
+        assert round(cells["expected_to_date"], 2) == pytest.approx(expected_value), key
+        assert cells["status"] == status and cells["grade"] is None, key
+    gap, _ = rows["stod.konsskillnad"]
+    assert round(gap["result"], 4) == 0.1641 and gap["status"] == "ej_i_fas"  # against the whole of 2023: 0.0
+    subscribers, _ = rows["kand.prenumeranter"]  # a level against the whole previous year
+    assert subscribers["result"] == 431 and subscribers["status"] == "i_fas"
+    for key in ("strukturer.strukturer-enkat", "stod.tolv-manader", "administration.admin-andel"):
+        assert rows[key][0]["status"] == "ej_bedomt", key
+
+
+def summary(rep):
+    table = rep.table("plan_summary")
+    return {row: table.cells[row] for row, _ in table.rows}
+
+
+def test_plan_summary_2024(example_plan):
+    rows = summary(report(example_plan, YEAR))
+    assert rows["samverkan"]["grade"] == "god" and rows["samverkan"]["god"] == 6
+    assert rows["individ"]["grade"] == "ej_uppfyllt"
+    assert rows["ekonomi"]["grade"] == "godtagbart"
+    insatsmal = rows["insatsmal"]
+    assert (insatsmal["god"], insatsmal["godtagbart"], insatsmal["ej_uppfyllt"], insatsmal["i_fas"]) == (5, 3, 1, 1)
+    assert insatsmal["grade"] == "ej_uppfyllt"
+    total = rows["totalt"]
+    assert (total["god"], total["godtagbart"], total["ej_uppfyllt"], total["ej_bedomt"], total["i_fas"]) == (11, 6, 2, 1, 1)
+    assert total["indicators"] == 21
+
+
+def test_activities_in_the_first_half_of_2024(example_plan):
+    table = compute_report(example_plan, *H1, tables=["activities"]).table("activities")
+    assert (table.cells["totalt"]["count"], table.cells["totalt"]["attendees_totalt"]) == (36, 547)
+
+
+# --- the förbundsfil's plans: every error at its JSON path, idempotent, nothing deleted by omission ---
+
+def plan_file(**indicator):
+    base = {"key": "i1", "text": "Minst 10 nya", "metric": {"source": "participants", "key": "new_count"},
+            "target": {"type": "at_least", "value": 10}, "period": {"type": "year"}}
+    return {"slug": "exempelstad", "plans": [{"key": "vp-2030", "name": "VP 2030", "from_year": 2030, "to_year": 2030,
+                                              "focus_areas": [{"key": "a", "name": "A", "goals": [
+                                                  {"key": "g", "name": "G", "indicators": [{**base, **indicator}]}]}]}]}
+
+
+@pytest.mark.parametrize("change, path, words", [
+    ({"metric": {"source": "nope", "key": "x"}}, "plans[1].focus_areas[1].goals[1].indicators[1].metric", "Okänd källa"),
+    ({"metric": {"source": "participants", "key": "nope"}}, ".indicators[1].metric", "Okänt mått"),
+    ({"metric": {"source": "participants", "key": "new_count", "gender": "kvinna"}}, ".metric", "Okänd parameter"),
+    ({"metric": {"source": "participants", "key": "share_exit_reason:nope"}}, ".metric", "Okänd avslutsorsak"),
+    ({"interventions": ["finns-inte"]}, ".interventions[1]", "ingen insats"),
+    ({"metric": {"source": "participants", "key": "share_work"}, "target": {"type": "at_least", "value": 30}},
+     ".target.value", "mellan 0 och 1"),
+    ({"target": {"type": "most"}}, ".target.type", "okänd måltyp"),
+    ({"period": {"type": "span", "from": "2031-01-01", "to": "2030-01-01"}}, ".period.from", "efter dess slut"),
+    ({"results": [{"to": "2030-12-31", "value": 3, "text": "x"}]}, ".results", "bara anges för källan manual"),
+    ({"metric": {"source": "manual"}, "results": [{"to": "2030-12-31", "value": 3}]}, ".results[1]", "\"text\" saknas"),
+    ({"metric": {"source": "manual"}, "results": [{"to": "2030-12-31", "grade": "god", "text": "x"}]},
+     ".results[1].grade", "måltypen none"),
+])
+def test_a_bad_indicator_is_refused_with_its_json_path_and_nothing_is_written(example_association, change, path, words):
+    association, _ = example_association
+    with pytest.raises(AssociationFileError) as refused:
+        apply_association_file(json.dumps(plan_file(**change)).encode())
+    assert any(path in e and words.lower() in e.lower() for e in refused.value.errors), refused.value.errors
+    assert not Plan.objects.filter(association=association, key="vp-2030").exists()
+
+
+def test_overlapping_plans_and_duplicate_keys_are_refused(example_association):
+    association, _ = example_association
+    document = plan_file()
+    document["plans"].append({**document["plans"][0], "key": "vp-2029-2031", "from_year": 2029, "to_year": 2031})
+    document["plans"][0]["focus_areas"].append(document["plans"][0]["focus_areas"][0])
+    with pytest.raises(AssociationFileError) as refused:
+        apply_association_file(json.dumps(document).encode())
+    errors = "\n".join(refused.value.errors)
+    assert "överlappar" in errors and "plans[1].focus_areas[2].key" in errors
+    apply_association_file(json.dumps(plan_file()).encode())
+    clash = plan_file()
+    clash["plans"][0].update(key="annan", from_year=2030, to_year=2031)
+    with pytest.raises(AssociationFileError, match="överlappar planen \"vp-2030\""):
+        apply_association_file(json.dumps(clash).encode())
+
+
+def test_the_plans_section_is_idempotent_keeps_what_it_leaves_out_and_exports_back(example_plan):
+    _, summary = apply_association_file((DATA / "exempel-plan-2024.json").read_bytes())
+    assert summary.created == [] and summary.updated == []
+    only = {"slug": "exempelstad", "plans": [{"key": "vp-2024", "from_year": 2024, "to_year": 2024,
+                                              "name": "Verksamhetsplan 2024", "focus_areas": []}]}
+    apply_association_file(json.dumps(only).encode())
+    assert Indicator.objects.filter(goal__focus_area__plan__association=example_plan).count() == 21
+    exported = export_association_file(example_plan)
+    assert len(exported["plans"]) == 1
+    _, summary = apply_association_file(json.dumps(exported).encode())
+    assert summary.created == [] and summary.updated == []
+
+
+# --- the insats goals become part of the plan -----------------------------------------------------
+
+def test_the_migration_moves_every_insats_goal_into_the_plan_of_its_year(example_association):
+    """The function the data migration 0002 calls, on Goal rows written without the signal."""
+    from django.apps import apps
+
+    from finsam.plans.legacy import migrate_goals
+    from finsam.plans.migrations import __path__ as migrations_path
+
+    association, _ = example_association
+    Plan.objects.filter(association=association).delete()  # what the signal made when the file was applied
+    novum = association.interventions.get(slug="novum")
+    Goal.objects.bulk_create([Goal(intervention=novum, year=2023, metric="new_count", target=25),
+                              Goal(intervention=novum, year=2023, metric="manual", target=3, manual_result=2,
+                                   description="Uppföljning för hand")])
+    migrate_goals(apps)
+    plans = {p.key: p for p in Plan.objects.filter(association=association)}
+    assert set(plans) == {"vp-2023", "vp-2024"} and plans["vp-2023"].name == "Verksamhetsplan 2023"
+    moved = {i.key: i for i in Indicator.objects.filter(goal__focus_area__plan=plans["vp-2023"])}
+    assert moved["new_count"].metric == {"source": "participants", "key": "new_count"}
+    assert moved["new_count"].target == {"type": "at_least", "value": 25} and moved["new_count"].period == {"type": "year"}
+    assert moved["manual"].results == [{"to": "2023-12-31", "value": 2, "text": "Uppföljning för hand"}]
+    goal = moved["new_count"].goal
+    assert (goal.key, goal.name, goal.intervention, goal.focus_area.key, goal.focus_area.name) == (
+        "novum", "Novum", novum, "insatsmal", "Insatsernas mål")
+    assert Indicator.objects.filter(goal__focus_area__plan=plans["vp-2024"]).count() == 2  # the file's two goals
+    migrate_goals(apps)  # again: nothing new
+    assert Indicator.objects.filter(goal__focus_area__plan__association=association).count() == 4
+    source = (Path(migrations_path[0]) / "0002_insats_goals_into_plans.py").read_text()
+    assert "migrate_goals(apps, schema_editor)" in source
+
+
+def test_an_insats_goal_edited_or_deleted_on_its_page_changes_its_indicator(example_association):
+    association, _ = example_association
+    goal = Goal.objects.get(intervention__slug="aktivitetsplatsen", metric="new_count")
+    goal.target = 55
+    goal.save()
+    indicator = Indicator.objects.get(goal__key="aktivitetsplatsen", key="new_count")
+    assert indicator.target == {"type": "at_least", "value": 55}
+    goal.delete()
+    assert not Indicator.objects.filter(goal__key="aktivitetsplatsen", key="new_count").exists()
+
+
+# --- grading and status ---------------------------------------------------------------------------
+
+def test_the_status_line_and_the_grade_agree_on_the_periods_last_day():
+    """Property: on the last day of the period the expected value is the target, so the status is
+    the grade's status, for every target type, accrual and result."""
+    from hypothesis import given, settings, strategies as st
+
+    from finsam.statistics import grading
+
+    numbers = st.floats(min_value=0, max_value=1000, allow_nan=False)
+    start = D(2024, 1, 1)
+
+    @settings(max_examples=400, deadline=None)
+    @given(kind=st.sampled_from(["at_least", "at_most", "between", "higher_than_previous", "lower_than_previous"]),
+           accrual=st.sampled_from(["flow", "current", "rate", "level"]), value=numbers, low=numbers, result=numbers,
+           previous=numbers, opening=numbers, percent=st.integers(min_value=1, max_value=94),
+           end=st.dates(min_value=D(2024, 1, 2), max_value=D(2026, 12, 31)),
+           milestone=st.tuples(st.dates(min_value=D(2024, 1, 1), max_value=D(2026, 12, 31)), numbers))
+    def agree(kind, accrual, value, low, result, previous, opening, percent, end, milestone):
+        target = {"type": kind, "value": value, "from": min(low, value), "to": max(low, value)}
+        expected = grading.expected_target(target, accrual, start, end, end, opening, [milestone])
+        grade = grading.grade_indicator(result, target, percent, previous)
+        assert grading.status_indicator(result, expected, percent, previous) == grading.STATUS_OF_CODE[grade]
+
+    agree()
+
+
+def test_grading_rules_of_the_spec():
+    from finsam.statistics import grading as g
+
+    assert g.grade_indicator(498, {"type": "at_least", "value": 500}, 50) == "god"  # within 5 %
+    assert g.grade_indicator(0.112, {"type": "at_most", "value": 0.1}, 50) == "godtagbart"  # 0.1/0.112
+    assert g.grade_indicator(0, {"type": "at_most", "value": 0.1}, 50) == "god"
+    assert g.grade_indicator(0.3, {"type": "between", "from": 0.45, "to": 0.55}, 50) == "godtagbart"
+    assert g.grade_indicator(0.57, {"type": "between", "from": 0.45, "to": 0.55}, 50) == "god"  # 0.55/0.57 > 0.95
+    assert g.grade_indicator(0.6, {"type": "between", "from": 0.45, "to": 0.55}, 50) == "godtagbart"  # 0.917
+    assert g.grade_indicator(1.2, {"type": "between", "from": 0.45, "to": 0.55}, 50) == "ej_uppfyllt"
+    assert g.grade_indicator(3, {"type": "at_least", "value": 4}, 80) == "ej_uppfyllt"  # the förbund's threshold
+    assert g.grade_indicator(5, {"type": "higher_than_previous"}, 50, None) == "ej_bedomt"
+    assert g.grade_indicator(5, {"type": "higher_than_previous"}, 50, 5) == "ej_uppfyllt"
+    assert g.grade_indicator(None, {"type": "none"}, 50, manual_grade="god") == "god"
+    assert g.grade_indicator(None, {"type": "at_least", "value": 1}, 50) == "ej_bedomt"
+    # flow: 1 Jan-30 Jun 2025 expects target x 181/365
+    assert g.expected_value("flow", 365, D(2025, 1, 1), D(2025, 12, 31), D(2025, 6, 30)) == pytest.approx(181)
+    assert g.expected_value("whole", 365, D(2025, 1, 1), D(2025, 12, 31), D(2025, 6, 30)) is None
+    assert g.lowest(["god", "ej_bedomt", "godtagbart"], ["god", "godtagbart", "ej_uppfyllt"]) == "godtagbart"
+
+
+def test_manual_results_by_year_targets_and_baselines(example_plan):
+    indicator = Indicator.objects.get(key="admin-andel")
+    indicator.results = [{"to": "2024-06-30", "value": 0.09, "text": "Halvårsbokslut"}]
+    indicator.baselines = []
+    indicator.save()
+    individer = Indicator.objects.get(key="individer")
+    individer.target = {"type": "at_least", "value": 999, "by_year": {"2024": 240}}
+    individer.baselines = [{"year": 2023, "value": 150, "text": "Egen räkning 2023"}]
+    individer.save()
+    rows = indicator_cells(report(example_plan, H1))
+    assert rows["administration.admin-andel"][0]["result"] == 0.09  # its "to" is the report's end
+    assert rows["administration.admin-andel"][0]["status"] == "i_fas"
+    rows = indicator_cells(report(example_plan, YEAR))
+    assert rows["administration.admin-andel"][0]["result"] is None  # no result dated 2024-12-31 any more
+    cells, texts = rows["stod.individer"]
+    assert cells["target"] == 240 and cells["grade"] == "god"  # 235 / 240 >= 0.95
+    assert cells["previous"] == 150 and "manuellt angivet" in texts["note"]
+
+
+# --- masking in published reports -------------------------------------------------------------------
+
+def test_a_published_plan_hides_results_with_small_participant_counts(example_plan):
+    exit_reason = compute_report(example_plan, *YEAR, tables=["exit_reason"]).table("exit_reason")
+    rare = next(code for code, _ in exit_reason.rows if code != "totalt" and 1 <= exit_reason.cells[code]["totalt"] <= 4)
+    document = plan_file(key="sallsynt", metric={"source": "participants", "key": f"share_exit_reason:{rare}"},
+                         target={"type": "at_least", "value": 0.5})
+    document["plans"][0].update(key="vp-2024", from_year=2024, to_year=2024, name="Verksamhetsplan 2024")
+    document["plans"][0]["focus_areas"][0]["key"] = "individ"
+    document["plans"][0]["focus_areas"][0]["name"] = "Individ"
+    apply_association_file(json.dumps(document).encode())
+    live = report(example_plan, YEAR)
+    cells = live.table("plan_goals.individ").cells["g.sallsynt"]
+    assert 1 <= cells["numerator"] <= 4 and cells["grade"] in ("godtagbart", "ej_uppfyllt", "god")
+    published = report(example_plan, YEAR, publish=True)
+    table = published.table("plan_goals.individ")
+    hidden = table.cells["g.sallsynt"]
+    assert all(hidden[c] is None for c in ("result", "numerator", "denominator", "previous", "grade"))
+    assert ("g.sallsynt", "result") in table.masked and table.texts["g.sallsynt"]["result"] is None
+    assert table.texts["g.sallsynt"]["grade"] is None and table.texts["g.sallsynt"]["target"] == "Minst 50\u00a0%"
+    assert table.texts["g.sallsynt"]["note"] is None
+    assert table.cells["stod.individer"]["result"] == 235  # a count of 235 is shown
+    summary_table = published.table("plan_summary")
+    assert summary_table.partial and summary_table.to_json()["partial"] is True
+    assert summary_table.cells["individ"]["indicators"] == 5  # the roll-up counts the hidden row too
+    assert not live.table("plan_summary").partial
+    json.dumps(published.table("plan_summary").to_json())
+
+
+def test_the_start_page_shows_the_plans_malomraden(example_plan):
+    from finsam.reports import overview
+
+    year = {a.name: a.assessment for a in overview.live_overview(example_plan, None, D(2024, 12, 31)).this_year.plan}
+    assert year["Finansiera och stödja insatser för personer med behov av samordnad rehabilitering"] == "Ej uppfyllt"
+    assert year["Bedriva verksamhet med god ekonomisk hushållning"] == "Godtagbart"
+    assert year["Insatsernas mål"] == "Ej uppfyllt"  # graded; the project goal's status does not replace it
+    half = {a.name: a.assessment for a in overview.live_overview(example_plan, None, D(2024, 6, 30)).this_year.plan}
+    assert half["Finansiera och stödja insatser för personer med behov av samordnad rehabilitering"] == "Ej i fas"
+    assert half["Bedriva verksamhet med god ekonomisk hushållning"] == "Ej bedömt"
+
+
+def test_plan_pages_refuse_another_forbunds_plan(example_plan, world, login):
+    plan = Plan.objects.get(association=example_plan)
+    client = login(world.users["admin"])
+    assert client.get(f"/alfa/verksamhetsplan/{plan.pk}/").status_code == 404
+    assert client.post(f"/alfa/verksamhetsplan/{plan.pk}/ta-bort/").status_code == 404
+    assert Plan.objects.filter(pk=plan.pk).exists()
+
+
+@pytest.fixture
+def analyst(example_plan, client):
+    """A client signed in as the example förbund's analytiker."""
+    from finsam.tenancy.models import Role, RoleAssignment, User
+
+    user = User.objects.create_user("analytiker@exempelstad.se")
+    RoleAssignment.objects.create(user=user, association=example_plan, role=Role.ANALYST)
+    client.force_login(user)
+    return client
+
+
+def test_hostile_indicator_form_input_gives_errors_not_a_500(analyst):
+    client = analyst
+    indicator = Indicator.objects.get(key="individer")
+    url = f"/exempelstad/verksamhetsplan/{indicator.goal.focus_area.plan_id}/indikatorer/{indicator.pk}/"
+    assert client.get(url).status_code == 200
+    for data in ({"metric": "nope|x"}, {"metric": "participants|new_count", "parameters": "[1,"},
+                 {"metric": "participants|new_count", "parameters": "{\"kinds\": 1}", "target_type": "at_least",
+                  "target_value": "1e400"}, {"metric": "participants|gap_women_men", "of": "", "target_type": "between",
+                                             "target_from": "60", "target_to": "40"}):
+        response = client.post(url, {"key": "individer", "text": "T", "order": "0", "target_type": "at_least",
+                                     "target_value": "5", "period_type": "year", **data})
+        assert response.status_code == 200, data
+    assert Indicator.objects.get(pk=indicator.pk).metric == {"source": "participants", "key": "unique_individuals"}
+
+
+@pytest.mark.parametrize("plans", [
+    "x", [1], [{"key": ["x"], "from_year": "2030", "to_year": True}],
+    [{"key": "p", "from_year": 2030, "to_year": 2030, "focus_areas": {"a": 1}}],
+    [{"key": "p", "from_year": 2030, "to_year": 2030, "focus_areas": [{"key": "a", "name": "A", "assessments": [5],
+                                                                        "goals": [{"key": "g", "name": "G", "intervention": ["x"],
+                                                                                   "indicators": ["y", {"key": 5}]}]}]}],
+    [{"key": "p", "from_year": 2030, "to_year": 2030, "focus_areas": [{"key": "a", "name": "A", "goals": [
+        {"key": "g", "name": "G", "indicators": [{"key": "i", "text": "T", "metric": "participants",
+                                                   "interventions": [{"a": 1}], "target": {"type": "between", "from": "x",
+                                                                                            "to": [], "by_year": {"20x": 1}},
+                                                   "period": {"type": "span", "from": 2030}, "milestones": [{"date": 1}],
+                                                   "baselines": [{"year": "x"}], "results": {"to": 1}}]}]}]}],
+])
+def test_hostile_plans_are_refused_with_errors_not_a_crash(example_association, plans):
+    association, _ = example_association
+    with pytest.raises(AssociationFileError) as refused:
+        apply_association_file(json.dumps({"slug": "exempelstad", "plans": plans}).encode())
+    assert refused.value.errors and all(e.startswith("plans") for e in refused.value.errors), refused.value.errors
+    assert not Plan.objects.filter(association=association, key="p").exists()
+
+
+def test_what_a_plans_file_leaves_out_stays_as_stored(example_plan):
+    plan = Plan.objects.get(association=example_plan)
+    plan.name = "Antagen plan 2024"
+    plan.save()
+    enkat = Indicator.objects.get(key="strukturer-enkat")
+    short = {"slug": "exempelstad", "plans": [{"key": "vp-2024", "from_year": 2024, "to_year": 2024, "focus_areas": [
+        {"key": "samverkan", "name": "Samverkan", "goals": [{"key": "strukturer", "name": "Strukturer", "indicators": [
+            {"key": "strukturer-enkat", "text": "Ny text", "metric": {"source": "manual"}}]}]}]}]}
+    apply_association_file(json.dumps(short).encode())
+    plan.refresh_from_db()
+    assert plan.name == "Antagen plan 2024" and plan.adopted == D(2023, 11, 24)
+    stored = Indicator.objects.get(pk=enkat.pk)
+    assert stored.text == "Ny text" and stored.results == enkat.results and stored.target == enkat.target
+
+
+def test_one_malomrade_is_asked_for_by_its_table_id(example_plan):
+    rep = compute_report(example_plan, *YEAR, tables=["plan_goals.individ", "plan_summary"])
+    assert [t.id for t in rep.tables] == ["plan_goals.individ", "plan_summary"]
+    assert [t.id for t in compute_report(example_plan, *YEAR, tables=["plan_goals"]).tables] == [
+        "plan_goals.samverkan", "plan_goals.individ", "plan_goals.ekonomi", "plan_goals.insatsmal"]
+    out = StringIO()
+    call_command("report", "--association", "exempelstad", "--from", "2024-01-01", "--to", "2024-12-31",
+                 "--format", "json", "--tables", "plan_summary", stdout=out)
+    summary = json.loads(out.getvalue())["tables"][0]
+    assert summary["id"] == "plan_summary" and summary["texts"]["samverkan"]["grade"] == "God"
+
+
+def test_a_plan_row_is_tied_to_the_cell_it_counts_and_hidden_with_it(example_plan):
+    tables = ["goals", "flow", "unique", "work_or_study", "exit_reason"]
+    live = compute_report(example_plan, *YEAR, tables=tables)
+    same = {(tuple(total), tuple(parts[0])) for parts, total in live.relations if len(parts) == 1}
+    assert {(("flow", "aktivitetsplatsen", "new_totalt"), ("plan_goals.insatsmal", "aktivitetsplatsen.new_count",
+                                                          "numerator")),
+            (("flow", "aktivitetsplatsen", "new_totalt"), ("intervention_goals", "aktivitetsplatsen.new_count",
+                                                          "numerator")),
+            (("work_or_study", "totalt", "exited"), ("plan_goals.individ", "stod.arbete-studier", "denominator")),
+            (("unique", "totalt", "totalt"), ("plan_goals.individ", "stod.individer", "numerator"))} <= same
+    published = compute_report(example_plan, *YEAR, tables=tables, publish=True)
+    hidden = {(t.id, row, col) for t in published.tables for row, col in t.masked}
+    plan_pairs = [(total, part) for total, part in same if part[0].startswith(("plan_goals", "intervention_goals"))]
+    assert len(plan_pairs) >= 10
+    for total, part in plan_pairs:
+        assert (total in hidden) == (part in hidden), (total, part)
+
+
+def test_the_metric_picker_saves_activities_and_measures_references(analyst):
+    client = analyst
+    visits = Indicator.objects.get(key="besok-per-dag")
+    url = f"/exempelstad/verksamhetsplan/{visits.goal.focus_area.plan_id}/indikatorer/{visits.pk}/"
+    form = client.get(url).context["form"]
+    assert form.initial["metric"] == "measures|" and json.loads(form.initial["parameters"]) == {
+        "key": "webb_besok", "per_day": True}
+    page = client.get(url).content.decode()
+    assert "Andel som rekommenderar till en kollega" in page and "Unika individer" in page
+    base = {"key": "besok-per-dag", "text": "Fler besök per dag", "order": "0", "target_type": "higher_than_previous",
+            "period_type": "year"}
+    assert client.post(url, {**base, "metric": "measures|", "parameters": '{"key": "webb_besok", "per_day": true}'}
+                       ).status_code == 302
+    assert Indicator.objects.get(pk=visits.pk).metric == {"source": "measures", "key": "webb_besok", "per_day": True}
+    assert client.post(url, {**base, "metric": "activities|count", "parameters": '{"kinds": ["seminarium"]}'}
+                       ).status_code == 302
+    assert Indicator.objects.get(pk=visits.pk).metric == {"source": "activities", "key": "count", "kinds": ["seminarium"]}
+    refused = client.post(url, {**base, "metric": "activities|count", "parameters": '{"kinds": ["finns_inte"]}'})
+    assert refused.status_code == 200 and refused.context["form"].non_field_errors()
+
+
+def test_a_share_of_few_says_so_in_its_note(example_plan, monkeypatch):
+    from finsam.plans import report_tables
+
+    monkeypatch.setattr(report_tables, "SMALL_N", 12)
+    rows = indicator_cells(report(example_plan, YEAR))
+    assert rows["aktivitetsplatsen.share_work_or_study"][1]["note"] == "Litet underlag (11)"
+    assert rows["stod.arbete-studier"][1]["note"] == ""  # 76
