@@ -99,7 +99,7 @@ def activities_table(ctx):
 
 
 ACTIVITIES = register(TableSpec(
-    id="activities", title="Aktiviteter per typ", family=FAMILY, order=300, population="activities",
+    id="activities", title="Aktiviteter per typ", family=FAMILY, order=400, population="activities",
     source="activities", build=activities_table, reads=READS,
     chart=Chart("bar", (Series("Tillfällen", "count"),)),
 ))
@@ -138,7 +138,7 @@ def activities_years_table(ctx):
 
 
 ACTIVITIES_YEARS = register(TableSpec(
-    id="activities_years", title="Aktiviteter över tid", family=FAMILY, order=301, population="activities",
+    id="activities_years", title="Aktiviteter över tid", family=FAMILY, order=401, population="activities",
     source="activities", build=activities_years_table, reads=READS,
 ))
 
@@ -164,7 +164,7 @@ def activities_by_intervention_table(ctx):
 
 
 ACTIVITIES_BY_INTERVENTION = register(TableSpec(
-    id="activities_by_intervention", title="Aktiviteter per insats", family=FAMILY, order=302,
+    id="activities_by_intervention", title="Aktiviteter per insats", family=FAMILY, order=402,
     population="activities", source="activities", build=activities_by_intervention_table, reads=READS,
     chart=bar("count", "Tillfällen"),
 ))
@@ -191,7 +191,7 @@ def activity_series_table(ctx):
 
 
 ACTIVITY_SERIES = register(TableSpec(
-    id="activity_series", title="Återkommande möten", family=FAMILY, order=303, population="activities",
+    id="activity_series", title="Återkommande möten", family=FAMILY, order=403, population="activities",
     source="activities", build=activity_series_table, reads=READS, chart=bar("count", "Tillfällen", ()),
 ))
 
@@ -237,13 +237,13 @@ def _roles(ctx):
 
 
 ATTENDEES_BY_ORGANISATION = register(TableSpec(
-    id="attendees_by_organisation", title="Deltagare per organisation", family=FAMILY, order=304,
+    id="attendees_by_organisation", title="Deltagare per organisation", family=FAMILY, order=404,
     population="activities", source="activities", reads=READS + ("tenancy.Member",),
     build=_split_table(lambda: ATTENDEES_BY_ORGANISATION, "by_organisation", _organisations),
     chart=Chart("bar", (Series("Deltagare", "count"),), ("totalt", "ej_uppdelat")),
 ))
 ATTENDEES_BY_ROLE = register(TableSpec(
-    id="attendees_by_role", title="Deltagare per roll", family=FAMILY, order=305, population="activities",
+    id="attendees_by_role", title="Deltagare per roll", family=FAMILY, order=405, population="activities",
     source="activities", reads=READS, build=_split_table(lambda: ATTENDEES_BY_ROLE, "by_role", _roles),
     chart=Chart("bar", (Series("Deltagare", "count"),), ("totalt", "ej_uppdelat")),
 ))
@@ -302,7 +302,7 @@ def activity_evaluations_table(ctx):
 
 
 ACTIVITY_EVALUATIONS = register(TableSpec(
-    id="activity_evaluations", title="Utvärderingar", family=FAMILY, order=306, population="activities",
+    id="activity_evaluations", title="Utvärderingar", family=FAMILY, order=406, population="activities",
     source="activities", build=activity_evaluations_table, reads=READS,
     column_kinds={"mean_rating": MEASURE, "response_rate": SHARE, "recommend": SHARE, "rating_positive": SHARE},
     chart=Chart("share", (Series("Andel som rekommenderar", "recommend", share=True),
@@ -340,7 +340,7 @@ def activity_list_table(ctx):
 
 
 ACTIVITY_LIST = register(TableSpec(
-    id="activity_list", title="Aktivitetsförteckning", family=FAMILY, order=307, population="activities",
+    id="activity_list", title="Aktivitetsförteckning", family=FAMILY, order=407, population="activities",
     source="activities", build=activity_list_table, reads=READS,
     column_kinds={"date": TEXT, "kind": TEXT, "title": TEXT, "intervention": TEXT, "mean_rating": MEASURE,
                   "recommend": SHARE},
@@ -378,7 +378,7 @@ def _difference(value, previous):
 
 
 MEASURES = register(TableSpec(
-    id="measures", title="Räckvidd och mått", family=FAMILY, order=308, population="measures",
+    id="measures", title="Räckvidd och mått", family=FAMILY, order=408, population="measures",
     source="activities", build=measures_table,
     reads=("activities.MeasureValue", "activities.MeasureDefinition", "interventions.Intervention"),
     column_kinds={"value": MEASURE, "previous": MEASURE, "change": MEASURE},
