@@ -519,3 +519,21 @@ def test_answers_page_lists_every_error_with_row_column_and_value(surveys, clien
         done = client.post(url, {"file": SimpleUploadedFile("svar.csv", good.encode())})
         assert "Filen är inläst" in done.content.decode()
     assert Answer.objects.get().step == "stor"
+
+
+@pytest.mark.parametrize("language, wanted", [
+    ("sv", "Skriv inget personnummer"), ("sv-lattlast", "Skriv inte ditt personnummer"),
+    ("en", "Do not write a personal identity number")])
+def test_a_refused_free_text_is_explained_to_the_respondent_in_their_language(surveys, language, wanted):
+    """The respondent reads why an answer was refused in the page's language, without the question's
+    code or the staff's wording about fields and columns."""
+    client = Client()
+    client.post(start_url(surveys.round), {"sprak": language})
+    shown = client.get(page(surveys.round, "question", 6))
+    body = client.post(page(surveys.round, "question", 6),
+                       {"t": form_token(shown), "svar": "Jag är 19900101-0017"}).content.decode()
+    assert wanted in body
+    assert "fråga d06" not in body and "kolumnen" not in body
+    assert f"lang=\"sv\">{wanted}" not in body  # in the page's language, not marked Swedish
+    long = client.post(page(surveys.round, "question", 6), {"t": form_token(shown), "svar": "x" * 2001}).content.decode()
+    assert "fråga d06" not in long and "2000" in long
