@@ -150,3 +150,17 @@ def test_shares_are_rounded_half_up_from_the_exact_fraction():
 
     assert share_value(Fraction(1, 32)) == 0.0313 and share_value(Fraction(13, 32)) == 0.4063
     assert share_value(Fraction(-1, 32)) == -0.0313 and share_value(Fraction(2, 3)) == 0.6667
+
+
+def test_a_masked_group_of_only_vet_ej_is_not_given_away_by_the_total():
+    """A group of 3 who all answered *vet ej* has n 0 (masked, few answers): the spec's rule looks
+    at n only (0 hidden: nothing more masked), but the total's vet_ej (3) minus the visible group's
+    (0) would tell that all three said *vet ej*. One more row is masked then."""
+    steps = [("ja", "positiv"), ("nej", "negativ")]
+    small = Row("g0/q", "g0", "q", steps, responses=3, vet_ej=3, counts={})
+    large = Row("g1/q", "g1", "q", steps, responses=10, counts={"ja": 6, "nej": 4})
+    total = Row(f"{codes.TOTAL}/q", codes.TOTAL, "q", steps, responses=13, vet_ej=3, counts={"ja": 6, "nej": 4})
+    results = Results([], {r.key: r for r in (small, large, total)}, {}, 5, ["g0", "g1"])
+    mask(results)
+    assert small.masked == FEW
+    assert large.masked == SECONDARY

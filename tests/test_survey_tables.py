@@ -225,3 +225,33 @@ def test_the_report_command_filters_respondent_groups(surveyed, capsys):
     document = json.loads(capsys.readouterr().out)
     assert document["filters"]["respondent_groups"] == ["styrelse"]
     assert [r["key"] for r in document["tables"][0]["rows"]] == ["styrelse", "totalt"]
+
+
+def test_a_goal_row_gives_away_no_masked_group_of_the_same_report(surveyed):
+    """A goal is computed for its own insats; the report's table pools every insats. With a second
+    insats holding 3 answers to d03 (deltagare_pagaende), the report's row minus the visible goal
+    row of finsam-team would be those 3 answers: the goal row is masked (secondary) instead."""
+    from finsam.interventions.models import Intervention
+    from finsam.surveys.models import QuestionSet, Round
+    from finsam.surveys.services import record_response
+
+    other = Intervention.objects.get(association=surveyed, slug="aktivitetsplatsen")
+    small = Round.objects.create(association=surveyed, key="2024-pagaende-aktivitetsplatsen", title="Liten omgång",
+                                 question_set=QuestionSet.objects.get(association=surveyed, version=2),
+                                 respondent_group="deltagare_pagaende", intervention=other,
+                                 date_from=datetime.date(2024, 9, 2), date_to=datetime.date(2024, 9, 27),
+                                 status="stangd")
+    for step in ("inte_alls", "inte_alls", "liten"):
+        record_response(small, channel="papper", language="sv", answers={"d03": step})
+    document = compute_report(surveyed, *YEAR, tables=["survey_questions", "survey_goals"]).to_json()
+    tables = {t["id"]: t for t in document["tables"]}
+    pooled = tables["survey_questions"]["cells"]["deltagare_pagaende/d03"]
+    assert pooled["n"] == 15  # 12 of finsam-team + 3 of aktivitetsplatsen, shown
+    goals = tables["survey_goals"]
+    goal = "finsam-team/deltagare_pagaende/d03"
+    assert goals["cells"][goal]["n"] is None and goals["cells"][goal]["positive"] is None
+    assert goals["shares"][goal]["result"] is None
+    assert goals["masked_rows"][goal] == "secondary"
+    assert goals["cells"][goal]["grade"] == "ej_bedomt"
+    # the goal of the same selection as its table row stays shown
+    assert goals["cells"]["aktivitetsplatsen/deltagare_avslut/d02"]["n"] == 8

@@ -519,3 +519,75 @@ def test_answers_page_lists_every_error_with_row_column_and_value(surveys, clien
         done = client.post(url, {"file": SimpleUploadedFile("svar.csv", good.encode())})
         assert "Filen är inläst" in done.content.decode()
     assert Answer.objects.get().step == "stor"
+
+
+@pytest.mark.parametrize("language, wanted", [
+    ("sv", "Skriv inget personnummer"), ("sv-lattlast", "Skriv inte ditt personnummer"),
+    ("en", "Do not write a personal identity number")])
+def test_a_refused_free_text_is_explained_to_the_respondent_in_their_language(surveys, language, wanted):
+    """The respondent reads why an answer was refused in the page's language, without the question's
+    code or the staff's wording about fields and columns."""
+    client = Client()
+    client.post(start_url(surveys.round), {"sprak": language})
+    shown = client.get(page(surveys.round, "question", 6))
+    body = client.post(page(surveys.round, "question", 6),
+                       {"t": form_token(shown), "svar": "Jag är 19900101-0017"}).content.decode()
+    assert wanted in body
+    assert "fråga d06" not in body and "kolumnen" not in body
+    assert f"lang=\"sv\">{wanted}" not in body  # in the page's language, not marked Swedish
+    long = client.post(page(surveys.round, "question", 6), {"t": form_token(shown), "svar": "x" * 2001}).content.decode()
+    assert "fråga d06" not in long and "2000" in long
+
+
+def test_a_reload_of_the_set_while_a_response_is_written_never_breaks_it(surveys, transactional_db, monkeypatch):
+    """The set's version (no response yet) is loaded again, with new question rows, just after the
+    respondent's questions were read: the response must not be written against deleted questions
+    (an IntegrityError, a 500). The questions are read under the set version's lock, so the load
+    waits and then finds the version locked."""
+    from finsam.surveys.errors import SurveyError
+
+    raw = (DATA / "exempel-fragor-v2.json").read_bytes().replace(b"Passar st\xc3\xb6det", b"Passar hj\xc3\xa4lpen")
+    original = services.shown_questions
+    outcome = {}
+
+    def read_then_reload(round, language=None):
+        questions = original(round, language)
+        if "load" not in outcome:
+            try:
+                outcome["load"] = load_question_set(raw, surveys.alfa)
+            except SurveyError as refused:
+                outcome["load"] = refused
+        return questions
+
+    monkeypatch.setattr(services, "shown_questions", read_then_reload)
+    response = services.record_response(surveys.round, channel="papper", language="sv", answers={"d01": "stor"})
+    assert isinstance(outcome["load"], SurveyError)  # the version is locked by the response
+    assert Answer.objects.get(response=response).question.key == "d01"
+
+
+def test_a_reload_of_the_set_while_answers_are_imported_is_an_error_not_a_500(surveys, transactional_db, monkeypatch):
+    """The same race for the answers file: the file was checked against questions that a load of
+    the (unlocked) version replaced before the import wrote. The import refuses in Swedish, writes
+    nothing, and may simply be run again."""
+    from finsam.surveys import answers as answers_module
+    from finsam.surveys.answers import import_answers
+    from finsam.surveys.errors import SurveyFileError
+
+    raw = (DATA / "exempel-fragor-v2.json").read_bytes().replace(b"Passar st\xc3\xb6det", b"Passar hj\xc3\xa4lpen")
+    original = answers_module.shown_questions
+    reloaded = []
+
+    def read_then_reload(round, language=None):
+        questions = original(round, language)
+        if not reloaded:
+            reloaded.append(load_question_set(raw, surveys.alfa))
+        return questions
+
+    monkeypatch.setattr(answers_module, "shown_questions", read_then_reload)
+    content = "omgang;svar_id;d01\ndeltagare;a1;stor\n".encode()
+    with pytest.raises(SurveyFileError) as refused:
+        import_answers(content, "svar.csv", surveys.alfa)
+    assert "försök igen" in refused.value.errors[0]
+    assert not Response.objects.exists()
+    monkeypatch.setattr(answers_module, "shown_questions", original)
+    assert import_answers(content, "svar.csv", surveys.alfa).created == 1

@@ -171,6 +171,14 @@ def import_answers(source, filename, association):
     with transaction.atomic():
         round_ids = sorted({r.round.pk for r in rows})
         list(Round.objects.select_for_update().filter(pk__in=round_ids).order_by("pk"))  # one import per round at a time
+        # The rows were checked against their rounds' questions before this transaction: lock the
+        # set versions (as record_response and the loader do) and refuse if a load of an unlocked
+        # version replaced those questions in between (the rows would name deleted questions).
+        QuestionSet.objects.filter(pk__in={r.round.question_set_id for r in rows}, locked=False).update(locked=True)
+        used = {q.pk for r in rows for q in r.answers}
+        if Question.objects.filter(pk__in=used).count() != len(used):
+            raise SurveyFileError(["Frågeuppsättningen lästes in på nytt medan svaren kontrollerades. Ingenting har "
+                                   "lästs in; försök igen."], warnings)
         known = {(i.round_id, i.key_hash): i.response_id for i in ImportId.objects.filter(round_id__in=round_ids)}
         existing_ids = {}
         for row in rows:
@@ -179,7 +187,7 @@ def import_answers(source, filename, association):
             except ValueError:
                 pass
         exported = {r.pk: r for r in Response.objects.filter(pk__in=existing_ids.values()).prefetch_related("answers")}
-        responses, answers, import_ids, locked = [], [], [], set()
+        responses, answers, import_ids = [], [], []
         today = timezone.localdate()
         for row in rows:
             digest = import_key_hash(row.round, row.svar_id)
@@ -205,7 +213,6 @@ def import_answers(source, filename, association):
                            for q, (step, text) in row.answers.items())
             import_ids.append(ImportId(association_id=association.pk, round=row.round, key_hash=digest,
                                        response=response))
-            locked.add(row.round.question_set_id)
         if errors:
             raise SurveyFileError(errors, warnings)
         Response.objects.bulk_create(responses, batch_size=500)
@@ -213,7 +220,6 @@ def import_answers(source, filename, association):
         ImportId.objects.bulk_create(import_ids, batch_size=500)
         summary.created = len(responses)
         if responses:
-            QuestionSet.objects.filter(pk__in=locked, locked=False).update(locked=True)
             mark_data_changed(association.pk)
     return summary
 

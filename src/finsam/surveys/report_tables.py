@@ -14,7 +14,7 @@ from finsam.statistics.tables import TEXT, TableSpec, register
 from . import codes
 from .grading import goal_grade, goal_status, shown_goal
 from .models import NationalComparison, SurveyGoal
-from .results import PREVIOUS_MASKED, compute, figure, share_value
+from .results import PREVIOUS_MASKED, SECONDARY, compute, figure, share_value
 from .services import group_labels
 
 READS = ("surveys.Round", "surveys.Response", "surveys.Answer", "surveys.SurveyCode", "surveys.Question",
@@ -242,6 +242,23 @@ def national_table(ctx):
 
 # --- goals -------------------------------------------------------------------------------------------------
 
+def _gives_away(goal, report_rows, shown_goals, min_n):
+    """Whether a goal row, computed for its own insats and year, would give away a masked group
+    beside the report's rows: a row of the same question or indicator and a group that may hold
+    the goal's answers (the same group, or either is ``totalt``) whose n differs from the goal's by
+    1 to min n - 1 answers (their difference is a masked-size group), or a masked row whose n is
+    the goal's or differs by fewer than min n (the goal would show what the table masked). Another
+    goal shown earlier counts like a shown table row (docs/decisions.md, "Survey goals beside the
+    report's rows")."""
+    for other in [*report_rows, *shown_goals]:
+        if other.item != goal.item or codes.TOTAL not in (goal.group, other.group) and other.group != goal.group:
+            continue
+        difference = abs(other.n - goal.n)
+        if difference < min_n and (other.masked or difference):
+            return True
+    return False
+
+
 def goals_table(ctx):
     association = ctx.association
     goals = SurveyGoal.objects.filter(association=association, year__gte=ctx.period.start.year,
@@ -252,6 +269,7 @@ def goals_table(ctx):
     labels = group_labels(association)
     rows, built, masked = [], {}, {}
     percent = association.grade_acceptable_percent
+    report_rows, shown_rows = list(_all_rows(_Cache.get(ctx)).values()), []
     for goal in goals:
         item = goal.question_key or goal.indicator_code
         scope = goal.intervention.slug if goal.intervention else "forbund"
@@ -263,11 +281,12 @@ def goals_table(ctx):
         ended = end >= datetime.date(goal.year, 12, 31)
         if row is None or (not row.masked and row.n == 0):
             n, positive, result = 0, 0, None
-        elif row.masked:
+        elif row.masked or _gives_away(row, report_rows, shown_rows, association.masking_threshold):
             n, positive, result = None, None, None
-            masked[key] = row.masked
+            masked[key] = row.masked or SECONDARY
         else:
             n, positive, result = row.n, row.positive, Fraction(row.positive, row.n)
+            shown_rows.append(row)
         cells = {"n": n, "positive": positive}
         if ended:
             cells["grade"] = goal_grade(result, target, percent)

@@ -155,7 +155,8 @@ def question(request, round, number):
         try:
             current["answers"][shown.key] = respondent.clean_answer(shown, request.POST.get("svar"))
         except SurveyError as refused:
-            error, value = refused.message, str(request.POST.get("svar", ""))[:respondent.MAX_TEXT]
+            error = respondent.refusal_text(round, language, refused)
+            value = str(request.POST.get("svar", ""))[:respondent.MAX_TEXT]
         else:
             return _after_answer(request, round, current, number, len(questions), from_review)
     elif request.method == "POST":
@@ -192,7 +193,7 @@ def respond_all(request, round):
             try:
                 values[shown.key] = respondent.clean_answer(shown, raw)
             except SurveyError as refused:
-                errors[shown.key] = refused.message
+                errors[shown.key] = respondent.refusal_text(round, language, refused)
                 values[shown.key] = str(raw or "")[:respondent.MAX_TEXT]
         if not errors:
             current["answers"].update(values)

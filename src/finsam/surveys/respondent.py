@@ -20,8 +20,12 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import SafeData, mark_safe
+
+from finsam.core.identifiers import contains_identity_number
 
 from . import codes, texts
+from .errors import SurveyError
 
 SESSION_KEY = "enkat"
 LIFETIME_SECONDS = 24 * 60 * 60
@@ -113,9 +117,33 @@ def clean_answer(question, raw):
     if question.free_text:
         text = raw.strip()
         if text:
+            # The service's own message names the question's key and the staff's fields: the
+            # respondent is told in the page's language instead (refusal_text).
+            if contains_identity_number(text):
+                raise AnswerRefused("text_identity_number")
+            if len(text) > services.MAX_FREE_TEXT:
+                raise AnswerRefused("text_too_long")
             services.clean_answer(question.question, text)
         return text
     return raw if any(o.value == raw for o in question.options) else ""
+
+
+class AnswerRefused(SurveyError):
+    """A free text the respondent must change; ``key`` names its text (texts.EXTRA)."""
+
+    def __init__(self, key):
+        super().__init__(key)
+        self.key = key
+
+
+def refusal_text(round, language, refused):
+    """Why an answer was refused, for the respondent, in the page's language."""
+    key = getattr(refused, "key", None)
+    if key is None:
+        return refused.message
+    text = PageTexts(round, language).get(key)
+    replaced = text.replace("{n}", str(MAX_TEXT))
+    return mark_safe(replaced) if isinstance(text, SafeData) else replaced  # a marked Swedish fallback
 
 
 def code_status(round, code):

@@ -283,7 +283,11 @@ def mask(results):
         # rows known to hold fewer than min n each give themselves away when together they hold
         # exactly (min n - 1) each, e.g. two rows of 4 summing to 8; one more row is masked then.
         at_limit = len(masked) >= 2 and hidden == len(masked) * (min_n - 1)
-        if not (1 <= hidden <= min_n - 1 or at_limit):
+        # Also beyond it (docs/decisions.md, "Survey masking: vet ej in masked rows"): the total's
+        # answered and vet_ej minus the visible rows' give the masked rows' own, so masked rows
+        # holding 1 to min n - 1 answers with vet ej counted (n 0: all said vet ej) are protected too.
+        few_answered = 1 <= sum(r.answered for r in masked) <= min_n - 1
+        if not (1 <= hidden <= min_n - 1 or at_limit or few_answered):
             continue
         visible = sorted([r for r in groups if not r.masked], key=lambda r: r.n)  # stable: ties in table order
         for i, row in enumerate(visible):

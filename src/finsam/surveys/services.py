@@ -206,14 +206,19 @@ def record_response(round, *, channel, language, answers, code=None, date=None):
         raise SurveyError(f"Okänd kanal \"{channel}\".")
     if channel == "webb" and round.status != "oppen":
         raise SurveyError(ui_text(round, language if isinstance(language, str) else "sv", "closed"))
-    questions = shown_questions(round)
-    if language not in languages_offered(round, questions):
-        raise SurveyError(f"Språket \"{language}\" erbjuds inte i den här omgången "
-                          f"(erbjuds: {', '.join(languages_offered(round, questions))}).")
-    cleaned = clean_answers(round, answers, questions, labels=channel != "webb")
     if channel == "webb" and round.codes_required and not code:
         raise SurveyError("Enkäten kräver en svarskod. Skriv koden från din lapp.")
     with transaction.atomic():
+        # Lock the set version first, as its loader does, and read its questions under the lock: a
+        # load of the same (unlocked) version then waits and finds it locked, rather than replacing
+        # the questions these answers are written against. The lock is on the version's row only
+        # while it is unlocked (its first responses); a locked version never changes.
+        QuestionSet.objects.filter(pk=round.question_set_id, locked=False).update(locked=True)
+        questions = shown_questions(round)
+        if language not in languages_offered(round, questions):
+            raise SurveyError(f"Språket \"{language}\" erbjuds inte i den här omgången "
+                              f"(erbjuds: {', '.join(languages_offered(round, questions))}).")
+        cleaned = clean_answers(round, answers, questions, labels=channel != "webb")
         if code:
             used = (SurveyCode.objects.filter(round=round, code_hash__in=_code_hashes(round, code), used=False)
                     .update(used=True))
@@ -222,7 +227,6 @@ def record_response(round, *, channel, language, answers, code=None, date=None):
         response = Response.objects.create(association_id=round.association_id, round=round, channel=channel,
                                            language=language, date=date or timezone.localdate())
         write_answers(response, cleaned)
-        QuestionSet.objects.filter(pk=round.question_set_id, locked=False).update(locked=True)
         mark_data_changed(round.association_id)
     return response
 

@@ -9,7 +9,7 @@ under ``ui`` with the same keys. Where it does not, the Swedish text is shown ma
 
 EXTRA_KEYS = ("start", "code", "code_help", "code_missing", "code_unknown", "code_used", "change",
               "not_answered", "your_answer", "free_text_label", "review_intro", "closed_help", "already_sent",
-              "not_found", "answer_options", "error_title")
+              "not_found", "answer_options", "error_title", "text_identity_number", "text_too_long")
 
 EXTRA = {
     "sv": {
@@ -29,6 +29,9 @@ EXTRA = {
         "not_found": "Enkäten finns inte.",
         "answer_options": "Svarsalternativ",
         "error_title": "Något behöver rättas",
+        "text_identity_number": "Skriv inget personnummer eller samordningsnummer i svaret. Ta bort numret och "
+                                "försök igen.",
+        "text_too_long": "Svaret är för långt. Skriv högst {n} tecken.",
     },
     "sv-lattlast": {
         "start": "Börja",
@@ -47,6 +50,8 @@ EXTRA = {
         "not_found": "Enkäten finns inte.",
         "answer_options": "Svar",
         "error_title": "Något är fel",
+        "text_identity_number": "Skriv inte ditt personnummer. Ta bort numret.",
+        "text_too_long": "Svaret är för långt. Skriv kortare, högst {n} tecken.",
     },
     "en": {
         "start": "Start",
@@ -65,6 +70,9 @@ EXTRA = {
         "not_found": "The survey does not exist.",
         "answer_options": "Answer options",
         "error_title": "Something needs to be corrected",
+        "text_identity_number": "Do not write a personal identity number or coordination number in your answer. "
+                                "Remove the number and try again.",
+        "text_too_long": "The answer is too long. Write at most {n} characters.",
     },
 }
 
