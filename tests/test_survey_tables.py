@@ -255,3 +255,50 @@ def test_a_goal_row_gives_away_no_masked_group_of_the_same_report(surveyed):
     assert goals["cells"][goal]["grade"] == "ej_bedomt"
     # the goal of the same selection as its table row stays shown
     assert goals["cells"]["aktivitetsplatsen/deltagare_avslut/d02"]["n"] == 8
+
+
+# --- a publication against the förbund's earlier publications ---------------------------------------------
+
+def test_a_publication_gives_away_no_small_group_as_its_difference_from_an_earlier_one(surveyed):
+    """Published January–November, then the whole year: a staff round of 3 answers ending 10
+    December would be the difference of the two rows insatspersonal/p01 (n 18 → 21, and each
+    step's count with it). The year's publication masks the row, its totalt row and what follows
+    from them; the first one is unchanged, and without the earlier publication the row shows."""
+    from finsam.interventions.models import Intervention
+    from finsam.reports.publishing import publish_report
+    from finsam.surveys.models import QuestionSet, Round
+    from finsam.surveys.services import record_response
+    from finsam.tenancy.models import User
+
+    admin = User.objects.get(username="admin@exempelstad.se")
+    december = Round.objects.create(
+        association=surveyed, key="2024-personal-december", title="December",
+        question_set=QuestionSet.objects.get(association=surveyed, version=2), respondent_group="insatspersonal",
+        intervention=Intervention.objects.get(association=surveyed, slug="finsam-team"),
+        date_from=datetime.date(2024, 12, 2), date_to=datetime.date(2024, 12, 10), status="stangd")
+    for step in ("inte_alls", "inte_alls", "liten"):
+        record_response(december, channel="papper", language="sv", answers={"p01": step})
+    row = "insatspersonal/p01"
+    alone = compute_report(surveyed, *YEAR, tables=["survey_questions"]).to_json()["tables"][0]
+    assert alone["cells"][row]["n"] is not None  # on its own, the year shows the row
+
+    def published(date_to, title):
+        report = publish_report(surveyed, date_from=YEAR[0], date_to=date_to, interventions=[], title=title,
+                                user=admin).report().to_json()
+        return {t["id"]: t for t in report["tables"]}
+
+    november = published(datetime.date(2024, 11, 30), "Januari–november")
+    year = published(YEAR[1], "Helår")
+    before, after = november["survey_questions"], year["survey_questions"]
+    assert before["cells"][row]["n"] is not None and row not in before["masked_rows"]
+    assert after["cells"][row]["n"] is None and after["masked_rows"][row] == "secondary"
+    shown_before = {r: c for r, c in before["cells"].items() if c["n"] is not None}
+    for r, cells in after["cells"].items():  # no shown row of the year differs by 1-4 from November's
+        if cells["n"] is not None and r in shown_before:
+            assert not 0 < abs(cells["n"] - shown_before[r]["n"]) < surveyed.masking_threshold, r
+            assert not 0 < abs(cells["answered"] - shown_before[r]["answered"]) < surveyed.masking_threshold, r
+    for table_id in ("survey_indicators", "survey_trend"):
+        for r, cells in year[table_id]["cells"].items():
+            if r in november[table_id]["cells"] and cells.get("n") is not None \
+                    and november[table_id]["cells"][r].get("n") is not None:
+                assert not 0 < abs(cells["n"] - november[table_id]["cells"][r]["n"]) < 5, (table_id, r)

@@ -39,6 +39,8 @@ def mask_for_publication(report, threshold, earlier):
     """Mask ``report`` (unmasked) for publication, given the earlier publications (thawed Reports)."""
     threshold = max(threshold, masking.MINIMUM_MASKING_THRESHOLD)
     linked = _linked(report, earlier)
+    for hook in tables.publication_hooks():  # tables that mask themselves (registry.register_publication_hook)
+        hook(report, linked, threshold)
     if not linked:
         masking.mask_report(report, threshold)
         return

@@ -20,7 +20,9 @@ def register_all():
     from finsam.statistics import metrics, tables
 
     from . import metric
+    from .publication import mask_against_earlier
 
     tables.add_family_module("finsam.surveys.report_tables")
     tables.register_presence("surveys", has_rounds)
+    tables.register_publication_hook(mask_against_earlier)
     metrics.register_source(metric.SOURCE)

@@ -38,9 +38,12 @@ class _Cache:
         if interventions is None:
             interventions = tuple(i.pk for i in ctx.interventions) if ctx.filtered else ()
         groups = tuple(getattr(ctx, "respondent_groups", None) or ())
-        key = (date_from, date_to, interventions, groups)
+        # Rows a publication must mask against earlier ones (publication.py): the report's own period only.
+        own_period = (date_from, date_to) == (ctx.period.start, ctx.period.end)
+        forced = tuple(sorted(getattr(ctx, "survey_forced", ()))) if own_period else ()
+        key = (date_from, date_to, interventions, groups, forced)
         if key not in cache:
-            cache[key] = compute(ctx.association, date_from, date_to, list(interventions), list(groups))
+            cache[key] = compute(ctx.association, date_from, date_to, list(interventions), list(groups), forced)
         return cache[key]
 
 
@@ -259,6 +262,12 @@ def _gives_away(goal, report_rows, shown_goals, min_n):
     return False
 
 
+def _differs_from_earlier(n, earlier, min_n):
+    """Whether a row's n differs from the n an earlier publication showed for it by 1 to min n - 1:
+    the difference would be a masked-size group of answers (publication.py)."""
+    return any(0 < abs(n - before) < min_n for before in earlier)
+
+
 def goals_table(ctx):
     association = ctx.association
     goals = SurveyGoal.objects.filter(association=association, year__gte=ctx.period.start.year,
@@ -270,6 +279,7 @@ def goals_table(ctx):
     rows, built, masked = [], {}, {}
     percent = association.grade_acceptable_percent
     report_rows, shown_rows = list(_all_rows(_Cache.get(ctx)).values()), []
+    earlier_goals = getattr(ctx, "survey_earlier_goals", {})  # key -> n shown in earlier publications
     for goal in goals:
         item = goal.question_key or goal.indicator_code
         scope = goal.intervention.slug if goal.intervention else "forbund"
@@ -281,7 +291,8 @@ def goals_table(ctx):
         ended = end >= datetime.date(goal.year, 12, 31)
         if row is None or (not row.masked and row.n == 0):
             n, positive, result = 0, 0, None
-        elif row.masked or _gives_away(row, report_rows, shown_rows, association.masking_threshold):
+        elif (row.masked or _gives_away(row, report_rows, shown_rows, association.masking_threshold)
+              or _differs_from_earlier(row.n, earlier_goals.get(key, ()), association.masking_threshold)):
             n, positive, result = None, None, None
             masked[key] = row.masked or SECONDARY
         else:

@@ -159,8 +159,10 @@ def select_rounds(association, date_from, date_to, interventions=None, groups=No
     return rounds.select_related("intervention", "question_set", "association")
 
 
-def compute(association, date_from, date_to, interventions=None, groups=None):
-    """The survey results of a selection, masked for ``association``'s min n."""
+def compute(association, date_from, date_to, interventions=None, groups=None, forced=()):
+    """The survey results of a selection, masked for ``association``'s min n. ``forced``: row keys
+    to mask (secondary) beyond the report's own rules: rows whose difference from an earlier
+    publication would be a masked-size group (publication.py)."""
     min_n = association.masking_threshold
     order = group_codes(association)
     rank = {code: i for i, code in enumerate(order)}
@@ -262,18 +264,28 @@ def compute(association, date_from, date_to, interventions=None, groups=None):
             indicator_rows[total.key] = total
 
     results = Results(stats, question_rows, indicator_rows, min_n, order, labels)
-    mask(results)
+    mask(results, forced)
     return results
 
 
-def mask(results):
-    """The spec's masking, in its order (shared/spec/surveys.md, "Small numbers")."""
+def mask(results, forced=()):
+    """The spec's masking, in its order (shared/spec/surveys.md, "Small numbers"); ``forced`` rows
+    (see compute) join step 1, each with its ``totalt`` row, which would otherwise give it away."""
     min_n = results.min_n
     questions, indicators = results.questions, results.indicators
     for rows in (questions, indicators):  # 1. too few answers
         for row in rows.values():
             if row.n < min_n:
                 row.masked = FEW
+    for key in forced:
+        rows = questions if key in questions else indicators
+        row = rows.get(key)
+        if row is None or row.masked:
+            continue
+        row.masked = SECONDARY
+        total = rows.get(f"{codes.TOTAL}/{row.item}")
+        if total is not None and not total.masked:
+            total.masked = SECONDARY
     # 2. secondary: a total would give away the masked group rows of its question
     for total in [r for r in questions.values() if r.group == codes.TOTAL]:
         groups = [r for r in questions.values() if r.item == total.item and r.group != codes.TOTAL]

@@ -9,5 +9,6 @@ from .data import (  # noqa: F401
 )
 from .registry import (  # noqa: F401
     ADDITIVE, CURRENT, PERIOD, Atoms, Chain, Chart, Relations, Series, TableSpec, UnpublishedSpec, add_family_module,
-    bar, build_tables, get, keeps, models_read, over_scope, register, register_presence, specs, specs_with_data,
+    bar, build_tables, get, keeps, models_read, over_scope, publication_hooks, register, register_presence,
+    register_publication_hook, specs, specs_with_data,
 )

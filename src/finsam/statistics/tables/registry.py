@@ -305,6 +305,23 @@ def keeps(spec, table_id, tables):
 _presence = {}
 
 
+# Hooks a source's tables need before a report is published against the förbund's earlier
+# publications (differencing.mask_for_publication): fn(report, linked earlier reports, threshold).
+# For tables that mask themselves (own_masking), whose cells the equations of differencing.py
+# leave out: the survey tables (surveys/publication.py).
+_publication_hooks = []
+
+
+def register_publication_hook(fn):
+    if fn not in _publication_hooks:
+        _publication_hooks.append(fn)
+
+
+def publication_hooks():
+    _load()
+    return list(_publication_hooks)
+
+
 def register_presence(source, fn):
     assert source in SOURCES, source
     _presence[source] = fn
