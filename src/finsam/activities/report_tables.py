@@ -9,7 +9,11 @@ so the generic masking of statistics/masking.py hides what it must, and the part
 relations let it hide a total that would give a hidden SIP count away.
 """
 
-from finsam.statistics.tables import MEASURE, SHARE, TEXT, Chart, Series, TableSpec, bar, register
+import datetime
+
+from finsam.statistics.tables import (
+    ADDITIVE, MEASURE, SHARE, TEXT, Atoms, Chart, Series, TableSpec, bar, over_scope, register,
+)
 from finsam.statistics.tables.data import COUNT, round_half_up
 from finsam.statistics.tables.registry import year_earlier
 
@@ -76,6 +80,31 @@ def _gender_sums(table, row):
                        (row, "attendees_totalt")))
 
 
+# --- differencing: a year minus its first half, the förbund minus one insats ----------------------
+# Every count of these tables is a sum over activities, each of one insats (or the förbund's own) and
+# one date: it adds up over insatser and stretches of time (statistics/differencing.py), so a hidden
+# SIP count cannot be worked out from two publications. Not modelled: the förbund's own activities
+# (no insats) as a part of their own; a report of the whole förbund is taken as the sum of its
+# insatser (docs/decisions.md).
+
+ADDITIVE_CELLS = over_scope(ADDITIVE)
+
+
+def by_intervention_atoms(table_id, row, col, scope, start, end):
+    """An insats's row is that insats's part of the total row."""
+    if row == "forbundet":
+        return None  # the förbund's own activities: see ADDITIVE_CELLS
+    return Atoms(table_id, "totalt", col, tuple(scope) if row == "totalt" else (row,), start, end, ADDITIVE)
+
+
+def years_atoms(table_id, row, col, scope, start, end):
+    """``count_<year>`` and ``attendees_<year>``: the activities table's cells in that year of the period."""
+    measure, _, year = col.rpartition("_")
+    year = int(year)
+    return Atoms("activities", row, "count" if measure == "count" else "attendees_totalt", tuple(scope),
+                 max(start, datetime.date(year, 1, 1)), min(end, datetime.date(year, 12, 31)), ADDITIVE)
+
+
 # --- activities: per kind -------------------------------------------------------------------------
 
 def activities_table(ctx):
@@ -102,6 +131,7 @@ ACTIVITIES = register(TableSpec(
     id="activities", title="Aktiviteter per typ", family=FAMILY, order=300, population="activities",
     source="activities", build=activities_table, reads=READS,
     chart=Chart("bar", (Series("Tillfällen", "count"),)),
+    decompose=ADDITIVE_CELLS,
 ))
 
 
@@ -140,6 +170,7 @@ def activities_years_table(ctx):
 ACTIVITIES_YEARS = register(TableSpec(
     id="activities_years", title="Aktiviteter över tid", family=FAMILY, order=301, population="activities",
     source="activities", build=activities_years_table, reads=READS,
+    decompose=years_atoms,
 ))
 
 
@@ -167,6 +198,7 @@ ACTIVITIES_BY_INTERVENTION = register(TableSpec(
     id="activities_by_intervention", title="Aktiviteter per insats", family=FAMILY, order=302,
     population="activities", source="activities", build=activities_by_intervention_table, reads=READS,
     chart=bar("count", "Tillfällen"),
+    decompose=by_intervention_atoms,
 ))
 
 
@@ -193,6 +225,7 @@ def activity_series_table(ctx):
 ACTIVITY_SERIES = register(TableSpec(
     id="activity_series", title="Återkommande möten", family=FAMILY, order=303, population="activities",
     source="activities", build=activity_series_table, reads=READS, chart=bar("count", "Tillfällen", ()),
+    decompose=ADDITIVE_CELLS,
 ))
 
 
@@ -241,11 +274,13 @@ ATTENDEES_BY_ORGANISATION = register(TableSpec(
     population="activities", source="activities", reads=READS + ("tenancy.Member",),
     build=_split_table(lambda: ATTENDEES_BY_ORGANISATION, "by_organisation", _organisations),
     chart=Chart("bar", (Series("Deltagare", "count"),), ("totalt", "ej_uppdelat")),
+    decompose=ADDITIVE_CELLS,
 ))
 ATTENDEES_BY_ROLE = register(TableSpec(
     id="attendees_by_role", title="Deltagare per roll", family=FAMILY, order=305, population="activities",
     source="activities", reads=READS, build=_split_table(lambda: ATTENDEES_BY_ROLE, "by_role", _roles),
     chart=Chart("bar", (Series("Deltagare", "count"),), ("totalt", "ej_uppdelat")),
+    decompose=ADDITIVE_CELLS,
 ))
 
 
@@ -307,6 +342,7 @@ ACTIVITY_EVALUATIONS = register(TableSpec(
     column_kinds={"mean_rating": MEASURE, "response_rate": SHARE, "recommend": SHARE, "rating_positive": SHARE},
     chart=Chart("share", (Series("Andel som rekommenderar", "recommend", share=True),
                           Series("Andel betyg 4–5", "rating_positive", share=True))),
+    decompose=ADDITIVE_CELLS,
 ))
 
 
@@ -344,6 +380,7 @@ ACTIVITY_LIST = register(TableSpec(
     source="activities", build=activity_list_table, reads=READS,
     column_kinds={"date": TEXT, "kind": TEXT, "title": TEXT, "intervention": TEXT, "mean_rating": MEASURE,
                   "recommend": SHARE},
+    decompose=ADDITIVE_CELLS,
 ))
 
 

@@ -1,0 +1,52 @@
+"""SIP meetings count persons: a board member holding two publications (a year and its first half)
+must not work a small SIP count out by subtracting one from the other."""
+
+import datetime
+
+from finsam.activities.access import row_context
+from finsam.activities.importing import import_activities
+from finsam.reports.publishing import publish_report
+from finsam.statistics.tables import thaw
+from finsam.tenancy.permissions import Access
+
+D = datetime.date
+HEADER = b"insats;typ;titel;datum;format;deltagare_totalt\n"
+
+
+def _sip(slug, day, n):
+    return b"".join(f"{slug};sip_mote;SIP {i};{day};fysiskt;2\n".encode() for i in range(n))
+
+
+def _import(association, admin, body):
+    import_activities(HEADER + body, "a.csv", row_context(Access.for_user(admin, association), today=D(2026, 11, 23)))
+
+
+def _published(association, admin, start, end, interventions=(), title="R"):
+    report = publish_report(association, date_from=start, date_to=end, interventions=list(interventions),
+                            title=title, user=admin)
+    return thaw(report.content)
+
+
+def _visible_sip_counts(report):
+    """Every visible SIP count of the report: {(table, row, col): value}."""
+    found = {}
+    for table in report.tables:
+        for row, columns in table.cells.items():
+            for col, value in columns.items():
+                if table.id in ("activities", "activities_years") and row == "sip_mote" and isinstance(value, int):
+                    found[(table.id, row, col)] = value
+    return found
+
+
+def test_a_year_minus_its_first_half_does_not_give_a_small_sip_count_away(example_association):
+    association, admin = example_association
+    # 8 SIP meetings in the first half, 2 in the second: 10 in the year.
+    _import(association, admin, _sip("finsam-team", "2024-03-01", 8) + _sip("finsam-team", "2024-09-01", 2))
+    h1 = _published(association, admin, D(2024, 1, 1), D(2024, 6, 30), title="Halvår")
+    year = _published(association, admin, D(2024, 1, 1), D(2024, 12, 31), title="Helår")
+    first, whole = _visible_sip_counts(h1), _visible_sip_counts(year)
+    assert first.get(("activities", "sip_mote", "count")) == 8  # 8 >= the threshold: shown
+    for (table, row, col), value in whole.items():
+        if col == "count" and ("activities", row, col) in first:
+            second_half = value - first[("activities", row, col)]
+            assert not 0 < second_half < 5, f"{table} {row} {col}: {value} - {first[('activities', row, col)]}"
