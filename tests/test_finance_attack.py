@@ -31,3 +31,33 @@ def test_the_services_never_store_an_identity_number_of_a_files_name(world):
     names = [s.file_name for s in BudgetSet.objects.filter(association=world.alfa)]
     names += [a.file_name for a in Actual.objects.filter(association=world.alfa)]
     assert names and all(PNR not in n and "19121212" not in n for n in names)
+
+
+def test_an_identity_number_in_a_code_cell_is_never_repeated_in_the_error_message(world):
+    import pytest
+
+    from finsam.finance.importing import FinanceInputError
+
+    cells = ["2025;budget;insatser;{p};;1", "2025;{p};styrelse;;;1", "2025;budget;{p};;;1",
+             "2025;budget;medlemsbidrag;;{p};1", "2025;budget;styrelse;;;{p}"]
+    data = ("ar;typ;post;insats;medlem;belopp\n" + "\n".join(c.format(p=PNR) for c in cells) + "\n").encode()
+    with pytest.raises(FinanceInputError) as refused:
+        import_budget(world.alfa, data, filename="b.csv", dry_run=True)
+    assert len(refused.value.errors) == len(cells)
+    assert all(PNR not in str(e) and "19121212" not in e.message for e in refused.value.errors)
+    assert "ingen post" in str(refused.value)
+
+
+def test_an_identity_number_in_an_activitys_code_cell_is_never_repeated(world):
+    import pytest
+
+    from finsam.activities.access import row_context
+    from finsam.activities.importing import import_activities
+    from finsam.participants.importing import ImportRefused
+    from finsam.tenancy.permissions import Access
+
+    ctx = row_context(Access.for_user(world.users["admin"], world.alfa))
+    data = f"titel;typ;datum;format;arrangor\nT;seminarium;2024-03-01;fysiskt;{PNR}\n".encode()
+    with pytest.raises(ImportRefused) as refused:
+        import_activities(data, "a.csv", ctx)
+    assert refused.value.errors and all("19121212" not in str(e) for e in refused.value.errors)
