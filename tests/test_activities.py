@@ -543,7 +543,6 @@ def test_shares_read_as_shares_and_only_sip_counts_are_counts(activities_example
     kinds = report.table("activities")
     assert kinds.kind("sip_mote", "count") == COUNT and kinds.kind("totalt", "count") == COUNT
     assert kinds.kind("seminarium", "count") == MEASURE
-    listing = report.table("activity_list")
-    sip = next(key for key, _ in listing.rows if listing.cells[key]["kind"] == "SIP-möte")
-    assert listing.kind(sip, "count") == COUNT and listing.kind(sip, "date") != COUNT
+    listing = report.table("activity_list")  # SIP meetings are not listed one by one
+    assert all(listing.kind(key, "count") == MEASURE for key, _ in listing.rows)
     assert report.table("measures").kind("webb_besok", "value") == MEASURE

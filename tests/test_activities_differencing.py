@@ -50,3 +50,15 @@ def test_a_year_minus_its_first_half_does_not_give_a_small_sip_count_away(exampl
         if col == "count" and ("activities", row, col) in first:
             second_half = value - first[("activities", row, col)]
             assert not 0 < second_half < 5, f"{table} {row} {col}: {value} - {first[('activities', row, col)]}"
+
+
+def test_the_activity_list_of_a_publication_does_not_list_sip_meetings_one_by_one(example_association):
+    """Three SIP meetings of one insats, each a row: the published list must not show them (their
+    number, dates and titles are the persons' meetings), so the hidden count cannot be counted."""
+    association, admin = example_association
+    _import(association, admin, _sip("novum", "2024-03-01", 3) + b";seminarium;Seminarium;2024-03-07;digitalt;40\n")
+    report = _published(association, admin, D(2024, 1, 1), D(2024, 6, 30))
+    assert report.table("activities").cells["sip_mote"]["count"] is None
+    listing = report.table("activity_list")
+    kinds = [listing.cells[key]["kind"] for key, _ in listing.rows]
+    assert "SIP-möte" not in kinds and len(kinds) == 1  # the seminar

@@ -355,9 +355,15 @@ LIST_COLUMNS = [("date", "Datum"), ("kind", "Typ"), ("title", "Titel"), ("interv
 
 def activity_list_table(ctx):
     kinds, individual = _kinds(ctx), figures.individual_kinds(ctx.association)
-    acts = _held(ctx)
+    every = _held(ctx)
+    # An individual kind's activities (SIP meetings) are meetings about persons: listed one by one,
+    # their number, dates and titles would give away the count that is masked in publication.
+    acts = [a for a in every if a.kind not in individual]
     rows = [(a.reference or f"aktivitet-{a.pk}", a.title) for a in acts]
     table = ACTIVITY_LIST.table(rows, LIST_COLUMNS, denominator="activities")
+    if len(acts) < len(every):
+        table.notes.append("Individinriktade aktiviteter (SIP-möten) listas inte en och en; de räknas i "
+                           "Aktiviteter per typ.")
     for (key, _), a in zip(rows, acts):
         evaluation = figures.evaluation([a])
         table.cells[key] = {
@@ -368,10 +374,7 @@ def activity_list_table(ctx):
         }
         table.shares[key] = {"recommend": evaluation.recommend}
         _gender_sums(table, key)
-        if a.kind in individual:
-            table.measure_of[(key, "mean_rating")] = [(key, "answers")]
-            table.measure_of[(key, "recommend")] = [(key, "answers")]
-    _mark_rows(table, {key for (key, _), a in zip(rows, acts) if a.kind in individual})
+    _mark_rows(table, set())  # no row counts persons
     return table
 
 
