@@ -17,7 +17,8 @@ def url(world, name, *args):
 
 def test_an_identity_number_in_a_files_name_is_never_stored_or_shown(world, login):
     client = login(world.users["analyst"])
-    preview = client.post(url(world, "import", "budget"), {"file": SimpleUploadedFile(f"{PNR} budget.csv", BUDGET_FILE)})
+    upload = SimpleUploadedFile(f"{PNR} budget.csv", BUDGET_FILE)
+    preview = client.post(url(world, "import", "budget"), {"file": upload})
     assert preview.status_code == 200 and PNR not in preview.content.decode()
     assert PNR not in str(client.session.get("finance_staged"))
     assert client.post(url(world, "import", "budget"), {"token": preview.context["token"]}).status_code == 302
