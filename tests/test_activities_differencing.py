@@ -7,7 +7,9 @@ from finsam.activities.access import row_context
 from finsam.activities.importing import import_activities
 from finsam.reports.publishing import publish_report
 from finsam.statistics.tables import COUNT, thaw
+from finsam.statistics.engine import compute_report
 from finsam.tenancy.permissions import Access
+from tests.test_activities import H1, YEAR, activities_example  # noqa: F401 (a fixture)
 
 D = datetime.date
 HEADER = b"insats;typ;titel;datum;format;deltagare_totalt\n"
@@ -64,3 +66,32 @@ def test_the_activity_list_of_a_publication_does_not_list_sip_meetings_one_by_on
     listing = report.table("activity_list")
     kinds = [listing.cells[key]["kind"] for key, _ in listing.rows]
     assert "SIP-möte" not in kinds and len(kinds) == 1  # the seminar
+
+
+def test_one_publication_does_not_give_the_sip_attendees_away_through_another_table(example_association):
+    """The same activities are counted by kind, by insats and by organisation and role: the total
+    of one table minus the seminar's attendees of another must not give the hidden SIP attendees."""
+    association, admin = example_association
+    _import(association, admin, _sip("novum", "2024-03-01", 2) + b"novum;seminarium;Seminarium;2024-03-07;digitalt;40\n")
+    report = _published(association, admin, D(2024, 1, 1), D(2024, 6, 30))
+    kinds = report.table("activities")
+    assert kinds.cells["sip_mote"]["attendees_totalt"] is None and kinds.cells["seminarium"]["attendees_totalt"] == 40
+    same_population = [("activities_by_intervention", "totalt", "attendees_totalt"),
+                       ("activities_by_intervention", "novum", "attendees_totalt"),
+                       ("activities_years", "totalt", "attendees_2024"),
+                       ("attendees_by_organisation", "totalt", "count"), ("attendees_by_role", "totalt", "count")]
+    for table, row, col in same_population:
+        value = report.table(table).cells[row][col]
+        assert value is None or not 0 < value - 40 < 5, (table, row, col, value)
+
+
+def test_the_relations_of_the_activity_tables_hold_on_the_example(activities_example):  # noqa: F811
+    def value(report, cell):
+        return report.table(cell[0]).cells[cell[1]][cell[2]]
+
+    for period in (YEAR, H1):
+        report = compute_report(activities_example, *period, tables=["activities"])
+        mine = [r for r in report.relations if any(str(c[0]).startswith(("activit", "attendees")) for c in [*r[0], r[1]])]
+        assert len(mine) > 10
+        for parts, total in mine:
+            assert sum(value(report, p) for p in parts) == value(report, total), (parts, total)

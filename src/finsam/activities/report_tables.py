@@ -105,6 +105,35 @@ def years_atoms(table_id, row, col, scope, start, end):
                  max(start, datetime.date(year, 1, 1)), min(end, datetime.date(year, 12, 31)), ADDITIVE)
 
 
+# --- relations: the same activities counted by kind, by insats, by year, by organisation and role ---
+# A reader knows these totals are equal: without the relations, one table's total minus the shown
+# other kinds of another would give a hidden SIP count away (masking.py hides what they determine).
+
+GENDERS = ("kvinna", "man", "annat_ej_angivet", "totalt")
+
+
+def by_intervention_relations(ctx, table, rel):
+    for col in ("count", *[f"attendees_{g}" for g in GENDERS]):
+        rel.add([("activities_by_intervention", "totalt", col)], ("activities", "totalt", col))
+
+
+def years_relations(ctx, table, rel):
+    years = [col.rpartition("_")[2] for col, _ in table.columns if col.startswith("count_")]
+    for row, _ in table.rows:
+        rel.add([("activities_years", row, f"count_{y}") for y in years], ("activities", row, "count"))
+        rel.add([("activities_years", row, f"attendees_{y}") for y in years], ("activities", row, "attendees_totalt"))
+    rel.add([("activities_years", "totalt", f"attendees_{y}") for y in years],
+            ("activities_by_intervention", "totalt", "attendees_totalt"))
+
+
+def split_relations(table_id):
+    """attendees_by_organisation and _by_role: their total is every attendance of the period."""
+    def relations(ctx, table, rel):
+        rel.add([(table_id, "totalt", "count")], ("activities", "totalt", "attendees_totalt"))
+        rel.add([(table_id, "totalt", "count")], ("activities_by_intervention", "totalt", "attendees_totalt"))
+    return relations
+
+
 # --- activities: per kind -------------------------------------------------------------------------
 
 def activities_table(ctx):
@@ -171,6 +200,7 @@ ACTIVITIES_YEARS = register(TableSpec(
     id="activities_years", title="Aktiviteter över tid", family=FAMILY, order=301, population="activities",
     source="activities", build=activities_years_table, reads=READS,
     decompose=years_atoms,
+    relations=years_relations,
 ))
 
 
@@ -199,6 +229,7 @@ ACTIVITIES_BY_INTERVENTION = register(TableSpec(
     population="activities", source="activities", build=activities_by_intervention_table, reads=READS,
     chart=bar("count", "Tillfällen"),
     decompose=by_intervention_atoms,
+    relations=by_intervention_relations,
 ))
 
 
@@ -275,12 +306,14 @@ ATTENDEES_BY_ORGANISATION = register(TableSpec(
     build=_split_table(lambda: ATTENDEES_BY_ORGANISATION, "by_organisation", _organisations),
     chart=Chart("bar", (Series("Deltagare", "count"),), ("totalt", "ej_uppdelat")),
     decompose=ADDITIVE_CELLS,
+    relations=split_relations("attendees_by_organisation"),
 ))
 ATTENDEES_BY_ROLE = register(TableSpec(
     id="attendees_by_role", title="Deltagare per roll", family=FAMILY, order=305, population="activities",
     source="activities", reads=READS, build=_split_table(lambda: ATTENDEES_BY_ROLE, "by_role", _roles),
     chart=Chart("bar", (Series("Deltagare", "count"),), ("totalt", "ej_uppdelat")),
     decompose=ADDITIVE_CELLS,
+    relations=split_relations("attendees_by_role"),
 ))
 
 
