@@ -15,7 +15,7 @@ from finsam.statistics.tables import (
     ADDITIVE, MEASURE, SHARE, TEXT, Atoms, Chart, Series, TableSpec, bar, over_scope, register,
 )
 from finsam.statistics.tables.data import COUNT, round_half_up
-from finsam.statistics.tables.registry import year_earlier
+from finsam.statistics.tables.registry import UNPUBLISHED, year_earlier
 
 from . import codes, figures
 from .models import Activity, MeasureValue
@@ -407,8 +407,34 @@ def activity_list_table(ctx):
         }
         table.shares[key] = {"recommend": evaluation.recommend}
         _gender_sums(table, key)
-    _mark_rows(table, set())  # no row counts persons
+    # The listed activities of an insats that also had SIP meetings are counts: its row of
+    # activities_by_intervention minus them is its SIP meetings' count (list_relations).
+    with_individual = {_insats_key(a) for a in every if a.kind in individual}
+    _mark_rows(table, {key for (key, _), a in zip(rows, acts) if _insats_key(a) in with_individual})
     return table
+
+
+def _insats_key(activity):
+    """The activity's row key in activities_by_intervention."""
+    return activity.intervention.slug if activity.intervention_id else "forbundet"
+
+
+def list_relations(ctx, table, rel):
+    """An insats's row of activities_by_intervention = its listed activities + its SIP meetings (a
+    count no table shows), for each insats that had SIP meetings."""
+    individual = figures.individual_kinds(ctx.association)
+    every = _held(ctx)
+    parts = {}
+    for a in every:
+        if a.kind in individual:
+            parts.setdefault(_insats_key(a), [])
+    for a in every:
+        if a.kind not in individual and _insats_key(a) in parts:
+            parts[_insats_key(a)].append(a.reference or f"aktivitet-{a.pk}")
+    for insats, keys in parts.items():
+        for col in ("count", *[f"attendees_{g}" for g in GENDERS]):
+            rel.add([("activity_list", key, col) for key in keys] + [(f"{UNPUBLISHED}activities_individual", insats, col)],
+                    ("activities_by_intervention", insats, col))
 
 
 ACTIVITY_LIST = register(TableSpec(
@@ -417,6 +443,7 @@ ACTIVITY_LIST = register(TableSpec(
     column_kinds={"date": TEXT, "kind": TEXT, "title": TEXT, "intervention": TEXT, "mean_rating": MEASURE,
                   "recommend": SHARE},
     decompose=ADDITIVE_CELLS,
+    relations=list_relations,
 ))
 
 
