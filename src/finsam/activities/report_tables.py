@@ -9,9 +9,13 @@ so the generic masking of statistics/masking.py hides what it must, and the part
 relations let it hide a total that would give a hidden SIP count away.
 """
 
-from finsam.statistics.tables import MEASURE, SHARE, TEXT, Chart, Series, TableSpec, bar, register
+import datetime
+
+from finsam.statistics.tables import (
+    ADDITIVE, MEASURE, SHARE, TEXT, Atoms, Chart, Series, TableSpec, bar, over_scope, register,
+)
 from finsam.statistics.tables.data import COUNT, round_half_up
-from finsam.statistics.tables.registry import year_earlier
+from finsam.statistics.tables.registry import UNPUBLISHED, year_earlier
 
 from . import codes, figures
 from .models import Activity, MeasureValue
@@ -76,6 +80,60 @@ def _gender_sums(table, row):
                        (row, "attendees_totalt")))
 
 
+# --- differencing: a year minus its first half, the förbund minus one insats ----------------------
+# Every count of these tables is a sum over activities, each of one insats (or the förbund's own) and
+# one date: it adds up over insatser and stretches of time (statistics/differencing.py), so a hidden
+# SIP count cannot be worked out from two publications. Not modelled: the förbund's own activities
+# (no insats) as a part of their own; a report of the whole förbund is taken as the sum of its
+# insatser (docs/decisions.md).
+
+ADDITIVE_CELLS = over_scope(ADDITIVE)
+
+
+def by_intervention_atoms(table_id, row, col, scope, start, end):
+    """An insats's row is that insats's part of the total row."""
+    if row == "forbundet":
+        return None  # the förbund's own activities: see ADDITIVE_CELLS
+    return Atoms(table_id, "totalt", col, tuple(scope) if row == "totalt" else (row,), start, end, ADDITIVE)
+
+
+def years_atoms(table_id, row, col, scope, start, end):
+    """``count_<year>`` and ``attendees_<year>``: the activities table's cells in that year of the period."""
+    measure, _, year = col.rpartition("_")
+    year = int(year)
+    return Atoms("activities", row, "count" if measure == "count" else "attendees_totalt", tuple(scope),
+                 max(start, datetime.date(year, 1, 1)), min(end, datetime.date(year, 12, 31)), ADDITIVE)
+
+
+# --- relations: the same activities counted by kind, by insats, by year, by organisation and role ---
+# A reader knows these totals are equal: without the relations, one table's total minus the shown
+# other kinds of another would give a hidden SIP count away (masking.py hides what they determine).
+
+GENDERS = ("kvinna", "man", "annat_ej_angivet", "totalt")
+
+
+def by_intervention_relations(ctx, table, rel):
+    for col in ("count", *[f"attendees_{g}" for g in GENDERS]):
+        rel.add([("activities_by_intervention", "totalt", col)], ("activities", "totalt", col))
+
+
+def years_relations(ctx, table, rel):
+    years = [col.rpartition("_")[2] for col, _ in table.columns if col.startswith("count_")]
+    for row, _ in table.rows:
+        rel.add([("activities_years", row, f"count_{y}") for y in years], ("activities", row, "count"))
+        rel.add([("activities_years", row, f"attendees_{y}") for y in years], ("activities", row, "attendees_totalt"))
+    rel.add([("activities_years", "totalt", f"attendees_{y}") for y in years],
+            ("activities_by_intervention", "totalt", "attendees_totalt"))
+
+
+def split_relations(table_id):
+    """attendees_by_organisation and _by_role: their total is every attendance of the period."""
+    def relations(ctx, table, rel):
+        rel.add([(table_id, "totalt", "count")], ("activities", "totalt", "attendees_totalt"))
+        rel.add([(table_id, "totalt", "count")], ("activities_by_intervention", "totalt", "attendees_totalt"))
+    return relations
+
+
 # --- activities: per kind -------------------------------------------------------------------------
 
 def activities_table(ctx):
@@ -102,6 +160,7 @@ ACTIVITIES = register(TableSpec(
     id="activities", title="Aktiviteter per typ", family=FAMILY, order=400, population="activities",
     source="activities", build=activities_table, reads=READS,
     chart=Chart("bar", (Series("Tillfällen", "count"),)),
+    decompose=ADDITIVE_CELLS,
 ))
 
 
@@ -140,6 +199,8 @@ def activities_years_table(ctx):
 ACTIVITIES_YEARS = register(TableSpec(
     id="activities_years", title="Aktiviteter över tid", family=FAMILY, order=401, population="activities",
     source="activities", build=activities_years_table, reads=READS,
+    decompose=years_atoms,
+    relations=years_relations,
 ))
 
 
@@ -167,6 +228,8 @@ ACTIVITIES_BY_INTERVENTION = register(TableSpec(
     id="activities_by_intervention", title="Aktiviteter per insats", family=FAMILY, order=402,
     population="activities", source="activities", build=activities_by_intervention_table, reads=READS,
     chart=bar("count", "Tillfällen"),
+    decompose=by_intervention_atoms,
+    relations=by_intervention_relations,
 ))
 
 
@@ -193,6 +256,7 @@ def activity_series_table(ctx):
 ACTIVITY_SERIES = register(TableSpec(
     id="activity_series", title="Återkommande möten", family=FAMILY, order=403, population="activities",
     source="activities", build=activity_series_table, reads=READS, chart=bar("count", "Tillfällen", ()),
+    decompose=ADDITIVE_CELLS,
 ))
 
 
@@ -241,11 +305,15 @@ ATTENDEES_BY_ORGANISATION = register(TableSpec(
     population="activities", source="activities", reads=READS + ("tenancy.Member",),
     build=_split_table(lambda: ATTENDEES_BY_ORGANISATION, "by_organisation", _organisations),
     chart=Chart("bar", (Series("Deltagare", "count"),), ("totalt", "ej_uppdelat")),
+    decompose=ADDITIVE_CELLS,
+    relations=split_relations("attendees_by_organisation"),
 ))
 ATTENDEES_BY_ROLE = register(TableSpec(
     id="attendees_by_role", title="Deltagare per roll", family=FAMILY, order=405, population="activities",
     source="activities", reads=READS, build=_split_table(lambda: ATTENDEES_BY_ROLE, "by_role", _roles),
     chart=Chart("bar", (Series("Deltagare", "count"),), ("totalt", "ej_uppdelat")),
+    decompose=ADDITIVE_CELLS,
+    relations=split_relations("attendees_by_role"),
 ))
 
 
@@ -307,6 +375,7 @@ ACTIVITY_EVALUATIONS = register(TableSpec(
     column_kinds={"mean_rating": MEASURE, "response_rate": SHARE, "recommend": SHARE, "rating_positive": SHARE},
     chart=Chart("share", (Series("Andel som rekommenderar", "recommend", share=True),
                           Series("Andel betyg 4–5", "rating_positive", share=True))),
+    decompose=ADDITIVE_CELLS,
 ))
 
 
@@ -319,9 +388,15 @@ LIST_COLUMNS = [("date", "Datum"), ("kind", "Typ"), ("title", "Titel"), ("interv
 
 def activity_list_table(ctx):
     kinds, individual = _kinds(ctx), figures.individual_kinds(ctx.association)
-    acts = _held(ctx)
+    every = _held(ctx)
+    # An individual kind's activities (SIP meetings) are meetings about persons: listed one by one,
+    # their number, dates and titles would give away the count that is masked in publication.
+    acts = [a for a in every if a.kind not in individual]
     rows = [(a.reference or f"aktivitet-{a.pk}", a.title) for a in acts]
     table = ACTIVITY_LIST.table(rows, LIST_COLUMNS, denominator="activities")
+    if len(acts) < len(every):
+        table.notes.append("Individinriktade aktiviteter (SIP-möten) listas inte en och en; de räknas i "
+                           "Aktiviteter per typ.")
     for (key, _), a in zip(rows, acts):
         evaluation = figures.evaluation([a])
         table.cells[key] = {
@@ -332,11 +407,34 @@ def activity_list_table(ctx):
         }
         table.shares[key] = {"recommend": evaluation.recommend}
         _gender_sums(table, key)
-        if a.kind in individual:
-            table.measure_of[(key, "mean_rating")] = [(key, "answers")]
-            table.measure_of[(key, "recommend")] = [(key, "answers")]
-    _mark_rows(table, {key for (key, _), a in zip(rows, acts) if a.kind in individual})
+    # The listed activities of an insats that also had SIP meetings are counts: its row of
+    # activities_by_intervention minus them is its SIP meetings' count (list_relations).
+    with_individual = {_insats_key(a) for a in every if a.kind in individual}
+    _mark_rows(table, {key for (key, _), a in zip(rows, acts) if _insats_key(a) in with_individual})
     return table
+
+
+def _insats_key(activity):
+    """The activity's row key in activities_by_intervention."""
+    return activity.intervention.slug if activity.intervention_id else "forbundet"
+
+
+def list_relations(ctx, table, rel):
+    """An insats's row of activities_by_intervention = its listed activities + its SIP meetings (a
+    count no table shows), for each insats that had SIP meetings."""
+    individual = figures.individual_kinds(ctx.association)
+    every = _held(ctx)
+    parts = {}
+    for a in every:
+        if a.kind in individual:
+            parts.setdefault(_insats_key(a), [])
+    for a in every:
+        if a.kind not in individual and _insats_key(a) in parts:
+            parts[_insats_key(a)].append(a.reference or f"aktivitet-{a.pk}")
+    for insats, keys in parts.items():
+        for col in ("count", *[f"attendees_{g}" for g in GENDERS]):
+            rel.add([("activity_list", key, col) for key in keys] + [(f"{UNPUBLISHED}activities_individual", insats, col)],
+                    ("activities_by_intervention", insats, col))
 
 
 ACTIVITY_LIST = register(TableSpec(
@@ -344,6 +442,8 @@ ACTIVITY_LIST = register(TableSpec(
     source="activities", build=activity_list_table, reads=READS,
     column_kinds={"date": TEXT, "kind": TEXT, "title": TEXT, "intervention": TEXT, "mean_rating": MEASURE,
                   "recommend": SHARE},
+    decompose=ADDITIVE_CELLS,
+    relations=list_relations,
 ))
 
 

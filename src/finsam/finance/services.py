@@ -29,6 +29,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
+from finsam.core.identifiers import redact_identity_numbers
 from finsam.participants.bulk import insert
 from finsam.participants.importing import RowError
 from finsam.tenancy.models import mark_data_changed
@@ -110,6 +111,13 @@ def _sums(lines):
     return income, costs
 
 
+def stored_file_name(name):
+    """A file's name as it is kept and shown: its folder dropped and anything shaped like an identity
+    number hidden (a file may be named after the person it is about)."""
+    name = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return redact_identity_numbers(name)[:255]
+
+
 def _rows(file_or_rows, filename, kind):
     if isinstance(file_or_rows, (list, tuple)):
         return [(i, dict(cells)) for i, cells in enumerate(file_or_rows, start=2)]
@@ -188,7 +196,7 @@ def import_budget(association, file_or_rows, *, filename=None, dry_run=False, us
         lock_finance_writes(association.pk)
         lines = clean_budget(rows, Known.of(association))
         return _write_budget(association, lines, dry_run=dry_run, user=user, source=BudgetSet.FILE,
-                             file_name=str(filename or getattr(file_or_rows, "name", "") or ""))
+                             file_name=stored_file_name(filename or getattr(file_or_rows, "name", "")))
 
 
 def save_budget_lines(association, year, type, lines, user, *, forecast_date=None):
@@ -286,7 +294,7 @@ def import_actuals(association, file_or_rows, *, filename=None, dry_run=False, u
         lock_finance_writes(association.pk)
         lines = clean_actuals(rows, Known.of(association, today))
         return _write_actuals(association, lines, dry_run=dry_run, user=user, source=Actual.FILE,
-                              file_name=str(filename or getattr(file_or_rows, "name", "") or ""))
+                              file_name=stored_file_name(filename or getattr(file_or_rows, "name", "")))
 
 
 def save_actuals(association, period, lines, user, *, today=None):

@@ -29,7 +29,9 @@ from .forms import (
 )
 from .importing import MAX_YEAR, MIN_YEAR, FinanceInputError
 from .models import Actual, BudgetSet
-from .services import import_actuals, import_budget, save_actuals, save_budget_lines, save_settings
+from .services import (
+    import_actuals, import_budget, save_actuals, save_budget_lines, save_settings, stored_file_name,
+)
 from .settings_section import settings_of
 
 PLAN_YEARS = 2  # the budget page shows the year's budget and the plans of the two years after it
@@ -306,7 +308,8 @@ def _stage(request, kind, upload):
         for chunk in upload.chunks():
             out.write(chunk)
     staged = request.session.get(SESSION_KEY, {})
-    staged[token] = {"kind": kind, "name": upload.name[:200], "association": request.association.pk}
+    staged[token] = {"kind": kind, "name": stored_file_name(upload.name)[:200],
+                     "association": request.association.pk}
     request.session[SESSION_KEY] = staged
     return token
 
@@ -384,7 +387,7 @@ def import_page(request, kind):
             except FinanceInputError as error:
                 errors = _row_errors(error)
             else:
-                token, name = _stage(request, kind, upload), upload.name
+                token, name = _stage(request, kind, upload), stored_file_name(upload.name)
                 big = _runs_as_job(upload.size, name)
     return render(request, "finance/import.html", {
         "nav": "finance", "form": form, "kind": kind, "kind_name": KINDS[kind], "summary": summary,

@@ -62,6 +62,9 @@ class RowError:
         # (a header or a code cell may hold one as well as the referens).
         self.column = _shown(self.column)
         self.value = _shown(self.value)
+        # A message may quote the value ("okänd kod ..."): the same rule for it.
+        if contains_identity_number(self.message):
+            self.message = redact_identity_numbers(self.message)
 
     def __str__(self):
         where = f"Rad {self.row}" + (f", kolumn {self.column}" if self.column else "")

@@ -1,0 +1,117 @@
+"""SIP meetings count persons: a board member holding two publications (a year and its first half)
+must not work a small SIP count out by subtracting one from the other."""
+
+import datetime
+
+from finsam.activities.access import row_context
+from finsam.activities.importing import import_activities
+from finsam.reports.publishing import publish_report
+from finsam.statistics.tables import COUNT, thaw
+from finsam.statistics.engine import compute_report
+from finsam.tenancy.permissions import Access
+from tests.test_activities import H1, YEAR, activities_example  # noqa: F401 (a fixture)
+
+D = datetime.date
+HEADER = b"insats;typ;titel;datum;format;deltagare_totalt\n"
+
+
+def _sip(slug, day, n):
+    return b"".join(f"{slug};sip_mote;SIP {i};{day};fysiskt;2\n".encode() for i in range(n))
+
+
+def _import(association, admin, body):
+    import_activities(HEADER + body, "a.csv", row_context(Access.for_user(admin, association), today=D(2026, 11, 23)))
+
+
+def _published(association, admin, start, end, interventions=(), title="R"):
+    report = publish_report(association, date_from=start, date_to=end, interventions=list(interventions),
+                            title=title, user=admin)
+    return thaw(report.content)
+
+
+def _visible_counts(report):
+    """Every visible count of the report's activity tables: {(table, row, col): value} (the tests'
+    activities are all SIP meetings, so each is a count of persons)."""
+    found = {}
+    for table in report.tables:
+        if table.id.startswith(("activit", "attendees")):
+            for row, columns in table.cells.items():
+                for col, value in columns.items():
+                    if isinstance(value, int) and table.kind(row, col) == COUNT:
+                        found[(table.id, row, col)] = value
+    return found
+
+
+def test_a_year_minus_its_first_half_does_not_give_a_small_sip_count_away(example_association):
+    association, admin = example_association
+    # 8 SIP meetings in the first half, 2 in the second: 10 in the year.
+    _import(association, admin, _sip("finsam-team", "2024-03-01", 8) + _sip("finsam-team", "2024-09-01", 2))
+    h1 = _published(association, admin, D(2024, 1, 1), D(2024, 6, 30), title="Halvår")
+    year = _published(association, admin, D(2024, 1, 1), D(2024, 12, 31), title="Helår")
+    first, whole = _visible_counts(h1), _visible_counts(year)
+    assert first[("activities", "sip_mote", "count")] == 8  # 8 >= the threshold: shown
+    assert first[("activities_by_intervention", "finsam-team", "count")] == 8
+    for cell, value in whole.items():
+        if cell in first:
+            assert not 0 < value - first[cell] < 5, f"{cell}: {value} - {first[cell]}"
+
+
+def test_the_activity_list_of_a_publication_does_not_list_sip_meetings_one_by_one(example_association):
+    """Three SIP meetings of one insats, each a row: the published list must not show them (their
+    number, dates and titles are the persons' meetings), so the hidden count cannot be counted."""
+    association, admin = example_association
+    _import(association, admin, _sip("novum", "2024-03-01", 3) + b";seminarium;Seminarium;2024-03-07;digitalt;40\n")
+    report = _published(association, admin, D(2024, 1, 1), D(2024, 6, 30))
+    assert report.table("activities").cells["sip_mote"]["count"] is None
+    listing = report.table("activity_list")
+    kinds = [listing.cells[key]["kind"] for key, _ in listing.rows]
+    assert "SIP-möte" not in kinds and len(kinds) == 1  # the seminar
+
+
+def test_one_publication_does_not_give_the_sip_attendees_away_through_another_table(example_association):
+    """The same activities are counted by kind, by insats and by organisation and role: the total
+    of one table minus the seminar's attendees of another must not give the hidden SIP attendees."""
+    association, admin = example_association
+    _import(association, admin, _sip("novum", "2024-03-01", 2) + b"novum;seminarium;Seminarium;2024-03-07;digitalt;40\n")
+    report = _published(association, admin, D(2024, 1, 1), D(2024, 6, 30))
+    kinds = report.table("activities")
+    assert kinds.cells["sip_mote"]["attendees_totalt"] is None and kinds.cells["seminarium"]["attendees_totalt"] == 40
+    same_population = [("activities_by_intervention", "totalt", "attendees_totalt"),
+                       ("activities_by_intervention", "novum", "attendees_totalt"),
+                       ("activities_years", "totalt", "attendees_2024"),
+                       ("attendees_by_organisation", "totalt", "count"), ("attendees_by_role", "totalt", "count")]
+    for table, row, col in same_population:
+        value = report.table(table).cells[row][col]
+        assert value is None or not 0 < value - 40 < 5, (table, row, col, value)
+
+
+def test_the_relations_of_the_activity_tables_hold_on_the_example(activities_example):  # noqa: F811
+    def value(report, cell):
+        return report.table(cell[0]).cells[cell[1]][cell[2]]
+
+    for period in (YEAR, H1):
+        report = compute_report(activities_example, *period, tables=["activities"])
+        mine = [r for r in report.relations if any(str(c[0]).startswith(("activit", "attendees")) for c in [*r[0], r[1]])]
+        assert len(mine) > 10
+        for parts, total in mine:
+            shown = [p for p in parts if not str(p[0]).startswith("~")]
+            if len(shown) < len(parts):  # with a count no table shows (an insats's SIP meetings): >= 0
+                assert sum(value(report, p) for p in shown) <= value(report, total), (parts, total)
+            else:
+                assert sum(value(report, p) for p in parts) == value(report, total), (parts, total)
+
+
+def test_an_insats_row_minus_its_listed_activities_does_not_give_its_sip_attendees_away(example_association):
+    """Novum: two SIP meetings (2 attendees each) and a seminar of 40; FINSAM-team: eight SIP meetings
+    and a seminar of 30. Novum's row of the table per insats minus its seminar in the list would be
+    its SIP meetings' attendees (4)."""
+    association, admin = example_association
+    _import(association, admin, _sip("novum", "2024-03-01", 2) + _sip("finsam-team", "2024-03-02", 8)
+            + b"novum;seminarium;Seminarium;2024-03-07;digitalt;40\n"
+            + b"finsam-team;seminarium;Seminarium 2;2024-03-08;digitalt;30\n")
+    report = _published(association, admin, D(2024, 1, 1), D(2024, 6, 30))
+    novum = report.table("activities_by_intervention").cells["novum"]
+    listed = [c for c in report.table("activity_list").cells.values() if c["intervention"] == "Novum"]
+    for col in ("count", "attendees_totalt"):
+        if novum[col] is not None and all(c[col] is not None for c in listed):
+            assert not 0 < novum[col] - sum(c[col] for c in listed) < 5, col
