@@ -490,3 +490,42 @@ def test_a_share_of_few_says_so_in_its_note(example_plan, monkeypatch):
     rows = indicator_cells(report(example_plan, YEAR))
     assert rows["aktivitetsplatsen.share_work_or_study"][1]["note"] == "Litet underlag (11)"
     assert rows["stod.arbete-studier"][1]["note"] == ""  # 76
+
+
+@pytest.mark.parametrize("change, path, words", [
+    ({"metric": {"source": ["participants"], "key": "new_count"}}, ".indicators[1].metric", "Okänd källa"),
+    ({"metric": {"source": {"a": 1}, "key": "new_count"}}, ".indicators[1].metric", "Okänd källa"),
+    ({"metric": {"source": "manual", "key": "a\u0000b"}}, ".indicators[1].metric", "nolltecken"),
+    ({"metric": {"source": "manual", "key": {"x": [1, 2]}}}, ".indicators[1].metric", "ska vara text"),
+    ({"metric": {"source": "activities", "key": "count", "series": ["\u0000"]}}, ".indicators[1].metric", "nolltecken"),
+    ({"metric": {"source": "activities", "key": "count", "series": [[[["x"]]]]}}, ".indicators[1].metric", "nästlat"),
+    ({"metric": {"source": "activities", "key": "count", "series": ["x" * 201]}}, ".indicators[1].metric", "200 tecken"),
+])
+def test_a_hostile_metric_reference_is_refused_not_stored(example_association, change, path, words):
+    """A list as a source name was unhashable (a crash); NUL or Infinity in a parameter reached the
+    database (PostgreSQL refuses both in JSON: a crash there, stored on SQLite)."""
+    association, _ = example_association
+    document = plan_file(**change)
+    raw = json.dumps(document).encode()
+    with pytest.raises(AssociationFileError) as refused:
+        apply_association_file(raw)
+    assert any(path in e and words.lower() in e.lower() for e in refused.value.errors), refused.value.errors
+    assert not Plan.objects.filter(association=association, key="vp-2030").exists()
+
+
+def test_an_infinite_parameter_is_refused_not_stored(example_association):
+    association, _ = example_association
+    raw = json.dumps(plan_file(metric={"source": "manual", "key": "k"})).replace('"key": "k"', '"key": 1e999').encode()
+    with pytest.raises(AssociationFileError, match="ändliga"):
+        apply_association_file(raw)
+    assert not Plan.objects.filter(association=association, key="vp-2030").exists()
+
+
+def test_the_metric_picker_refuses_nul_and_infinity_in_its_parameters(analyst):
+    indicator = Indicator.objects.get(key="individer")
+    url = f"/exempelstad/verksamhetsplan/{indicator.goal.focus_area.plan_id}/indikatorer/{indicator.pk}/"
+    for parameters in ('{"key": "a\\u0000"}', '{"key": 1e999}', '{"key": {"a": 1}}'):
+        response = analyst.post(url, {"key": "individer", "text": "T", "order": "0", "metric": "manual|",
+                                      "parameters": parameters, "target_type": "none", "period_type": "year"})
+        assert response.status_code == 200, parameters
+    assert Indicator.objects.get(pk=indicator.pk).metric == {"source": "participants", "key": "unique_individuals"}
