@@ -529,3 +529,29 @@ def test_the_metric_picker_refuses_nul_and_infinity_in_its_parameters(analyst):
                                       "parameters": parameters, "target_type": "none", "period_type": "year"})
         assert response.status_code == 200, parameters
     assert Indicator.objects.get(pk=indicator.pk).metric == {"source": "participants", "key": "unique_individuals"}
+
+
+@pytest.mark.parametrize("where", ["plan", "area", "goal"])
+def test_a_key_longer_than_its_column_is_refused(example_association, where):
+    """Plan, målområde and goal keys are 60 characters in the database (PostgreSQL refused 61-80)."""
+    association, _ = example_association
+    document = plan_file()
+    plan = document["plans"][0]
+    {"plan": plan, "area": plan["focus_areas"][0], "goal": plan["focus_areas"][0]["goals"][0]}[where]["key"] = "k" * 61
+    with pytest.raises(AssociationFileError, match="högst 60 tecken"):
+        apply_association_file(json.dumps(document).encode())
+    assert not Plan.objects.filter(association=association).exclude(key__in=["vp-2024"]).exists()
+
+
+@pytest.mark.parametrize("change, path, words", [
+    ({"target": {"type": "between", "by_year": {"2030": {"from": 9, "to": 1}}}}, ".target.by_year.2030.from",
+     "större än"),
+    ({"metric": {"source": "manual", "unit": "share"}, "target": {"type": "at_least", "value": 0.5},
+      "results": [{"to": "2030-12-31", "value": 35, "text": "Enkät"}]}, ".results[1].value", "mellan 0 och 1"),
+])
+def test_a_year_target_and_a_manual_share_obey_the_rules_of_the_rest(example_association, change, path, words):
+    association, _ = example_association
+    with pytest.raises(AssociationFileError) as refused:
+        apply_association_file(json.dumps(plan_file(**change)).encode())
+    assert any(path in e and words.lower() in e.lower() for e in refused.value.errors), refused.value.errors
+    assert not Plan.objects.filter(association=association, key="vp-2030").exists()
