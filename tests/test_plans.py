@@ -555,3 +555,29 @@ def test_a_year_target_and_a_manual_share_obey_the_rules_of_the_rest(example_ass
         apply_association_file(json.dumps(plan_file(**change)).encode())
     assert any(path in e and words.lower() in e.lower() for e in refused.value.errors), refused.value.errors
     assert not Plan.objects.filter(association=association, key="vp-2030").exists()
+
+
+def test_an_insats_goal_moved_to_another_metric_year_or_insats_slug_keeps_one_indicator(example_association):
+    """Changing a goal's metric or year on its page, or its insats's slug, left the old indicator in
+    the plan next to the new one (two indicators for one goal, the stale one still graded)."""
+    association, _ = example_association
+    goal = Goal.objects.get(intervention__slug="aktivitetsplatsen", metric="new_count")
+    mirrored = Indicator.objects.filter(goal__focus_area__plan__association=association, goal__focus_area__key="insatsmal")
+    before = mirrored.count()
+    goal.metric = "exited_count"
+    goal.save()
+    assert mirrored.count() == before
+    assert not mirrored.filter(goal__key="aktivitetsplatsen", key="new_count").exists()
+    goal.year = 2025
+    goal.save()
+    assert mirrored.count() == before
+    assert mirrored.get(goal__intervention=goal.intervention, key="exited_count").goal.focus_area.plan.from_year == 2025
+    intervention = goal.intervention
+    intervention.slug = "aktivitetsplatsen-ny"
+    intervention.save()
+    goal.target = 12
+    goal.save()
+    assert mirrored.count() == before
+    assert mirrored.get(goal__intervention=intervention, key="exited_count").target == {"type": "at_least", "value": 12}
+    goal.delete()
+    assert mirrored.count() == before - 1
