@@ -607,3 +607,17 @@ def test_a_plan_row_counted_from_1_january_gives_away_no_small_count_of_the_quar
             if plan_count is not None and cell is not None:
                 assert not 1 <= plan_count - cell <= 4, (key, plan_count, cell)
     assert checked >= 3
+
+
+def test_the_indicator_form_refuses_what_the_file_refuses_and_orders_beyond_the_column(analyst):
+    """A key with a space or a dot, saved on the page, made the exported förbundsfil unreadable
+    (the file refuses it); an order of 10^12 did not fit the column (PostgreSQL: a 500)."""
+    indicator = Indicator.objects.get(key="individer")
+    url = f"/exempelstad/verksamhetsplan/{indicator.goal.focus_area.plan_id}/indikatorer/{indicator.pk}/"
+    for change in ({"key": "min nyckel"}, {"key": "a.b"}, {"order": str(10 ** 12)}):
+        response = analyst.post(url, {"key": "individer", "text": "T", "order": "0",
+                                      "metric": "participants|unique_individuals", "target_type": "at_least",
+                                      "target_value": "5", "period_type": "year", **change})
+        assert response.status_code == 200, change
+    stored = Indicator.objects.get(pk=indicator.pk)
+    assert (stored.key, stored.order, stored.text) == ("individer", indicator.order, indicator.text)
