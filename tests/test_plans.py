@@ -621,3 +621,16 @@ def test_the_indicator_form_refuses_what_the_file_refuses_and_orders_beyond_the_
         assert response.status_code == 200, change
     stored = Indicator.objects.get(pk=indicator.pk)
     assert (stored.key, stored.order, stored.text) == ("individer", indicator.order, indicator.text)
+
+
+def test_a_field_given_twice_in_one_object_is_refused_at_its_path(example_association):
+    """JSON keeps the last of two equal fields silently: a second "target" replaced the first."""
+    association, _ = example_association
+    raw = json.dumps(plan_file()).replace('"target": {"type": "at_least", "value": 10}',
+                                          '"target": {"type": "at_least", "value": 10}, "target": {"type": "none"}')
+    assert raw.count('"target"') == 2
+    with pytest.raises(AssociationFileError) as refused:
+        apply_association_file(raw.encode())
+    assert any(e.startswith("plans[1].focus_areas[1].goals[1].indicators[1]:") and "\"target\" förekommer flera gånger"
+               in e for e in refused.value.errors), refused.value.errors
+    assert not Plan.objects.filter(association=association, key="vp-2030").exists()

@@ -106,6 +106,21 @@ class Summary:
         ]
 
 
+class _Object(dict):
+    """A JSON object of the file that remembers the fields it was given more than once (``json``
+    keeps the last silently: {"target": A, "target": B} would read as B without a word)."""
+
+    duplicates = ()
+
+
+def _object(pairs):
+    obj = _Object(pairs)
+    if len(obj) < len(pairs):
+        seen = set()
+        obj.duplicates = sorted({key for key, _ in pairs if key in seen or seen.add(key)})
+    return obj
+
+
 class _Checker:
     def __init__(self):
         self.errors = []
@@ -119,6 +134,8 @@ class _Checker:
         if not isinstance(obj, dict):
             self.error(where, "ska vara ett objekt ({…}).")
             return False
+        for key in getattr(obj, "duplicates", ()):
+            self.error(where, f"fältet \"{key}\" förekommer flera gånger i samma objekt.")
         for key in sorted(set(obj) - allowed):
             self.error(where, f"okänt fält \"{key}\". Tillåtna fält: {', '.join(sorted(allowed))}.")
         for key in required:
@@ -203,7 +220,7 @@ def parse_association_file(raw):
     raises :class:`AssociationFileError` listing every problem."""
     if isinstance(raw, (bytes, str)):
         try:
-            raw = json.loads(raw)
+            raw = json.loads(raw, object_pairs_hook=_object)
         except (UnicodeDecodeError, ValueError, RecursionError) as error:
             # ValueError: also numbers of more than 4 300 digits; RecursionError: deep nesting.
             detail = error if isinstance(error, json.JSONDecodeError) else "för djupt nästlad, för långa tal eller fel teckenkodning"
