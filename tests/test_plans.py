@@ -634,3 +634,25 @@ def test_a_field_given_twice_in_one_object_is_refused_at_its_path(example_associ
     assert any(e.startswith("plans[1].focus_areas[1].goals[1].indicators[1]:") and "\"target\" förekommer flera gånger"
                in e for e in refused.value.errors), refused.value.errors
     assert not Plan.objects.filter(association=association, key="vp-2030").exists()
+
+
+def test_a_file_with_insats_goals_and_the_plan_of_their_year_gives_one_plan(example_association):
+    """The file's goals were written before its plans: the goal of 2030 made a plan "vp-2030",
+    then the file's plan 2030-2031 was written over the same year (two plans; the reports showed
+    the made-up one). A plan keyed vp-2030 for other years made the goal's plan clash on its key."""
+    association, _ = example_association
+    full = json.loads((DATA / "exempel-forbund.json").read_text())
+    document = plan_file()
+    document["plans"][0].update(key="vp-2030-2031", from_year=2030, to_year=2031)
+    document.update(interventions=full["interventions"],
+                    goals=[{"intervention": "aktivitetsplatsen", "year": 2030, "metric": "new_count", "target": 40}])
+    apply_association_file(json.dumps(document).encode())
+    covering = Plan.objects.filter(association=association, from_year__lte=2030, to_year__gte=2030)
+    assert [p.key for p in covering] == ["vp-2030-2031"]
+    assert Indicator.objects.filter(goal__focus_area__plan=covering[0], goal__focus_area__key="insatsmal",
+                                    key="new_count").count() == 1
+    other = plan_file()
+    other["plans"][0].update(key="vp-2033", from_year=2034, to_year=2034)
+    other.update(interventions=full["interventions"], goals=[{"intervention": "aktivitetsplatsen", "year": 2033, "metric": "new_count", "target": 40}])
+    apply_association_file(json.dumps(other).encode())
+    assert Plan.objects.get(association=association, from_year=2033).key == "vp-2033-2"

@@ -481,10 +481,6 @@ def _write_contents(association, doc, summary):
         interventions[item["slug"]] = _upsert(
             Intervention, {"association": association, "slug": item["slug"]}, values, summary, f"insats {item['slug']}"
         )
-    for g in doc["goals"]:
-        lookup = {"intervention": interventions[g["intervention"]], "year": g["year"], "metric": g["metric"]}
-        values = {"target": g["target"], "manual_result": g["manual_result"], "description": g["description"]}
-        _upsert(Goal, lookup, values, summary, f"mål {g['intervention']} {g['year']} {g['metric']}")
     if doc.get("sections"):
         context = doc["section_context"]
         context.association = association
@@ -492,6 +488,13 @@ def _write_contents(association, doc, summary):
         for section in _ordered_sections():
             if section.key in doc["sections"]:
                 section.write(association, doc["sections"][section.key], summary, context)
+    # After the sections: an insats goal becomes an indicator of the plan covering its year
+    # (plans/legacy.py), which must be the file's own plan when the file brings one, not a
+    # "vp-<year>" made up before the file's plan is written (two plans for one year).
+    for g in doc["goals"]:
+        lookup = {"intervention": interventions[g["intervention"]], "year": g["year"], "metric": g["metric"]}
+        values = {"target": g["target"], "manual_result": g["manual_result"], "description": g["description"]}
+        _upsert(Goal, lookup, values, summary, f"mål {g['intervention']} {g['year']} {g['metric']}")
     if summary.created or summary.updated:
         mark_data_changed(association.pk)
     return association, summary

@@ -33,7 +33,11 @@ def mirror_goal(goal, intervention, models, label=None):
     year = goal.year
     plan = Plan._default_manager.filter(association_id=association_id, from_year__lte=year, to_year__gte=year).first()
     if plan is None:
-        plan = Plan._default_manager.create(association_id=association_id, key=f"vp-{year}",
+        key, n = f"vp-{year}", 1
+        while Plan._default_manager.filter(association_id=association_id, key=key).exists():  # a plan of other years
+            n += 1
+            key = f"vp-{year}-{n}"
+        plan = Plan._default_manager.create(association_id=association_id, key=key,
                                             name=f"Verksamhetsplan {year}", from_year=year, to_year=year)
     area = FocusArea._default_manager.filter(plan=plan, key=FOCUS_AREA_KEY).first()
     if area is None:
