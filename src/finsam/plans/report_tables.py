@@ -8,9 +8,8 @@ import datetime
 
 from finsam.statistics import grading
 from finsam.statistics.tables.data import COUNT, MEASURE, SHARE, TEXT
-from finsam.statistics.tables.registry import (
-    ADDITIVE, CURRENT, UNPUBLISHED, Atoms, TableSpec, UnpublishedSpec, register,
-)
+from finsam.statistics.tables.goals import _span
+from finsam.statistics.tables.registry import ADDITIVE, CURRENT, TableSpec, register
 
 from . import texts
 from .evaluate import evaluate_plan, plan_covering
@@ -256,10 +255,9 @@ def plan_relations(ctx, table, rel):
 # A row counted over another span than the report's (a year's indicator in a report of the second
 # half or a quarter, a project period) differs from the report's own cell by counts no table shows:
 # the plan row minus the cell gave away, e.g., one insats's new participations of the first quarter.
-# As for the insats goals (statistics/tables/goals.py, GOAL_SPAN): those counts are declared as
-# unpublished cells, keyed by count and span, decomposed into the atoms of that span, so that
-# masking and differencing protect them like any hidden count.
-PLAN_SPAN = f"{UNPUBLISHED}plan_span"
+# They are the insats goals' unpublished cells (statistics/tables/goals.py, GOAL_SPAN: keyed by
+# insats, count and span, the whole förbund's by an empty insats), decomposed into the atoms of
+# that span, so that masking and differencing protect them like any hidden count.
 # (table, column, time) of a participants indicator's numerator and denominator that add over time
 SPAN_COUNTS = {
     "new_count": (("flow", "new_totalt", ADDITIVE), None),
@@ -271,10 +269,6 @@ SPAN_COUNTS = {
     "share_work_or_study": (("work_or_study", "work_or_study", ADDITIVE), ("work_or_study", "exited", ADDITIVE)),
 }
 DAY = datetime.timedelta(days=1)
-
-
-def _span(slug, table_id, col, first, last):
-    return (PLAN_SPAN, f"{slug}|{table_id}|{col}", f"{first.isoformat()}|{last.isoformat()}")
 
 
 def _outside_the_period(ctx, table, key, outcome, row, rel):
@@ -303,15 +297,6 @@ def _outside_the_period(ctx, table, key, outcome, row, rel):
             rel.add([overlap, *before], plan)
             rel.add([overlap, *outside], cell)
 
-
-def _span_atoms(table_id, row, col, scope, start, end):
-    slug, table, cell_col = row.split("|")
-    first, last = (datetime.date.fromisoformat(day) for day in col.split("|"))
-    time = CURRENT if cell_col.startswith("current_") else ADDITIVE
-    return Atoms(table, "totalt", cell_col, (slug,) if slug else tuple(scope), first, last, time)
-
-
-register(UnpublishedSpec(PLAN_SPAN, decompose=_span_atoms))
 
 PLAN_GOALS = register(TableSpec(
     id="plan_goals", title="Målområde", family="goals", order=141, population="see_goal", build=plan_goals_tables,
