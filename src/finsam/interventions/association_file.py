@@ -106,6 +106,21 @@ class Summary:
         ]
 
 
+class _Object(dict):
+    """A JSON object of the file that remembers the fields it was given more than once (``json``
+    keeps the last silently: {"target": A, "target": B} would read as B without a word)."""
+
+    duplicates = ()
+
+
+def _object(pairs):
+    obj = _Object(pairs)
+    if len(obj) < len(pairs):
+        seen = set()
+        obj.duplicates = sorted({key for key, _ in pairs if key in seen or seen.add(key)})
+    return obj
+
+
 class _Checker:
     def __init__(self):
         self.errors = []
@@ -119,6 +134,8 @@ class _Checker:
         if not isinstance(obj, dict):
             self.error(where, "ska vara ett objekt ({…}).")
             return False
+        for key in getattr(obj, "duplicates", ()):
+            self.error(where, f"fältet \"{key}\" förekommer flera gånger i samma objekt.")
         for key in sorted(set(obj) - allowed):
             self.error(where, f"okänt fält \"{key}\". Tillåtna fält: {', '.join(sorted(allowed))}.")
         for key in required:
@@ -203,7 +220,7 @@ def parse_association_file(raw):
     raises :class:`AssociationFileError` listing every problem."""
     if isinstance(raw, (bytes, str)):
         try:
-            raw = json.loads(raw)
+            raw = json.loads(raw, object_pairs_hook=_object)
         except (UnicodeDecodeError, ValueError, RecursionError) as error:
             # ValueError: also numbers of more than 4 300 digits; RecursionError: deep nesting.
             detail = error if isinstance(error, json.JSONDecodeError) else "för djupt nästlad, för långa tal eller fel teckenkodning"
@@ -464,10 +481,6 @@ def _write_contents(association, doc, summary):
         interventions[item["slug"]] = _upsert(
             Intervention, {"association": association, "slug": item["slug"]}, values, summary, f"insats {item['slug']}"
         )
-    for g in doc["goals"]:
-        lookup = {"intervention": interventions[g["intervention"]], "year": g["year"], "metric": g["metric"]}
-        values = {"target": g["target"], "manual_result": g["manual_result"], "description": g["description"]}
-        _upsert(Goal, lookup, values, summary, f"mål {g['intervention']} {g['year']} {g['metric']}")
     if doc.get("sections"):
         context = doc["section_context"]
         context.association = association
@@ -475,6 +488,13 @@ def _write_contents(association, doc, summary):
         for section in _ordered_sections():
             if section.key in doc["sections"]:
                 section.write(association, doc["sections"][section.key], summary, context)
+    # After the sections: an insats goal becomes an indicator of the plan covering its year
+    # (plans/legacy.py), which must be the file's own plan when the file brings one, not a
+    # "vp-<year>" made up before the file's plan is written (two plans for one year).
+    for g in doc["goals"]:
+        lookup = {"intervention": interventions[g["intervention"]], "year": g["year"], "metric": g["metric"]}
+        values = {"target": g["target"], "manual_result": g["manual_result"], "description": g["description"]}
+        _upsert(Goal, lookup, values, summary, f"mål {g['intervention']} {g['year']} {g['metric']}")
     if summary.created or summary.updated:
         mark_data_changed(association.pk)
     return association, summary

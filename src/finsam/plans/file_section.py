@@ -59,10 +59,12 @@ def _num(c, where, value, share=False):
     return int(number) if number == number.to_integral_value() else float(number)
 
 
-def _keyed(c, where, item, allowed, seen, required=("key",)):
+def _keyed(c, where, item, allowed, seen, required=("key",), model=Plan):
     if not c.keys(where, item, allowed, required=required):
         return None
-    key = c.slug(f"{where}.key", item.get("key"), max_length=80) if item.get("key") not in (None, "") else None
+    # the model's own length (PostgreSQL refuses a longer key; SQLite would keep it)
+    length = model._meta.get_field("key").max_length
+    key = c.slug(f"{where}.key", item.get("key"), max_length=length) if item.get("key") not in (None, "") else None
     if key is not None:
         if key in seen:
             c.error(f"{where}.key", f"nyckeln \"{key}\" förekommer flera gånger.")
@@ -117,7 +119,10 @@ def parse_target(c, where, target, unit):
                     if not isinstance(value, dict) or set(value) != {"from", "to"}:
                         c.error(f"{where}.by_year.{year}", "ska vara {\"from\": …, \"to\": …}.")
                         continue
-                    clean["by_year"][year] = {k: _num(c, f"{where}.by_year.{year}.{k}", value[k], share) for k in ("from", "to")}
+                    pair = {k: _num(c, f"{where}.by_year.{year}.{k}", value[k], share) for k in ("from", "to")}
+                    if None not in pair.values() and pair["from"] > pair["to"]:
+                        c.error(f"{where}.by_year.{year}.from", "\"from\" får inte vara större än \"to\".")
+                    clean["by_year"][year] = pair
                 else:
                     clean["by_year"][year] = _num(c, f"{where}.by_year.{year}", value, share)
     if kind == "between" and clean.get("from") is not None and clean.get("to") is not None and clean["from"] > clean["to"]:
@@ -151,7 +156,7 @@ def _parse_indicator(c, where, item, context, plan_years):
     if isinstance(ref, dict) and ref.get("source") == "manual":
         ref = {k: v for k, v in ref.items() if k != "results"}
     pending = isinstance(ref, dict) and ref.get("source") in LATER_SOURCES and metrics.get_source(ref["source"]) is None
-    errors = [] if pending else metrics.validate(ref, context.association)
+    errors = [e for e in [metrics.not_plain(ref)] if e] if pending else metrics.validate(ref, context.association)
     for message in errors:
         c.error(f"{where}.metric", message)
     if not errors and not pending:
@@ -203,7 +208,7 @@ def _parse_indicator(c, where, item, context, plan_years):
             if entry["numerator"] is not None and entry["denominator"] is not None and entry["numerator"] > entry["denominator"]:
                 c.error(f"{w}.numerator", "täljaren är större än nämnaren.")
         elif r.get("value") is not None:
-            entry["value"] = _num(c, f"{w}.value", r.get("value"))
+            entry["value"] = _num(c, f"{w}.value", r.get("value"), unit in ("share", "points"))
         elif r.get("grade") is None:
             c.error(w, "ange \"value\", eller \"numerator\" och \"denominator\".")
         if r.get("grade") is not None:
@@ -237,7 +242,7 @@ def parse(c, value, context):
         areas = set()
         for j, area in enumerate(_list(c, f"{where}.focus_areas", raw.get("focus_areas"))):
             w = f"{where}.focus_areas[{j + 1}]"
-            akey = _keyed(c, w, area, AREA_KEYS, areas, required=("key", "name"))
+            akey = _keyed(c, w, area, AREA_KEYS, areas, required=("key", "name"), model=FocusArea)
             if akey is None:
                 continue
             clean = {"key": akey, "name": c.text(f"{w}.name", area.get("name"), 300), "order": j,
@@ -257,7 +262,7 @@ def parse(c, value, context):
             goals = set()
             for k, goal in enumerate(_list(c, f"{w}.goals", area.get("goals"))):
                 wg = f"{w}.goals[{k + 1}]"
-                gkey = _keyed(c, wg, goal, GOAL_KEYS, goals, required=("key", "name"))
+                gkey = _keyed(c, wg, goal, GOAL_KEYS, goals, required=("key", "name"), model=PlanGoal)
                 if gkey is None:
                     continue
                 slug = goal.get("intervention")

@@ -130,7 +130,7 @@ def metric_choices():
 class IndicatorForm(AccessibleErrorsMixin, forms.Form):
     key = forms.CharField(label="Kortnamn", max_length=80, help_text="Unikt inom målet, t.ex. nya-deltagare.")
     text = forms.CharField(label="Indikator", max_length=500, help_text="Texten som den publiceras.")
-    order = forms.IntegerField(label="Ordning", min_value=0, initial=0)
+    order = forms.IntegerField(label="Ordning", min_value=0, max_value=1_000_000, initial=0)
     metric = forms.ChoiceField(label="Mått", choices=metric_choices)
     gender = forms.ChoiceField(label="Kön", choices=GENDER_CHOICES, required=False,
                                help_text="Bara för andelar av avslutade.")
@@ -240,6 +240,7 @@ def check_indicator(form, item, association):
     checker = _Checker()
     interventions = dict(association.interventions.values_list("slug", "kind"))
     context = SectionContext(association, interventions, set())
+    file_section._indicator_key(checker, "indikator", item, set())  # the key the file would accept
     parsed = file_section._parse_indicator(checker, "indikator", item, context, None)
     for message in checker.errors:
         form.add_error(None, message.split(": ", 1)[-1])

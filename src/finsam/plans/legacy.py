@@ -33,14 +33,20 @@ def mirror_goal(goal, intervention, models, label=None):
     year = goal.year
     plan = Plan._default_manager.filter(association_id=association_id, from_year__lte=year, to_year__gte=year).first()
     if plan is None:
-        plan = Plan._default_manager.create(association_id=association_id, key=f"vp-{year}",
+        key, n = f"vp-{year}", 1
+        while Plan._default_manager.filter(association_id=association_id, key=key).exists():  # a plan of other years
+            n += 1
+            key = f"vp-{year}-{n}"
+        plan = Plan._default_manager.create(association_id=association_id, key=key,
                                             name=f"Verksamhetsplan {year}", from_year=year, to_year=year)
     area = FocusArea._default_manager.filter(plan=plan, key=FOCUS_AREA_KEY).first()
     if area is None:
         last = FocusArea._default_manager.filter(plan=plan).order_by("-order").first()
         area = FocusArea._default_manager.create(plan=plan, key=FOCUS_AREA_KEY, name=FOCUS_AREA_NAME,
                                                  order=(last.order + 1) if last else 0)
-    plan_goal = PlanGoal._default_manager.filter(focus_area=area, key=intervention.slug).first()
+    # found by its insats first: an insats whose slug changed keeps its goal (no second one)
+    plan_goal = (PlanGoal._default_manager.filter(focus_area=area, intervention_id=intervention.pk).first()
+                 or PlanGoal._default_manager.filter(focus_area=area, key=intervention.slug).first())
     if plan_goal is None:
         last = PlanGoal._default_manager.filter(focus_area=area).order_by("-order").first()
         plan_goal = PlanGoal._default_manager.create(focus_area=area, key=intervention.slug, name=intervention.name,
@@ -66,12 +72,16 @@ def mirror_goal(goal, intervention, models, label=None):
 
 
 def forget_goal(goal, intervention, models):
-    """Delete the indicator standing for a deleted insats goal (the plan keeps the rest)."""
+    """Delete the indicator standing for a deleted insats goal (the plan keeps the rest); ``goal``
+    may be the (year, metric) a goal had before it was changed."""
+    from django.db.models import Q
+
     Plan, FocusArea, PlanGoal, Indicator = models
     Indicator._default_manager.filter(
+        Q(goal__intervention_id=intervention.pk) | Q(goal__key=intervention.slug),
         goal__focus_area__plan__association_id=intervention.association_id,
         goal__focus_area__plan__from_year__lte=goal.year, goal__focus_area__plan__to_year__gte=goal.year,
-        goal__focus_area__key=FOCUS_AREA_KEY, goal__key=intervention.slug, key=goal.metric).delete()
+        goal__focus_area__key=FOCUS_AREA_KEY, key=goal.metric).delete()
 
 
 def migrate_goals(apps, schema_editor=None):

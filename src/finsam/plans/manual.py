@@ -11,6 +11,8 @@ def validate(ref, association=None):
     errors = []
     for extra in sorted(set(ref) - {"source", "key", "unit", "results"}):
         errors.append(f"Okänd parameter {extra!r} för manuellt mått.")
+    if ref.get("key") is not None and not isinstance(ref.get("key"), str):
+        errors.append("\"key\" ska vara text för manuellt mått.")
     if ref.get("unit") not in (None, "count", "share", "points", "mean", "amount"):
         errors.append("\"unit\" ska vara count, share, points, mean eller amount.")
     return errors

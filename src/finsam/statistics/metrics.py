@@ -20,6 +20,7 @@ never import a source's module. A source that is not registered resolves to "no 
 """
 
 import datetime
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable, Optional, Union
@@ -102,8 +103,11 @@ def validate(ref, association=None):
     """Every error of a metric reference, in Swedish (empty: valid)."""
     if not isinstance(ref, dict):
         return ["Måttet ska vara ett objekt med \"source\" och \"key\"."]
+    problem = not_plain(ref)
+    if problem:
+        return [problem]
     name = ref.get("source")
-    source = _sources.get(name)
+    source = _sources.get(name) if isinstance(name, str) else None
     if source is None:
         known = ", ".join(sorted(_sources))
         return [f"Okänd källa {name!r} för måttet (tillåtna: {known})."]
@@ -111,6 +115,34 @@ def validate(ref, association=None):
         return [f"Okänt mått {ref.get('key')!r} för källan {source.label.lower()} "
                 f"(tillåtna: {', '.join(source.keys)})."]
     return list(source.validate(ref, association))
+
+
+PLAIN_DEPTH, PLAIN_ITEMS, PLAIN_TEXT = 3, 100, 200
+
+
+def not_plain(value, depth=0):
+    """Why ``value`` cannot be a reference's parameter (None: it can): a reference is stored as
+    JSON and resolved by code that hashes its codes, so it holds only short texts without NUL,
+    finite numbers, booleans and small lists or objects of those (PostgreSQL refuses NUL and
+    Infinity in JSON; a list as a source name is unhashable)."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "Måttet innehåller ett nolltecken (NUL), som inte kan sparas."
+        return None if len(value) <= PLAIN_TEXT else f"Måttets texter får vara högst {PLAIN_TEXT} tecken."
+    if isinstance(value, (int, float, Decimal)):
+        return None if math.isfinite(value) else "Måttets tal ska vara ändliga (inte oändligt eller NaN)."
+    if isinstance(value, (list, dict)):
+        if depth >= PLAIN_DEPTH or len(value) > PLAIN_ITEMS:
+            return f"Måttet är för stort eller för djupt nästlat (högst {PLAIN_ITEMS} värden i {PLAIN_DEPTH} nivåer)."
+        items = value.items() if isinstance(value, dict) else ((None, v) for v in value)
+        for key, item in items:
+            problem = not_plain(key, depth + 1) or not_plain(item, depth + 1)
+            if problem:
+                return problem
+        return None
+    return "Måttet ska bara innehålla text, tal, listor och objekt."
 
 
 def _prefixed(key, keys):

@@ -246,7 +246,8 @@ def _span_atoms(table_id, row, col, scope, start, end):
     slug, table, cell_col = row.split("|")
     first, last = (datetime.date.fromisoformat(day) for day in col.split("|"))
     time = CURRENT if cell_col.startswith("current_") else ADDITIVE
-    return Atoms(table, "totalt", cell_col, (slug,), first, last, time)
+    # an empty insats: the whole förbund (a plan row, plans/report_tables.py), the report's insatser
+    return Atoms(table, "totalt", cell_col, (slug,) if slug else tuple(scope), first, last, time)
 
 
 register(UnpublishedSpec(GOAL_SPAN, decompose=_span_atoms))
