@@ -235,13 +235,13 @@ def _log_paper_batch(request, round):
 def _file_page(request, form, load, template, context):
     """An upload page: ``load(form)`` reads the valid form's file and returns summary lines, or
     raises SurveyError with every error; the page lists them (nothing is read in then)."""
-    errors, summary = [], None
+    errors, summary_lines = [], None
     if request.method == "POST" and form.is_valid():
         try:
-            summary = load(form)
+            summary_lines = load(form)
         except SurveyError as refused:
             errors = refused.errors
-    return render(request, template, {"form": form, "errors": errors, "summary": summary, **context})
+    return render(request, template, {"form": form, "errors": errors, "summary_lines": summary_lines, **context})
 
 
 @association_view("manage_surveys")
