@@ -285,8 +285,13 @@ def specs(tables=None):
     unknown = wanted - parts - {s.id for s in ordered} - {s.family for s in ordered} - {s.source for s in ordered}
     if unknown:
         raise ValueError(f"Okända tabeller eller tabellfamiljer: {', '.join(sorted(unknown))}")
-    asked = wanted | {p.split(".", 1)[0] for p in parts}
-    return [s for s in ordered if s.id in asked or s.family in wanted or s.source in wanted]
+    asked = {p.split(".", 1)[0] for p in parts}  # a several spec builds its parts; keeps() picks
+    return [s for s in ordered if _asked_whole(s, wanted) or s.id in asked]
+
+
+def _asked_whole(spec, wanted):
+    """Whether ``wanted`` (ids, families, sources, "all") names the whole of ``spec``."""
+    return bool(wanted & {"all", spec.id, spec.family, spec.source})
 
 
 def keeps(spec, table_id, tables):
@@ -294,8 +299,7 @@ def keeps(spec, table_id, tables):
     ``several`` spec asked for by its own id ("plan_goals.samverkan") leaves out the other parts."""
     if tables is None or not spec.several:
         return True
-    wanted = set(tables)
-    return bool(wanted & {"all", spec.id, spec.family, spec.source}) or table_id in wanted
+    return _asked_whole(spec, set(tables)) or table_id in tables
 
 
 # A source (SOURCES) whose tables a report shows only when it has data in the period registers
