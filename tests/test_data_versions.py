@@ -841,9 +841,10 @@ NEVER_WRITTEN |= {
     ("surveys.Indicator", "DELETE"), ("surveys.RespondentGroup", "UPDATE"), ("surveys.RespondentGroup", "DELETE"),
     # Rounds are kept (their responses count); goals of a year are replaced (deleted and inserted).
     ("surveys.Round", "DELETE"), ("surveys.SurveyGoal", "UPDATE"),
-    # A response and its answers are written once and never changed or deleted; codes are only marked used.
+    # A response and its answers are written once and never changed or deleted; a code row is
+    # inserted when issued and deleted when used, never updated.
     ("surveys.Response", "UPDATE"), ("surveys.Response", "DELETE"), ("surveys.Answer", "UPDATE"),
-    ("surveys.Answer", "DELETE"), ("surveys.SurveyCode", "DELETE"),
+    ("surveys.Answer", "DELETE"), ("surveys.SurveyCode", "UPDATE"),
     ("surveys.NationalComparison", "UPDATE"),  # a year of the file replaces the year's rows
 }
 

@@ -1,19 +1,25 @@
 """What survey rows store (docs/privacy.md, "Indicator surveys"): nothing links a code or a session
-to an answer, and no masked group result can be worked out from the totals."""
+to an answer, not even the database's own record of which transaction wrote a row (PostgreSQL's
+``xmin``), and no masked group result can be worked out from the totals."""
 
 import datetime
 import uuid
 
+import pytest
 from django.apps import apps
-from django.db import models
+from django.db import connection, models
+from django.test import Client
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from finsam.surveys import codes, services
-from finsam.surveys.models import Round
+from finsam.surveys.models import Answer, QuestionSet, Response, Round, SurveyCode
 from finsam.surveys.results import FEW, SECONDARY, Results, Row, mask
 
+from finsam.tenancy.models import DataVersion
+
 from .test_surveys import surveyed  # noqa: F401 - the fixture
+from .test_surveys_web import answer_all, page, submit, surveys  # noqa: F401 - surveys is a fixture
 
 # Every column of every survey model, and nothing more: a new column (a time, an IP address, a code
 # or session reference) fails here until this list and docs/privacy.md say why it may be stored.
@@ -26,8 +32,9 @@ COLUMNS = {
     "Question": {"id", "association", "question_set", "position", "key", "indicator", "measurement_point", "groups",
                  "scale", "text"},
     "Round": {"id", "association", "key", "title", "question_set", "respondent_group", "intervention", "date_from",
-              "date_to", "population_kind", "population_number", "status", "token", "codes_required"},
-    "SurveyCode": {"id", "association", "round", "code_hash", "used"},
+              "date_to", "population_kind", "population_number", "status", "token", "codes_required",
+              "codes_issued"},
+    "SurveyCode": {"id", "association", "round", "code_hash"},
     "Response": {"id", "association", "round", "channel", "language", "date"},
     "Answer": {"id", "association", "response", "question", "step", "text"},
     "ImportId": {"id", "association", "round", "key_hash", "response"},
@@ -71,19 +78,116 @@ def test_no_stored_row_links_a_code_or_a_session_to_an_answer(surveyed, client):
     session = client.session
     session["survey"] = "unfinished"
     session.save()
+    used_hash, unused_hash = (services._code_hashes(rnd, code)[0] for code in issued)
     response = services.record_response(rnd, channel="webb", language="sv", answers={"d01": "stor"}, code=issued[0])
-    used = rnd.codes.get(used=True)
     where_response = {(label, column) for label, column, value in _every_stored_value() if str(response.pk) in value}
     assert where_response == {("surveys.Response", "id"), ("surveys.Answer", "response_id")}
+    # The used code is nowhere any more (its row is deleted); the unused one only in its row.
+    assert not [row for row in _every_stored_value() if used_hash in row[2] or issued[0] in row[2]]
     where_code = {(label, column) for label, column, value in _every_stored_value()
-                  if used.code_hash in value or issued[0] in value}
+                  if unused_hash in value or issued[1] in value}
     assert where_code == {("surveys.SurveyCode", "code_hash")}
     where_session = {label for label, column, value in _every_stored_value() if session.session_key in value}
     assert where_session == {"sessions.Session"}
-    # The response's date has no time, its id is random (uuid4), and the code row says only "used".
+    # The response's date has no time, its id is random (uuid4); the round counts 2 issued, 1 used.
     assert isinstance(response.date, datetime.date) and not isinstance(response.date, datetime.datetime)
     assert uuid.UUID(str(response.pk)).version == 4
-    assert set(rnd.codes.values_list("used", flat=True)) == {True, False}
+    assert services.code_counts([rnd]) == {rnd.pk: (2, 1)}
+
+
+# --- what a response's transaction leaves behind -------------------------------------------------------
+# On PostgreSQL every row version carries the id of the transaction that wrote it (xmin) and, when
+# a transaction locked it, that one's (xmax): readable by anyone who may read the table. A row
+# written in a response's transaction is linked to that response. The code is used by deleting its
+# row, so only these remain linked (docs/privacy.md): the response and its answers, the förbund's
+# DataVersion (which says when the latest change was) and, on a set version's first response, the
+# version's `locked` flag.
+
+def _tables(*written):
+    return {m._meta.db_table for m in written}
+
+
+def _contents():
+    """Every row of every table of the database, as text, per table."""
+    contents = {}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            contents[table] = sorted(repr(row) for row in cursor.fetchall())
+    return contents
+
+
+def _rows_of_the_transaction_of(response):
+    """PostgreSQL: ({table: rows} that the response's transaction wrote (xmin), {table: rows} it
+    only locked (xmax)), over the live rows of every table of the database."""
+    written, locked = {}, {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT xmin::text FROM surveys_response WHERE id = %s", [response.pk])
+        xid = cursor.fetchone()[0]
+        for table in connection.introspection.table_names():
+            quoted = connection.ops.quote_name(table)
+            for found, column in ((written, "xmin"), (locked, "xmax")):
+                cursor.execute(f"SELECT count(*) FROM {quoted} WHERE {column} = %s::xid", [xid])
+                if count := cursor.fetchone()[0]:
+                    found[table] = count
+    return written, locked
+
+
+def _referenced_by(*written):
+    """The tables the foreign keys of the models ``written`` point to: inserting a row makes PostgreSQL lock
+    the row it refers to (FOR KEY SHARE), which leaves the transaction's id in that row's xmax."""
+    return {f.related_model._meta.db_table for m in written for f in m._meta.concrete_fields
+            if isinstance(f, models.ForeignKey)}
+
+
+LINKED = _tables(Response, Answer, DataVersion)  # what every coded response's transaction writes
+
+
+def test_a_used_code_leaves_no_row_written_with_its_response(surveys, transactional_db):  # noqa: F811
+    rnd = surveys.round
+    issued = services.issue_codes(rnd, 3)
+    answers = {"d01": "stor", "d06": "Bra stöd."}
+    # The first response of a set version locks it (QuestionSet.locked), in the same transaction.
+    for code, linked in [(issued[0], LINKED | _tables(QuestionSet)), (issued[1].lower(), LINKED)]:
+        before = _contents()
+        response = services.record_response(rnd, channel="webb", language="sv", answers=answers, code=code)
+        after = _contents()
+        # Both databases: only these tables changed, and the code table only lost the used row.
+        assert {t for t in after if after[t] != before.get(t)} == linked | _tables(SurveyCode)
+        codes_table = SurveyCode._meta.db_table
+        assert set(after[codes_table]) < set(before[codes_table])
+        assert len(before[codes_table]) - len(after[codes_table]) == 1
+        if connection.vendor == "postgresql":
+            written, locked = _rows_of_the_transaction_of(response)
+            assert set(written) == linked, written
+            assert written[Response._meta.db_table] == 1 and written[Answer._meta.db_table] == 2
+            # Locked only: the round, the questions and the förbund the new rows refer to, which
+            # their own columns name anyway. Never a code or a session.
+            assert set(locked) <= _referenced_by(Response, Answer, DataVersion), locked
+            assert Round._meta.db_table in locked
+    assert services.code_counts([rnd]) == {rnd.pk: (3, 2)}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="xmin and xmax are PostgreSQL's")
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_a_web_answer_leaves_no_session_code_or_round_row_of_its_transaction(surveys, transactional_db,  # noqa: F811
+                                                                            signed_in):
+    """The respondent's pages: the session row that *Skicka* locks and empties in the response's
+    transaction is deleted (a visitor's) or saved again by the request (a signed-in staff
+    member's), so it keeps no mark of that transaction either."""
+    rnd = surveys.round
+    services.record_response(rnd, channel="papper", language="sv", answers={})  # the set is locked
+    issued = services.issue_codes(rnd, 2)
+    client = Client()
+    if signed_in:
+        client.force_login(surveys.users["manager"])
+    sent = submit(client, rnd, answer_all(client, rnd, {1: "stor"}, code=issued[0]))
+    assert sent.status_code == 302 and sent.url.startswith(page(rnd, "thanks"))
+    response = Response.objects.get(round=rnd, channel="webb")
+    written, locked = _rows_of_the_transaction_of(response)
+    assert set(written) == _tables(Response, Answer, DataVersion), written
+    assert set(locked) <= _referenced_by(Response, Answer, DataVersion), locked
+    assert services.code_counts([rnd]) == {rnd.pk: (2, 1)}
 
 
 # --- property: masked group rows cannot be recovered from the totals ---------------------------------
@@ -164,3 +268,48 @@ def test_a_masked_group_of_only_vet_ej_is_not_given_away_by_the_total():
     mask(results)
     assert small.masked == FEW
     assert large.masked == SECONDARY
+
+
+def test_the_migration_deletes_used_codes_and_keeps_the_count(transactional_db):
+    """surveys 0002: each round's codes_issued is every code row it had; the used rows go; and back
+    again, used rows (under hashes that match no code) make the old count of used codes hold."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    from finsam.tenancy.scope import Scope
+
+    old, new = [("surveys", "0001_initial")], [("surveys", "0002_codes_used_by_deletion")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(old)
+    try:
+        state = executor.loader.project_state(old).apps
+        Association = state.get_model("tenancy", "Association")
+        QuestionSetThen, RoundThen, CodeThen = (state.get_model("surveys", n) for n in ("QuestionSet", "Round", "SurveyCode"))
+        association = Association._base_manager.create(slug="mig", name="Migrering")
+        question_set = QuestionSetThen._base_manager.create(association=association, key="s", version=1, source="egen",
+                                                            title="S")
+        rounds = [RoundThen._base_manager.create(association=association, key=f"r{i}", title="R", token=f"t{i}",
+                                                 question_set=question_set, respondent_group="styrelse",
+                                                 date_from=datetime.date(2024, 1, 1), date_to=datetime.date(2024, 12, 31))
+                  for i in range(3)]
+        for rnd, (unused, used) in zip(rounds, [(3, 2), (0, 4), (0, 0)]):
+            CodeThen._base_manager.bulk_create(
+                [CodeThen(association=association, round=rnd, code_hash=f"{rnd.key}-{i}", used=i >= unused)
+                 for i in range(unused + used)])
+        executor = MigrationExecutor(connection)
+        executor.migrate(new)
+        with Scope.of(association.pk).activate():
+            assert services.code_counts([r.pk for r in rounds]) == {rounds[0].pk: (5, 2), rounds[1].pk: (4, 4),
+                                                                    rounds[2].pk: (0, 0)}
+            assert sorted(SurveyCode._base_manager.values_list("code_hash", flat=True)) == ["r0-0", "r0-1", "r0-2"]
+        executor = MigrationExecutor(connection)
+        executor.migrate(old)
+        state = executor.loader.project_state(old).apps
+        CodeThen = state.get_model("surveys", "SurveyCode")
+        back = {(c.round_id, c.used) for c in CodeThen._base_manager.all()}
+        counted = {(r.pk, used): CodeThen._base_manager.filter(round_id=r.pk, used=used).count()
+                   for r in rounds for used in (False, True)}
+        assert back <= set(counted) and [counted[(r.pk, False)] for r in rounds] == [3, 0, 0]
+        assert [counted[(r.pk, True)] for r in rounds] == [2, 4, 0]
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from finsam.surveys import services
 from finsam.surveys.answers import answers_csv, answers_xlsx, import_answers
-from finsam.surveys.errors import SurveyError, SurveyFileError
+from finsam.surveys.errors import CodeRefused, SurveyError, SurveyFileError
 from finsam.surveys.models import (
     Answer, ImportId, NationalComparison, Question, QuestionSet, Response, Round, SurveyCode, SurveyGoal,
 )
@@ -199,15 +199,19 @@ def test_web_answers_need_an_open_round_and_an_unused_code(surveyed):
     assert version(surveyed) > before
     assert sorted(response.answers.values_list("question__key", "step", "text")) == [
         ("d01", "stor", ""), ("d02", "vet_ej", ""), ("d06", "", "Bra stöd.")]
-    assert SurveyCode.objects.filter(round=rnd, used=True).count() == 1
-    with pytest.raises(SurveyError, match="Koden gäller inte"):
+    # The used code's row is gone; the round counts 3 issued, 1 used.
+    assert SurveyCode.objects.filter(round=rnd).count() == 2
+    assert services.code_counts([rnd]) == {rnd.pk: (3, 1)}
+    with pytest.raises(CodeRefused, match="Koden gäller inte"):
         services.record_response(rnd, channel="webb", language="sv", answers={}, code=issued[0])
+    with pytest.raises(CodeRefused):  # an unknown code is refused the same way
+        services.record_response(rnd, channel="webb", language="sv", answers={}, code="ABCDEFGH")
     with pytest.raises(SurveyError) as refused:
         services.record_response(rnd, channel="webb", language="sv", code=issued[1],
                                  answers={"d01": "bad", "p01": "stor", "d06": "Mitt nr 19900101-0017"})
     assert len(refused.value.errors) == 3
     assert "19900101" not in " ".join(refused.value.errors)
-    assert Response.objects.count() == 1 and SurveyCode.objects.filter(used=True).count() == 1
+    assert Response.objects.count() == 1 and services.code_counts([rnd]) == {rnd.pk: (3, 1)}
     services.close_round(rnd)
     with pytest.raises(SurveyError):
         services.close_round(rnd)
@@ -394,3 +398,17 @@ def test_an_excel_answers_file_imports_like_the_csv(surveyed):
     rounds = Round.objects.filter(key__in=["2024-styrelse", "2024-chefer"])
     workbook = answers_xlsx(rounds)
     assert (import_answers(workbook, "svar.xlsx", surveyed).unchanged, Response.objects.count()) == (13, 88)
+
+
+def test_saving_a_round_read_before_codes_were_issued_keeps_their_count(surveyed):
+    """Round.codes_issued is written only by issue_codes: a form or file holding an older copy of
+    the round does not set it back (each code used would then count as unused)."""
+    rnd = Round.objects.get(key="2024-pagaende-finsam-team")
+    stale = Round.objects.get(pk=rnd.pk)
+    services.issue_codes(rnd, 4)
+    services.issue_codes(rnd, 2)
+    stale.title = "Ny titel"
+    stale.save()
+    rnd.refresh_from_db()
+    assert (rnd.title, rnd.codes_issued) == ("Ny titel", 6)
+    assert services.code_counts([rnd]) == {rnd.pk: (6, 0)}

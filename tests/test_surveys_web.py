@@ -301,15 +301,18 @@ def test_a_round_with_codes_asks_for_one_and_consumes_it_only_when_sent(surveys)
     assert 'name="kod"' in start
     assert 'aria-invalid="true"' in client.post(start_url(surveys.round), {"kod": ""}).content.decode()
     unknown = client.post(start_url(surveys.round), {"kod": "AAAAAAAA"})
-    assert unknown.status_code == 200 and "Koden finns inte" in unknown.content.decode()
+    assert unknown.status_code == 200 and "Koden gäller inte" in unknown.content.decode()
     review = answer_all(client, surveys.round, {1: "stor"}, code=issued[0].lower())  # case-insensitive
-    assert SurveyCode.objects.filter(used=True).count() == 0
+    assert SurveyCode.objects.count() == 2
     submit(client, surveys.round, review)
-    assert SurveyCode.objects.filter(used=True).count() == 1 and Response.objects.count() == 1
+    assert SurveyCode.objects.count() == 1 and Response.objects.count() == 1
+    assert services.code_counts([surveys.round]) == {surveys.round.pk: (2, 1)}
+    # A used code is refused with the same words as an unknown one: its row is gone.
     used = Client().post(start_url(surveys.round), {"kod": issued[0]})
-    assert used.status_code == 200 and "redan använts" in used.content.decode()
-    # No row links a code to a response: the code row holds a hash and a flag.
-    assert {f.name for f in SurveyCode._meta.concrete_fields} == {"id", "association", "round", "code_hash", "used"}
+    assert used.status_code == 200 and "Koden gäller inte" in used.content.decode()
+    assert used.content == Client().post(start_url(surveys.round), {"kod": "AAAAAAAA"}).content
+    # No row links a code to a response: the code row holds a hash, and only while unused.
+    assert {f.name for f in SurveyCode._meta.concrete_fields} == {"id", "association", "round", "code_hash"}
 
 
 def test_two_sessions_sending_with_the_same_code_store_one_response(surveys, transactional_db):
@@ -320,7 +323,10 @@ def test_two_sessions_sending_with_the_same_code_store_one_response(surveys, tra
     assert all(kind == "ok" for kind, _ in results), results
     statuses = sorted(response.status_code for _, response in results)
     assert statuses == [200, 302]  # the other sees the review again with the refusal
-    assert Response.objects.count() == 1 and SurveyCode.objects.get().used
+    assert Response.objects.count() == 1 and not SurveyCode.objects.exists()
+    assert services.code_counts([surveys.round]) == {surveys.round.pk: (1, 1)}
+    refused = next(response for _, response in results if response.status_code == 200).content.decode()
+    assert "Koden gäller inte" in refused  # the review page, in the page's language
 
 
 # --- staff pages ----------------------------------------------------------------------------------------

@@ -10,6 +10,14 @@ class SurveyError(Exception):
         self.errors = list(errors or [message])
 
 
+class CodeRefused(SurveyError):
+    """A code that is not (or no longer) valid for the round: unknown and used look the same,
+    since a used code leaves no row (the respondent's pages say it in the page's language)."""
+
+    def __init__(self):
+        super().__init__("Koden gäller inte. Den kan redan ha använts eller höra till en annan enkät.")
+
+
 class SurveyFileError(SurveyError):
     """A file that was refused: ``errors`` lists every problem (row/column/value or JSON path)."""
 

@@ -2,10 +2,12 @@
 
 What is stored about a response is deliberately little (docs/privacy.md, "Indicator surveys"): a
 random id, the round, the channel, the language and the date without time; its answers are the
-response, the question and a step code, *vet ej* or a text. A code is a keyed hash and a used flag,
-with no link to any response. Every row of these models has a random primary key where its insertion
-order could order responses (responses, answers, import ids), so nothing ties a response to the
-moment it was given or to a code used at that moment.
+response, the question and a step code, *vet ej* or a text. A code is a keyed hash, with no link to
+any response: a code is used by deleting its row in the response's transaction, so that no row left
+was written by that transaction but the response's own (on PostgreSQL every row carries the id of
+the transaction that wrote it, ``xmin``). Every row of these models has a random primary key where
+its insertion order could order responses (responses, answers, import ids), so nothing ties a
+response to the moment it was given or to a code used at that moment.
 
 Every model with a förbund carries ``association`` itself (one scope path, ``scoped()``).
 ``NationalComparison`` is no tenant's data: the national network's figures, the same for every
@@ -156,6 +158,9 @@ class Round(models.Model):
     status = models.CharField("status", max_length=10, choices=codes.STATUS.choices, default="utkast")
     token = models.CharField(max_length=64, unique=True, default=new_token)  # names the round in its link
     codes_required = models.BooleanField("kräver kod", default=False)
+    # Codes issued so far; used = issued − code rows left. Written only by services.issue_codes (an
+    # UPDATE under the round's lock), never in a response's transaction; save() leaves it alone.
+    codes_issued = models.PositiveIntegerField("utdelade koder", default=0, editable=False)
 
     objects = scoped()
 
@@ -168,14 +173,23 @@ class Round(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        """Saving a round read earlier (a form, the survey file) never writes ``codes_issued``: codes
+        issued meanwhile would be forgotten, and each code used would then count as unused."""
+        if self._state.adding or kwargs.get("update_fields") is not None or kwargs.get("force_insert"):
+            return super().save(*args, **kwargs)
+        kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                   if not f.primary_key and f.name != "codes_issued"]
+        return super().save(*args, **kwargs)
+
 
 class SurveyCode(models.Model):
-    """A single-use code: its keyed hash and whether it was used. Nothing else (no time, no response)."""
+    """A single-use code that is still unused: its keyed hash, nothing else (no time, no response).
+    Using it deletes the row (services.record_response); ``Round.codes_issued`` keeps the count."""
 
     association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="codes")
     code_hash = models.CharField(max_length=64)
-    used = models.BooleanField(default=False)
 
     objects = scoped()
 

@@ -21,7 +21,7 @@ from finsam.tenancy.models import Association
 from finsam.tenancy.scope import Scope
 
 from . import respondent, texts
-from .errors import SurveyError
+from .errors import CodeRefused, SurveyError
 from .models import Round
 
 
@@ -114,7 +114,7 @@ def start(request, round):
 def _code_error(round, code):
     if not code:
         return "code_missing"
-    return {"unknown": "code_unknown", "used": "code_used"}.get(respondent.code_status(round, code))
+    return None if respondent.code_ok(round, code) else "code_invalid"
 
 
 def _first_screen(round):
@@ -220,6 +220,8 @@ def review(request, round):
             sent_language = respondent.submit(request, round)
         except respondent.AlreadySent:
             return redirect(_url("thanks", round, query=f"sprak={language}"))
+        except CodeRefused:
+            error = respondent.PageTexts(round, language).get("code_invalid")
         except SurveyError as refused:
             error = refused.message
             round.refresh_from_db()

@@ -146,16 +146,12 @@ def refusal_text(round, language, refused):
     return mark_safe(replaced) if isinstance(text, SafeData) else replaced  # a marked Swedish fallback
 
 
-def code_status(round, code):
-    """"ok", "used" or "unknown" for a code typed on the first screen; nothing is written (the code
-    is consumed only by ``services.record_response``). Uses the service's keyed hash of a code."""
+def code_ok(round, code):
+    """Whether a code typed on the first screen is valid now; nothing is written (the code is used
+    up only by ``services.record_response``). A used code has no row: it is as unknown as a typo."""
     from . import services
-    from .models import SurveyCode
 
-    row = SurveyCode.objects.filter(round=round, code_hash__in=services._code_hashes(round, code)).order_by("used").first()
-    if row is None:
-        return "unknown"
-    return "used" if row.used else "ok"
+    return services.code_valid(round, code)
 
 
 def one_page(round):
@@ -250,7 +246,7 @@ class AlreadySent(Exception):
 def submit(request, round):
     """Send the questionnaire: one response, once. Raises AlreadySent when this session's
     questionnaire was sent by another request (a double click), and SurveyError from the service
-    (a closed round, a used code). The session row is locked for the transaction, so two requests of
+    (a closed round; CodeRefused: a code used meanwhile). The session row is locked for the transaction, so two requests of
     one session cannot both send (SQLite: one writer at a time; PostgreSQL: the row lock)."""
     from django.contrib.sessions.models import Session
 

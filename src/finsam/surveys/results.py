@@ -15,8 +15,8 @@ from fractions import Fraction
 from django.db.models import Count
 
 from . import codes
-from .models import Answer, Question, Response, Round, SurveyCode
-from .services import group_codes, population
+from .models import Answer, Question, Response, Round
+from .services import code_counts, group_codes, population
 
 FEW, SECONDARY, PREVIOUS_MASKED = "few_answers", "secondary", "previous_masked"
 BUCKETS = (("positiv", "positive"), ("neutral", "neutral"), ("negativ", "negative"))
@@ -173,16 +173,13 @@ def compute(association, date_from, date_to, interventions=None, groups=None, fo
     channels = {}
     for item in Response.objects.filter(round_id__in=ids).values("round_id", "channel").annotate(n=Count("id")).order_by():
         channels.setdefault(item["round_id"], {})[item["channel"]] = item["n"]
-    code_counts = {}
-    for item in SurveyCode.objects.filter(round_id__in=ids).values("round_id", "used").annotate(n=Count("id")).order_by():
-        code_counts.setdefault(item["round_id"], {})[item["used"]] = item["n"]
+    issued_used = code_counts(ids)
     stats = []
     for r in rounds:
         by_channel = channels.get(r.pk, {})
-        issued = code_counts.get(r.pk, {})
+        issued, used = issued_used.get(r.pk, (0, 0))
         stats.append(RoundStats(r, population(r), sum(by_channel.values()), by_channel.get("webb", 0),
-                                by_channel.get("papper", 0), by_channel.get("import", 0),
-                                sum(issued.values()), issued.get(True, 0)))
+                                by_channel.get("papper", 0), by_channel.get("import", 0), issued, used))
 
     # The questions each round shows; a question's scale and indicator from the newest version.
     set_ids = {r.question_set_id for r in rounds}

@@ -11,6 +11,8 @@ Stable interface (the web pages build on it; a change is announced with ``SURVEY
 - ``record_response(round, *, channel, language, answers, code=None)``: validate and write one
   response in one transaction (``SurveyError`` with a Swedish message otherwise).
 - ``issue_codes(round, n)``: n new single-use codes, shown once (only keyed hashes are stored).
+- ``code_counts(rounds)``: {round id: (codes issued, codes used)}.
+- ``code_valid(round, code)``: whether a code would be accepted now (nothing is written).
 - ``open_round``, ``close_round``, ``reopen_round``.
 - ``free_text_answers(round_or_rounds, question)``: the texts in random order, only for rounds with
   at least min n responses.
@@ -25,13 +27,15 @@ import secrets
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from finsam.core.identifiers import IDENTITY_NUMBER_MESSAGE, contains_identity_number
 from finsam.tenancy.models import mark_data_changed
 
 from . import codes
-from .errors import SurveyError
+from .errors import CodeRefused, SurveyError
 from .models import Answer, Question, QuestionSet, RespondentGroup, Response, Round, SurveyCode
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
@@ -197,11 +201,16 @@ def import_key_hash(round, svar_id):
 
 
 def record_response(round, *, channel, language, answers, code=None, date=None):
-    """Write one response with its answers: validated, in one transaction that also marks the code
-    used (when one is given or required), locks the set version and marks the förbund's data
-    changed. ``answers``: {question key: step code | "vet_ej" | text | None}. Web answers need an
+    """Write one response with its answers: validated, in one transaction that also uses up the code
+    (deletes its row, when one is given or required), locks the set version and marks the förbund's
+    data changed. ``answers``: {question key: step code | "vet_ej" | text | None}. Web answers need an
     open round; a round that requires codes needs an unused one for web answers. Returns the
-    Response; raises SurveyError (Swedish)."""
+    Response; raises SurveyError (Swedish), CodeRefused for a code unknown or used.
+
+    What else the transaction writes, and so shares its id (PostgreSQL's ``xmin``) with the
+    response's rows (docs/privacy.md): the förbund's DataVersion row (the latest change's time),
+    and the set version's ``locked`` flag on its first response. Not the code: a deleted row keeps
+    no visible trace; not the round."""
     if channel not in codes.CHANNEL:
         raise SurveyError(f"Okänd kanal \"{channel}\".")
     if channel == "webb" and round.status != "oppen":
@@ -220,10 +229,11 @@ def record_response(round, *, channel, language, answers, code=None, date=None):
                               f"(erbjuds: {', '.join(languages_offered(round, questions))}).")
         cleaned = clean_answers(round, answers, questions, labels=channel != "webb")
         if code:
-            used = (SurveyCode.objects.filter(round=round, code_hash__in=_code_hashes(round, code), used=False)
-                    .update(used=True))
-            if used != 1:
-                raise SurveyError("Koden gäller inte: den är redan använd eller hör inte till den här enkäten.")
+            # One conditional DELETE (no signals: apps.SurveysConfig.bulk_written): of two
+            # transactions deleting one row, the second waits for the first and deletes nothing.
+            deleted, _ = SurveyCode.objects.filter(round=round, code_hash__in=_code_hashes(round, code)).delete()
+            if deleted != 1:
+                raise CodeRefused()
         response = Response.objects.create(association_id=round.association_id, round=round, channel=channel,
                                            language=language, date=date or timezone.localdate())
         write_answers(response, cleaned)
@@ -237,6 +247,28 @@ def write_answers(response, cleaned):
 
 
 # --- codes --------------------------------------------------------------------------------------------
+# A code row exists while the code is unused; using it deletes the row in the response's
+# transaction (record_response). Round.codes_issued counts what issue_codes created, so
+# used = issued − rows left. Nothing written with a response counts codes.
+
+def code_valid(round, code):
+    """Whether ``code`` would be accepted for ``round`` now. Reads only; an unknown code and a used
+    one are the same (neither has a row)."""
+    return SurveyCode.objects.filter(round=round, code_hash__in=_code_hashes(round, code)).exists()
+
+
+def code_counts(rounds):
+    """{round id: (codes issued, codes used)} for ``rounds`` (Round rows or ids), read in one
+    statement, so that an issue or a response between two reads cannot make ``used`` wrong."""
+    ids = [getattr(r, "pk", r) for r in rounds]
+    left = (SurveyCode.objects.filter(round_id=OuterRef("pk")).order_by().values("round_id")
+            .annotate(n=Count("id")).values("n"))
+    rows = (Round.objects.filter(pk__in=ids)
+            .annotate(left=Coalesce(Subquery(left, output_field=IntegerField()), Value(0)))
+            .values_list("pk", "codes_issued", "left"))
+    return {pk: (issued, issued - left) for pk, issued, left in rows}
+
+
 
 def issue_codes(round, n):
     """``n`` new single-use codes for ``round`` (8 characters without 0/O/1/I/L), returned once and
@@ -256,6 +288,8 @@ def issue_codes(round, n):
             issued.append(code)
             rows.append(SurveyCode(association_id=round.association_id, round=round, code_hash=digest))
         SurveyCode.objects.bulk_create(rows)
+        Round.objects.filter(pk=round.pk).update(codes_issued=F("codes_issued") + n)
+        round.refresh_from_db(fields=["codes_issued"])
         if not round.codes_required:
             round.codes_required = True
             round.save(update_fields=["codes_required"])

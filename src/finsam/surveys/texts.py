@@ -7,7 +7,7 @@ under ``ui`` with the same keys. Where it does not, the Swedish text is shown ma
 (WCAG 3.1.2, language of parts) rather than refusing the language (docs/decisions.md).
 """
 
-EXTRA_KEYS = ("start", "code", "code_help", "code_missing", "code_unknown", "code_used", "change",
+EXTRA_KEYS = ("start", "code", "code_help", "code_missing", "code_invalid", "change",
               "not_answered", "your_answer", "free_text_label", "review_intro", "closed_help", "already_sent",
               "not_found", "answer_options", "error_title", "text_identity_number", "text_too_long")
 
@@ -17,8 +17,8 @@ EXTRA = {
         "code": "Din kod",
         "code_help": "Koden står på lappen du fick. Stora eller små bokstäver spelar ingen roll.",
         "code_missing": "Skriv koden från din lapp.",
-        "code_unknown": "Koden finns inte. Kontrollera att du har skrivit av den rätt.",
-        "code_used": "Koden har redan använts. Varje kod kan bara användas en gång.",
+        # One text for an unknown and a used code: a used code leaves no row (docs/privacy.md).
+        "code_invalid": "Koden gäller inte. Den kan redan ha använts. Kontrollera att du har skrivit av den rätt.",
         "change": "Ändra",
         "not_answered": "Inte besvarad",
         "your_answer": "Ditt svar",
@@ -38,8 +38,7 @@ EXTRA = {
         "code": "Din kod",
         "code_help": "Koden står på lappen du fick.",
         "code_missing": "Skriv koden från lappen.",
-        "code_unknown": "Koden är fel. Titta på lappen igen.",
-        "code_used": "Koden är redan använd. En kod kan bara användas en gång.",
+        "code_invalid": "Koden fungerar inte. Den kanske redan är använd. Titta på lappen igen.",
         "change": "Ändra",
         "not_answered": "Inget svar",
         "your_answer": "Ditt svar",
@@ -58,8 +57,8 @@ EXTRA = {
         "code": "Your code",
         "code_help": "The code is on the slip you were given. Upper or lower case does not matter.",
         "code_missing": "Enter the code from your slip.",
-        "code_unknown": "The code does not exist. Check that you have copied it correctly.",
-        "code_used": "The code has already been used. Each code can only be used once.",
+        "code_invalid": "The code is not valid. It may already have been used. Check that you have copied it "
+                        "correctly.",
         "change": "Change",
         "not_answered": "Not answered",
         "your_answer": "Your answer",

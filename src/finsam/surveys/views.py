@@ -23,7 +23,7 @@ from finsam.tenancy.permissions import association_view, system_admin_view
 from . import pdf, respondent, services, texts
 from .errors import SurveyError
 from .forms import CodesForm, ExportForm, QuestionSetUploadForm, RoundForm, UploadForm
-from .models import QuestionSet, Response, Round, SurveyCode
+from .models import QuestionSet, Response, Round
 
 PAPER_COUNT_KEY = "enkat_papper"  # {round id: forms typed in this batch} in the staff member's session
 
@@ -75,8 +75,7 @@ def round_detail(request, round_id):
     round = _round(request, round_id)
     responses = Response.objects.filter(round=round)
     channels = {c: responses.filter(channel=c).count() for c in ("webb", "papper", "import")}
-    codes_issued = SurveyCode.objects.filter(round=round).count()
-    codes_used = SurveyCode.objects.filter(round=round, used=True).count()
+    codes_issued, codes_used = services.code_counts([round])[round.pk]
     languages = respondent.offered(round)
     questions = services.shown_questions(round)
     return render(request, "surveys/round_detail.html", {
@@ -165,10 +164,9 @@ def code_slips(request, round_id):
                 form.add_error("count", refused.message)
             else:
                 return _pdf(pdf.code_slips(round, _link(request, round), issued), f"kodlappar-{round.key}.pdf")
+    codes_issued, codes_used = services.code_counts([round])[round.pk]
     return render(request, "surveys/codes.html", {
-        "nav": "surveys", "round": round, "form": form,
-        "codes_issued": SurveyCode.objects.filter(round=round).count(),
-        "codes_used": SurveyCode.objects.filter(round=round, used=True).count(),
+        "nav": "surveys", "round": round, "form": form, "codes_issued": codes_issued, "codes_used": codes_used,
     })
 
 
