@@ -270,6 +270,37 @@ def test_a_masked_group_of_only_vet_ej_is_not_given_away_by_the_total():
     assert large.masked == SECONDARY
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the bytes of SQLite's database file")
+def test_sqlite_overwrites_a_used_code_in_its_file(surveys, transactional_db):  # noqa: F811
+    """SQLite has no xmin, but the page of the code table that the response's transaction rewrites
+    would keep the deleted row's bytes in its free space: secure_delete (settings) zeroes them."""
+    from pathlib import Path
+
+    def file_after_using(code):
+        services.record_response(rnd, channel="webb", language="sv", answers={"d01": "stor"}, code=code)
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            assert cursor.fetchone()[0] == 0  # not busy: every frame is in the file, the WAL is empty
+        return Path(connection.settings_dict["NAME"]).read_bytes()
+
+    rnd = surveys.round
+    issued = services.issue_codes(rnd, 3)
+    first, second, unused = (services._code_hashes(rnd, code)[0].encode() for code in issued)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA secure_delete")
+        assert cursor.fetchone()[0] == 1
+    content = file_after_using(issued[0])
+    assert unused in content and first not in content
+    # The check can fail: without secure_delete (a build's default may be off) the bytes stay.
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA secure_delete = OFF")
+    try:
+        assert second in file_after_using(issued[1])
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA secure_delete = ON")
+
+
 def test_the_migration_deletes_used_codes_and_keeps_the_count(transactional_db):
     """surveys 0002: each round's codes_issued is every code row it had; the used rows go; and back
     again, used rows (under hashes that match no code) make the old count of used codes hold."""

@@ -95,11 +95,14 @@ DATABASES = {
 FINSAM_LOCK_WAIT_SECONDS = env_int("FINSAM_LOCK_WAIT_SECONDS", 20)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait instead of failing
-    # half-way; WAL lets readers go on while one writes.
+    # half-way; WAL lets readers go on while one writes. secure_delete zeroes a deleted row's bytes
+    # (a used survey code, deleted participant data) instead of leaving them in the page's free
+    # space; some builds have it on by default, not all (docs/privacy.md, "Indicator surveys").
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": FINSAM_LOCK_WAIT_SECONDS,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                        "PRAGMA secure_delete=ON;",
     }
     # Participant data: the file is created with mode 600 (and a new var/ with 700) before
     # SQLite would create it readable by everyone; core.sqlite explains the rest.
