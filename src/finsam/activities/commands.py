@@ -1,49 +1,33 @@
-"""What the two import commands share: the förbund's scope, the acting user and their rights, the
-file, every error and exit status 1 (finsam import-activities / import-measures)."""
+"""What the two import commands share: the acting user and their rights (finsam import-activities /
+import-measures); the förbund, the file and exit status 1 are tenancy.commands.FileCommand's."""
 
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from finsam.participants.importing import ImportRefused
-from finsam.tenancy.commands import in_association_scope
+from finsam.tenancy.commands import FileCommand
 from finsam.tenancy.permissions import Access
 
 from .access import row_context
 
 
-class ImportCommand(BaseCommand):
+class ImportCommand(FileCommand):
     importer = None  # (data, filename, ctx, user) -> ImportSummary
     what = ""
+    refusals = (ImportRefused,)
 
-    def add_arguments(self, parser):
-        parser.add_argument("--association", required=True, help="förbundets kortnamn")
+    def add_options(self, parser):
         parser.add_argument("--user", help="användaren som står för inläsningen och vars behörighet gäller "
                                            "(standard: en förbundsadministratör)")
-        parser.add_argument("file")
 
-    @in_association_scope()
-    def handle(self, *args, association, file, user=None, **options):
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"Filen {file} finns inte.")
+    def apply(self, path, association, user=None, **options):
         actor = _actor(association, user)
         access = Access.for_user(actor, association)
         if not access.can("register_activities"):
             raise CommandError(f"{actor.username} får inte registrera {self.what} i {association.slug}: det får "
                                "förbundets administratörer och analytiker, och deltagaransvariga för sina insatser.")
-        try:
-            with path.open("rb") as handle:
-                summary = type(self).importer(handle, path.name, row_context(access), actor)
-        except ImportRefused as refused:
-            for warning in refused.warnings:
-                self.stderr.write(f"Varning: {warning}")
-            raise CommandError(
-                f"Filen {path.name} har {len(refused.errors)} fel och har inte lästs in. Ingenting har ändrats.\n"
-                + "\n".join(f"  {e}" for e in refused.errors)) from None
-        for warning in summary.warnings:
-            self.stdout.write(f"Varning: {warning}")
-        self.stdout.write(f"{path.name}: {summary}.")
+        with path.open("rb") as handle:
+            summary = type(self).importer(handle, path.name, row_context(access), actor)
+        return [*(f"Varning: {warning}" for warning in summary.warnings), f"{path.name}: {summary}."]
 
 
 def _actor(association, username):

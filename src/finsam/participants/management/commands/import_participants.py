@@ -1,32 +1,24 @@
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from finsam.participants.importing import ImportRefused, import_file
-from finsam.tenancy.commands import in_association_scope
+from finsam.tenancy.commands import FileCommand
 from finsam.tenancy.models import PrivacyModel
 from finsam.tenancy.permissions import Access
 
 
-class Command(BaseCommand):
+class Command(FileCommand):
     help = "Läser in en deltagarfil (.xlsx eller .csv) till ett förbund: allt eller inget."
+    refusals = (ImportRefused,)
 
-    def add_arguments(self, parser):
-        parser.add_argument("--association", required=True, help="förbundets kortnamn")
+    def add_options(self, parser):
         parser.add_argument(
             "--user",
             help="användaren som står för inläsningen (loggas) och vars behörighet gäller: hen måste få läsa in "
                  "deltagare i förbundet, och bara till insatser vars deltagare hen får se. Standard när förbundet "
                  "ansvarar: en förbundsadministratör. När parterna ansvarar krävs --user (en deltagaransvarig).",
         )
-        parser.add_argument("file")
 
-    @in_association_scope()
-    def handle(self, *args, association, file, user=None, **options):
-        target = association
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"Filen {file} finns inte.")
+    def apply(self, path, target, user=None, **options):
         actor = _actor(target, user)
         # The same rule as the import page (tenancy/permissions.py): who may import, and into which insatser.
         access = Access.for_user(actor, target)
@@ -34,23 +26,13 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{actor.username} får inte läsa in deltagare i {target.slug}: {_who_may(target)}"
             )
-        try:
-            # The open file: its size is checked before it is read (participants/files.py).
-            with path.open("rb") as handle:
-                summary = import_file(
-                    handle, path.name, association=target, user=actor,
-                    interventions=target.interventions.with_participant_access(access),
-                )
-        except ImportRefused as refused:
-            for warning in refused.warnings:
-                self.stderr.write(f"Varning: {warning}")
-            raise CommandError(
-                f"Filen {path.name} har {len(refused.errors)} fel och har inte lästs in. Ingenting har ändrats.\n"
-                + "\n".join(f"  {e}" for e in refused.errors)
-            ) from None
-        for warning in summary.warnings:
-            self.stdout.write(f"Varning: {warning}")
-        self.stdout.write(f"{path.name}: {summary}.")
+        # The open file: its size is checked before it is read (participants/files.py).
+        with path.open("rb") as handle:
+            summary = import_file(
+                handle, path.name, association=target, user=actor,
+                interventions=target.interventions.with_participant_access(access),
+            )
+        return [*(f"Varning: {warning}" for warning in summary.warnings), f"{path.name}: {summary}."]
 
 
 def _who_may(association):

@@ -2,8 +2,9 @@ from django.core.management.base import BaseCommand
 
 from finsam.surveys.errors import SurveyFileError
 from finsam.surveys.national import load_national
+from finsam.tenancy.commands import existing_file, file_refused
 
-from ._common import read_file, refused
+from ._common import BULLET
 
 
 class Command(BaseCommand):
@@ -14,10 +15,10 @@ class Command(BaseCommand):
         parser.add_argument("file")
 
     def handle(self, *args, file, **options):
-        path = read_file(file)
+        path = existing_file(file)
         try:
             with path.open("rb") as handle:
                 years, rows = load_national(handle, path.name)
         except SurveyFileError as error:
-            raise refused(path, error) from None
+            raise file_refused(path.name, error.errors, bullet=BULLET) from None
         self.stdout.write(f"{path.name}: {rows} rader för {', '.join(map(str, years))}.")
