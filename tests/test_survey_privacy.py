@@ -314,13 +314,15 @@ def test_the_migration_deletes_used_codes_and_keeps_the_count(transactional_db):
     try:
         state = executor.loader.project_state(old).apps
         Association = state.get_model("tenancy", "Association")
-        QuestionSetThen, RoundThen, CodeThen = (state.get_model("surveys", n) for n in ("QuestionSet", "Round", "SurveyCode"))
+        QuestionSetThen, RoundThen, CodeThen = (state.get_model("surveys", name)
+                                                for name in ("QuestionSet", "Round", "SurveyCode"))
         association = Association._base_manager.create(slug="mig", name="Migrering")
         question_set = QuestionSetThen._base_manager.create(association=association, key="s", version=1, source="egen",
                                                             title="S")
         rounds = [RoundThen._base_manager.create(association=association, key=f"r{i}", title="R", token=f"t{i}",
                                                  question_set=question_set, respondent_group="styrelse",
-                                                 date_from=datetime.date(2024, 1, 1), date_to=datetime.date(2024, 12, 31))
+                                                 date_from=datetime.date(2024, 1, 1),
+                                                 date_to=datetime.date(2024, 12, 31))
                   for i in range(3)]
         for rnd, (unused, used) in zip(rounds, [(3, 2), (0, 4), (0, 0)]):
             CodeThen._base_manager.bulk_create(

@@ -6,8 +6,8 @@ response, the question and a step code, *vet ej* or a text. A code is a keyed ha
 any response: a code is used by deleting its row in the response's transaction, so that no row left
 was written by that transaction but the response's own (on PostgreSQL every row carries the id of
 the transaction that wrote it, ``xmin``). Every row of these models has a random primary key where
-its insertion order could order responses (responses, answers, import ids), so nothing ties a
-response to the moment it was given or to a code used at that moment.
+its insertion order could order responses (responses, answers, import ids), so that no column ties a
+response to the moment it was given (the database's own order of rows remains: docs/privacy.md).
 
 Every model with a förbund carries ``association`` itself (one scope path, ``scoped()``).
 ``NationalComparison`` is no tenant's data: the national network's figures, the same for every

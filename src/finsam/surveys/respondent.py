@@ -246,8 +246,9 @@ class AlreadySent(Exception):
 def submit(request, round):
     """Send the questionnaire: one response, once. Raises AlreadySent when this session's
     questionnaire was sent by another request (a double click), and SurveyError from the service
-    (a closed round; CodeRefused: a code used meanwhile). The session row is locked for the transaction, so two requests of
-    one session cannot both send (SQLite: one writer at a time; PostgreSQL: the row lock)."""
+    (a closed round; CodeRefused: a code used meanwhile). The session row is locked for the
+    transaction, so two requests of one session cannot both send (SQLite: one writer at a time;
+    PostgreSQL: the row lock)."""
     from django.contrib.sessions.models import Session
 
     from . import services
