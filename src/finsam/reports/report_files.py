@@ -16,8 +16,9 @@ from .forms import check_scope, report_scope
 
 
 # Reports with more cells than this are rendered by a background job in the heavy formats (PDF,
-# Excel) instead of in the request (docs/decisions.md, issue 11; bench/report_files.py).
-REPORT_JOB_CELLS = 5000
+# Excel) instead of in the request (docs/decisions.md, issue 11; bench/report_files.py). 1 500 since the
+# tagged PDF (WeasyPrint, about 3.5 ms a cell): a direct PDF then answers in about 5 s at most.
+REPORT_JOB_CELLS = 1500
 
 
 def cells_of(report):
