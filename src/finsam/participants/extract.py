@@ -9,7 +9,6 @@ value, its change history (ParticipationChange) and the access-log rows that nam
 "... deltagande <pk>" as the participant views write it). docs/privacy.md describes it.
 """
 
-import io
 import json
 import re
 
@@ -218,45 +217,7 @@ def as_json(extract):
 
 
 def as_pdf(extract):
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    """The extract as a tagged A4 PDF (core/pdf.py, participants/pdf/extract.html)."""
+    from finsam.core import pdf
 
-    styles = getSampleStyleSheet()
-    cell = styles["BodyText"].clone("extract_cell", fontSize=8, leading=10)
-
-    def p(text, style=cell):
-        return Paragraph(str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"), style)
-
-    def table(rows, widths):
-        t = Table(rows, colWidths=widths, repeatRows=1)
-        t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                               ("LINEBELOW", (0, 0), (-1, -1), 0.25, "#999999"),
-                               ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold")]))
-        return t
-
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-                                 bottomMargin=15 * mm, title=f"Registerutdrag {extract['förbund']}",
-                                 author=extract["förbund"], lang="sv")
-    story = [p("Registerutdrag", styles["Title"]),
-             p(f"{extract['förbund']} · framtaget {extract['framtaget']} av {extract['framtaget_av']} · "
-               f"sökt på {extract['sökt_på']} · {extract['antal_deltaganden']} deltaganden", styles["BodyText"]),
-             p(extract["avgränsning"], styles["BodyText"])]
-    for item in extract["deltaganden"]:
-        story += [Spacer(1, 6 * mm), p(f"Deltagande {item['deltagande']} i {item['insats']}", styles["Heading2"]),
-                  p(f"Personuppgiftsansvarig: {item['personuppgiftsansvarig']}", styles["BodyText"])]
-        story.append(table([[p("Uppgift"), p("Värde")]] + [[p(v["fält"]), p(v["värde"] or "–")] for v in item["uppgifter"]],
-                           [70 * mm, 110 * mm]))
-        story.append(p("Historik", styles["Heading3"]))
-        story.append(table([[p("Tid"), p("Användare"), p("Händelse"), p("Ändringar")]] + [
-            [p(h["tid"]), p(h["användare"] or "–"), p(h["händelse"]),
-             p("; ".join(f"{c['fält']}: {c['före']} → {c['efter']}" for c in h["ändringar"]) or "–")]
-            for h in item["historik"]], [28 * mm, 40 * mm, 32 * mm, 80 * mm]))
-        story.append(p("Åtkomstlogg", styles["Heading3"]))
-        story.append(table([[p("Tid"), p("Användare"), p("Åtgärd"), p("Vad")]] + [
-            [p(a["tid"]), p(a["användare"]), p(a["åtgärd"]), p(a["vad"])] for a in item["åtkomstlogg"]],
-            [28 * mm, 40 * mm, 50 * mm, 62 * mm]))
-    document.build(story)
-    return buffer.getvalue()
+    return pdf.render("participants/pdf/extract.html", {"e": extract})

@@ -28,10 +28,14 @@ class Exporter:
     # True for formats whose rendering takes seconds for a big report (docs/decisions.md, issue 11):
     # the report page may hand those to a background job instead of rendering them in the request.
     heavy = False
+    # What a cell costs this format to render, as a multiple of Excel's (bench/report_files.py): a heavy
+    # format goes to a job above REPORT_JOB_CELLS / job_weight cells (reports/report_files.is_big).
+    job_weight = 1
 
-    def __init__(self, identifier=None, label=None, extension=None, content_type=None, render=None, heavy=None):
+    def __init__(self, identifier=None, label=None, extension=None, content_type=None, render=None, heavy=None,
+                 job_weight=None):
         for name, value in (("identifier", identifier), ("label", label), ("extension", extension),
-                            ("content_type", content_type), ("heavy", heavy)):
+                            ("content_type", content_type), ("heavy", heavy), ("job_weight", job_weight)):
             if value is not None:
                 setattr(self, name, value)
         if render is not None:
@@ -103,7 +107,9 @@ def render_html(report):
 
 registry.register(Exporter("xlsx", "Excel", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            render_xlsx.render, heavy=True))
-registry.register(Exporter("pdf", "PDF", "pdf", "application/pdf", render_pdf.render, heavy=True))
+# The tagged PDF takes about 3.5 ms a cell, Excel about 0.2 ms (docs/performance.md): above 1 500 cells a
+# PDF is made by a job, so that a direct download answers in about 5 s at most.
+registry.register(Exporter("pdf", "PDF", "pdf", "application/pdf", render_pdf.render, heavy=True, job_weight=10 / 3))
 registry.register(Exporter("csv", "CSV", "csv", "text/csv; charset=utf-8", render_csv.render))
 registry.register(Exporter("json", "JSON", "json", "application/json; charset=utf-8", json_output.render))
 registry.register(Exporter("html", "Webbsida (HTML)", "html", "text/html; charset=utf-8", render_html))

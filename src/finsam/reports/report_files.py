@@ -15,8 +15,9 @@ from .exporters import registry
 from .forms import check_scope, report_scope
 
 
-# Reports with more cells than this are rendered by a background job in the heavy formats (PDF,
-# Excel) instead of in the request (docs/decisions.md, issue 11; bench/report_files.py).
+# Reports with more cells than this are rendered by a background job in the heavy formats (Excel;
+# PDF from REPORT_JOB_CELLS / its job_weight cells) instead of in the request (docs/decisions.md,
+# issue 11 and "Tagged PDFs"; bench/report_files.py).
 REPORT_JOB_CELLS = 5000
 
 
@@ -25,8 +26,15 @@ def cells_of(report):
     return sum(len(t.rows) * len(t.columns) for t in report.tables)
 
 
-def is_big(report):
-    return cells_of(report) > REPORT_JOB_CELLS
+def is_big(report, exporter):
+    """True when ``exporter`` renders ``report`` in a background job rather than in the request: a
+    heavy format, and more cells, weighted by what a cell costs that exporter, than REPORT_JOB_CELLS."""
+    return bool(exporter.heavy) and cells_of(report) * exporter.job_weight > REPORT_JOB_CELLS
+
+
+def in_background(report):
+    """The labels of the formats that ``report`` would be rendered in by a background job."""
+    return [e.label for e in registry if is_big(report, e)]
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,13 @@ from .forms import PublishForm, ReportForm, check_scope, report_scope
 from .html import table_view
 from .jobs import PUBLISH_KIND, kind_of, publish_parameters
 from .publishing import PublishError, publish_report
-from .report_files import ReportFile, is_big
+from .report_files import ReportFile, in_background, is_big
 
 
 def _download(request, wanted, report):
     """The file now, or for a big report in a heavy format (PDF, Excel) a background job and its
     page (docs/decisions.md, issue 11: REPORT_JOB_CELLS)."""
-    if exporters.get(wanted.exporter).heavy and is_big(report):
+    if is_big(report, exporters.get(wanted.exporter)):
         job = enqueue(kind_of(wanted), association=request.association, user=request.user,
                       parameters=wanted.params())
         return redirect("jobs:detail", request.association.slug, job.pk)
@@ -70,7 +70,7 @@ def report_page(request):
         "nav": "reports", "form": form, "report": report, "sections": sections,
         "description": describe(report) if report else [], "query": query.urlencode(),
         "counting_rules": COUNTING_RULES, "publish_form": publish_form, "formats": exporters.links(),
-        "in_background": exporters.heavy_labels() if report is not None and is_big(report) else [],
+        "in_background": in_background(report) if report is not None else [],
     })
 
 
@@ -119,7 +119,7 @@ def published_detail(request, report_id):
         "nav": "published", "published": published, "report": report,
         "sections": [table_view(table, report.unit) for table in report.tables],
         "description": describe(report), "counting_rules": COUNTING_RULES,
-        "formats": exporters.links(), "in_background": exporters.heavy_labels() if is_big(report) else [],
+        "formats": exporters.links(), "in_background": in_background(report),
     })
 
 
