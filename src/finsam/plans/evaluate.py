@@ -20,6 +20,25 @@ def plan_covering(association, day):
     return Plan.objects.filter(association=association, from_year__lte=day.year, to_year__gte=day.year).first()
 
 
+def insats_target(association, intervention, metric_key, day):
+    """The target (a number) of the insats's goal for the participants metric ``metric_key`` in the
+    plan covering ``day``: the first indicator, in plan order, of a goal about the insats that counts
+    that metric (no parameters) for that insats alone with an ``at_least`` target; None without one.
+    What the work_or_study table shows as an insats's "Mål (andel)"."""
+    plan = plan_covering(association, day) if association is not None else None
+    if plan is None:
+        return None
+    indicators = (Indicator.objects.filter(goal__focus_area__plan=plan, goal__intervention=intervention)
+                  .order_by("goal__focus_area__order", "goal__focus_area__pk", "goal__order", "goal__pk", "order", "pk"))
+    for indicator in indicators:
+        if indicator.metric == {"source": "participants", "key": metric_key} and \
+                list(indicator.interventions or []) == [intervention.slug]:
+            target = target_for(indicator.target, day.year)
+            if target.get("type") == "at_least":
+                return float(target["value"])
+    return None
+
+
 def reference(indicator):
     """The indicator's metric reference as resolved: a manual one carries its results."""
     ref = dict(indicator.metric or {})

@@ -71,6 +71,22 @@ def mirror_goal(goal, intervention, models, label=None):
     return indicator
 
 
+def real_models():
+    from .models import FocusArea, Indicator, Plan, PlanGoal
+
+    return Plan, FocusArea, PlanGoal, Indicator
+
+
+def write_goal(intervention, year, metric, target, manual_result=None, description="", label=None):
+    """Upsert one insats goal as its plan indicator (the förbundsfil's ``goals`` shorthand, the
+    insats page, tests): what ``mirror_goal`` does with the current models."""
+    from types import SimpleNamespace
+
+    goal = SimpleNamespace(year=year, metric=metric, target=target, manual_result=manual_result,
+                           description=description)
+    return mirror_goal(goal, intervention, real_models(), label=label)
+
+
 def forget_goal(goal, intervention, models):
     """Delete the indicator standing for a deleted insats goal (the plan keeps the rest); ``goal``
     may be the (year, metric) a goal had before it was changed."""

@@ -4,7 +4,6 @@ support at entry and exit, and time in the insats."""
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 
 from finsam import codes
-from finsam.interventions.models import Goal
 from finsam.participants.models import SupportRecord
 
 from .background import identified_part_of_flow
@@ -35,8 +34,10 @@ EXIT_REASON = register(TableSpec(
 
 
 def _goal_target(ctx, intervention, metric):
-    goal = Goal.objects.filter(intervention=intervention, year=ctx.period.end.year, metric=metric).first()
-    return None if goal is None else float(goal.target)
+    """The insats's goal for ``metric`` in the plan covering the report's end (plans/evaluate.py)."""
+    from finsam.plans.evaluate import insats_target
+
+    return insats_target(ctx.association, intervention, metric, ctx.period.end)
 
 
 def work_or_study_table(ctx):
@@ -116,7 +117,8 @@ def work_or_study_atoms(table_id, row, col, scope, start, end):
 WORK_OR_STUDY = register(TableSpec(
     id="work_or_study", title="Till arbete eller studier", family="outcomes", order=90, population="exited",
     identified_only=True, build=work_or_study_table,
-    reads=("participants.Participation", "interventions.Intervention", "interventions.Goal"),
+    reads=("participants.Participation", "interventions.Intervention", "plans.Plan", "plans.FocusArea", "plans.PlanGoal",
+           "plans.Indicator"),
     column_kinds={"target": SHARE},  # an insats's goal, a share: not a count
     chart=Chart("share", (Series("Andel till arbete eller studier", "work_or_study", share=True),)),
     relations=work_or_study_relations, decompose=work_or_study_atoms,

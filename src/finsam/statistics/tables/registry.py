@@ -31,7 +31,6 @@ FAMILY_MODULES = [
     "finsam.statistics.tables.flow",
     "finsam.statistics.tables.background",
     "finsam.statistics.tables.outcomes",
-    "finsam.statistics.tables.goals",
 ]
 
 
