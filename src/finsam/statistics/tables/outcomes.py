@@ -33,11 +33,11 @@ EXIT_REASON = register(TableSpec(
 ))
 
 
-def _goal_target(ctx, intervention, metric):
-    """The insats's goal for ``metric`` in the plan covering the report's end (plans/evaluate.py)."""
-    from finsam.plans.evaluate import insats_target
+def _goal_targets(ctx, metric):
+    """{insats slug: its goal for ``metric``} in the plan covering the report's end (plans/evaluate.py)."""
+    from finsam.plans.evaluate import insats_targets
 
-    return insats_target(ctx.association, intervention, metric, ctx.period.end)
+    return insats_targets(ctx.association, metric, ctx.period.end)
 
 
 def work_or_study_table(ctx):
@@ -59,11 +59,10 @@ def work_or_study_table(ctx):
     rows = ctx.groups
     table = WORK_OR_STUDY.table(rows + [("totalt", "Totalt")], columns, denominator="exited")
     keys = [c for c, _ in columns if c != "target"]
-    interventions = {i.slug: i for i in ctx.interventions}
+    targets = _goal_targets(ctx, "share_work_or_study")
     for slug, _ in rows:
         table.cells[slug] = {k: per.get(slug, {}).get(k, 0) for k in keys}
-        intervention = interventions.get(slug)
-        table.cells[slug]["target"] = _goal_target(ctx, intervention, "share_work_or_study") if intervention else None
+        table.cells[slug]["target"] = targets.get(slug)
     # Every exited participation is in exactly one group, so the total is the sum of the groups.
     table.cells["totalt"] = {k: sum(group.get(k, 0) for group in per.values()) for k in keys}
     table.cells["totalt"]["target"] = None
