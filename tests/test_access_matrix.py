@@ -55,9 +55,6 @@ ROUTES = {
     "interventions:target_groups": (lambda w: {}, "get", ADMIN),
     "interventions:detail": (lambda w: {"intervention_slug": w.assigned.slug}, "get", ALL),
     "interventions:edit": (lambda w: {"intervention_slug": w.assigned.slug}, "get", ADMIN),
-    "interventions:goal_create": (lambda w: {"intervention_slug": w.assigned.slug}, "get", ADMIN),
-    "interventions:goal_edit": (lambda w: {"intervention_slug": w.assigned.slug, "goal_id": _goal(w).pk}, "get", ADMIN),
-    "interventions:goal_delete": (lambda w: {"intervention_slug": w.assigned.slug, "goal_id": _goal(w).pk}, "post", ADMIN),
     "interventions:association_file": (lambda w: {}, "get", ADMIN),
     "interventions:association_file_download": (lambda w: {}, "get", ADMIN),
     "participants:list": (lambda w: {"intervention_slug": w.assigned.slug}, "get", PARTICIPANT_READERS),
@@ -199,12 +196,6 @@ def _p(world):
 
 
 ROLES = ["admin", "analyst", "manager", "reader", "outsider", "sysadmin", "nobody"]
-
-
-def _goal(world):
-    from finsam.interventions.models import Goal
-
-    return Goal.objects.get_or_create(intervention=world.assigned, year=2024, metric="new_count", defaults={"target": 10})[0]
 
 
 def _published(world):

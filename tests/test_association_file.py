@@ -3,7 +3,6 @@ import json
 import os
 import subprocess
 import sys
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,8 @@ from finsam.interventions.association_file import (
     apply_association_file,
     export_association_file,
 )
-from finsam.interventions.models import Goal, Intervention
+from finsam.interventions.models import Intervention
+from finsam.plans.models import Indicator
 from finsam.tenancy.models import Association, Member
 
 EXAMPLE = Path(__file__).parent / "data" / "exempel-forbund.json"
@@ -30,8 +30,10 @@ def test_example_file_creates_the_association(db):
     assert association.organisationsnummer == "222000-0000"
     assert sorted(m.code for m in association.members.all()) == ["af", "fk", "kommun:0180", "region"]
     assert association.interventions.count() == 4
-    goal = Goal.objects.get(intervention__slug="aktivitetsplatsen", metric="share_work_or_study")
-    assert goal.target == Decimal("0.3")
+    # an insats goal is an indicator of the plan of its year (the plan is the only store)
+    indicator = Indicator.objects.get(goal__intervention__slug="aktivitetsplatsen", key="share_work_or_study")
+    assert indicator.target == {"type": "at_least", "value": 0.3} and indicator.goal.focus_area.plan.key == "vp-2024"
+    assert indicator.metric == {"source": "participants", "key": "share_work_or_study"}
     assert len(summary.created) == 1 + 4 + 4 + 2
 
 
@@ -92,19 +94,16 @@ def test_every_error_is_listed_and_nothing_is_written(db):
 
 
 def test_a_failure_while_writing_leaves_nothing(db, monkeypatch):
-    from finsam.interventions import association_file
+    from finsam.plans import legacy
 
-    original = association_file._upsert
+    def failing(*args, **kwargs):  # the last write: the goals, after every other part of the file
+        raise RuntimeError("simulated crash")
 
-    def failing(model, lookup, values, summary, label):
-        if model is Goal:
-            raise RuntimeError("simulated crash")
-        return original(model, lookup, values, summary, label)
-
-    monkeypatch.setattr(association_file, "_upsert", failing)
+    monkeypatch.setattr(legacy, "write_goal", failing)
     with pytest.raises(RuntimeError):
         apply_association_file(EXAMPLE.read_bytes())
     assert not Association.objects.exists() and not Intervention.objects.exists()
+    assert not Indicator.objects.exists()  # nothing of the file is left
 
 
 @pytest.mark.parametrize("raw", [b"{not json", b"[]", b'{"slug": "x"}'])

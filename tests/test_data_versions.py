@@ -24,7 +24,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, reverse
 
-from finsam.interventions.models import Goal
 from finsam.participants import services
 from finsam.participants.models import Participation, VolumeCount
 from finsam.statistics import cache
@@ -91,26 +90,6 @@ def _insats_edited(world, client, _):
 
 def _target_group(world, client, _):
     _post(client, world, "admin", "interventions:target_groups", {"code": "egen", "label": "Egen målgrupp"})
-
-
-def _goal(world):
-    return Goal.objects.create(intervention=world.assigned, year=2024, metric="new_count", target=10)
-
-
-def _goal_saved(world, client, goal):
-    _post(client, world, "admin", "interventions:goal_edit",
-          {"year": "2024", "metric": "new_count", "target": "12", "description": ""},
-          intervention_slug=world.assigned.slug, goal_id=goal.pk)
-
-
-def _goal_created(world, client, _):
-    _post(client, world, "admin", "interventions:goal_create",
-          {"year": "2025", "metric": "new_count", "target": "5", "description": ""},
-          intervention_slug=world.assigned.slug)
-
-
-def _goal_deleted(world, client, goal):
-    _post(client, world, "admin", "interventions:goal_delete", intervention_slug=world.assigned.slug, goal_id=goal.pk)
 
 
 def _association_file(world, client, _):
@@ -605,9 +584,6 @@ WRITE_PATHS = {
     "insats created": (_insats_created, {"interventions:create"}, None),
     "insats edited": (_insats_edited, {"interventions:edit"}, None),
     "target group added": (_target_group, {"interventions:target_groups"}, None),
-    "goal created": (_goal_created, {"interventions:goal_create"}, None),
-    "goal saved": (_goal_saved, {"interventions:goal_edit"}, _goal),
-    "goal deleted": (_goal_deleted, {"interventions:goal_delete"}, _goal),
     "förbundsfil": (_association_file, {"interventions:association_file", "interventions:system_association_file"},
                     _target_group_stored),
     "settings": (_settings, {"tenancy:settings"}, None),

@@ -21,10 +21,11 @@ from hypothesis import HealthCheck, example, given, settings as hypothesis_setti
 from finsam.core.exports import FORMULA_TRIGGERS, neutralise
 from finsam.core.identifiers import contains_identity_number, redact_identity_numbers
 from finsam.interventions.association_file import AssociationFileError, parse_association_file
-from finsam.interventions.models import Goal, Intervention, TargetGroup
+from finsam.interventions.models import Intervention, TargetGroup
 from finsam.participants.files import FileRefused, read_table
 from finsam.participants.importing import validate_file
 from finsam.participants.models import Participation, VolumeCount
+from finsam.plans.models import Indicator
 from finsam.tenancy.models import Association, Member, User
 
 from tests.conftest import DATA, make_participation
@@ -419,7 +420,7 @@ def test_user_text_is_never_a_formula_in_the_report_files(exempelstad):
     for group in TargetGroup.objects.filter(association=exempelstad):
         group.label = next(names)
         group.save()
-    Goal.objects.filter(intervention__association=exempelstad).update(description='=HYPERLINK("x")')
+    Indicator.objects.filter(goal__focus_area__plan__association=exempelstad).update(text='=HYPERLINK("x")')
     Association.objects.filter(pk=exempelstad.pk).update(name='=HYPERLINK("x","förbund")')
     exempelstad.refresh_from_db()
     report = compute_report(exempelstad, datetime.date(2024, 1, 1), datetime.date(2024, 12, 31))
@@ -526,8 +527,6 @@ def test_identity_numbers_are_refused_in_every_free_text_form(world, foerbund_re
         (reverse("tenancy:member_create", args=[a]), {"kind": "kommun", "municipality_code": "0180", "name": f"Kommun {PNR}"}),
         (reverse("tenancy:settings", args=[a]), {"name": f"Alfa {PNR}", "masking_threshold": 5, "retention_years": 5,
                                                  "grade_acceptable_percent": 50}),
-        (reverse("interventions:goal_create", args=[a, "aktivitet"]), {"year": 2024, "metric": "new_count", "target": 10,
-                                                                      "description": f"Mål {PNR}"}),
         (reverse("participants:volumes", args=[a, "aktivitet"]), {"period_start": "2024-01-01", "period_end": "2024-01-31",
                                                                    "women": 1, "men": 0, "other": 0, "note": f"Not {PNR}"}),
         (reverse("participants:create", args=[a, "aktivitet"]), {"referens": PNR, "anonym": "on", "kon": "kvinna",
@@ -539,7 +538,7 @@ def test_identity_numbers_are_refused_in_every_free_text_form(world, foerbund_re
         page = response.content.decode().lower()
         assert "får inte innehålla ett personnummer eller samordningsnummer" in page, url
     for model, field in [(Intervention, "name"), (Intervention, "description"), (TargetGroup, "label"), (Member, "name"),
-                         (Association, "name"), (Goal, "description"), (VolumeCount, "note"), (Participation, "reference"),
+                         (Association, "name"), (Indicator, "text"), (VolumeCount, "note"), (Participation, "reference"),
                          (Intervention, "slug")]:
         assert not model.objects.filter(**{f"{field}__contains": "0017"}).exists(), (model, field)
 

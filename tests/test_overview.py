@@ -8,12 +8,12 @@ import pytest
 from django.urls import reverse
 
 from finsam.audit.models import AccessLog
-from finsam.interventions.models import Goal
 from finsam.participants import quality
 from finsam.participants.models import Participation, SupportRecord
 from finsam.reports import overview
 from finsam.reports.publishing import publish_report
 from finsam.statistics import grading
+from tests.plan_goals import insats_goal
 
 from .conftest import make_participation
 
@@ -88,8 +88,8 @@ def test_last_year_to_date_of_29_february():
 def test_goal_status_to_date(small):
     for metric, target in [("new_count", 10), ("share_work_or_study", "0.4"), ("current_count", 6),
                            ("share_men_new", "0.9")]:
-        Goal.objects.create(intervention=small.assigned, year=2025, metric=metric, target=target)
-    Goal.objects.create(intervention=small.assigned, year=2024, metric="new_count", target=1)
+        insats_goal(small.assigned, 2025, metric, target)
+    insats_goal(small.assigned, 2024, "new_count", 1)
     goals = {g.label: g for g in overview.live_overview(small.alfa, None, TODAY).this_year.goals}
     assert len(goals) == 4  # this year's only
     new = goals["Antal nya deltagare"]  # 3 new against 10 × 181/365 = 4.96: 60 %, at least 50 %
@@ -118,7 +118,7 @@ def test_after_the_year_the_grade():
 
 
 def test_whole_year_is_graded(small):
-    Goal.objects.create(intervention=small.assigned, year=2024, metric="new_count", target=1)
+    insats_goal(small.assigned, 2024, "new_count", 1)
     o = overview.live_overview(small.alfa, None, d("2024-12-31"))
     (goal,) = o.this_year.goals
     assert (goal.complete, goal.assessment, goal.expected) == (True, "God", "")

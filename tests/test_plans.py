@@ -6,13 +6,15 @@ import datetime
 import json
 from io import StringIO
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
 
 from finsam.interventions.association_file import AssociationFileError, apply_association_file, export_association_file
-from finsam.interventions.models import Goal
+from finsam.plans.legacy import mirror_goal, real_models, write_goal
 from finsam.plans.models import Indicator, Plan
+from finsam.tenancy.models import Association
 from finsam.statistics.engine import compute_report
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -225,20 +227,33 @@ def test_the_plans_section_is_idempotent_keeps_what_it_leaves_out_and_exports_ba
 
 # --- the insats goals become part of the plan -----------------------------------------------------
 
-def test_the_migration_moves_every_insats_goal_into_the_plan_of_its_year(example_association):
-    """The function the data migration 0002 calls, on Goal rows written without the signal."""
-    from django.apps import apps
+@pytest.mark.django_db(transaction=True)
+def test_the_migrations_move_every_insats_goal_into_the_plan_of_its_year_and_then_remove_goal():
+    """interventions.Goal rows (the insats goals before the plan was their only store), written with
+    the historical model (no signal, no indicator): interventions.0004 mirrors each into the plan of
+    its year (plans/legacy.py, as plans.0002 did) before it removes the model; a goal already
+    mirrored is not written twice."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
 
-    from finsam.plans.legacy import migrate_goals
-    from finsam.plans.migrations import __path__ as migrations_path
+    from finsam.interventions.models import Intervention
 
-    association, _ = example_association
-    Plan.objects.filter(association=association).delete()  # what the signal made when the file was applied
-    novum = association.interventions.get(slug="novum")
-    Goal.objects.bulk_create([Goal(intervention=novum, year=2023, metric="new_count", target=25),
-                              Goal(intervention=novum, year=2023, metric="manual", target=3, manual_result=2,
-                                   description="Uppföljning för hand")])
-    migrate_goals(apps)
+    association = Association.objects.create(slug="migrering", name="Migrering")
+    novum = Intervention.objects.create(association=association, slug="novum", name="Novum",
+                                        start_date=D(2020, 1, 1))
+    before = [("interventions", "0003_intervention_controller"), ("plans", "0002_insats_goals_into_plans")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    Goal = MigrationExecutor(connection).loader.project_state(before).apps.get_model("interventions", "Goal")
+    Goal.objects.bulk_create([Goal(intervention_id=novum.pk, year=2023, metric="new_count", target=25),
+                              Goal(intervention_id=novum.pk, year=2023, metric="manual", target=3, manual_result=2,
+                                   description="Uppföljning för hand"),
+                              Goal(intervention_id=novum.pk, year=2024, metric="share_work_or_study", target="0.3")])
+    mirror_goal(SimpleNamespace(year=2024, metric="share_work_or_study", target=0.3, manual_result=None,
+                                description=""), novum, real_models())  # mirrored already (plans.0002 did)
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert "interventions_goal" not in connection.introspection.table_names()
     plans = {p.key: p for p in Plan.objects.filter(association=association)}
     assert set(plans) == {"vp-2023", "vp-2024"} and plans["vp-2023"].name == "Verksamhetsplan 2023"
     moved = {i.key: i for i in Indicator.objects.filter(goal__focus_area__plan=plans["vp-2023"])}
@@ -248,22 +263,26 @@ def test_the_migration_moves_every_insats_goal_into_the_plan_of_its_year(example
     goal = moved["new_count"].goal
     assert (goal.key, goal.name, goal.intervention, goal.focus_area.key, goal.focus_area.name) == (
         "novum", "Novum", novum, "insatsmal", "Insatsernas mål")
-    assert Indicator.objects.filter(goal__focus_area__plan=plans["vp-2024"]).count() == 2  # the file's two goals
-    migrate_goals(apps)  # again: nothing new
-    assert Indicator.objects.filter(goal__focus_area__plan__association=association).count() == 4
-    source = (Path(migrations_path[0]) / "0002_insats_goals_into_plans.py").read_text()
-    assert "migrate_goals(apps, schema_editor)" in source
+    (share,) = Indicator.objects.filter(goal__focus_area__plan=plans["vp-2024"])
+    assert share.key == "share_work_or_study" and share.target == {"type": "at_least", "value": 0.3}
 
 
-def test_an_insats_goal_edited_or_deleted_on_its_page_changes_its_indicator(example_association):
+def test_an_insats_goal_of_the_file_changes_its_indicator_and_nothing_else(example_association):
+    """The förbundsfil's goals list sets only metric, target and period: a changed target updates
+    the indicator; its text and what the plan pages added stay."""
     association, _ = example_association
-    goal = Goal.objects.get(intervention__slug="aktivitetsplatsen", metric="new_count")
-    goal.target = 55
-    goal.save()
     indicator = Indicator.objects.get(goal__key="aktivitetsplatsen", key="new_count")
+    indicator.text, indicator.milestones = "Nya deltagare i Aktivitetsplatsen", [{"date": "2024-06-30", "value": 20}]
+    indicator.save()
+    document = json.loads((DATA / "exempel-forbund.json").read_text())
+    document["goals"][0]["target"] = 55
+    _, summary = apply_association_file(json.dumps(document).encode())
+    assert summary.updated == ["mål aktivitetsplatsen 2024 new_count (target)"]
+    indicator.refresh_from_db()
     assert indicator.target == {"type": "at_least", "value": 55}
-    goal.delete()
-    assert not Indicator.objects.filter(goal__key="aktivitetsplatsen", key="new_count").exists()
+    assert indicator.text == "Nya deltagare i Aktivitetsplatsen" and indicator.milestones[0]["value"] == 20
+    _, summary = apply_association_file(json.dumps(document).encode())  # again: nothing changes
+    assert summary.updated == [] and summary.created == []
 
 
 # --- grading and status ---------------------------------------------------------------------------
@@ -350,7 +369,10 @@ def test_a_published_plan_hides_results_with_small_participant_counts(example_pl
     published = report(example_plan, YEAR, publish=True)
     table = published.table("plan_goals.individ")
     hidden = table.cells["g.sallsynt"]
-    assert all(hidden[c] is None for c in ("result", "numerator", "denominator", "previous", "grade"))
+    assert all(hidden[c] is None for c in ("result", "numerator", "previous", "grade"))
+    # the denominator, every exit of the year, is a count masked by the count rules only: shown, as
+    # exit_reason's total is (hidden with the row, it was a count anyone could read there)
+    assert hidden["denominator"] == exit_reason.cells["totalt"]["totalt"] >= 5
     assert ("g.sallsynt", "result") in table.masked and table.texts["g.sallsynt"]["result"] is None
     assert table.texts["g.sallsynt"]["grade"] is None and table.texts["g.sallsynt"]["target"] == "Minst 50\u00a0%"
     assert table.texts["g.sallsynt"]["note"] is None
@@ -462,13 +484,13 @@ def test_a_plan_row_is_tied_to_the_cell_it_counts_and_hidden_with_it(example_pla
     same = {(tuple(total), tuple(parts[0])) for parts, total in live.relations if len(parts) == 1}
     assert {(("flow", "aktivitetsplatsen", "new_totalt"), ("plan_goals.insatsmal", "aktivitetsplatsen.new_count",
                                                           "numerator")),
-            (("flow", "aktivitetsplatsen", "new_totalt"), ("intervention_goals", "aktivitetsplatsen.new_count",
+            (("flow", "aktivitetsplatsen", "new_totalt"), ("goals", "aktivitetsplatsen.new_count",
                                                           "numerator")),
             (("work_or_study", "totalt", "exited"), ("plan_goals.individ", "stod.arbete-studier", "denominator")),
             (("unique", "totalt", "totalt"), ("plan_goals.individ", "stod.individer", "numerator"))} <= same
     published = compute_report(example_plan, *YEAR, tables=tables, publish=True)
     hidden = {(t.id, row, col) for t in published.tables for row, col in t.masked}
-    plan_pairs = [(total, part) for total, part in same if part[0].startswith(("plan_goals", "intervention_goals"))]
+    plan_pairs = [(total, part) for total, part in same if part[0].startswith(("plan_goals", "goals"))]
     assert len(plan_pairs) >= 10
     for total, part in plan_pairs:
         assert (total in hidden) == (part in hidden), (total, part)
@@ -534,30 +556,18 @@ def test_a_key_longer_than_its_column_is_refused(example_association, where):
     assert not Plan.objects.filter(association=association).exclude(key__in=["vp-2024"]).exists()
 
 
-def test_an_insats_goal_moved_to_another_metric_year_or_insats_slug_keeps_one_indicator(example_association):
-    """Changing a goal's metric or year on its page, or its insats's slug, left the old indicator in
-    the plan next to the new one (two indicators for one goal, the stale one still graded)."""
+def test_an_insats_goal_written_after_its_insats_slug_changed_keeps_one_indicator(example_association):
+    """An insats whose slug changed keeps its goal (found by its insats first): writing the goal
+    again updates that indicator instead of adding a second one."""
     association, _ = example_association
-    goal = Goal.objects.get(intervention__slug="aktivitetsplatsen", metric="new_count")
     mirrored = Indicator.objects.filter(goal__focus_area__plan__association=association, goal__focus_area__key="insatsmal")
     before = mirrored.count()
-    goal.metric = "exited_count"
-    goal.save()
-    assert mirrored.count() == before
-    assert not mirrored.filter(goal__key="aktivitetsplatsen", key="new_count").exists()
-    goal.year = 2025
-    goal.save()
-    assert mirrored.count() == before
-    assert mirrored.get(goal__intervention=goal.intervention, key="exited_count").goal.focus_area.plan.from_year == 2025
-    intervention = goal.intervention
+    intervention = association.interventions.get(slug="aktivitetsplatsen")
     intervention.slug = "aktivitetsplatsen-ny"
     intervention.save()
-    goal.target = 12
-    goal.save()
-    assert mirrored.count() == before
-    assert mirrored.get(goal__intervention=intervention, key="exited_count").target == {"type": "at_least", "value": 12}
-    goal.delete()
-    assert mirrored.count() == before - 1
+    indicator, changed = write_goal(intervention, 2024, "new_count", 12)
+    assert changed == ["target", "interventions"] and mirrored.count() == before
+    assert indicator.interventions == ["aktivitetsplatsen-ny"] and indicator.goal.intervention == intervention
 
 
 def test_a_plan_row_counted_from_1_january_gives_away_no_small_count_of_the_quarter_before(example_plan):
@@ -569,12 +579,14 @@ def test_a_plan_row_counted_from_1_january_gives_away_no_small_count_of_the_quar
     flow = published.table("flow")
     checked = 0
     for table in published.tables:
-        if not table.id.startswith(("plan_goals.", "intervention_goals")):
+        if not table.id.startswith("plan_goals.") and table.id != "goals":
             continue
         for key, _ in table.rows:
-            indicator = Indicator.objects.get(goal__focus_area__plan__association=example_plan, key=key.split(".")[-1],
-                                              goal__key=key.split(".")[0]) if table.id != "intervention_goals" else None
-            if indicator is None or indicator.metric != {"source": "participants", "key": "new_count"}:
+            first, last = key.split(".")[0], key.split(".")[-1]  # goals: <insats>.<indicator>
+            indicator = Indicator.objects.get(goal__focus_area__plan__association=example_plan, key=last,
+                                              **({"goal__key": first} if table.id != "goals" else
+                                                 {"goal__intervention__slug": first}))
+            if indicator.metric != {"source": "participants", "key": "new_count"}:
                 continue
             if len(indicator.interventions) != 1:
                 continue

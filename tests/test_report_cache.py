@@ -5,9 +5,11 @@ import datetime
 
 import pytest
 
-from finsam.interventions.models import Goal, TargetGroup
+from finsam.interventions.models import TargetGroup
 from finsam.participants import services
 from finsam.participants.models import Participation, VolumeCount
+from finsam.plans.legacy import write_goal
+from finsam.plans.models import Indicator
 from finsam.statistics.cache import cached_report
 from finsam.statistics.engine import compute_report
 from finsam.tenancy.models import Member, RoleAssignment, data_version
@@ -90,9 +92,9 @@ CHANGES = {
         Participation.objects.filter(association=a, anonymous=False, start_date__year=2024)[:10], user=admin),
     "deidentify": lambda a, admin: services.deidentify(
         Participation.objects.filter(association=a, end_date__year=2024), now=datetime.datetime.now(datetime.UTC)),
-    "goal": lambda a, admin: Goal.objects.update_or_create(intervention=a.interventions.first(), year=2024,
-                                                           metric="new_count", defaults={"target": 999}),
-    "goal deleted": lambda a, admin: Goal.objects.filter(intervention__association=a).delete(),
+    "goal": lambda a, admin: write_goal(a.interventions.first(), 2024, "new_count", 999),
+    "goal deleted": lambda a, admin: Indicator.objects.filter(goal__focus_area__plan__association=a,
+                                                              goal__intervention__isnull=False).delete(),
     "insats renamed": lambda a, admin: _rename_first(a),
     "member": lambda a, admin: Member.objects.create(association=a, kind="kommun", municipality_code="0114",
                                                      name="Upplands Väsby kommun"),
@@ -156,7 +158,7 @@ def test_every_write_invalidates(exempelstad, change):
 def test_other_associations_keep_their_entries(world):
     cached_report(world.beta, *YEAR)
     beta_version = data_version(world.beta.pk).key()
-    Goal.objects.create(intervention=world.assigned, year=2024, metric="new_count", target=3)
+    write_goal(world.assigned, 2024, "new_count", 3)
     assert data_version(world.beta.pk).key() == beta_version
 
 

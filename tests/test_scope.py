@@ -21,11 +21,12 @@ from django_scopes import ScopeError, scopes_disabled
 from finsam.activities.models import Activity, ActivityKind, MeasureDefinition, MeasureValue
 from finsam.audit.models import AccessLog
 from finsam.finance.models import Actual, BudgetLine, BudgetSet, FinanceSettings
-from finsam.interventions.models import Goal, Intervention, TargetGroup
+from finsam.interventions.models import Intervention, TargetGroup
 from finsam.jobs.models import Job
 from finsam.participants.models import (
     ConsentRequest, ConsentText, Participation, ParticipationChange, SupportRecord, TargetGroupRecord, VolumeCount,
 )
+from finsam.plans.legacy import write_goal
 from finsam.reports.models import PublishedReport
 from finsam.statistics.engine import Context
 from finsam.tenancy.models import Association, Member, mark_data_changed
@@ -93,7 +94,7 @@ def test_the_completeness_test_sees_the_known_tenant_models():
     labels = {m._meta.label for m in tenant_models()}
     assert labels >= {
         "tenancy.Member", "tenancy.RoleAssignment", "tenancy.DataVersion", "interventions.TargetGroup",
-        "interventions.Intervention", "interventions.Goal", "participants.Participation", "participants.SupportRecord",
+        "interventions.Intervention", "participants.Participation", "participants.SupportRecord",
         "participants.TargetGroupRecord", "participants.ParticipationChange", "participants.VolumeCount",
         "participants.ConsentRequest", "participants.ConsentText", "audit.AccessLog", "reports.PublishedReport",
     }
@@ -128,7 +129,7 @@ def _one_of_each(world):
     for association, intervention, participation in ((world.alfa, world.assigned, world.participation),
                                                      (world.beta, world.beta_intervention, world.beta_participation)):
         TargetGroup.objects.create(association=association, code=f"egen_{association.slug}", label="Egen")
-        Goal.objects.create(intervention=intervention, year=2024, metric="new_count", target=10)
+        write_goal(intervention, 2024, "new_count", 10)  # an insats goal: indicators of the plan
         SupportRecord.objects.create(participation=participation, phase="entry", code="ingen")
         TargetGroupRecord.objects.create(participation=participation, code="unga")
         ParticipationChange.objects.create(participation=participation, action="created")

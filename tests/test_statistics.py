@@ -5,10 +5,10 @@ import pytest
 from hypothesis import given, settings as hsettings
 from hypothesis import strategies as st
 
-from finsam.interventions.models import Goal
 from finsam.participants.models import VolumeCount
 from finsam.statistics.engine import compute_report
-from finsam.statistics.tables.goals import grade
+from finsam.statistics.grading import grade
+from tests.plan_goals import insats_goal
 from tests.conftest import DATA, make_participation
 
 D = datetime.date
@@ -55,9 +55,9 @@ def test_report_json_contract(exempelstad):
     assert [t["id"] for t in report["tables"]] == [
         "flow", "unique", "age", "education", "time_on_support", "referrer", "referrer_intervention", "target_group",
         "time_without_work", "referring_unit", "born_abroad", "impairment", "violence_questions", "exit_reason",
-        "work_or_study", "support_in_out", "support_transition", "duration", "flow_years", "municipality", "goals",
+        "work_or_study", "support_in_out", "support_transition", "duration", "flow_years", "municipality",
         # the plan (issue 14): the example's two insats goals are indicators of Verksamhetsplan 2024
-        "plan_goals.insatsmal", "plan_summary", "intervention_goals", "goals_by_intervention"]
+        "plan_goals.insatsmal", "plan_summary", "goals", "goals_by_intervention"]
     for table in report["tables"]:
         assert {"id", "title", "population", "rows", "columns", "cells", "shares", "denominator"} <= set(table)
     json.dumps(report)  # serialisable
@@ -181,15 +181,18 @@ def test_goals_and_grades(small):
     for n, pnr in enumerate(["19900101-0017", "19850314-1239", "19770707-7710", "19880808-8887"]):
         make_participation(i, f"g{n}", personnummer=pnr, start_date=D(2024, 2, 1), end_date=D(2024, 5, 1),
                            exit_reason="arbete" if n == 0 else "sjukdom")
-    Goal.objects.create(intervention=i, year=2024, metric="new_count", target=4)
-    Goal.objects.create(intervention=i, year=2024, metric="share_work_or_study", target="0.4")
-    Goal.objects.create(intervention=i, year=2024, metric="current_count", target=10)
-    cells = counts(small.alfa).table("goals").cells
-    assert cells["aktivitet:2024:new_count"]["grade"] == "God"
-    share = cells["aktivitet:2024:share_work_or_study"]
-    assert (share["result"], share["numerator"], share["denominator"], share["grade"]) == (0.25, 1, 4, "Godtagbart")
-    assert share["basis"] == "1 av 4"
-    assert cells["aktivitet:2024:current_count"]["grade"] == "Ej uppfyllt"
+    insats_goal(i, 2024, "new_count", 4)
+    insats_goal(i, 2024, "share_work_or_study", "0.4")
+    insats_goal(i, 2024, "current_count", 10)
+    goals = counts(small.alfa).table("goals")
+    assert goals.title == "Måluppfyllelse per insats"
+    cells = goals.cells
+    assert cells["aktivitet.new_count"]["grade"] == "god"
+    share = cells["aktivitet.share_work_or_study"]
+    assert (share["result"], share["numerator"], share["denominator"], share["grade"]) == (0.25, 1, 4, "godtagbart")
+    assert goals.texts["aktivitet.share_work_or_study"]["result"] == "25\xa0% (1 av 4)"
+    assert goals.texts["aktivitet.share_work_or_study"]["grade"] == "Godtagbart"
+    assert cells["aktivitet.current_count"]["grade"] == "ej_uppfyllt"
     assert counts(small.alfa).table("work_or_study").cells["aktivitet"]["target"] == 0.4
 
 

@@ -207,24 +207,21 @@ def test_reader_dashboard_hides_admin_links(world, login):
     assert "Läsare" in html or "läsare" in html
 
 
-def test_goals_are_set_on_the_intervention_page(world, login):
-    from finsam.interventions.models import Goal
+def test_the_intervention_page_lists_its_goals_from_the_plan(world, login):
+    """The plan is the only store of insats goals: the insats page lists the indicators of goals
+    about the insats, with a link to change each on the plan's pages for those who may (administratör,
+    analytiker: manage_plans); others see the goals without it."""
+    from finsam.interventions import urls
+    from finsam.plans.legacy import write_goal
 
-    client = login(world.users["admin"])
-    create = reverse("interventions:goal_create", args=["alfa", "aktivitet"])
-    response = client.post(create, {"year": 2025, "metric": "share_work_or_study", "target": "40"})
-    assert response.status_code == 302
-    goal = Goal.objects.get(intervention=world.assigned)
-    assert goal.target == Decimal("0.4")
-    page = client.get(reverse("interventions:detail", args=["alfa", "aktivitet"])).content.decode()
-    assert "40\u00a0%" in page and "Andel till arbete eller studier" in page
-    html = client.post(create, {"year": 2025, "metric": "share_work_or_study", "target": "30"}).content.decode()
-    assert "redan ett mål med det måttet" in html
-    html = client.post(create, {"year": 2025, "metric": "share_men_new", "target": "140"}).content.decode()
-    assert "från 0 till 100" in html
-    html = client.post(create, {"year": 2025, "metric": "manual", "target": "3"}).content.decode()
-    assert "Ange resultatet för ett manuellt mål." in html
-    edit = client.get(reverse("interventions:goal_edit", args=["alfa", "aktivitet", goal.pk])).content.decode()
-    assert 'value="40' in edit
-    client.post(reverse("interventions:goal_delete", args=["alfa", "aktivitet", goal.pk]))
-    assert not Goal.objects.exists()
+    indicator, _ = write_goal(world.assigned, 2025, "share_work_or_study", 0.4, label="Andel till arbete eller studier")
+    page = reverse("interventions:detail", args=["alfa", "aktivitet"])
+    edit = reverse("plans:indicator_edit", args=["alfa", indicator.goal.focus_area.plan_id, indicator.pk])
+    for role in ("admin", "analyst"):
+        html = login(world.users[role]).get(page).content.decode()
+        assert "Andel till arbete eller studier" in html and "Minst 40\u00a0%" in html and "Verksamhetsplan 2025" in html
+        assert edit in html and reverse("plans:list", args=["alfa"]) in html
+    html = login(world.users["reader"]).get(page).content.decode()
+    assert "Minst 40\u00a0%" in html and edit not in html
+    # no goal form of its own any more
+    assert "mal/nytt" not in html and not [p for p in urls.urlpatterns if p.name.startswith("goal")]

@@ -43,6 +43,15 @@ def test_analyst_builds_a_plan_through_the_pages(page, loaded):
     assert_accessible(page)
     page.get_by_role("link", name="Resultat (1) för Minst 80 % av personal, chefer och styrelse upplever att det finns strukturer för samverkan").click()
     assert_accessible(page)
+    # the insats page lists its goals from the plan and leads to the plan's form to change one
+    page.goto(f"/{association.slug}/insatser/aktivitetsplatsen/")
+    goals = page.get_by_role("table", name="Mål för Aktivitetsplatsen")
+    assert "Minst 40" in goals.inner_text() and "Verksamhetsplan 2024" in goals.inner_text()
+    assert_accessible(page)
+    goals.get_by_role("link", name="Ändra 40 nya deltagare, Verksamhetsplan 2024").click()
+    assert page.get_by_role("heading", name="Ändra indikatorn 40 nya deltagare").is_visible()
+    assert page.get_by_label("Kortnamn").input_value() == "new_count"
+    assert_accessible(page)
     page.goto(f"/{association.slug}/verksamhetsplan/")
     page.get_by_role("link", name="Ny verksamhetsplan").click()
     assert_accessible(page)

@@ -24,7 +24,9 @@ from finsam.core.identifiers import (
 from finsam.tenancy.models import MINIMUM_MASKING_THRESHOLD, RESERVED_SLUGS, Association, Member, mark_data_changed
 from finsam.tenancy.scope import Scope
 
-from .models import RESERVED_INTERVENTION_SLUGS, Goal, Intervention, TargetGroup, is_share_metric, validate_goal_metric
+from .models import (
+    RESERVED_INTERVENTION_SLUGS, Intervention, TargetGroup, goal_metric_label, is_share_metric, validate_goal_metric,
+)
 
 TOP_KEYS = {"slug", "name", "organisationsnummer", "members", "target_groups", "interventions", "goals", "settings"}
 
@@ -491,10 +493,20 @@ def _write_contents(association, doc, summary):
     # After the sections: an insats goal becomes an indicator of the plan covering its year
     # (plans/legacy.py), which must be the file's own plan when the file brings one, not a
     # "vp-<year>" made up before the file's plan is written (two plans for one year).
+    # The plan is the only store of insats goals: each entry upserts its indicator directly.
+    from finsam.plans.legacy import write_goal
+
     for g in doc["goals"]:
-        lookup = {"intervention": interventions[g["intervention"]], "year": g["year"], "metric": g["metric"]}
-        values = {"target": g["target"], "manual_result": g["manual_result"], "description": g["description"]}
-        _upsert(Goal, lookup, values, summary, f"mål {g['intervention']} {g['year']} {g['metric']}")
+        label = f"mål {g['intervention']} {g['year']} {g['metric']}"
+        _, changed = write_goal(interventions[g["intervention"]], g["year"], g["metric"], g["target"],
+                                manual_result=g["manual_result"], description=g["description"],
+                                label=goal_metric_label(g["metric"]))
+        if changed is None:
+            summary.created.append(label)
+        elif changed:
+            summary.updated.append(f"{label} ({', '.join(changed)})")
+        else:
+            summary.unchanged += 1
     if summary.created or summary.updated:
         mark_data_changed(association.pk)
     return association, summary
@@ -502,6 +514,7 @@ def _write_contents(association, doc, summary):
 
 def export_association_file(association):
     """The förbundsfil that reproduces ``association`` when applied."""
+    from finsam.plans.legacy import exported_goals
 
     def number(value):
         if value is None:
@@ -534,17 +547,8 @@ def export_association_file(association):
             }
             for i in association.interventions.select_related("owner_member").order_by("slug")
         ],
-        "goals": [
-            {
-                "intervention": g.intervention.slug,
-                "year": g.year,
-                "metric": g.metric,
-                "target": number(g.target),
-                "manual_result": number(g.manual_result),
-                "description": g.description,
-            }
-            for g in Goal.objects.filter(intervention__association=association).select_related("intervention").order_by("intervention__slug", "year", "metric")
-        ],
+        # the insats goals as the shorthand can say them; every indicator is in "plans" too
+        "goals": exported_goals(association),
     }
     for section in _ordered_sections():
         value = section.export(association) if section.export else None

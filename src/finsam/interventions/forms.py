@@ -5,9 +5,7 @@ from finsam.core.forms import AccessibleErrorsMixin
 from finsam.tenancy.changes import MarksDataChanged
 from finsam.tenancy.models import Role, User
 
-from finsam import codes
-
-from .models import Goal, Intervention, TargetGroup, goal_metric_label, is_share_metric, target_group_choices
+from .models import Intervention, TargetGroup, target_group_choices
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -83,51 +81,3 @@ class AssociationFileForm(forms.Form):
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError("Filen är för stor. En förbundsfil får vara högst 1 MB.")
         return upload
-
-
-def goal_metric_choices():
-    metrics = [(code, label) for code, label in codes.GOAL_METRIC.choices]
-    exit_metrics = [(f"share_exit_reason:{c.code}", goal_metric_label(f"share_exit_reason:{c.code}"))
-                    for c in codes.EXIT_REASON if c.code != codes.EXIT_REASON_EXCLUDED]
-    return metrics + exit_metrics
-
-
-class GoalForm(MarksDataChanged, AccessibleErrorsMixin, forms.ModelForm):
-    """Shares are typed as percentages (40 for 40 %) and stored as fractions."""
-
-    metric = forms.ChoiceField(label="Mått", choices=goal_metric_choices)
-
-    class Meta:
-        model = Goal
-        fields = ["year", "metric", "target", "manual_result", "description"]
-        labels = {
-            "target": "Mål",
-            "manual_result": "Manuellt resultat",
-        }
-        help_texts = {
-            "target": "Antal, eller procent för andelar (skriv 40 för 40 %).",
-            "manual_result": "Bara för mål som systemet inte kan räkna ut (måttet Manuellt resultat).",
-        }
-
-    def __init__(self, *args, intervention, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.instance.intervention = intervention
-        if self.instance.pk and is_share_metric(self.instance.metric) and not self.is_bound:
-            self.initial["target"] = self.instance.target * 100
-
-    def clean(self):
-        cleaned = super().clean()
-        metric, target = cleaned.get("metric"), cleaned.get("target")
-        if metric and target is not None and is_share_metric(metric):
-            if not 0 <= target <= 100:
-                self.add_error("target", "En andel anges i procent, från 0 till 100.")
-            else:
-                cleaned["target"] = target / 100
-                self.instance.target = cleaned["target"]
-        if metric == "manual" and cleaned.get("manual_result") is None:
-            self.add_error("manual_result", "Ange resultatet för ett manuellt mål.")
-        year = cleaned.get("year")
-        clash = Goal.objects.filter(intervention=self.instance.intervention, year=year, metric=metric)
-        if metric and year and clash.exclude(pk=self.instance.pk).exists():
-            self.add_error("metric", "Insatsen har redan ett mål med det måttet för året.")
-        return cleaned

@@ -1,8 +1,8 @@
-"""Insatser (interventions), the association's own target groups, and goals per insats and year."""
+"""Insatser (interventions) and the association's own target groups; the goal metrics of the
+förbundsfil's ``goals`` shorthand (the goals themselves are indicators of the plan: plans/legacy.py)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from finsam import codes
@@ -207,43 +207,3 @@ def goal_metric_label(metric):
 
 def is_share_metric(metric):
     return metric.startswith("share_")
-
-
-class Goal(models.Model):
-    """A planned figure for an insats and year; shares are fractions 0–1."""
-
-    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="goals")
-    year = models.PositiveSmallIntegerField("år", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
-    metric = models.CharField("mått", max_length=60, validators=[validate_goal_metric])
-    target = models.DecimalField("mål", max_digits=12, decimal_places=4)
-    manual_result = models.DecimalField("manuellt resultat", max_digits=12, decimal_places=4, null=True, blank=True)
-    description = models.CharField("beskrivning", max_length=300, blank=True)
-
-    objects = scoped("intervention__association")
-
-    class Meta:
-        ordering = ["year", "metric"]
-        constraints = [
-            models.UniqueConstraint(fields=["intervention", "year", "metric"], name="goal_unique_per_year")
-        ]
-        verbose_name = "mål"
-        verbose_name_plural = "mål"
-
-    def __str__(self):
-        return f"{self.intervention} {self.year}: {goal_metric_label(self.metric)}"
-
-    def clean(self):
-        if self.metric and is_share_metric(self.metric) and self.target is not None and not (0 <= self.target <= 1):
-            raise ValidationError({"target": "En andel anges som ett tal mellan 0 och 1, t.ex. 0,4 för 40 %."})
-        if self.target is not None and self.target < 0:
-            raise ValidationError({"target": "Målet kan inte vara negativt."})
-
-    @property
-    def metric_label(self):
-        return goal_metric_label(self.metric)
-
-    @property
-    def target_display(self):
-        if is_share_metric(self.metric):
-            return f"{(self.target * 100).normalize():f}".replace(".", ",") + "\u00a0%"
-        return f"{self.target.normalize():f}".replace(".", ",")

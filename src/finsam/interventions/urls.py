@@ -13,9 +13,6 @@ urlpatterns = [
     path(A + "insatser/malgrupper/", views.target_groups, name="target_groups"),
     path(A + "insatser/<slug:intervention_slug>/", views.intervention_detail, name="detail"),
     path(A + "insatser/<slug:intervention_slug>/redigera/", views.intervention_edit, name="edit"),
-    path(A + "insatser/<slug:intervention_slug>/mal/nytt/", views.goal_edit, name="goal_create"),
-    path(A + "insatser/<slug:intervention_slug>/mal/<int:goal_id>/", views.goal_edit, name="goal_edit"),
-    path(A + "insatser/<slug:intervention_slug>/mal/<int:goal_id>/ta-bort/", views.goal_delete, name="goal_delete"),
     path(A + "forbundsfil/", views.association_file, name="association_file"),
     path(A + "forbundsfil/ladda-ned/", views.association_file_download, name="association_file_download"),
 ]

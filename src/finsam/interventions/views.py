@@ -4,15 +4,15 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
 
 from finsam.audit.log import log_access
 from finsam.core.forms import bound
-from finsam.tenancy.changes import delete_and_mark
 from finsam.tenancy.permissions import association_view, system_admin_view
 
+from finsam.plans.views import insats_goals
+
 from .association_file import AssociationFileError, apply_association_file, export_association_file
-from .forms import AssociationFileForm, GoalForm, InterventionForm, TargetGroupForm
+from .forms import AssociationFileForm, InterventionForm, TargetGroupForm
 
 
 def _interventions(request):
@@ -41,7 +41,8 @@ def intervention_detail(request, intervention_slug):
         {
             "nav": "interventions",
             "intervention": intervention,
-            "goals": intervention.goals.all(),
+            # the insats's goals live in the plan (plans/legacy.py, the förbundsfil's "goals")
+            "goals": insats_goals(intervention),
             "participant_access": request.association.interventions.with_participant_access(request.access)
             .filter(pk=intervention.pk)
             .exists(),
@@ -134,23 +135,3 @@ def system_association_file(request):
     )
 
 
-@association_view("manage_interventions")
-def goal_edit(request, intervention_slug, goal_id=None):
-    intervention = get_object_or_404(request.association.interventions, slug=intervention_slug)
-    goal = get_object_or_404(intervention.goals, pk=goal_id) if goal_id else None
-    form = GoalForm(**bound(request), instance=goal, intervention=intervention)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Målet är sparat.")
-        return redirect("interventions:detail", association_slug=request.association.slug, intervention_slug=intervention.slug)
-    return render(request, "interventions/goal_form.html",
-                  {"nav": "interventions", "form": form, "intervention": intervention, "goal": goal})
-
-
-@require_POST
-@association_view("manage_interventions")
-def goal_delete(request, intervention_slug, goal_id):
-    intervention = get_object_or_404(request.association.interventions, slug=intervention_slug)
-    delete_and_mark(get_object_or_404(intervention.goals, pk=goal_id))
-    messages.success(request, "Målet är borttaget.")
-    return redirect("interventions:detail", association_slug=request.association.slug, intervention_slug=intervention.slug)

@@ -9,9 +9,8 @@ class PlansConfig(AppConfig):
         from finsam.interventions import association_file
         from finsam.statistics import metrics, tables
 
-        from . import file_section, manual, signals
+        from . import file_section, manual
 
         metrics.register_source(manual.MANUAL)
         association_file.register_section(file_section.SECTION)
         tables.add_family_module("finsam.plans.report_tables")
-        signals.connect()

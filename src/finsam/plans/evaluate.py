@@ -20,6 +20,29 @@ def plan_covering(association, day):
     return Plan.objects.filter(association=association, from_year__lte=day.year, to_year__gte=day.year).first()
 
 
+def insats_targets(association, metric_key, day):
+    """{insats slug: the target (a number) of the insats's goal for the participants metric
+    ``metric_key``} in the plan covering ``day``: per insats, the first indicator, in plan order, of
+    a goal about the insats that counts that metric (no parameters) for that insats alone with an
+    ``at_least`` target. What the work_or_study table shows as an insats's "Mål (andel)"."""
+    plan = plan_covering(association, day) if association is not None else None
+    if plan is None:
+        return {}
+    indicators = (Indicator.objects.filter(goal__focus_area__plan=plan, goal__intervention__isnull=False)
+                  .select_related("goal__intervention")
+                  .order_by("goal__focus_area__order", "goal__focus_area__pk", "goal__order", "goal__pk", "order", "pk"))
+    targets = {}
+    for indicator in indicators:
+        slug = indicator.goal.intervention.slug
+        if slug in targets or indicator.metric != {"source": "participants", "key": metric_key} or \
+                list(indicator.interventions or []) != [slug]:
+            continue
+        target = target_for(indicator.target, day.year)
+        if target.get("type") == "at_least":
+            targets[slug] = float(target["value"])
+    return targets
+
+
 def reference(indicator):
     """The indicator's metric reference as resolved: a manual one carries its results."""
     ref = dict(indicator.metric or {})

@@ -1,4 +1,4 @@
-"""The insats goals of the förbundsfil's ``goals`` list and of the insats pages (interventions.Goal)
+"""The insats goals of the förbundsfil's ``goals`` list (and of the retired interventions.Goal)
 as indicators of the plan (shared/spec/activities-and-goals.md, "Förbundsfil extension"): each goal
 becomes, in the plan covering its year (created as ``vp-<year>`` "Verksamhetsplan <year>" when
 missing), målområde ``insatsmal`` "Insatsernas mål", goal ``<insats slug>`` (the insats's name,
@@ -6,8 +6,9 @@ missing), målområde ``insatsmal`` "Insatsernas mål", goal ``<insats slug>`` (
 ``manual`` with its result), target at_least, period year. It sets only metric, target and period
 (and a manual goal's result): both forms of one goal give one indicator.
 
-Written with the model classes it is given, so that the data migration (historical models) and the
-signal (plans/signals.py) run the same code."""
+The plan is the only store: the förbundsfil writes the indicators directly (``write_goal``) and
+exports them back (``exported_goals``). Written with the model classes it is given, so that the data
+migrations (plans.0002, interventions.0004: historical models, every Goal row) run the same code."""
 
 import datetime
 
@@ -28,6 +29,12 @@ def mirror_goal(goal, intervention, models, label=None):
     """Upsert the indicator standing for one insats goal (``goal``: an object with year, metric,
     target, manual_result, description; ``intervention``: its insats). ``models``: (Plan, FocusArea,
     PlanGoal, Indicator). Returns the indicator."""
+    return upsert_goal(goal, intervention, models, label)[0]
+
+
+def upsert_goal(goal, intervention, models, label=None):
+    """``mirror_goal``, and what it did: (indicator, None when it was created, else the names of the
+    fields it changed)."""
     Plan, FocusArea, PlanGoal, Indicator = models
     association_id = intervention.association_id
     year = goal.year
@@ -62,13 +69,75 @@ def mirror_goal(goal, intervention, models, label=None):
     if indicator is None:
         last = Indicator._default_manager.filter(goal=plan_goal).order_by("-order").first()
         return Indicator._default_manager.create(goal=plan_goal, key=goal.metric, order=(last.order + 1) if last else 0,
-                                                 text=goal.description or label or goal.metric, **values)
+                                                 text=goal.description or label or goal.metric, **values), None
     changed = [k for k, v in values.items() if getattr(indicator, k) != v]
     if changed:
         for k in changed:
             setattr(indicator, k, values[k])
         indicator.save(update_fields=changed)
-    return indicator
+    return indicator, changed
+
+
+def real_models():
+    from .models import FocusArea, Indicator, Plan, PlanGoal
+
+    return Plan, FocusArea, PlanGoal, Indicator
+
+
+def write_goal(intervention, year, metric, target, manual_result=None, description="", label=None):
+    """Upsert one insats goal as its plan indicator (the förbundsfil's ``goals`` shorthand, tests):
+    what ``upsert_goal`` does with the current models. Returns (indicator, None if created, else the
+    fields changed)."""
+    from types import SimpleNamespace
+
+    goal = SimpleNamespace(year=year, metric=metric, target=target, manual_result=manual_result,
+                           description=description)
+    return upsert_goal(goal, intervention, real_models(), label=label)
+
+
+def exported_goals(association):
+    """The förbundsfil's ``goals`` list read back from the plan: every indicator of målområde
+    ``insatsmal`` of a one-year plan that the shorthand can say (a goal about one insats, key = its
+    metric, target at_least, period year, the insats alone), so that an exported file applied again
+    writes what it read. Anything else is in the file's ``plans`` only."""
+    from django.core.exceptions import ValidationError
+
+    from finsam.interventions.models import goal_metric_label, validate_goal_metric
+
+    Plan, FocusArea, PlanGoal, Indicator = real_models()
+    rows = (Indicator.objects.filter(goal__focus_area__plan__association=association,
+                                     goal__focus_area__key=FOCUS_AREA_KEY, goal__intervention__isnull=False)
+            .select_related("goal__focus_area__plan", "goal__intervention"))
+    goals = []
+    for indicator in rows:
+        plan, intervention = indicator.goal.focus_area.plan, indicator.goal.intervention
+        target, year = indicator.target or {}, plan.from_year
+        try:
+            validate_goal_metric(indicator.key)
+        except ValidationError:
+            continue
+        if (plan.from_year != plan.to_year or indicator.metric != metric_of(indicator.key)
+                or set(target) != {"type", "value"} or target.get("type") != "at_least"
+                or indicator.period != {"type": "year"} or indicator.interventions != [intervention.slug]
+                or indicator.milestones or indicator.baselines):
+            continue
+        manual_result, description = None, ""
+        if indicator.key == "manual":
+            results = indicator.results or []
+            wanted = [{"to": datetime.date(year, 12, 31).isoformat(), "value": r.get("value"), "text": r.get("text")}
+                      for r in results]
+            if len(results) > 1 or results != wanted[:len(results)]:
+                continue
+            if results:
+                manual_result = results[0]["value"]
+                description = "" if results[0]["text"] == MANUAL_TEXT else results[0]["text"]
+        elif indicator.results:
+            continue
+        if not description and indicator.text != goal_metric_label(indicator.key) and len(indicator.text) <= 300:
+            description = indicator.text  # the file's limit; a longer text stays in the plan
+        goals.append({"intervention": intervention.slug, "year": year, "metric": indicator.key,
+                      "target": target["value"], "manual_result": manual_result, "description": description})
+    return sorted(goals, key=lambda g: (g["intervention"], g["year"], g["metric"]))
 
 
 def forget_goal(goal, intervention, models):

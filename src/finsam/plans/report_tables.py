@@ -1,15 +1,22 @@
 """The plan's tables (shared/spec/activities-and-goals.md, part B, "Tables"), family ``goals``:
 ``plan_goals.<målområde>`` (one table per målområde of the plan covering the report's end: one
-``several`` declaration), ``plan_summary``, ``intervention_goals`` (the indicators of goals about
-an insats) and ``goals_by_intervention``. Every value comes from plans/evaluate.py, computed once
-per report context."""
+``several`` declaration), ``plan_summary``, ``goals`` (Måluppfyllelse per insats: the indicators
+of goals about an insats) and ``goals_by_intervention``. Every value comes from plans/evaluate.py,
+computed once per report context.
+
+The id ``goals`` was the issue-9 table of ``interventions.Goal`` (rows ``<insats>:<year>:<metric>``)
+before the plan became the only store of insats goals. Publications frozen with that table still
+render (they carry their own rows, columns and kinds) and are still decomposed for differencing
+(``_legacy_atoms`` below), so that a new publication cannot be subtracted from them."""
 
 import datetime
+import re
 
 from finsam.statistics import grading
 from finsam.statistics.tables.data import COUNT, MEASURE, SHARE, TEXT
-from finsam.statistics.tables.goals import _span
-from finsam.statistics.tables.registry import ADDITIVE, CURRENT, TableSpec, register
+from finsam.statistics.tables.registry import (
+    ADDITIVE, CURRENT, PERIOD, UNPUBLISHED, Atoms, TableSpec, UnpublishedSpec, register,
+)
 
 from . import texts
 from .evaluate import evaluate_plan, plan_covering
@@ -171,9 +178,9 @@ def _by_insats(outcomes):
     return groups
 
 
-def intervention_goals_table(ctx):
+def goals_table(ctx):
     plan, outcomes = _outcomes(ctx)
-    table = INTERVENTION_GOALS.table([], INDICATOR_COLUMNS)
+    table = GOALS.table([], INDICATOR_COLUMNS)
     table.plan_rows = {}
     for (slug, name), mine in _by_insats(outcomes).items():
         for outcome in mine:
@@ -190,7 +197,7 @@ def intervention_goals_table(ctx):
 def goals_by_intervention_table(ctx):
     plan, outcomes = _outcomes(ctx)
     table = GOALS_BY_INTERVENTION.table([], SUMMARY_COLUMNS)
-    table.rolls_up.append("intervention_goals")
+    table.rolls_up.append(GOALS.id)
     groups = _by_insats(outcomes)
     for (slug, name), mine in groups.items():
         table.rows.append((slug, name))
@@ -232,6 +239,11 @@ def plan_relations(ctx, table, rel):
             row = scope[0]
         else:
             continue
+        if outcome.opening is not None and ref.get("key") == "current_count" and outcome.start == ctx.period.start:
+            # the expected value to date shows the opening (opening + (target - opening) x fraction):
+            # the row's current ones that are not new, a count no table shows, protected like one
+            rel.add([(GOAL_OPENING, row, outcome.start.isoformat()), ("flow", row, "new_totalt")],
+                    ("flow", row, "current_totalt"))
         if (outcome.start, outcome.counted_end) != (ctx.period.start, ctx.period.end):
             _outside_the_period(ctx, table, key, outcome, row, rel)
             continue
@@ -255,9 +267,10 @@ def plan_relations(ctx, table, rel):
 # A row counted over another span than the report's (a year's indicator in a report of the second
 # half or a quarter, a project period) differs from the report's own cell by counts no table shows:
 # the plan row minus the cell gave away, e.g., one insats's new participations of the first quarter.
-# They are the insats goals' unpublished cells (statistics/tables/goals.py, GOAL_SPAN: keyed by
-# insats, count and span, the whole förbund's by an empty insats), decomposed into the atoms of
-# that span, so that masking and differencing protect them like any hidden count.
+# Declared here, they are protected like any unpublished count: the insats's count over a span of
+# time (GOAL_SPAN: keyed by insats, count and span, so that two rows speaking of the same span speak
+# of the same unknown; the whole förbund's by an empty insats), decomposed into the atoms of that
+# span, so that masking and differencing protect them like any hidden count.
 # (table, column, time) of a participants indicator's numerator and denominator that add over time
 SPAN_COUNTS = {
     "new_count": (("flow", "new_totalt", ADDITIVE), None),
@@ -269,6 +282,23 @@ SPAN_COUNTS = {
     "share_work_or_study": (("work_or_study", "work_or_study", ADDITIVE), ("work_or_study", "exited", ADDITIVE)),
 }
 DAY = datetime.timedelta(days=1)
+GOAL_SPAN = f"{UNPUBLISHED}goal_span"  # the id earlier publications' relations use too: keep it
+GOAL_OPENING = f"{UNPUBLISHED}goal_opening"  # (id, row of flow, first day): a current count's opening
+
+
+def _span(slug, table_id, col, first, last):
+    return (GOAL_SPAN, f"{slug}|{table_id}|{col}", f"{first.isoformat()}|{last.isoformat()}")
+
+
+def _span_atoms(table_id, row, col, scope, start, end):
+    slug, table, cell_col = row.split("|")
+    first, last = (datetime.date.fromisoformat(day) for day in col.split("|"))
+    time = CURRENT if cell_col.startswith("current_") else ADDITIVE
+    # an empty insats: the whole förbund, the report's insatser
+    return Atoms(table, "totalt", cell_col, (slug,) if slug else tuple(scope), first, last, time)
+
+
+register(UnpublishedSpec(GOAL_SPAN, decompose=_span_atoms))
 
 
 def _outside_the_period(ctx, table, key, outcome, row, rel):
@@ -298,6 +328,55 @@ def _outside_the_period(ctx, table, key, outcome, row, rel):
             rel.add([overlap, *outside], cell)
 
 
+# --- publications frozen with the issue-9 goals table ---------------------------------------------
+# Their rows are ``<insats>:<year>:<metric>`` (a slug holds no ":" or ".", a row of today's table is
+# ``<insats>.<indicator>``), their counts those of the insats from 1 January of the year to the
+# report's end: the atoms of the flow, work_or_study or exit_reason cell they count (or, for a count
+# no single cell shows, and for a current count's opening, one atom of their own), exactly as that
+# table declared them, so that differencing against such a publication protects what it did.
+
+LEGACY_ROW = re.compile(r"^[^.:]+:(\d{4}):(.+)$")
+LEGACY_COUNTS = {
+    "new_count": (("flow", "totalt", "new_totalt", ADDITIVE), None),
+    "current_count": (("flow", "totalt", "current_totalt", CURRENT), None),
+    "share_women_new": (("flow", "totalt", "new_kvinna", ADDITIVE), ("flow", "totalt", "new_totalt", ADDITIVE)),
+    "share_men_new": (("flow", "totalt", "new_man", ADDITIVE), ("flow", "totalt", "new_totalt", ADDITIVE)),
+    "share_work_or_study": (("work_or_study", "totalt", "work_or_study", ADDITIVE),
+                            ("work_or_study", "totalt", "exited", ADDITIVE)),
+}
+LEGACY_EXITS = ("work_or_study", "totalt", "exited", ADDITIVE)
+
+
+def _legacy_count(metric, col):
+    if metric in LEGACY_COUNTS:
+        return LEGACY_COUNTS[metric][0 if col == "numerator" else 1]
+    if col == "denominator":
+        return LEGACY_EXITS
+    if metric.startswith("share_exit_reason:"):
+        return ("exit_reason", metric.split(":", 1)[1], "totalt", ADDITIVE)
+    return None
+
+
+def _legacy_atoms(table_id, row, col, scope, start, end):
+    """The atoms of a count of a frozen issue-9 goals row; None for any other cell (today's rows are
+    tied to the cells they count by relations, plan_relations)."""
+    match = LEGACY_ROW.match(row)
+    if match is None:
+        return None
+    slug, year, metric = row.split(":")[0], int(match.group(1)), match.group(2)
+    first = datetime.date(year, 1, 1)
+    if col == "opening":
+        return Atoms(table_id, row, col, ("",), first, first, PERIOD)
+    if col not in ("numerator", "denominator"):
+        return None
+    last = min(datetime.date(year, 12, 31), end)
+    counted = _legacy_count(metric, col)
+    if counted is None:
+        return Atoms(table_id, row, col, ("",), first, last, PERIOD)
+    cell_table, cell_row, cell_col, time = counted
+    return Atoms(cell_table, cell_row, cell_col, (slug,), first, last, time)
+
+
 PLAN_GOALS = register(TableSpec(
     id="plan_goals", title="Målområde", family="goals", order=141, population="see_goal", build=plan_goals_tables,
     reads=READS, column_kinds=INDICATOR_KINDS, several=True, relations=plan_relations,
@@ -306,11 +385,13 @@ PLAN_SUMMARY = register(TableSpec(
     id="plan_summary", title="Måluppfyllelse per målområde", family="goals", order=142, population="see_goal",
     build=plan_summary_table, reads=READS, column_kinds=SUMMARY_KINDS,
 ))
-INTERVENTION_GOALS = register(TableSpec(
-    id="intervention_goals", title="Måluppfyllelse per insats", family="goals", order=143, population="see_goal",
-    build=intervention_goals_table, reads=READS, column_kinds=INDICATOR_KINDS, relations=plan_relations,
+GOALS = register(TableSpec(
+    id="goals", title="Måluppfyllelse per insats", family="goals", order=143, population="see_goal",
+    build=goals_table, reads=READS, column_kinds=INDICATOR_KINDS, relations=plan_relations,
+    decompose=_legacy_atoms,
 ))
 GOALS_BY_INTERVENTION = register(TableSpec(
     id="goals_by_intervention", title="Måluppfyllelse, insatser", family="goals", order=144,
     population="see_goal", build=goals_by_intervention_table, reads=READS, column_kinds=SUMMARY_KINDS,
 ))
+

@@ -48,6 +48,17 @@ def plan_detail(request, plan_id):
     return _render(request, "plan_detail.html", plan=plan, areas=areas)
 
 
+def insats_goals(intervention):
+    """The goals of the plans about ``intervention`` (a goal with that insats, as the report's table
+    "Måluppfyllelse per insats" takes them): [(indicator, its description)], newest plan first. For
+    the insats page, which lists them and links to the plan's pages to change them."""
+    indicators = (Indicator.objects.filter(goal__intervention=intervention)
+                  .select_related("goal__focus_area__plan")
+                  .order_by("-goal__focus_area__plan__from_year", "goal__focus_area__plan__key",
+                            "goal__focus_area__order", "goal__order", "order", "pk"))
+    return [(indicator, _describe(indicator)) for indicator in indicators]
+
+
 def _describe(indicator):
     """The indicator's metric, target and period in Swedish (the tree's columns)."""
     from .forms import _unit, metric_choices

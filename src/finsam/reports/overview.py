@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from finsam.interventions.models import goal_metric_label, is_share_metric
 from finsam.statistics.cache import cached_report
 from finsam.statistics import grading
+from finsam.statistics.tables.data import SHARE
 from finsam.statistics.tables.flow import FLOW_SUMMARY_ROWS
 
 from . import formatting
@@ -159,10 +160,50 @@ def plan_areas(report):
 
 
 def goals(report, acceptable_percent, flow=None):
-    """The goals of the year the report ends in: graded when the report covers the whole year,
-    otherwise a status against the value expected to date (grading.expected_to_date)."""
-    table = report.table("goals")
+    """The insats goals of the plan covering the report's end, from the report's ``goals`` table
+    (plans/report_tables.py, as computed or published): graded when an indicator's period has
+    ended, otherwise its status against the value expected to date. A publication frozen with the
+    issue-9 goals table (rows ``<insats>:<year>:<metric>``) is read as it was (``_legacy_goals``)."""
+    table = next((t for t in report.tables if t.id == "goals"), None)
+    if table is None:
+        return []
     flow = flow or report.table("flow")
+    if table.goal_rows:
+        return _legacy_goals(report, table, acceptable_percent, flow)
+    year = report.date_to.year
+    complete = report.date_to >= datetime.date(year, 12, 31)
+    names = {**dict(report.intervention_names), **dict(flow.rows)}
+    masked = set(table.masked)
+    result = []
+    for key, label in table.rows:
+        slug = key.split(".", 1)[0]
+        cells, texts = table.cells.get(key, {}), table.texts.get(key, {})
+        hidden = bool({(key, "result"), (key, "grade"), (key, "status")} & masked)
+        share = table.kind(key, "result") == SHARE
+        fmt = formatting.share if share else _count_or_expected
+        numerator, denominator = cells.get("numerator"), cells.get("denominator")
+        basis = f"{numerator} av {denominator}" if None not in (numerator, denominator) else ""
+        goal = Goal(intervention=names.get(slug, slug), label=texts.get("indicator") or label,
+                    target=texts.get("target") or fmt(cells.get("target")),
+                    result=formatting.MASKED if hidden else fmt(cells.get("result")),
+                    basis=formatting.MASKED if hidden else basis, assessment="", complete=complete)
+        code = cells.get("grade") if cells.get("grade") is not None else cells.get("status")
+        goal.assessment = formatting.MASKED if hidden else grading.LABELS.get(code or grading.NOT_ASSESSED)
+        expected = cells.get("expected_to_date")
+        if complete:
+            pass  # graded: no expectation (the page shows no such column)
+        elif hidden or (key, "expected_to_date") in masked:
+            goal.expected = formatting.MASKED
+        else:
+            goal.expected = fmt(expected) if expected is not None else formatting.NOT_APPLICABLE
+        result.append(goal)
+    return result
+
+
+def _legacy_goals(report, table, acceptable_percent, flow):
+    """The goals of a publication frozen with the issue-9 goals table, as the start page showed them:
+    the goals of the year the report ends in, graded after the year, else a status against the value
+    expected to date (grading.expected_to_date)."""
     year = report.date_to.year
     complete = report.date_to >= datetime.date(year, 12, 31)
     names = dict(flow.rows)

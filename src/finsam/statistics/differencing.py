@@ -11,9 +11,11 @@ therefore written as a sum of *atoms*, the same count for one insats and one str
   ones of the period's first stretch plus the new ones of each later stretch, and from one stretch
   to the next, current = current before - exited before + new (``_chain``; the new and exited of
   age and municipality are counts no table shows);
-- a goal's counts are the flow, work_or_study or exit_reason counts of its insats from 1 January of
-  its year to the report's end (a half-year report's goal counts the first half too); a count that
-  is no single cell of another table is the same in every report that shows that goal for that span.
+- a plan indicator's counts over another span than the report's (a year's goal in a half-year
+  report counts from 1 January) are tied by relations to the report's cells through unpublished
+  counts of the spans between (plans/report_tables.py, GOAL_SPAN), which decompose into the atoms
+  of their span; a publication frozen with the issue-9 goals table decomposes its goal counts into
+  the atoms of the flow, work_or_study or exit_reason counts of the insats from 1 January.
 
 Which of these a table's cells are is declared with the table (``TableSpec.decompose`` and
 ``chain``, statistics/tables/); this module only knows the three kinds of time (``Atoms``).
@@ -154,12 +156,20 @@ def _linked(report, earlier):
 
 def _bounds(reports):
     """The dates where a stretch of time starts: every period's first day and the day after its last,
-    and those of every span a cell counts over that is not its report's period (a goal's counts run
-    from 1 January), so that the atoms of every report cut time at the same days."""
+    and those of every span a cell or an unpublished count of the relations counts over that is not
+    its report's period (a plan indicator's counts run from 1 January: the span they share with the
+    report's cell), so that the atoms of every report cut time at the same days."""
     days = set()
     for r in reports:
         days.add(r.date_from)
         days.add(r.date_to + DAY)
+        for cell in {c for parts, total in r.relations for c in (*parts, total)
+                     if str(c[0]).startswith(masking.UNPUBLISHED)}:
+            spec = tables.get(cell[0])
+            decomposed = spec.decompose(*cell, _scope(r), r.date_from, r.date_to) if spec and spec.decompose else None
+            if decomposed is not None and (decomposed.start, decomposed.end) != (r.date_from, r.date_to):
+                days.add(decomposed.start)
+                days.add(decomposed.end + DAY)
         for table in r.tables:
             spec = tables.get(table.id)
             if not (spec and spec.decompose):

@@ -1,6 +1,8 @@
-"""Grading a goal: its grade once its year has ended, before that its status against the value
-expected to date. Plain rules over numbers: the goal table (tables/goals.py) puts them into a
-report, the start page (reports/overview.py) applies them to a report's cells."""
+"""Grading a goal: its grade once its period has ended, before that its status against the value
+expected to date. Plain rules over numbers: the plan's indicators (plans/evaluate.py) and the
+survey goals use them. The first rules (grade, expected_to_date, goal_status) are those of the
+issue-9 insats goals table, which the start page still applies to a publication frozen with that
+table (reports/overview.py, ``_legacy_goals``)."""
 
 import datetime
 
@@ -52,7 +54,7 @@ def goal_status(result, expected, acceptable_percent):
 
 # --- plan indicators (shared/spec/activities-and-goals.md, part B: "Grading", "Before the period ends") ---
 # Codes, as the report JSON gives them; labels for pages and texts. The rules above (grade, goal_status)
-# serve the insats goals' table; the ones below take any target of a plan indicator. One module:
+# served the issue-9 insats goals table; the ones below take any target of a plan indicator. One module:
 # surveys may call grade_indicator / status_indicator for its own goals.
 
 GOOD, ACCEPTABLE, FAILED, NOT_ASSESSED = "god", "godtagbart", "ej_uppfyllt", "ej_bedomt"

@@ -3,7 +3,7 @@
 Counts from 1 to threshold - 1 are hidden (primary suppression). A reader also knows how the counts
 of a report hang together: gender columns add up to the total column, rows to the total row,
 ``totalt`` + ``volym`` = ``totalt_inkl_volym``, the same population appears in several tables, a
-goal's "n av d" is a cell of another table, an insats's anonymous exits are its flow exits minus its
+plan indicator's numerator is a cell of another table, an insats's anonymous exits are its flow exits minus its
 work-or-study exits. Secondary suppression hides more cells until **no hidden count is determined by
 the visible ones**: every relation is a linear equation, the visible values are substituted, and the
 system over the hidden cells is brought to reduced row echelon form (exact, in the integers modulo a
@@ -14,8 +14,8 @@ must make up a visible 0 are shown and the search runs again (``forced_zeros``).
 <= its parent: a hidden parent hides a non-zero child (the child would be a lower bound of it).
 
 Shares computed from a hidden count (as numerator or denominator) are hidden too, and so are a
-goal's result, basis and grade when its numerator or denominator is, and a mean or median over a
-hidden count (``Table.measure_of``). Other measures and amounts are never masked as counts.
+plan indicator's result, previous value and grade or status when a count behind it is small or
+hidden (``_mask_plan_rows``), and a mean or median over a hidden count (``Table.measure_of``). Other measures and amounts are never masked as counts.
 
 The relations come from the tables (``Table.sums``) and the report (``Report.relations``,
 ``Report.bounds``), declared with the tables (statistics/tables/). ``suppress`` also takes
@@ -302,12 +302,6 @@ def apply(report, hidden, threshold):
             if of in masked or per in masked:
                 table.shares[row][col] = None
                 table.masked_shares.add((row, col))
-        for row in table.goal_rows:  # a goal's result, "n av d" and grade follow from its counts
-            if {(row, "numerator"), (row, "denominator")} & masked:
-                for col in ("result", "basis", "grade"):
-                    if table.cells[row].get(col) is not None:
-                        table.cells[row][col] = None
-                        table.masked.append((row, col))
         for (row, col), counts in table.measure_of.items():  # a mean over hidden counts could be one person's
             if set(counts) & masked and table.cell(row, col) is not None:
                 table.cells[row][col] = None
@@ -322,14 +316,18 @@ def apply(report, hidden, threshold):
     report.threshold = threshold
 
 
-PLAN_RESULT_COLUMNS = ("result", "numerator", "denominator", "previous", "expected_to_date", "grade", "status")
+# The numerator and denominator are counts: masked by the count rules (primary and secondary), not
+# with the row; hidden with it they were often a count shown elsewhere (an insats's exits in
+# work_or_study), which made the masking claim to hide what anyone could read.
+PLAN_RESULT_COLUMNS = ("result", "previous", "expected_to_date", "grade", "status")
 PLAN_RESULT_TEXTS = ("result", "previous", "grade", "status", "expected_to_date", "note")  # the note names an opening
 
 
 def _mask_plan_rows(table, masked, threshold):
     """A plan indicator's row (activities-and-goals.md, "Masking"): when a participant or SIP count
     behind its result (the value, numerator, denominator, an opening) is 1 to threshold - 1, or is
-    hidden, its result, basis, previous and grade or status are hidden; when one behind its previous
+    hidden, its result, basis (the result's text), previous, expected value and grade or status are
+    hidden; when one behind its previous
     value is, the previous value is hidden and a direction target reads Ej bedömt."""
     table.goal_masks_hid = False
 

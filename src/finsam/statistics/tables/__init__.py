@@ -1,6 +1,7 @@
 """Tables and reports as data (``data.py``) and the registry that declares every table once
 (``registry.py``); the tables themselves are in one module per family (flow, background,
-outcomes, goals), imported on first use of the registry."""
+outcomes; other apps add theirs, e.g. the plan's goal tables in plans/report_tables.py), imported
+on first use of the registry."""
 
 from .data import (  # noqa: F401
     AMOUNT_KR, COUNT, COUNTING_RULES, FROZEN_FORMAT, KINDS, MEASURE, SHARE, TEXT, FrozenAssociation, Omitted, Report,

@@ -54,7 +54,9 @@ class Table:
     # Which count cells each share is computed from: (row, col) -> ((row, col) numerator,
     # (row, col) denominator). A share is hidden when either is (masking.py).
     share_refs: dict = field(default_factory=dict)
-    # Goal rows: their result, basis and grade follow from the counts "numerator" and "denominator".
+    # Rows of the issue-9 goals table (rows "<insats>:<year>:<metric>"), whose result, basis and grade
+    # followed from their counts: kept by freeze/thaw for the publications frozen with it; no table
+    # builds them any more (the plan's rows are masked by goal_masks).
     goal_rows: list = field(default_factory=list)
     # Measures computed over counts of the table: (row, col) -> [(row, col) counts]. A measure is
     # hidden when a count behind it is (a mean over one person is that person's value).

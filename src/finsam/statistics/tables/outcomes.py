@@ -4,7 +4,6 @@ support at entry and exit, and time in the insats."""
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 
 from finsam import codes
-from finsam.interventions.models import Goal
 from finsam.participants.models import SupportRecord
 
 from .background import identified_part_of_flow
@@ -34,9 +33,11 @@ EXIT_REASON = register(TableSpec(
 ))
 
 
-def _goal_target(ctx, intervention, metric):
-    goal = Goal.objects.filter(intervention=intervention, year=ctx.period.end.year, metric=metric).first()
-    return None if goal is None else float(goal.target)
+def _goal_targets(ctx, metric):
+    """{insats slug: its goal for ``metric``} in the plan covering the report's end (plans/evaluate.py)."""
+    from finsam.plans.evaluate import insats_targets
+
+    return insats_targets(ctx.association, metric, ctx.period.end)
 
 
 def work_or_study_table(ctx):
@@ -58,11 +59,10 @@ def work_or_study_table(ctx):
     rows = ctx.groups
     table = WORK_OR_STUDY.table(rows + [("totalt", "Totalt")], columns, denominator="exited")
     keys = [c for c, _ in columns if c != "target"]
-    interventions = {i.slug: i for i in ctx.interventions}
+    targets = _goal_targets(ctx, "share_work_or_study")
     for slug, _ in rows:
         table.cells[slug] = {k: per.get(slug, {}).get(k, 0) for k in keys}
-        intervention = interventions.get(slug)
-        table.cells[slug]["target"] = _goal_target(ctx, intervention, "share_work_or_study") if intervention else None
+        table.cells[slug]["target"] = targets.get(slug)
     # Every exited participation is in exactly one group, so the total is the sum of the groups.
     table.cells["totalt"] = {k: sum(group.get(k, 0) for group in per.values()) for k in keys}
     table.cells["totalt"]["target"] = None
@@ -116,7 +116,8 @@ def work_or_study_atoms(table_id, row, col, scope, start, end):
 WORK_OR_STUDY = register(TableSpec(
     id="work_or_study", title="Till arbete eller studier", family="outcomes", order=90, population="exited",
     identified_only=True, build=work_or_study_table,
-    reads=("participants.Participation", "interventions.Intervention", "interventions.Goal"),
+    reads=("participants.Participation", "interventions.Intervention", "plans.Plan", "plans.FocusArea", "plans.PlanGoal",
+           "plans.Indicator"),
     column_kinds={"target": SHARE},  # an insats's goal, a share: not a count
     chart=Chart("share", (Series("Andel till arbete eller studier", "work_or_study", share=True),)),
     relations=work_or_study_relations, decompose=work_or_study_atoms,

@@ -22,7 +22,7 @@ from .data import KINDS
 
 SOURCES = ("participants", "surveys", "finance", "activities")
 # What a table counts among; the report JSON states it (finsam-report/1). "see_goal": each row is a
-# goal with its own insats and year; "amounts": money, not people (the finance tables); "activities":
+# goal's indicator with its own population, scope and period (the plan's tables); "amounts": money, not people (the finance tables); "activities":
 # occasions and attendances; "measures": reach figures.
 POPULATIONS = ("current", "new", "exited", "participations", "persons", "see_goal", "amounts",
                "activities", "measures", "responses")  # responses: the survey tables
@@ -31,7 +31,6 @@ FAMILY_MODULES = [
     "finsam.statistics.tables.flow",
     "finsam.statistics.tables.background",
     "finsam.statistics.tables.outcomes",
-    "finsam.statistics.tables.goals",
 ]
 
 
