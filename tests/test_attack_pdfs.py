@@ -137,3 +137,43 @@ def test_a_long_insats_name_fits_the_register_extract(world, login, written):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert hidden_text(written[-1]) == []
 
+
+
+def _question_set(questions, steps=4):
+    """The example question set in Swedish only with ``questions`` questions of the longest text and a
+    scale ``grad4`` of ``steps`` steps."""
+    document = json.loads((DATA / "exempel-fragor-v2.json").read_bytes())
+    document.update(key="stor", languages=["sv"], indicators=[])
+    document.pop("ui", None)
+    for scale in document["scales"]:
+        scale["steps"] = [{**step, "label": {"sv": step["label"]["sv"]}} for step in scale["steps"]]
+        if scale.get("dont_know"):
+            scale["dont_know"] = {"sv": scale["dont_know"]["sv"]}
+    grad4 = next(s for s in document["scales"] if s["key"] == "grad4")
+    grad4["steps"] = [{"code": f"s{i}", "bucket": "positiv" if i < steps // 2 else "negativ", "label": {"sv": f"Steg {i}"}}
+                      for i in range(steps)]
+    document["questions"] = [{"key": f"q{i}", "groups": ["deltagare_avslut"], "scale": "grad4",
+                              "text": {"sv": (f"Fråga {i} " + "ord " * 250)[:1000]}} for i in range(questions)]
+    return json.dumps(document).encode()
+
+
+def test_a_question_set_is_bounded_so_its_paper_form_is(world):
+    """The paper questionnaire is made in the request, one question after the other. Before: no limit
+    on questions or steps, so a set of 1 000 questions (a 1 MB file) held the request 18 s, and the
+    20 MB a file may be could hold 18 000 (about 6 minutes); a scale could have thousands of steps,
+    each printed under every question. Now at most MAX_QUESTIONS questions and MAX_STEPS steps, each
+    refused with one Swedish line and nothing stored."""
+    from finsam.surveys.errors import SurveyFileError
+    from finsam.surveys.questions import MAX_QUESTIONS, MAX_STEPS
+
+    with pytest.raises(SurveyFileError) as refused:
+        load_question_set(_question_set(MAX_QUESTIONS + 1), world.alfa)
+    assert refused.value.errors == [f"questions: en frågeuppsättning får ha högst {MAX_QUESTIONS} frågor "
+                                    f"(filen har {MAX_QUESTIONS + 1})."]
+    with pytest.raises(SurveyFileError) as refused:
+        load_question_set(_question_set(3, steps=MAX_STEPS + 1), world.alfa)
+    [error] = refused.value.errors
+    assert error.endswith(f"steps: en skala får ha högst {MAX_STEPS} steg (den har {MAX_STEPS + 1}).")
+    assert not world.alfa.question_sets.filter(key="stor").exists()
+    load_question_set(_question_set(MAX_QUESTIONS, steps=MAX_STEPS), world.alfa)
+    assert world.alfa.question_sets.get(key="stor").questions.count() == MAX_QUESTIONS
