@@ -14,8 +14,10 @@ The app's PDFs need nothing outside their HTML (style inline, fonts from the sys
 codes inline SVG)."""
 
 import logging
+import re
 
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeData
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +43,22 @@ def refusing_fetcher():
             raise FetchRefused(f"Finsam fetches no URL while making a PDF: {url[:80]}")
 
     return RefusingFetcher()
+
+
+# A word longer than this gets a zero-width space after every BREAK_EVERY characters (breakable).
+BREAK_EVERY = 25
+_LONG_WORD = re.compile(r"\S{%d}(?=\S)" % BREAK_EVERY)
+
+
+def breakable(text):
+    """``text`` for a table cell of a PDF: a word longer than BREAK_EVERY characters (an insats's
+    name may be 200 characters without a space) gets a zero-width space, a break opportunity, after
+    every BREAK_EVERY characters. Without one the word is the column's narrowest width, and the
+    number columns beside it are pushed off the page (printed nowhere). Ordinary words are left as
+    they are, so the table's layout is the same; HTML that is already safe is left alone."""
+    if isinstance(text, SafeData):
+        return text
+    return _LONG_WORD.sub(lambda match: match.group(0) + "\u200b", str(text))
 
 
 def html_to_pdf(html):

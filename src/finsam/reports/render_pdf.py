@@ -14,7 +14,9 @@ BLOCK_COLUMNS = 12
 
 
 def render(report):
+    sections = [table_view(table, report.unit, block_columns=BLOCK_COLUMNS) for table in report.tables]
+    for row in (row for section in sections for block in section["blocks"] for row in block["rows"]):
+        row["label"] = pdf.breakable(row["label"])  # an insats's name may be one long word
     return pdf.render("reports/print.html", {
-        "report": report, "description": describe(report), "counting_rules": COUNTING_RULES,
-        "sections": [table_view(table, report.unit, block_columns=BLOCK_COLUMNS) for table in report.tables],
+        "report": report, "description": describe(report), "counting_rules": COUNTING_RULES, "sections": sections,
     })

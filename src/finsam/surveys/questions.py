@@ -21,6 +21,12 @@ from .jsonfile import plain, read_json
 from .models import Indicator, Question, QuestionSet, RespondentGroup, Scale
 
 FORMAT = "finsam-questions/1"
+# What one paper questionnaire, one respondent page and one paper-entry page show, each made in a web
+# request: 200 questions of the longest text with 20 steps each print in about 8 s (4 steps: 4 s;
+# 1 000 questions took 18 s, and a 20 MB file could hold 18 000), and a page's form stays far below
+# DATA_UPLOAD_MAX_NUMBER_FIELDS. A scale of 0-10 has 11 steps.
+MAX_QUESTIONS = 200
+MAX_STEPS = 20
 TOP_KEYS = {"format", "key", "version", "source", "title", "languages", "respondent_groups", "indicators", "scales",
             "questions", "ui"}
 
@@ -137,7 +143,11 @@ def parse_question_set(raw, association):
         if key == codes.FREE_TEXT:
             c.error(f"{where}.key", f"\"{codes.FREE_TEXT}\" är reserverat för fritextfrågor.")
         steps = []
-        for j, step in enumerate(_list(c, f"{where}.steps", s.get("steps", []))):
+        raw_steps = _list(c, f"{where}.steps", s.get("steps", []))
+        too_many = len(raw_steps) > MAX_STEPS
+        if too_many:
+            c.error(f"{where}.steps", f"en skala får ha högst {MAX_STEPS} steg (den har {len(raw_steps)}).")
+        for j, step in enumerate([] if too_many else raw_steps):
             sw = f"{where}.steps[{j}]"
             if not c.keys(sw, step, {"code", "bucket", "label"}, required=("code", "bucket", "label")):
                 continue
@@ -150,7 +160,7 @@ def parse_question_set(raw, association):
                 c.error(f"{sw}.bucket", f"\"{step.get('bucket')}\" ska vara {', '.join(codes.BUCKET.codes)}.")
             label = _texts(c, f"{sw}.label", step.get("label"), doc["languages"], max_length=200)
             steps.append({"code": code, "bucket": step.get("bucket"), "label": label})
-        if len(steps) < 2:
+        if len(steps) < 2 and not too_many:
             c.error(f"{where}.steps", "en skala behöver minst två steg.")
         dont_know = None
         if s.get("dont_know") is not None:
@@ -163,7 +173,11 @@ def parse_question_set(raw, association):
 
     questions = []
     seen = set()
-    for i, q in enumerate(_list(c, "questions", raw.get("questions", []))):
+    raw_questions = _list(c, "questions", raw.get("questions", []))
+    too_many = len(raw_questions) > MAX_QUESTIONS
+    if too_many:
+        c.error("questions", f"en frågeuppsättning får ha högst {MAX_QUESTIONS} frågor (filen har {len(raw_questions)}).")
+    for i, q in enumerate([] if too_many else raw_questions):
         where = f"questions[{i}]"
         if not c.keys(where, q, {"key", "indicator", "measurement_point", "groups", "scale", "text"},
                       required=("key", "groups", "scale", "text")):
@@ -196,7 +210,7 @@ def parse_question_set(raw, association):
         questions.append({"key": key, "indicator": indicator, "measurement_point": point,
                           "groups": list(dict.fromkeys(g for g in qgroups if isinstance(g, str))),
                           "scale": scale, "text": text})
-    if not questions and "questions" in raw:
+    if not questions and "questions" in raw and not too_many:
         c.error("questions", "minst en fråga behövs.")
     doc["questions"] = questions
 

@@ -10,7 +10,9 @@ Stable interface (the web pages build on it; a change is announced with ``SURVEY
 - ``ui_text(round, language, key)``: a page text (the set's ``ui`` over the system's).
 - ``record_response(round, *, channel, language, answers, code=None)``: validate and write one
   response in one transaction (``SurveyError`` with a Swedish message otherwise).
-- ``issue_codes(round, n)``: n new single-use codes, shown once (only keyed hashes are stored).
+- ``issue_codes(round, n)``: n new single-use codes, shown once (only keyed hashes are stored);
+  ``new_codes`` and ``store_codes`` are its two halves, for a caller that stores the codes only once
+  the file showing them exists (the code-slip page).
 - ``code_counts(rounds)``: {round id: (codes issued, codes used)}.
 - ``code_valid(round, code)``: whether a code would be accepted now (nothing is written).
 - ``open_round``, ``close_round``, ``reopen_round``.
@@ -270,31 +272,49 @@ def code_counts(rounds):
 
 
 
-def issue_codes(round, n):
-    """``n`` new single-use codes for ``round`` (8 characters without 0/O/1/I/L), returned once and
-    never stored: only their keyed hashes are. The round then requires a code for web answers."""
+def new_codes(round, n):
+    """``n`` new single-use codes for ``round`` (8 characters without 0/O/1/I/L), not yet stored:
+    ``store_codes`` stores their keyed hashes once the file that shows them exists, so that codes
+    whose PDF was never made (an error, a request cut off) are never counted as issued."""
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_CODES:
         raise SurveyError(f"Antalet koder ska vara ett heltal från 1 till {MAX_CODES}.")
+    taken = set(SurveyCode.objects.filter(round=round).values_list("code_hash", flat=True))
+    issued = []
+    while len(issued) < n:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        digest = _keyed_hash("survey-code", round.pk, code)
+        if digest in taken:
+            continue
+        taken.add(digest)
+        issued.append(code)
+    return issued
+
+
+def store_codes(round, issued):
+    """Store the keyed hashes of ``issued`` (from ``new_codes``) and count them; the round then
+    requires a code for web answers. A SurveyError when one of them was stored meanwhile (two
+    requests' codes alike: 31⁸ codes make it all but impossible), and then none is."""
     with transaction.atomic():
         Round.objects.select_for_update().filter(pk=round.pk).first()
-        taken = set(SurveyCode.objects.filter(round=round).values_list("code_hash", flat=True))
-        issued, rows = [], []
-        while len(issued) < n:
-            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-            digest = _keyed_hash("survey-code", round.pk, code)
-            if digest in taken:
-                continue
-            taken.add(digest)
-            issued.append(code)
-            rows.append(SurveyCode(association_id=round.association_id, round=round, code_hash=digest))
+        rows = [SurveyCode(association_id=round.association_id, round=round,
+                           code_hash=_keyed_hash("survey-code", round.pk, code)) for code in issued]
+        if SurveyCode.objects.filter(round=round, code_hash__in=[r.code_hash for r in rows]).exists():
+            raise SurveyError("Några av de nya koderna fanns redan. Inga koder har sparats: skapa kodlapparna igen.")
         SurveyCode.objects.bulk_create(rows)
-        Round.objects.filter(pk=round.pk).update(codes_issued=F("codes_issued") + n)
+        Round.objects.filter(pk=round.pk).update(codes_issued=F("codes_issued") + len(rows))
         round.refresh_from_db(fields=["codes_issued"])
         if not round.codes_required:
             round.codes_required = True
             round.save(update_fields=["codes_required"])
         mark_data_changed(round.association_id)
     return issued
+
+
+def issue_codes(round, n):
+    """``n`` new single-use codes for ``round``, stored at once (``new_codes`` + ``store_codes``),
+    returned once and never stored: only their keyed hashes are. The round then requires a code for
+    web answers."""
+    return store_codes(round, new_codes(round, n))
 
 
 # --- status -------------------------------------------------------------------------------------------

@@ -98,7 +98,8 @@ def parse_survey_file(raw, association):
         rounds.append({"key": key, "title": title or "", "question_set": qs, "respondent_group": group,
                        "intervention": intervention, "date_from": date_from, "date_to": date_to,
                        "population_kind": kind, "population_number": number, "status": status,
-                       "codes_required": codes_required is True, "where": w})
+                       "codes_required": codes_required is True, "where": w,
+                       "codes_stated": "codes_required" in r})
 
     question_keys = set(Question.objects.filter(association=association).values_list("key", flat=True))
     indicator_codes = set(Indicator.objects.filter(association=association).values_list("code", flat=True))
@@ -151,8 +152,15 @@ def apply_survey_file(raw, association):
         stored = {r.key: r for r in Round.objects.select_for_update().filter(association=association)}
         changed = False
         for r in doc["rounds"]:
-            where = r.pop("where")
+            where, codes_stated = r.pop("where"), r.pop("codes_stated")
             existing = stored.get(r["key"])
+            if existing is not None and existing.codes_issued and not r["codes_required"]:
+                # Codes were handed out (issue_codes made the round require one): the round keeps
+                # asking for them. Left out of the file, codes_required stays; stated false, refused.
+                if codes_stated:
+                    errors.append(f"{where}.codes_required: omgången \"{r['key']}\" har {existing.codes_issued} "
+                                  "utdelade engångskoder och kräver därför en kod.")
+                r["codes_required"] = True
             if existing is None:
                 Round.objects.create(association=association, **r)
                 summary.created.append(r["key"])

@@ -158,12 +158,16 @@ def code_slips(request, round_id):
         if round.status == "stangd":
             form.add_error(None, "Omgången är stängd; öppna den igen för att dela ut fler koder.")
         else:
+            # The PDF first, then the codes' hashes: codes whose file was never made (an error, a
+            # request cut off by the server's time limit) are never stored or counted as issued.
             try:
-                issued = services.issue_codes(round, form.cleaned_data["count"])
+                issued = services.new_codes(round, form.cleaned_data["count"])
+                content = pdf.code_slips(round, _link(request, round), issued)
+                services.store_codes(round, issued)
             except SurveyError as refused:
                 form.add_error("count", refused.message)
             else:
-                return _pdf(pdf.code_slips(round, _link(request, round), issued), f"kodlappar-{round.key}.pdf")
+                return _pdf(content, f"kodlappar-{round.key}.pdf")
     codes_issued, codes_used = services.code_counts([round])[round.pk]
     return render(request, "surveys/codes.html", {
         "nav": "surveys", "round": round, "form": form, "codes_issued": codes_issued, "codes_used": codes_used,
