@@ -93,6 +93,30 @@ def test_the_survey_file_never_stops_a_round_with_codes_from_asking_for_one(surv
     assert not other.codes_required
 
 
+def test_a_survey_file_without_status_keeps_an_open_round_open(surveys):  # noqa: F811
+    """Before: ``status`` left out meant "utkast", so loading the file again to fix a last day sent an
+    open round back to draft and its respondents' link answered 404 mid-collection. Left out, a
+    stored round keeps its status; a new round is a draft; a stated status still applies."""
+    import json
+
+    from finsam.surveys.setup import apply_survey_file
+
+    rnd = surveys.round
+    apply_survey_file(_survey_file(rnd, status="oppen"), surveys.alfa)
+    without_status = json.loads(_survey_file(rnd, to="2026-12-30"))
+    del without_status["rounds"][0]["status"]
+    new_round = dict(without_status["rounds"][0], key="ny-omgang")
+    without_status["rounds"].append(new_round)
+    summary = apply_survey_file(json.dumps(without_status).encode(), surveys.alfa)
+    rnd.refresh_from_db()
+    assert rnd.status == "oppen" and str(rnd.date_to) == "2026-12-30"
+    assert summary.updated == ["deltagare (date_to)"] and summary.created == ["ny-omgang"]
+    assert type(rnd).objects.get(key="ny-omgang").status == "utkast"
+    apply_survey_file(_survey_file(rnd, status="stangd"), surveys.alfa)
+    rnd.refresh_from_db()
+    assert rnd.status == "stangd"
+
+
 def _round_form(round, **changes):
     data = {"key": round.key, "title": round.title, "question_set": round.question_set_id,
             "respondent_group": round.respondent_group, "intervention": round.intervention_id or "",

@@ -89,7 +89,7 @@ def parse_survey_file(raw, association):
         else:
             c.error(f"{w}.population", f"\"{population}\" ska vara ett heltal, \"auto\" eller null.")
             kind, number = "unknown", None
-        status = r.get("status", "utkast")
+        status = r.get("status", "utkast")  # left out: a new round is a draft, a stored one keeps its status
         if status not in codes.STATUS:
             c.error(f"{w}.status", f"\"{status}\" ska vara {', '.join(codes.STATUS.codes)}.")
         codes_required = r.get("codes_required", False)
@@ -99,7 +99,7 @@ def parse_survey_file(raw, association):
                        "intervention": intervention, "date_from": date_from, "date_to": date_to,
                        "population_kind": kind, "population_number": number, "status": status,
                        "codes_required": codes_required is True, "where": w,
-                       "codes_stated": "codes_required" in r})
+                       "codes_stated": "codes_required" in r, "status_stated": "status" in r})
 
     question_keys = set(Question.objects.filter(association=association).values_list("key", flat=True))
     indicator_codes = set(Indicator.objects.filter(association=association).values_list("code", flat=True))
@@ -152,8 +152,12 @@ def apply_survey_file(raw, association):
         stored = {r.key: r for r in Round.objects.select_for_update().filter(association=association)}
         changed = False
         for r in doc["rounds"]:
-            where, codes_stated = r.pop("where"), r.pop("codes_stated")
+            where, codes_stated, status_stated = r.pop("where"), r.pop("codes_stated"), r.pop("status_stated")
             existing = stored.get(r["key"])
+            if existing is not None and not status_stated:
+                # A file that leaves the status out (an edit of titles or dates) does not send an open
+                # round back to draft, which would take its link down mid-collection.
+                r["status"] = existing.status
             if existing is not None and existing.codes_issued and not r["codes_required"]:
                 # Codes were handed out (issue_codes made the round require one): the round keeps
                 # asking for them. Left out of the file, codes_required stays; stated false, refused.
