@@ -249,12 +249,19 @@ def plan_relations(ctx, table, rel):
             continue
         metric, gender = ref.get("key", ""), ref.get("gender")
         numerator, denominator = (table.id, key, "numerator"), (table.id, key, "denominator")
-        if metric == "unique_individuals" and row == "totalt":
+        # the report's totals are the row's own when it is the förbund's or the report's only insats
+        whole = row == "totalt" or groups == {row}
+        if metric == "unique_individuals" and whole:
             rel.add([numerator], ("unique", "totalt", "totalt"))
-        elif metric.startswith("share_exit_reason:") and row == "totalt":
+        elif metric.startswith("share_exit_reason:") or metric == "share_work_study_or_further_measures":
             g = gender or "totalt"
-            rel.add([numerator], ("exit_reason", metric.split(":", 1)[1], g))
-            rel.add([denominator], ("exit_reason", "totalt", g))
+            # the exits of an exit share are the row's identified exits: its row of work_or_study
+            # (found by Hypothesis: a share_exit_reason row's visible denominator gave away the
+            # insats's exits that work_or_study and share_work_or_study hid)
+            rel.add([denominator], ("work_or_study", row, "exited" + ("" if g == "totalt" else f"_{g}")))
+            if whole and metric.startswith("share_exit_reason:"):
+                rel.add([numerator], ("exit_reason", metric.split(":", 1)[1], g))
+                rel.add([denominator], ("exit_reason", "totalt", g))
         elif metric in SAME_CELLS:
             suffix = f"_{gender}" if gender and SAME_CELLS[metric][0][0] == "work_or_study" else ""
             for cell, counted in zip((numerator, denominator), SAME_CELLS[metric]):
