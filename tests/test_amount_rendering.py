@@ -84,7 +84,8 @@ def test_screen_and_pdf_cells_are_in_the_unit_each_rounded_once(unit, a, total, 
     assert formatting.cell(table, "totalt", "utfall", unit) == negative_total
     assert formatting.cell(table, "a", "antal", unit) == "1"  # counts are no amounts
     view = table_view(table, unit)
-    assert view["rows"][3]["cells"][0] == total and view["rows"][3]["total"]
+    (block,) = view["blocks"]  # one block on the page
+    assert block["rows"][3]["cells"][0] == total and block["rows"][3]["total"]
 
 
 def test_html_file_shows_the_unit_and_says_how_amounts_are_rounded():

@@ -438,7 +438,7 @@ def test_every_renderer_renders_the_variants_unchanged(exempelstad):
         assert "age:novum" in text and "current_totalt_previous" in text
         json.dumps(r.to_json())
         again = thaw(freeze(r))
-        assert [html.table_view(t)["rows"] for t in again.tables] == [html.table_view(t)["rows"] for t in r.tables]
+        assert [html.table_view(t)["blocks"] for t in again.tables] == [html.table_view(t)["blocks"] for t in r.tables]
         assert workbook[:2] == b"PK"
     novum = r.table("age:novum")
     assert novum.title == "Ålder vid inskrivning – Novum" and novum.chart is not None

@@ -31,9 +31,7 @@ def table_view(table, unit=formatting.KR, block_columns=None):
         "table": table,
         "chart": svg_geometry(chart) if chart else None,
         "chart_title": chart.title if chart else "",
-        "columns": [label for _, label in table.columns],
-        "share_columns": [label for _, label in shares],
-        "rows": rows,
+        # what _tables.html prints: one block on the page and in the HTML file, several in the PDF
         "blocks": _blocks(table.columns, shares, rows, block_columns),
     }
 
