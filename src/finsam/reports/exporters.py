@@ -89,9 +89,6 @@ class Registry:
         """[(identifier, label)] for the download links of a report page."""
         return [(e.identifier, e.label) for e in self]
 
-    def heavy_labels(self):
-        return [e.label for e in self if e.heavy]
-
 
 registry = Registry()
 
