@@ -245,6 +245,7 @@ def assert_safe(unmasked, masked, threshold):
             for g in GT:
                 if any((r, g) in table.masked for r in ("<3", "3-6", "6-12", "12-24", ">24")):
                     assert table.cells["mean_months"][g] is None and table.cells["median_months"][g] is None
+    assert_roll_ups_count_what_is_shown(masked)
     unpublished = {c for parts, total in relations for c in parts + [total] if c[0] in ("~anon", "~other")}
     # Counts are not negative: hidden cells that must make up a visible 0 are known to be 0.
     zeros = zeros_known(relations, hidden | unpublished, lambda c: value(unmasked, c))
@@ -254,6 +255,35 @@ def assert_safe(unmasked, masked, threshold):
     for part, whole in bounds:
         if whole in hidden and part not in hidden:
             assert value(unmasked, part) == 0, (part, whole)
+
+
+def assert_roll_ups_count_what_is_shown(masked):
+    """A roll-up's counts per grade or status are those of its rows as published: a hidden row's
+    grade is not the roll-up minus the visible rows (plans/report_tables.py, Recount)."""
+    from collections import Counter
+
+    from finsam.plans.report_tables import SUMMARY_CODES
+
+    def members(roll_up, row):
+        if roll_up == "plan_summary":
+            ids = [t.id for t in masked.tables if t.id.startswith("plan_goals.")
+                   and (row == "totalt" or t.id == f"plan_goals.{row}")]
+            return [(masked.table(i), key) for i in ids for key, _ in masked.table(i).rows]
+        goals = masked.table("goals")
+        return [(goals, key) for key, _ in goals.rows if row == "totalt" or key.startswith(f"{row}.")]
+
+    for roll_up in ("plan_summary", "goals_by_intervention"):
+        table = next((t for t in masked.tables if t.id == roll_up), None)
+        if table is None:
+            continue
+        for row, _ in table.rows:
+            shown = Counter()
+            for member, key in members(roll_up, row):
+                if not any((key, col) in member.masked for col in ("result", "grade", "status")):
+                    cells = member.cells[key]
+                    shown[cells["grade"] if cells["grade"] is not None else cells["status"] or "ej_bedomt"] += 1
+            assert {c: table.cells[row][c] for c in SUMMARY_CODES if table.cells[row][c]} == dict(shown), (roll_up, row)
+            assert table.cells[row]["indicators"] == sum(shown.values())
 
 
 # --- the example and random subsets of it --------------------------------------------------------

@@ -379,9 +379,125 @@ def test_a_published_plan_hides_results_with_small_participant_counts(example_pl
     assert table.cells["stod.individer"]["result"] == 235  # a count of 235 is shown
     summary_table = published.table("plan_summary")
     assert summary_table.partial and summary_table.to_json()["partial"] is True
-    assert summary_table.cells["individ"]["indicators"] == 5  # the roll-up counts the hidden row too
+    assert live.table("plan_summary").cells["individ"]["indicators"] == 5
+    assert summary_table.cells["individ"]["indicators"] == 4  # the hidden row is left out of the roll-up
+    assert summary_table.to_json()["hidden_rows"] == {"individ": 1, "totalt": 1}
     assert not live.table("plan_summary").partial
     json.dumps(published.table("plan_summary").to_json())
+
+
+def _grade_counts(table, row):
+    from finsam.plans.report_tables import SUMMARY_CODES
+
+    return {code: table.cells[row][code] for code in SUMMARY_CODES if table.cells[row][code]}
+
+
+def _shown_codes(tables, keys):
+    """The codes of the rows ``keys`` of plan_goals tables as a reader sees them (None: hidden)."""
+    codes = {}
+    for table in tables:
+        for key in keys:
+            if key in table.cells:
+                cells = table.cells[key]
+                codes[key] = cells["grade"] if cells["grade"] is not None else cells["status"]
+    return codes
+
+
+def test_a_published_roll_up_does_not_give_a_lone_hidden_rows_grade_away(example_plan):
+    """Issue 9 residual (attack on issue 14): plan_summary counted every row's computed grade, so in a
+    målområde with one hidden indicator, the roll-up's counts minus the visible rows' grades gave the
+    hidden grade away. A published roll-up counts the rows as published and leaves hidden ones out."""
+    from finsam.reports import overview
+
+    exit_reason = compute_report(example_plan, *YEAR, tables=["exit_reason"]).table("exit_reason")
+    rare = next(code for code, _ in exit_reason.rows if code != "totalt" and 1 <= exit_reason.cells[code]["totalt"] <= 4)
+    document = plan_file(key="sallsynt", metric={"source": "participants", "key": f"share_exit_reason:{rare}"},
+                         target={"type": "at_least", "value": 0.5})
+    document["plans"][0].update(key="vp-2024", from_year=2024, to_year=2024, name="Verksamhetsplan 2024")
+    document["plans"][0]["focus_areas"][0].update(key="individ", name="Individ")
+    apply_association_file(json.dumps(document).encode())
+    live, published = report(example_plan, YEAR), report(example_plan, YEAR, publish=True)
+    members = [key for key, _ in live.table("plan_goals.individ").rows]
+    hidden_grade = live.table("plan_goals.individ").cells["g.sallsynt"]["grade"]
+    shown = _shown_codes(published.tables, members)
+    assert shown["g.sallsynt"] is None and hidden_grade is not None
+    visible = [code for code in shown.values() if code is not None]
+    summary = published.table("plan_summary")
+    # what a reader subtracts: the roll-up's counts minus the visible rows' codes leaves nothing over
+    expected = {code: visible.count(code) for code in set(visible)}
+    assert _grade_counts(summary, "individ") == expected
+    assert summary.cells["individ"]["indicators"] == len(visible) == len(members) - 1
+    assert sum(_grade_counts(live.table("plan_summary"), "individ").values()) == len(members)
+    assert summary.texts["individ"]["note"].endswith("1 indikator med dolt resultat räknas inte")
+    totals = published.table("plan_summary").cells["totalt"]
+    assert totals["indicators"] == live.table("plan_summary").cells["totalt"]["indicators"] - 1
+    # the same roll-up asked for without its rows' tables counts as their publication would
+    alone = compute_report(example_plan, *YEAR, tables=["plan_summary"], publish=True).table("plan_summary")
+    assert {k: alone.cells[k] for k, _ in alone.rows} == {k: summary.cells[k] for k, _ in summary.rows}
+    # the start page of the publication says so for that målområde only
+    areas = {a.name: a for a in overview.plan_areas(published)}
+    assert areas["Individ"].hidden == 1 and not areas["Individ"].hidden_counted
+    assert all(a.hidden == 0 for name, a in areas.items() if name != "Individ")
+    # frozen and thawed, it stays so; one frozen before (partial, no hidden_rows) counted hidden rows too
+    from finsam.statistics.tables import freeze, thaw
+
+    data = json.loads(json.dumps(freeze(published)))
+    assert thaw(data).table("plan_summary").to_json()["hidden_rows"] == {"individ": 1, "totalt": 1}
+    for table in data["tables"]:
+        table["extra"].pop("hidden_rows", None)
+    assert all(a.hidden_counted and not a.hidden for a in overview.plan_areas(thaw(data)))
+
+
+def test_the_boards_start_page_says_which_malomrade_leaves_a_hidden_row_out(example_plan, login, monkeypatch):
+    from django.urls import reverse
+
+    from finsam.participants import quality
+    from finsam.reports.publishing import publish_report
+    from finsam.tenancy.models import Role
+    from tests.conftest import make_user
+
+    exit_reason = compute_report(example_plan, *YEAR, tables=["exit_reason"]).table("exit_reason")
+    rare = next(code for code, _ in exit_reason.rows if code != "totalt" and 1 <= exit_reason.cells[code]["totalt"] <= 4)
+    document = plan_file(key="sallsynt", metric={"source": "participants", "key": f"share_exit_reason:{rare}"},
+                         target={"type": "at_least", "value": 0.5})
+    document["plans"][0].update(key="vp-2024", from_year=2024, to_year=2024, name="Verksamhetsplan 2024")
+    document["plans"][0]["focus_areas"][0].update(key="individ", name="Individ")
+    apply_association_file(json.dumps(document).encode())
+    admin = example_plan.role_assignments.first().user
+    published = publish_report(example_plan, date_from=YEAR[0], date_to=YEAR[1], interventions=[], title="År 2024",
+                               user=admin)
+    hidden = published.report().table("plan_summary").extra["hidden_rows"]
+    monkeypatch.setattr(quality, "today", lambda: D(2024, 12, 31))
+    reader = make_user("styrelse@exempelstad.test", example_plan, Role.READER)
+    html = login(reader).get(reverse("reports:overview", args=[example_plan.slug])).content.decode()
+    assert "År 2024" in html
+    row = html[html.index("<th scope=\"row\">Individ</th>"):]
+    row = row[:row.index("</tr>")]
+    assert hidden["individ"] >= 1 and f"({hidden['individ']} indikator" in row and "med dolt resultat räknas inte)" in row
+    areas = [key for key in hidden if key != "totalt"]
+    assert html.count("med dolt resultat räknas inte") == len(areas) and "räknar även dolda" not in html
+
+
+def test_a_roll_up_counts_a_direction_target_as_published(example_plan):
+    """A direction target whose previous value publication hides reads Ej bedömt: the roll-up counts
+    it as Ej bedömt, not as the grade it hides."""
+    from finsam.statistics import masking
+
+    rep = report(example_plan, YEAR)
+    table = next(t for t in rep.tables if t.id.startswith("plan_goals.") and any(
+        t.cells[k]["grade"] in ("god", "godtagbart", "ej_uppfyllt") for k, _ in t.rows))
+    key = next(k for k, _ in table.rows if table.cells[k]["grade"] in ("god", "godtagbart", "ej_uppfyllt"))
+    grade = table.cells[key]["grade"]
+    table.goal_masks[key] = {"counts": [], "previous_counts": [2], "direction": True}  # as a row over a small previous count
+    summary = rep.table("plan_summary")
+    area = table.id.split(".", 1)[1]
+    before = _grade_counts(summary, area)
+    masking.mask_report(rep, 5)
+    assert table.cells[key]["grade"] == "ej_bedomt" and table.cells[key]["previous"] is None
+    after = _grade_counts(summary, area)
+    assert after.get(grade, 0) == before[grade] - 1
+    assert after.get("ej_bedomt", 0) == before.get("ej_bedomt", 0) + 1
+    assert summary.cells[area]["indicators"] == sum(after.values())  # nothing hidden: every row counted
 
 
 def test_the_start_page_shows_the_plans_malomraden(example_plan):

@@ -12,7 +12,7 @@ render (they carry their own rows, columns and kinds) and are still decomposed f
 import datetime
 import re
 
-from finsam.statistics import grading
+from finsam.statistics import grading, masking
 from finsam.statistics.tables.data import COUNT, MEASURE, SHARE, TEXT
 from finsam.statistics.tables.registry import (
     ADDITIVE, CURRENT, PERIOD, UNPUBLISHED, Atoms, TableSpec, UnpublishedSpec, register,
@@ -74,11 +74,7 @@ def _row(table, key, outcome, percent):
     if unit in ("share", "points"):
         table.cell_kinds.update({(key, "target"): SHARE, (key, "result"): SHARE})
     prev_value = outcome.previous
-    table.goal_masks[key] = {
-        "counts": [*value.counts, *([outcome.opening] if outcome.opening is not None and value.counts else [])],
-        "previous_counts": list(prev_value.counts) if prev_value is not None else [],
-        "direction": target.get("type") in grading.DIRECTIONS,
-    }
+    table.goal_masks[key] = _behind(outcome)
     notes = []
     if value.detail.get("manual"):
         notes.append(f"Manuellt angivet: {value.detail.get('text')}")
@@ -104,6 +100,16 @@ def _row(table, key, outcome, percent):
     }
 
 
+def _behind(outcome):
+    """The counts behind an indicator's result and previous value (``Table.goal_masks``)."""
+    value, previous = outcome.value, outcome.previous
+    return {
+        "counts": [*value.counts, *([outcome.opening] if outcome.opening is not None and value.counts else [])],
+        "previous_counts": list(previous.counts) if previous is not None else [],
+        "direction": outcome.target.get("type") in grading.DIRECTIONS,
+    }
+
+
 def _expected(outcome):
     expected = outcome.expected
     if outcome.complete or not expected or outcome.target.get("type") in grading.DIRECTIONS:
@@ -124,7 +130,7 @@ def plan_goals_tables(ctx):
         table.id, table.title = f"plan_goals.{area.key}", f"Målområde: {area.name}"
         table.plan_rows = {}
         for outcome in mine:
-            key = f"{outcome.indicator.goal.key}.{outcome.indicator.key}"
+            key = _plan_key(outcome)
             table.rows.append((key, outcome.indicator.text))
             _row(table, key, outcome, ctx.association.grade_acceptable_percent)
         table.notes.append(NOTE)
@@ -132,15 +138,68 @@ def plan_goals_tables(ctx):
     return tables
 
 
-def _rollup(table, key, outcomes):
+def _rollup(table, key, members):
+    """A roll-up row from its members' (code, complete, grade, status): how many have each code,
+    the lowest grade of those whose period has ended and the lowest status of the others."""
     counts = {code: 0 for code in SUMMARY_CODES}
-    for outcome in outcomes:
-        counts[outcome.code or grading.NOT_ASSESSED] += 1
-    table.cells[key] = {"indicators": len(outcomes), **counts,
-                        "grade": grading.lowest([o.grade for o in outcomes if o.complete], GRADE_ORDER),
-                        "status": grading.lowest([o.status for o in outcomes if not o.complete], STATUS_ORDER)}
-    table.texts[key] = {"grade": texts.label(table.cells[key]["grade"]),
-                        "status": texts.label(table.cells[key]["status"]), "assessment": None, "note": None}
+    for code, _, _, _ in members:
+        counts[code or grading.NOT_ASSESSED] += 1
+    table.cells[key].update({
+        "indicators": len(members), **counts,
+        "grade": grading.lowest([grade for _, complete, grade, _ in members if complete], GRADE_ORDER),
+        "status": grading.lowest([status for _, complete, _, status in members if not complete], STATUS_ORDER)})
+    texts_ = table.texts.setdefault(key, {"assessment": None, "note": None})
+    texts_.update(grade=texts.label(table.cells[key]["grade"]), status=texts.label(table.cells[key]["status"]))
+
+
+def _roll_up_outcomes(table, key, outcomes):
+    table.cells.setdefault(key, {})
+    _rollup(table, key, [(o.code, o.complete, o.grade, o.status) for o in outcomes])
+
+
+# A published roll-up counts the rows as published (activities-and-goals.md, "Masking": "roll-ups use
+# the unmasked rows"): a row whose result publication hid is left out, and a row whose grade it changed
+# (a direction target whose previous value was hidden reads Ej bedömt) counts as shown. Counting the
+# computed grades gave a lone hidden row's grade away: the roll-up's count minus the visible rows.
+RESULT_HIDDEN_BY = ("result", "grade", "status")
+
+
+class Recount:
+    """``Table.recount`` of a roll-up, called by publication masking once the member tables are
+    masked (a class, not a closure: reports are pickled into the cache). ``members`` = {roll-up row:
+    [(member table id, row, complete, grade, status, counts behind it)]}. A member table left out of
+    the report (``--tables plan_summary``) was masked nowhere: its rows count as masking would
+    publish them (``masking.plan_row_hides``)."""
+
+    def __init__(self, members):
+        self.members = {key: [(table_id, row, o.complete, o.grade, o.status, _behind(o))
+                              for table_id, row, o in rows] for key, rows in members.items()}
+
+    def __call__(self, table, tables, threshold):
+        for key, rows in self.members.items():
+            shown, hidden = [], 0
+            for table_id, row, complete, grade, status, behind in rows:
+                member = tables.get(table_id)
+                if member is not None:
+                    gone = any((row, col) in member.masked for col in RESULT_HIDDEN_BY)
+                    grade, status = member.cells[row].get("grade"), member.cells[row].get("status")
+                else:
+                    hides = masking.plan_row_hides(behind, False, threshold)
+                    gone = "result" in hides
+                    if hides and not gone and behind["direction"]:
+                        grade = grading.NOT_ASSESSED if grade else None
+                        status = grading.NOT_ASSESSED if status else None
+                if gone:
+                    hidden += 1
+                    continue
+                shown.append((grade if complete else status, complete, grade, status))
+            _rollup(table, key, shown)
+            if hidden:
+                note = f"{hidden} {'indikator' if hidden == 1 else 'indikatorer'} med dolt resultat räknas inte"
+                old = table.texts[key].get("note")
+                table.texts[key]["note"] = f"{old}; {note}" if old else note
+                table.partial = True
+                table.extra.setdefault("hidden_rows", {})[key] = hidden
 
 
 def plan_summary_table(ctx):
@@ -149,21 +208,23 @@ def plan_summary_table(ctx):
     if plan is None:
         table.notes.append("Ingen verksamhetsplan täcker rapportens slutdatum.")
         return table
-    year = ctx.period.end.year
+    year, members = ctx.period.end.year, {}
     assessments = {a.focus_area_id: a for a in Assessment.objects.filter(focus_area__plan=plan, year=year)}
     for area in FocusArea.objects.filter(plan=plan).order_by("order", "pk"):
         mine = [o for o in outcomes if o.indicator.goal.focus_area_id == area.pk]
         if not mine:
             continue
         table.rows.append((area.key, area.name))
-        table.rolls_up.append(f"plan_goals.{area.key}")
-        _rollup(table, area.key, mine)
+        members[area.key] = [(f"plan_goals.{area.key}", _plan_key(o), o) for o in mine]
+        _roll_up_outcomes(table, area.key, mine)
         assessment = assessments.get(area.pk)
         table.cells[area.key]["assessment"] = assessment.grade if assessment else None
         if assessment:
             table.texts[area.key].update(assessment=texts.label(assessment.grade), note=assessment.text)
     table.rows.append(("totalt", "Totalt"))
-    _rollup(table, "totalt", outcomes)
+    members["totalt"] = [m for area_members in members.values() for m in area_members]
+    _roll_up_outcomes(table, "totalt", outcomes)
+    table.recount = Recount(members)
     table.cells["totalt"]["assessment"] = None
     table.notes.append("Ett målområde får den lägsta bedömningen bland sina bedömda indikatorer.")
     return table
@@ -178,15 +239,31 @@ def _by_insats(outcomes):
     return groups
 
 
+def _plan_key(outcome):
+    """An indicator's row in its målområde's table plan_goals.<målområde>."""
+    return f"{outcome.indicator.goal.key}.{outcome.indicator.key}"
+
+
+def _goals_keys(groups):
+    """{(insats slug, name): [(row of the goals table, outcome)]}: ``<insats>.<indicator>``, with the
+    goal's key between when two goals of an insats have indicators of one key."""
+    keyed, taken = {}, set()
+    for (slug, name), mine in groups.items():
+        for outcome in mine:
+            key = f"{slug}.{outcome.indicator.key}"
+            if key in taken:
+                key = f"{slug}.{outcome.indicator.goal.key}.{outcome.indicator.key}"
+            taken.add(key)
+            keyed.setdefault((slug, name), []).append((key, outcome))
+    return keyed
+
+
 def goals_table(ctx):
     plan, outcomes = _outcomes(ctx)
     table = GOALS.table([], INDICATOR_COLUMNS)
     table.plan_rows = {}
-    for (slug, name), mine in _by_insats(outcomes).items():
-        for outcome in mine:
-            key = f"{slug}.{outcome.indicator.key}"
-            if key in table.cells:
-                key = f"{slug}.{outcome.indicator.goal.key}.{outcome.indicator.key}"
+    for (slug, name), mine in _goals_keys(_by_insats(outcomes)).items():
+        for key, outcome in mine:
             table.rows.append((key, f"{name}: {outcome.indicator.text}"))
             _row(table, key, outcome, ctx.association.grade_acceptable_percent)
     if table.rows:
@@ -197,14 +274,16 @@ def goals_table(ctx):
 def goals_by_intervention_table(ctx):
     plan, outcomes = _outcomes(ctx)
     table = GOALS_BY_INTERVENTION.table([], SUMMARY_COLUMNS)
-    table.rolls_up.append(GOALS.id)
-    groups = _by_insats(outcomes)
+    groups, members = _goals_keys(_by_insats(outcomes)), {}
     for (slug, name), mine in groups.items():
         table.rows.append((slug, name))
-        _rollup(table, slug, mine)
+        members[slug] = [(GOALS.id, key, outcome) for key, outcome in mine]
+        _roll_up_outcomes(table, slug, [outcome for _, outcome in mine])
     if groups:
         table.rows.append(("totalt", "Totalt"))
-        _rollup(table, "totalt", [o for mine in groups.values() for o in mine])
+        members["totalt"] = [m for slug_members in members.values() for m in slug_members]
+        _roll_up_outcomes(table, "totalt", [outcome for mine in groups.values() for _, outcome in mine])
+        table.recount = Recount(members)
     return table
 
 

@@ -90,7 +90,8 @@ class PlanArea:
     name: str
     indicators: int
     assessment: str  # label: the lowest grade (the period has ended) or status (before), or Ej bedömt
-    partial: bool = False  # a published roll-up counting rows the publication hid
+    hidden: int = 0  # indicators whose results the publication hid, left out of the roll-up
+    hidden_counted: bool = False  # frozen before roll-ups left hidden rows out: it counts them
 
 
 @dataclass
@@ -154,8 +155,9 @@ def plan_areas(report):
         cells = table.cells.get(key, {})
         graded = cells.get("grade") not in (None, grading.NOT_ASSESSED)
         code = cells.get("grade") if graded else cells.get("status")
+        partial, hidden = bool(getattr(table, "partial", False)), table.extra.get("hidden_rows")
         areas.append(PlanArea(name, cells.get("indicators") or 0, grading.LABELS.get(code or grading.NOT_ASSESSED),
-                              bool(getattr(table, "partial", False))))
+                              (hidden or {}).get(key, 0), partial and hidden is None))
     return areas
 
 

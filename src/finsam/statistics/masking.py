@@ -308,8 +308,9 @@ def apply(report, hidden, threshold):
                 table.masked.append((row, col))
         _mask_plan_rows(table, masked, threshold)
         table.masked.sort()
-    for table in report.tables:  # a roll-up of rows masked above says it counts them unmasked
-        table.partial = any(tables[t].goal_masks_hid for t in table.rolls_up if t in tables)
+    for table in report.tables:  # a roll-up counts its rows as published (plans/report_tables.py)
+        if table.recount is not None:
+            table.recount(table, tables, threshold)
     for table in report.tables:
         table.goal_masks = {}  # the counts behind the rows are no part of a publication
     report.published = True
@@ -323,30 +324,34 @@ PLAN_RESULT_COLUMNS = ("result", "previous", "expected_to_date", "grade", "statu
 PLAN_RESULT_TEXTS = ("result", "previous", "grade", "status", "expected_to_date", "note")  # the note names an opening
 
 
-def _mask_plan_rows(table, masked, threshold):
-    """A plan indicator's row (activities-and-goals.md, "Masking"): when a participant or SIP count
-    behind its result (the value, numerator, denominator, an opening) is 1 to threshold - 1, or is
-    hidden, its result, basis (the result's text), previous, expected value and grade or status are
-    hidden; when one behind its previous
-    value is, the previous value is hidden and a direction target reads Ej bedömt."""
-    table.goal_masks_hid = False
-
+def plan_row_hides(behind, counts_masked, threshold):
+    """What publication hides of a plan indicator's row (activities-and-goals.md, "Masking"), given
+    the counts ``behind`` it (``Table.goal_masks``) and whether its numerator or denominator is
+    masked: PLAN_RESULT_COLUMNS when a participant or SIP count behind its result (the value,
+    numerator, denominator, an opening) is 1 to threshold - 1, or is hidden; ("previous",) when one
+    behind its previous value is (a direction target then reads Ej bedömt); else ()."""
     def small(values):
         return any(isinstance(v, int) and not isinstance(v, bool) and 0 < v < threshold for v in values)
 
+    if small(behind.get("counts", ())) or counts_masked:
+        return PLAN_RESULT_COLUMNS
+    if small(behind.get("previous_counts", ())):
+        return ("previous",)
+    return ()
+
+
+def _mask_plan_rows(table, masked, threshold):
+    """Hide what ``plan_row_hides`` says of each plan indicator's row; a direction target whose
+    previous value is hidden reads Ej bedömt."""
     for row, behind in table.goal_masks.items():
         cells, texts = table.cells[row], table.texts.get(row, {})
-        hide = []
-        if small(behind.get("counts", ())) or {(row, "numerator"), (row, "denominator")} & masked:
-            hide = PLAN_RESULT_COLUMNS
-        elif small(behind.get("previous_counts", ())):
-            hide = ("previous",)
-            if behind.get("direction"):
-                for col in ("grade", "status"):
-                    if cells.get(col) is not None:
-                        cells[col] = "ej_bedomt"
-                        if col in texts:
-                            texts[col] = "Ej bedömt"
+        hide = plan_row_hides(behind, bool({(row, "numerator"), (row, "denominator")} & masked), threshold)
+        if hide == ("previous",) and behind.get("direction"):
+            for col in ("grade", "status"):
+                if cells.get(col) is not None:
+                    cells[col] = "ej_bedomt"
+                    if col in texts:
+                        texts[col] = "Ej bedömt"
         for col in hide:
             if cells.get(col) is not None:
                 cells[col] = None
@@ -354,4 +359,3 @@ def _mask_plan_rows(table, masked, threshold):
         for key in PLAN_RESULT_TEXTS if hide == PLAN_RESULT_COLUMNS else hide:
             if texts.get(key) is not None:
                 texts[key] = None
-        table.goal_masks_hid = table.goal_masks_hid or bool(hide)

@@ -4,8 +4,10 @@ What each table is (its title, population, kinds of values, chart, relations) is
 its family module (``registry.py``); a built Table carries the parts renderers and masking read."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Optional
 
 
 COUNT, SHARE, MEASURE, AMOUNT_KR, TEXT = "count", "share", "measure", "amount_kr", "text"
@@ -76,9 +78,11 @@ class Table:
     goal_masks: dict = field(default_factory=dict)
     # Texts rendered by the engine per row (JSON "texts"): {row: {"goal": ..., "result": ...}}.
     texts: dict = field(default_factory=dict)
-    # A roll-up (plan_summary, goals_by_intervention) counts rows of these tables; "partial" is set
-    # when publication masked one of them (the roll-up still counts the unmasked rows).
-    rolls_up: list = field(default_factory=list)
+    # A roll-up (plan_summary, goals_by_intervention): recount(table, tables by id, threshold), called
+    # by publication masking once every table is masked, counts the rows as published, leaves out the
+    # hidden ones and sets "partial" (plans/report_tables.py); never frozen. Publications frozen before
+    # it counted their hidden rows too: "partial" without "hidden_rows" (docs/report-json.md).
+    recount: Optional[Callable] = None
     partial: bool = False
 
     def kind(self, row, col):
