@@ -760,3 +760,21 @@ def test_a_file_with_insats_goals_and_the_plan_of_their_year_gives_one_plan(exam
     other.update(interventions=full["interventions"], goals=[{"intervention": "aktivitetsplatsen", "year": 2033, "metric": "new_count", "target": 40}])
     apply_association_file(json.dumps(other).encode())
     assert Plan.objects.get(association=association, from_year=2033).key == "vp-2033-2"
+
+
+def test_a_current_count_incl_volume_row_is_the_flow_cell_it_counts(example_plan):
+    """The förbund's current participations including volume registrations: the plan row's numerator
+    is flow's totalt_inkl_volym cell, declared so, so that masking hides them together (it used to
+    follow only from the order in which masking hides totals)."""
+    from finsam.statistics import masking
+
+    document = plan_file(key="med-volym", metric={"source": "participants", "key": "current_count_incl_volume"},
+                         target={"type": "at_least", "value": 10})
+    document["plans"][0].update(key="vp-2024", from_year=2024, to_year=2024, name="Verksamhetsplan 2024")
+    apply_association_file(json.dumps(document).encode())
+    rep = compute_report(example_plan, *YEAR, tables=["flow", "goals"])
+    flow_cell, plan_cell = ("flow", "totalt_inkl_volym", "current_totalt"), ("plan_goals.a", "g.med-volym", "numerator")
+    values = masking.count_cells(rep)
+    assert values[plan_cell] == values[flow_cell] > 0
+    hidden = masking.suppress(values, masking.equations(rep), rep.bounds, {flow_cell})
+    assert plan_cell in hidden

@@ -332,6 +332,10 @@ def plan_relations(ctx, table, rel):
         whole = row == "totalt" or groups == {row}
         if metric == "unique_individuals" and whole:
             rel.add([numerator], ("unique", "totalt", "totalt"))
+        elif metric == "current_count_incl_volume":
+            # the indicator's own flow's totalt_inkl_volym: the report's, when its scope is the row's
+            if whole:
+                rel.add([numerator], ("flow", "totalt_inkl_volym", "current_totalt"))
         elif metric.startswith("share_exit_reason:") or metric == "share_work_study_or_further_measures":
             g = gender or "totalt"
             # the exits of an exit share are the row's identified exits: its row of work_or_study
