@@ -176,6 +176,18 @@ def test_a_published_report_pdf_is_tagged_and_says_what_is_masked(finance_exampl
         assert words(line) in text, line
 
 
+def test_a_publications_pdf_carries_its_title(finance_example):
+    """The front page and the window title name the publication, as the board knows it."""
+    from finsam.reports.publishing import publish_report
+
+    admin = finance_example.role_assignments.first().user
+    published = publish_report(finance_example, date_from=YEAR[0], date_to=YEAR[1], interventions=["novum"],
+                               title="Årsrapport 2024 <b>till styrelsen</b>", user=admin)
+    doc = Tagged(render_pdf.render(published.report()))
+    doc.assert_document("sv", A4_LANDSCAPE, "Årsrapport 2024 <b>till styrelsen</b> – Statistik")
+    assert words(doc.text).startswith("Årsrapport 2024 <b>till styrelsen</b> Publicerad rapport Årsrapport 2024")
+
+
 def test_the_paper_questionnaire_and_the_poster_are_tagged(surveys_world):
     from finsam.surveys import pdf as survey_pdf
     from finsam.surveys import respondent

@@ -11,7 +11,9 @@ def describe(report):
     publication = (f"Ja: antal under {report.threshold} är dolda (..), med sekundär maskering så att de inte kan räknas fram."
                    if report.published else "Nej: alla antal visas (för internt bruk).")
     amounts = [("Belopp", AMOUNTS[report.unit])] if any(t.amounts for t in report.tables) else []
+    title = [("Publicerad rapport", report.title)] if report.title else []
     return [
+        *title,
         ("Förbund", report.association.name),
         ("Period", f"{report.date_from.isoformat()} – {report.date_to.isoformat()}"),
         ("Insatser", filters),

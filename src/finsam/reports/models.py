@@ -52,8 +52,10 @@ class PublishedReport(WriteOnceModel):
         return self.title
 
     def report(self):
-        """The frozen, masked Report, for every renderer."""
-        return thaw(self.content)
+        """The frozen, masked Report, for every renderer, with the publication's title."""
+        report = thaw(self.content)
+        report.title = self.title
+        return report
 
     @property
     def scope_label(self):

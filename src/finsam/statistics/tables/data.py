@@ -159,6 +159,7 @@ class Report:
     published: bool = False
     threshold: int = 0
     cache_key: str = ""  # set when the report comes through statistics/cache.py
+    title: str = ""  # a published report's title (reports/models.py; not frozen: the row holds it)
     # Relations between cells of different tables that a reader knows (the same population in two
     # tables): [(parts [(table id, row, col)], total (table id, row, col))], parts summing to total.
     relations: list = field(default_factory=list)
