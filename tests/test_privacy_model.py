@@ -3,14 +3,19 @@ insats, the import command and the register extract. Who reaches which page in e
 tests/test_access_matrix.py."""
 
 import datetime
+import io
 import json
 
+import pypdf
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from finsam.audit.log import log_access
 from finsam.audit.models import AccessLog
-from finsam.participants import consent
+from finsam.jobs.models import Job, State
+from finsam.jobs.runner import run_queued
+from finsam.participants import consent, extract
 from finsam.participants.models import ParticipationChange
 from finsam.tenancy.models import PrivacyModel, Role, RoleAssignment
 
@@ -207,6 +212,40 @@ def test_the_extract_as_pdf_and_on_the_page(world, login):
     page = _extract(client, "19900101-0017").content.decode()
     assert "Deltagande" in page and "Aktivitetsplatsen" in page and "andra insatser" in page
     assert AccessLog.objects.filter(action="register_extract").count() == 2
+
+
+def test_a_long_extracts_pdf_is_made_in_the_background_and_logged_there(world, login, monkeypatch):
+    """A person viewed often has a long access log: their extract's PDF (about 25 ms a row) is made by
+    the worker, which logs the reading; the download is logged by the jobs app; a requester who no
+    longer reaches the participation gets no file."""
+    monkeypatch.setattr(extract, "EXTRACT_JOB_ROWS", 5)
+    client = login(world.users["manager"])
+    for _ in range(6):
+        log_access(world.users["manager"], world.alfa, "view", subject=f"deltagande {world.participation.pk}")
+    response = _extract(client, "19900101-0017", "pdf")
+    job = Job.objects.get(kind="register_extract")
+    assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=["alfa", job.pk])
+    assert job.parameters == {"participations": [world.participation.pk], "how": "personnummer"}
+    assert not AccessLog.objects.filter(action="register_extract").exists()  # nothing read yet
+    job = run_queued(job.pk)
+    assert job.state == State.DONE, job.error
+    logged = AccessLog.objects.get(action="register_extract")
+    assert logged.subject == f"registerutdrag pdf (jobb {job.pk}): deltagande {world.participation.pk}"
+    pdf = client.get(reverse("jobs:download", args=["alfa", job.pk]))
+    content = b"".join(pdf.streaming_content) if pdf.streaming else pdf.content
+    assert pdf.status_code == 200 and content.startswith(b"%PDF")
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
+    assert text.count("Visade deltagande") >= 6 and "19900101" not in text
+    # the same extract, short enough, is made in the request as before
+    monkeypatch.setattr(extract, "EXTRACT_JOB_ROWS", 1000)
+    assert _extract(client, "19900101-0017", "pdf")["Content-Type"] == "application/pdf"
+    # unassigned meanwhile: the next job fails, and the file made before is no longer handed out
+    monkeypatch.setattr(extract, "EXTRACT_JOB_ROWS", 5)
+    _extract(client, "19900101-0017", "pdf")
+    second = Job.objects.filter(kind="register_extract").exclude(pk=job.pk).get()
+    world.assigned.assigned_users.clear()
+    assert run_queued(second.pk).state == State.FAILED
+    assert client.get(reverse("jobs:download", args=["alfa", job.pk])).status_code in (403, 404)
 
 
 def test_the_extract_refuses_a_mistyped_number_and_is_post_only(world, login):

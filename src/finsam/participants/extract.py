@@ -23,7 +23,7 @@ from . import variables
 from .forms import IdentityNumberInput
 from .identity import InvalidIdentityNumber, parse_identity_number, person_keys
 from .labels import ACTION_LABELS, CODE_LISTS, Labeller
-from .models import Participation
+from .models import Participation, ParticipationChange
 
 FORMATS = {"html": "Visa utdraget", "pdf": "Ladda ned som PDF", "json": "Ladda ned som JSON"}
 
@@ -138,10 +138,11 @@ def named_participations(subject):
     return {int(pk) for pk in _NAMED.findall(subject)}
 
 
-def log_subject(file_format, participations):
+def log_subject(file_format, participations, job=None):
     """The subject of the extract's own log row: every participation named when it fits."""
-    subject = f"registerutdrag {file_format}: " + ", ".join(f"deltagande {p.pk}" for p in participations)
-    return subject if len(subject) <= 200 else f"registerutdrag {file_format}: {len(participations)} deltaganden"
+    made = f"registerutdrag {file_format}" + (f" (jobb {job})" if job else "") + ": "
+    subject = made + ", ".join(f"deltagande {p.pk}" for p in participations)
+    return subject if len(subject) <= 200 else f"{made}{len(participations)} deltaganden"
 
 
 def _log_rows(association, participations):
@@ -161,6 +162,20 @@ def _log_rows(association, participations):
             if pk in rows:
                 rows[pk].append(entry)
     return rows
+
+
+# An extract's PDF costs about 25 ms a row of history or access log (bench/extract_pdf.py, 2 cores):
+# above this many rows it is made by `finsam worker` (participants/jobs.py), not in the request. The
+# access log grows with every view of a participation, so without it a person viewed often could
+# make the request run for minutes.
+EXTRACT_JOB_ROWS = 150
+
+
+def row_count(association, participations):
+    """The rows of history and access log an extract of ``participations`` lists."""
+    logs = _log_rows(association, participations)
+    return (ParticipationChange.objects.filter(participation__in=participations).count()
+            + sum(len(rows) for rows in logs.values()))
 
 
 def build(association, participations, *, user, how):

@@ -1,13 +1,14 @@
 """The participant work that runs in the background (finsam.jobs.registry): reading in a large
-participant file, and the participant export. Both derive the insatser from the requester's rights
-as they are when the job runs, and write the access log where they read participant data."""
+participant file, the participant export and a long register extract's PDF. Each derives the
+insatser from the requester's rights as they are when the job runs, and writes the access log where
+it reads participant data."""
 
 from dataclasses import asdict
 
 from finsam.audit.log import log_access
 from finsam.jobs.registry import JobFailed, register
 
-from . import workbook
+from . import extract, workbook
 from .importing import ImportRefused, import_file
 
 
@@ -62,3 +63,39 @@ def run_export(job, progress):
     content, content_type = workbook.export(participations, file_format, job.association, progress=progress)
     job.save_result(f"deltagare-{job.association.slug}.{file_format}", content_type, content, rows=count)
     return f"Exportfilen är klar: {count} deltaganden."
+
+
+# --- a register extract's PDF -------------------------------------------------------------------
+# Parameters: the participations found (ids: the identity number is never stored, not even hashed,
+# outside the participations themselves) and how they were sought.
+
+def _extract_participations(job, access):
+    """The extract's participations, if ``access`` still reaches every one of them; else None."""
+    wanted = {int(pk) for pk in job.parameters.get("participations", []) if str(pk).isdigit()}
+    reachable = job.association.interventions.with_participant_access(access)
+    found = list(job.association.participations.filter(pk__in=wanted, intervention__in=reachable)
+                 .select_related("intervention", "intervention__association")
+                 .prefetch_related("support", "target_group_records", "changes__user").order_by("start_date", "id"))
+    return found if wanted and {p.pk for p in found} == wanted else None
+
+
+def may_download_extract(job, access):
+    return _extract_participations(job, access) is not None
+
+
+@register("register_extract", label="Registerutdrag som PDF", capability="view_participants",
+          may_download=may_download_extract)
+def run_extract(job, progress):
+    participations = _extract_participations(job, job.access)
+    if participations is None:
+        raise JobFailed("Du når inte längre alla deltaganden i utdraget (eller så har något tagits bort), så "
+                        "utdraget togs inte fram. Sök fram personen igen.")
+    progress(0, 2, "Hämtar uppgifterna")
+    data = extract.build(job.association, participations, user=job.requested_by,
+                         how="personnummer" if job.parameters.get("how") == "personnummer" else "referens")
+    log_access(job.requested_by, job.association, "register_extract",
+               subject=extract.log_subject("pdf", participations, job=job.pk), row_count=len(participations))
+    progress(1, 2, "Skriver PDF-filen")
+    job.save_result(f"registerutdrag-{job.association.slug}.pdf", "application/pdf", extract.as_pdf(data),
+                    rows=len(participations))
+    return f"Registerutdraget är klart: {len(participations)} deltaganden."
