@@ -429,6 +429,8 @@ def test_a_published_roll_up_does_not_give_a_lone_hidden_rows_grade_away(example
     assert summary.cells["individ"]["indicators"] == len(visible) == len(members) - 1
     assert sum(_grade_counts(live.table("plan_summary"), "individ").values()) == len(members)
     assert summary.texts["individ"]["note"].endswith("1 indikator med dolt resultat räknas inte")
+    assert "1 indikator med dolt resultat (..) räknas inte i sammanställningen." in summary.notes
+    assert not any("dolt resultat" in note for note in live.table("plan_summary").notes)
     totals = published.table("plan_summary").cells["totalt"]
     assert totals["indicators"] == live.table("plan_summary").cells["totalt"]["indicators"] - 1
     # the same roll-up asked for without its rows' tables counts as their publication would

@@ -148,8 +148,8 @@ def _rollup(table, key, members):
         "indicators": len(members), **counts,
         "grade": grading.lowest([grade for _, complete, grade, _ in members if complete], GRADE_ORDER),
         "status": grading.lowest([status for _, complete, _, status in members if not complete], STATUS_ORDER)})
-    texts_ = table.texts.setdefault(key, {"assessment": None, "note": None})
-    texts_.update(grade=texts.label(table.cells[key]["grade"]), status=texts.label(table.cells[key]["status"]))
+    row_texts = table.texts.setdefault(key, {"assessment": None, "note": None})
+    row_texts.update(grade=texts.label(table.cells[key]["grade"]), status=texts.label(table.cells[key]["status"]))
 
 
 def _roll_up_outcomes(table, key, outcomes):
@@ -200,6 +200,10 @@ class Recount:
                 table.texts[key]["note"] = f"{old}; {note}" if old else note
                 table.partial = True
                 table.extra.setdefault("hidden_rows", {})[key] = hidden
+        left_out = table.extra.get("hidden_rows", {}).get("totalt")
+        if left_out:  # the note every format prints (the row texts are the JSON's)
+            table.notes.append(f"{left_out} {'indikator' if left_out == 1 else 'indikatorer'} med dolt resultat (..) "
+                               "räknas inte i sammanställningen.")
 
 
 def plan_summary_table(ctx):
