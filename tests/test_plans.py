@@ -354,15 +354,21 @@ def test_manual_results_by_year_targets_and_baselines(example_plan):
 
 # --- masking in published reports -------------------------------------------------------------------
 
-def test_a_published_plan_hides_results_with_small_participant_counts(example_plan):
-    exit_reason = compute_report(example_plan, *YEAR, tables=["exit_reason"]).table("exit_reason")
+def _add_a_rare_exit_share(association):
+    """An indicator in a målområde "Individ" of the 2024 plan: the share of an exit reason that 1-4
+    participations had in 2024 (publication hides its result). Returns the exit_reason table."""
+    exit_reason = compute_report(association, *YEAR, tables=["exit_reason"]).table("exit_reason")
     rare = next(code for code, _ in exit_reason.rows if code != "totalt" and 1 <= exit_reason.cells[code]["totalt"] <= 4)
     document = plan_file(key="sallsynt", metric={"source": "participants", "key": f"share_exit_reason:{rare}"},
                          target={"type": "at_least", "value": 0.5})
     document["plans"][0].update(key="vp-2024", from_year=2024, to_year=2024, name="Verksamhetsplan 2024")
-    document["plans"][0]["focus_areas"][0]["key"] = "individ"
-    document["plans"][0]["focus_areas"][0]["name"] = "Individ"
+    document["plans"][0]["focus_areas"][0].update(key="individ", name="Individ")
     apply_association_file(json.dumps(document).encode())
+    return exit_reason
+
+
+def test_a_published_plan_hides_results_with_small_participant_counts(example_plan):
+    exit_reason = _add_a_rare_exit_share(example_plan)
     live = report(example_plan, YEAR)
     cells = live.table("plan_goals.individ").cells["g.sallsynt"]
     assert 1 <= cells["numerator"] <= 4 and cells["grade"] in ("godtagbart", "ej_uppfyllt", "god")
@@ -409,13 +415,7 @@ def test_a_published_roll_up_does_not_give_a_lone_hidden_rows_grade_away(example
     hidden grade away. A published roll-up counts the rows as published and leaves hidden ones out."""
     from finsam.reports import overview
 
-    exit_reason = compute_report(example_plan, *YEAR, tables=["exit_reason"]).table("exit_reason")
-    rare = next(code for code, _ in exit_reason.rows if code != "totalt" and 1 <= exit_reason.cells[code]["totalt"] <= 4)
-    document = plan_file(key="sallsynt", metric={"source": "participants", "key": f"share_exit_reason:{rare}"},
-                         target={"type": "at_least", "value": 0.5})
-    document["plans"][0].update(key="vp-2024", from_year=2024, to_year=2024, name="Verksamhetsplan 2024")
-    document["plans"][0]["focus_areas"][0].update(key="individ", name="Individ")
-    apply_association_file(json.dumps(document).encode())
+    _add_a_rare_exit_share(example_plan)
     live, published = report(example_plan, YEAR), report(example_plan, YEAR, publish=True)
     members = [key for key, _ in live.table("plan_goals.individ").rows]
     hidden_grade = live.table("plan_goals.individ").cells["g.sallsynt"]["grade"]
@@ -458,13 +458,7 @@ def test_the_boards_start_page_says_which_malomrade_leaves_a_hidden_row_out(exam
     from finsam.tenancy.models import Role
     from tests.conftest import make_user
 
-    exit_reason = compute_report(example_plan, *YEAR, tables=["exit_reason"]).table("exit_reason")
-    rare = next(code for code, _ in exit_reason.rows if code != "totalt" and 1 <= exit_reason.cells[code]["totalt"] <= 4)
-    document = plan_file(key="sallsynt", metric={"source": "participants", "key": f"share_exit_reason:{rare}"},
-                         target={"type": "at_least", "value": 0.5})
-    document["plans"][0].update(key="vp-2024", from_year=2024, to_year=2024, name="Verksamhetsplan 2024")
-    document["plans"][0]["focus_areas"][0].update(key="individ", name="Individ")
-    apply_association_file(json.dumps(document).encode())
+    _add_a_rare_exit_share(example_plan)
     admin = example_plan.role_assignments.first().user
     published = publish_report(example_plan, date_from=YEAR[0], date_to=YEAR[1], interventions=[], title="År 2024",
                                user=admin)
