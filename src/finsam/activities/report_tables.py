@@ -12,7 +12,8 @@ relations let it hide a total that would give a hidden SIP count away.
 import datetime
 
 from finsam.statistics.tables import (
-    ADDITIVE, MEASURE, SHARE, TEXT, Atoms, Chart, Series, TableSpec, bar, over_scope, register,
+    ADDITIVE, MEASURE, OWN, SHARE, TEXT, Atoms, Chart, Empty, Series, TableSpec, UnpublishedSpec, bar, get, over_scope,
+    register,
 )
 from finsam.statistics.tables.data import COUNT, round_half_up
 from finsam.statistics.tables.registry import UNPUBLISHED, year_earlier
@@ -83,18 +84,57 @@ def _gender_sums(table, row):
 # --- differencing: a year minus its first half, the förbund minus one insats ----------------------
 # Every count of these tables is a sum over activities, each of one insats (or the förbund's own) and
 # one date: it adds up over insatser and stretches of time (statistics/differencing.py), so a hidden
-# SIP count cannot be worked out from two publications. Not modelled: the förbund's own activities
-# (no insats) as a part of their own; a report of the whole förbund is taken as the sum of its
-# insatser (docs/decisions.md).
+# SIP count cannot be worked out from two publications. A report of the whole förbund also counts the
+# förbund's own activities (no insats): a part of its own (``own_part``, OWN in the scope). The table
+# per insats lists the insatser that held an activity, and the förbund's own row always: an insats of
+# the scope absent from it, or the förbund's row at 0, held none, and a reader knows every count of
+# that part in the period is 0 (``by_intervention_empty``) (docs/decisions.md).
 
 ADDITIVE_CELLS = over_scope(ADDITIVE)
+OWN_ROW = "forbundet"  # the förbund's own activities' row of activities_by_intervention
 
 
 def by_intervention_atoms(table_id, row, col, scope, start, end):
-    """An insats's row is that insats's part of the total row."""
-    if row == "forbundet":
-        return None  # the förbund's own activities: see ADDITIVE_CELLS
+    """An insats's row is that insats's part of the total row, the förbund's row its own part."""
+    if row == OWN_ROW:
+        return Atoms(table_id, "totalt", col, (OWN,), start, end, ADDITIVE) if OWN in scope else None
     return Atoms(table_id, "totalt", col, tuple(scope) if row == "totalt" else (row,), start, end, ADDITIVE)
+
+
+def held_activities(table_id, row, col):
+    """The cells that count held activities only: every count of the activity tables but the
+    cancelled meetings of a series, and a part's meetings of an individual kind (INDIVIDUAL)."""
+    if table_id == INDIVIDUAL:
+        return True
+    spec = get(table_id)
+    return bool(isinstance(spec, TableSpec) and spec.family == FAMILY and spec.population == "activities"
+                and not (table_id == "activity_series" and col == "cancelled"))
+
+
+# A part's (an insats's or the förbund's own) held activities of an individual kind (SIP meetings), in
+# no table: its row of activities_by_intervention minus its listed activities (list_relations). Keyed
+# by the row of activities_by_intervention; the parts' counts add up to the individual kinds' rows of
+# activities (individual_relations).
+INDIVIDUAL = f"{UNPUBLISHED}activities_individual"
+
+
+def individual_atoms(table_id, row, col, scope, start, end):
+    if row == "totalt":
+        return Atoms(table_id, "totalt", col, tuple(scope), start, end, ADDITIVE)
+    part = OWN if row == OWN_ROW else row
+    return Atoms(table_id, "totalt", col, (part,), start, end, ADDITIVE) if part in scope else None
+
+
+register(UnpublishedSpec(INDIVIDUAL, decompose=individual_atoms, own_part=True))
+
+
+def by_intervention_empty(table, scope):
+    """The parts of the scope that held no activity in the period: an insats without a row, the
+    förbund's own when its row counts 0 occasions (an activity is at least one)."""
+    for part in scope:
+        row = OWN_ROW if part == OWN else part
+        if row not in table.cells or table.cells[row].get("count") == 0:
+            yield Empty(part, held_activities)
 
 
 def years_atoms(table_id, row, col, scope, start, end):
@@ -115,6 +155,21 @@ GENDERS = ("kvinna", "man", "annat_ej_angivet", "totalt")
 def by_intervention_relations(ctx, table, rel):
     for col in ("count", *[f"attendees_{g}" for g in GENDERS]):
         rel.add([("activities_by_intervention", "totalt", col)], ("activities", "totalt", col))
+    individual_relations(ctx, rel)
+
+
+def individual_relations(ctx, rel):
+    """The parts' meetings of an individual kind add up to those kinds' rows of activities: with a
+    part's count known (an insats whose only activities are SIP meetings: its row), the others' are
+    the rest. A part with no such meeting is left out (a reader works its 0 out from the list)."""
+    individual = figures.individual_kinds(ctx.association)
+    acts = [a for a in _held(ctx) if a.kind in individual]
+    parts = sorted({_insats_key(a) for a in acts})
+    kinds = sorted({a.kind for a in acts})
+    if parts:
+        for col in ("count", *[f"attendees_{g}" for g in GENDERS]):
+            rel.add([(INDIVIDUAL, part, col) for part in parts], (INDIVIDUAL, "totalt", col))
+            rel.add([("activities", kind, col) for kind in kinds], (INDIVIDUAL, "totalt", col))
 
 
 def years_relations(ctx, table, rel):
@@ -160,7 +215,7 @@ ACTIVITIES = register(TableSpec(
     id="activities", title="Aktiviteter per typ", family=FAMILY, order=400, population="activities",
     source="activities", build=activities_table, reads=READS,
     chart=Chart("bar", (Series("Tillfällen", "count"),)),
-    decompose=ADDITIVE_CELLS,
+    decompose=ADDITIVE_CELLS, own_part=True,
 ))
 
 
@@ -199,7 +254,7 @@ def activities_years_table(ctx):
 ACTIVITIES_YEARS = register(TableSpec(
     id="activities_years", title="Aktiviteter över tid", family=FAMILY, order=401, population="activities",
     source="activities", build=activities_years_table, reads=READS,
-    decompose=years_atoms,
+    decompose=years_atoms, own_part=True,
     relations=years_relations,
 ))
 
@@ -212,8 +267,8 @@ def activities_by_intervention_table(ctx):
     rows = [(i.slug, i.name) for i in ctx.interventions if any(a.intervention_id == i.pk for a in acts)]
     groups = {slug: [a for a in acts if a.intervention and a.intervention.slug == slug] for slug, _ in rows}
     if not ctx.filtered:
-        rows.append(("forbundet", "Förbundet"))
-        groups["forbundet"] = [a for a in acts if a.intervention_id is None]
+        rows.append((OWN_ROW, "Förbundet"))
+        groups[OWN_ROW] = [a for a in acts if a.intervention_id is None]
     columns = [("count", "Antal tillfällen"), *ATTENDEE_COLUMNS]
     table = ACTIVITIES_BY_INTERVENTION.table(rows + [TOTAL], columns, denominator="activities")
     for key, mine in [*groups.items(), ("totalt", acts)]:
@@ -228,7 +283,7 @@ ACTIVITIES_BY_INTERVENTION = register(TableSpec(
     id="activities_by_intervention", title="Aktiviteter per insats", family=FAMILY, order=402,
     population="activities", source="activities", build=activities_by_intervention_table, reads=READS,
     chart=bar("count", "Tillfällen"),
-    decompose=by_intervention_atoms,
+    decompose=by_intervention_atoms, own_part=True, empty=by_intervention_empty,
     relations=by_intervention_relations,
 ))
 
@@ -256,7 +311,7 @@ def activity_series_table(ctx):
 ACTIVITY_SERIES = register(TableSpec(
     id="activity_series", title="Återkommande möten", family=FAMILY, order=403, population="activities",
     source="activities", build=activity_series_table, reads=READS, chart=bar("count", "Tillfällen", ()),
-    decompose=ADDITIVE_CELLS,
+    decompose=ADDITIVE_CELLS, own_part=True,
 ))
 
 
@@ -305,14 +360,14 @@ ATTENDEES_BY_ORGANISATION = register(TableSpec(
     population="activities", source="activities", reads=READS + ("tenancy.Member",),
     build=_split_table(lambda: ATTENDEES_BY_ORGANISATION, "by_organisation", _organisations),
     chart=Chart("bar", (Series("Deltagare", "count"),), ("totalt", "ej_uppdelat")),
-    decompose=ADDITIVE_CELLS,
+    decompose=ADDITIVE_CELLS, own_part=True,
     relations=split_relations("attendees_by_organisation"),
 ))
 ATTENDEES_BY_ROLE = register(TableSpec(
     id="attendees_by_role", title="Deltagare per roll", family=FAMILY, order=405, population="activities",
     source="activities", reads=READS, build=_split_table(lambda: ATTENDEES_BY_ROLE, "by_role", _roles),
     chart=Chart("bar", (Series("Deltagare", "count"),), ("totalt", "ej_uppdelat")),
-    decompose=ADDITIVE_CELLS,
+    decompose=ADDITIVE_CELLS, own_part=True,
     relations=split_relations("attendees_by_role"),
 ))
 
@@ -375,7 +430,7 @@ ACTIVITY_EVALUATIONS = register(TableSpec(
     column_kinds={"mean_rating": MEASURE, "response_rate": SHARE, "recommend": SHARE, "rating_positive": SHARE},
     chart=Chart("share", (Series("Andel som rekommenderar", "recommend", share=True),
                           Series("Andel betyg 4–5", "rating_positive", share=True))),
-    decompose=ADDITIVE_CELLS,
+    decompose=ADDITIVE_CELLS, own_part=True,
 ))
 
 
@@ -416,7 +471,7 @@ def activity_list_table(ctx):
 
 def _insats_key(activity):
     """The activity's row key in activities_by_intervention."""
-    return activity.intervention.slug if activity.intervention_id else "forbundet"
+    return activity.intervention.slug if activity.intervention_id else OWN_ROW
 
 
 def list_relations(ctx, table, rel):
@@ -433,7 +488,7 @@ def list_relations(ctx, table, rel):
             parts[_insats_key(a)].append(a.reference or f"aktivitet-{a.pk}")
     for insats, keys in parts.items():
         for col in ("count", *[f"attendees_{g}" for g in GENDERS]):
-            rel.add([("activity_list", key, col) for key in keys] + [(f"{UNPUBLISHED}activities_individual", insats, col)],
+            rel.add([("activity_list", key, col) for key in keys] + [(INDIVIDUAL, insats, col)],
                     ("activities_by_intervention", insats, col))
 
 
@@ -442,7 +497,7 @@ ACTIVITY_LIST = register(TableSpec(
     source="activities", build=activity_list_table, reads=READS,
     column_kinds={"date": TEXT, "kind": TEXT, "title": TEXT, "intervention": TEXT, "mean_rating": MEASURE,
                   "recommend": SHARE},
-    decompose=ADDITIVE_CELLS,
+    decompose=ADDITIVE_CELLS, own_part=True,
     relations=list_relations,
 ))
 

@@ -20,6 +20,13 @@ therefore written as a sum of *atoms*, the same count for one insats and one str
 Which of these a table's cells are is declared with the table (``TableSpec.decompose`` and
 ``chain``, statistics/tables/); this module only knows the three kinds of time (``Atoms``).
 
+A report of the whole förbund (no insats filter) has one more part than its insatser: the förbund's
+own (``tables.OWN``), which a table declaring ``own_part`` counts (the förbund's own activities); the
+other tables never get it (a participation always has an insats). And a publication may show that a
+part of its scope had nothing to count in its period (``TableSpec.empty``: an insats absent from the
+table of activities per insats): the atoms of that part over the period's stretches are 0, which the
+reader knows, so they are taken out of the equations.
+
 Every publication's relations (masking.py) stay in force, its visible cells are known, its hidden
 ones unknown. So are the *virtual reports* a reader can work out: one insats's part of a published
 period (the whole minus the other insatser), a published scope's part of a stretch of time (the year
@@ -75,6 +82,9 @@ def mask_for_publication(report, threshold, earlier):
                 atom_equations.append(_sum_of((k, *cell), atoms))
     for pseudo in _virtual_reports(reports, bounds):
         for table in report.tables:
+            spec = tables.get(table.id)
+            if not (spec and _parts(spec, _scope(pseudo))):
+                continue  # the förbund's own part, of a table that has none
             for row, columns in table.cells.items():
                 if row in report.intervention_names:
                     continue  # an insats's own row: a virtual report of that insats has it as "totalt"
@@ -85,6 +95,7 @@ def mask_for_publication(report, threshold, earlier):
                     if atoms:
                         atom_equations.append(_sum_of(("virtual", pseudo.key, table.id, row, col), atoms))
     atom_equations += _chain({a for e in atom_equations for a in e if a[0] == "atom"}, bounds)
+    atom_equations = _without_known_zeros(atom_equations, _empty_parts(reports))
     atom_equations = _prune(atom_equations)
     atoms = {c for e in atom_equations for c in e if c[0] in ("atom", "virtual")}
     relations += atom_equations
@@ -118,6 +129,38 @@ class _Pseudo:
         self.interventions, self.intervention_names = list(scope), {s: s for s in scope}
         self.date_from, self.date_to = start, end
         self.key = (tuple(scope), start, end)
+
+
+def _empty_parts(reports):
+    """{part: [(first day, last day, holds)]}: what the publications (and the new report) show was
+    0 (``TableSpec.empty``): the atoms of that part over stretches of that period whose (table, row,
+    col) ``holds``. The new report's are taken as the reader will see them (a count hidden later
+    would only make the reader know less)."""
+    empty = {}
+    for r in reports:
+        for table in r.tables:
+            spec = tables.get(table.id)
+            if spec and getattr(spec, "empty", None):
+                for known in spec.empty(table, _parts(spec, _scope(r))):
+                    empty.setdefault(known.part, []).append((r.date_from, r.date_to, known.holds))
+    return empty
+
+
+def _without_known_zeros(equations, empty):
+    """The equations with every atom known to be 0 left out (an equation left with nothing is dropped)."""
+    if not empty:
+        return equations
+
+    def zero(cell):
+        return cell[0] == "atom" and any(start <= cell[5] and cell[6] <= end and holds(*cell[1:4])
+                                         for start, end, holds in empty.get(cell[4], ()))
+
+    result = []
+    for equation in equations:
+        kept = {c: w for c, w in equation.items() if not zero(c)}
+        if kept:
+            result.append(kept)
+    return result
 
 
 def _virtual_reports(reports, bounds):
@@ -166,7 +209,8 @@ def _bounds(reports):
         for cell in {c for parts, total in r.relations for c in (*parts, total)
                      if str(c[0]).startswith(masking.UNPUBLISHED)}:
             spec = tables.get(cell[0])
-            decomposed = spec.decompose(*cell, _scope(r), r.date_from, r.date_to) if spec and spec.decompose else None
+            decomposed = spec.decompose(*cell, _parts(spec, _scope(r)), r.date_from, r.date_to) \
+                if spec and spec.decompose else None
             if decomposed is not None and (decomposed.start, decomposed.end) != (r.date_from, r.date_to):
                 days.add(decomposed.start)
                 days.add(decomposed.end + DAY)
@@ -176,7 +220,7 @@ def _bounds(reports):
                 continue
             for row, columns in table.cells.items():
                 for col in columns:
-                    decomposed = spec.decompose(table.id, row, col, _scope(r), r.date_from, r.date_to)
+                    decomposed = spec.decompose(table.id, row, col, _parts(spec, _scope(r)), r.date_from, r.date_to)
                     if decomposed is not None and (decomposed.start, decomposed.end) != (r.date_from, r.date_to):
                         days.add(decomposed.start)
                         days.add(decomposed.end + DAY)
@@ -191,7 +235,16 @@ def _stretches(start, end, bounds):
 
 
 def _scope(report):
-    return list(report.interventions) or list(report.intervention_names)
+    """The parts a report counts: its insatser, and in a report of the whole förbund (no insats
+    filter) the förbund's own part as well (``tables.OWN``)."""
+    if report.interventions:
+        return list(report.interventions)
+    return list(report.intervention_names) + [tables.OWN]
+
+
+def _parts(spec, scope):
+    """The parts of ``scope`` a table counts: the förbund's own only if it declares ``own_part``."""
+    return list(scope) if getattr(spec, "own_part", False) else [s for s in scope if s != tables.OWN]
 
 
 def _atoms(report, table_id, row, col, bounds):
@@ -199,8 +252,11 @@ def _atoms(report, table_id, row, col, bounds):
     for a cell that is no such sum (persons, measures): as the table's declaration decomposes it
     (``TableSpec.decompose``)."""
     spec = tables.get(table_id)
-    decomposed = spec.decompose(table_id, row, col, _scope(report), report.date_from, report.date_to) \
-        if spec and spec.decompose else None
+    parts = _parts(spec, _scope(report)) if spec else []
+    if not parts:
+        return None  # a virtual report of the förbund's own part, of a table that has none
+    decomposed = spec.decompose(table_id, row, col, parts, report.date_from, report.date_to) \
+        if spec.decompose else None
     if decomposed is None:
         return None
     table_id, row, col = decomposed.table, decomposed.row, decomposed.col

@@ -9,7 +9,7 @@ from .data import (  # noqa: F401
     freeze, round_half_up, thaw,
 )
 from .registry import (  # noqa: F401
-    ADDITIVE, CURRENT, PERIOD, Atoms, Chain, Chart, Relations, Series, TableSpec, UnpublishedSpec, add_family_module,
-    bar, build_tables, get, keeps, models_read, over_scope, publication_hooks, register, register_presence,
-    register_publication_hook, specs, specs_with_data,
+    ADDITIVE, CURRENT, OWN, PERIOD, Atoms, Chain, Chart, Empty, Relations, Series, TableSpec, UnpublishedSpec,
+    add_family_module, bar, build_tables, get, keeps, models_read, over_scope, publication_hooks, register,
+    register_presence, register_publication_hook, specs, specs_with_data,
 )

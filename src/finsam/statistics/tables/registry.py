@@ -95,6 +95,23 @@ class Chain:
     shadow: Callable
 
 
+# The förbund's own part of a report of the whole förbund (no insats filter): what it counts that
+# belongs to no insats (the förbund's own activities). A part of the scope differencing.py passes to
+# ``decompose`` of a table that declares ``own_part``, never to the others' (a participation always
+# has an insats). Not a slug: slugs are lower-case letters, digits and hyphens.
+OWN = "+own"
+
+
+@dataclass(frozen=True)
+class Empty:
+    """A publication shows that ``part`` of its scope (an insats, or OWN) had nothing counted in its
+    period: every atom of that part over a stretch of the period whose (table, row, col) ``holds`` is 0
+    (e.g. an insats absent from the table of activities per insats held no activity)."""
+
+    part: str
+    holds: Callable
+
+
 # A current count whose new and exited are shown in no table: columns of their own ("col#new").
 HIDDEN_SHADOWS = Chain(is_current=lambda row, col: "#" not in col, shadow=lambda col, measure: f"{col}#{measure}")
 
@@ -156,6 +173,12 @@ class TableSpec:
     # measures). None: no cell of the table decomposes (differencing.py).
     decompose: Optional[Callable] = None
     chain: Optional[Chain] = None  # for tables with CURRENT atoms
+    # A report of the whole förbund also counts the förbund's own part, in no insats: ``decompose``
+    # gets OWN in the scope (differencing.py).
+    own_part: bool = False
+    # empty(the built table, scope) -> Empty for each part of the scope the table shows had nothing
+    # to count in the period (differencing.py: those atoms are 0, as the reader knows).
+    empty: Optional[Callable] = None
     # Variants a report may ask for (variants.py): a section per insats, the previous period.
     in_sections: bool = False  # built again for each insats of the report alone
     additive_rows: Optional[tuple] = None  # in sections, the rows that add up over insatser (None: all)
@@ -191,6 +214,7 @@ class UnpublishedSpec:
     id: str
     decompose: Callable
     chain: Optional[Chain] = None
+    own_part: bool = False  # as TableSpec.own_part
 
 
 _specs = {}  # id -> TableSpec, in registration order
