@@ -15,7 +15,10 @@ must make up a visible 0 are shown and the search runs again (``forced_zeros``).
 
 Shares computed from a hidden count (as numerator or denominator) are hidden too, and so are a
 plan indicator's result, previous value and grade or status when a count behind it is small or
-hidden (``_mask_plan_rows``), and a mean or median over a hidden count (``Table.measure_of``). Other measures and amounts are never masked as counts.
+hidden (``_mask_plan_rows``; the previous value's numerator and denominator are count cells of the
+row, ``previous_numerator`` and ``previous_denominator``, tied to the span a year earlier), and a
+mean or median over a hidden count (``Table.measure_of``). Other measures and amounts are never
+masked as counts.
 
 The relations come from the tables (``Table.sums``) and the report (``Report.relations``,
 ``Report.bounds``), declared with the tables (statistics/tables/). ``suppress`` also takes
@@ -321,14 +324,18 @@ def apply(report, hidden, threshold):
 # work_or_study), which made the masking claim to hide what anyone could read.
 PLAN_RESULT_COLUMNS = ("result", "previous", "expected_to_date", "grade", "status")
 PLAN_RESULT_TEXTS = ("result", "previous", "grade", "status", "expected_to_date", "note")  # the note names an opening
+# The counts behind the previous value (plans/report_tables.py: cells no column shows, tied to the span a
+# year earlier); hidden with the previous value, and a hidden one hides it.
+PLAN_PREVIOUS_COUNTS = ("previous_numerator", "previous_denominator")
 
 
 def _mask_plan_rows(table, masked, threshold):
     """A plan indicator's row (activities-and-goals.md, "Masking"): when a participant or SIP count
     behind its result (the value, numerator, denominator, an opening) is 1 to threshold - 1, or is
     hidden, its result, basis (the result's text), previous, expected value and grade or status are
-    hidden; when one behind its previous
-    value is, the previous value is hidden and a direction target reads Ej bedömt."""
+    hidden; when one behind its previous value is (a count 1 to threshold - 1, or a previous count
+    cell the search hid: ``PLAN_PREVIOUS_COUNTS``), the previous value and its text are hidden and a
+    direction target reads Ej bedömt. A hidden previous value hides its count cells too."""
     table.goal_masks_hid = False
 
     def small(values):
@@ -339,7 +346,7 @@ def _mask_plan_rows(table, masked, threshold):
         hide = []
         if small(behind.get("counts", ())) or {(row, "numerator"), (row, "denominator")} & masked:
             hide = PLAN_RESULT_COLUMNS
-        elif small(behind.get("previous_counts", ())):
+        elif small(behind.get("previous_counts", ())) or {(row, c) for c in PLAN_PREVIOUS_COUNTS} & masked:
             hide = ("previous",)
             if behind.get("direction"):
                 for col in ("grade", "status"):
@@ -347,8 +354,8 @@ def _mask_plan_rows(table, masked, threshold):
                         cells[col] = "ej_bedomt"
                         if col in texts:
                             texts[col] = "Ej bedömt"
-        for col in hide:
-            if cells.get(col) is not None:
+        for col in (*hide, *PLAN_PREVIOUS_COUNTS) if hide else ():
+            if cells.get(col) is not None:  # hiding more than the search did reveals nothing more
                 cells[col] = None
                 table.masked.append((row, col))
         for key in PLAN_RESULT_TEXTS if hide == PLAN_RESULT_COLUMNS else hide:
