@@ -9,7 +9,8 @@ value (the same metric a year earlier, shown in its text "30,2 % (26 av 86)"): c
 ``previous_numerator`` and ``previous_denominator`` that no column shows (the JSON leaves them out,
 the frozen format keeps them). ``plan_relations`` ties the row's counts to the cells they count over
 the report's own span, or through the unpublished counts ``~goal_span`` to the atoms of another span
-(from 1 January, a year earlier), so that masking and differencing protect them like any count.
+(from 1 January, a year earlier), with the sums of such a span's row (genders, work + studies:
+``SPAN_FAMILIES``), so that masking and differencing protect them like any count.
 
 The id ``goals`` was the issue-9 table of ``interventions.Goal`` (rows ``<insats>:<year>:<metric>``)
 before the plan became the only store of insats goals. Publications frozen with that table still
