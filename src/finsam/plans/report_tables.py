@@ -4,6 +4,14 @@
 of goals about an insats) and ``goals_by_intervention``. Every value comes from plans/evaluate.py,
 computed once per report context.
 
+An indicator row's numerator and denominator are counts; so are the two counts behind its previous
+value (the same metric a year earlier, shown in its text "30,2 % (26 av 86)"): cells
+``previous_numerator`` and ``previous_denominator`` that no column shows (the JSON leaves them out,
+the frozen format keeps them). ``plan_relations`` ties the row's counts to the cells they count over
+the report's own span, or through the unpublished counts ``~goal_span`` to the atoms of another span
+(from 1 January, a year earlier), with the sums of such a span's row (genders, work + studies:
+``SPAN_FAMILIES``), so that masking and differencing protect them like any count.
+
 The id ``goals`` was the issue-9 table of ``interventions.Goal`` (rows ``<insats>:<year>:<metric>``)
 before the plan became the only store of insats goals. Publications frozen with that table still
 render (they carry their own rows, columns and kinds) and are still decomposed for differencing
@@ -15,7 +23,7 @@ import re
 from finsam.statistics import grading, masking
 from finsam.statistics.tables.data import COUNT, MEASURE, SHARE, TEXT
 from finsam.statistics.tables.registry import (
-    ADDITIVE, CURRENT, PERIOD, UNPUBLISHED, Atoms, TableSpec, UnpublishedSpec, register,
+    ADDITIVE, CURRENT, PERIOD, UNPUBLISHED, Atoms, TableSpec, UnpublishedSpec, register, year_earlier,
 )
 
 from . import texts
@@ -40,6 +48,9 @@ SUMMARY_COLUMNS = [("indicators", "Indikatorer")] + [(c, grading.LABELS[c]) for 
     ("grade", "Bedömning"), ("status", "Status")]
 SUMMARY_KINDS = {"indicators": MEASURE, **{c: MEASURE for c in SUMMARY_CODES}, "grade": TEXT, "status": TEXT,
                  "assessment": TEXT}
+# The counts behind the previous value (its numerator and denominator): cells of the row that no column
+# shows (the previous value's text does), so that masking and differencing treat them as counts.
+PREVIOUS_COUNT_COLUMNS = ("previous_numerator", "previous_denominator")
 SMALL_N = 10  # a share of fewer than this many reads as uncertain (the note says so)
 NOTE = ("Resultatet räknas från periodens början till rapportens slut. God: minst målet eller inom 5 procent av det. "
         "Före periodens slut visas status mot det förväntade värdet hittills (I fas, Risk, Ej i fas), inget betyg.")
@@ -74,6 +85,14 @@ def _row(table, key, outcome, percent):
     if unit in ("share", "points"):
         table.cell_kinds.update({(key, "target"): SHARE, (key, "result"): SHARE})
     prev_value = outcome.previous
+    if prev_value is not None and prev_value.counts:
+        # The previous value's basis ("30,2 % (26 av 86)") shows two counts of the span a year
+        # earlier: count cells that no column shows, masked and differenced like any count (tied to
+        # that span's atoms by plan_relations); a hidden one hides the previous value.
+        for col, count in zip(PREVIOUS_COUNT_COLUMNS, (prev_value.numerator, prev_value.denominator)):
+            if count is not None:
+                cells[col] = count
+                table.cell_kinds[(key, col)] = COUNT
     table.goal_masks[key] = _behind(outcome)
     notes = []
     if value.detail.get("manual"):
@@ -322,6 +341,7 @@ def plan_relations(ctx, table, rel):
             row = scope[0]
         else:
             continue
+        _previous_span(table, key, outcome, row, rel)
         if outcome.opening is not None and ref.get("key") == "current_count" and outcome.start == ctx.period.start:
             # the expected value to date shows the opening (opening + (target - opening) x fraction):
             # the row's current ones that are not new, a count no table shows, protected like one
@@ -356,6 +376,40 @@ def plan_relations(ctx, table, rel):
                     rel.add([cell], (counted[0], row, counted[1] + suffix))
         if table.cells[key]["denominator"] is not None:
             rel.bound(numerator, denominator)
+    _span_families(rel)
+
+
+# How the counts of one table's row hang together, as a reader of that table knows: the genders add
+# up to the total, work + studies = work or study. A plan row's counts of one span (the women and the
+# men among the new ones a year earlier, and all new ones) determine the span's count of the third
+# gender, which no table shows: these relations over the span's ~goal_span counts make it an unknown
+# to protect like the others (found by tests/test_plan_previous.py: 22 - 6 - 13 = 3).
+GENDER_PARTS = ("kvinna", "man", "annat_ej_angivet")
+SPAN_FAMILIES = {
+    "flow": lambda col: [([f"{m}_{g}" for g in GENDER_PARTS], f"{m}_totalt") for m in ("new", "exited", "current")
+                         if col.startswith(f"{m}_")],
+    "work_or_study": lambda col: [([f"{k}_{g}" for g in GENDER_PARTS], k)
+                                  for k in ("exited", "work", "studies", "work_or_study")] + [
+        ([f"work{s}", f"studies{s}"], f"work_or_study{s}") for s in ("", *(f"_{g}" for g in GENDER_PARTS))],
+}
+
+
+def _span_families(rel):
+    """For every ~goal_span count the relations name, the relations of its table's row over the same
+    insats and span (SPAN_FAMILIES), once per report."""
+    done = rel.__dict__.setdefault("goal_span_families", set())
+    for parts, total in list(rel.relations):
+        for cell in (*parts, total):
+            if cell[0] != GOAL_SPAN:
+                continue
+            slug, table_id, col = cell[1].split("|")
+            for cols, whole in SPAN_FAMILIES.get(table_id, lambda col: [])(col):
+                family = (slug, table_id, tuple(cols), whole, cell[2])
+                if family in done:
+                    continue
+                done.add(family)
+                first, last = (datetime.date.fromisoformat(day) for day in cell[2].split("|"))
+                rel.add([_span(slug, table_id, c, first, last) for c in cols], _span(slug, table_id, whole, first, last))
 
 
 # A row counted over another span than the report's (a year's indicator in a report of the second
@@ -420,6 +474,38 @@ def _outside_the_period(ctx, table, key, outcome, row, rel):
             overlap = _span(slug, table_id, cell_col, max(start, first), min(end, last))
             rel.add([overlap, *before], plan)
             rel.add([overlap, *outside], cell)
+
+
+# The previous value counts the same metric over the same span a year earlier: its numerator and
+# denominator (PREVIOUS_COUNT_COLUMNS) are the insats's (or the whole förbund's) counts of that span,
+# the same unpublished counts GOAL_SPAN as above, so that differencing ties them to the atoms of the
+# publications overlapping that span (a count 2023's publication hid secondarily, shown as 2024's
+# previous value, gave a small one away) and two rows showing the same count share one unknown.
+PREVIOUS_COUNTS = {
+    **SPAN_COUNTS,
+    "share_women_current": (("flow", "current_kvinna", CURRENT), ("flow", "current_totalt", CURRENT)),
+    "share_men_current": (("flow", "current_man", CURRENT), ("flow", "current_totalt", CURRENT)),
+}
+EXITS = ("work_or_study", "exited", ADDITIVE)  # an exit share's denominator: the identified exits
+
+
+def _previous_span(table, key, outcome, row, rel):
+    cells = table.cells[key]
+    if outcome.previous is None or not any(cells.get(c) is not None for c in PREVIOUS_COUNT_COLUMNS):
+        return
+    slug = "" if row == "totalt" else row
+    first, last = year_earlier(outcome.start), year_earlier(outcome.counted_end)
+    metric, gender = outcome.ref.get("key", ""), outcome.ref.get("gender")
+    counted = PREVIOUS_COUNTS.get(metric)
+    if counted is None and (metric.startswith("share_exit_reason:") or metric == "share_work_study_or_further_measures"):
+        counted = (None, EXITS)
+    for col, what in zip(PREVIOUS_COUNT_COLUMNS, counted or (None, None)):
+        if what is None or cells.get(col) is None:
+            continue
+        table_id, cell_col, _ = what
+        if gender and table_id == "work_or_study":
+            cell_col = f"{cell_col}_{gender}"
+        rel.add([_span(slug, table_id, cell_col, first, last)], (table.id, key, col))
 
 
 # --- publications frozen with the issue-9 goals table ---------------------------------------------

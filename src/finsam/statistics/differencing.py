@@ -14,8 +14,14 @@ therefore written as a sum of *atoms*, the same count for one insats and one str
 - a plan indicator's counts over another span than the report's (a year's goal in a half-year
   report counts from 1 January) are tied by relations to the report's cells through unpublished
   counts of the spans between (plans/report_tables.py, GOAL_SPAN), which decompose into the atoms
-  of their span; a publication frozen with the issue-9 goals table decomposes its goal counts into
+  of their span; so are the counts behind a plan indicator's previous value (the same span a year
+  earlier); a publication frozen with the issue-9 goals table decomposes its goal counts into
   the atoms of the flow, work_or_study or exit_reason counts of the insats from 1 January.
+
+The earlier publications taken into account are those linked to the new one (``_linked``): a
+publication is linked when one of its spans (its period, and every span its cells and unpublished
+counts count over: ``_spans``) overlaps or adjoins one of the new report's or of a publication
+linked before it. A previous value of 2023 in a report of H2 2024 links 2023's publications.
 
 Which of these a table's cells are is declared with the table (``TableSpec.decompose`` and
 ``chain``, statistics/tables/); this module only knows the three kinds of time (``Atoms``).
@@ -180,50 +186,61 @@ def _virtual_reports(reports, bounds):
 
 
 def _linked(report, earlier):
-    """The earlier publications whose periods overlap the new one's, directly or through others:
-    no count of the rest shares an atom with it."""
+    """The earlier publications whose spans overlap or adjoin the new one's, directly or through
+    others: no count of the rest shares an atom with it. A report's spans are its period and every
+    other span its cells and unpublished counts count over (``_spans``: a plan row's previous value
+    counts the same span a year earlier, so H2 2024 is linked to 2023's publication)."""
     linked, rest = [], list(earlier)
-    periods = [(report.date_from, report.date_to)]
+    spans, theirs_of = _spans(report), {id(r): _spans(r) for r in earlier}
     grew = True
     while grew:
         grew = False
         for r in list(rest):
+            theirs = theirs_of[id(r)]
             # overlapping or next to each other: current counts are tied from one stretch to the next
-            if any(r.date_from <= end + DAY and start <= r.date_to + DAY for start, end in periods):
+            if any(a <= end + DAY and start <= b + DAY for start, end in spans for a, b in theirs):
                 linked.append(r)
                 rest.remove(r)
-                periods.append((r.date_from, r.date_to))
+                spans |= theirs
                 grew = True
     return linked
 
 
+def _spans(report):
+    """{(first day, last day)}: the report's period and every span a cell or an unpublished count of
+    its relations counts over that is not the period (a plan indicator's counts run from 1 January,
+    its previous value's a year earlier)."""
+    spans = {(report.date_from, report.date_to)}
+    scope = _scope(report)
+    for cell in {c for parts, total in report.relations for c in (*parts, total)
+                 if str(c[0]).startswith(masking.UNPUBLISHED)}:
+        spec = tables.get(cell[0])
+        decomposed = spec.decompose(*cell, _parts(spec, scope), report.date_from, report.date_to) \
+            if spec and spec.decompose else None
+        if decomposed is not None:
+            spans.add((decomposed.start, decomposed.end))
+    for table in report.tables:
+        spec = tables.get(table.id)
+        if not (spec and spec.decompose):
+            continue
+        for row, columns in table.cells.items():
+            for col in columns:
+                decomposed = spec.decompose(table.id, row, col, _parts(spec, scope), report.date_from, report.date_to)
+                if decomposed is not None:
+                    spans.add((decomposed.start, decomposed.end))
+    return spans
+
+
 def _bounds(reports):
-    """The dates where a stretch of time starts: every period's first day and the day after its last,
-    and those of every span a cell or an unpublished count of the relations counts over that is not
-    its report's period (a plan indicator's counts run from 1 January: the span they share with the
-    report's cell), so that the atoms of every report cut time at the same days."""
+    """The dates where a stretch of time starts: the first day and the day after the last of every
+    span of every report (``_spans``: its period, and every span a cell or an unpublished count of
+    the relations counts over, such as a plan indicator's from 1 January, the span it shares with
+    the report's cell), so that the atoms of every report cut time at the same days."""
     days = set()
     for r in reports:
-        days.add(r.date_from)
-        days.add(r.date_to + DAY)
-        for cell in {c for parts, total in r.relations for c in (*parts, total)
-                     if str(c[0]).startswith(masking.UNPUBLISHED)}:
-            spec = tables.get(cell[0])
-            decomposed = spec.decompose(*cell, _parts(spec, _scope(r)), r.date_from, r.date_to) \
-                if spec and spec.decompose else None
-            if decomposed is not None and (decomposed.start, decomposed.end) != (r.date_from, r.date_to):
-                days.add(decomposed.start)
-                days.add(decomposed.end + DAY)
-        for table in r.tables:
-            spec = tables.get(table.id)
-            if not (spec and spec.decompose):
-                continue
-            for row, columns in table.cells.items():
-                for col in columns:
-                    decomposed = spec.decompose(table.id, row, col, _parts(spec, _scope(r)), r.date_from, r.date_to)
-                    if decomposed is not None and (decomposed.start, decomposed.end) != (r.date_from, r.date_to):
-                        days.add(decomposed.start)
-                        days.add(decomposed.end + DAY)
+        for start, end in _spans(r):
+            days.add(start)
+            days.add(end + DAY)
     return sorted(days)
 
 

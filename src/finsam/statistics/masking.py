@@ -15,7 +15,10 @@ must make up a visible 0 are shown and the search runs again (``forced_zeros``).
 
 Shares computed from a hidden count (as numerator or denominator) are hidden too, and so are a
 plan indicator's result, previous value and grade or status when a count behind it is small or
-hidden (``_mask_plan_rows``), and a mean or median over a hidden count (``Table.measure_of``). Other measures and amounts are never masked as counts.
+hidden (``_mask_plan_rows``; the previous value's numerator and denominator are count cells of the
+row, ``previous_numerator`` and ``previous_denominator``, tied to the span a year earlier), and a
+mean or median over a hidden count (``Table.measure_of``). Other measures and amounts are never
+masked as counts.
 
 The relations come from the tables (``Table.sums``) and the report (``Report.relations``,
 ``Report.bounds``), declared with the tables (statistics/tables/). ``suppress`` also takes
@@ -322,38 +325,44 @@ def apply(report, hidden, threshold):
 # work_or_study), which made the masking claim to hide what anyone could read.
 PLAN_RESULT_COLUMNS = ("result", "previous", "expected_to_date", "grade", "status")
 PLAN_RESULT_TEXTS = ("result", "previous", "grade", "status", "expected_to_date", "note")  # the note names an opening
+# The counts behind the previous value (plans/report_tables.py: cells no column shows, tied to the span a
+# year earlier); hidden with the previous value, and a hidden one hides it.
+PLAN_PREVIOUS_COUNTS = ("previous_numerator", "previous_denominator")
 
 
-def plan_row_hides(behind, counts_masked, threshold):
+def plan_row_hides(behind, counts_masked, threshold, previous_masked=False):
     """What publication hides of a plan indicator's row (activities-and-goals.md, "Masking"), given
-    the counts ``behind`` it (``Table.goal_masks``) and whether its numerator or denominator is
-    masked: PLAN_RESULT_COLUMNS when a participant or SIP count behind its result (the value,
-    numerator, denominator, an opening) is 1 to threshold - 1, or is hidden; ("previous",) when one
-    behind its previous value is (a direction target then reads Ej bedömt); else ()."""
+    the counts ``behind`` it (``Table.goal_masks``) and whether the search hid its numerator or
+    denominator (``counts_masked``) or a previous count cell (``previous_masked``,
+    ``PLAN_PREVIOUS_COUNTS``): PLAN_RESULT_COLUMNS when a participant or SIP count behind its result
+    (the value, numerator, denominator, an opening) is 1 to threshold - 1, or is hidden;
+    ("previous",) when one behind its previous value is (a direction target then reads Ej bedömt);
+    else ()."""
     def small(values):
         return any(isinstance(v, int) and not isinstance(v, bool) and 0 < v < threshold for v in values)
 
     if small(behind.get("counts", ())) or counts_masked:
         return PLAN_RESULT_COLUMNS
-    if small(behind.get("previous_counts", ())):
+    if small(behind.get("previous_counts", ())) or previous_masked:
         return ("previous",)
     return ()
 
 
 def _mask_plan_rows(table, masked, threshold):
     """Hide what ``plan_row_hides`` says of each plan indicator's row; a direction target whose
-    previous value is hidden reads Ej bedömt."""
+    previous value is hidden reads Ej bedömt. A hidden previous value hides its count cells too."""
     for row, behind in table.goal_masks.items():
         cells, texts = table.cells[row], table.texts.get(row, {})
-        hide = plan_row_hides(behind, bool({(row, "numerator"), (row, "denominator")} & masked), threshold)
+        hide = plan_row_hides(behind, bool({(row, "numerator"), (row, "denominator")} & masked), threshold,
+                              bool({(row, c) for c in PLAN_PREVIOUS_COUNTS} & masked))
         if hide == ("previous",) and behind.get("direction"):
             for col in ("grade", "status"):
                 if cells.get(col) is not None:
                     cells[col] = "ej_bedomt"
                     if col in texts:
                         texts[col] = "Ej bedömt"
-        for col in hide:
-            if cells.get(col) is not None:
+        for col in (*hide, *PLAN_PREVIOUS_COUNTS) if hide else ():
+            if cells.get(col) is not None:  # hiding more than the search did reveals nothing more
                 cells[col] = None
                 table.masked.append((row, col))
         for key in PLAN_RESULT_TEXTS if hide == PLAN_RESULT_COLUMNS else hide:

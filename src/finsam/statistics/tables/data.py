@@ -74,7 +74,9 @@ class Table:
     extra: dict = field(default_factory=dict)
     # Plan indicator rows (plans/report_tables.py): row -> {"counts": [...], "previous_counts": [...],
     # "direction": bool}, the participant or SIP counts behind the row's result and previous value,
-    # which publication masking checks (masking.apply); never frozen.
+    # which publication masking checks (masking.apply); never frozen. (The previous value's numerator
+    # and denominator are also count cells of the row that no column shows, "previous_numerator" and
+    # "previous_denominator": frozen like any cell, left out of to_json.)
     goal_masks: dict = field(default_factory=dict)
     # Texts rendered by the engine per row (JSON "texts"): {row: {"goal": ..., "result": ...}}.
     texts: dict = field(default_factory=dict)
@@ -124,13 +126,17 @@ class Table:
         def rnd(value):
             return None if value is None else _json_value(value, 4)
 
+        # A cell of a column the table does not list (a plan row's previous_numerator and
+        # previous_denominator: counts its texts show, plans/report_tables.py) is for masking and the
+        # frozen format only: the JSON has every row × every column, nothing else (docs/report-json.md).
+        shown = {k for k, _ in self.columns}
         data = {
             "id": self.id,
             "title": self.title,
             "population": self.population,
             "rows": [{"key": k, "label": label} for k, label in self.rows],
             "columns": [{"key": k, "label": label} for k, label in self.columns],
-            "cells": {r: {c: _json_value(v) for c, v in cols.items()} for r, cols in self.cells.items()},
+            "cells": {r: {c: _json_value(v) for c, v in cols.items() if c in shown} for r, cols in self.cells.items()},
             "shares": {r: {c: rnd(v) for c, v in cols.items()} for r, cols in self.shares.items()},
             "denominator": self.denominator,
             "notes": self.notes,
@@ -142,7 +148,7 @@ class Table:
         if self.partial:
             data["partial"] = True
         if self.masked:
-            data["masked"] = [{"row": r, "column": c} for r, c in self.masked]
+            data["masked"] = [{"row": r, "column": c} for r, c in self.masked if c in shown]
             data["masked_shares"] = [{"row": r, "column": c} for r, c in sorted(self.masked_shares)]
         data.update(self.extra)
         return data
