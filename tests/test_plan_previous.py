@@ -127,3 +127,62 @@ def test_the_previous_values_counts_are_frozen_as_counts_of_their_span_and_left_
     json_goals = next(t for t in data["tables"] if t["id"] == "goals")
     assert all("previous_numerator" not in cells for cells in json_goals["cells"].values())
     assert all(m["column"] != "previous_numerator" for m in json_goals.get("masked", []))
+
+
+# --- the previous value of an exit reason's share (attack on the previous values) ----------------
+
+def _forbund_plan(association, *indicators):
+    """A 2024 plan of the whole förbund (no insats) with one indicator per (key, metric)."""
+    import json
+
+    from finsam.interventions.association_file import apply_association_file
+
+    document = {"slug": association.slug, "plans": [{
+        "key": "vp-2024", "name": "Verksamhetsplan 2024", "from_year": 2024, "to_year": 2024,
+        "focus_areas": [{"key": "individ", "name": "Individ", "goals": [{"key": "g", "name": "G", "indicators": [
+            {"key": key, "text": key, "metric": {"source": "participants", **metric},
+             "target": {"type": "at_least", "value": 0.1}, "period": {"type": "year"}}
+            for key, metric in indicators]}]}]}]}
+    apply_association_file(json.dumps(document).encode())
+
+
+@pytest.mark.parametrize("periods,new,plus,minus", [
+    ([Y2023, H2_2024], 1, 0, []),
+    # H2 2024 is frozen with its previous values, then 2023 is published
+    ([H2_2024, Y2023], 0, 1, []),
+])
+def test_an_exit_reason_shares_previous_value_gives_away_no_count_the_year_before_hid(exempelstad, periods, new, plus, minus):
+    """The whole förbund's share of each exit reason (per gender), 2024's year goals: their previous
+    values show the numerator, exit_reason's cell of the reason in 2023. Before the fix only the
+    denominator was tied to the span a year earlier: H2 2024 showed "20 % (5 av 25)" for the men who
+    moved (flyttat), and 2023's publication, masked afterwards, hid flyttat/man (5) and /kvinna (1)
+    but showed the row's total 6 and annat/ej angivet 0: 6 - 5 - 0 = 1 woman. (It also gave away
+    the 5 of arbete and okand that 2023 hid secondarily.)"""
+    admin = User.objects.get(username="admin@exempelstad.se")
+    exits = compute_report(exempelstad, *Y2023).table("exit_reason")
+    indicators = [(f"{code}_{g}", {"key": f"share_exit_reason:{code}", **({"gender": g} if g != "totalt" else {})})
+                  for code, _ in exits.rows if code != "totalt" for g in ("kvinna", "man", "annat_ej_angivet", "totalt")]
+    _forbund_plan(exempelstad, *indicators)
+    reports = [publish_report(exempelstad, date_from=a, date_to=b, interventions=[], title=str(a), user=admin).report()
+               for a, b in periods]
+    unmasked = [compute_report(exempelstad, *p) for p in periods]
+    relations, hidden = [], set()
+    for k, (shown, truth) in enumerate(zip(reports, unmasked)):
+        own, _ = reader_relations(truth)
+        relations += [([(k, *x) for x in parts], (k, *total)) for parts, total in own]
+        for table in shown.tables:
+            hidden |= {(k, table.id, row, c) for row, c in table.masked}
+    table = reports[new].table("plan_goals.individ")
+    cross, shown_any = [], 0
+    for key, metric in indicators:
+        text = table.texts[f"g.{key}"]["previous"]
+        if text is None:
+            continue
+        shown_any += 1
+        numerator = int(BASIS.search(text).group(1).replace("\u00a0", ""))
+        cell = ("exit_reason", metric["key"].split(":")[1], metric.get("gender", "totalt"))
+        assert numerator == value(unmasked[plus], cell) - sum(value(unmasked[k], cell) for k in minus)
+        cross.append(([(new, "previous", key, "numerator")] + [(k, *cell) for k in minus], (plus, *cell)))
+    assert shown_any >= 3
+    worked_out = determined_by(relations + cross, hidden | unpublished(relations))
+    assert not small_ones(worked_out, unmasked)

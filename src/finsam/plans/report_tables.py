@@ -21,6 +21,7 @@ import datetime
 import re
 
 from finsam.statistics import grading, masking
+from finsam.statistics.participant_metrics import EXIT_SHARES
 from finsam.statistics.tables.data import COUNT, MEASURE, SHARE, TEXT
 from finsam.statistics.tables.registry import (
     ADDITIVE, CURRENT, PERIOD, UNPUBLISHED, Atoms, TableSpec, UnpublishedSpec, register, year_earlier,
@@ -402,7 +403,9 @@ def _span_families(rel):
         for cell in (*parts, total):
             if cell[0] != GOAL_SPAN:
                 continue
-            slug, table_id, col = cell[1].split("|")
+            slug, table_id, col, *of_row = cell[1].split("|")
+            if of_row:  # a count of another row than the total (an exit reason's): no family
+                continue
             for cols, whole in SPAN_FAMILIES.get(table_id, lambda col: [])(col):
                 family = (slug, table_id, tuple(cols), whole, cell[2])
                 if family in done:
@@ -434,16 +437,20 @@ GOAL_SPAN = f"{UNPUBLISHED}goal_span"  # the id earlier publications' relations 
 GOAL_OPENING = f"{UNPUBLISHED}goal_opening"  # (id, row of flow, first day): a current count's opening
 
 
-def _span(slug, table_id, col, first, last):
-    return (GOAL_SPAN, f"{slug}|{table_id}|{col}", f"{first.isoformat()}|{last.isoformat()}")
+def _span(slug, table_id, col, first, last, table_row="totalt"):
+    """The count of ``table_id``'s cell (``table_row``, ``col``) for the insats ``slug`` (empty: the
+    whole förbund) over ``first``-``last``: "<slug>|<table>|<col>", "|<row>" after it when the row is
+    not the total (an exit reason of exit_reason)."""
+    of_row = "" if table_row == "totalt" else f"|{table_row}"
+    return (GOAL_SPAN, f"{slug}|{table_id}|{col}{of_row}", f"{first.isoformat()}|{last.isoformat()}")
 
 
 def _span_atoms(table_id, row, col, scope, start, end):
-    slug, table, cell_col = row.split("|")
+    slug, table, cell_col, *of_row = row.split("|")
     first, last = (datetime.date.fromisoformat(day) for day in col.split("|"))
     time = CURRENT if cell_col.startswith("current_") else ADDITIVE
     # an empty insats: the whole förbund, the report's insatser
-    return Atoms(table, "totalt", cell_col, (slug,) if slug else tuple(scope), first, last, time)
+    return Atoms(table, of_row[0] if of_row else "totalt", cell_col, (slug,) if slug else tuple(scope), first, last, time)
 
 
 register(UnpublishedSpec(GOAL_SPAN, decompose=_span_atoms))
@@ -499,6 +506,12 @@ def _previous_span(table, key, outcome, row, rel):
     counted = PREVIOUS_COUNTS.get(metric)
     if counted is None and (metric.startswith("share_exit_reason:") or metric == "share_work_study_or_further_measures"):
         counted = (None, EXITS)
+        if cells.get("previous_numerator") is not None:
+            # the numerator is exit_reason's cells of its reasons (of its gender) over that span
+            reasons = ([metric.split(":", 1)[1]] if metric.startswith("share_exit_reason:")
+                       else EXIT_SHARES[metric])
+            rel.add([_span(slug, "exit_reason", gender or "totalt", first, last, table_row=code) for code in reasons],
+                    (table.id, key, "previous_numerator"))
     for col, what in zip(PREVIOUS_COUNT_COLUMNS, counted or (None, None)):
         if what is None or cells.get(col) is None:
             continue
