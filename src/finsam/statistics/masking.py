@@ -18,7 +18,7 @@ plan indicator's result, previous value and grade or status when a count behind 
 hidden (``_mask_plan_rows``; the previous value's numerator and denominator are count cells of the
 row, ``previous_numerator`` and ``previous_denominator``, tied to the span a year earlier), and a
 mean or median over a hidden count (``Table.measure_of``). Other measures and amounts are never
-masked as counts.
+masked as counts. A roll-up of plan rows then counts its rows as published (``Table.recount``).
 
 The relations come from the tables (``Table.sums``) and the report (``Report.relations``,
 ``Report.bounds``), declared with the tables (statistics/tables/). ``suppress`` also takes
