@@ -70,7 +70,7 @@ def _published_with_goals(exempelstad, metrics, periods):
     from finsam.reports.publishing import publish_report
     from finsam.statistics.engine import compute_report
     from finsam.tenancy.models import User
-    from tests.test_masking import reader_relations
+    from tests.test_publications import what_readers_know
 
     admin = User.objects.get(username="admin@exempelstad.se")
     for insats in exempelstad.interventions.all():
@@ -79,13 +79,7 @@ def _published_with_goals(exempelstad, metrics, periods):
     reports = [publish_report(exempelstad, date_from=a, date_to=b, interventions=[], title=f"{a}", user=admin)
                .report() for a, b in periods]
     unmasked = [compute_report(exempelstad, *p) for p in periods]
-    relations, hidden = [], set()
-    for k, (r, u) in enumerate(zip(reports, unmasked)):
-        own, _ = reader_relations(u)
-        relations += [([(k, *x) for x in parts], (k, *total)) for parts, total in own]
-        for table in r.tables:
-            hidden |= {(k, table.id, row, c) for row, c in table.masked}
-    return unmasked, relations, hidden
+    return (unmasked, *what_readers_know(reports, unmasked))
 
 
 def test_a_goal_counted_from_1_january_does_not_give_away_the_other_half_years_hidden_counts(exempelstad):

@@ -11,8 +11,8 @@ from finsam.reports.publishing import publish_report
 from finsam.statistics.engine import compute_report
 from finsam.tenancy.models import User
 from tests.plan_goals import insats_goal
-from tests.test_masking import determined_by, reader_relations, value
-from tests.test_publications import small_ones, unpublished
+from tests.test_masking import determined_by, value
+from tests.test_publications import small_ones, unpublished, what_readers_know
 
 D = datetime.date
 Y2023, H2_2023 = (D(2023, 1, 1), D(2023, 12, 31)), (D(2023, 7, 1), D(2023, 12, 31))
@@ -62,12 +62,7 @@ def test_a_previous_value_gives_away_no_count_an_earlier_publication_hid(exempel
     reports = [publish_report(exempelstad, date_from=a, date_to=b, interventions=[], title=str(a), user=admin).report()
                for a, b in periods]
     unmasked = [compute_report(exempelstad, *p) for p in periods]
-    relations, hidden = [], set()
-    for k, (shown, truth) in enumerate(zip(reports, unmasked)):
-        own, _ = reader_relations(truth)
-        relations += [([(k, *x) for x in parts], (k, *total)) for parts, total in own]
-        for table in shown.tables:
-            hidden |= {(k, table.id, row, c) for row, c in table.masked}
+    relations, hidden = what_readers_know(reports, unmasked)
     goals = reports[new].table("goals")
     cross, shown_any = [], 0
     for key, _ in goals.rows:
@@ -166,12 +161,7 @@ def test_an_exit_reason_shares_previous_value_gives_away_no_count_the_year_befor
     reports = [publish_report(exempelstad, date_from=a, date_to=b, interventions=[], title=str(a), user=admin).report()
                for a, b in periods]
     unmasked = [compute_report(exempelstad, *p) for p in periods]
-    relations, hidden = [], set()
-    for k, (shown, truth) in enumerate(zip(reports, unmasked)):
-        own, _ = reader_relations(truth)
-        relations += [([(k, *x) for x in parts], (k, *total)) for parts, total in own]
-        for table in shown.tables:
-            hidden |= {(k, table.id, row, c) for row, c in table.masked}
+    relations, hidden = what_readers_know(reports, unmasked)
     table = reports[new].table("plan_goals.individ")
     cross, shown_any = [], 0
     for key, metric in indicators:

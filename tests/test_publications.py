@@ -161,18 +161,27 @@ def test_per_insats_publications_cannot_be_subtracted_from_the_whole(exempelstad
                                                     for s in slugs]
     reports = [p.report() for p in published]
     unmasked = [compute_report(exempelstad, *YEAR, [s] if k else []) for k, s in enumerate([None] + slugs)]
-    relations, hidden = [], set()
-    for k, (shown, truth) in enumerate(zip(reports, unmasked)):
+    for shown, truth in zip(reports, unmasked):
         assert_safe(truth, shown, 5)  # each on its own
-        own, _ = reader_relations(truth)
-        relations += [([(k, *p) for p in parts], (k, *total)) for parts, total in own]
-        for table in shown.tables:
-            hidden |= {(k, table.id, r, c) for r, c in table.masked}
+    relations, hidden = what_readers_know(reports, unmasked)
     cross = cross_relations(reports)
     assert len(cross) > 100
     for parts, total in cross:  # true of the data
         assert sum(value(unmasked[p[0]], p[1:]) for p in parts) == value(unmasked[total[0]], total[1:])
     assert not small_ones(determined_by(relations + cross, hidden | unpublished(relations)), unmasked)
+
+
+def what_readers_know(reports, unmasked):
+    """(relations, hidden) over several publications, numbered: what a reader writes down from each
+    published report (``reader_relations`` of its unmasked report, cells prefixed by its number) and
+    the cells each one hides."""
+    relations, hidden = [], set()
+    for k, (shown, truth) in enumerate(zip(reports, unmasked)):
+        own, _ = reader_relations(truth)
+        relations += [([(k, *p) for p in parts], (k, *total)) for parts, total in own]
+        for table in shown.tables:
+            hidden |= {(k, table.id, r, c) for r, c in table.masked}
+    return relations, hidden
 
 
 def unpublished(relations):
@@ -192,12 +201,7 @@ def test_masking_per_report_alone_would_be_subtracted(exempelstad, people):
     slugs = sorted(exempelstad.interventions.values_list("slug", flat=True))
     alone = [compute_report(exempelstad, *YEAR, [s] if s else [], publish=True) for s in [None] + slugs]
     unmasked = [compute_report(exempelstad, *YEAR, [s] if s else []) for s in [None] + slugs]
-    relations, hidden = [], set()
-    for k, r in enumerate(alone):
-        own, _ = reader_relations(unmasked[k])
-        relations += [([(k, *p) for p in parts], (k, *total)) for parts, total in own]
-        for table in r.tables:
-            hidden |= {(k, table.id, row, c) for row, c in table.masked}
+    relations, hidden = what_readers_know(alone, unmasked)
     assert small_ones(determined_by(relations + cross_relations(alone), hidden | unpublished(relations)), unmasked)
 
 
@@ -207,13 +211,8 @@ def test_half_year_and_year_cannot_be_subtracted(exempelstad, people):
     analyst = people[Role.ANALYST]
     periods = [(D(2024, 1, 1), D(2024, 6, 30)), YEAR, (D(2024, 7, 1), D(2024, 12, 31))]
     reports = [publish(exempelstad, analyst, period=p, title=str(p)).report() for p in periods]
-    relations, hidden, unmasked = [], set(), []
-    for k, (r, p) in enumerate(zip(reports, periods)):
-        unmasked.append(compute_report(exempelstad, *p))
-        own, _ = reader_relations(unmasked[-1])
-        relations += [([(k, *x) for x in parts], (k, *total)) for parts, total in own]
-        for table in r.tables:
-            hidden |= {(k, table.id, row, c) for row, c in table.masked}
+    unmasked = [compute_report(exempelstad, *p) for p in periods]
+    relations, hidden = what_readers_know(reports, unmasked)
     cross = []
     time_additive = {"education", "time_on_support", "referrer", "target_group", "exit_reason", "support_in_out",
                      "duration"}
