@@ -437,7 +437,8 @@ def register_extract(request):
             file_format = request.POST.get("format") if request.POST.get("format") in extract.FORMATS else "html"
             participations = list(extract.find(request.association, reachable, form.cleaned_data["identitet"],
                                                form.cleaned_data["insats"]))
-            if file_format == "pdf" and extract.row_count(request.association, participations) > extract.EXTRACT_JOB_ROWS:
+            logs = extract.log_rows(request.association, participations)
+            if file_format == "pdf" and extract.row_count(participations, logs) > extract.EXTRACT_JOB_ROWS:
                 # A long extract's PDF is made in the background (extract.EXTRACT_JOB_ROWS); the job
                 # reads the participations and logs that it did.
                 job = enqueue("register_extract", association=request.association, user=request.user,
@@ -445,7 +446,7 @@ def register_extract(request):
                 messages.info(request, "Utdraget är långt, så PDF-filen tas fram i bakgrunden. Den finns att "
                                        "hämta här när den är klar.")
                 return redirect("jobs:detail", request.association.slug, job.pk)
-            data = extract.build(request.association, participations, user=request.user, how=how)
+            data = extract.build(request.association, participations, user=request.user, how=how, logs=logs)
             _log(request, "register_extract", subject=extract.log_subject(file_format, participations),
                  row_count=len(participations))
             if file_format != "html":
