@@ -36,6 +36,16 @@ def shown_previous(text, metric):
     return int(found.group(1).replace("\u00a0", "")), int(found.group(2).replace("\u00a0", ""))
 
 
+def _publish_each(association, periods):
+    """A publication of each of ``periods`` in turn (by the example's administratör): (the published
+    reports, the unmasked ones, what a reader knows of them all, what they hide)."""
+    admin = User.objects.get(username="admin@exempelstad.se")
+    reports = [publish_report(association, date_from=a, date_to=b, interventions=[], title=str(a), user=admin).report()
+               for a, b in periods]
+    unmasked = [compute_report(association, *p) for p in periods]
+    return (reports, unmasked, *what_readers_know(reports, unmasked))
+
+
 @pytest.mark.parametrize("periods,new,plus,minus", [
     # 2023 published; 2024's goals show 2023 as their previous value
     ([Y2023, Y2024], 1, 0, []),
@@ -55,14 +65,10 @@ def test_a_previous_value_gives_away_no_count_an_earlier_publication_hid(exempel
     platsen's "27,3 % (6 av 22)" and "59,1 % (13 av 22)" (share of women and of men among the new
     ones, previous value 2023), the 6 and 13 that 2023's publication hid to protect its 3 new ones
     of gender annat/ej angivet: 22 - 6 - 13 = 3 (likewise 3 for IPS psykos and 4 for Novum)."""
-    admin = User.objects.get(username="admin@exempelstad.se")
     for insats in exempelstad.interventions.all():
         for metric in COUNTED:
             insats_goal(insats, 2024, metric, 10 if metric == "new_count" else "0.5")
-    reports = [publish_report(exempelstad, date_from=a, date_to=b, interventions=[], title=str(a), user=admin).report()
-               for a, b in periods]
-    unmasked = [compute_report(exempelstad, *p) for p in periods]
-    relations, hidden = what_readers_know(reports, unmasked)
+    reports, unmasked, relations, hidden = _publish_each(exempelstad, periods)
     goals = reports[new].table("goals")
     cross, shown_any = [], 0
     for key, _ in goals.rows:
@@ -153,15 +159,11 @@ def test_an_exit_reason_shares_previous_value_gives_away_no_count_the_year_befor
     moved (flyttat), and 2023's publication, masked afterwards, hid flyttat/man (5) and /kvinna (1)
     but showed the row's total 6 and annat/ej angivet 0: 6 - 5 - 0 = 1 woman. (It also gave away
     the 5 of arbete and okand that 2023 hid secondarily.)"""
-    admin = User.objects.get(username="admin@exempelstad.se")
     exits = compute_report(exempelstad, *Y2023).table("exit_reason")
     indicators = [(f"{code}_{g}", {"key": f"share_exit_reason:{code}", **({"gender": g} if g != "totalt" else {})})
                   for code, _ in exits.rows if code != "totalt" for g in ("kvinna", "man", "annat_ej_angivet", "totalt")]
     _forbund_plan(exempelstad, *indicators)
-    reports = [publish_report(exempelstad, date_from=a, date_to=b, interventions=[], title=str(a), user=admin).report()
-               for a, b in periods]
-    unmasked = [compute_report(exempelstad, *p) for p in periods]
-    relations, hidden = what_readers_know(reports, unmasked)
+    reports, unmasked, relations, hidden = _publish_each(exempelstad, periods)
     table = reports[new].table("plan_goals.individ")
     cross, shown_any = [], 0
     for key, metric in indicators:
