@@ -17,6 +17,10 @@ def test_analyst_reads_sections_per_insats_and_the_previous_period(page, loaded)
     page.get_by_label("Ett avsnitt per insats med tabellerna om bakgrund och resultat").check()
     page.get_by_label("Jämför med samma datum ett år tidigare").check()
     page.get_by_role("button", name="Visa statistik").click()
+    # the click returns once the navigation commits; wait for the report (sections and the previous
+    # period take a while on a loaded machine: CI found is_visible() checked before it had loaded)
+    page.wait_for_load_state()
+    page.get_by_role("heading", name="Ålder vid inskrivning – Novum").wait_for()
     assert page.get_by_role("heading", name="Ålder vid inskrivning – Novum").is_visible()
     assert "2023-01-01–2023-06-30" in page.locator("main").inner_text()
     assert page.get_by_label("Jämför med samma datum ett år tidigare").is_checked()  # the choice is kept
