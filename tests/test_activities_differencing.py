@@ -212,3 +212,127 @@ def test_one_insats_with_only_sip_meetings_does_not_give_another_insats_sip_meet
         sip, novum = kinds["sip_mote"][col], by_intervention["novum"][col]
         if sip is not None and novum is not None:
             assert not 0 < sip - novum < 5, (col, sip, novum)
+
+
+def _parts_without_sip(report, scope):
+    """The parts of ``scope`` (insats slugs, "forbundet" for the förbund's own) the publication shows
+    held no SIP meeting: absent from the table per insats, or a row whose count equals the occasions
+    of its listed activities (SIP meetings are never listed). None when the tables are not there."""
+    ids = {t.id for t in report.tables}
+    if not {"activities_by_intervention", "activity_list"} <= ids:
+        return None
+    rows = report.table("activities_by_intervention").cells
+    listing = report.table("activity_list").cells.values()
+    names = {**report.intervention_names, "forbundet": "Förbundet"}
+    free = set()
+    for part in scope:
+        if part not in rows:
+            free.add(part)
+            continue
+        listed = sum(c["count"] for c in listing if c["intervention"] == names[part] and c["count"] is not None)
+        if rows[part]["count"] is not None and rows[part]["count"] == listed:
+            free.add(part)
+    return free
+
+
+def test_a_new_publications_structure_does_not_complete_earlier_ones(example_association):
+    """Novum: 5 SIP meetings in March; FINSAM-team: 5 seminars in March, 2 SIP meetings in September.
+    Novum's first half (5) and the whole year (7) published, the whole first half then showed which
+    parts had SIP meetings: FINSAM-team's row equal to its listed seminars, the förbund's own row 0,
+    the other insatser absent. So the first half had Novum's 5 and the second half 7 - 5 = 2, though
+    no cell of the new publication showed a small count (docs/decisions.md: the new publication
+    leaves its activity tables out and says why)."""
+    association, admin = example_association
+    _import(association, admin, _sip("novum", "2024-03-01", 5) + _seminars("finsam-team", "2024-03-03", 5)
+            + _sip("finsam-team", "2024-09-01", 2))
+    published = _publish_all(association, admin, [(NOVUM, D_H1), (WHOLE, D_YEAR), (WHOLE, D_H1)])
+    novum, year, h1 = (published[k] for k in [(NOVUM, D_H1), (WHOLE, D_YEAR), (WHOLE, D_H1)])
+    novum_sip, year_sip = (_visible_counts(r).get(("activities", "sip_mote", "count")) for r in (novum, year))
+    assert novum_sip == 5 and year_sip == 7  # the earlier publications do show these
+    scope = [s for s in h1.intervention_names if s != "novum"] + ["forbundet"]
+    free = _parts_without_sip(h1, scope)
+    # the reader's computation: every part but Novum without SIP meetings in the first half
+    assert free is None or free != set(scope), f"the second half's SIP meetings: {year_sip} - {novum_sip}"
+    if free is None:  # left out, and the publication says so in Swedish
+        reasons = [o["reason"] for o in h1.omitted if o["id"] == "activities_by_intervention"]
+        assert reasons and "tidigare publicerade" in reasons[0]
+
+
+def test_a_kind_missing_from_a_publication_is_known_to_be_zero(example_association):
+    """Novum: 5 SIP meetings in March; FINSAM-team: 2 SIP meetings in March and seminars in both
+    halves. The year (7 SIP meetings) and Novum's first half (5) published; the second half then had
+    no SIP row at all, which tells a reader the second half held none: the first half had 7, of which
+    FINSAM-team's were 7 - 5 = 2 (the förbund's own row is 0)."""
+    association, admin = example_association
+    _import(association, admin, _sip("novum", "2024-03-01", 5) + _sip("finsam-team", "2024-03-02", 2)
+            + _seminars("finsam-team", "2024-03-03", 5) + _seminars("finsam-team", "2024-09-03", 5))
+    published = _publish_all(association, admin, [(WHOLE, D_YEAR), (NOVUM, D_H1), (WHOLE, D_H2)])
+    year, novum, h2 = (published[k] for k in [(WHOLE, D_YEAR), (NOVUM, D_H1), (WHOLE, D_H2)])
+    year_sip, novum_sip = (_visible_counts(r).get(("activities", "sip_mote", "count")) for r in (year, novum))
+    ids = {t.id for t in h2.tables}
+    shows_no_sip = "activities" in ids and "sip_mote" not in h2.table("activities").cells
+    own = year.table("activities_by_intervention").cells.get("forbundet", {}).get("count") if \
+        "activities_by_intervention" in {t.id for t in year.tables} else None
+    assert not (shows_no_sip and year_sip is not None and novum_sip is not None and own == 0
+                and 0 < year_sip - novum_sip < 5), f"FINSAM-team's first half: {year_sip} - {novum_sip}"
+
+
+def test_what_a_publication_shows_was_held_by_nobody_is_a_known_zero(example_association):
+    """The table per kind lists the kinds held: a kind it leaves out (and, with no SIP row, every
+    part's SIP meetings) is 0 for every part of the scope in the period; a kind it shows is not."""
+    from finsam.activities.report_tables import INDIVIDUAL
+    from finsam.statistics.differencing import _empty_parts
+
+    association, admin = example_association
+    _import(association, admin, _seminars("finsam-team", "2024-09-03", 5) + _sip("novum", "2024-03-01", 5))
+    # FINSAM-team held seminars in the second half (so it is in the table per insats), no SIP meeting;
+    # Novum held SIP meetings in the first half
+    for period, part, sip_held in [(D_H2, "finsam-team", False), (D_H1, "novum", True)]:
+        zeros = _empty_parts([compute_report(association, *period)])
+        known = lambda *cell: any(holds(*cell) for _, _, holds in zeros.get(part, ()))  # noqa: E731
+        assert known("activities", "sip_mote", "count") is not sip_held
+        assert known(INDIVIDUAL, "totalt", "count") is not sip_held
+        assert known("activities", "seminarium", "count") is sip_held  # the seminars were in September
+        assert not known("activities", "totalt", "count")
+
+
+def test_a_publication_without_its_activity_tables_says_so_in_every_format(example_association):
+    """The publication of the structure test above: its description (the page, PDF and Excel share
+    it) names the tables left out and why, in Swedish; the JSON lists them under ``omitted``."""
+    from finsam.reports.describe import describe
+    from finsam.reports.models import PublishedReport
+
+    association, admin = example_association
+    _import(association, admin, _sip("novum", "2024-03-01", 5) + _seminars("finsam-team", "2024-03-03", 5)
+            + _sip("finsam-team", "2024-09-01", 2))
+    _publish_all(association, admin, [(NOVUM, D_H1), (WHOLE, D_YEAR), (WHOLE, D_H1)])
+    last = PublishedReport.objects.filter(association=association).order_by("-pk").first().report()
+    assert "activities" not in {t.id for t in last.tables} and "flow" in {t.id for t in last.tables}
+    facts = dict(describe(last))
+    left_out = facts["Tabeller som inte ingår"]
+    assert left_out.startswith("Aktiviteter per typ, ") and "Aktiviteter per insats" in left_out
+    assert "tidigare publicerade rapporter" in left_out and "activities" not in left_out
+    assert {o["id"] for o in last.to_json()["omitted"]} >= {"activities", "activities_by_intervention", "activity_list"}
+
+
+def test_a_report_that_would_give_counts_away_with_no_table_to_leave_out_is_refused(example_association, monkeypatch):
+    """When leaving the activity tables out is not enough (StructureReveals names no table left to
+    leave out), nothing is published and the analyst is told why in Swedish."""
+    from finsam.reports import publishing
+    from finsam.reports.models import PublishedReport
+    from finsam.statistics.differencing import StructureReveals
+
+    association, admin = example_association
+    calls = []
+
+    def reveals(report, threshold, earlier):
+        calls.append({t.id for t in report.tables})
+        raise StructureReveals({"activities"} if len(calls) == 1 else set())
+
+    _import(association, admin, _seminars("finsam-team", "2024-03-03", 5))
+    monkeypatch.setattr(publishing, "mask_for_publication", reveals)
+    with pytest.raises(publishing.PublishError, match="kan inte publiceras"):
+        publish_report(association, date_from=D(2024, 1, 1), date_to=D(2024, 6, 30), interventions=[], title="R",
+                       user=admin)
+    assert "activities" in calls[0] and "activities" not in calls[1] and len(calls) == 2
+    assert not PublishedReport.objects.filter(association=association).exists()

@@ -435,3 +435,29 @@ def test_hiding_cells_one_by_one_gives_what_a_fresh_elimination_gives(sums, orde
         for fixed, combined in certificates.items():  # the reader's sum leaves only that cell unknown
             assert {c for c in combined if c in hidden} == {fixed}
 
+
+
+def test_a_measure_in_a_relation_counts_in_the_value_a_reader_works_out():
+    """An activity row without SIP meetings is a measure (never hidden) but stands in the sums: the
+    total 7 minus the seminars' 5 is the unpublished SIP count 2. Taking the measure for 0 judged
+    the unknown to be 7, not a small count, and left the total visible."""
+    total, seminars, sip = ("activities", "totalt", "count"), ("activities", "seminarium", "count"), ("~sip", "x", "count")
+    relations = [{seminars: 1, sip: 1, total: -1}]
+    small = lambda value: 0 < value < 5  # noqa: E731
+    hidden = masking.suppress({total: 7}, relations, [], set(), unknowns={sip}, sensitive=small,
+                              constants={seminars: 5})
+    assert hidden == {total}
+    # the same seminars' count as a larger number: 7 - 1 = 6 is no small count, the total stays
+    assert masking.suppress({total: 7}, relations, [], set(), unknowns={sip}, sensitive=small,
+                            constants={seminars: 1}) == set()
+
+
+def test_what_only_fixed_cells_determine_is_reported_as_revealed():
+    """A small unknown that no hideable cell protects (the earlier publications show all it takes) is
+    given up by the search and reported, so that publishing can see the new report completed it."""
+    year, half, rest = (1, "a", "r", "c"), (2, "a", "r", "c"), ("atom", "second half")
+    relations = [{half: 1, rest: 1, year: -1}]
+    hidden, revealed = masking.suppress_revealing({year: 7, half: 5}, relations, [], set(), fixed={year, half},
+                                                  candidates=set(), unknowns={rest},
+                                                  sensitive=lambda value: 0 < value < 5)
+    assert hidden == set() and revealed == {rest}

@@ -137,6 +137,17 @@ def by_intervention_empty(table, scope):
             yield Empty(part, held_activities)
 
 
+def kinds_empty(table, scope):
+    """A kind absent from the table per kind was held by no part of the scope in the period (the
+    table lists every kind held); with no individual kind's row, no part held a SIP meeting."""
+    shown = set(table.cells)
+    individual = any(table.kind(row, "count") == COUNT for row in shown if row != "totalt")
+    for part in scope:
+        yield Empty(part, lambda table_id, row, col, shown=shown: table_id == "activities" and row not in shown)
+        if not individual:
+            yield Empty(part, lambda table_id, row, col: table_id == INDIVIDUAL)
+
+
 def years_atoms(table_id, row, col, scope, start, end):
     """``count_<year>`` and ``attendees_<year>``: the activities table's cells in that year of the period."""
     measure, _, year = col.rpartition("_")
@@ -215,7 +226,7 @@ ACTIVITIES = register(TableSpec(
     id="activities", title="Aktiviteter per typ", family=FAMILY, order=400, population="activities",
     source="activities", build=activities_table, reads=READS,
     chart=Chart("bar", (Series("Tillfällen", "count"),)),
-    decompose=ADDITIVE_CELLS, own_part=True,
+    decompose=ADDITIVE_CELLS, own_part=True, empty=kinds_empty,
 ))
 
 

@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from finsam.statistics.tables import COUNTING_RULES
+from finsam.statistics.tables import COUNTING_RULES, get
 
 
 def describe(report):
@@ -20,8 +20,26 @@ def describe(report):
         ("Framtagen", timezone.localtime(report.generated_at).strftime("%Y-%m-%d %H:%M")),
         ("Publiceringsläge", publication),
         *amounts,
+        *_left_out(report),
         ("Räkneregler", " ".join(COUNTING_RULES)),
     ]
+
+
+def _left_out(report):
+    """The tables the report leaves out, by reason: "Aktiviteter per typ, …: <reason>"."""
+    reasons = {}
+    for omitted in report.omitted:
+        spec = get(omitted["id"])
+        reasons.setdefault(omitted["reason"], []).append(spec.title if spec else omitted["id"])
+    if not reasons:
+        return []
+    text = " ".join(f"{', '.join(titles)}: {_sentence(reason)}" for reason, titles in reasons.items())
+    return [("Tabeller som inte ingår", text)]
+
+
+def _sentence(reason):
+    reason = reason.strip()
+    return reason if reason.endswith(".") else f"{reason}."
 
 
 _ROUNDED = ("var och en avrundad från det exakta beloppet (hälften bort från noll); summor räknas på de exakta "

@@ -8,7 +8,7 @@ was, the masking is done again against it too."""
 
 from django.db import transaction
 
-from finsam.statistics.differencing import mask_for_publication
+from finsam.statistics.differencing import StructureReveals, mask_for_publication
 from finsam.statistics.engine import compute_report
 from finsam.statistics.tables import freeze
 from finsam.tenancy.models import Association
@@ -30,8 +30,7 @@ def publish_report(association, *, date_from, date_to, interventions, title, use
     for _ in range(ATTEMPTS):
         _check_replaces(association, replaces, correction)
         earlier = list(association.published_reports.all())
-        report = compute_report(association, date_from, date_to, interventions, sections=sections)
-        mask_for_publication(report, association.masking_threshold, [p.report() for p in earlier])
+        report = _masked(association, date_from, date_to, interventions, sections, [p.report() for p in earlier])
         with transaction.atomic():
             # One writer at a time per förbund (on SQLite the transaction itself is that lock).
             Association.objects.select_for_update().filter(pk=association.pk).first()
@@ -44,6 +43,30 @@ def publish_report(association, *, date_from, date_to, interventions, title, use
                 published_by=user, replaces=replaces, correction=correction.strip(),
             )
     raise PublishError("Flera publiceringar pågår just nu i förbundet. Försök igen om en stund.")
+
+
+# Why a publication leaves the activity tables out (docs/decisions.md, "A new publication's structure").
+STRUCTURE_REASON = ("utelämnade, eftersom de visar vilka insatser och aktivitetstyper som hade aktiviteter under "
+                    "perioden, och det skulle tillsammans med tidigare publicerade rapporter avslöja antal som är "
+                    "för små för att publiceras")
+
+
+def _masked(association, date_from, date_to, interventions, sections, earlier):
+    """The report computed now and masked against ``earlier``; without its activity tables when what
+    they show beyond their cells would complete earlier publications (StructureReveals)."""
+    leave_out = {}
+    while True:
+        report = compute_report(association, date_from, date_to, interventions, sections=sections,
+                                leave_out=leave_out)
+        try:
+            mask_for_publication(report, association.masking_threshold, earlier)
+            return report
+        except StructureReveals as found:
+            if not found.specs - set(leave_out):
+                raise PublishError("Rapporten kan inte publiceras: tillsammans med tidigare publicerade rapporter "
+                                   "skulle den visa antal som är för små för att publiceras. Välj en annan period "
+                                   "eller andra insatser.") from None
+            leave_out.update(dict.fromkeys(found.specs, STRUCTURE_REASON))
 
 
 def _check_replaces(association, replaces, correction):

@@ -41,6 +41,11 @@ hidden cell of any publication is determined, and no atom whose value is a small
 threshold - 1) is: an insats's small count worked out from two reports is as revealing as one shown.
 An equation with two or more atoms that occur nowhere else can give nothing away and is dropped
 first.
+
+What the search gives up (a small count determined by earlier publications' cells alone, with no cell
+of the new report to hide) is checked against what a reader knew before: if only the new report's
+structure (the parts and kinds it shows held nothing, its own relations) completes it,
+``StructureReveals`` names the tables to leave out of the publication (reports/publishing.py).
 """
 
 import datetime
@@ -50,8 +55,22 @@ from . import masking, tables
 DAY = datetime.timedelta(days=1)
 
 
+class StructureReveals(Exception):
+    """The new report, with no cell of it shown, tells a reader enough to work out a small count of
+    earlier publications: which parts and kinds held activities (``TableSpec.empty``, the parts of
+    ``individual_relations``). No masking of its cells helps; ``specs`` are the ids of the tables
+    that show it (every table declaring ``own_part``: they list only the parts and kinds that held
+    any), to leave out of the publication; empty when no such table is in the report."""
+
+    def __init__(self, specs):
+        super().__init__(sorted(specs))
+        self.specs = frozenset(specs)
+
+
 def mask_for_publication(report, threshold, earlier):
-    """Mask ``report`` (unmasked) for publication, given the earlier publications (thawed Reports)."""
+    """Mask ``report`` (unmasked) for publication, given the earlier publications (thawed Reports).
+    Raises StructureReveals (and masks nothing) when what the report shows beyond its cells gives a
+    small count away together with them."""
     threshold = max(threshold, masking.MINIMUM_MASKING_THRESHOLD)
     linked = _linked(report, earlier)
     for hook in tables.publication_hooks():  # tables that mask themselves (registry.register_publication_hook)
@@ -59,11 +78,39 @@ def mask_for_publication(report, threshold, earlier):
     if not linked:
         masking.mask_report(report, threshold)
         return
+    bounds = _bounds([report] + linked)
+    system = _system(report, linked, bounds)
+    values, relations = system["values"], system["relations"]
+    primary = {c for c, v in values.items() if c[0] == 0 and 0 < v < threshold}
+    own_bounds = [((0, *a), (0, *b)) for a, b in report.bounds]
+    # The new report's hidden cells must stay unknown; earlier hidden cells, unpublished counts and
+    # atoms must not be worked out when their value is a small count (a larger one reveals nothing:
+    # if it helped to work out a small one, that one would be determined too).
+    hidden, revealed = masking.suppress_revealing(
+        values, relations, own_bounds, primary, fixed=system["fixed"], candidates={c for c in values if c[0] == 0},
+        unknowns=system["unknowns"], sensitive=lambda value: 0 < value < threshold, constants=system["constants"])
+    if revealed:
+        # Determined by earlier cells alone, or only with what the new report tells besides its cells?
+        before = _system(report, linked, bounds, with_new=False)
+        known_before = masking.determined(before["relations"], {c for e in before["relations"] for c in e}
+                                          - before["fixed"])
+        if revealed - known_before:
+            raise StructureReveals({tables.get(t.id).id for t in report.tables
+                                    if getattr(tables.get(t.id), "own_part", False)})
+    masking.apply(report, {c[1:] for c in hidden if c[0] == 0}, threshold)
+
+
+def _system(report, linked, bounds, with_new=True):
+    """The equations a reader of the new report (number 0) and of the linked publications (1, ...)
+    writes down, over cells (k, table, row, col), unpublished counts and atoms: {"values" of the
+    counts shown or to show, "fixed" (shown by earlier publications), "unknowns", "relations"}.
+    ``with_new=False``: what the reader knows before the new report is published; its cells are
+    only named sums of their atoms (its relations and the parts it shows to be empty left out)."""
     reports = [report] + linked
-    bounds = _bounds(reports)
-    values, fixed, unknown_cells = {}, set(), set()
+    values, fixed, unknown_cells, constants = {}, set(), set(), {}
     relations, atom_equations = [], []
     for k, r in enumerate(reports):
+        constants.update({(k, *c): v for c, v in masking.other_numbers(r).items()})
         for table in r.tables:
             masked = set(table.masked)
             for row, columns in table.cells.items():
@@ -80,6 +127,8 @@ def mask_for_publication(report, threshold, earlier):
                     atoms = _atoms(r, table.id, row, col, bounds)
                     if atoms:
                         atom_equations.append(_sum_of(cell, atoms))
+        if not (k or with_new):
+            continue
         own = masking.equations(r)
         relations += [{(k, *c): v for c, v in e.items()} for e in own]
         for cell in sorted({c for e in own for c in e if str(c[0]).startswith(masking.UNPUBLISHED)}, key=repr):
@@ -101,22 +150,14 @@ def mask_for_publication(report, threshold, earlier):
                     if atoms:
                         atom_equations.append(_sum_of(("virtual", pseudo.key, table.id, row, col), atoms))
     atom_equations += _chain({a for e in atom_equations for a in e if a[0] == "atom"}, bounds)
-    atom_equations = _without_known_zeros(atom_equations, _empty_parts(reports))
+    atom_equations = _without_known_zeros(atom_equations, _empty_parts(reports if with_new else linked))
     atom_equations = _prune(atom_equations)
     atoms = {c for e in atom_equations for c in e if c[0] in ("atom", "virtual")}
     relations += atom_equations
-    primary = {c for c, v in values.items() if c[0] == 0 and 0 < v < threshold}
-    own_bounds = [((0, *a), (0, *b)) for a, b in report.bounds]
     unpublished = {c for e in relations for c in e
                    if isinstance(c[0], int) and str(c[1]).startswith(masking.UNPUBLISHED)}
-    # The new report's hidden cells must stay unknown; earlier hidden cells, unpublished counts and
-    # atoms must not be worked out when their value is a small count (a larger one reveals nothing:
-    # if it helped to work out a small one, that one would be determined too).
-    hidden = masking.suppress(values, relations, own_bounds, primary, fixed=fixed,
-                              candidates={c for c in values if c[0] == 0},
-                              unknowns=atoms | unknown_cells | unpublished,
-                              sensitive=lambda value: 0 < value < threshold)
-    masking.apply(report, {c[1:] for c in hidden if c[0] == 0}, threshold)
+    return {"values": values, "fixed": fixed, "unknowns": atoms | unknown_cells | unpublished,
+            "relations": relations, "constants": constants}
 
 
 def _sum_of(cell, atoms):

@@ -27,6 +27,7 @@ Not modelled: bounds from inequalities beyond the forced zeros (docs/decisions.m
 """
 
 import functools
+from decimal import Decimal
 
 from finsam.tenancy.models import MINIMUM_MASKING_THRESHOLD
 
@@ -58,6 +59,19 @@ def count_cells(report):
         for row, columns in table.cells.items():
             for col, value in columns.items():
                 if is_count(table, row, col, value):
+                    cells[(table.id, row, col)] = value
+    return cells
+
+
+def other_numbers(report):
+    """{(table id, row, col): value} of every number of the report that is not a count (measures,
+    amounts): never hidden as counts, but a reader uses them in the relations that name them."""
+    cells = {}
+    for table in report.tables:
+        for row, columns in table.cells.items():
+            for col, value in columns.items():
+                if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) \
+                        and not is_count(table, row, col, value):
                     cells[(table.id, row, col)] = value
     return cells
 
@@ -180,29 +194,42 @@ def _is_total(cell):
     return any(str(key).startswith(TOTAL_PREFIX) for key in cell[1:])
 
 
-def suppress(values, relations, bounds, primary, *, fixed=(), candidates=None, unknowns=(), sensitive=None):
-    """The hidden cells: ``primary`` and as few more as the greedy search needs so that no hidden
-    cell is determined. ``values`` are every cell's value; ``fixed`` cells are known to the reader
-    whatever is hidden (never hidden here); only ``candidates`` (default: every non-fixed cell) may be
+def suppress(values, relations, bounds, primary, *, fixed=(), candidates=None, unknowns=(), sensitive=None,
+             constants=None):
+    """The hidden cells (``suppress_revealing``'s first half)."""
+    return suppress_revealing(values, relations, bounds, primary, fixed=fixed, candidates=candidates,
+                              unknowns=unknowns, sensitive=sensitive, constants=constants)[0]
+
+
+def suppress_revealing(values, relations, bounds, primary, *, fixed=(), candidates=None, unknowns=(),
+                       sensitive=None, constants=None):
+    """(hidden cells, revealed): ``primary`` and as few more as the greedy search needs so that no
+    hidden cell is determined; ``revealed`` are the primary cells and sensitive unknowns that no
+    hidden cell could protect (determined by ``fixed`` cells and the relations alone). ``values``
+    are every count's value; ``fixed`` cells are known to the reader whatever is hidden (never hidden here); only ``candidates`` (default: every non-fixed cell) may be
     hidden secondarily. ``unknowns`` are further unknowns of the equations that are no cell of the
     report (differencing.py): one of them being determined matters only if ``sensitive(the value it
     is determined to have)``.
 
     Counts are never negative, which a reader also knows: hidden cells and unknowns that make up a
     known 0 (``forced_zeros``) are as good as shown, so they are shown (unknowns: taken as known),
-    and the search is run again with them known, until no more are found."""
+    and the search is run again with them known, until no more are found.
+
+    ``constants``: the values of the other visible numbers the relations name (measures: an activity
+    row without SIP meetings), which are never hidden but count in what a reader works out."""
     fixed, shown, unknowns = set(fixed), set(), set(unknowns)
+    numbers = {**(constants or {}), **values}
     while True:
         # An unknown forced to 0 is known to the reader too (e.g. every insats's anonymous exits,
         # when the flow table shows 0 anonymous exits): no longer an unknown in the next round.
-        hidden, public = _suppress(values, relations, bounds, primary, fixed | shown, candidates, unknowns - shown,
-                                   sensitive)
-        zeros = forced_zeros(relations, hidden | (unknowns - shown), values)
+        hidden, public, revealed = _suppress(values, relations, bounds, primary, fixed | shown, candidates,
+                                             unknowns - shown, sensitive, numbers)
+        zeros = forced_zeros(relations, hidden | (unknowns - shown), numbers)
         # A hidden 0 that the shown cells determine (e.g. equal to a shown 0 of the same population
         # in another table) is as good as shown too: shown, so that the next round knows it.
         zeros |= {c for c in public if values.get(c, 0) == 0}
         if not zeros - shown:
-            return hidden
+            return hidden, revealed
         shown |= zeros
 
 
@@ -224,7 +251,7 @@ def forced_zeros(relations, hidden, values):
     return known_zero
 
 
-def _suppress(values, relations, bounds, primary, fixed, candidates, unknowns, sensitive):
+def _suppress(values, relations, bounds, primary, fixed, candidates, unknowns, sensitive, numbers):
     fixed = set(fixed)
     unknowns = set(unknowns)
     hidden = (set(primary) - fixed) | unknowns
@@ -248,7 +275,7 @@ def _suppress(values, relations, bounds, primary, fixed, candidates, unknowns, s
             # cell left in it breaks that computation.
             combined = exposed[cell]
             if cell in unknowns:
-                if not sensitive(value_of(cell, combined, values)):
+                if not sensitive(value_of(cell, combined, numbers)):
                     given_up.add(cell)
                     continue
             choices = sorted((c for c in combined if c not in hidden and c in allowed), key=rank)
@@ -263,7 +290,8 @@ def _suppress(values, relations, bounds, primary, fixed, candidates, unknowns, s
             changed = True
             break
         if not changed:
-            return hidden - unknowns, public - unknowns
+            # revealed: a sensitive unknown or a small count of the report that only fixed cells determine
+            return hidden - unknowns, public - unknowns, (public & unknowns) | (public & set(primary))
 
 
 def mask_report(report, threshold):
@@ -279,9 +307,7 @@ def protect(report, threshold):
     primary = {c for c, v in values.items() if 0 < v < threshold} if threshold > 1 else set()
     relations = equations(report)
     return suppress(values, relations, report.bounds, primary, unknowns=unpublished(relations, values),
-                    sensitive=lambda value: 0 < value < threshold)
-
-
+                    sensitive=lambda value: 0 < value < threshold, constants=other_numbers(report))
 
 
 def unpublished(relations, values):
