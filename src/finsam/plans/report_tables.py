@@ -360,11 +360,15 @@ def plan_relations(ctx, table, rel):
             row = rows[0]
             rel.add([(GOAL_OPENING, row, outcome.start.isoformat()), ("flow", row, "new_totalt")],
                     ("flow", row, "current_totalt"))
+        numerator, denominator = (table.id, key, "numerator"), (table.id, key, "denominator")
+        if table.cells[key]["denominator"] is not None:
+            # a share's numerator is at most its denominator, over any span (a hidden denominator
+            # hides a non-zero numerator: masking.py)
+            rel.bound(numerator, denominator)
         if (outcome.start, outcome.counted_end) != (ctx.period.start, ctx.period.end):
             _outside_the_period(ctx, table, key, outcome, rows, rel)
             continue
         metric, gender = ref.get("key", ""), ref.get("gender")
-        numerator, denominator = (table.id, key, "numerator"), (table.id, key, "denominator")
         # the report's totals are the row's own when it is the förbund's or the report's only insatser
         whole = rows == ["totalt"] or groups == set(rows)
         if metric == "current_count_incl_volume":
@@ -386,8 +390,6 @@ def plan_relations(ctx, table, rel):
             for cell, counted in zip((numerator, denominator), SAME_CELLS[metric]):
                 if counted is not None:
                     _same(rel, cell, [(counted[0], row, counted[1] + suffix) for row in rows])
-        if table.cells[key]["denominator"] is not None:
-            rel.bound(numerator, denominator)
     _span_families(rel)
 
 
