@@ -133,7 +133,8 @@ def test_the_previous_values_counts_are_frozen_as_counts_of_their_span_and_left_
 # --- the previous value of an exit reason's share (attack on the previous values) ----------------
 
 def _forbund_plan(association, *indicators):
-    """A 2024 plan of the whole förbund (no insats) with one indicator per (key, metric)."""
+    """A 2024 plan of the whole förbund (no insats) with one indicator per (key, metric), or per
+    (key, metric, the insatser it counts)."""
     import json
 
     from finsam.interventions.association_file import apply_association_file
@@ -141,9 +142,9 @@ def _forbund_plan(association, *indicators):
     document = {"slug": association.slug, "plans": [{
         "key": "vp-2024", "name": "Verksamhetsplan 2024", "from_year": 2024, "to_year": 2024,
         "focus_areas": [{"key": "individ", "name": "Individ", "goals": [{"key": "g", "name": "G", "indicators": [
-            {"key": key, "text": key, "metric": {"source": "participants", **metric},
+            {"key": key, "text": key, "metric": {"source": "participants", **metric}, "interventions": list(scope),
              "target": {"type": "at_least", "value": 0.1}, "period": {"type": "year"}}
-            for key, metric in indicators]}]}]}]}
+            for key, metric, *scope in indicators for scope in [scope[0] if scope else []]]}]}]}]}
     apply_association_file(json.dumps(document).encode())
 
 
@@ -176,5 +177,116 @@ def test_an_exit_reason_shares_previous_value_gives_away_no_count_the_year_befor
         assert numerator == value(unmasked[plus], cell) - sum(value(unmasked[k], cell) for k in minus)
         cross.append(([(new, "previous", key, "numerator")] + [(k, *cell) for k in minus], (plus, *cell)))
     assert shown_any >= 3
+    worked_out = determined_by(relations + cross, hidden | unpublished(relations))
+    assert not small_ones(worked_out, unmasked)
+
+
+# --- unique individuals (persons add up over neither insatser nor time) ---------------------------
+
+@pytest.mark.parametrize("periods,new,old", [
+    ([Y2023, Y2024], 1, 0),
+    ([Y2023, H2_2024], 1, 0),
+    # H2 2024 is frozen with its previous value, then 2023 is published
+    ([H2_2024, Y2023], 0, 1),
+])
+def test_a_unique_individuals_previous_value_gives_away_no_count_the_year_before_hid(exempelstad, periods, new, old):
+    """The whole förbund's 2024 year goal on unique individuals: its previous value is the unique
+    persons of 2023, the count 2023's publication shows (or hides) as unique's totalt. 2023 hides
+    its 178 secondarily, and 2024 shows 178 as the previous value (178 is no small count), but 2023
+    hides every gender with it (80, 81, 17), so nothing small follows, before the fix as after it:
+    a guard. (No leak through a unique_individuals row was found in the example's data: every
+    publication of it that hides unique's total hides two genders with it. The test below holds
+    the tie.)"""
+    _forbund_plan(exempelstad, ("individer", {"key": "unique_individuals"}))
+    reports, unmasked, relations, hidden = _publish_each(exempelstad, periods)
+    text = reports[new].table("plan_goals.individ").texts["g.individer"]["previous"]
+    unique = ("unique", "totalt", "totalt")
+    cross = []
+    if text is not None:
+        assert int(text.replace("\u00a0", "")) == value(unmasked[old], unique)
+        cross.append(([(new, "previous", "individer", "numerator")], (old, *unique)))
+    worked_out = determined_by(relations + cross, hidden | unpublished(relations))
+    assert not small_ones(worked_out, unmasked)
+    assert text is not None or new == 1  # published first, H2 2024 shows it
+
+
+def test_a_unique_individuals_rows_counts_are_the_persons_other_publications_count(exempelstad):
+    """Persons of one scope over one span are one unknown, whichever publication counts them: a
+    unique_individuals row's previous value (2023) and its result over a span not the report's
+    (the year, in a report of H2 2024) decompose into the atom of the unique cell of that scope and
+    span in a report of 2023 (its total, an insats's section) or of 2024, or of one insats alone.
+    Before the fix unique had no atoms and the row's counts no relations."""
+    from finsam.statistics import differencing
+
+    ips = "ips-psykos"
+    _forbund_plan(exempelstad, ("individer", {"key": "unique_individuals"}),
+                  ("ips", {"key": "unique_individuals"}, [ips]))
+    h2 = compute_report(exempelstad, *H2_2024)
+    y2023, y2024 = compute_report(exempelstad, *Y2023, sections=True), compute_report(exempelstad, *Y2024)
+    ips2023 = compute_report(exempelstad, *Y2023, [ips])
+    bounds = differencing._bounds([h2, y2023, y2024, ips2023])
+
+    def atoms_of(report, cell):
+        return differencing._atoms(report, *cell, bounds)
+
+    def tied(cell):
+        parts = [parts for parts, total in h2.relations if total == ("plan_goals.individ", *cell)]
+        assert len(parts) == 1 and len(parts[0]) == 1, (cell, parts)
+        return atoms_of(h2, parts[0][0])
+
+    unique = ("unique", "totalt", "totalt")
+    assert tied(("g.individer", "previous_numerator")) == atoms_of(y2023, unique)
+    assert tied(("g.individer", "numerator")) == atoms_of(y2024, unique)
+    assert tied(("g.ips", "previous_numerator")) == atoms_of(y2023, (f"unique:{ips}", "totalt", "totalt")) \
+        == atoms_of(ips2023, unique)
+    assert atoms_of(y2023, unique) != atoms_of(y2023, (f"unique:{ips}", "totalt", "totalt"))
+    assert len(atoms_of(y2023, unique)) == 1  # persons: one atom, no sum
+
+
+# --- goal rows over several insatser ------------------------------------------------------------
+
+@pytest.mark.parametrize("periods", [
+    [Y2024],
+    [Y2023, Y2024],
+    [Y2023, H2_2024],
+    # H2 2024 is frozen with its previous values, then 2023 is published
+    [H2_2024, Y2023],
+])
+def test_a_goal_over_several_insatser_gives_away_no_count(exempelstad, periods):
+    """The whole förbund's 2024 year goals over two and over three insatser: their counts (the
+    result's, in a report of 2024, and the previous value's, 2023) are sums of the insatser's
+    cells of flow or work_or_study, which a reader adds up from the publications of those years.
+    Before the fix they were tied to nothing (docs/decisions.md, "Goal rows over several insatser")."""
+    a, b, c, d = sorted(exempelstad.interventions.values_list("slug", flat=True))
+    scopes = [[a, b], [c, d], [a, b, c]]
+    indicators = [(f"{metric}-{i}", {"key": metric}, scope) for metric in COUNTED for i, scope in enumerate(scopes)]
+    _forbund_plan(exempelstad, *indicators)
+    reports, unmasked, relations, hidden = _publish_each(exempelstad, periods)
+    new = next(k for k, p in enumerate(periods) if p[0].year == 2024)
+    old = periods.index(Y2023) if Y2023 in periods else None
+    table_id = "plan_goals.individ"
+    table = reports[new].table(table_id)
+    cross, shown_any = [], 0
+    for key, ref, scope in indicators:
+        row, metric = f"g.{key}", ref["key"]
+        sums = []  # (the count the reader reads, the publication whose cells add up to it)
+        if periods[new] == Y2024:
+            sums += [((new, table_id, row, col), new, counted)
+                     for col, counted in zip(("numerator", "denominator"), COUNTED[metric])]
+        shown = shown_previous(table.texts[row]["previous"], metric)
+        if shown is not None and old is not None:
+            shown_any += 1
+            sums += [((new, "previous", row, col), old, counted)
+                     for col, count, counted in zip(("numerator", "denominator"), shown, COUNTED[metric])]
+        for count, k, counted in sums:
+            if counted is None:
+                continue
+            cells = [(k, counted[0], slug, counted[1]) for slug in scope]
+            if count[1] == "previous":
+                assert shown[0 if count[3] == "numerator" else 1] == sum(value(unmasked[k], c[1:]) for c in cells)
+            else:
+                assert value(unmasked[new], count[1:]) == sum(value(unmasked[k], c[1:]) for c in cells)
+            cross.append((cells, count))
+    assert cross
     worked_out = determined_by(relations + cross, hidden | unpublished(relations))
     assert not small_ones(worked_out, unmasked)

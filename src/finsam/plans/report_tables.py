@@ -10,7 +10,10 @@ value (the same metric a year earlier, shown in its text "30,2 % (26 av 86)"): c
 the frozen format keeps them). ``plan_relations`` ties the row's counts to the cells they count over
 the report's own span, or through the unpublished counts ``~goal_span`` to the atoms of another span
 (from 1 January, a year earlier), with the sums of such a span's row (genders, work + studies:
-``SPAN_FAMILIES``), so that masking and differencing protect them like any count.
+``SPAN_FAMILIES``), so that masking and differencing protect them like any count. A row over
+several insatser counts their sum: the report's cells of each, or one ``~goal_span`` count of them
+all ("a+b"). A unique_individuals row counts persons, no sum: its counts are the persons of its
+scope and span (``flow.PERSONS``), one atom with every unique cell of that scope and span.
 
 The id ``goals`` was the issue-9 table of ``interventions.Goal`` (rows ``<insats>:<year>:<metric>``)
 before the plan became the only store of insats goals. Publications frozen with that table still
@@ -23,6 +26,7 @@ import re
 from finsam.statistics import grading, masking
 from finsam.statistics.participant_metrics import EXIT_SHARES
 from finsam.statistics.tables.data import COUNT, MEASURE, SHARE, TEXT
+from finsam.statistics.tables.flow import persons
 from finsam.statistics.tables.registry import (
     ADDITIVE, CURRENT, PERIOD, UNPUBLISHED, Atoms, TableSpec, UnpublishedSpec, register, year_earlier,
 )
@@ -329,44 +333,55 @@ SAME_CELLS = {
 
 def plan_relations(ctx, table, rel):
     """A plan row over the report's own span and scope counts what a cell of flow, unique,
-    work_or_study or exit_reason shows (the rows of other spans, scopes or metrics are masked by
-    their own counts only: docs/decisions.md)."""
+    work_or_study or exit_reason shows, or the sum of its insatser's cells (a row over several
+    insatser); over another span, ~goal_span counts of its insatser together (the whole förbund's
+    for a row of no insats) tie it to those cells, and its previous value to the span a year
+    earlier. A unique_individuals row counts persons, which add up over nothing: its counts are
+    flow.PERSONS of its scope and span (docs/decisions.md)."""
     groups = {slug for slug, _ in ctx.groups}
     for key, outcome in getattr(table, "plan_rows", {}).items():
         ref, scope = outcome.ref, outcome.indicator.interventions or []
         if ref.get("source") != "participants":
             continue
+        if ref.get("key") == "unique_individuals":
+            _persons(ctx, table, key, outcome, rel)
+            continue
         if not scope and not ctx.filtered:
-            row = "totalt"
-        elif len(scope) == 1 and scope[0] in groups:
-            row = scope[0]
+            rows = ["totalt"]
+        elif scope and set(scope) <= groups:
+            rows = sorted(set(scope))
         else:
             continue
-        _previous_span(table, key, outcome, row, rel)
-        if outcome.opening is not None and ref.get("key") == "current_count" and outcome.start == ctx.period.start:
+        _previous_span(table, key, outcome, rows, rel)
+        if outcome.opening is not None and ref.get("key") == "current_count" and outcome.start == ctx.period.start \
+                and len(rows) == 1:
             # the expected value to date shows the opening (opening + (target - opening) x fraction):
             # the row's current ones that are not new, a count no table shows, protected like one
+            row = rows[0]
             rel.add([(GOAL_OPENING, row, outcome.start.isoformat()), ("flow", row, "new_totalt")],
                     ("flow", row, "current_totalt"))
+        numerator, denominator = (table.id, key, "numerator"), (table.id, key, "denominator")
+        if table.cells[key]["denominator"] is not None:
+            # a share's numerator is at most its denominator, over any span (a hidden denominator
+            # hides a non-zero numerator: masking.py)
+            rel.bound(numerator, denominator)
         if (outcome.start, outcome.counted_end) != (ctx.period.start, ctx.period.end):
-            _outside_the_period(ctx, table, key, outcome, row, rel)
+            _outside_the_period(ctx, table, key, outcome, rows, rel)
             continue
         metric, gender = ref.get("key", ""), ref.get("gender")
-        numerator, denominator = (table.id, key, "numerator"), (table.id, key, "denominator")
-        # the report's totals are the row's own when it is the förbund's or the report's only insats
-        whole = row == "totalt" or groups == {row}
-        if metric == "unique_individuals" and whole:
-            rel.add([numerator], ("unique", "totalt", "totalt"))
-        elif metric == "current_count_incl_volume":
+        # the report's totals are the row's own when it is the förbund's or the report's only insatser
+        whole = rows == ["totalt"] or groups == set(rows)
+        if metric == "current_count_incl_volume":
             # the indicator's own flow's totalt_inkl_volym: the report's, when its scope is the row's
             if whole:
                 rel.add([numerator], ("flow", "totalt_inkl_volym", "current_totalt"))
         elif metric.startswith("share_exit_reason:") or metric == "share_work_study_or_further_measures":
             g = gender or "totalt"
-            # the exits of an exit share are the row's identified exits: its row of work_or_study
+            # the exits of an exit share are the row's identified exits: its rows of work_or_study
             # (found by Hypothesis: a share_exit_reason row's visible denominator gave away the
             # insats's exits that work_or_study and share_work_or_study hid)
-            rel.add([denominator], ("work_or_study", row, "exited" + ("" if g == "totalt" else f"_{g}")))
+            exited = "exited" + ("" if g == "totalt" else f"_{g}")
+            _same(rel, denominator, [("work_or_study", row, exited) for row in rows])
             if whole and metric.startswith("share_exit_reason:"):
                 rel.add([numerator], ("exit_reason", metric.split(":", 1)[1], g))
                 rel.add([denominator], ("exit_reason", "totalt", g))
@@ -374,10 +389,17 @@ def plan_relations(ctx, table, rel):
             suffix = f"_{gender}" if gender and SAME_CELLS[metric][0][0] == "work_or_study" else ""
             for cell, counted in zip((numerator, denominator), SAME_CELLS[metric]):
                 if counted is not None:
-                    rel.add([cell], (counted[0], row, counted[1] + suffix))
-        if table.cells[key]["denominator"] is not None:
-            rel.bound(numerator, denominator)
+                    _same(rel, cell, [(counted[0], row, counted[1] + suffix) for row in rows])
     _span_families(rel)
+
+
+def _same(rel, plan, cells):
+    """A plan row's count is the report's cell it counts (as ever: [plan] = cell), or the sum of the
+    cells of its insatser."""
+    if len(cells) == 1:
+        rel.add([plan], cells[0])
+    else:
+        rel.add(cells, plan)
 
 
 # How the counts of one table's row hang together, as a reader of that table knows: the genders add
@@ -439,8 +461,9 @@ GOAL_OPENING = f"{UNPUBLISHED}goal_opening"  # (id, row of flow, first day): a c
 
 def _span(slug, table_id, col, first, last, table_row="totalt"):
     """The count of ``table_id``'s cell (``table_row``, ``col``) for the insats ``slug`` (empty: the
-    whole förbund) over ``first``-``last``: "<slug>|<table>|<col>", "|<row>" after it when the row is
-    not the total (an exit reason of exit_reason)."""
+    whole förbund; "a+b": the insatser a and b together) over ``first``-``last``:
+    "<slug>|<table>|<col>", "|<row>" after it when the row is not the total (an exit reason of
+    exit_reason)."""
     of_row = "" if table_row == "totalt" else f"|{table_row}"
     return (GOAL_SPAN, f"{slug}|{table_id}|{col}{of_row}", f"{first.isoformat()}|{last.isoformat()}")
 
@@ -449,15 +472,27 @@ def _span_atoms(table_id, row, col, scope, start, end):
     slug, table, cell_col, *of_row = row.split("|")
     first, last = (datetime.date.fromisoformat(day) for day in col.split("|"))
     time = CURRENT if cell_col.startswith("current_") else ADDITIVE
-    # an empty insats: the whole förbund, the report's insatser
-    return Atoms(table, of_row[0] if of_row else "totalt", cell_col, (slug,) if slug else tuple(scope), first, last, time)
+    # an empty insats: the whole förbund, the report's insatser; "a+b": a plan row's insatser a and b
+    # (earlier publications' counts name one insats or none)
+    return Atoms(table, of_row[0] if of_row else "totalt", cell_col, tuple(slug.split("+")) if slug else tuple(scope),
+                 first, last, time)
 
 
 register(UnpublishedSpec(GOAL_SPAN, decompose=_span_atoms))
 
 
-def _outside_the_period(ctx, table, key, outcome, row, rel):
-    slug = "" if row == "totalt" else row
+def _scope_key(rows):
+    """The insats part of a ~goal_span count of a plan row over ``rows`` (flow rows): "" for the whole
+    förbund ("totalt"), else its insatser's slugs joined by "+" (no slug holds one)."""
+    return "" if rows == ["totalt"] else "+".join(sorted(rows))
+
+
+def _outside_the_period(ctx, table, key, outcome, rows, rel):
+    """``rows``: the flow rows of the plan row's insatser (or ["totalt"]). A row over several
+    insatser counts the sum of their cells: a ~goal_span count of all of them over the report's span
+    stands for that sum, so that its spans' counts are those of its whole scope (their genders and
+    work + studies add up there: _span_families)."""
+    slug = _scope_key(rows)
     first, last = outcome.start, outcome.end
     start, end = ctx.period.start, ctx.period.end
     gender = outcome.ref.get("gender")
@@ -467,11 +502,16 @@ def _outside_the_period(ctx, table, key, outcome, row, rel):
         table_id, cell_col, time = counted
         if gender and table_id == "work_or_study":
             cell_col = f"{cell_col}_{gender}"
-        plan, cell = (table.id, key, col), (table_id, row, cell_col)
+        plan = (table.id, key, col)
+        if len(rows) == 1:
+            cell = (table_id, rows[0], cell_col)
+        else:  # the report's cells of the row's insatser add up to their count of the report's span
+            cell = _span(slug, table_id, cell_col, start, end)
+            rel.add([(table_id, row, cell_col) for row in rows], cell)
         before = [_span(slug, table_id, cell_col, first, start - DAY)] if start > first else []
         if time == CURRENT:  # current since the period's start = current before the report + the report's new
             if before and end <= last:
-                rel.add([(table_id, row, "new_totalt"), *before], plan)
+                rel.add([*((table_id, row, "new_totalt") for row in rows), *before], plan)
             continue
         outside = ([_span(slug, table_id, cell_col, start, first - DAY)] if start < first else []) + (
             [_span(slug, table_id, cell_col, last + DAY, end)] if end > last else [])
@@ -496,11 +536,13 @@ PREVIOUS_COUNTS = {
 EXITS = ("work_or_study", "exited", ADDITIVE)  # an exit share's denominator: the identified exits
 
 
-def _previous_span(table, key, outcome, row, rel):
+def _previous_span(table, key, outcome, rows, rel):
+    """``rows``: the flow rows of the plan row's insatser (or ["totalt"]); its previous counts are
+    their ~goal_span counts a year earlier (of them all: ``_scope_key``)."""
     cells = table.cells[key]
     if outcome.previous is None or not any(cells.get(c) is not None for c in PREVIOUS_COUNT_COLUMNS):
         return
-    slug = "" if row == "totalt" else row
+    slug = _scope_key(rows)  # several insatser: one count of them all (their sums hang together there)
     first, last = year_earlier(outcome.start), year_earlier(outcome.counted_end)
     metric, gender = outcome.ref.get("key", ""), outcome.ref.get("gender")
     counted = PREVIOUS_COUNTS.get(metric)
@@ -519,6 +561,26 @@ def _previous_span(table, key, outcome, row, rel):
         if gender and table_id == "work_or_study":
             cell_col = f"{cell_col}_{gender}"
         rel.add([_span(slug, table_id, cell_col, first, last)], (table.id, key, col))
+
+
+# A unique_individuals row counts persons: no sum over insatser or stretches of time. Its numerator
+# (over another span or scope than the report's unique table counts) and its previous value's are
+# the persons of its scope over its span, the unpublished count flow.PERSONS, which decomposes into
+# the same atom as every publication's unique cell of that scope and span, so that a count one
+# publication hid and another shows as a plan row's is one unknown.
+def _persons(ctx, table, key, outcome, rel):
+    scope = sorted(set(outcome.indicator.interventions or []))
+    cells, (first, last) = table.cells[key], (outcome.start, outcome.counted_end)
+    if cells.get("previous_numerator") is not None and outcome.previous is not None:
+        rel.add([persons(scope, year_earlier(first), year_earlier(last))], (table.id, key, "previous_numerator"))
+    if cells.get("numerator") is None:
+        return
+    numerator = (table.id, key, "numerator")
+    if (first, last) == (ctx.period.start, ctx.period.end) and \
+            scope == (sorted({slug for slug, _ in ctx.groups}) if ctx.filtered else []):
+        rel.add([numerator], ("unique", "totalt", "totalt"))  # the report's own unique table counts the row's scope
+    else:  # (an insats's section says it is that insats's PERSONS: flow.unique_relations)
+        rel.add([persons(scope, first, last)], numerator)
 
 
 # --- publications frozen with the issue-9 goals table ---------------------------------------------

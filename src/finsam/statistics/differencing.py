@@ -4,7 +4,9 @@ A reader holding several published reports can subtract one from another: the wh
 one insats is the other insatser; a year minus its first half is the second. Each count is
 therefore written as a sum of *atoms*, the same count for one insats and one stretch of time:
 
-- counts of participations add up over insatser (not ``unique``, which counts persons);
+- counts of participations add up over insatser (not ``unique``, which counts persons: each of its
+  cells is one atom of its own scope and span, the same in every publication counting that scope
+  and span, and so is a plan row's count of unique individuals);
 - counts of *new* and *exited* participations (flow's new/exited columns and every table of those
   populations) also add up over the stretches of time between the publications' period bounds;
 - a count of *current* participations (flow's current columns, age, municipality) is the current

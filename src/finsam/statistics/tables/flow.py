@@ -10,7 +10,10 @@ from django.db.models.functions import Cast, Concat
 from finsam.participants.models import VolumeCount
 
 from .common import GENDER_BUCKET, GENDER_COLUMNS, GENDER_KEYS, GENDERS, MEASURES, gender_table, summed
-from .registry import ADDITIVE, CURRENT, PERIOD, UNPUBLISHED, Atoms, Chain, Chart, Series, TableSpec, register
+from .registry import (
+    ADDITIVE, CURRENT, OWN, PERIOD, UNPUBLISHED, Atoms, Chain, Chart, Series, TableSpec,
+    UnpublishedSpec, register,
+)
 
 FLOW_SUMMARY_ROWS = ("totalt", "varav_anonyma", "volym", "totalt_inkl_volym")
 OTHER_INDIVIDUALS = f"{UNPUBLISHED}other_individuals"
@@ -139,13 +142,57 @@ def unique_relations(ctx, table, rel):
         # and anonymous participations) are a count no table shows, protected like any other.
         rel.add([("unique", "varav_pseudonyma", g), (OTHER_INDIVIDUALS, "totalt", g)], ("unique", "totalt", g))
     rel.add([(OTHER_INDIVIDUALS, "totalt", g) for g in GENDERS], (OTHER_INDIVIDUALS, "totalt", "totalt"))
+    if ctx.filtered and len(ctx.groups) == 1:
+        # one insats's unique (its section in a report of several, or a report of it alone) counts
+        # what a plan row of that insats over the same span counts (PERSONS, below)
+        rel.add([("unique", "totalt", "totalt")], persons([ctx.groups[0][0]], ctx.period.start, ctx.period.end))
 
 
-# Persons are no sum over insatser or stretches of time: no decomposition.
+# Persons are no sum over insatser or stretches of time: a cell of unique is one atom of its own,
+# the count of its row and column over the report's scope and span (PERIOD), so that every
+# publication showing or hiding the persons of the same scope and span speaks of the same unknown
+# (and a plan row's unique individuals, plans/report_tables.py GOAL_PERSONS, of that unknown too).
+# The scope is the part of the atom: PERSONS_ALL for the whole förbund (a report without insats
+# filter: OWN in its scope, which unique declares for that only), else its insatser's slugs,
+# sorted, joined by "+" (a section's: its insats).
+PERSONS_ALL = "*"
+
+
+def persons_of(slugs):
+    """The part of a unique atom counting the persons of ``slugs`` (none: the whole förbund)."""
+    return "+".join(sorted(slugs)) if slugs else PERSONS_ALL
+
+
+def unique_atoms(table_id, row, col, scope, start, end):
+    slugs = [s for s in scope if s != OWN]
+    if not slugs:
+        return None  # the förbund's own part alone (a virtual report): no persons of its own
+    return Atoms("unique", row, col, (PERSONS_ALL if OWN in scope else persons_of(slugs),), start, end, PERIOD)
+
+
+# The persons of a scope over a span, a count no table shows unless a unique table of that scope and
+# span does (a plan row's unique individuals, plans/report_tables.py: the row's result over a span
+# of its own, or its previous value): (PERSONS, persons_of(slugs), "<first day>|<last day>"), the
+# same atom as unique's totalt of that scope and span.
+PERSONS = f"{UNPUBLISHED}persons"
+
+
+def persons(slugs, first, last):
+    return (PERSONS, persons_of(slugs), f"{first.isoformat()}|{last.isoformat()}")
+
+
+def persons_atoms(table_id, row, col, scope, start, end):
+    first, last = (datetime.date.fromisoformat(day) for day in col.split("|"))
+    return Atoms("unique", "totalt", "totalt", (row,), first, last, PERIOD)
+
+
+register(UnpublishedSpec(PERSONS, decompose=persons_atoms))
+
 UNIQUE = register(TableSpec(
     id="unique", title="Unika individer", family="flow", order=20, population="current", build=unique_table,
     reads=("participants.Participation",), relations=unique_relations,
     in_sections=True, additive_rows=("varav_pseudonyma",), in_previous=True,
+    decompose=unique_atoms, own_part=True,  # own_part: tells a report of the whole förbund (OWN) apart
 ))
 
 
