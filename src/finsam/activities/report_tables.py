@@ -226,7 +226,7 @@ ACTIVITIES = register(TableSpec(
     id="activities", title="Aktiviteter per typ", family=FAMILY, order=400, population="activities",
     source="activities", build=activities_table, reads=READS,
     chart=Chart("bar", (Series("Tillfällen", "count"),)),
-    decompose=ADDITIVE_CELLS, own_part=True, empty=kinds_empty,
+    decompose=ADDITIVE_CELLS, own_part=True, lists_held=True, empty=kinds_empty,
 ))
 
 
@@ -265,7 +265,7 @@ def activities_years_table(ctx):
 ACTIVITIES_YEARS = register(TableSpec(
     id="activities_years", title="Aktiviteter över tid", family=FAMILY, order=401, population="activities",
     source="activities", build=activities_years_table, reads=READS,
-    decompose=years_atoms, own_part=True,
+    decompose=years_atoms, own_part=True, lists_held=True,
     relations=years_relations,
 ))
 
@@ -294,7 +294,7 @@ ACTIVITIES_BY_INTERVENTION = register(TableSpec(
     id="activities_by_intervention", title="Aktiviteter per insats", family=FAMILY, order=402,
     population="activities", source="activities", build=activities_by_intervention_table, reads=READS,
     chart=bar("count", "Tillfällen"),
-    decompose=by_intervention_atoms, own_part=True, empty=by_intervention_empty,
+    decompose=by_intervention_atoms, own_part=True, lists_held=True, empty=by_intervention_empty,
     relations=by_intervention_relations,
 ))
 
@@ -322,7 +322,7 @@ def activity_series_table(ctx):
 ACTIVITY_SERIES = register(TableSpec(
     id="activity_series", title="Återkommande möten", family=FAMILY, order=403, population="activities",
     source="activities", build=activity_series_table, reads=READS, chart=bar("count", "Tillfällen", ()),
-    decompose=ADDITIVE_CELLS, own_part=True,
+    decompose=ADDITIVE_CELLS, own_part=True, lists_held=True,
 ))
 
 
@@ -371,14 +371,14 @@ ATTENDEES_BY_ORGANISATION = register(TableSpec(
     population="activities", source="activities", reads=READS + ("tenancy.Member",),
     build=_split_table(lambda: ATTENDEES_BY_ORGANISATION, "by_organisation", _organisations),
     chart=Chart("bar", (Series("Deltagare", "count"),), ("totalt", "ej_uppdelat")),
-    decompose=ADDITIVE_CELLS, own_part=True,
+    decompose=ADDITIVE_CELLS, own_part=True, lists_held=True,
     relations=split_relations("attendees_by_organisation"),
 ))
 ATTENDEES_BY_ROLE = register(TableSpec(
     id="attendees_by_role", title="Deltagare per roll", family=FAMILY, order=405, population="activities",
     source="activities", reads=READS, build=_split_table(lambda: ATTENDEES_BY_ROLE, "by_role", _roles),
     chart=Chart("bar", (Series("Deltagare", "count"),), ("totalt", "ej_uppdelat")),
-    decompose=ADDITIVE_CELLS, own_part=True,
+    decompose=ADDITIVE_CELLS, own_part=True, lists_held=True,
     relations=split_relations("attendees_by_role"),
 ))
 
@@ -441,7 +441,7 @@ ACTIVITY_EVALUATIONS = register(TableSpec(
     column_kinds={"mean_rating": MEASURE, "response_rate": SHARE, "recommend": SHARE, "rating_positive": SHARE},
     chart=Chart("share", (Series("Andel som rekommenderar", "recommend", share=True),
                           Series("Andel betyg 4–5", "rating_positive", share=True))),
-    decompose=ADDITIVE_CELLS, own_part=True,
+    decompose=ADDITIVE_CELLS, own_part=True, lists_held=True,
 ))
 
 
@@ -508,7 +508,7 @@ ACTIVITY_LIST = register(TableSpec(
     source="activities", build=activity_list_table, reads=READS,
     column_kinds={"date": TEXT, "kind": TEXT, "title": TEXT, "intervention": TEXT, "mean_rating": MEASURE,
                   "recommend": SHARE},
-    decompose=ADDITIVE_CELLS, own_part=True,
+    decompose=ADDITIVE_CELLS, own_part=True, lists_held=True,
     relations=list_relations,
 ))
 

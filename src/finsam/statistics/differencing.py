@@ -61,8 +61,8 @@ class StructureReveals(Exception):
     """The new report, with no cell of it shown, tells a reader enough to work out a small count of
     earlier publications: which parts and kinds held activities (``TableSpec.empty``, the parts of
     ``individual_relations``). No masking of its cells helps; ``specs`` are the ids of the tables
-    that show it (every table declaring ``own_part``: they list only the parts and kinds that held
-    any), to leave out of the publication; empty when no such table is in the report."""
+    that show it (every table declaring ``lists_held``), to leave out of the publication; empty
+    when no such table is in the report."""
 
     def __init__(self, specs):
         super().__init__(sorted(specs))
@@ -98,7 +98,7 @@ def mask_for_publication(report, threshold, earlier):
                                           - before["fixed"])
         if revealed - known_before:
             raise StructureReveals({tables.get(t.id).id for t in report.tables
-                                    if getattr(tables.get(t.id), "own_part", False)})
+                                    if getattr(tables.get(t.id), "lists_held", False)})
     masking.apply(report, {c[1:] for c in hidden if c[0] == 0}, threshold)
 
 

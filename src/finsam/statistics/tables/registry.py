@@ -179,6 +179,10 @@ class TableSpec:
     # empty(the built table, scope) -> Empty for each part of the scope the table shows had nothing
     # to count in the period (differencing.py: those atoms are 0, as the reader knows).
     empty: Optional[Callable] = None
+    # The table lists only the parts and kinds that had anything in the period, which a reader reads
+    # as 0 for the rest: the tables a publication leaves out when that completes earlier ones
+    # (differencing.StructureReveals, reports/publishing.py).
+    lists_held: bool = False
     # Variants a report may ask for (variants.py): a section per insats, the previous period.
     in_sections: bool = False  # built again for each insats of the report alone
     additive_rows: Optional[tuple] = None  # in sections, the rows that add up over insatser (None: all)
