@@ -509,7 +509,7 @@ ACTIVITY_LIST = register(TableSpec(
     column_kinds={"date": TEXT, "kind": TEXT, "title": TEXT, "intervention": TEXT, "mean_rating": MEASURE,
                   "recommend": SHARE},
     decompose=ADDITIVE_CELLS, own_part=True, lists_held=True,
-    relations=list_relations,
+    relations=list_relations, counts_persons=False,  # SIP meetings are never listed
 ))
 
 

@@ -59,20 +59,20 @@ DAY = datetime.timedelta(days=1)
 
 class StructureReveals(Exception):
     """The new report, with no cell of it shown, tells a reader enough to work out a small count of
-    earlier publications: which parts and kinds held activities (``TableSpec.empty``, the parts of
-    ``individual_relations``). No masking of its cells helps; ``specs`` are the ids of the tables
-    that show it (every table declaring ``lists_held``), to leave out of the publication; empty
-    when no such table is in the report."""
+    earlier publications: e.g. which parts and kinds held activities (``TableSpec.empty``, the parts
+    of ``individual_relations``). No masking of its cells helps. ``revealed``: those counts; ``specs``:
+    the ids of the tables that show which parts and kinds held anything (``lists_held``), to leave
+    out of the publication (reports/publishing.py); empty when no such table is in the report."""
 
-    def __init__(self, specs):
+    def __init__(self, specs, revealed):
         super().__init__(sorted(specs))
-        self.specs = frozenset(specs)
+        self.specs, self.revealed = frozenset(specs), frozenset(revealed)
 
 
-def mask_for_publication(report, threshold, earlier):
+def mask_for_publication(report, threshold, earlier, *, check_structure=True):
     """Mask ``report`` (unmasked) for publication, given the earlier publications (thawed Reports).
-    Raises StructureReveals (and masks nothing) when what the report shows beyond its cells gives a
-    small count away together with them."""
+    With ``check_structure``, raises StructureReveals (and masks nothing) when what the report shows
+    beyond the cells it may hide gives a small count away together with them."""
     threshold = max(threshold, masking.MINIMUM_MASKING_THRESHOLD)
     linked = _linked(report, earlier)
     for hook in tables.publication_hooks():  # tables that mask themselves (registry.register_publication_hook)
@@ -91,14 +91,18 @@ def mask_for_publication(report, threshold, earlier):
     hidden, revealed = masking.suppress_revealing(
         values, relations, own_bounds, primary, fixed=system["fixed"], candidates={c for c in values if c[0] == 0},
         unknowns=system["unknowns"], sensitive=lambda value: 0 < value < threshold, constants=system["constants"])
-    if revealed:
-        # Determined by earlier cells alone, or only with what the new report tells besides its cells?
+    revealed = {c for c in revealed if _counts_persons(c)}
+    if revealed and check_structure:
+        # Worked out from the earlier publications alone (by the same reasoning, the forced zeros
+        # too), or only with what the new report tells besides the cells it can hide?
         before = _system(report, linked, bounds, with_new=False)
-        known_before = masking.determined(before["relations"], {c for e in before["relations"] for c in e}
-                                          - before["fixed"])
+        _, known_before = masking.suppress_revealing(
+            before["values"], before["relations"], [], set(), fixed=before["fixed"], candidates=set(),
+            unknowns={c for e in before["relations"] for c in e} - before["fixed"] - set(before["constants"]),
+            sensitive=lambda value: 0 < value < threshold, constants=before["constants"])
         if revealed - known_before:
             raise StructureReveals({tables.get(t.id).id for t in report.tables
-                                    if getattr(tables.get(t.id), "lists_held", False)})
+                                    if getattr(tables.get(t.id), "lists_held", False)}, revealed - known_before)
     masking.apply(report, {c[1:] for c in hidden if c[0] == 0}, threshold)
 
 
@@ -112,7 +116,8 @@ def _system(report, linked, bounds, with_new=True):
     values, fixed, unknown_cells, constants = {}, set(), set(), {}
     relations, atom_equations = [], []
     for k, r in enumerate(reports):
-        constants.update({(k, *c): v for c, v in masking.other_numbers(r).items()})
+        if k or with_new:
+            constants.update({(k, *c): v for c, v in masking.other_numbers(r).items()})
         for table in r.tables:
             masked = set(table.masked)
             for row, columns in table.cells.items():
@@ -160,6 +165,13 @@ def _system(report, linked, bounds, with_new=True):
                    if isinstance(c[0], int) and str(c[1]).startswith(masking.UNPUBLISHED)}
     return {"values": values, "fixed": fixed, "unknowns": atoms | unknown_cells | unpublished,
             "relations": relations, "constants": constants}
+
+
+def _counts_persons(item):
+    """Whether a cell, unpublished count, atom or virtual cell counts persons (every count but those
+    of a table declaring ``counts_persons=False``: the occasions of a listed seminar are no secret)."""
+    spec = tables.get(item[2] if item[0] == "virtual" else item[1])
+    return getattr(spec, "counts_persons", True)
 
 
 def _sum_of(cell, atoms):

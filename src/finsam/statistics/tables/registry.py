@@ -183,6 +183,9 @@ class TableSpec:
     # as 0 for the rest: the tables a publication leaves out when that completes earlier ones
     # (differencing.StructureReveals, reports/publishing.py).
     lists_held: bool = False
+    # False: the table's counts are no persons (a listed seminar's occasions): they are masked only
+    # to protect other counts, and one a reader can work out gives nothing away (differencing.py).
+    counts_persons: bool = True
     # Variants a report may ask for (variants.py): a section per insats, the previous period.
     in_sections: bool = False  # built again for each insats of the report alone
     additive_rows: Optional[tuple] = None  # in sections, the rows that add up over insatser (None: all)
