@@ -315,12 +315,24 @@ def test_a_publication_without_its_activity_tables_says_so_in_every_format(examp
     assert {o["id"] for o in last.to_json()["omitted"]} >= {"activities", "activities_by_intervention", "activity_list"}
 
 
-@pytest.mark.parametrize("left, leaves_out", [({"a"}, False), (set(), True)])
-def test_the_activity_tables_are_left_out_only_when_that_helps(example_association, monkeypatch, left, leaves_out):
-    """Structure that leaving the activity tables out does not take away (the search gives a count
-    up through cells of the participant tables, as it did before this check) does not cost the board
-    the activity tables: the report is published with them, masked as the search can."""
+SIP_ATOM = ("atom", "activities", "sip_mote", "count", "finsam-team", D(2024, 7, 1), D(2024, 12, 31))
+EXITS_ATOM = ("atom", "flow", "totalt", "exited_man", "finsam-team", D(2024, 7, 1), D(2024, 12, 31))
+
+
+@pytest.mark.parametrize("first, then, outcome", [
+    # only a participant count (the search's forced zeros, docs/decisions.md): published as before
+    ({EXITS_ATOM}, None, "with"),
+    # an activity count, which leaving the tables out protects
+    ({SIP_ATOM, EXITS_ATOM}, {EXITS_ATOM}, "without"),
+    # an activity count that leaving them out does not protect: refused
+    ({SIP_ATOM}, {SIP_ATOM}, "refused"),
+])
+def test_the_activity_tables_are_left_out_when_that_helps(example_association, monkeypatch, first, then, outcome):
+    """What publishing does with what the check finds (StructureReveals): counts of the activity
+    tables make it leave out the tables that list what was held, or refuse when that does not help;
+    only other counts do not cost the board the activity tables."""
     from finsam.reports import publishing
+    from finsam.reports.models import PublishedReport
     from finsam.statistics.differencing import StructureReveals
 
     association, admin = example_association
@@ -330,12 +342,82 @@ def test_the_activity_tables_are_left_out_only_when_that_helps(example_associati
         ids = {t.id for t in report.tables}
         calls.append(("activities" in ids, check_structure))
         if check_structure:
-            raise StructureReveals({"activities"} & ids, {"a"} if "activities" in ids else left)
+            revealed = first if "activities" in ids else then
+            if revealed:
+                raise StructureReveals({"activities", "activity_list"} & ids, revealed)
         real(report, threshold, earlier, check_structure=False)
 
     _import(association, admin, _seminars("finsam-team", "2024-03-03", 5))
     monkeypatch.setattr(publishing, "mask_for_publication", reveals)
+    if outcome == "refused":
+        with pytest.raises(publishing.PublishError, match="kan inte publiceras"):
+            publish_report(association, date_from=D(2024, 1, 1), date_to=D(2024, 6, 30), interventions=[],
+                           title="R", user=admin)
+        assert not PublishedReport.objects.filter(association=association).exists()
+        assert calls == [(True, True), (False, True)]
+        return
     published = publish_report(association, date_from=D(2024, 1, 1), date_to=D(2024, 6, 30), interventions=[],
                                title="R", user=admin).report()
-    assert ("activities" not in {t.id for t in published.tables}) is leaves_out
-    assert calls[:2] == [(True, True), (False, True)] and calls[-1] == (not leaves_out, False)
+    assert ("activities" in {t.id for t in published.tables}) is (outcome == "with")
+    assert calls == ([(True, True), (True, False)] if outcome == "with" else
+                     [(True, True), (False, True), (False, False)])
+
+
+def _publish_or_refuse(association, admin, publications):
+    """As _publish_all, with None for a publication refused (PublishError)."""
+    from finsam.reports.publishing import PublishError
+
+    published = {}
+    for scope, period in publications:
+        try:
+            published[(scope, period)] = _published(association, admin, *period, scope, title=f"{scope} {period}")
+        except PublishError:
+            published[(scope, period)] = None
+    return published
+
+
+def test_a_period_without_any_activity_is_known_to_be_zero(example_association):
+    """Novum: 5 SIP meetings in March; FINSAM-team: 2 SIP meetings and 5 seminars in March, nothing
+    in the second half. The year (7 SIP meetings, FINSAM-team and Novum the only parts with
+    activities) and Novum's first half (5) published; the second half then had no activity table at
+    all (no activity in the period), which tells a reader every part held nothing then: Novum's
+    year is its first half's 5, and FINSAM-team's SIP meetings are 7 - 5 = 2. Such a publication is
+    refused (there is no table to leave out)."""
+    association, admin = example_association
+    _import(association, admin, _sip("novum", "2024-03-01", 5) + _sip("finsam-team", "2024-03-02", 2)
+            + _seminars("finsam-team", "2024-03-03", 5))
+    published = _publish_or_refuse(association, admin, [(WHOLE, D_YEAR), (NOVUM, D_H1), (WHOLE, D_H2)])
+    year, novum, h2 = (published[k] for k in [(WHOLE, D_YEAR), (NOVUM, D_H1), (WHOLE, D_H2)])
+    year_sip, novum_sip = (_visible_counts(r).get(("activities", "sip_mote", "count")) for r in (year, novum))
+    assert year_sip == 7 and novum_sip == 5  # the earlier publications do show these
+    parts = set(year.table("activities_by_intervention").cells) - {"totalt"}
+    own = year.table("activities_by_intervention").cells["forbundet"]["count"]
+    assert parts == {"novum", "finsam-team", "forbundet"} and own == 0
+    no_activities = h2 is not None and not any(t.id.startswith("activit") for t in h2.tables) and not h2.omitted
+    assert not no_activities, f"FINSAM-team's SIP meetings: {year_sip} - {novum_sip}"
+
+
+def test_an_organisation_missing_from_a_publication_is_known_to_be_zero(example_association):
+    """SIP meetings of two attendees each: Novum 5 with Försäkringskassan (fk=2) in March and 5 with
+    Arbetsförmedlingen (af=2) in September, FINSAM-team 2 with fk in March and 5 with af in September.
+    The year (fk 14) and Novum's first half (fk 10) published; the second half then had no row fk in
+    Deltagare per organisation: no fk attendance then, so the first half's was 14, of which
+    FINSAM-team's (Novum and FINSAM-team the only parts with activities in the year) 14 - 10 = 4."""
+    association, admin = example_association
+    header = b"insats;typ;titel;datum;format;deltagare_totalt;per_organisation\n"
+
+    def sip(slug, day, n, organisation):
+        return b"".join(f"{slug};sip_mote;SIP {i};{day};fysiskt;2;{organisation}=2\n".encode() for i in range(n))
+
+    import_activities(header + sip("novum", "2024-03-01", 5, "fk") + sip("finsam-team", "2024-03-02", 2, "fk")
+                      + sip("finsam-team", "2024-09-02", 5, "af") + sip("novum", "2024-09-03", 5, "af"), "a.csv",
+                      row_context(Access.for_user(admin, association), today=D(2026, 11, 23)))
+    published = _publish_all(association, admin, [(WHOLE, D_YEAR), (NOVUM, D_H1), (WHOLE, D_H2)])
+    year, novum, h2 = (published[k] for k in [(WHOLE, D_YEAR), (NOVUM, D_H1), (WHOLE, D_H2)])
+    cell = ("attendees_by_organisation", "fk", "count")
+    year_fk, novum_fk = (_visible_counts(r).get(cell) for r in (year, novum))
+    assert year_fk == 14 and novum_fk == 10  # the earlier publications do show these
+    assert set(year.table("activities_by_intervention").cells) == {"novum", "finsam-team", "forbundet", "totalt"}
+    shows_no_fk = "attendees_by_organisation" in {t.id for t in h2.tables} \
+        and "fk" not in h2.table("attendees_by_organisation").cells
+    assert not shows_no_fk, f"FINSAM-team's fk attendance in the first half: {year_fk} - {novum_fk}"

@@ -111,8 +111,12 @@ def test_differencing_decomposes_cells_as_declared(world, cost_registered):
     halves = [(datetime.date(2024, 1, 1), datetime.date(2024, 6, 30)), (datetime.date(2024, 7, 1), YEAR[1])]
     assert sorted(atoms) == sorted(("atom", "cost_test", "totalt", "participants", slug, a, b)
                                    for slug in ("aktivitet", "team") for a, b in halves)
-    # unique counts persons: no sum over insatser or time
-    assert differencing._atoms(report, "unique", "totalt", "totalt", bounds) is None
+    # unique counts persons: no sum over insatser or time, one atom of its scope ("*": the whole
+    # förbund) and span, the same in every publication of that scope and span
+    assert differencing._atoms(report, "unique", "totalt", "totalt", bounds) == [
+        ("atom", "unique", "totalt", "totalt", "*", *YEAR)]
+    assert differencing._atoms(compute_report(world.alfa, *YEAR, ["team", "aktivitet"]), "unique", "totalt",
+                               "totalt", bounds) == [("atom", "unique", "totalt", "totalt", "aktivitet+team", *YEAR)]
     # age counts current participations: the first half, then the new ones of the second
     assert differencing._atoms(report, "age", "totalt", "kvinna", bounds) == [
         atom for slug in ("aktivitet", "team") for atom in (

@@ -52,9 +52,10 @@ STRUCTURE_REASON = ("utelämnade, eftersom de visar vilka insatser och aktivitet
 
 
 def _masked(association, date_from, date_to, interventions, sections, earlier):
-    """The report computed now and masked against ``earlier``; without the tables that show which
-    parts and kinds held activities when what they show beyond their cells completes earlier
-    publications (StructureReveals), and leaving them out helps."""
+    """The report computed now and masked against ``earlier``. When what it shows beyond its cells
+    completes earlier publications (StructureReveals) so that counts of the activity tables follow,
+    it is computed again without the tables that show which parts and kinds held activities, and
+    refused if that does not help (a period without any activity, no table to leave out)."""
     threshold = association.masking_threshold
 
     def computed(leave_out=None):
@@ -67,20 +68,24 @@ def _masked(association, date_from, date_to, interventions, sections, earlier):
         return report
     except StructureReveals as found:
         first = found
+    if not first.listed:
+        # Only counts of other tables, which no activity table gives away (docs/decisions.md: given
+        # up by the search through forced zeros, as before this check): masked as the search can.
+        report = computed()
+        mask_for_publication(report, threshold, earlier, check_structure=False)
+        return report
     if first.specs:
         without = computed(dict.fromkeys(first.specs, STRUCTURE_REASON))
         try:
             mask_for_publication(without, threshold, earlier)
             return without
         except StructureReveals as again:
-            if again.revealed < first.revealed:  # leaving them out helped: the rest is not theirs
+            if not again.listed:
                 mask_for_publication(without, threshold, earlier, check_structure=False)
                 return without
-    # What is left is no activity table's structure (docs/decisions.md: given up by the search, as
-    # before this check): masked as the search can.
-    report = computed()
-    mask_for_publication(report, threshold, earlier, check_structure=False)
-    return report
+    raise PublishError("Rapporten kan inte publiceras: tillsammans med tidigare publicerade rapporter skulle den "
+                       "visa antal om aktiviteter som är för små för att publiceras. Välj en annan period eller "
+                       "andra insatser.")
 
 
 def _check_replaces(association, replaces, correction):

@@ -67,6 +67,8 @@ class StructureReveals(Exception):
     def __init__(self, specs, revealed):
         super().__init__(sorted(specs))
         self.specs, self.revealed = frozenset(specs), frozenset(revealed)
+        # those that the tables listing what was held count (their structure is what gives them away)
+        self.listed = frozenset(c for c in self.revealed if _spec_of(c, "lists_held"))
 
 
 def mask_for_publication(report, threshold, earlier, *, check_structure=True):
@@ -170,8 +172,12 @@ def _system(report, linked, bounds, with_new=True):
 def _counts_persons(item):
     """Whether a cell, unpublished count, atom or virtual cell counts persons (every count but those
     of a table declaring ``counts_persons=False``: the occasions of a listed seminar are no secret)."""
-    spec = tables.get(item[2] if item[0] == "virtual" else item[1])
-    return getattr(spec, "counts_persons", True)
+    return _spec_of(item, "counts_persons", True)
+
+
+def _spec_of(item, attribute, default=False):
+    """The declaration ``attribute`` of the table (or unpublished count) of a cell, atom or virtual cell."""
+    return getattr(tables.get(item[2] if item[0] == "virtual" else item[1]), attribute, default)
 
 
 def _sum_of(cell, atoms):
@@ -199,8 +205,11 @@ def _empty_parts(reports):
     would only make the reader know less)."""
     empty = {}
     for r in reports:
-        for table in r.tables:
-            spec = tables.get(table.id)
+        shown = [(tables.get(table.id), table) for table in r.tables]
+        # a source with no data in the period has no table at all: every part's 0 (spec.empty(None, ...))
+        missing = tables.sources_without_data(r)
+        shown += [(spec, None) for spec in tables.specs() if spec.source in missing]
+        for spec, table in shown:
             if spec and getattr(spec, "empty", None):
                 for known in spec.empty(table, _parts(spec, _scope(r))):
                     empty.setdefault(known.part, []).append((r.date_from, r.date_to, known.holds))

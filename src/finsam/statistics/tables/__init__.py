@@ -11,5 +11,5 @@ from .data import (  # noqa: F401
 from .registry import (  # noqa: F401
     ADDITIVE, CURRENT, OWN, PERIOD, Atoms, Chain, Chart, Empty, Relations, Series, TableSpec, UnpublishedSpec,
     add_family_module, bar, build_tables, get, keeps, models_read, over_scope, publication_hooks, register,
-    register_presence, register_publication_hook, specs, specs_with_data,
+    register_presence, register_publication_hook, sources_without_data, specs, specs_with_data,
 )

@@ -177,7 +177,10 @@ class TableSpec:
     # gets OWN in the scope (differencing.py).
     own_part: bool = False
     # empty(the built table, scope) -> Empty for each part of the scope the table shows had nothing
-    # to count in the period (differencing.py: those atoms are 0, as the reader knows).
+    # to count in the period (differencing.py: those atoms are 0, as the reader knows). The table is
+    # None when the report has no table of the spec's source because that source had no data in the
+    # period (a source registered with register_presence: its tables are then missing, which a
+    # reader reads as every part's 0).
     empty: Optional[Callable] = None
     # The table lists only the parts and kinds that had anything in the period, which a reader reads
     # as 0 for the rest: the tables a publication leaves out when that completes earlier ones
@@ -222,6 +225,7 @@ class UnpublishedSpec:
     decompose: Callable
     chain: Optional[Chain] = None
     own_part: bool = False  # as TableSpec.own_part
+    lists_held: bool = False  # a count of the tables declaring TableSpec.lists_held
 
 
 _specs = {}  # id -> TableSpec, in registration order
@@ -359,6 +363,16 @@ def publication_hooks():
 def register_presence(source, fn):
     assert source in SOURCES, source
     _presence[source] = fn
+
+
+def sources_without_data(report):
+    """The sources registered with a presence check of which ``report`` has no table and left none
+    out (``omitted``): they had no data in its period and scope (a publication is always computed
+    with the default selection, specs_with_data)."""
+    _load()
+    seen = {getattr(get(t["id"] if isinstance(t, dict) else t.id), "source", None)
+            for t in [*report.tables, *report.omitted]}
+    return set(_presence) - seen
 
 
 def specs_with_data(association, date_from, date_to, interventions=None):
