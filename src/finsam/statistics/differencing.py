@@ -111,7 +111,8 @@ def mask_for_publication(report, threshold, earlier, *, check_structure=True):
 def _system(report, linked, bounds, with_new=True):
     """The equations a reader of the new report (number 0) and of the linked publications (1, ...)
     writes down, over cells (k, table, row, col), unpublished counts and atoms: {"values" of the
-    counts shown or to show, "fixed" (shown by earlier publications), "unknowns", "relations"}.
+    counts shown or to show, "fixed" (shown by earlier publications), "unknowns", "relations",
+    "constants" (the other numbers shown, never hidden: masking.other_numbers)}.
     ``with_new=False``: what the reader knows before the new report is published; its cells are
     only named sums of their atoms (its relations and the parts it shows to be empty left out)."""
     reports = [report] + linked
