@@ -71,8 +71,7 @@ def _masked(association, date_from, date_to, interventions, sections, earlier):
     if not first.listed:
         # Only counts of other tables, which no activity table gives away (docs/decisions.md: given
         # up by the search through forced zeros, as before this check): masked as the search can.
-        report = computed()
-        mask_for_publication(report, threshold, earlier, check_structure=False)
+        first.publish()
         return report
     if first.specs:
         without = computed(dict.fromkeys(first.specs, STRUCTURE_REASON))
@@ -81,7 +80,7 @@ def _masked(association, date_from, date_to, interventions, sections, earlier):
             return without
         except StructureReveals as again:
             if not again.listed:
-                mask_for_publication(without, threshold, earlier, check_structure=False)
+                again.publish()
                 return without
     raise PublishError("Rapporten kan inte publiceras: tillsammans med tidigare publicerade rapporter skulle den "
                        "visa antal om aktiviteter som är för små för att publiceras. Välj en annan period eller "

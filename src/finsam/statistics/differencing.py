@@ -62,19 +62,20 @@ class StructureReveals(Exception):
     earlier publications: e.g. which parts and kinds held activities (``TableSpec.empty``, the parts
     of ``individual_relations``). No masking of its cells helps. ``revealed``: those counts; ``specs``:
     the ids of the tables that show which parts and kinds held anything (``lists_held``), to leave
-    out of the publication (reports/publishing.py); empty when no such table is in the report."""
+    out of the publication (reports/publishing.py); empty when no such table is in the report.
+    ``publish()`` masks the report as the search did all the same (nothing is masked before)."""
 
-    def __init__(self, specs, revealed):
+    def __init__(self, specs, revealed, publish):
         super().__init__(sorted(specs))
-        self.specs, self.revealed = frozenset(specs), frozenset(revealed)
+        self.specs, self.revealed, self.publish = frozenset(specs), frozenset(revealed), publish
         # those that the tables listing what was held count (their structure is what gives them away)
         self.listed = frozenset(c for c in self.revealed if _spec_of(c, "lists_held"))
 
 
-def mask_for_publication(report, threshold, earlier, *, check_structure=True):
+def mask_for_publication(report, threshold, earlier):
     """Mask ``report`` (unmasked) for publication, given the earlier publications (thawed Reports).
-    With ``check_structure``, raises StructureReveals (and masks nothing) when what the report shows
-    beyond the cells it may hide gives a small count away together with them."""
+    Raises StructureReveals (and masks nothing yet) when what the report shows beyond the cells it
+    may hide gives a small count away together with them."""
     threshold = max(threshold, masking.MINIMUM_MASKING_THRESHOLD)
     linked = _linked(report, earlier)
     for hook in tables.publication_hooks():  # tables that mask themselves (registry.register_publication_hook)
@@ -93,8 +94,9 @@ def mask_for_publication(report, threshold, earlier, *, check_structure=True):
     hidden, revealed = masking.suppress_revealing(
         values, relations, own_bounds, primary, fixed=system["fixed"], candidates={c for c in values if c[0] == 0},
         unknowns=system["unknowns"], sensitive=lambda value: 0 < value < threshold, constants=system["constants"])
+    hidden = {c[1:] for c in hidden if c[0] == 0}
     revealed = {c for c in revealed if _counts_persons(c)}
-    if revealed and check_structure:
+    if revealed:
         # Worked out from the earlier publications alone (by the same reasoning, the forced zeros
         # too), or only with what the new report tells besides the cells it can hide?
         before = _system(report, linked, bounds, with_new=False)
@@ -104,8 +106,9 @@ def mask_for_publication(report, threshold, earlier, *, check_structure=True):
             sensitive=lambda value: 0 < value < threshold, constants=before["constants"])
         if revealed - known_before:
             raise StructureReveals({tables.get(t.id).id for t in report.tables
-                                    if getattr(tables.get(t.id), "lists_held", False)}, revealed - known_before)
-    masking.apply(report, {c[1:] for c in hidden if c[0] == 0}, threshold)
+                                    if getattr(tables.get(t.id), "lists_held", False)}, revealed - known_before,
+                                   lambda: masking.apply(report, hidden, threshold))
+    masking.apply(report, hidden, threshold)
 
 
 def _system(report, linked, bounds, with_new=True):
