@@ -214,6 +214,11 @@ def test_one_insats_with_only_sip_meetings_does_not_give_another_insats_sip_meet
             assert not 0 < sip - novum < 5, (col, sip, novum)
 
 
+def _sip_counts(*reports):
+    """The SIP meetings each publication shows in Aktiviteter per typ (None: hidden or no such row)."""
+    return tuple(_visible_counts(r).get(("activities", "sip_mote", "count")) for r in reports)
+
+
 def _parts_without_sip(report, scope):
     """The parts of ``scope`` (insats slugs, "forbundet" for the förbund's own) the publication shows
     held no SIP meeting: absent from the table per insats, or a row whose count equals the occasions
@@ -247,7 +252,7 @@ def test_a_new_publications_structure_does_not_complete_earlier_ones(example_ass
             + _sip("finsam-team", "2024-09-01", 2))
     published = _publish_all(association, admin, [(NOVUM, D_H1), (WHOLE, D_YEAR), (WHOLE, D_H1)])
     novum, year, h1 = (published[k] for k in [(NOVUM, D_H1), (WHOLE, D_YEAR), (WHOLE, D_H1)])
-    novum_sip, year_sip = (_visible_counts(r).get(("activities", "sip_mote", "count")) for r in (novum, year))
+    novum_sip, year_sip = _sip_counts(novum, year)
     assert novum_sip == 5 and year_sip == 7  # the earlier publications do show these
     scope = [s for s in h1.intervention_names if s != "novum"] + ["forbundet"]
     free = _parts_without_sip(h1, scope)
@@ -268,7 +273,7 @@ def test_a_kind_missing_from_a_publication_is_known_to_be_zero(example_associati
             + _seminars("finsam-team", "2024-03-03", 5) + _seminars("finsam-team", "2024-09-03", 5))
     published = _publish_all(association, admin, [(WHOLE, D_YEAR), (NOVUM, D_H1), (WHOLE, D_H2)])
     year, novum, h2 = (published[k] for k in [(WHOLE, D_YEAR), (NOVUM, D_H1), (WHOLE, D_H2)])
-    year_sip, novum_sip = (_visible_counts(r).get(("activities", "sip_mote", "count")) for r in (year, novum))
+    year_sip, novum_sip = _sip_counts(year, novum)
     ids = {t.id for t in h2.tables}
     shows_no_sip = "activities" in ids and "sip_mote" not in h2.table("activities").cells
     own = year.table("activities_by_intervention").cells.get("forbundet", {}).get("count") if \
@@ -393,7 +398,7 @@ def test_a_period_without_any_activity_is_known_to_be_zero(example_association):
             + _seminars("finsam-team", "2024-03-03", 5))
     published = _publish_or_refuse(association, admin, [(WHOLE, D_YEAR), (NOVUM, D_H1), (WHOLE, D_H2)])
     year, novum, h2 = (published[k] for k in [(WHOLE, D_YEAR), (NOVUM, D_H1), (WHOLE, D_H2)])
-    year_sip, novum_sip = (_visible_counts(r).get(("activities", "sip_mote", "count")) for r in (year, novum))
+    year_sip, novum_sip = _sip_counts(year, novum)
     assert year_sip == 7 and novum_sip == 5  # the earlier publications do show these
     parts = set(year.table("activities_by_intervention").cells) - {"totalt"}
     own = year.table("activities_by_intervention").cells["forbundet"]["count"]

@@ -54,26 +54,19 @@ def _own_masking(table_id):
 
 def count_cells(report):
     """{(table id, row, col): value} of every count of the report."""
-    cells = {}
-    for table in report.tables:
-        for row, columns in table.cells.items():
-            for col, value in columns.items():
-                if is_count(table, row, col, value):
-                    cells[(table.id, row, col)] = value
-    return cells
+    return _cells(report, is_count)
 
 
 def other_numbers(report):
     """{(table id, row, col): value} of every number of the report that is not a count (measures,
     amounts): never hidden as counts, but a reader uses them in the relations that name them."""
-    cells = {}
-    for table in report.tables:
-        for row, columns in table.cells.items():
-            for col, value in columns.items():
-                if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) \
-                        and not is_count(table, row, col, value):
-                    cells[(table.id, row, col)] = value
-    return cells
+    return _cells(report, lambda table, row, col, value: isinstance(value, (int, float, Decimal))
+                  and not isinstance(value, bool) and not is_count(table, row, col, value))
+
+
+def _cells(report, keep):
+    return {(table.id, row, col): value for table in report.tables for row, columns in table.cells.items()
+            for col, value in columns.items() if keep(table, row, col, value)}
 
 
 def equations(report):
@@ -206,8 +199,8 @@ def suppress_revealing(values, relations, bounds, primary, *, fixed=(), candidat
     """(hidden cells, revealed): ``primary`` and as few more as the greedy search needs so that no
     hidden cell is determined; ``revealed`` are the primary cells and sensitive unknowns that no
     hidden cell could protect (determined by ``fixed`` cells and the relations alone). ``values``
-    are every count's value; ``fixed`` cells are known to the reader whatever is hidden (never hidden here); only ``candidates`` (default: every non-fixed cell) may be
-    hidden secondarily. ``unknowns`` are further unknowns of the equations that are no cell of the
+    are every count's value; ``fixed`` cells are known to the reader whatever is hidden (never hidden
+    here); only ``candidates`` (default: every non-fixed cell) may be hidden secondarily. ``unknowns`` are further unknowns of the equations that are no cell of the
     report (differencing.py): one of them being determined matters only if ``sensitive(the value it
     is determined to have)``.
 
