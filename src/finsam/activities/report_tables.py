@@ -4,9 +4,17 @@ functions the metric sources use.
 
 Masking: the counts of an individual kind (``sip_mote``) are persons, masked in publication like
 participant counts; every other activity figure is no person count and is declared a measure (never
-masked). A row is a count row when an activity of an individual kind counts in it (its total row too),
-so the generic masking of statistics/masking.py hides what it must, and the parts-sum-to-total
+masked). A row is a count row when an activity of an individual kind *may* count in it (its total row
+too), so the generic masking of statistics/masking.py hides what it must, and the parts-sum-to-total
 relations let it hide a total that would give a hidden SIP count away.
+
+Which rows a table has and which of its numbers are counts depend on the förbund's kinds, its
+insatser and members, the scope and the period, never on the activities themselves (docs/decisions.md,
+"A publication's structure says nothing"): every individual kind, every insats of the scope and every
+organisation and role the förbund knows is a row, 0 included, and every row of a table an individual
+kind may count in is a count row. A row left out, or a small number shown where a SIP meeting would
+have made it hidden, told a reader that a part held no SIP meeting, and with earlier publications
+how many the others held.
 """
 
 import datetime
@@ -29,14 +37,11 @@ TOTAL = ("totalt", "Totalt")
 
 
 def has_data(association, date_from, date_to, interventions=None):
-    """Does the förbund have an activity (of any status) dated in the period, or a measure value
-    ending in it? (registry.register_presence)"""
-    acts = Activity.objects.filter(association=association, date__gte=date_from, date__lte=date_to)
-    values = MeasureValue.objects.filter(association=association, end__gte=date_from, end__lte=date_to)
-    if interventions:
-        acts = acts.filter(intervention__slug__in=list(interventions))
-        values = values.filter(intervention__slug__in=list(interventions))
-    return acts.exists() or values.exists()
+    """Does the förbund record activities or measures at all? (registry.register_presence) Not of the
+    period nor of the insatser: a report without the activity tables told a reader that nobody held a
+    SIP meeting in it; now a period without activities shows its zeros (masked like any count)."""
+    return (Activity.objects.filter(association=association).exists()
+            or MeasureValue.objects.filter(association=association).exists())
 
 
 def _held(ctx, start=None, end=None, **kwargs):
@@ -53,11 +58,25 @@ def _kind_label(kinds, code):
     return kind.label if kind else code
 
 
-def _mark_rows(table, personal_rows):
-    """Rows counting persons (an individual kind) are counts; every other row's numbers are
-    measures. The total row is a count when any row is. Columns declared with a kind of their own
-    (shares, text, the mean) keep it."""
-    personal = set(personal_rows) | ({"totalt"} if personal_rows else set())
+def _personal(ctx):
+    """Whether the förbund has an individual kind (SIP meetings): then every row a meeting of that
+    kind may count in is a count row, whether one does or not."""
+    return bool(figures.individual_kinds(ctx.association))
+
+
+def _kind_rows(ctx, acts):
+    """The kinds of a table per kind: those of ``acts`` and every individual kind (its 0 a count)."""
+    kinds, individual = _kinds(ctx), figures.individual_kinds(ctx.association)
+    present = {a.kind for a in acts} | individual
+    return [code for code in kinds if code in present] + sorted(present - set(kinds))
+
+
+def _mark_rows(table, personal_rows, total=None):
+    """Rows that may count persons (an individual kind) are counts; every other row's numbers are
+    measures. The total row is a count when any row is (or ``total`` says). Columns declared with a
+    kind of their own (shares, text, the mean) keep it."""
+    total = bool(personal_rows) if total is None else total
+    personal = set(personal_rows) | ({"totalt"} if total else set())
     for key, _ in table.rows:
         kind = COUNT if key in personal else MEASURE
         for col, _ in table.columns:
@@ -79,6 +98,35 @@ def _attendee_cells(acts):
 def _gender_sums(table, row):
     table.sums.append(([(row, f"attendees_{g}") for g in ("kvinna", "man", "annat_ej_angivet")],
                        (row, "attendees_totalt")))
+
+
+def zero_together(*columns):
+    """``zero_implies`` of an activity table: an occasion count of 0 means no activity (every other
+    number of the row 0), an attendance of 0 is read as none held (a reader would assume it)."""
+    def implies(col):
+        if col == columns[0]:
+            return columns[1:]
+        if col == columns[1]:
+            return (columns[0], *columns[2:])
+        return ()
+    return implies
+
+
+ACTIVITY_ZEROS = zero_together("count", "attendees_totalt", "fysiskt", "digitalt", "hybrid",
+                               "attendees_kvinna", "attendees_man", "attendees_annat_ej_angivet")
+
+
+def kind_rows(row):
+    """``primary_rows`` of a table per kind: its individual kinds' rows (its only count rows but the
+    total, which counts seminars too and is hidden only to protect them)."""
+    return row != "totalt"
+
+
+def years_zeros(col):
+    measure, _, year = col.rpartition("_")
+    if measure == "count":
+        return (f"attendees_{year}",)
+    return (f"count_{year}",) if measure == "attendees" else ()
 
 
 # --- differencing: a year minus its first half, the förbund minus one insats ----------------------
@@ -104,7 +152,7 @@ def by_intervention_atoms(table_id, row, col, scope, start, end):
 def held_activities(table_id, row, col):
     """The cells that count held activities only: every count of the activity tables but the
     cancelled meetings of a series, and a part's meetings of an individual kind (INDIVIDUAL)."""
-    if table_id == INDIVIDUAL:
+    if table_id in (INDIVIDUAL, SPLIT_INDIVIDUAL, SPLIT_OTHER):
         return True
     spec = get(table_id)
     return bool(isinstance(spec, TableSpec) and spec.family == FAMILY and spec.population == "activities"
@@ -113,52 +161,79 @@ def held_activities(table_id, row, col):
 
 # A part's (an insats's or the förbund's own) held activities of an individual kind (SIP meetings), in
 # no table: its row of activities_by_intervention minus its listed activities (list_relations). Keyed
-# by the row of activities_by_intervention; the parts' counts add up to the individual kinds' rows of
-# activities (individual_relations).
+# by the row of activities_by_intervention; per kind ("<row>|<kind>") they are that part's share of
+# the kind's row of activities (its atoms: what a reader knows of the kind's row, such as a 0 read
+# from the part's attendances, holds for the part's meetings of that kind: individual_relations).
+# Publications made before the per-kind counts had a "totalt" row, the parts' sum.
 INDIVIDUAL = f"{UNPUBLISHED}activities_individual"
 
 
 def individual_atoms(table_id, row, col, scope, start, end):
     if row == "totalt":
         return Atoms(table_id, "totalt", col, tuple(scope), start, end, ADDITIVE)
+    row, _, kind = row.partition("|")
     part = OWN if row == OWN_ROW else row
-    return Atoms(table_id, "totalt", col, (part,), start, end, ADDITIVE) if part in scope else None
+    if part not in scope:
+        return None
+    if kind:
+        return Atoms("activities", kind, col, (part,), start, end, ADDITIVE)
+    return Atoms(table_id, "totalt", col, (part,), start, end, ADDITIVE)
 
 
-register(UnpublishedSpec(INDIVIDUAL, decompose=individual_atoms, own_part=True, lists_held=True))
+register(UnpublishedSpec(INDIVIDUAL, decompose=individual_atoms, own_part=True, refuses_when_revealed=True,
+                         zero_implies=ACTIVITY_ZEROS))
+
+
+def _nothing(table, row, col="count"):
+    """Whether ``table`` shows that ``row`` counted nothing: no such row (publications made before
+    every row was shown, a period without the table) or a 0 shown (not hidden: None)."""
+    return table is None or row not in table.cells or table.cells[row].get(col) == 0
 
 
 def by_intervention_empty(table, scope):
-    """The parts of the scope that held no activity in the period: an insats without a row, the
-    förbund's own when its row counts 0 occasions (an activity is at least one)."""
+    """The parts of the scope that held no activity in the period: a row counting 0 occasions (an
+    activity is at least one), or none (earlier publications listed only the insatser that held one).
+    A reader knows every count of that part in the period is 0. (Taken as known for the new report
+    even if the search hides the 0 later: that can only make a reader know less.)"""
     for part in scope:
         row = OWN_ROW if part == OWN else part
-        if table is None or row not in table.cells or table.cells[row].get("count") == 0:
+        if _nothing(table, row):
             yield Empty(part, held_activities)
 
 
 def kinds_empty(table, scope):
-    """A kind absent from the table per kind was held by no part of the scope in the period (the
-    table lists every kind held); with no individual kind's row, no part held a SIP meeting. No table
-    (None): the period had no activity at all."""
-    shown = set(table.cells) if table is not None else set()
-    individual = any(table.kind(row, "count") == COUNT for row in shown if row != "totalt")
+    """A kind absent from the table per kind, or counting 0 occasions, was held by no part of the
+    scope in the period (the table lists every kind held and every individual kind); with no
+    individual kind held, no part held a SIP meeting. No table (None): the period had no activity."""
+    rows = set(table.cells) if table is not None else set()
+    held = {row for row in rows if not _nothing(table, row)}
+    individual = any(table.kind(row, "count") == COUNT for row in held if row != "totalt")
     for part in scope:
-        yield Empty(part, lambda table_id, row, col, shown=shown: table_id == "activities" and row not in shown)
+        yield Empty(part, lambda table_id, row, col, held=held: table_id == "activities" and row not in held)
         if not individual:
             yield Empty(part, lambda table_id, row, col: table_id == INDIVIDUAL)
 
 
-def rows_empty(table_id, always=("totalt",)):
-    """``empty`` of a table that lists only the rows with something to count (the organisations and
-    roles that attended, the series met, the kinds evaluated): a row it leaves out is 0 for every part
-    of the scope in the period (found by an attack: a half year without the row "fk" in Deltagare per
-    organisation gave away an insats's small fk attendance at SIP meetings in the other half, 14 - 10
-    = 4). No table (None): the period had no activity at all."""
+def rows_empty(table_id, always=("totalt",), col="count"):
+    """``empty`` of a table of rows that count something or nothing (the organisations and roles
+    that attended, the series met, the kinds evaluated): a row it leaves out, or whose ``col`` shows 0,
+    is 0 for every part of the scope in the period (found by an attack: a half year without the row
+    "fk" in Deltagare per organisation gave away an insats's small fk attendance at SIP meetings in
+    the other half, 14 - 10 = 4). No table (None): the period had no activity at all."""
     def empty(table, scope):
-        shown = set(table.cells) if table is not None else set()
+        held = {row for row in (table.cells if table is not None else ()) if not _nothing(table, row, col)}
+
+        def holds(t, row, c):
+            if t in (SPLIT_INDIVIDUAL, SPLIT_OTHER):  # a row's attendances at SIP meetings and others
+                of, _, row = row.partition("|")
+                if of != table_id:
+                    return False
+            elif t != table_id:
+                return False
+            return row not in held and row not in always
+
         for part in scope:
-            yield Empty(part, lambda t, row, col, shown=shown: t == table_id and row not in shown and row not in always)
+            yield Empty(part, holds)
     return empty
 
 
@@ -184,17 +259,16 @@ def by_intervention_relations(ctx, table, rel):
 
 
 def individual_relations(ctx, rel):
-    """The parts' meetings of an individual kind add up to those kinds' rows of activities: with a
-    part's count known (an insats whose only activities are SIP meetings: its row), the others' are
-    the rest. A part with no such meeting is left out (a reader works its 0 out from the list)."""
-    individual = figures.individual_kinds(ctx.association)
-    acts = [a for a in _held(ctx) if a.kind in individual]
-    parts = sorted({_insats_key(a) for a in acts})
-    kinds = sorted({a.kind for a in acts})
-    if parts:
-        for col in ("count", *[f"attendees_{g}" for g in GENDERS]):
-            rel.add([(INDIVIDUAL, part, col) for part in parts], (INDIVIDUAL, "totalt", col))
-            rel.add([("activities", kind, col) for kind in kinds], (INDIVIDUAL, "totalt", col))
+    """The parts' meetings of an individual kind add up to that kind's row of activities, and a
+    part's meetings of every individual kind to its count: with a part's count known (an insats
+    whose only activities are SIP meetings: its row), the others' are the rest. Every part and every
+    individual kind, with a meeting or not."""
+    parts, kinds = _parts_of(ctx), sorted(figures.individual_kinds(ctx.association))
+    for col in ("count", *[f"attendees_{g}" for g in GENDERS]):
+        for kind in kinds:
+            rel.add([(INDIVIDUAL, f"{part}|{kind}", col) for part in parts], ("activities", kind, col))
+        for part in parts:
+            rel.add([(INDIVIDUAL, f"{part}|{kind}", col) for kind in kinds], (INDIVIDUAL, part, col))
 
 
 def years_relations(ctx, table, rel):
@@ -206,11 +280,38 @@ def years_relations(ctx, table, rel):
             ("activities_by_intervention", "totalt", "attendees_totalt"))
 
 
+# A row of attendees per organisation or role counts attendances at SIP meetings (persons: protected
+# when small, SPLIT_INDIVIDUAL) and at other activities (no persons, SPLIT_OTHER), which no table
+# shows apart: hidden only to protect the first, which add up to the individual kinds' attendances,
+# as the others add up to the other kinds'. (Keyed "<table>|<row>".) A reader who knows there were no
+# other attendances reads the SIP meetings' from the row (the forced zeros of masking.py). The two
+# decompose into atoms of each part and stretch, the rows themselves into none: a row's atom would
+# be the sum of the two of its part and stretch, which no equation can say.
+SPLIT_INDIVIDUAL = f"{UNPUBLISHED}activities_split_individual"
+SPLIT_OTHER = f"{UNPUBLISHED}activities_split_other"
+register(UnpublishedSpec(SPLIT_INDIVIDUAL, decompose=ADDITIVE_CELLS, own_part=True, refuses_when_revealed=True))
+register(UnpublishedSpec(SPLIT_OTHER, decompose=ADDITIVE_CELLS, own_part=True, counts_persons=False))
+
+
 def split_relations(table_id):
-    """attendees_by_organisation and _by_role: their total is every attendance of the period."""
+    """attendees_by_organisation and _by_role: their total is every attendance of the period, and
+    each row is its attendances at SIP meetings and at other activities."""
     def relations(ctx, table, rel):
         rel.add([(table_id, "totalt", "count")], ("activities", "totalt", "attendees_totalt"))
         rel.add([(table_id, "totalt", "count")], ("activities_by_intervention", "totalt", "attendees_totalt"))
+        individual = figures.individual_kinds(ctx.association)
+        if not individual:
+            return
+        rows = [key for key, _ in table.rows if key != "totalt"]
+        others = sorted({a.kind for a in _held(ctx)} - individual)
+        for unpublished, kinds in ((SPLIT_INDIVIDUAL, sorted(individual)), (SPLIT_OTHER, others)):
+            rel.add([(unpublished, f"{table_id}|{row}", "count") for row in rows],
+                    (unpublished, f"{table_id}|totalt", "count"))
+            rel.add([("activities", kind, "attendees_totalt") for kind in kinds],
+                    (unpublished, f"{table_id}|totalt", "count"))
+        for row in rows:
+            rel.add([(SPLIT_INDIVIDUAL, f"{table_id}|{row}", "count"), (SPLIT_OTHER, f"{table_id}|{row}", "count")],
+                    (table_id, row, "count"))
     return relations
 
 
@@ -219,8 +320,7 @@ def split_relations(table_id):
 def activities_table(ctx):
     kinds, individual = _kinds(ctx), figures.individual_kinds(ctx.association)
     acts = _held(ctx)
-    codes_held = [code for code in kinds if any(a.kind == code for a in acts)]
-    codes_held += sorted({a.kind for a in acts} - set(codes_held))
+    codes_held = _kind_rows(ctx, acts)
     columns = [("count", "Antal tillfällen"), *[(f, label) for f, label in codes.FORMAT.choices], *ATTENDEE_COLUMNS]
     table = ACTIVITIES.table([(c, _kind_label(kinds, c)) for c in codes_held] + [TOTAL], columns,
                              denominator="activities")
@@ -229,7 +329,7 @@ def activities_table(ctx):
         table.cells[key] = {"count": figures.count(mine), **figures.formats(mine), **_attendee_cells(mine)}
         table.sums.append(([(key, f) for f in codes.FORMAT.codes], (key, "count")))
         _gender_sums(table, key)
-    _mark_rows(table, {c for c in codes_held if c in individual})
+    _mark_rows(table, {c for c in codes_held if c in individual}, total=bool(individual))
     _column_sums(table, [c for c, _ in columns])
     table.notes.append("Genomförda aktiviteter med datum i perioden; antal = tillfällen, deltagare räknas per "
                        "tillfälle. Utan könsuppdelning räknas deltagarna som annat/ej angivet.")
@@ -240,7 +340,8 @@ ACTIVITIES = register(TableSpec(
     id="activities", title="Aktiviteter per typ", family=FAMILY, order=400, population="activities",
     source="activities", build=activities_table, reads=READS,
     chart=Chart("bar", (Series("Tillfällen", "count"),)),
-    decompose=ADDITIVE_CELLS, own_part=True, lists_held=True, empty=kinds_empty,
+    decompose=ADDITIVE_CELLS, own_part=True, refuses_when_revealed=True, empty=kinds_empty, zero_implies=ACTIVITY_ZEROS,
+    primary_rows=kind_rows,
 ))
 
 
@@ -256,8 +357,7 @@ def _years(ctx):
 def activities_years_table(ctx):
     kinds, individual = _kinds(ctx), figures.individual_kinds(ctx.association)
     acts = _held(ctx)
-    codes_held = [code for code in kinds if any(a.kind == code for a in acts)]
-    codes_held += sorted({a.kind for a in acts} - set(codes_held))
+    codes_held = _kind_rows(ctx, acts)
     years = list(_years(ctx))
     columns = []
     for year, _, _ in years:
@@ -271,7 +371,7 @@ def activities_years_table(ctx):
             in_year = [a for a in mine if start <= a.date <= end]
             table.cells[key][f"count_{year}"] = figures.count(in_year)
             table.cells[key][f"attendees_{year}"] = figures.attendees(in_year)
-    _mark_rows(table, {c for c in codes_held if c in individual})
+    _mark_rows(table, {c for c in codes_held if c in individual}, total=bool(individual))
     _column_sums(table, [c for c, _ in columns])
     return table
 
@@ -279,7 +379,7 @@ def activities_years_table(ctx):
 ACTIVITIES_YEARS = register(TableSpec(
     id="activities_years", title="Aktiviteter över tid", family=FAMILY, order=401, population="activities",
     source="activities", build=activities_years_table, reads=READS,
-    decompose=years_atoms, own_part=True, lists_held=True,
+    decompose=years_atoms, own_part=True, refuses_when_revealed=True, zero_implies=years_zeros, primary_rows=kind_rows,
     relations=years_relations,
 ))
 
@@ -287,9 +387,8 @@ ACTIVITIES_YEARS = register(TableSpec(
 # --- per insats -------------------------------------------------------------------------------------
 
 def activities_by_intervention_table(ctx):
-    individual = figures.individual_kinds(ctx.association)
     acts = _held(ctx)
-    rows = [(i.slug, i.name) for i in ctx.interventions if any(a.intervention_id == i.pk for a in acts)]
+    rows = [(i.slug, i.name) for i in ctx.interventions]  # every insats of the scope, 0 included
     groups = {slug: [a for a in acts if a.intervention and a.intervention.slug == slug] for slug, _ in rows}
     if not ctx.filtered:
         rows.append((OWN_ROW, "Förbundet"))
@@ -299,7 +398,7 @@ def activities_by_intervention_table(ctx):
     for key, mine in [*groups.items(), ("totalt", acts)]:
         table.cells[key] = {"count": figures.count(mine), **_attendee_cells(mine)}
         _gender_sums(table, key)
-    _mark_rows(table, {k for k, mine in groups.items() if any(a.kind in individual for a in mine)})
+    _mark_rows(table, set(groups) if _personal(ctx) else set())
     _column_sums(table, [c for c, _ in columns])
     return table
 
@@ -308,8 +407,11 @@ ACTIVITIES_BY_INTERVENTION = register(TableSpec(
     id="activities_by_intervention", title="Aktiviteter per insats", family=FAMILY, order=402,
     population="activities", source="activities", build=activities_by_intervention_table, reads=READS,
     chart=bar("count", "Tillfällen"),
-    decompose=by_intervention_atoms, own_part=True, lists_held=True, empty=by_intervention_empty,
-    relations=by_intervention_relations,
+    decompose=by_intervention_atoms, own_part=True, refuses_when_revealed=True, empty=by_intervention_empty,
+    relations=by_intervention_relations, zero_implies=ACTIVITY_ZEROS,
+    # a part's row is its listed activities and its SIP meetings (an unpublished count, protected
+    # when small): hidden only to protect those
+    primary_rows=lambda row: False,
 ))
 
 
@@ -317,7 +419,11 @@ ACTIVITIES_BY_INTERVENTION = register(TableSpec(
 
 def activity_series_table(ctx):
     individual = figures.individual_kinds(ctx.association)
-    every = [a for a in _held(ctx, held_only=False) if a.series]
+    # SIP meetings (an individual kind) are persons, not meetings of a group: they count in the tables
+    # per kind, insats, organisation and role, not per series (a series of SIP meetings would have
+    # been a count row only when it held one, which a reader could tell).
+    with_series = [a for a in _held(ctx, held_only=False) if a.series]
+    every = [a for a in with_series if a.kind not in individual]
     series = sorted({a.series for a in every})
     labels = {s: [a for a in every if a.series == s][-1].title for s in series}  # the latest title
     table = ACTIVITY_SERIES.table([(s, labels[s]) for s in series],
@@ -329,14 +435,17 @@ def activity_series_table(ctx):
         table.cells[s] = {"count": figures.count(held),
                           "cancelled": figures.count([a for a in mine if a.status == codes.CANCELLED]),
                           "attendees_totalt": figures.attendees(held)}
-    _mark_rows(table, {s for s in series if any(a.kind in individual for a in every if a.series == s)})
+    _mark_rows(table, set())
+    if len(every) < len(with_series):
+        table.notes.append("Individinriktade aktiviteter (SIP-möten) räknas inte här, även när de har en serie; de "
+                           "räknas i Aktiviteter per typ.")
     return table
 
 
 ACTIVITY_SERIES = register(TableSpec(
     id="activity_series", title="Återkommande möten", family=FAMILY, order=403, population="activities",
     source="activities", build=activity_series_table, reads=READS, chart=bar("count", "Tillfällen", ()),
-    decompose=ADDITIVE_CELLS, own_part=True, lists_held=True, empty=rows_empty("activity_series", ()),
+    decompose=ADDITIVE_CELLS, own_part=True, refuses_when_revealed=True, empty=rows_empty("activity_series", ()),
 ))
 
 
@@ -349,7 +458,8 @@ def _split_table(spec, field, choices):
         split = [a for a in acts if getattr(a, field)]
         present = {code for a in split for code in getattr(a, field)}
         labels = choices(ctx)
-        keys = [code for code in labels if code in present] + sorted(present - set(labels))
+        # every organisation or role the förbund knows, 0 included, and any other one attended
+        keys = list(labels) + sorted(present - set(labels))
         rows = [(k, labels.get(k, k)) for k in keys] + [("ej_uppdelat", "Ej uppdelat")]
         table = spec().table(rows + [TOTAL], [("count", "Deltagare")], denominator="activities")
         for key in keys:
@@ -359,10 +469,7 @@ def _split_table(spec, field, choices):
         for key, _ in rows:
             table.set_share(key, "count", table.cells[key]["count"], table.cells["totalt"]["count"],
                             of=(key, "count"), per=("totalt", "count"))
-        personal = {k for k in keys if any(a.kind in individual and getattr(a, field).get(k) for a in split)}
-        if any(a.kind in individual and not getattr(a, field) for a in acts):
-            personal.add("ej_uppdelat")
-        _mark_rows(table, personal)
+        _mark_rows(table, {*keys, "ej_uppdelat"} if individual else set())
         _column_sums(table, ["count"])
         return table
     return build
@@ -385,17 +492,17 @@ ATTENDEES_BY_ORGANISATION = register(TableSpec(
     population="activities", source="activities", reads=READS + ("tenancy.Member",),
     build=_split_table(lambda: ATTENDEES_BY_ORGANISATION, "by_organisation", _organisations),
     chart=Chart("bar", (Series("Deltagare", "count"),), ("totalt", "ej_uppdelat")),
-    decompose=ADDITIVE_CELLS, own_part=True, lists_held=True,
+    decompose=None, own_part=True, refuses_when_revealed=True,  # its rows' parts decompose (SPLIT_INDIVIDUAL)
     empty=rows_empty("attendees_by_organisation", ("totalt", "ej_uppdelat")),
-    relations=split_relations("attendees_by_organisation"),
+    relations=split_relations("attendees_by_organisation"), primary_rows=lambda row: False,
 ))
 ATTENDEES_BY_ROLE = register(TableSpec(
     id="attendees_by_role", title="Deltagare per roll", family=FAMILY, order=405, population="activities",
     source="activities", reads=READS, build=_split_table(lambda: ATTENDEES_BY_ROLE, "by_role", _roles),
     chart=Chart("bar", (Series("Deltagare", "count"),), ("totalt", "ej_uppdelat")),
-    decompose=ADDITIVE_CELLS, own_part=True, lists_held=True,
+    decompose=None, own_part=True, refuses_when_revealed=True,  # its rows' parts decompose (SPLIT_INDIVIDUAL)
     empty=rows_empty("attendees_by_role", ("totalt", "ej_uppdelat")),
-    relations=split_relations("attendees_by_role"),
+    relations=split_relations("attendees_by_role"), primary_rows=lambda row: False,
 ))
 
 
@@ -436,14 +543,13 @@ def _evaluation_cells(table, key, evaluation):
 def activity_evaluations_table(ctx):
     kinds, individual = _kinds(ctx), figures.individual_kinds(ctx.association)
     acts = [a for a in _held(ctx) if a.answers is not None]
-    codes_held = [code for code in kinds if any(a.kind == code for a in acts)]
-    codes_held += sorted({a.kind for a in acts} - set(codes_held))
+    codes_held = _kind_rows(ctx, acts)
     table = ACTIVITY_EVALUATIONS.table([(c, _kind_label(kinds, c)) for c in codes_held] + [TOTAL],
                                        EVALUATION_COLUMNS, denominator="answers")
     for key in [*codes_held, "totalt"]:
         mine = acts if key == "totalt" else [a for a in acts if a.kind == key]
         _evaluation_cells(table, key, figures.evaluation(mine))
-    _mark_rows(table, {c for c in codes_held if c in individual})
+    _mark_rows(table, {c for c in codes_held if c in individual}, total=bool(individual))
     _column_sums(table, ["evaluated", "attendees", "answers", "recommend_yes", "recommend_no", *RATINGS])
     table.notes.append(f"{codes.RECOMMEND_QUESTION} Andel = ja av ja och nej. {codes.RATING_QUESTION} 1 Mycket dåligt "
                        "– 5 Mycket bra; andel positiva = betyg 4 och 5 av alla betyg. Svarsfrekvens = svar av deltagare "
@@ -457,7 +563,8 @@ ACTIVITY_EVALUATIONS = register(TableSpec(
     column_kinds={"mean_rating": MEASURE, "response_rate": SHARE, "recommend": SHARE, "rating_positive": SHARE},
     chart=Chart("share", (Series("Andel som rekommenderar", "recommend", share=True),
                           Series("Andel betyg 4–5", "rating_positive", share=True))),
-    decompose=ADDITIVE_CELLS, own_part=True, lists_held=True, empty=rows_empty("activity_evaluations"),
+    decompose=ADDITIVE_CELLS, own_part=True, refuses_when_revealed=True, empty=rows_empty("activity_evaluations", col="evaluated"),
+    primary_rows=kind_rows,
 ))
 
 
@@ -489,10 +596,9 @@ def activity_list_table(ctx):
         }
         table.shares[key] = {"recommend": evaluation.recommend}
         _gender_sums(table, key)
-    # The listed activities of an insats that also had SIP meetings are counts: its row of
-    # activities_by_intervention minus them is its SIP meetings' count (list_relations).
-    with_individual = {_insats_key(a) for a in every if a.kind in individual}
-    _mark_rows(table, {key for (key, _), a in zip(rows, acts) if _insats_key(a) in with_individual})
+    # The listed activities are counts (masked only to protect others: counts_persons): an insats's
+    # row of activities_by_intervention minus them is its SIP meetings' count (list_relations).
+    _mark_rows(table, {key for key, _ in rows} if individual else set(), total=False)
     return table
 
 
@@ -501,16 +607,21 @@ def _insats_key(activity):
     return activity.intervention.slug if activity.intervention_id else OWN_ROW
 
 
+def _parts_of(ctx):
+    """The rows of activities_by_intervention that are parts: every insats of the scope, and the
+    förbund's own in a report of the whole förbund."""
+    return [i.slug for i in ctx.interventions] + ([] if ctx.filtered else [OWN_ROW])
+
+
 def list_relations(ctx, table, rel):
     """An insats's row of activities_by_intervention = its listed activities + its SIP meetings (a
-    count no table shows), for each insats that had SIP meetings."""
+    count no table shows), for every part of the scope (with no SIP meeting too: a reader does not
+    know which had none)."""
     individual = figures.individual_kinds(ctx.association)
-    every = _held(ctx)
-    parts = {}
-    for a in every:
-        if a.kind in individual:
-            parts.setdefault(_insats_key(a), [])
-    for a in every:
+    if not individual:
+        return
+    parts = {part: [] for part in _parts_of(ctx)}
+    for a in _held(ctx):
         if a.kind not in individual and _insats_key(a) in parts:
             parts[_insats_key(a)].append(a.reference or f"aktivitet-{a.pk}")
     for insats, keys in parts.items():
@@ -524,8 +635,9 @@ ACTIVITY_LIST = register(TableSpec(
     source="activities", build=activity_list_table, reads=READS,
     column_kinds={"date": TEXT, "kind": TEXT, "title": TEXT, "intervention": TEXT, "mean_rating": MEASURE,
                   "recommend": SHARE},
-    decompose=ADDITIVE_CELLS, own_part=True, lists_held=True,
+    decompose=ADDITIVE_CELLS, own_part=True, refuses_when_revealed=True,
     relations=list_relations, counts_persons=False,  # SIP meetings are never listed
+    zero_implies=ACTIVITY_ZEROS,
 ))
 
 

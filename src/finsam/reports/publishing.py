@@ -45,46 +45,24 @@ def publish_report(association, *, date_from, date_to, interventions, title, use
     raise PublishError("Flera publiceringar pågår just nu i förbundet. Försök igen om en stund.")
 
 
-# Why a publication leaves the activity tables out (docs/decisions.md, "A new publication's structure").
-STRUCTURE_REASON = ("utelämnade, eftersom de visar vilka insatser och aktivitetstyper som hade aktiviteter under "
-                    "perioden, och det skulle tillsammans med tidigare publicerade rapporter avslöja antal som är "
-                    "för små för att publiceras")
-
-
 def _masked(association, date_from, date_to, interventions, sections, earlier):
-    """The report computed now and masked against ``earlier``. When what it shows beyond its cells
-    completes earlier publications (StructureReveals) so that counts of the activity tables follow,
-    it is computed again without the tables that show which parts and kinds held activities, and
-    refused if that does not help (a period without any activity, no table to leave out)."""
-    threshold = association.masking_threshold
-
-    def computed(leave_out=None):
-        return compute_report(association, date_from, date_to, interventions, sections=sections,
-                              leave_out=leave_out)
-
-    report = computed()
+    """The report computed now and masked against ``earlier``. Refused when what it shows beyond the
+    cells it may hide (a part or a kind with nothing in the period) completes earlier publications
+    so that a small count of the activity tables follows (StructureReveals.refusing). Leaving the
+    activity tables out instead told a reader exactly that, and so the count (docs/decisions.md, "A
+    publication's structure says nothing"); a refusal tells the analyst only."""
+    report = compute_report(association, date_from, date_to, interventions, sections=sections)
     try:
-        mask_for_publication(report, threshold, earlier)
-        return report
+        mask_for_publication(report, association.masking_threshold, earlier)
     except StructureReveals as found:
-        first = found
-    if not first.listed:
+        if found.refusing:
+            raise PublishError("Rapporten kan inte publiceras: tillsammans med tidigare publicerade rapporter skulle "
+                               "den visa antal om aktiviteter som är för små för att publiceras. Välj en annan period "
+                               "eller andra insatser.") from None
         # Only counts of other tables, which no activity table gives away (docs/decisions.md: given
-        # up by the search through forced zeros, as before this check): masked as the search can.
-        first.publish()
-        return report
-    if first.specs:
-        without = computed(dict.fromkeys(first.specs, STRUCTURE_REASON))
-        try:
-            mask_for_publication(without, threshold, earlier)
-            return without
-        except StructureReveals as again:
-            if not again.listed:
-                again.publish()
-                return without
-    raise PublishError("Rapporten kan inte publiceras: tillsammans med tidigare publicerade rapporter skulle den "
-                       "visa antal om aktiviteter som är för små för att publiceras. Välj en annan period eller "
-                       "andra insatser.")
+        # up by the search through forced zeros): masked as the search can.
+        found.publish()
+    return report
 
 
 def _check_replaces(association, replaces, correction):

@@ -59,17 +59,16 @@ DAY = datetime.timedelta(days=1)
 
 class StructureReveals(Exception):
     """The new report, with no cell of it shown, tells a reader enough to work out a small count of
-    earlier publications: e.g. which parts and kinds held activities (``TableSpec.empty``, the parts
-    of ``individual_relations``). No masking of its cells helps. ``revealed``: those counts; ``specs``:
-    the ids of the tables that show which parts and kinds held anything (``lists_held``), to leave
-    out of the publication (reports/publishing.py); empty when no such table is in the report.
-    ``publish()`` masks the report as the search did all the same (nothing is masked before)."""
+    earlier publications: e.g. which parts and kinds held nothing in its period (``TableSpec.empty``).
+    No masking of its cells helps. ``revealed``: those counts; ``refusing``: those of tables declaring
+    ``refuses_when_revealed`` (the activity tables), which refuse the publication
+    (reports/publishing.py). ``publish()`` masks the report as the search did all the same (nothing
+    is masked before)."""
 
-    def __init__(self, specs, revealed, publish):
-        super().__init__(sorted(specs))
-        self.specs, self.revealed, self.publish = frozenset(specs), frozenset(revealed), publish
-        # those that the tables listing what was held count (their structure is what gives them away)
-        self.listed = frozenset(c for c in self.revealed if _spec_of(c, "lists_held"))
+    def __init__(self, revealed, publish):
+        super().__init__(sorted(revealed, key=repr))
+        self.revealed, self.publish = frozenset(revealed), publish
+        self.refusing = frozenset(c for c in self.revealed if _spec_of(c, "refuses_when_revealed"))
 
 
 def mask_for_publication(report, threshold, earlier):
@@ -86,16 +85,20 @@ def mask_for_publication(report, threshold, earlier):
     bounds = _bounds([report] + linked)
     system = _system(report, linked, bounds)
     values, relations = system["values"], system["relations"]
-    primary = {c for c, v in values.items() if c[0] == 0 and 0 < v < threshold}
+
+    def sensitive(item, value):
+        return 0 < value < threshold and masking.persons(item)
+
+    primary = masking.primary_cells({c: v for c, v in values.items() if c[0] == 0}, threshold)
     own_bounds = [((0, *a), (0, *b)) for a, b in report.bounds]
     # The new report's hidden cells must stay unknown; earlier hidden cells, unpublished counts and
     # atoms must not be worked out when their value is a small count (a larger one reveals nothing:
     # if it helped to work out a small one, that one would be determined too).
     hidden, revealed = masking.suppress_revealing(
         values, relations, own_bounds, primary, fixed=system["fixed"], candidates={c for c in values if c[0] == 0},
-        unknowns=system["unknowns"], sensitive=lambda value: 0 < value < threshold, constants=system["constants"])
+        unknowns=system["unknowns"], sensitive=sensitive, constants=system["constants"])
     hidden = {c[1:] for c in hidden if c[0] == 0}
-    revealed = {c for c in revealed if _counts_persons(c)}
+    revealed = {c for c in revealed if masking.persons(c)}
     if revealed:
         # Worked out from the earlier publications alone (by the same reasoning, the forced zeros
         # too), or only with what the new report tells besides the cells it can hide?
@@ -103,11 +106,9 @@ def mask_for_publication(report, threshold, earlier):
         _, known_before = masking.suppress_revealing(
             before["values"], before["relations"], [], set(), fixed=before["fixed"], candidates=set(),
             unknowns={c for e in before["relations"] for c in e} - before["fixed"] - set(before["constants"]),
-            sensitive=lambda value: 0 < value < threshold, constants=before["constants"])
+            sensitive=sensitive, constants=before["constants"])
         if revealed - known_before:
-            raise StructureReveals({tables.get(t.id).id for t in report.tables
-                                    if getattr(tables.get(t.id), "lists_held", False)}, revealed - known_before,
-                                   lambda: masking.apply(report, hidden, threshold))
+            raise StructureReveals(revealed - known_before, lambda: masking.apply(report, hidden, threshold))
     masking.apply(report, hidden, threshold)
 
 
@@ -171,12 +172,6 @@ def _system(report, linked, bounds, with_new=True):
                    if isinstance(c[0], int) and str(c[1]).startswith(masking.UNPUBLISHED)}
     return {"values": values, "fixed": fixed, "unknowns": atoms | unknown_cells | unpublished,
             "relations": relations, "constants": constants}
-
-
-def _counts_persons(item):
-    """Whether a cell, unpublished count, atom or virtual cell counts persons (every count but those
-    of a table declaring ``counts_persons=False``: the occasions of a listed seminar are no secret)."""
-    return _spec_of(item, "counts_persons", True)
 
 
 def _spec_of(item, attribute, default=False):
@@ -250,6 +245,14 @@ def _virtual_reports(reports, bounds):
         for slug in {s for scope in scopes for s in scope}:
             for start, end in periods:
                 wanted.add(((slug,), start, end))
+        # the rest of a scope besides a smaller one (the förbund but Novum: the whole minus Novum's
+        # report), a group whose small count is as revealing as one insats's
+        for wide in scopes:
+            for narrow in scopes:
+                rest = tuple(sorted(set(wide) - set(narrow)))
+                if set(narrow) < set(wide) and len(rest) > 1:
+                    for start, end in periods:
+                        wanted.add((rest, start, end))
     return [_Pseudo(scope, a, b) for scope, a, b in sorted(wanted - real)]
 
 

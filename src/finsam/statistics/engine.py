@@ -205,22 +205,17 @@ def compute_national_tables(scope, date_from, date_to, tables=None):
 
 
 def compute_report(association, date_from, date_to, interventions=None, *, publish=False, now=None, tables=None,
-                   sections=False, previous=False, respondent_groups=None, leave_out=None):
+                   sections=False, previous=False, respondent_groups=None):
     """Every registered table for the period (or those of ``tables``: ids or families); with
     ``publish``, small numbers are masked (see masking.py). ``sections``: the tables declared so
     again for each insats; ``previous``: their columns for the period a year earlier and the change
-    (tables/variants.py). ``leave_out``: {spec id: Swedish reason} of tables not to build, listed
-    under ``omitted`` with that reason."""
-    leave_out = leave_out or {}
+    (tables/variants.py)."""
     with consistent_read():
         specs = (registry.specs(tables) if tables is not None
                  else registry.specs_with_data(association, date_from, date_to, interventions))
-        left_out = [{"id": s.id, "reason": leave_out[s.id]} for s in specs if s.id in leave_out]
-        specs = [s for s in specs if s.id not in leave_out]
         ctx = Context(Scope.of(association), date_from, date_to, interventions)
         ctx.respondent_groups = list(respondent_groups or [])  # the survey tables' filter
         specs, built, omitted = build_tables(ctx, specs, tables)
-        omitted = left_out + omitted
         relations = registry.Relations(t.id for t in built)
         for spec, table in zip(specs, built):
             if spec.relations:

@@ -52,6 +52,37 @@ def _own_masking(table_id):
     return getattr(get(table_id), "own_masking", False)
 
 
+@functools.lru_cache(maxsize=None)
+def _primary_rule(table_id):
+    """(counts persons, primary_rows) of a table (TableSpec.counts_persons, .primary_rows)."""
+    from .tables.registry import get
+
+    spec = get(table_id)
+    return getattr(spec, "counts_persons", True), getattr(spec, "primary_rows", None)
+
+
+def persons(item):
+    """Whether a cell, an unpublished count, an atom or a virtual cell (differencing.py) counts
+    persons, so that a small value of it must be neither shown nor worked out: every count but those
+    of a table declaring ``counts_persons=False`` (the occasions of a listed seminar are no secret)
+    and of the rows its ``primary_rows`` leaves out (a total over seminars and SIP meetings, an
+    insats's row of its activities), which are hidden only to protect the counts of persons in them."""
+    at = _column_at(item)
+    if at is None:
+        return True
+    counts, rows = _primary_rule(item[at[0]])
+    return counts and (rows is None or rows(item[at[0] + 1]))
+
+
+def primary_cells(values, threshold):
+    """The counts hidden for being small (1 to threshold - 1): counts of ``persons``, which others
+    are hidden to protect. ``values``: {(table, row, col): value}, or with a publication's number
+    first (differencing.py)."""
+    if threshold <= 1:
+        return set()
+    return {cell for cell, value in values.items() if 0 < value < threshold and persons(cell)}
+
+
 def count_cells(report):
     """{(table id, row, col): value} of every count of the report."""
     return _cells(report, is_count)
@@ -201,7 +232,7 @@ def suppress_revealing(values, relations, bounds, primary, *, fixed=(), candidat
     hidden cell could protect (determined by ``fixed`` cells and the relations alone). ``values``
     are every count's value; ``fixed`` cells are known to the reader whatever is hidden (never hidden
     here); only ``candidates`` (default: every non-fixed cell) may be hidden secondarily. ``unknowns`` are further unknowns of the equations that are no cell of the
-    report (differencing.py): one of them being determined matters only if ``sensitive(the value it
+    report (differencing.py): one of them being determined matters only if ``sensitive(it, the value it
     is determined to have)``.
 
     Counts are never negative, which a reader also knows: hidden cells and unknowns that make up a
@@ -221,9 +252,54 @@ def suppress_revealing(values, relations, bounds, primary, *, fixed=(), candidat
         # A hidden 0 that the shown cells determine (e.g. equal to a shown 0 of the same population
         # in another table) is as good as shown too: shown, so that the next round knows it.
         zeros |= {c for c in public if values.get(c, 0) == 0}
+        zeros |= implied_zeros(zeros)
         if not zeros - shown:
             return hidden, revealed
         shown |= zeros
+
+
+def implied_zeros(zeros):
+    """What a reader takes to be 0 besides ``zeros`` (TableSpec.zero_implies: an activity row's
+    occasions and attendances are 0 together), for cells, unpublished counts, atoms and virtual
+    cells alike."""
+    found, todo = set(), list(zeros)
+    while todo:
+        item = todo.pop()
+        at = _column_at(item)
+        if at is None:
+            continue
+        table_at, col_at = at
+        implies = _zero_implies(item[table_at])
+        if implies is None:
+            continue
+        for col in implies(item[col_at]):
+            other = (*item[:col_at], col, *item[col_at + 1:])
+            if other not in found and other not in zeros:
+                found.add(other)
+                todo.append(other)
+    return found
+
+
+def _column_at(item):
+    """(index of the table id, index of the column) in a cell (table, row, col), a publication's
+    cell (k, table, row, col), an atom ("atom", table, row, col, part, start, end) or a virtual
+    cell ("virtual", key, table, row, col)."""
+    if not isinstance(item, tuple) or len(item) < 3:
+        return None
+    if item[0] == "atom":
+        return 1, 3
+    if item[0] == "virtual":
+        return 2, 4
+    if isinstance(item[0], int):
+        return 1, 3
+    return 0, 2
+
+
+@functools.lru_cache(maxsize=None)
+def _zero_implies(table_id):
+    from .tables.registry import get
+
+    return getattr(get(table_id), "zero_implies", None) if isinstance(table_id, str) else None
 
 
 def forced_zeros(relations, hidden, values):
@@ -268,7 +344,7 @@ def _suppress(values, relations, bounds, primary, fixed, candidates, unknowns, s
             # cell left in it breaks that computation.
             combined = exposed[cell]
             if cell in unknowns:
-                if not sensitive(value_of(cell, combined, numbers)):
+                if not sensitive(cell, value_of(cell, combined, numbers)):
                     given_up.add(cell)
                     continue
             choices = sorted((c for c in combined if c not in hidden and c in allowed), key=rank)
@@ -297,10 +373,11 @@ def mask_report(report, threshold):
 def protect(report, threshold):
     """The set of (table, row, col) cells to hide in ``report`` taken alone."""
     values = count_cells(report)
-    primary = {c for c, v in values.items() if 0 < v < threshold} if threshold > 1 else set()
+    primary = primary_cells(values, threshold)
     relations = equations(report)
     return suppress(values, relations, report.bounds, primary, unknowns=unpublished(relations, values),
-                    sensitive=lambda value: 0 < value < threshold, constants=other_numbers(report))
+                    sensitive=lambda item, value: 0 < value < threshold and persons(item),
+                    constants=other_numbers(report))
 
 
 def unpublished(relations, values):

@@ -182,13 +182,22 @@ class TableSpec:
     # period (a source registered with register_presence: its tables are then missing, which a
     # reader reads as every part's 0).
     empty: Optional[Callable] = None
-    # The table lists only the parts and kinds that had anything in the period, which a reader reads
-    # as 0 for the rest: the tables a publication leaves out when that completes earlier ones
-    # (differencing.StructureReveals, reports/publishing.py).
-    lists_held: bool = False
+    # A small count of the table that a new publication gives away through what it shows beyond the
+    # cells it may hide (a part or kind with nothing in the period) refuses that publication
+    # (differencing.StructureReveals, reports/publishing.py): the activity tables. Participant counts
+    # given away so, through forced zeros, do not (docs/decisions.md).
+    refuses_when_revealed: bool = False
     # False: the table's counts are no persons (a listed seminar's occasions): they are masked only
     # to protect other counts, and one a reader can work out gives nothing away (differencing.py).
     counts_persons: bool = True
+    # primary_rows(row) -> whether a small count of the row is hidden for being small (None: every
+    # row). A total over measures and counts of persons (seminars and SIP meetings) is hidden only
+    # to protect its counts of persons, which the relations do (masking.py).
+    primary_rows: Optional[Callable] = None
+    # zero_implies(col) -> the columns of the same row (and part and stretch) a reader takes to be 0
+    # when ``col`` is: no activity held, no attendance; no attendance, no activity held (a reader
+    # would assume so, a meeting without attendance being recorded rarely). masking.py.
+    zero_implies: Optional[Callable] = None
     # Variants a report may ask for (variants.py): a section per insats, the previous period.
     in_sections: bool = False  # built again for each insats of the report alone
     additive_rows: Optional[tuple] = None  # in sections, the rows that add up over insatser (None: all)
@@ -225,7 +234,9 @@ class UnpublishedSpec:
     decompose: Callable
     chain: Optional[Chain] = None
     own_part: bool = False  # as TableSpec.own_part
-    lists_held: bool = False  # a count of the tables declaring TableSpec.lists_held
+    refuses_when_revealed: bool = False  # as TableSpec.refuses_when_revealed
+    zero_implies: Optional[Callable] = None  # as TableSpec.zero_implies
+    counts_persons: bool = True  # as TableSpec.counts_persons
 
 
 _specs = {}  # id -> TableSpec, in registration order
