@@ -38,7 +38,8 @@ reader knows, so they are taken out of the equations.
 Every publication's relations (masking.py) stay in force, its visible cells are known, its hidden
 ones unknown. So are the *virtual reports* a reader can work out: one insats's part of a published
 period (the whole minus the other insatser), a published scope's part of a stretch of time (the year
-minus its first half). The new report is masked with the usual greedy search (``masking.suppress``) until no
+minus its first half), with the cells of the new report's tables and of the tables of the linked
+publications that the new report leaves out (``_virtual_cells``). The new report is masked with the usual greedy search (``masking.suppress``) until no
 hidden cell of any publication is determined, and no atom whose value is a small count (1 to
 threshold - 1) is: an insats's small count worked out from two reports is as revealing as one shown.
 An equation with two or more atoms that occur nowhere else can give nothing away and is dropped
@@ -148,20 +149,15 @@ def _system(report, linked, bounds, with_new=True):
             atoms = _atoms(r, *cell, bounds)
             if atoms:
                 atom_equations.append(_sum_of((k, *cell), atoms))
+    virtual_cells = _virtual_cells(reports)
     for pseudo in _virtual_reports(reports, bounds):
-        for table in report.tables:
-            spec = tables.get(table.id)
+        for table_id, row, col in virtual_cells:
+            spec = tables.get(table_id)
             if not (spec and _parts(spec, _scope(pseudo))):
                 continue  # the förbund's own part, of a table that has none
-            for row, columns in table.cells.items():
-                if row in report.intervention_names:
-                    continue  # an insats's own row: a virtual report of that insats has it as "totalt"
-                for col, value in columns.items():
-                    if not masking.is_count(table, row, col, value):
-                        continue
-                    atoms = _atoms(pseudo, table.id, row, col, bounds)
-                    if atoms:
-                        atom_equations.append(_sum_of(("virtual", pseudo.key, table.id, row, col), atoms))
+            atoms = _atoms(pseudo, table_id, row, col, bounds)
+            if atoms:
+                atom_equations.append(_sum_of(("virtual", pseudo.key, table_id, row, col), atoms))
     atom_equations += _chain({a for e in atom_equations for a in e if a[0] == "atom"}, bounds)
     atom_equations = _without_known_zeros(atom_equations, _empty_parts(reports if with_new else linked))
     atom_equations = _prune(atom_equations)
@@ -171,6 +167,30 @@ def _system(report, linked, bounds, with_new=True):
                    if isinstance(c[0], int) and str(c[1]).startswith(masking.UNPUBLISHED)}
     return {"values": values, "fixed": fixed, "unknowns": atoms | unknown_cells | unpublished,
             "relations": relations, "constants": constants}
+
+
+def _virtual_cells(reports):
+    """The count cells (table, row, col) of the virtual reports: the new report's, and those of the
+    linked publications' tables that the new report does not have. A table the new publication
+    leaves out (the activity tables, reports/publishing.py) still has a virtual report a reader may
+    work out: the year's SIP row minus a goal row of the first half's SIP meetings is the second
+    half's SIP row. An insats's own row is left out: a virtual report of that insats has it as
+    "totalt"."""
+    report, names = reports[0], set().union(*(r.intervention_names for r in reports))
+    shown = {t.id for t in report.tables}
+    cells = []
+    for k, r in enumerate(reports):
+        for table in r.tables:
+            if k and table.id in shown:
+                continue
+            for row, columns in table.cells.items():
+                if row in names:
+                    continue
+                for col, value in columns.items():
+                    # an earlier publication's hidden count is None: a count by its kind
+                    if masking.is_count(table, row, col, 0 if k and value is None else value):
+                        cells.append((table.id, row, col))
+    return list(dict.fromkeys(cells))
 
 
 def _counts_persons(item):
