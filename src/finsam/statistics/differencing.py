@@ -18,7 +18,10 @@ therefore written as a sum of *atoms*, the same count for one insats and one str
   counts of the spans between (plans/report_tables.py, GOAL_SPAN), which decompose into the atoms
   of their span; so are the counts behind a plan indicator's previous value (the same span a year
   earlier); a publication frozen with the issue-9 goals table decomposes its goal counts into
-  the atoms of the flow, work_or_study or exit_reason counts of the insats from 1 January.
+  the atoms of the flow, work_or_study or exit_reason counts of the insats from 1 January;
+- a plan goal on activities that counts SIP meetings is its insatser's SIP meetings over its span
+  (activities/report_tables.py, ACTIVITY_SPAN: the atoms of a part's SIP meetings) plus the part
+  that counts no persons, a number the row keeps and a reader is taken to know.
 
 The earlier publications taken into account are those linked to the new one (``_linked``): a
 publication is linked when one of its spans (its period, and every span its cells and unpublished

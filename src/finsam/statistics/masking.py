@@ -354,15 +354,16 @@ def plan_row_hides(behind, counts_masked, threshold, previous_masked=False):
     the counts ``behind`` it (``Table.goal_masks``) and whether the search hid its numerator or
     denominator (``counts_masked``) or a previous count cell (``previous_masked``,
     ``PLAN_PREVIOUS_COUNTS``): PLAN_RESULT_COLUMNS when a participant or SIP count behind its result
-    (the value, numerator, denominator, an opening) is 1 to threshold - 1, or is hidden;
-    ("previous",) when one behind its previous value is (a direction target then reads Ej bedömt);
-    else ()."""
+    (the value, numerator, denominator, an opening) is 1 to threshold - 1, or is hidden, or is a
+    count of persons tied to nothing (``untied``: an activity goal by series or an evaluation share
+    counting SIP meetings); ("previous",) when one behind its previous value is (a direction target
+    then reads Ej bedömt); else ()."""
     def small(values):
         return any(isinstance(v, int) and not isinstance(v, bool) and 0 < v < threshold for v in values)
 
-    if small(behind.get("counts", ())) or counts_masked:
+    if small(behind.get("counts", ())) or counts_masked or behind.get("untied"):
         return PLAN_RESULT_COLUMNS
-    if small(behind.get("previous_counts", ())) or previous_masked:
+    if small(behind.get("previous_counts", ())) or previous_masked or behind.get("previous_untied"):
         return ("previous",)
     return ()
 
@@ -380,7 +381,9 @@ def _mask_plan_rows(table, masked, threshold):
                     cells[col] = "ej_bedomt"
                     if col in texts:
                         texts[col] = "Ej bedömt"
-        for col in (*hide, *PLAN_PREVIOUS_COUNTS) if hide else ():
+        # counts tied to nothing are hidden with the result (the search did not know what they count)
+        untied = ("numerator", "denominator") if behind.get("untied") else ()
+        for col in (*hide, *PLAN_PREVIOUS_COUNTS, *untied) if hide else ():
             if cells.get(col) is not None:  # hiding more than the search did reveals nothing more
                 cells[col] = None
                 table.masked.append((row, col))
