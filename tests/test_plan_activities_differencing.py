@@ -206,3 +206,69 @@ def test_goals_on_activities_that_are_no_sip_meetings_protect_nothing(example_as
         assert report is not None and not report.omitted
         assert _goal(report, "dialog") is not None and _goal(report, "dialog-novum") is not None
         assert _goal(report, "dialog", "previous") is not None
+
+
+def test_goals_by_series_or_on_evaluations_of_sip_meetings_are_hidden_in_publication(example_association):
+    """A goal filtered by series, or on the evaluations, counts what no table counts as such (a
+    series of some kinds; the answers at some kinds' meetings): not tied, so publication hides its
+    result and counts whenever they count SIP meetings, whatever their size. The same goals over
+    seminars only count no persons and are shown."""
+    from finsam.activities.access import row_context
+    from finsam.activities.importing import import_activities
+    from finsam.tenancy.permissions import Access
+
+    association, admin = example_association
+    recommend = {"source": "activities", "key": "share_recommend"}
+    _plan(association, 2024,
+          ("series-sip", {"source": "activities", "key": "count", "series": ["samordning"]}),
+          ("series-seminars", {"source": "activities", "key": "count", "series": ["frukost"]}),
+          ("recommend-sip", {**recommend, "kinds": ["sip_mote"]}),
+          ("recommend-seminars", {**recommend, "kinds": ["seminarium"]}))
+    header = b"insats;typ;titel;datum;format;deltagare_totalt;serie;utv_svar;utv_rekommenderar_ja;utv_rekommenderar_nej\n"
+    rows = "".join(f"novum;sip_mote;SIP {i};2024-03-0{i + 1};fysiskt;4;samordning;4;3;1\n"
+                   f"novum;seminarium;Frukost {i};2024-03-1{i};digitalt;30;frukost;10;8;2\n" for i in range(6))
+    import_activities(header + rows.encode(), "a.csv", row_context(Access.for_user(admin, association),
+                                                                   today=D(2026, 11, 23)))
+    h1 = _publish(association, admin, WHOLE, D_H1)
+    table = h1.table(AREA)
+    for key in ("series-sip", "recommend-sip"):
+        cells = table.cells[f"g.{key}"]
+        assert cells["result"] is None and cells["numerator"] is None and table.texts[f"g.{key}"]["result"] is None
+    assert table.cells["g.recommend-sip"]["denominator"] is None
+    assert table.cells["g.series-seminars"]["result"] == 6 and table.cells["g.recommend-seminars"]["result"] == 0.8
+
+
+def test_a_goals_count_is_frozen_as_its_sip_meetings_plus_what_counts_no_persons(example_association):
+    """What the frozen format gains: the row's numerator (a count when it counts SIP meetings) and,
+    in a cell no column shows, its part that counts no persons (``numerator_known``, a measure), with
+    the relation numerator = the SIP meetings of its insatser over its span (an unpublished count that
+    differencing decomposes into the atoms of a part's SIP meetings) + that part; likewise for the
+    previous value. The JSON keeps every row × every column only."""
+    from finsam.activities.report_tables import ACTIVITY_SPAN, INDIVIDUAL
+    from finsam.statistics import differencing
+    from finsam.statistics.engine import compute_report
+    from finsam.statistics.tables.data import COUNT, MEASURE
+
+    association, admin = example_association
+    _plan(association, 2024, ("mix", {"source": "activities", "key": "count", "kinds": ["sip_mote", "seminarium"]},
+                              NOVUM))
+    _import(association, admin, _sip("novum", "2023-03-01", 6) + _seminars("novum", "2023-03-02", 2)
+            + _sip("novum", "2024-03-01", 7) + _seminars("novum", "2024-03-03", 3))
+    report = compute_report(association, *D_H2)
+    table = report.table(AREA)
+    cells = table.cells["g.mix"]
+    assert (cells["numerator"], cells["numerator_known"]) == (10, 3)  # 7 SIP meetings + 3 seminars
+    assert (cells["previous_numerator"], cells["previous_numerator_known"]) == (8, 2)
+    assert table.kind("g.mix", "numerator") == table.kind("g.mix", "previous_numerator") == COUNT
+    assert table.kind("g.mix", "numerator_known") == MEASURE
+    year, previous = "2024-01-01|2024-12-31", "2023-01-01|2023-12-31"
+    for span, col in ((year, "numerator"), (previous, "previous_numerator")):
+        sip = (ACTIVITY_SPAN, "novum|*|count", span)
+        assert ([sip, (AREA, "g.mix", f"{col}_known")], (AREA, "g.mix", col)) in report.relations
+        bounds = differencing._bounds([report])
+        assert differencing._atoms(report, *sip, bounds) == [
+            ("atom", INDIVIDUAL, "totalt", "count", "novum", a, b) for a, b in
+            differencing._stretches(*(datetime.date.fromisoformat(d) for d in span.split("|")), bounds)]
+    data = report.to_json()
+    json_cells = next(t for t in data["tables"] if t["id"] == AREA)["cells"]["g.mix"]
+    assert "numerator_known" not in json_cells and json_cells["numerator"] == 10
