@@ -90,14 +90,16 @@ def mask_for_publication(report, threshold, earlier):
     bounds = _bounds([report] + linked)
     system = _system(report, linked, bounds)
     values, relations = system["values"], system["relations"]
-    primary = {c for c, v in values.items() if c[0] == 0 and 0 < v < threshold}
+    # a small count that counts no persons (a listed seminar's occasions) is hidden only to protect others
+    primary = {c for c, v in values.items() if c[0] == 0 and 0 < v < threshold and _counts_persons(c)}
     own_bounds = [((0, *a), (0, *b)) for a, b in report.bounds]
     # The new report's hidden cells must stay unknown; earlier hidden cells, unpublished counts and
     # atoms must not be worked out when their value is a small count (a larger one reveals nothing:
     # if it helped to work out a small one, that one would be determined too).
     hidden, revealed = masking.suppress_revealing(
         values, relations, own_bounds, primary, fixed=system["fixed"], candidates={c for c in values if c[0] == 0},
-        unknowns=system["unknowns"], sensitive=lambda value: 0 < value < threshold, constants=system["constants"])
+        unknowns=system["unknowns"], sensitive=lambda value: 0 < value < threshold, constants=system["constants"],
+        persons=_counts_persons)
     hidden = {c[1:] for c in hidden if c[0] == 0}
     revealed = {c for c in revealed if _counts_persons(c)}
     if revealed:
@@ -107,7 +109,7 @@ def mask_for_publication(report, threshold, earlier):
         _, known_before = masking.suppress_revealing(
             before["values"], before["relations"], [], set(), fixed=before["fixed"], candidates=set(),
             unknowns={c for e in before["relations"] for c in e} - before["fixed"] - set(before["constants"]),
-            sensitive=lambda value: 0 < value < threshold, constants=before["constants"])
+            sensitive=lambda value: 0 < value < threshold, constants=before["constants"], persons=_counts_persons)
         if revealed - known_before:
             raise StructureReveals({tables.get(t.id).id for t in report.tables
                                     if getattr(tables.get(t.id), "lists_held", False)}, revealed - known_before,

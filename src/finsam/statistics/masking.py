@@ -1,6 +1,8 @@
 """Masking small numbers for publication (``variables.md``, issue 9).
 
-Counts from 1 to threshold - 1 are hidden (primary suppression). A reader also knows how the counts
+Counts from 1 to threshold - 1 are hidden (primary suppression), unless they count no persons (a
+table declaring ``counts_persons=False``: a listed seminar's occasions), which are hidden only to
+protect other counts and are never protected themselves (``persons``). A reader also knows how the counts
 of a report hang together: gender columns add up to the total column, rows to the total row,
 ``totalt`` + ``volym`` = ``totalt_inkl_volym``, the same population appears in several tables, a
 plan indicator's numerator is a cell of another table, an insats's anonymous exits are its flow exits minus its
@@ -188,14 +190,14 @@ def _is_total(cell):
 
 
 def suppress(values, relations, bounds, primary, *, fixed=(), candidates=None, unknowns=(), sensitive=None,
-             constants=None):
+             constants=None, persons=None):
     """The hidden cells (``suppress_revealing``'s first half)."""
     return suppress_revealing(values, relations, bounds, primary, fixed=fixed, candidates=candidates,
-                              unknowns=unknowns, sensitive=sensitive, constants=constants)[0]
+                              unknowns=unknowns, sensitive=sensitive, constants=constants, persons=persons)[0]
 
 
 def suppress_revealing(values, relations, bounds, primary, *, fixed=(), candidates=None, unknowns=(),
-                       sensitive=None, constants=None):
+                       sensitive=None, constants=None, persons=None):
     """(hidden cells, revealed): ``primary`` and as few more as the greedy search needs so that no
     hidden cell is determined; ``revealed`` are the primary cells and sensitive unknowns that no
     hidden cell could protect (determined by ``fixed`` cells and the relations alone). ``values``
@@ -209,14 +211,18 @@ def suppress_revealing(values, relations, bounds, primary, *, fixed=(), candidat
     and the search is run again with them known, until no more are found.
 
     ``constants``: the values of the other visible numbers the relations name (measures: an activity
-    row without SIP meetings), which are never hidden but count in what a reader works out."""
+    row without SIP meetings), which are never hidden but count in what a reader works out.
+
+    ``persons(cell)``: whether a hidden cell or unknown counts persons (default: every one). One that
+    does not (a listed seminar's occasions, ``TableSpec.counts_persons``) is hidden only to protect
+    others: worked out, it gives nothing away, so nothing more is hidden for it."""
     fixed, shown, unknowns = set(fixed), set(), set(unknowns)
     numbers = {**(constants or {}), **values}
     while True:
         # An unknown forced to 0 is known to the reader too (e.g. every insats's anonymous exits,
         # when the flow table shows 0 anonymous exits): no longer an unknown in the next round.
         hidden, public, revealed = _suppress(values, relations, bounds, primary, fixed | shown, candidates,
-                                             unknowns - shown, sensitive, numbers)
+                                             unknowns - shown, sensitive, numbers, persons)
         zeros = forced_zeros(relations, hidden | (unknowns - shown), numbers)
         # A hidden 0 that the shown cells determine (e.g. equal to a shown 0 of the same population
         # in another table) is as good as shown too: shown, so that the next round knows it.
@@ -244,7 +250,7 @@ def forced_zeros(relations, hidden, values):
     return known_zero
 
 
-def _suppress(values, relations, bounds, primary, fixed, candidates, unknowns, sensitive, numbers):
+def _suppress(values, relations, bounds, primary, fixed, candidates, unknowns, sensitive, numbers, persons=None):
     fixed = set(fixed)
     unknowns = set(unknowns)
     hidden = (set(primary) - fixed) | unknowns
@@ -267,6 +273,9 @@ def _suppress(values, relations, bounds, primary, fixed, candidates, unknowns, s
             # The reader's computation: the weighted sum of these equations. Hiding any visible
             # cell left in it breaks that computation.
             combined = exposed[cell]
+            if persons is not None and not persons(cell):
+                given_up.add(cell)
+                continue
             if cell in unknowns:
                 if not sensitive(value_of(cell, combined, numbers)):
                     given_up.add(cell)
@@ -295,12 +304,23 @@ def mask_report(report, threshold):
 
 
 def protect(report, threshold):
-    """The set of (table, row, col) cells to hide in ``report`` taken alone."""
+    """The set of (table, row, col) cells to hide in ``report`` taken alone. A small count that counts
+    no persons (``counts_persons``) is hidden only to protect others."""
     values = count_cells(report)
-    primary = {c for c, v in values.items() if 0 < v < threshold} if threshold > 1 else set()
+    primary = {c for c, v in values.items() if 0 < v < threshold and counts_persons(c[0])} if threshold > 1 else set()
     relations = equations(report)
     return suppress(values, relations, report.bounds, primary, unknowns=unpublished(relations, values),
-                    sensitive=lambda value: 0 < value < threshold, constants=other_numbers(report))
+                    sensitive=lambda value: 0 < value < threshold, constants=other_numbers(report),
+                    persons=lambda cell: counts_persons(cell[0]))
+
+
+@functools.lru_cache(maxsize=None)
+def counts_persons(table_id):
+    """Whether the counts of a table (or an unpublished count) are persons: every one but those of a
+    table declaring ``counts_persons=False`` (a listed seminar's occasions)."""
+    from .tables.registry import get
+
+    return getattr(get(table_id), "counts_persons", True)
 
 
 def unpublished(relations, values):
