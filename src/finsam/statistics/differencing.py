@@ -42,11 +42,11 @@ Every publication's relations (masking.py) stay in force, its visible cells are 
 ones unknown. So are the *virtual reports* a reader can work out: one insats's part of a published
 period (the whole minus the other insatser), a published scope's part of a stretch of time (the year
 minus its first half), with the cells of the new report's tables and of the tables of the linked
-publications that the new report leaves out (``_virtual_cells``). The new report is masked with the usual greedy search (``masking.suppress``) until no
-hidden cell of any publication is determined, and no atom whose value is a small count (1 to
-threshold - 1) is: an insats's small count worked out from two reports is as revealing as one shown.
-An equation with two or more atoms that occur nowhere else can give nothing away and is dropped
-first.
+publications that the new report leaves out (``_virtual_cells``). The new report is masked with the
+usual greedy search (``masking.suppress``) until no hidden cell of any publication is determined,
+and no atom whose value is a small count (1 to threshold - 1) is: an insats's small count worked
+out from two reports is as revealing as one shown. An equation with two or more atoms that occur
+nowhere else can give nothing away and is dropped first.
 
 What the search gives up (a small count determined by earlier publications' cells alone, with no cell
 of the new report to hide) is checked against what a reader knew before: if only the new report's
