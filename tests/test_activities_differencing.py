@@ -442,3 +442,23 @@ def test_an_organisation_missing_from_a_publication_is_known_to_be_zero(example_
     assert h2_fk in (0, None)  # the row is there, 0 or hidden
     assert not (h2_fk == 0 and year_fk is not None and novum_fk is not None and 0 < year_fk - novum_fk < 5), \
         f"FINSAM-team's fk attendance in the first half: {year_fk} - {novum_fk}"
+
+
+
+@pytest.mark.parametrize("sip, shown", [(6, True), (2, False)])
+def test_a_listed_seminars_small_count_is_no_person_count(example_association, sip, shown):
+    """A seminar of one occasion in an insats that also held SIP meetings is a count of the list (its
+    insats's row minus it is the SIP meetings) but counts no persons: publication hides it only to
+    protect the SIP meetings, never for its own sake (it hid the 1, and with it Novum's row and the
+    totals, though Novum's 6 SIP meetings needed no protection). With 2 SIP meetings they are still
+    protected."""
+    association, admin = example_association
+    _import(association, admin, _sip("novum", "2024-03-01", sip) + b"novum;seminarium;Seminarium;2024-03-07;fysiskt;20\n")
+    report = _published(association, admin, *D_H1)
+    listed = next(iter(report.table("activity_list").cells.values()))
+    novum = report.table("activities_by_intervention").cells["novum"]["count"]
+    sip_row = report.table("activities").cells["sip_mote"]["count"]
+    if shown:
+        assert (listed["count"], novum, sip_row) == (1, sip + 1, sip)
+    else:
+        assert sip_row is None and (novum is None or listed["count"] is None)

@@ -443,7 +443,7 @@ def test_a_measure_in_a_relation_counts_in_the_value_a_reader_works_out():
     the unknown to be 7, not a small count, and left the total visible."""
     total, seminars, sip = ("activities", "totalt", "count"), ("activities", "seminarium", "count"), ("~sip", "x", "count")
     relations = [{seminars: 1, sip: 1, total: -1}]
-    small = lambda item, value: 0 < value < 5  # noqa: E731
+    small = lambda value: 0 < value < 5  # noqa: E731
     hidden = masking.suppress({total: 7}, relations, [], set(), unknowns={sip}, sensitive=small,
                               constants={seminars: 5})
     assert hidden == {total}
@@ -459,5 +459,5 @@ def test_what_only_fixed_cells_determine_is_reported_as_revealed():
     relations = [{half: 1, rest: 1, year: -1}]
     hidden, revealed = masking.suppress_revealing({year: 7, half: 5}, relations, [], set(), fixed={year, half},
                                                   candidates=set(), unknowns={rest},
-                                                  sensitive=lambda item, value: 0 < value < 5)
+                                                  sensitive=lambda value: 0 < value < 5)
     assert hidden == set() and revealed == {rest}

@@ -12,7 +12,7 @@ rates, null below five answers.
 
 from finsam.statistics.metrics import MetricSource, MetricValue
 
-from . import codes, figures
+from . import codes, figures, report_tables
 
 ACTIVITY_KEYS = ("count", "attendees", "share_recommend", "share_rating_positive", "mean_rating")
 ACTIVITY_PARAMETERS = {"source", "key", "kinds", "series", "gender"}
@@ -59,33 +59,50 @@ def unit_of_activities(ref):
 
 
 def resolve_activities(ref, query):
+    """SIP meetings (an individual kind) count persons: their counts are masked like participant
+    counts. A count or attendees goal over individual kinds is tied to them for differencing
+    (report_tables.relate_goal): its numerator is the count, ``known`` its part of other kinds.
+    Filtered by series, or an evaluation key, it is not tied: hidden in publication when it counts
+    SIP meetings (report_tables.py, "plan goals on activities")."""
     acts = figures.activities(query.start, query.end, query.interventions, kinds=ref.get("kinds"),
                               series=ref.get("series"), association=query.association)
     key = ref.get("key")
     accrual, unit = accrual_of_activities(ref), unit_of_activities(ref)
-    # SIP meetings (an individual kind) count persons: their counts are masked like participant counts.
     individual = figures.individual_kinds(query.association)
     personal = any(a.kind in individual for a in acts)
     if key in ("count", "attendees"):
-        value = figures.count(acts) if key == "count" else figures.attendees(acts, ref.get("gender") or "totalt")
-        return MetricValue(value, unit, accrual, counts=(value,) if personal else ())
+        gender = ref.get("gender") or "totalt"
+
+        def counted(some):
+            return figures.count(some) if key == "count" else figures.attendees(some, gender)
+
+        value = counted(acts)
+        tied = bool(report_tables.goal_individual_part(ref, query.association))
+        return MetricValue(value, unit, accrual, numerator=value, counts=(value,) if personal else (),
+                           known=counted([a for a in acts if a.kind not in individual]) if tied else None,
+                           hidden_in_publication=personal and not tied)
     evaluation = figures.evaluation(acts)
+    # the evaluations' counts are persons' when an evaluated activity is a SIP meeting
+    personal = any(a.kind in individual and a.answers is not None for a in acts)
     if key == "share_recommend":
         return MetricValue(evaluation.recommend, unit, accrual, numerator=evaluation.yes,
                            denominator=evaluation.yes + evaluation.no,
-                           counts=(evaluation.yes, evaluation.yes + evaluation.no) if personal else ())
+                           counts=(evaluation.yes, evaluation.yes + evaluation.no) if personal else (),
+                           hidden_in_publication=personal)
     if key == "share_rating_positive":
         positive = evaluation.ratings[3] + evaluation.ratings[4]
         return MetricValue(evaluation.rating_positive, unit, accrual, numerator=positive,
                            denominator=evaluation.rated,
-                           counts=(positive, evaluation.rated) if personal else ())
+                           counts=(positive, evaluation.rated) if personal else (), hidden_in_publication=personal)
     return MetricValue(evaluation.mean_rating, unit, accrual, denominator=evaluation.rated,
-                       counts=(evaluation.rated,) if personal else (), detail={"answers": evaluation.answers})
+                       counts=(evaluation.rated,) if personal else (), detail={"answers": evaluation.answers},
+                       hidden_in_publication=personal)
 
 
 ACTIVITIES = MetricSource(
     name="activities", label="Aktiviteter", keys=ACTIVITY_KEYS, validate=validate_activities,
-    resolve=resolve_activities, accrual=accrual_of_activities, unit=unit_of_activities)
+    resolve=resolve_activities, accrual=accrual_of_activities, unit=unit_of_activities,
+    relate=report_tables.relate_goal)
 
 
 # --- measures -----------------------------------------------------------------------------------------

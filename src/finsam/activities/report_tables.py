@@ -315,6 +315,146 @@ def split_relations(table_id):
     return relations
 
 
+# --- plan goals on activities (metric source activities, metric_sources.py) -------------------------
+# A goal on the occasions or the attendees of some kinds counts SIP meetings (persons) when its kinds
+# include an individual kind (or it names none). Its count is tied like a participant goal's
+# (plans/report_tables.py, ~goal_span): the SIP meetings of its insatser over its span are an
+# unpublished count ACTIVITY_SPAN, decomposed into the atoms the activity tables' SIP counts are made
+# of, so that a goal counted from 1 January beside a published year, a previous value a year earlier,
+# or a goal over two insatser beside one of them, gives nothing away that a publication hides.
+#
+# The rest of the count (seminars and every other kind that is not individual) counts no persons: it
+# is never a count to protect, and a reader is taken to know it (the activity tables show those kinds
+# as measures and list them one by one; taking it as known can only make masking hide more). So the
+# goal's count = its SIP meetings' ACTIVITY_SPAN + that known part, a number the plan row keeps in a
+# cell no column shows (MetricValue.known, plans' ``numerator_known``). No atom of a kind that is not
+# individual is ever an unknown: none can be judged a small count (an earlier attempt tied goals to
+# every kind's atoms and refused the demo förbund's year and its first half over a kunskapsdialog's
+# 2 occasions in 2023, a goal's previous value).
+#
+# ACTIVITY_SPAN cells are (ACTIVITY_SPAN, "<insatser>|<what>|<col>", "<first day>|<last day>"): the
+# insatser's slugs joined by "+" ("" the whole förbund, its own part included), ``what`` "*" for every
+# individual kind (the atoms of INDIVIDUAL, a part's SIP meetings, which the table per insats and the
+# list tie to) or one individual kind's code (the atoms of its row of activities) when the goal counts
+# only some of the förbund's individual kinds; ``col`` a column of activities (count, attendees_<g>).
+# Within one report the span's count is tied to the report's cells (``_within_the_report``) as a
+# participant goal's ~goal_span is (the report's own span: the sum of its parts' INDIVIDUAL counts;
+# another span: the overlap plus the rest), and the genders of attendees add up.
+#
+# Goals filtered by ``series``, and the evaluation keys (share_recommend, share_rating_positive,
+# mean_rating), count nothing a table counts as such (a series of some kinds, gender or not; the
+# answers at some kinds' meetings per insats): when they count SIP meetings they are not tied, and
+# publication hides their result and counts whatever their size (MetricValue.hidden_in_publication).
+
+ACTIVITY_SPAN = f"{UNPUBLISHED}activity_span"
+EVERY_INDIVIDUAL = "*"
+DAY = datetime.timedelta(days=1)
+GOAL_KEYS = {"count": "count", "attendees": "attendees_{gender}"}
+
+
+def goal_individual_part(ref, association):
+    """What a goal on activities counts of persons, as ACTIVITY_SPAN's ``what``: [EVERY_INDIVIDUAL]
+    when its kinds include every individual kind of the förbund (or it names none), else the codes
+    of the individual kinds it names; empty when it counts no individual kind, or is not tied (a
+    series filter, an evaluation key)."""
+    if ref.get("key") not in GOAL_KEYS or ref.get("series"):
+        return []
+    individual = figures.individual_kinds(association)
+    chosen = individual if ref.get("kinds") is None else individual & set(ref.get("kinds") or ())
+    if not chosen:
+        return []
+    return [EVERY_INDIVIDUAL] if chosen == individual else sorted(chosen)
+
+
+def _goal_span(scope, what, col, first, last):
+    return (ACTIVITY_SPAN, f"{scope}|{what}|{col}", f"{first.isoformat()}|{last.isoformat()}")
+
+
+def goal_span_atoms(table_id, row, col, scope, start, end):
+    insatser, what, counted = row.split("|")
+    first, last = (datetime.date.fromisoformat(day) for day in col.split("|"))
+    parts = tuple(insatser.split("+")) if insatser else tuple(scope)
+    if what == EVERY_INDIVIDUAL:
+        return Atoms(INDIVIDUAL, "totalt", counted, parts, first, last, ADDITIVE)
+    return Atoms("activities", what, counted, parts, first, last, ADDITIVE)
+
+
+register(UnpublishedSpec(ACTIVITY_SPAN, decompose=goal_span_atoms, own_part=True))
+
+
+def relate_goal(ctx, ref, interventions, first, last, count, known, rel):
+    """MetricSource.relate of the source activities: ``count`` (a plan row's count of ``ref`` over
+    ``first``-``last`` for ``interventions``) = the SIP meetings it counts + ``known``."""
+    what = goal_individual_part(ref, ctx.association)
+    if not what:
+        return
+    col = GOAL_KEYS[ref["key"]].format(gender=ref.get("gender") or "totalt")
+    scope = "+".join(sorted(interventions))
+    _add_once(rel, [*(_goal_span(scope, w, col, first, last) for w in what), known], count)
+    # Every individual kind's meetings are also the sum of their kinds' (the atoms of their rows of
+    # activities): a part's SIP meetings (INDIVIDUAL) and the SIP row are two ways of counting the
+    # same meetings, which the equations tie per publication only (the year's SIP row minus a
+    # previous value of its first half was the second half's).
+    kinds = sorted(figures.individual_kinds(ctx.association)) if what == [EVERY_INDIVIDUAL] else []
+    if kinds:
+        _add_once(rel, [_goal_span(scope, k, col, first, last) for k in kinds],
+                  _goal_span(scope, EVERY_INDIVIDUAL, col, first, last))
+    for w in [*what, *kinds]:
+        _within_the_report(ctx, scope, w, col, first, last, rel)
+
+
+def _add_once(rel, parts, total):
+    done = rel.__dict__.setdefault("activity_goal_relations", set())
+    key = (tuple(parts), total)
+    if key not in done:
+        done.add(key)
+        rel.add(parts, total)
+
+
+def _within_the_report(ctx, scope, what, col, first, last, rel):
+    """Tie the goal's span count (and the genders of attendees) to the report's own cells: its own
+    span's is the sum of its parts' SIP meetings (INDIVIDUAL), another span's the overlap with the
+    report's plus the rest (the report's count = the overlap plus the rest of the report's span)."""
+    start, end = ctx.period.start, ctx.period.end
+    spans = [(first, last)]
+    if (first, last) != (start, end) and max(first, start) <= min(last, end):
+        overlap = (max(first, start), min(last, end))
+        outside = [(first, start - DAY)] if first < start else []
+        outside += [(end + DAY, last)] if last > end else []
+        rest = [(start, first - DAY)] if start < first else []
+        rest += [(last + DAY, end)] if end > last else []
+        for whole, pieces in (((first, last), [overlap, *outside]), ((start, end), [overlap, *rest])):
+            if whole != overlap:
+                _add_once(rel, [_goal_span(scope, what, col, *p) for p in pieces], _goal_span(scope, what, col, *whole))
+        spans += [overlap, *outside, *rest, (start, end)]
+    if (start, end) in spans:
+        held = _report_cells(ctx, scope, what, col, rel)
+        if held is not None:
+            _add_once(rel, held, _goal_span(scope, what, col, start, end))
+    if col.startswith("attendees_"):
+        for span in set(spans):
+            _add_once(rel, [_goal_span(scope, what, f"attendees_{g}", *span) for g in GENDERS[:-1]],
+                      _goal_span(scope, what, "attendees_totalt", *span))
+
+
+def _report_cells(ctx, scope, what, col, rel):
+    """The report's cells that add up to the SIP meetings of ``scope`` (and kind ``what``) in its
+    period, or None when none does: every part's SIP meetings (``INDIVIDUAL``, of every individual
+    kind or per kind), held or not, as the report's relations have them (list_relations,
+    individual_relations); the whole förbund's in a report of the whole förbund are its individual
+    kinds' rows of activities."""
+    if "activities_by_intervention" not in rel.present or "activity_list" not in rel.present:
+        return None
+    if not scope and ctx.filtered:
+        return None  # the whole förbund's meetings in a report of some insatser: no cell counts them
+    parts = [OWN_ROW if p == OWN else p for p in scope.split("+")] if scope else _parts_of(ctx)
+    if not set(parts) <= set(_parts_of(ctx)):
+        return None
+    if what == EVERY_INDIVIDUAL:
+        return [(INDIVIDUAL, part, col) for part in parts]
+    return [(INDIVIDUAL, f"{part}|{what}", col) for part in parts]
+
+
 # --- activities: per kind -------------------------------------------------------------------------
 
 def activities_table(ctx):

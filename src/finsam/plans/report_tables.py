@@ -23,7 +23,7 @@ render (they carry their own rows, columns and kinds) and are still decomposed f
 import datetime
 import re
 
-from finsam.statistics import grading, masking
+from finsam.statistics import grading, masking, metrics
 from finsam.statistics.participant_metrics import EXIT_SHARES
 from finsam.statistics.tables.data import COUNT, MEASURE, SHARE, TEXT
 from finsam.statistics.tables.flow import persons
@@ -56,6 +56,10 @@ SUMMARY_KINDS = {"indicators": MEASURE, **{c: MEASURE for c in SUMMARY_CODES}, "
 # The counts behind the previous value (its numerator and denominator): cells of the row that no column
 # shows (the previous value's text does), so that masking and differencing treat them as counts.
 PREVIOUS_COUNT_COLUMNS = ("previous_numerator", "previous_denominator")
+# The part of the numerator, and of the previous value's, that counts no persons (MetricValue.known: a
+# goal on SIP meetings and seminars, its seminars), a measure no column shows, which the relations
+# that tie the rest to the counts of persons name (MetricSource.relate).
+KNOWN_COLUMNS = ("numerator_known", "previous_numerator_known")
 SMALL_N = 10  # a share of fewer than this many reads as uncertain (the note says so)
 NOTE = ("Resultatet räknas från periodens början till rapportens slut. God: minst målet eller inom 5 procent av det. "
         "Före periodens slut visas status mot det förväntade värdet hittills (I fas, Risk, Ej i fas), inget betyg.")
@@ -86,18 +90,28 @@ def _row(table, key, outcome, percent):
     table.cells[key] = cells
     if value.counts:  # participant (or SIP) counts: masked as counts, tied to the cells they count
         table.cell_kinds.update({(key, "numerator"): COUNT, (key, "denominator"): COUNT})
+    if value.counts or value.known is not None:
         table.plan_rows[key] = outcome
+    if value.known is not None and value.numerator is not None:
+        # the part of the count that counts no persons (seminars beside SIP meetings): a measure,
+        # known to the reader, in the relation that ties the rest (MetricSource.relate)
+        cells[KNOWN_COLUMNS[0]] = value.known
+        table.cell_kinds[(key, KNOWN_COLUMNS[0])] = MEASURE
     if unit in ("share", "points"):
         table.cell_kinds.update({(key, "target"): SHARE, (key, "result"): SHARE})
     prev_value = outcome.previous
-    if prev_value is not None and prev_value.counts:
+    if prev_value is not None and (prev_value.counts or prev_value.known is not None):
         # The previous value's basis ("30,2 % (26 av 86)") shows two counts of the span a year
         # earlier: count cells that no column shows, masked and differenced like any count (tied to
-        # that span's atoms by plan_relations); a hidden one hides the previous value.
+        # that span's atoms by plan_relations); a hidden one hides the previous value. (A count tied
+        # by its source that counts no persons this time: a measure, still tied.)
         for col, count in zip(PREVIOUS_COUNT_COLUMNS, (prev_value.numerator, prev_value.denominator)):
             if count is not None:
                 cells[col] = count
-                table.cell_kinds[(key, col)] = COUNT
+                table.cell_kinds[(key, col)] = COUNT if prev_value.counts else MEASURE
+        if prev_value.known is not None and prev_value.numerator is not None:
+            cells[KNOWN_COLUMNS[1]] = prev_value.known
+            table.cell_kinds[(key, KNOWN_COLUMNS[1])] = MEASURE
     table.goal_masks[key] = _behind(outcome)
     notes = []
     if value.detail.get("manual"):
@@ -131,6 +145,9 @@ def _behind(outcome):
         "counts": [*value.counts, *([outcome.opening] if outcome.opening is not None and value.counts else [])],
         "previous_counts": list(previous.counts) if previous is not None else [],
         "direction": outcome.target.get("type") in grading.DIRECTIONS,
+        # counts of persons tied to nothing: hidden in publication whatever their size
+        "untied": value.hidden_in_publication,
+        "previous_untied": previous is not None and previous.hidden_in_publication,
     }
 
 
@@ -342,6 +359,7 @@ def plan_relations(ctx, table, rel):
     for key, outcome in getattr(table, "plan_rows", {}).items():
         ref, scope = outcome.ref, outcome.indicator.interventions or []
         if ref.get("source") != "participants":
+            _related_by_source(ctx, table, key, outcome, rel)
             continue
         if ref.get("key") == "unique_individuals":
             _persons(ctx, table, key, outcome, rel)
@@ -391,6 +409,23 @@ def plan_relations(ctx, table, rel):
                 if counted is not None:
                     _same(rel, cell, [(counted[0], row, counted[1] + suffix) for row in rows])
     _span_families(rel)
+
+
+def _related_by_source(ctx, table, key, outcome, rel):
+    """A row of another source than participants whose source ties its counts (MetricSource.relate:
+    the activities' SIP meetings): its numerator over its span, and its previous value's over the
+    same span a year earlier, each with the part a reader knows (KNOWN_COLUMNS)."""
+    source = metrics.get_source(outcome.ref.get("source"))
+    scope = sorted(set(outcome.indicator.interventions or []))
+    if source is None or source.relate is None or not set(scope) <= {slug for slug, _ in ctx.groups} \
+            or not scope and ctx.filtered:
+        return
+    cells = table.cells[key]
+    for count, known, (first, last) in (
+            ("numerator", KNOWN_COLUMNS[0], (outcome.start, outcome.counted_end)),
+            ("previous_numerator", KNOWN_COLUMNS[1], (year_earlier(outcome.start), year_earlier(outcome.counted_end)))):
+        if cells.get(count) is not None and cells.get(known) is not None:
+            source.relate(ctx, outcome.ref, scope, first, last, (table.id, key, count), (table.id, key, known), rel)
 
 
 def _same(rel, plan, cells):

@@ -18,7 +18,10 @@ therefore written as a sum of *atoms*, the same count for one insats and one str
   counts of the spans between (plans/report_tables.py, GOAL_SPAN), which decompose into the atoms
   of their span; so are the counts behind a plan indicator's previous value (the same span a year
   earlier); a publication frozen with the issue-9 goals table decomposes its goal counts into
-  the atoms of the flow, work_or_study or exit_reason counts of the insats from 1 January.
+  the atoms of the flow, work_or_study or exit_reason counts of the insats from 1 January;
+- a plan goal on activities that counts SIP meetings is its insatser's SIP meetings over its span
+  (activities/report_tables.py, ACTIVITY_SPAN: the atoms of a part's SIP meetings) plus the part
+  that counts no persons, a number the row keeps and a reader is taken to know.
 
 The earlier publications taken into account are those linked to the new one (``_linked``): a
 publication is linked when one of its spans (its period, and every span its cells and unpublished
@@ -38,11 +41,12 @@ reader knows, so they are taken out of the equations.
 Every publication's relations (masking.py) stay in force, its visible cells are known, its hidden
 ones unknown. So are the *virtual reports* a reader can work out: one insats's part of a published
 period (the whole minus the other insatser), a published scope's part of a stretch of time (the year
-minus its first half). The new report is masked with the usual greedy search (``masking.suppress``) until no
-hidden cell of any publication is determined, and no atom whose value is a small count (1 to
-threshold - 1) is: an insats's small count worked out from two reports is as revealing as one shown.
-An equation with two or more atoms that occur nowhere else can give nothing away and is dropped
-first.
+minus its first half), with the cells of the new report's tables and of the tables of the linked
+publications that the new report leaves out (``_virtual_cells``). The new report is masked with the
+usual greedy search (``masking.suppress``) until no hidden cell of any publication is determined,
+and no atom whose value is a small count (1 to threshold - 1) is: an insats's small count worked
+out from two reports is as revealing as one shown. An equation with two or more atoms that occur
+nowhere else can give nothing away and is dropped first.
 
 What the search gives up (a small count determined by earlier publications' cells alone, with no cell
 of the new report to hide) is checked against what a reader knew before: if only the new report's
@@ -85,10 +89,8 @@ def mask_for_publication(report, threshold, earlier):
     bounds = _bounds([report] + linked)
     system = _system(report, linked, bounds)
     values, relations = system["values"], system["relations"]
-
-    def sensitive(item, value):
-        return 0 < value < threshold and masking.persons(item)
-
+    # a small count that counts no persons (a listed seminar's occasions, a total over seminars and
+    # SIP meetings) is hidden only to protect others
     primary = masking.primary_cells({c: v for c, v in values.items() if c[0] == 0}, threshold)
     own_bounds = [((0, *a), (0, *b)) for a, b in report.bounds]
     # The new report's hidden cells must stay unknown; earlier hidden cells, unpublished counts and
@@ -96,9 +98,10 @@ def mask_for_publication(report, threshold, earlier):
     # if it helped to work out a small one, that one would be determined too).
     hidden, revealed = masking.suppress_revealing(
         values, relations, own_bounds, primary, fixed=system["fixed"], candidates={c for c in values if c[0] == 0},
-        unknowns=system["unknowns"], sensitive=sensitive, constants=system["constants"])
+        unknowns=system["unknowns"], sensitive=lambda value: 0 < value < threshold, constants=system["constants"],
+        persons=masking.counts_persons)
     hidden = {c[1:] for c in hidden if c[0] == 0}
-    revealed = {c for c in revealed if masking.persons(c)}
+    revealed = {c for c in revealed if masking.counts_persons(c)}
     if revealed:
         # Worked out from the earlier publications alone (by the same reasoning, the forced zeros
         # too), or only with what the new report tells besides the cells it can hide?
@@ -106,7 +109,8 @@ def mask_for_publication(report, threshold, earlier):
         _, known_before = masking.suppress_revealing(
             before["values"], before["relations"], [], set(), fixed=before["fixed"], candidates=set(),
             unknowns={c for e in before["relations"] for c in e} - before["fixed"] - set(before["constants"]),
-            sensitive=sensitive, constants=before["constants"])
+            sensitive=lambda value: 0 < value < threshold, constants=before["constants"],
+            persons=masking.counts_persons)
         if revealed - known_before:
             raise StructureReveals(revealed - known_before, lambda: masking.apply(report, hidden, threshold))
     masking.apply(report, hidden, threshold)
@@ -149,20 +153,15 @@ def _system(report, linked, bounds, with_new=True):
             atoms = _atoms(r, *cell, bounds)
             if atoms:
                 atom_equations.append(_sum_of((k, *cell), atoms))
+    virtual_cells = _virtual_cells(reports)
     for pseudo in _virtual_reports(reports, bounds):
-        for table in report.tables:
-            spec = tables.get(table.id)
+        for table_id, row, col in virtual_cells:
+            spec = tables.get(table_id)
             if not (spec and _parts(spec, _scope(pseudo))):
                 continue  # the förbund's own part, of a table that has none
-            for row, columns in table.cells.items():
-                if row in report.intervention_names:
-                    continue  # an insats's own row: a virtual report of that insats has it as "totalt"
-                for col, value in columns.items():
-                    if not masking.is_count(table, row, col, value):
-                        continue
-                    atoms = _atoms(pseudo, table.id, row, col, bounds)
-                    if atoms:
-                        atom_equations.append(_sum_of(("virtual", pseudo.key, table.id, row, col), atoms))
+            atoms = _atoms(pseudo, table_id, row, col, bounds)
+            if atoms:
+                atom_equations.append(_sum_of(("virtual", pseudo.key, table_id, row, col), atoms))
     atom_equations += _chain({a for e in atom_equations for a in e if a[0] == "atom"}, bounds)
     atom_equations = _without_known_zeros(atom_equations, _empty_parts(reports if with_new else linked))
     atom_equations = _prune(atom_equations)
@@ -172,6 +171,28 @@ def _system(report, linked, bounds, with_new=True):
                    if isinstance(c[0], int) and str(c[1]).startswith(masking.UNPUBLISHED)}
     return {"values": values, "fixed": fixed, "unknowns": atoms | unknown_cells | unpublished,
             "relations": relations, "constants": constants}
+
+
+def _virtual_cells(reports):
+    """The count cells (table, row, col) of the virtual reports: the new report's, and those of the
+    linked publications' tables that the new report does not have (such a table still has a virtual
+    report a reader may work out). An insats's own row is left out: a virtual report of that insats
+    has it as "totalt"."""
+    report, names = reports[0], set().union(*(r.intervention_names for r in reports))
+    shown = {t.id for t in report.tables}
+    cells = []
+    for k, r in enumerate(reports):
+        for table in r.tables:
+            if k and table.id in shown:
+                continue
+            for row, columns in table.cells.items():
+                if row in names:
+                    continue
+                for col, value in columns.items():
+                    # an earlier publication's hidden count is None: a count by its kind
+                    if masking.is_count(table, row, col, 0 if k and value is None else value):
+                        cells.append((table.id, row, col))
+    return list(dict.fromkeys(cells))
 
 
 def _spec_of(item, attribute, default=False):

@@ -1,6 +1,9 @@
 """Masking small numbers for publication (``variables.md``, issue 9).
 
-Counts from 1 to threshold - 1 are hidden (primary suppression). A reader also knows how the counts
+Counts from 1 to threshold - 1 are hidden (primary suppression), unless they count no persons (a
+table declaring ``counts_persons=False``: a listed seminar's occasions; rows its ``primary_rows``
+leaves out: a total over seminars and SIP meetings), which are hidden only to protect other counts
+and are never protected themselves (``counts_persons``). A reader also knows how the counts
 of a report hang together: gender columns add up to the total column, rows to the total row,
 ``totalt`` + ``volym`` = ``totalt_inkl_volym``, the same population appears in several tables, a
 plan indicator's numerator is a cell of another table, an insats's anonymous exits are its flow exits minus its
@@ -61,7 +64,7 @@ def _primary_rule(table_id):
     return getattr(spec, "counts_persons", True), getattr(spec, "primary_rows", None)
 
 
-def persons(item):
+def counts_persons(item):
     """Whether a cell, an unpublished count, an atom or a virtual cell (differencing.py) counts
     persons, so that a small value of it must be neither shown nor worked out: every count but those
     of a table declaring ``counts_persons=False`` (the occasions of a listed seminar are no secret)
@@ -75,12 +78,12 @@ def persons(item):
 
 
 def primary_cells(values, threshold):
-    """The counts hidden for being small (1 to threshold - 1): counts of ``persons``, which others
+    """The counts hidden for being small (1 to threshold - 1): ``counts_persons``, which others
     are hidden to protect. ``values``: {(table, row, col): value}, or with a publication's number
     first (differencing.py)."""
     if threshold <= 1:
         return set()
-    return {cell for cell, value in values.items() if 0 < value < threshold and persons(cell)}
+    return {cell for cell, value in values.items() if 0 < value < threshold and counts_persons(cell)}
 
 
 def count_cells(report):
@@ -219,20 +222,20 @@ def _is_total(cell):
 
 
 def suppress(values, relations, bounds, primary, *, fixed=(), candidates=None, unknowns=(), sensitive=None,
-             constants=None):
+             constants=None, persons=None):
     """The hidden cells (``suppress_revealing``'s first half)."""
     return suppress_revealing(values, relations, bounds, primary, fixed=fixed, candidates=candidates,
-                              unknowns=unknowns, sensitive=sensitive, constants=constants)[0]
+                              unknowns=unknowns, sensitive=sensitive, constants=constants, persons=persons)[0]
 
 
 def suppress_revealing(values, relations, bounds, primary, *, fixed=(), candidates=None, unknowns=(),
-                       sensitive=None, constants=None):
+                       sensitive=None, constants=None, persons=None):
     """(hidden cells, revealed): ``primary`` and as few more as the greedy search needs so that no
     hidden cell is determined; ``revealed`` are the primary cells and sensitive unknowns that no
     hidden cell could protect (determined by ``fixed`` cells and the relations alone). ``values``
     are every count's value; ``fixed`` cells are known to the reader whatever is hidden (never hidden
     here); only ``candidates`` (default: every non-fixed cell) may be hidden secondarily. ``unknowns`` are further unknowns of the equations that are no cell of the
-    report (differencing.py): one of them being determined matters only if ``sensitive(it, the value it
+    report (differencing.py): one of them being determined matters only if ``sensitive(the value it
     is determined to have)``.
 
     Counts are never negative, which a reader also knows: hidden cells and unknowns that make up a
@@ -240,14 +243,18 @@ def suppress_revealing(values, relations, bounds, primary, *, fixed=(), candidat
     and the search is run again with them known, until no more are found.
 
     ``constants``: the values of the other visible numbers the relations name (measures: an activity
-    row without SIP meetings), which are never hidden but count in what a reader works out."""
+    row without SIP meetings), which are never hidden but count in what a reader works out.
+
+    ``persons(cell)``: whether a hidden cell or unknown counts persons (default: every one;
+    ``counts_persons``). One that does not (a listed seminar's occasions) is hidden only to protect
+    others: worked out, it gives nothing away, so nothing more is hidden for it."""
     fixed, shown, unknowns = set(fixed), set(), set(unknowns)
     numbers = {**(constants or {}), **values}
     while True:
         # An unknown forced to 0 is known to the reader too (e.g. every insats's anonymous exits,
         # when the flow table shows 0 anonymous exits): no longer an unknown in the next round.
         hidden, public, revealed = _suppress(values, relations, bounds, primary, fixed | shown, candidates,
-                                             unknowns - shown, sensitive, numbers)
+                                             unknowns - shown, sensitive, numbers, persons)
         zeros = forced_zeros(relations, hidden | (unknowns - shown), numbers)
         # A hidden 0 that the shown cells determine (e.g. equal to a shown 0 of the same population
         # in another table) is as good as shown too: shown, so that the next round knows it.
@@ -320,7 +327,7 @@ def forced_zeros(relations, hidden, values):
     return known_zero
 
 
-def _suppress(values, relations, bounds, primary, fixed, candidates, unknowns, sensitive, numbers):
+def _suppress(values, relations, bounds, primary, fixed, candidates, unknowns, sensitive, numbers, persons=None):
     fixed = set(fixed)
     unknowns = set(unknowns)
     hidden = (set(primary) - fixed) | unknowns
@@ -343,8 +350,11 @@ def _suppress(values, relations, bounds, primary, fixed, candidates, unknowns, s
             # The reader's computation: the weighted sum of these equations. Hiding any visible
             # cell left in it breaks that computation.
             combined = exposed[cell]
+            if persons is not None and not persons(cell):
+                given_up.add(cell)
+                continue
             if cell in unknowns:
-                if not sensitive(cell, value_of(cell, combined, numbers)):
+                if not sensitive(value_of(cell, combined, numbers)):
                     given_up.add(cell)
                     continue
             choices = sorted((c for c in combined if c not in hidden and c in allowed), key=rank)
@@ -371,13 +381,14 @@ def mask_report(report, threshold):
 
 
 def protect(report, threshold):
-    """The set of (table, row, col) cells to hide in ``report`` taken alone."""
+    """The set of (table, row, col) cells to hide in ``report`` taken alone. A small count that counts
+    no persons (``counts_persons``) is hidden only to protect others."""
     values = count_cells(report)
     primary = primary_cells(values, threshold)
     relations = equations(report)
     return suppress(values, relations, report.bounds, primary, unknowns=unpublished(relations, values),
-                    sensitive=lambda item, value: 0 < value < threshold and persons(item),
-                    constants=other_numbers(report))
+                    sensitive=lambda value: 0 < value < threshold, constants=other_numbers(report),
+                    persons=counts_persons)
 
 
 def unpublished(relations, values):
@@ -431,15 +442,16 @@ def plan_row_hides(behind, counts_masked, threshold, previous_masked=False):
     the counts ``behind`` it (``Table.goal_masks``) and whether the search hid its numerator or
     denominator (``counts_masked``) or a previous count cell (``previous_masked``,
     ``PLAN_PREVIOUS_COUNTS``): PLAN_RESULT_COLUMNS when a participant or SIP count behind its result
-    (the value, numerator, denominator, an opening) is 1 to threshold - 1, or is hidden;
-    ("previous",) when one behind its previous value is (a direction target then reads Ej bedömt);
-    else ()."""
+    (the value, numerator, denominator, an opening) is 1 to threshold - 1, or is hidden, or is a
+    count of persons tied to nothing (``untied``: an activity goal by series or an evaluation share
+    counting SIP meetings); ("previous",) when one behind its previous value is (a direction target
+    then reads Ej bedömt); else ()."""
     def small(values):
         return any(isinstance(v, int) and not isinstance(v, bool) and 0 < v < threshold for v in values)
 
-    if small(behind.get("counts", ())) or counts_masked:
+    if small(behind.get("counts", ())) or counts_masked or behind.get("untied"):
         return PLAN_RESULT_COLUMNS
-    if small(behind.get("previous_counts", ())) or previous_masked:
+    if small(behind.get("previous_counts", ())) or previous_masked or behind.get("previous_untied"):
         return ("previous",)
     return ()
 
@@ -457,7 +469,9 @@ def _mask_plan_rows(table, masked, threshold):
                     cells[col] = "ej_bedomt"
                     if col in texts:
                         texts[col] = "Ej bedömt"
-        for col in (*hide, *PLAN_PREVIOUS_COUNTS) if hide else ():
+        # counts tied to nothing are hidden with the result (the search did not know what they count)
+        untied = ("numerator", "denominator") if behind.get("untied") else ()
+        for col in (*hide, *PLAN_PREVIOUS_COUNTS, *untied) if hide else ():
             if cells.get(col) is not None:  # hiding more than the search did reveals nothing more
                 cells[col] = None
                 table.masked.append((row, col))

@@ -50,7 +50,15 @@ class MetricValue:
     masked). Shares are fractions. ``counts`` are the counts behind the value that publication
     masking must look at (participant and SIP counts: the value itself, numerator, denominator);
     ``masked`` says the source itself withheld the value (e.g. a survey row below min n);
-    ``detail`` carries what a basis text needs (e.g. the two shares of a gap)."""
+    ``detail`` carries what a basis text needs (e.g. the two shares of a gap).
+
+    For differencing (statistics/differencing.py), a source whose ``relate`` ties a count to the
+    counts of persons it adds up (the activities' SIP meetings) sets ``known``: the part of the
+    value that counts no persons (seminars and other kinds), which a reader is taken to know (the
+    plan row keeps it in a cell no column shows). ``hidden_in_publication``: the counts behind the
+    value are persons that nothing ties to the cells they count (an activity goal filtered by
+    series, an evaluation share of SIP meetings): publication hides the row's result and counts
+    whatever their size."""
 
     value: Optional[Number]
     unit: str
@@ -60,6 +68,8 @@ class MetricValue:
     counts: tuple = ()
     masked: bool = False
     detail: dict = field(default_factory=dict)
+    known: Optional[Number] = None
+    hidden_in_publication: bool = False
 
     def __post_init__(self):
         assert self.unit in UNITS, self.unit
@@ -79,6 +89,12 @@ class MetricSource:
     accrual: Callable  # (ref) -> one of ACCRUALS
     keys: tuple = ()  # the keys it knows (for messages and docs); empty: any key (validate decides)
     unit: Optional[Callable] = None  # (ref) -> one of UNITS, when known without computing
+    # relate(ctx, ref, interventions, first, last, count, known, rel): the relations (statistics/
+    # tables' Relations) that tie a plan row's count of ``ref`` over ``first``-``last`` for the
+    # insatser ``interventions`` (empty: the whole förbund), shown in the cell ``count``, to the
+    # counts of persons it adds up, besides the cell ``known`` (MetricValue.known). The plan's tables
+    # call it for the row's result and its previous value (plans/report_tables.plan_relations).
+    relate: Optional[Callable] = None
 
 
 _sources = {}
