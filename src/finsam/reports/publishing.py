@@ -52,10 +52,11 @@ STRUCTURE_REASON = ("utelämnade, eftersom de visar vilka insatser och aktivitet
 
 
 def _masked(association, date_from, date_to, interventions, sections, earlier):
-    """The report computed now and masked against ``earlier``. When what it shows beyond its cells
-    completes earlier publications (StructureReveals) so that counts of the activity tables follow,
-    it is computed again without the tables that show which parts and kinds held activities, and
-    refused if that does not help (a period without any activity, no table to leave out)."""
+    """The report computed now and masked against ``earlier``. When what it shows beyond the cells it
+    may hide completes earlier publications (StructureReveals) so that counts of the activity tables
+    follow, it is computed again without the tables that show which parts and kinds held
+    activities; refused if that does not help (a period without any activity, no table to leave
+    out), and when other counts follow (docs/decisions.md: a 0 that no cell of it can hide)."""
     threshold = association.masking_threshold
 
     def computed(leave_out=None):
@@ -68,23 +69,16 @@ def _masked(association, date_from, date_to, interventions, sections, earlier):
         return report
     except StructureReveals as found:
         first = found
-    if not first.listed:
-        # Only counts of other tables, which no activity table gives away (docs/decisions.md: given
-        # up by the search through forced zeros, as before this check): masked as the search can.
-        first.publish()
-        return report
-    if first.specs:
+    if first.specs and first.listed:
         without = computed(dict.fromkeys(first.specs, STRUCTURE_REASON))
         try:
             mask_for_publication(without, threshold, earlier)
             return without
         except StructureReveals as again:
-            if not again.listed:
-                again.publish()
-                return without
-    raise PublishError("Rapporten kan inte publiceras: tillsammans med tidigare publicerade rapporter skulle den "
-                       "visa antal om aktiviteter som är för små för att publiceras. Välj en annan period eller "
-                       "andra insatser.")
+            first = again
+    about = "antal om aktiviteter" if first.listed == first.revealed else "antal"
+    raise PublishError(f"Rapporten kan inte publiceras: tillsammans med tidigare publicerade rapporter skulle den "
+                       f"visa {about} som är för små för att publiceras. Välj en annan period eller andra insatser.")
 
 
 def _check_replaces(association, replaces, correction):

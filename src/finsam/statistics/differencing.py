@@ -60,14 +60,14 @@ DAY = datetime.timedelta(days=1)
 class StructureReveals(Exception):
     """The new report, with no cell of it shown, tells a reader enough to work out a small count of
     earlier publications: e.g. which parts and kinds held activities (``TableSpec.empty``, the parts
-    of ``individual_relations``). No masking of its cells helps. ``revealed``: those counts; ``specs``:
-    the ids of the tables that show which parts and kinds held anything (``lists_held``), to leave
-    out of the publication (reports/publishing.py); empty when no such table is in the report.
-    ``publish()`` masks the report as the search did all the same (nothing is masked before)."""
+    of ``individual_relations``), or a 0 that no cell it may hide makes known. No masking of its
+    cells helps. ``revealed``: those counts; ``specs``: the ids of the tables that show which parts
+    and kinds held anything (``lists_held``), to leave out of the publication
+    (reports/publishing.py); empty when no such table is in the report."""
 
-    def __init__(self, specs, revealed, publish):
+    def __init__(self, specs, revealed):
         super().__init__(sorted(specs))
-        self.specs, self.revealed, self.publish = frozenset(specs), frozenset(revealed), publish
+        self.specs, self.revealed = frozenset(specs), frozenset(revealed)
         # those that the tables listing what was held count (their structure is what gives them away)
         self.listed = frozenset(c for c in self.revealed if _spec_of(c, "lists_held"))
 
@@ -106,8 +106,7 @@ def mask_for_publication(report, threshold, earlier):
             sensitive=lambda value: 0 < value < threshold, constants=before["constants"])
         if revealed - known_before:
             raise StructureReveals({tables.get(t.id).id for t in report.tables
-                                    if getattr(tables.get(t.id), "lists_held", False)}, revealed - known_before,
-                                   lambda: masking.apply(report, hidden, threshold))
+                                    if getattr(tables.get(t.id), "lists_held", False)}, revealed - known_before)
     masking.apply(report, hidden, threshold)
 
 
