@@ -119,7 +119,8 @@ class Reader:
     def _matrices(self):
         if self._lp is None:
             self._index = {c: i for i, c in enumerate(self.unknowns)}
-            (A_eq, b_eq, eq_sources), (A_ub, b_ub, ub_sources) = self._rows(self.equations), self._rows(self.inequalities)
+            A_eq, b_eq, eq_sources = self._rows(self.equations)
+            A_ub, b_ub, ub_sources = self._rows(self.inequalities)
             self._sources = (eq_sources, ub_sources)
             var_bounds = [(0, None) if c in self.nonnegative else (None, None) for c in self.unknowns]
             self._lp = (A_eq, b_eq, A_ub if b_ub.size else None, b_ub if b_ub.size else None, var_bounds)
@@ -145,7 +146,8 @@ class Reader:
                 cols.append(j)
             rhs.append(-constant)
             sources.append(equation)
-        return csr_matrix((data, (rows, cols)), shape=(len(rhs), len(self.unknowns))), np.array(rhs, dtype=float), sources
+        matrix = csr_matrix((data, (rows, cols)), shape=(len(rhs), len(self.unknowns)))
+        return matrix, np.array(rhs, dtype=float), sources
 
 
 def _count_kind(table, row, col):

@@ -59,6 +59,7 @@ with scopes_disabled():
     reports = [p.report() for p in published]
     reader = read(reports)
     truth = true_values(association, reports, reader)
-    print(f"{len(reader.unknowns)} unknowns; the true values satisfy the reader's system: {reader.feasible_with(truth)}")
+    print(f"{len(reader.unknowns)} unknowns; the true values satisfy the reader's system:",
+          reader.feasible_with(truth))
     for cell, (low, high) in sorted(findings(reader, max(p.threshold for p in published), truth).items(), key=repr):
         print("EXACT   " if low == high else "interval", cell, (low, high), "true", truth.get(cell))
