@@ -47,21 +47,18 @@ def publish_report(association, *, date_from, date_to, interventions, title, use
 
 def _masked(association, date_from, date_to, interventions, sections, earlier):
     """The report computed now and masked against ``earlier``. Refused when what it shows beyond the
-    cells it may hide (a part or a kind with nothing in the period) completes earlier publications
-    so that a small count of the activity tables follows (StructureReveals.refusing). Leaving the
+    cells it may hide (a part or a kind with nothing in the period, a 0 no cell of it can hide)
+    completes earlier publications so that a small count follows (StructureReveals). Leaving the
     activity tables out instead told a reader exactly that, and so the count (docs/decisions.md, "A
     publication's structure says nothing"); a refusal tells the analyst only."""
     report = compute_report(association, date_from, date_to, interventions, sections=sections)
     try:
         mask_for_publication(report, association.masking_threshold, earlier)
     except StructureReveals as found:
-        if found.refusing:
-            raise PublishError("Rapporten kan inte publiceras: tillsammans med tidigare publicerade rapporter skulle "
-                               "den visa antal om aktiviteter som är för små för att publiceras. Välj en annan period "
-                               "eller andra insatser.") from None
-        # Only counts of other tables, which no activity table gives away (docs/decisions.md: given
-        # up by the search through forced zeros): masked as the search can.
-        found.publish()
+        about = "antal om aktiviteter" if found.refusing == found.revealed else "antal"
+        raise PublishError(f"Rapporten kan inte publiceras: tillsammans med tidigare publicerade rapporter skulle "
+                           f"den visa {about} som är för små för att publiceras. Välj en annan period eller andra "
+                           f"insatser.") from None
     return report
 
 

@@ -63,15 +63,14 @@ DAY = datetime.timedelta(days=1)
 
 class StructureReveals(Exception):
     """The new report, with no cell of it shown, tells a reader enough to work out a small count of
-    earlier publications: e.g. which parts and kinds held nothing in its period (``TableSpec.empty``).
-    No masking of its cells helps. ``revealed``: those counts; ``refusing``: those of tables declaring
-    ``refuses_when_revealed`` (the activity tables), which refuse the publication
-    (reports/publishing.py). ``publish()`` masks the report as the search did all the same (nothing
-    is masked before)."""
+    earlier publications: e.g. which parts and kinds held nothing in its period (``TableSpec.empty``),
+    or a 0 that no cell it may hide makes known. No masking of its cells helps. ``revealed``: those
+    counts; ``refusing``: those of tables declaring ``refuses_when_revealed`` (the activity tables).
+    The publication is refused (reports/publishing.py)."""
 
-    def __init__(self, revealed, publish):
+    def __init__(self, revealed):
         super().__init__(sorted(revealed, key=repr))
-        self.revealed, self.publish = frozenset(revealed), publish
+        self.revealed = frozenset(revealed)
         self.refusing = frozenset(c for c in self.revealed if _spec_of(c, "refuses_when_revealed"))
 
 
@@ -112,7 +111,7 @@ def mask_for_publication(report, threshold, earlier):
             sensitive=lambda value: 0 < value < threshold, constants=before["constants"],
             persons=masking.counts_persons)
         if revealed - known_before:
-            raise StructureReveals(revealed - known_before, lambda: masking.apply(report, hidden, threshold))
+            raise StructureReveals(revealed - known_before)
     masking.apply(report, hidden, threshold)
 
 

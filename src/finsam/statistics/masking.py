@@ -13,8 +13,10 @@ system over the hidden cells is brought to reduced row echelon form (exact, in t
 large prime; ``Elimination``). A hidden cell is determined exactly when its pivot row has no other
 unknown: that row is the reader's computation, and one more visible cell of it is hidden (a
 non-total, non-zero, small one first), until none is. Counts are not negative: hidden cells that
-must make up a visible 0 are shown and the search runs again (``forced_zeros``). ``varav_anonyma``
-<= its parent: a hidden parent hides a non-zero child (the child would be a lower bound of it).
+must make up a visible 0 are shown and the search runs again (``forced_zeros``); a count it then
+finds given away through such a 0 makes it hide a visible cell that made the 0 known and search
+again (``_zero_makers``). ``varav_anonyma`` <= its parent: a hidden parent hides a non-zero child
+(the child would be a lower bound of it).
 
 Shares computed from a hidden count (as numerator or denominator) are hidden too, and so are a
 plan indicator's result, previous value and grade or status when a count behind it is small or
@@ -26,7 +28,8 @@ masked as counts. A roll-up of plan rows then counts its rows as published (``Ta
 The relations come from the tables (``Table.sums``) and the report (``Report.relations``,
 ``Report.bounds``), declared with the tables (statistics/tables/). ``suppress`` also takes
 cells known from outside and further unknowns: earlier publications (``differencing.py``).
-Not modelled: bounds from inequalities beyond the forced zeros (docs/decisions.md).
+Not modelled: bounds from inequalities beyond the forced zeros, and zeros that only a sum of several
+equations forces (docs/decisions.md; tests/reader.py finds them with an LP solver).
 """
 
 import functools
@@ -240,7 +243,11 @@ def suppress_revealing(values, relations, bounds, primary, *, fixed=(), candidat
 
     Counts are never negative, which a reader also knows: hidden cells and unknowns that make up a
     known 0 (``forced_zeros``) are as good as shown, so they are shown (unknowns: taken as known),
-    and the search is run again with them known, until no more are found.
+    and the search is run again with them known, until no more are found. A count the search then
+    gives up through such a zero is not given up yet: a visible cell that made the zero known (a
+    shown 0 that every insats's part must make up) is hidden from the start (``_zero_makers``), and
+    the whole search is run again, until nothing given up owes anything to a zero that hiding a
+    cell could make unknown.
 
     ``constants``: the values of the other visible numbers the relations name (measures: an activity
     row without SIP meetings), which are never hidden but count in what a reader works out.
@@ -248,28 +255,107 @@ def suppress_revealing(values, relations, bounds, primary, *, fixed=(), candidat
     ``persons(cell)``: whether a hidden cell or unknown counts persons (default: every one;
     ``counts_persons``). One that does not (a listed seminar's occasions) is hidden only to protect
     others: worked out, it gives nothing away, so nothing more is hidden for it."""
-    fixed, shown, unknowns = set(fixed), set(), set(unknowns)
+    fixed, unknowns, primary = set(fixed), set(unknowns), set(primary)
     numbers = {**(constants or {}), **values}
+    allowed = (set(values) if candidates is None else set(candidates)) - fixed
+    makers = set()  # visible cells hidden because they told a reader a zero that gave a count away
+    shown, why = set(), {}
+    while True:
+        hidden, revealed, shown, why, certificates = _suppress_with_zeros(
+            values, relations, bounds, primary, makers, fixed, candidates, unknowns, sensitive, numbers, shown, why,
+            persons)
+        more = _zero_makers(revealed, certificates, why, shown, allowed - primary - makers, hidden, numbers, values)
+        if not more:
+            return hidden, revealed
+        makers |= more
+        # the next search starts from the zeros that owe nothing to the cells now hidden
+        shown = _still_known(shown, why, makers)
+        why = {cell: why[cell] for cell in shown}
+
+
+def _still_known(shown, why, hidden):
+    """The known zeros of ``shown`` that no equation behind them ties to a cell of ``hidden`` (or to a
+    zero that is no longer known)."""
+    needed_by = {}  # cell -> the zeros whose equation holds it
+    for zero in shown:
+        for cell in why.get(zero, ({}, None))[0]:
+            if cell != zero:
+                needed_by.setdefault(cell, []).append(zero)
+    lost = set(shown) & set(hidden)
+    todo = list(hidden)
+    while todo:
+        for zero in needed_by.get(todo.pop(), ()):
+            if zero not in lost:
+                lost.add(zero)
+                todo.append(zero)
+    return set(shown) - lost
+
+
+def _suppress_with_zeros(values, relations, bounds, primary, makers, fixed, candidates, unknowns, sensitive,
+                         numbers, shown, why, persons=None):
+    """One greedy search with the forced zeros, hiding ``makers`` too and starting from the known
+    zeros ``shown`` (and ``why`` each is one): (hidden, revealed, the cells and unknowns shown as
+    zeros, why each is a known 0, the certificates of what was given up)."""
+    shown, why = set(shown), dict(why)
     while True:
         # An unknown forced to 0 is known to the reader too (e.g. every insats's anonymous exits,
         # when the flow table shows 0 anonymous exits): no longer an unknown in the next round.
-        hidden, public, revealed = _suppress(values, relations, bounds, primary, fixed | shown, candidates,
-                                             unknowns - shown, sensitive, numbers, persons)
-        zeros = forced_zeros(relations, hidden | (unknowns - shown), numbers)
+        hidden, public, revealed, certificates = _suppress(values, relations, bounds, primary, fixed | shown,
+                                                           candidates, unknowns - shown, sensitive, numbers, makers,
+                                                           persons)
+        zeros = forced_zeros(relations, hidden | (unknowns - shown), numbers, why)
         # A hidden 0 that the shown cells determine (e.g. equal to a shown 0 of the same population
         # in another table) is as good as shown too: shown, so that the next round knows it.
-        zeros |= {c for c in public if values.get(c, 0) == 0}
-        zeros |= implied_zeros(zeros)
+        for cell in public:
+            if values.get(cell, 0) == 0 and cell not in zeros:
+                zeros.add(cell)
+                why.setdefault(cell, (certificates[cell], None))
+        # what a reader takes to be 0 with them (an activity's occasions and attendances), known
+        # through the zero that implies it
+        for source, cell in implied_zeros(zeros):
+            zeros.add(cell)
+            why.setdefault(cell, ({source: 1, cell: 1}, None))
         if not zeros - shown:
-            return hidden, revealed
+            return hidden, revealed, shown, why, certificates
         shown |= zeros
 
 
+def _zero_makers(revealed, certificates, why, shown, hideable, hidden, numbers, values):
+    """For each count given up (``revealed``) whose certificate uses a known 0 (``shown``), the
+    visible cell to hide so that a reader no longer knows that 0: one of the ``hideable`` cells of
+    the equation that forced it (or of those that forced the zeros it needed) whose hiding breaks
+    it (a cell of another value than 0, or on the other side of the equation than the zeros). A
+    cell already hidden by now is taken first (the zero was taken as known before it was hidden),
+    then a shown 0 (it tells little else), then as the search ranks cells. Empty when no given-up
+    count owes anything to such a zero."""
+    chosen = set()
+    for item in sorted(revealed, key=repr):
+        options, seen = set(), set()
+        todo = [c for c in certificates.get(item, ()) if c in shown and c != item]
+        while todo:
+            zero = todo.pop()
+            if zero in seen or zero not in why:
+                continue
+            seen.add(zero)
+            equation, positive = why[zero]
+            for cell, weight in equation.items():
+                if cell == zero:
+                    continue
+                if cell in shown:  # a zero it needed (or a cell shown since, for what this zero told)
+                    todo.append(cell)
+                if positive is not None and cell in hideable and \
+                        (numbers.get(cell, 0) != 0 or (weight > 0) != positive):
+                    options.add(cell)
+        if options:
+            chosen.add(min(options, key=lambda c: (c not in hidden, values.get(c, 0) != 0, _rank(c, values))))
+    return chosen
+
+
 def implied_zeros(zeros):
-    """What a reader takes to be 0 besides ``zeros`` (TableSpec.zero_implies: an activity row's
-    occasions and attendances are 0 together), for cells, unpublished counts, atoms and virtual
-    cells alike."""
-    found, todo = set(), list(zeros)
+    """[(a zero of ``zeros`` or found so, what a reader takes to be 0 with it)] besides ``zeros``
+    (TableSpec.zero_implies: an activity row's occasions and attendances are 0 together), for
+    cells, unpublished counts, atoms and virtual cells alike."""
+    found, todo, seen = [], list(zeros), set(zeros)
     while todo:
         item = todo.pop()
         at = _column_at(item)
@@ -281,8 +367,9 @@ def implied_zeros(zeros):
             continue
         for col in implies(item[col_at]):
             other = (*item[:col_at], col, *item[col_at + 1:])
-            if other not in found and other not in zeros:
-                found.add(other)
+            if other not in seen:
+                seen.add(other)
+                found.append((item, other))
                 todo.append(other)
     return found
 
@@ -309,10 +396,11 @@ def _zero_implies(table_id):
     return getattr(get(table_id), "zero_implies", None) if isinstance(table_id, str) else None
 
 
-def forced_zeros(relations, hidden, values):
+def forced_zeros(relations, hidden, values, why=None):
     """The hidden cells a reader knows to be 0: every one in an equation whose hidden cells all count
     the same way (all parts, or all totals) while its visible cells leave 0 for them; repeated with
-    those known, until no more are found."""
+    those known, until no more are found. ``why`` (a dict) gets, for each, (the equation that forced
+    it, whether the zeros stood with a positive weight in it)."""
     known_zero = set()
     changed = True
     while changed:
@@ -323,20 +411,30 @@ def forced_zeros(relations, hidden, values):
                 continue
             if sum(w * values.get(c, 0) for c, w in equation.items() if c not in hidden or c in known_zero) == 0:
                 known_zero.update(unknown)
+                if why is not None:
+                    for cell in unknown:
+                        why.setdefault(cell, (equation, equation[unknown[0]] > 0))
                 changed = True
     return known_zero
 
 
-def _suppress(values, relations, bounds, primary, fixed, candidates, unknowns, sensitive, numbers, persons=None):
+def _rank(cell, values):
+    """Which visible cell to hide first: a non-total, non-zero, small one."""
+    return (_is_total(cell), values.get(cell, 0) == 0, values.get(cell, 0), repr(cell))
+
+
+def _suppress(values, relations, bounds, primary, fixed, candidates, unknowns, sensitive, numbers, extra=(),
+              persons=None):
+    """``extra``: cells hidden from the start though no small count (``_zero_makers``)."""
     fixed = set(fixed)
     unknowns = set(unknowns)
-    hidden = (set(primary) - fixed) | unknowns
+    hidden = ((set(primary) | set(extra)) - fixed) | unknowns
     allowed = (set(values) if candidates is None else set(candidates)) - fixed
 
-    def rank(cell):  # which visible cell to hide first: a non-total, non-zero, small one
-        return (_is_total(cell), values.get(cell, 0) == 0, values.get(cell, 0), repr(cell))
+    def rank(cell):
+        return _rank(cell, values)
 
-    given_up, public = set(), set()  # public: determined by fixed cells alone
+    given_up, public, certificates = set(), set(), {}  # public: determined by fixed cells alone
     elimination = Elimination(relations, hidden)
     while True:
         changed = False
@@ -363,6 +461,7 @@ def _suppress(values, relations, bounds, primary, fixed, candidates, unknowns, s
                 # publication showing the same count), so there is nothing left to protect.
                 given_up.add(cell)
                 public.add(cell)
+                certificates[cell] = dict(combined)
                 continue
             hidden.add(choices[0])
             elimination.hide(choices[0])  # which changes the certificates: find them again
@@ -370,7 +469,8 @@ def _suppress(values, relations, bounds, primary, fixed, candidates, unknowns, s
             break
         if not changed:
             # revealed: a sensitive unknown or a small count of the report that only fixed cells determine
-            return hidden - unknowns, public - unknowns, (public & unknowns) | (public & set(primary))
+            return (hidden - unknowns, public - unknowns, (public & unknowns) | (public & set(primary)),
+                    certificates)
 
 
 def mask_report(report, threshold):
