@@ -265,6 +265,10 @@ def clean_activity(raw, ctx, error):
     elif total is None and "deltagare_totalt" not in errors:
         err("deltagare_totalt", "antal deltagartillfällen måste anges för en genomförd aktivitet (ett heltal, minst 0).",
             "")
+    elif total == 0 and row["kind"] in ctx.kinds and ctx.kinds[row["kind"]].individual:
+        # A meeting about one person is attended at least by that person; a reader of a publication
+        # takes no attendance for no meeting (masking.implied_zeros), which must then hold.
+        err("deltagare_totalt", f"ett genomfört {ctx.kinds[row['kind']].label.lower()} har minst en deltagare.")
     row["attendees"] = total
     given = [g for g in genders if g is not None]
     row["attendees_women"] = row["attendees_men"] = row["attendees_other"] = None
