@@ -596,9 +596,12 @@ def activity_list_table(ctx):
         }
         table.shares[key] = {"recommend": evaluation.recommend}
         _gender_sums(table, key)
-    # The listed activities are counts (masked only to protect others: counts_persons): an insats's
-    # row of activities_by_intervention minus them is its SIP meetings' count (list_relations).
-    _mark_rows(table, {key for key, _ in rows} if individual else set(), total=False)
+    # The listed activities are measures, never hidden: an insats's row of activities_by_intervention
+    # minus them is its SIP meetings' count (list_relations), and hiding one protected nothing: a
+    # reader has it back as its kind's row of Aktiviteter per typ (a measure) minus the other listed
+    # activities of that kind, or from another publication listing the same activity (found by an
+    # attack, docs/decisions.md "What the attack on the structure found").
+    _mark_rows(table, set(), total=False)
     return table
 
 
