@@ -210,7 +210,8 @@ def read(reports):
     # the atoms the publications show to be 0: fixed at 0 (as _without_known_zeros leaves them out)
     empty = differencing._empty_parts(reports)
     zero = [a for a in {c for e in equations for c in e if c[0] == "atom"}
-            if any(s <= a[5] and a[6] <= e and holds(*a[1:4]) for s, e, holds in empty.get(a[4], ()))]
+            if any(s <= a[5] and a[6] <= e and holds(*a[1:4]) and not any(a[5] <= day <= a[6] for day in besides)
+                   for s, e, holds, besides in empty.get(a[4], ()))]
     equations += [{a: 1} for a in sorted(zero, key=repr)]
     every = {c for e in equations + inequalities for c in e}
     unknowns = sorted((every - set(known)) | hidden, key=repr)

@@ -310,7 +310,7 @@ def test_what_a_publication_shows_was_held_by_nobody_is_a_known_zero(example_ass
     # Novum held SIP meetings in the first half
     for period, part, sip_held in [(D_H2, "finsam-team", False), (D_H1, "novum", True)]:
         zeros = _empty_parts([compute_report(association, *period)])
-        known = lambda *cell: any(holds(*cell) for _, _, holds in zeros.get(part, ()))  # noqa: E731
+        known = lambda *cell: any(holds(*cell) for _, _, holds, _ in zeros.get(part, ()))  # noqa: E731
         assert known("activities", "sip_mote", "count") is not sip_held
         assert known(INDIVIDUAL, "totalt", "count") is not sip_held
         assert known("activities", "seminarium", "count") is sip_held  # the seminars were in September

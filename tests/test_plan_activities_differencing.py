@@ -110,7 +110,7 @@ def test_a_goal_over_two_insatser_does_not_give_one_of_them_away(example_associa
             + _seminars("finsam-team", "2024-03-03", 5) + _sip("aktivitetsplatsen", "2024-03-04", 2)
             + _seminars("aktivitetsplatsen", "2024-03-05", 5))
     h1 = _publish(association, admin, WHOLE, D_H1)
-    assert _shown(h1, "activities_by_intervention", "novum", "count") == 5
+    assert h1 is not None  # published: Novum's row or the goal hidden (both were shown)
     goal = _goal(h1, "two")
     assert not _small((goal, 1), (_shown(h1, "activities_by_intervention", "novum", "count"), -1)), goal
 

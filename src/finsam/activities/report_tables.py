@@ -190,7 +190,7 @@ def _nothing(table, row, col="count"):
     return table is None or row not in table.cells or table.cells[row].get(col) == 0
 
 
-def by_intervention_empty(table, scope):
+def by_intervention_empty(table, scope, names=None):
     """The parts of the scope that held no activity in the period: a row counting 0 occasions (an
     activity is at least one), or none (earlier publications listed only the insatser that held one).
     A reader knows every count of that part in the period is 0. (Taken as known for the new report
@@ -201,7 +201,7 @@ def by_intervention_empty(table, scope):
             yield Empty(part, held_activities)
 
 
-def kinds_empty(table, scope):
+def kinds_empty(table, scope, names=None):
     """A kind absent from the table per kind, or counting 0 occasions, was held by no part of the
     scope in the period (the table lists every kind held and every individual kind); with no
     individual kind held, no part held a SIP meeting. No table (None): the period had no activity."""
@@ -220,7 +220,7 @@ def rows_empty(table_id, always=("totalt",), col="count"):
     is 0 for every part of the scope in the period (found by an attack: a half year without the row
     "fk" in Deltagare per organisation gave away an insats's small fk attendance at SIP meetings in
     the other half, 14 - 10 = 4). No table (None): the period had no activity at all."""
-    def empty(table, scope):
+    def empty(table, scope, names=None):
         held = {row for row in (table.cells if table is not None else ()) if not _nothing(table, row, col)}
 
         def holds(t, row, c):
@@ -736,9 +736,12 @@ def activity_list_table(ctx):
         }
         table.shares[key] = {"recommend": evaluation.recommend}
         _gender_sums(table, key)
-    # The listed activities are counts (masked only to protect others: counts_persons): an insats's
-    # row of activities_by_intervention minus them is its SIP meetings' count (list_relations).
-    _mark_rows(table, {key for key, _ in rows} if individual else set(), total=False)
+    # The listed activities are measures, never hidden: an insats's row of activities_by_intervention
+    # minus them is its SIP meetings' count (list_relations), and hiding one protected nothing: a
+    # reader has it back as its kind's row of Aktiviteter per typ (a measure) minus the other listed
+    # activities of that kind, or from another publication listing the same activity (found by an
+    # attack, docs/decisions.md "What the attack on the structure found").
+    _mark_rows(table, set(), total=False)
     return table
 
 
@@ -770,12 +773,30 @@ def list_relations(ctx, table, rel):
                     ("activities_by_intervention", insats, col))
 
 
+def list_empty(table, scope, names=None):
+    """The list shows every held activity but SIP meetings, with its date and insats: in a stretch
+    of the period without a listed activity of a part, that part's attendances at other activities
+    than SIP meetings (SPLIT_OTHER, per organisation and role) are 0, and a row's attendances there
+    its SIP meetings' (found by an attack: the year's medarbetare 2 and its second half's 0, the
+    year listing nothing but a November seminar, were 2 SIP attendances in the first half). No
+    table (None): the period had no activity at all."""
+    by_name = {name: slug for slug, name in (names or {}).items()}
+    days = {}
+    for cells in (table.cells.values() if table is not None else ()):
+        name = cells.get("intervention")
+        part = OWN if name == "Förbundet" else by_name.get(name)  # None: a name the report does not know
+        days.setdefault(part, set()).add(datetime.date.fromisoformat(cells["date"]))
+    for part in scope:
+        yield Empty(part, lambda table_id, row, col: table_id == SPLIT_OTHER,
+                    besides=tuple(sorted(days.get(part, set()) | days.get(None, set()))))
+
+
 ACTIVITY_LIST = register(TableSpec(
     id="activity_list", title="Aktivitetsförteckning", family=FAMILY, order=407, population="activities",
     source="activities", build=activity_list_table, reads=READS,
     column_kinds={"date": TEXT, "kind": TEXT, "title": TEXT, "intervention": TEXT, "mean_rating": MEASURE,
                   "recommend": SHARE},
-    decompose=ADDITIVE_CELLS, own_part=True, refuses_when_revealed=True,
+    decompose=ADDITIVE_CELLS, own_part=True, refuses_when_revealed=True, empty=list_empty,
     relations=list_relations, counts_persons=False,  # SIP meetings are never listed
     zero_implies=ACTIVITY_ZEROS,
 ))

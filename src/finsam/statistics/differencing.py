@@ -218,10 +218,10 @@ class _Pseudo:
 
 
 def _empty_parts(reports):
-    """{part: [(first day, last day, holds)]}: what the publications (and the new report) show was
-    0 (``TableSpec.empty``): the atoms of that part over stretches of that period whose (table, row,
-    col) ``holds``. The new report's are taken as the reader will see them (a count hidden later
-    would only make the reader know less)."""
+    """{part: [(first day, last day, holds, besides)]}: what the publications (and the new report)
+    show was 0 (``TableSpec.empty``): the atoms of that part over stretches of that period whose
+    (table, row, col) ``holds``, but for a stretch holding a day of ``besides``. The new report's are
+    taken as the reader will see them (a count hidden later would only make the reader know less)."""
     empty = {}
     for r in reports:
         shown = [(tables.get(table.id), table) for table in r.tables]
@@ -230,8 +230,8 @@ def _empty_parts(reports):
         shown += [(spec, None) for spec in tables.specs() if spec.source in missing]
         for spec, table in shown:
             if spec and getattr(spec, "empty", None):
-                for known in spec.empty(table, _parts(spec, _scope(r))):
-                    empty.setdefault(known.part, []).append((r.date_from, r.date_to, known.holds))
+                for known in spec.empty(table, _parts(spec, _scope(r)), r.intervention_names):
+                    empty.setdefault(known.part, []).append((r.date_from, r.date_to, known.holds, known.besides))
     return empty
 
 
@@ -242,7 +242,8 @@ def _without_known_zeros(equations, empty):
 
     def zero(cell):
         return cell[0] == "atom" and any(start <= cell[5] and cell[6] <= end and holds(*cell[1:4])
-                                         for start, end, holds in empty.get(cell[4], ()))
+                                         and not any(cell[5] <= day <= cell[6] for day in besides)
+                                         for start, end, holds, besides in empty.get(cell[4], ()))
 
     result = []
     for equation in equations:

@@ -110,6 +110,9 @@ class Empty:
 
     part: str
     holds: Callable
+    # Days of the period on which the part did have something of what ``holds`` (a listed activity's
+    # date): an atom over a stretch holding one of them is not known to be 0, the others are.
+    besides: tuple = ()
 
 
 # A current count whose new and exited are shown in no table: columns of their own ("col#new").
@@ -176,11 +179,12 @@ class TableSpec:
     # A report of the whole förbund also counts the förbund's own part, in no insats: ``decompose``
     # gets OWN in the scope (differencing.py).
     own_part: bool = False
-    # empty(the built table, scope) -> Empty for each part of the scope the table shows had nothing
-    # to count in the period (differencing.py: those atoms are 0, as the reader knows). The table is
-    # None when the report has no table of the spec's source because that source had no data in the
-    # period (a source registered with register_presence: its tables are then missing, which a
-    # reader reads as every part's 0).
+    # empty(the built table, scope, names) -> Empty for each part of the scope the table shows had
+    # nothing to count in the period (differencing.py: those atoms are 0, as the reader knows);
+    # ``names``: the report's insatser's names by slug (a table naming an insats in a cell). The
+    # table is None when the report has no table of the spec's source because that source had no
+    # data in the period (a source registered with register_presence: its tables are then missing,
+    # which a reader reads as every part's 0).
     empty: Optional[Callable] = None
     # A small count of the table that a new publication gives away through what it shows beyond the
     # cells it may hide (a part or kind with nothing in the period) refuses that publication
