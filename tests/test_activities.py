@@ -557,3 +557,17 @@ def test_shares_read_as_shares_and_only_sip_counts_are_counts(activities_example
     assert {listing.kind(key, col) for key, _ in listing.rows for col in ("count", "attendees_totalt")} == {MEASURE}
     assert not any(c["kind"] == "SIP-möte" for c in listing.cells.values())
     assert report.table("measures").kind("webb_besok", "value") == MEASURE
+
+
+def test_every_tables_denominator_is_named_in_swedish(activities_example, client):
+    """A caption says what a table's shares are of: "(andelar av aktiva deltagare)". The activity
+    and survey tables' denominators showed as codes ("andelar av activities")."""
+    from finsam.reports.formatting import DENOMINATORS
+    from finsam.tenancy.models import User
+
+    report = compute_report(activities_example, *YEAR)
+    assert {t.denominator for t in report.tables if t.denominator} <= set(DENOMINATORS)
+    client.force_login(User.objects.get(username="admin@exempelstad.se"))
+    page = client.get(f"/{activities_example.slug}/rapporter/?period=custom&date_from=2024-01-01&date_to=2024-12-31")
+    assert page.status_code == 200 and "andelar av activities" not in page.content.decode()
+    assert "(andelar av tillfällen eller deltagartillfällen)" in page.content.decode()

@@ -11,6 +11,11 @@ DENOMINATORS = {
     "new": "nya deltagare",
     "exited": "avslutade deltagare",
     "exited_with_support": "avslutade med försörjning registrerad vid inskrivning och avslut",
+    # the other tables' denominators, named in Swedish in their captions (a code was shown)
+    "activities": "tillfällen eller deltagartillfällen",
+    "answers": "svar",
+    "n": "svarande",
+    "population": "tillfrågade",
 }
 MASKED = ".."
 NOT_APPLICABLE = "–"
