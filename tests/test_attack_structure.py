@@ -153,3 +153,27 @@ def test_a_hidden_listed_seminar_is_its_kinds_row_minus_the_other_seminars(examp
             if second is not None:
                 assert not _small(own - april - second), \
                     f"the förbund's SIP meetings' {col} in the first half: {own} - {april} - {second}"
+
+
+def test_a_year_minus_its_first_half_per_organisation_does_not_give_sip_attendances_away(example_association):
+    """IPS psykos: 2 SIP meetings in April (3 and 2 attendances, no organisation or role given);
+    Novum: 2 in July, one with 2 attendances (fk, chefer), one with 1 (none given). No other
+    activity. The first half, then the year: Ej uppdelat of Deltagare per organisation (and per
+    roll) was 5 and 6, so the whole förbund's SIP meetings of the second half had 1 attendance
+    without organisation. The rows of the attendee tables decompose into none, and virtual reports
+    (the year minus its first half) had only the tables' cells, not their SIP parts
+    (activities_split_individual)."""
+    association, admin = example_association
+    _import(association, admin, [("S1", "ips-psykos", "sip_mote", "2024-04-24", 3),
+                                 ("S2", "ips-psykos", "sip_mote", "2024-04-03", 2),
+                                 ("S3", "novum", "sip_mote", "2024-07-12", 2, "fk=2", "chefer=2"),
+                                 ("S4", "novum", "sip_mote", "2024-07-10", 1)])
+    h1, year = _publish(association, admin, H1), _publish(association, admin, Y)
+    assert h1 is not None
+    if year is None:
+        return  # refused
+    assert not year.table("activity_list").cells  # SIP meetings only
+    for table_id in ("attendees_by_organisation", "attendees_by_role"):
+        first, whole = _shown(h1, table_id, "ej_uppdelat", "count"), _shown(year, table_id, "ej_uppdelat", "count")
+        assert not (first is not None and whole is not None and _small(whole - first)), \
+            f"{table_id}: the second half's SIP attendances without a split: {whole} - {first}"

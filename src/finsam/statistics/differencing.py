@@ -152,8 +152,21 @@ def _system(report, linked, bounds, with_new=True):
             atoms = _atoms(r, *cell, bounds)
             if atoms:
                 atom_equations.append(_sum_of((k, *cell), atoms))
+    # the new report's unpublished counts (a row's SIP attendances per organisation and role, a
+    # part's SIP meetings), which virtual reports have too: the attendee tables' rows decompose into
+    # none, so without them the year's ej_uppdelat 6 minus its first half's 5 was the whole
+    # förbund's 1 SIP attendance without organisation in the second half (found by an attack)
+    unpublished_cells = sorted({c for e in masking.equations(report) for c in e
+                                if str(c[0]).startswith(masking.UNPUBLISHED)}, key=repr)
     virtual_cells = _virtual_cells(reports)
     for pseudo in _virtual_reports(reports, bounds):
+        for cell in unpublished_cells:
+            spec = tables.get(cell[0])
+            if not (spec and _parts(spec, _scope(pseudo))):
+                continue
+            atoms = _atoms(pseudo, *cell, bounds)
+            if atoms:
+                atom_equations.append(_sum_of(("virtual", pseudo.key, *cell), atoms))
         for table_id, row, col in virtual_cells:
             spec = tables.get(table_id)
             if not (spec and _parts(spec, _scope(pseudo))):
