@@ -177,3 +177,28 @@ def test_a_year_minus_its_first_half_per_organisation_does_not_give_sip_attendan
         first, whole = _shown(h1, table_id, "ej_uppdelat", "count"), _shown(year, table_id, "ej_uppdelat", "count")
         assert not (first is not None and whole is not None and _small(whole - first)), \
             f"{table_id}: the second half's SIP attendances without a split: {whole} - {first}"
+
+
+def test_a_year_minus_its_first_quarter_is_a_period_too(example_association):
+    """IPS psykos: 2 SIP meetings in February (3 and 2 attendances); Novum: 2 in January (3 each)
+    and 1 in September (3). IPS psykos and Novum's year, then the whole förbund's first half, then
+    its first quarter: Novum's row of Aktiviteter per insats shows 9 attendances in the year and 6
+    in the first quarter, so 3 from April to December (nothing listed). The masking checked each
+    stretch between the publications' bounds (April-June, July-December) and a scope's part of
+    each, not the rest of a period besides a smaller one published."""
+    association, admin = example_association
+    _import(association, admin, [("S1", "ips-psykos", "sip_mote", "2024-02-25", 3),
+                                 ("S2", "ips-psykos", "sip_mote", "2024-02-07", 2),
+                                 ("S3", "novum", "sip_mote", "2024-01-11", 3, "", "chefer=3"),
+                                 ("S4", "novum", "sip_mote", "2024-01-13", 3),
+                                 ("S5", "novum", "sip_mote", "2024-09-21", 3)])
+    year = _publish(association, admin, Y, ("ips-psykos", "novum"))
+    _publish(association, admin, H1)
+    q1 = _publish(association, admin, (D(2024, 1, 1), D(2024, 3, 31)))
+    assert year is not None
+    if q1 is None:
+        return  # refused
+    for col in ("count", "attendees_totalt"):
+        whole, first = (_shown(r, "activities_by_intervention", "novum", col) for r in (year, q1))
+        assert not (whole is not None and first is not None and _small(whole - first)), \
+            f"Novum's SIP meetings' {col} from April to December: {whole} - {first}"

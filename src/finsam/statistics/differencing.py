@@ -270,11 +270,19 @@ def _virtual_reports(reports, bounds):
     real = {(tuple(sorted(_scope(r))), r.date_from, r.date_to) for r in reports}
     scopes = {tuple(sorted(_scope(r))) for r in reports}
     periods = {(r.date_from, r.date_to) for r in reports}
+    # the rest of a period besides a shorter one published with the same first or last day (the year
+    # minus its first quarter: April-December, two stretches once the first half is published too), a
+    # period whose small count is as revealing as a stretch's (found by an attack)
+    periods |= {(b + DAY, d) if a == c else (c, a - DAY) for a, b in periods for c, d in periods
+                if (a, b) != (c, d) and c <= a and b <= d and (a == c or b == d)}
     wanted = set()
     for scope in scopes:
         for start, end in {(r.date_from, r.date_to) for r in reports if tuple(sorted(_scope(r))) == scope}:
             for a, b in _stretches(start, end, bounds):
                 wanted.add((scope, a, b))
+            for a, b in periods:
+                if start <= a and b <= end and (a, b) != (start, end):
+                    wanted.add((scope, a, b))  # a rest within the scope's own period
     if len(scopes) > 1:
         for slug in {s for scope in scopes for s in scope}:
             for start, end in periods:
