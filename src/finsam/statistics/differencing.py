@@ -50,8 +50,9 @@ nowhere else can give nothing away and is dropped first.
 
 What the search gives up (a small count determined by earlier publications' cells alone, with no cell
 of the new report to hide) is checked against what a reader knew before: if only the new report's
-structure (the parts and kinds it shows held nothing, its own relations) completes it,
-``StructureReveals`` names the tables to leave out of the publication (reports/publishing.py).
+structure (the parts and kinds it shows held nothing, its own relations, a 0 it cannot hide) completes
+it, ``StructureReveals`` refuses the publication (reports/publishing.py): leaving tables out told a
+reader as much (docs/decisions.md, "A publication's structure says nothing").
 """
 
 import datetime
