@@ -112,6 +112,10 @@ def test_publish_form_errors_are_shown_in_swedish(exempelstad, people, client):
     response = client.post(reverse("reports:publish", args=["exempelstad"]), {"title": ""})
     page = response.content.decode()
     assert response.status_code == 400 and "period eller insatser saknas" in page
+    # a period that ends before it begins: its error is on a hidden field, so the summary says it
+    response = client.post(reverse("reports:publish", args=["exempelstad"]),
+                           {"title": "Årsredovisning", "date_from": "2024-01-01", "date_to": "2023-12-31"})
+    assert response.status_code == 400 and "period eller insatser saknas" in response.content.decode()
     assert PublishedReport.objects.count() == 0
 
 
