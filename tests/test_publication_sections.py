@@ -49,11 +49,11 @@ def test_analyst_publishes_with_sections_and_the_board_reads_them(exempelstad, p
     ids = {t.id for t in published.report().tables}
     assert {f"{table_id}:{slug}" for table_id in SECTIONED for slug in SLUGS} <= ids
     assert not [t.id for t in published.report().tables if any(c.endswith("_previous") for c, _ in t.columns)]
-    client.post(reverse("reports:publish", args=["exempelstad"]), {
-        "title": "Utan avsnitt", "date_from": "2024-01-01", "date_to": "2024-12-31"})
+    with django_capture_on_commit_callbacks(execute=True):  # every publication is a job
+        client.post(reverse("reports:publish", args=["exempelstad"]), {
+            "title": "Utan avsnitt", "date_from": "2024-01-01", "date_to": "2024-12-31"})
     plain = PublishedReport.objects.get(title="Utan avsnitt")
     assert not plain.has_sections and not [t for t in plain.report().tables if ":" in t.id]
-    assert Job.objects.count() == 1  # without sections: published at once
     client.force_login(people[Role.READER])
     listing = client.get(reverse("reports:published_list", args=["exempelstad"])).content.decode()
     assert listing.count("Ett avsnitt per insats") == 1

@@ -33,13 +33,32 @@ def publish(association, user, period=YEAR, interventions=(), title="Årsredovis
                           title=title, user=user, **kwargs)
 
 
-def test_analyst_publishes_and_the_board_reads_the_frozen_masked_report(exempelstad, people, client):
+@pytest.fixture
+def publish_now(settings, tmp_path, django_capture_on_commit_callbacks):
+    """Posts the publish form and runs its background job once the request commits, as the worker
+    would (tests/test_publish_job.py tests the job page itself): ``publish_now(client, data)``."""
+    settings.FINSAM_JOBS_SYNC = True
+    settings.FINSAM_JOBS_DIR = tmp_path / "jobs"
+
+    def post(client, data, slug="exempelstad"):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(reverse("reports:publish", args=[slug]), data)
+
+    return post
+
+
+def test_analyst_publishes_and_the_board_reads_the_frozen_masked_report(exempelstad, people, client, publish_now):
+    from finsam.jobs.models import Job
+
     client.force_login(people[Role.ANALYST])
-    response = client.post(reverse("reports:publish", args=["exempelstad"]),
-                           {"title": "Årsredovisning 2024", "date_from": "2024-01-01", "date_to": "2024-12-31"})
+    response = publish_now(client, {"title": "Årsredovisning 2024", "date_from": "2024-01-01",
+                                    "date_to": "2024-12-31"})
     published = PublishedReport.objects.get()
-    assert response.status_code == 302 and response.url == reverse("reports:published_detail",
-                                                                   args=["exempelstad", published.pk])
+    job = Job.objects.get()
+    assert response.status_code == 302 and response.url == reverse("jobs:detail", args=["exempelstad", job.pk])
+    assert job.parameters["published_id"] == published.pk
+    detail = reverse("reports:published_detail", args=["exempelstad", published.pk])
+    assert f'href="{detail}">Visa den publicerade rapporten</a>' in client.get(response.url).content.decode()
     assert published.published_by == people[Role.ANALYST] and published.threshold == 5
     client.force_login(people[Role.READER])
     publish(exempelstad, people[Role.ANALYST], interventions=["novum"], title="Novum 2024")
@@ -112,6 +131,10 @@ def test_publish_form_errors_are_shown_in_swedish(exempelstad, people, client):
     response = client.post(reverse("reports:publish", args=["exempelstad"]), {"title": ""})
     page = response.content.decode()
     assert response.status_code == 400 and "period eller insatser saknas" in page
+    # a period that ends before it begins: its error is on a hidden field, so the summary says it
+    response = client.post(reverse("reports:publish", args=["exempelstad"]),
+                           {"title": "Årsredovisning", "date_from": "2024-01-01", "date_to": "2023-12-31"})
+    assert response.status_code == 400 and "period eller insatser saknas" in response.content.decode()
     assert PublishedReport.objects.count() == 0
 
 
@@ -265,13 +288,12 @@ def test_two_publications_at_once_are_masked_one_against_the_other(world):
     assert PublishedReport.objects.filter(replaces=first).count() == 1
 
 
-def test_invisible_characters_are_taken_out_of_titles(exempelstad, people, client):
+def test_invisible_characters_are_taken_out_of_titles(exempelstad, people, client, publish_now):
     client.force_login(people[Role.ANALYST])
-    url = reverse("reports:publish", args=["exempelstad"])
     period = {"date_from": "2024-01-01", "date_to": "2024-12-31"}
-    response = client.post(url, {"title": "\u200b", **period})
+    response = publish_now(client, {"title": "\u200b", **period})
     assert response.status_code == 400 and "Skriv en rubrik som syns." in response.content.decode()
-    client.post(url, {"title": "Årsrapport\u202e4202", **period})
+    publish_now(client, {"title": "Årsrapport\u202e4202", **period})
     assert PublishedReport.objects.get().title == "Årsrapport4202"
 
 

@@ -12,6 +12,9 @@ An app declares its kinds in its own ``<app>/jobs.py``, imported at start-up by 
         job.save_result("deltagare.csv", "text/csv", file_or_bytes, rows=count)
         return "1 200 deltaganden"   # the summary shown when the job is done (Swedish)
 
+A kind whose result is a page, not a file, registers ``link=lambda job: (text, url)`` (or None):
+the job page shows that link once the job is done (reports/jobs.py: the publication).
+
 ``job.access`` is the requester's ``tenancy.permissions.Access`` computed when the job starts; the
 runner has already refused the job if the requester no longer holds ``capability``. Raise
 :class:`JobFailed` with a Swedish message (and row errors) to fail the job with an explanation.
@@ -35,6 +38,10 @@ class JobKind:
     # result holds (e.g. a deltagaransvarig unassigned from an insats since its export ran); the
     # capability alone says nothing about which insatser. None: the capability suffices.
     may_download: Callable | None = None
+    # link(job) -> (Swedish link text, URL) or None: where a job that is done leads, when what it
+    # made is a page rather than a file (a publication). The job page shows it as a plain link:
+    # never a redirect, so that the status a screen reader heard stays where it was.
+    link: Callable | None = None
 
 
 class JobFailed(Exception):
@@ -51,14 +58,14 @@ class JobFailed(Exception):
 KINDS = {}
 
 
-def register(kind_id, *, label, capability, personal_data=True, may_download=None):
+def register(kind_id, *, label, capability, personal_data=True, may_download=None, link=None):
     if capability not in CAPABILITIES:
         raise ValueError(f"Unknown capability {capability!r}")
     if kind_id in KINDS:
         raise ValueError(f"Job kind {kind_id!r} is registered twice")
 
     def decorator(run):
-        KINDS[kind_id] = JobKind(kind_id, label, capability, run, personal_data, may_download)
+        KINDS[kind_id] = JobKind(kind_id, label, capability, run, personal_data, may_download, link)
         return run
 
     return decorator

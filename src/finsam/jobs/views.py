@@ -36,6 +36,11 @@ def _may_download(request, job, kind):
     return kind.may_download is None or kind.may_download(job, request.access)
 
 
+def _link(job, kind):
+    """(text, url) of what a finished job made, when its kind says where that is."""
+    return kind.link(job) if job.state == State.DONE and kind.link is not None else None
+
+
 WAITING_TOO_LONG = datetime.timedelta(minutes=2)
 
 
@@ -72,7 +77,7 @@ def job_detail(request, job_id):
     job, kind = _job(request, job_id)
     return render(request, "jobs/job_detail.html", {
         "job": job, "kind": kind, "status": status_of(job), "retention_days": settings.FINSAM_JOB_RETENTION_DAYS,
-        "may_download": _may_download(request, job, kind),
+        "may_download": _may_download(request, job, kind), "link": _link(job, kind),
     })
 
 

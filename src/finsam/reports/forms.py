@@ -121,11 +121,12 @@ class PublishForm(AccessibleErrorsMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        _check_period(self, cleaned.get("date_from"), cleaned.get("date_to"))
         if any(self.has_error(name) for name in ("date_from", "date_to", "interventions")):
-            # Hidden fields: their own errors are not shown, so say it here.
+            # Hidden fields: their own errors are not shown, so say it here (a period that ends
+            # before it begins included).
             raise forms.ValidationError("Rapportens period eller insatser saknas eller är ogiltiga. "
                                         "Visa rapporten igen och publicera därifrån.")
-        _check_period(self, cleaned.get("date_from"), cleaned.get("date_to"))
         if cleaned.get("replaces") and not cleaned.get("correction", "").strip():
             self.add_error("correction", "Beskriv vad som är rättat när en rapport ersätts.")
         return cleaned

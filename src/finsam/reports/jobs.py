@@ -1,10 +1,17 @@
-"""Report files as background jobs (found by the jobs app at start-up): a big report's PDF or Excel
-file is rendered by `finsam worker` from a ReportFile's parameters, ids only, after the requester's
-rights are checked again (reports/report_files.py; the threshold is REPORT_JOB_CELLS there)."""
+"""The reports' background jobs (found by the jobs app at start-up): a big report's PDF or Excel
+file, rendered by `finsam worker` from a ReportFile's parameters, ids only, after the requester's
+rights are checked again (reports/report_files.py; the threshold is REPORT_JOB_CELLS there); and
+every publication (`publish_report`), which masks the report against the förbund's earlier
+publications, too long for a request."""
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import reverse
 
+from finsam.jobs.models import State
+from finsam.jobs.queue import enqueue
 from finsam.jobs.registry import JobFailed, register
+from finsam.tenancy.models import Association
 
 from .exporters import registry
 from .models import PublishedReport
@@ -48,7 +55,7 @@ register(PUBLISHED_KIND, label="Publicerad rapport som fil", capability="view_pu
          personal_data=False)(render_report_file)
 
 
-# --- publishing with a section per insats ---------------------------------------------------------
+# --- publishing ------------------------------------------------------------------------------------
 
 PUBLISH_KIND = "publish_report"
 
@@ -61,9 +68,28 @@ def publish_parameters(cleaned):
             "correction": cleaned["correction"]}
 
 
+def queue_publication(association, user, cleaned):
+    """The job that publishes the publish form's ``cleaned`` data: a new one, or the user's own
+    queued or running job that publishes the very same (a second click on Publicera, a resent form),
+    so that one form publishes once. Returns (job, whether it was queued now).
+
+    The förbund's row is locked while looking and queuing (on SQLite the IMMEDIATE transaction is
+    that lock), so two such requests at once take turns and the second finds the first's job."""
+    parameters = publish_parameters(cleaned)
+    with transaction.atomic():
+        Association.objects.select_for_update().filter(pk=association.pk).first()
+        unfinished = association.jobs.filter(kind=PUBLISH_KIND, requested_by=user,
+                                             state__in=(State.QUEUED, State.RUNNING)).order_by("pk")
+        same = next((job for job in unfinished if job.parameters == parameters), None)
+        if same is not None:
+            return same, False
+        return enqueue(PUBLISH_KIND, association=association, user=user, parameters=parameters), True
+
+
 def run_publish(job, progress):
-    """A publication with sections (over 30 s against a few earlier ones: docs/performance.md), with
-    the form's checks made again now: the insatser or the report it replaces may have changed."""
+    """Every publication (masking it against the earlier ones takes seconds to minutes:
+    docs/performance.md), with the form's checks made again now: the insatser or the report it
+    replaces may have changed since the request."""
     from .forms import PublishForm
     from .publishing import PublishError, publish_report
 
@@ -85,6 +111,15 @@ def run_publish(job, progress):
     return f"Rapporten ”{published.title}” är publicerad. Du hittar den under Publicerade rapporter."
 
 
+def publication_link(job):
+    """The job page's way to the publication the job made (run_publish records its id)."""
+    published_id = job.parameters.get("published_id")
+    if published_id is None:
+        return None
+    return "Visa den publicerade rapporten", reverse("reports:published_detail",
+                                                    args=[job.association.slug, published_id])
+
+
 # No file: the publication itself is the result, and holds counts only.
 register(PUBLISH_KIND, label="Publicering av rapport", capability="publish_reports",
-         personal_data=False)(run_publish)
+         personal_data=False, link=publication_link)(run_publish)

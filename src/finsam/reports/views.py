@@ -17,8 +17,7 @@ from .describe import describe
 from .exporters import registry as exporters
 from .forms import PublishForm, ReportForm, check_scope, report_scope
 from .html import table_view
-from .jobs import PUBLISH_KIND, kind_of, publish_parameters
-from .publishing import PublishError, publish_report
+from .jobs import kind_of, queue_publication
 from .report_files import ReportFile, in_background, is_big
 
 
@@ -77,26 +76,17 @@ def report_page(request):
 @require_POST
 @association_view("publish_reports")
 def publish(request):
+    """Checks the form here, so that its errors come at once, and publishes in the background:
+    masking against the earlier publications takes seconds to minutes (docs/performance.md). The
+    job page links to the publication when it is done, or says why it was refused."""
     association = request.association
     form = PublishForm(request.POST, association=association)
-    if form.is_valid() and form.cleaned_data["sections"]:
-        # A section per insats multiplies the cells to mask: over 30 s against a few earlier
-        # publications (docs/performance.md), so in the background.
-        job = enqueue(PUBLISH_KIND, association=association, user=request.user,
-                      parameters=publish_parameters(form.cleaned_data))
-        return redirect("jobs:detail", association.slug, job.pk)
-    if form.is_valid():
-        c = form.cleaned_data
-        try:
-            published = publish_report(
-                association, date_from=c["date_from"], date_to=c["date_to"], interventions=c["interventions"],
-                title=c["title"], user=request.user, replaces=c["replaces"], correction=c["correction"])
-        except PublishError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"Rapporten ”{published.title}” är publicerad.")
-            return redirect("reports:published_detail", association.slug, published.pk)
-    return render(request, "reports/publish.html", {"nav": "reports", "form": form}, status=400)
+    if not form.is_valid():
+        return render(request, "reports/publish.html", {"nav": "reports", "form": form}, status=400)
+    job, queued = queue_publication(association, request.user, form.cleaned_data)
+    if not queued:
+        messages.info(request, "Den här publiceringen är redan beställd: här är jobbet som gör den.")
+    return redirect("jobs:detail", association.slug, job.pk)
 
 
 @association_view("view_published_reports")
