@@ -430,3 +430,21 @@ def test_a_listed_seminars_small_count_is_no_person_count(example_association, s
         assert (listed["count"], novum, sip_row) == (1, sip + 1, sip)
     else:
         assert sip_row is None and (novum is None or listed["count"] is None)
+
+
+def test_the_series_table_counts_no_sip_meeting_and_no_person(example_association):
+    """A series holding SIP meetings counts only its other meetings, and none of its numbers is a
+    count: nothing a publication of it shows or leaves out says anything of SIP meetings, which is
+    why it declares no known zeros (``empty``) and masking gives it no atoms."""
+    association, admin = example_association
+    header = b"insats;typ;titel;datum;format;deltagare_totalt;serie;status\n"
+    body = (b"finsam-team;sip_mote;SIP;2024-03-01;fysiskt;2;samordning;\n"
+            b"finsam-team;sip_mote;SIP;2024-04-01;fysiskt;;samordning;installd\n"
+            b"finsam-team;seminarium;Frukost;2024-04-02;fysiskt;;samordning;installd\n"
+            b"finsam-team;seminarium;Frukost;2024-03-02;fysiskt;30;samordning;\n"
+            b"novum;sip_mote;SIP;2024-03-03;fysiskt;3;bara-sip;\n")
+    import_activities(header + body, "a.csv", row_context(Access.for_user(admin, association), today=D(2026, 11, 23)))
+    table = compute_report(association, *YEAR, tables=["activity_series"]).table("activity_series")
+    assert table.cells == {"samordning": {"count": 1, "cancelled": 1, "attendees_totalt": 30}}
+    assert table.measures == {("samordning", col) for col in ("count", "cancelled", "attendees_totalt")}
+    assert table.notes  # says SIP meetings are counted elsewhere

@@ -36,6 +36,11 @@ def activities(start, end, interventions=None, *, kinds=None, series=None, held_
     return list(queryset.order_by("date", "title", "pk"))
 
 
+def held(acts):
+    """Those of ``acts`` that count as held (what ``activities`` keeps unless ``held_only`` is False)."""
+    return [a for a in acts if a.status == codes.HELD]
+
+
 def count(acts):
     return sum(a.occasions for a in acts)
 
@@ -104,7 +109,12 @@ def evaluation(acts):
 
 
 def individual_kinds(association):
-    return {code for code, kind in codes.kinds(association).items() if kind.individual}
+    return individual(codes.kinds(association))
+
+
+def individual(kinds):
+    """The codes of the individual kinds (SIP meetings) among ``kinds`` ({code: codes.Kind})."""
+    return {code for code, kind in kinds.items() if kind.individual}
 
 
 # --- measures ----------------------------------------------------------------------------------------

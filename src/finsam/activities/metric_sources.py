@@ -77,7 +77,7 @@ def resolve_activities(ref, query):
             return figures.count(some) if key == "count" else figures.attendees(some, gender)
 
         value = counted(acts)
-        tied = bool(report_tables.goal_individual_part(ref, query.association))
+        tied = bool(report_tables.goal_individual_part(ref, individual))
         return MetricValue(value, unit, accrual, numerator=value, counts=(value,) if personal else (),
                            known=counted([a for a in acts if a.kind not in individual]) if tied else None,
                            hidden_in_publication=personal and not tied)

@@ -18,6 +18,7 @@ how many the others held.
 """
 
 import datetime
+from functools import cached_property
 
 from finsam.statistics.tables import (
     ADDITIVE, MEASURE, OWN, SHARE, TEXT, Atoms, Chart, Empty, Series, TableSpec, UnpublishedSpec, bar, get, over_scope,
@@ -44,13 +45,52 @@ def has_data(association, date_from, date_to, interventions=None):
             or MeasureValue.objects.filter(association=association).exists())
 
 
-def _held(ctx, start=None, end=None, **kwargs):
-    return figures.activities(start or ctx.period.start, end or ctx.period.end,
-                              ctx.interventions if ctx.filtered else None, **kwargs)
+class _Reads:
+    """What the activity tables and their relations read, once per report: the period's activities of
+    the report's scope and the förbund's kinds. ``ctx`` (statistics.engine.Context) is made for one
+    report's förbund, insatser and period, and a section or the previous period of a report gets a
+    Context of its own (engine.compute_report), so nothing kept here outlives what it was read for."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    @cached_property
+    def activities(self):
+        """Every activity of the period, whatever its status (a series counts its cancelled meetings)."""
+        ctx = self.ctx
+        return figures.activities(ctx.period.start, ctx.period.end, ctx.interventions if ctx.filtered else None,
+                                  held_only=False)
+
+    @cached_property
+    def held(self):
+        return figures.held(self.activities)
+
+    @cached_property
+    def kinds(self):
+        return codes.kinds(self.ctx.association)
+
+    @cached_property
+    def individual(self):
+        return figures.individual(self.kinds)
+
+
+def _reads(ctx):
+    reads = getattr(ctx, "_activity_reads", None)
+    if reads is None:
+        reads = ctx._activity_reads = _Reads(ctx)
+    return reads
+
+
+def _held(ctx):
+    return _reads(ctx).held
 
 
 def _kinds(ctx):
-    return codes.kinds(ctx.association)
+    return _reads(ctx).kinds
+
+
+def _individual(ctx):
+    return _reads(ctx).individual
 
 
 def _kind_label(kinds, code):
@@ -61,12 +101,12 @@ def _kind_label(kinds, code):
 def _personal(ctx):
     """Whether the förbund has an individual kind (SIP meetings): then every row a meeting of that
     kind may count in is a count row, whether one does or not."""
-    return bool(figures.individual_kinds(ctx.association))
+    return bool(_individual(ctx))
 
 
 def _kind_rows(ctx, acts):
     """The kinds of a table per kind: those of ``acts`` and every individual kind (its 0 a count)."""
-    kinds, individual = _kinds(ctx), figures.individual_kinds(ctx.association)
+    kinds, individual = _kinds(ctx), _individual(ctx)
     present = {a.kind for a in acts} | individual
     return [code for code in kinds if code in present] + sorted(present - set(kinds))
 
@@ -216,7 +256,7 @@ def kinds_empty(table, scope, names=None):
 
 def rows_empty(table_id, always=("totalt",), col="count"):
     """``empty`` of a table of rows that count something or nothing (the organisations and roles
-    that attended, the series met, the kinds evaluated): a row it leaves out, or whose ``col`` shows 0,
+    that attended, the kinds evaluated): a row it leaves out, or whose ``col`` shows 0,
     is 0 for every part of the scope in the period (found by an attack: a half year without the row
     "fk" in Deltagare per organisation gave away an insats's small fk attendance at SIP meetings in
     the other half, 14 - 10 = 4). No table (None): the period had no activity at all."""
@@ -263,7 +303,7 @@ def individual_relations(ctx, rel):
     part's meetings of every individual kind to its count: with a part's count known (an insats
     whose only activities are SIP meetings: its row), the others' are the rest. Every part and every
     individual kind, with a meeting or not."""
-    parts, kinds = _parts_of(ctx), sorted(figures.individual_kinds(ctx.association))
+    parts, kinds = _parts_of(ctx), sorted(_individual(ctx))
     for col in ("count", *[f"attendees_{g}" for g in GENDERS]):
         for kind in kinds:
             rel.add([(INDIVIDUAL, f"{part}|{kind}", col) for part in parts], ("activities", kind, col))
@@ -299,7 +339,7 @@ def split_relations(table_id):
     def relations(ctx, table, rel):
         rel.add([(table_id, "totalt", "count")], ("activities", "totalt", "attendees_totalt"))
         rel.add([(table_id, "totalt", "count")], ("activities_by_intervention", "totalt", "attendees_totalt"))
-        individual = figures.individual_kinds(ctx.association)
+        individual = _individual(ctx)
         if not individual:
             return
         rows = [key for key, _ in table.rows if key != "totalt"]
@@ -352,14 +392,13 @@ DAY = datetime.timedelta(days=1)
 GOAL_KEYS = {"count": "count", "attendees": "attendees_{gender}"}
 
 
-def goal_individual_part(ref, association):
+def goal_individual_part(ref, individual):
     """What a goal on activities counts of persons, as ACTIVITY_SPAN's ``what``: [EVERY_INDIVIDUAL]
-    when its kinds include every individual kind of the förbund (or it names none), else the codes
-    of the individual kinds it names; empty when it counts no individual kind, or is not tied (a
-    series filter, an evaluation key)."""
+    when its kinds include every individual kind of the förbund (``individual``, their codes), or it
+    names none, else the codes of the individual kinds it names; empty when it counts no individual
+    kind, or is not tied (a series filter, an evaluation key)."""
     if ref.get("key") not in GOAL_KEYS or ref.get("series"):
         return []
-    individual = figures.individual_kinds(association)
     chosen = individual if ref.get("kinds") is None else individual & set(ref.get("kinds") or ())
     if not chosen:
         return []
@@ -385,7 +424,7 @@ register(UnpublishedSpec(ACTIVITY_SPAN, decompose=goal_span_atoms, own_part=True
 def relate_goal(ctx, ref, interventions, first, last, count, known, rel):
     """MetricSource.relate of the source activities: ``count`` (a plan row's count of ``ref`` over
     ``first``-``last`` for ``interventions``) = the SIP meetings it counts + ``known``."""
-    what = goal_individual_part(ref, ctx.association)
+    what = goal_individual_part(ref, _individual(ctx))
     if not what:
         return
     col = GOAL_KEYS[ref["key"]].format(gender=ref.get("gender") or "totalt")
@@ -395,7 +434,7 @@ def relate_goal(ctx, ref, interventions, first, last, count, known, rel):
     # activities): a part's SIP meetings (INDIVIDUAL) and the SIP row are two ways of counting the
     # same meetings, which the equations tie per publication only (the year's SIP row minus a
     # previous value of its first half was the second half's).
-    kinds = sorted(figures.individual_kinds(ctx.association)) if what == [EVERY_INDIVIDUAL] else []
+    kinds = sorted(_individual(ctx)) if what == [EVERY_INDIVIDUAL] else []
     if kinds:
         _add_once(rel, [_goal_span(scope, k, col, first, last) for k in kinds],
                   _goal_span(scope, EVERY_INDIVIDUAL, col, first, last))
@@ -458,7 +497,7 @@ def _report_cells(ctx, scope, what, col, rel):
 # --- activities: per kind -------------------------------------------------------------------------
 
 def activities_table(ctx):
-    kinds, individual = _kinds(ctx), figures.individual_kinds(ctx.association)
+    kinds, individual = _kinds(ctx), _individual(ctx)
     acts = _held(ctx)
     codes_held = _kind_rows(ctx, acts)
     columns = [("count", "Antal tillfällen"), *[(f, label) for f, label in codes.FORMAT.choices], *ATTENDEE_COLUMNS]
@@ -495,7 +534,7 @@ def _years(ctx):
 
 
 def activities_years_table(ctx):
-    kinds, individual = _kinds(ctx), figures.individual_kinds(ctx.association)
+    kinds, individual = _kinds(ctx), _individual(ctx)
     acts = _held(ctx)
     codes_held = _kind_rows(ctx, acts)
     years = list(_years(ctx))
@@ -558,11 +597,11 @@ ACTIVITIES_BY_INTERVENTION = register(TableSpec(
 # --- series -------------------------------------------------------------------------------------------
 
 def activity_series_table(ctx):
-    individual = figures.individual_kinds(ctx.association)
+    individual = _individual(ctx)
     # SIP meetings (an individual kind) are persons, not meetings of a group: they count in the tables
     # per kind, insats, organisation and role, not per series (a series of SIP meetings would have
     # been a count row only when it held one, which a reader could tell).
-    with_series = [a for a in _held(ctx, held_only=False) if a.series]
+    with_series = [a for a in _reads(ctx).activities if a.series]
     every = [a for a in with_series if a.kind not in individual]
     series = sorted({a.series for a in every})
     labels = {s: [a for a in every if a.series == s][-1].title for s in series}  # the latest title
@@ -585,7 +624,8 @@ def activity_series_table(ctx):
 ACTIVITY_SERIES = register(TableSpec(
     id="activity_series", title="Återkommande möten", family=FAMILY, order=403, population="activities",
     source="activities", build=activity_series_table, reads=READS, chart=bar("count", "Tillfällen", ()),
-    decompose=ADDITIVE_CELLS, own_part=True, refuses_when_revealed=True, empty=rows_empty("activity_series", ()),
+    decompose=ADDITIVE_CELLS, own_part=True, refuses_when_revealed=True,
+    # no ``empty``: its rows are measures (no SIP meeting counts here), none an atom a zero could remove
 ))
 
 
@@ -593,7 +633,7 @@ ACTIVITY_SERIES = register(TableSpec(
 
 def _split_table(spec, field, choices):
     def build(ctx):
-        individual = figures.individual_kinds(ctx.association)
+        individual = _individual(ctx)
         acts = _held(ctx)
         split = [a for a in acts if getattr(a, field)]
         present = {code for a in split for code in getattr(a, field)}
@@ -616,11 +656,8 @@ def _split_table(spec, field, choices):
 
 
 def _organisations(ctx):
-    labels = {}
-    if ctx.association is not None:
-        labels.update({m.code: m.display_name for m in ctx.association.members.all()})
-    labels.update(dict(codes.ORGANISATIONS.choices))
-    return labels
+    """The förbund's members (as the report's Context read them; none nationally), then the other organisations."""
+    return {**ctx.member_names, **dict(codes.ORGANISATIONS.choices)}
 
 
 def _roles(ctx):
@@ -681,7 +718,7 @@ def _evaluation_cells(table, key, evaluation):
 
 
 def activity_evaluations_table(ctx):
-    kinds, individual = _kinds(ctx), figures.individual_kinds(ctx.association)
+    kinds, individual = _kinds(ctx), _individual(ctx)
     acts = [a for a in _held(ctx) if a.answers is not None]
     codes_held = _kind_rows(ctx, acts)
     table = ACTIVITY_EVALUATIONS.table([(c, _kind_label(kinds, c)) for c in codes_held] + [TOTAL],
@@ -716,7 +753,7 @@ LIST_COLUMNS = [("date", "Datum"), ("kind", "Typ"), ("title", "Titel"), ("interv
 
 
 def activity_list_table(ctx):
-    kinds, individual = _kinds(ctx), figures.individual_kinds(ctx.association)
+    kinds, individual = _kinds(ctx), _individual(ctx)
     every = _held(ctx)
     # An individual kind's activities (SIP meetings) are meetings about persons: listed one by one,
     # their number, dates and titles would give away the count that is masked in publication.
@@ -760,7 +797,7 @@ def list_relations(ctx, table, rel):
     """An insats's row of activities_by_intervention = its listed activities + its SIP meetings (a
     count no table shows), for every part of the scope (with no SIP meeting too: a reader does not
     know which had none)."""
-    individual = figures.individual_kinds(ctx.association)
+    individual = _individual(ctx)
     if not individual:
         return
     parts = {part: [] for part in _parts_of(ctx)}
