@@ -53,11 +53,15 @@ of the new report to hide) is checked against what a reader knew before: if only
 structure (the parts and kinds it shows held nothing, its own relations, a 0 it cannot hide) completes
 it, ``StructureReveals`` refuses the publication (reports/publishing.py): leaving tables out told a
 reader as much (docs/decisions.md, "A publication's structure says nothing").
+
+Last, what a reader proves with inequalities too (counts are not negative, a part is at most its
+whole) over every equation unpruned: ``inequalities.hold`` hides more cells of the new report, or
+refuses it in the same way. A first publication gets that check too.
 """
 
 import datetime
 
-from . import masking, tables
+from . import inequalities, masking, tables
 
 DAY = datetime.timedelta(days=1)
 
@@ -83,10 +87,11 @@ def mask_for_publication(report, threshold, earlier):
     linked = _linked(report, earlier)
     for hook in tables.publication_hooks():  # tables that mask themselves (registry.register_publication_hook)
         hook(report, linked, threshold)
-    if not linked:
-        masking.mask_report(report, threshold)
-        return
     bounds = _bounds([report] + linked)
+    if not linked:
+        hidden = masking.protect(report, threshold)
+        masking.apply(report, inequalities.hold(report, [], bounds, hidden, threshold), threshold)
+        return
     system = _system(report, linked, bounds)
     values, relations = system["values"], system["relations"]
     # a small count that counts no persons (a listed seminar's occasions, a total over seminars and
@@ -113,16 +118,19 @@ def mask_for_publication(report, threshold, earlier):
             persons=masking.counts_persons)
         if revealed - known_before:
             raise StructureReveals(revealed - known_before)
-    masking.apply(report, hidden, threshold)
+    # what a reader proves with inequalities too (counts are not negative): more hidden, or refused
+    masking.apply(report, inequalities.hold(report, linked, bounds, hidden, threshold), threshold)
 
 
-def _system(report, linked, bounds, with_new=True):
+def _system(report, linked, bounds, with_new=True, prune=True):
     """The equations a reader of the new report (number 0) and of the linked publications (1, ...)
     writes down, over cells (k, table, row, col), unpublished counts and atoms: {"values" of the
     counts shown or to show, "fixed" (shown by earlier publications), "unknowns", "relations",
     "constants" (the other numbers shown, never hidden: masking.other_numbers)}.
     ``with_new=False``: what the reader knows before the new report is published; its cells are
-    only named sums of their atoms (its relations and the parts it shows to be empty left out)."""
+    only named sums of their atoms (its relations and the parts it shows to be empty left out).
+    ``prune=False``: every equation, also those that tell linear algebra nothing but may bound a
+    count that is not negative (inequalities.py)."""
     reports = [report] + linked
     values, fixed, unknown_cells, constants = {}, set(), set(), {}
     relations, atom_equations = [], []
@@ -177,7 +185,8 @@ def _system(report, linked, bounds, with_new=True):
                 atom_equations.append(_sum_of(("virtual", pseudo.key, table_id, row, col), atoms))
     atom_equations += _chain({a for e in atom_equations for a in e if a[0] == "atom"}, bounds)
     atom_equations = _without_known_zeros(atom_equations, _empty_parts(reports if with_new else linked))
-    atom_equations = _prune(atom_equations)
+    if prune:
+        atom_equations = _prune(atom_equations)
     atoms = {c for e in atom_equations for c in e if c[0] in ("atom", "virtual")}
     relations += atom_equations
     unpublished = {c for e in relations for c in e
