@@ -11,6 +11,7 @@ from finsam.reports.publishing import publish_report
 from finsam.statistics import differencing, inequalities, masking
 from finsam.tenancy.models import Role, RoleAssignment, User
 from tests.reader import findings, read, true_values
+from tests.test_attack_structure import _import, _publish
 
 D = datetime.date
 
@@ -121,3 +122,39 @@ def test_half_years_and_the_year_pin_nothing_for_a_reader_with_inequalities(exem
     assert truth[(0, "flow", "ips-psykos", "exited_annat_ej_angivet")] == 1 and reader.feasible_with(truth)
     exact = {cell: low for cell, (low, high) in findings(reader, 5, truth).items() if low == high}
     assert exact == {}
+
+
+def _reader_bounds(reader, objective):
+    """The least and greatest value of a weighted sum of cells, the visible ones known."""
+    constant = sum(w * reader.known[c] for c, w in objective.items() if c in reader.known)
+    unknown = {c: w for c, w in objective.items() if c not in reader.known}
+    if not unknown:
+        return constant, constant
+    low, high = reader.bounds(unknown)
+    return low + constant, high + constant
+
+
+def test_a_run_of_stretches_nobody_published_gives_no_sip_meeting_away(example_association):
+    """Novum: 1 SIP meeting in June 2023, 5 in November-December. 2023 published (6), then November
+    2023 to February 2024 (5, none in 2024): 2023 minus the winter is January-October 2023, 1 SIP
+    meeting. The winter's plan spans a year earlier cut 2023 on 1 March, so January-October is two
+    stretches (January-February, March-October) of a period nobody published, no virtual report:
+    the search let both publications show their SIP meetings. The check over runs of stretches
+    (inequalities._runs) finds the 1 and hides cells of the winter."""
+    association, admin = example_association
+    _import(association, admin, [("S1", "novum", "sip_mote", "2023-06-12", 3),
+                                 ("S2", "novum", "sip_mote", "2023-11-07", 2),
+                                 ("S3", "novum", "sip_mote", "2023-11-20", 3),
+                                 ("S4", "novum", "sip_mote", "2023-12-13", 3),
+                                 ("S5", "novum", "sip_mote", "2023-12-14", 3),
+                                 ("S6", "novum", "sip_mote", "2023-12-21", 3)])
+    year = _publish(association, admin, (D(2023, 1, 1), D(2023, 12, 31)))
+    winter = _publish(association, admin, (D(2023, 11, 1), D(2024, 2, 29)))
+    assert year is not None and winter is not None  # (a refusal would be safe too; here cells can be hidden)
+    assert D(2023, 3, 1) in differencing._bounds([year, winter])  # the cut that makes two stretches
+    reader = read([year, winter])
+    for table, row, col in [("activities_by_intervention", "novum", "count"),
+                            ("activities_by_intervention", "novum", "attendees_totalt"),
+                            ("activities", "sip_mote", "count"), ("activities", "sip_mote", "attendees_totalt")]:
+        low, high = _reader_bounds(reader, {(0, table, row, col): 1, (1, table, row, col): -1})
+        assert not (low == high and 0 < low < 5), f"January-October 2023's {table} {row} {col}: {low}"

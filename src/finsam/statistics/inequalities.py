@@ -37,7 +37,7 @@ from . import masking
 from .tables import COUNT
 
 EPS = 1e-6
-SAMPLES = 8  # random objectives besides the sum of the unknowns, each way
+SAMPLES = 4  # random objectives besides the sum of the unknowns, each way
 BOX = 1e7  # the points' box only keeps them finite; no count comes near it
 INF = highspy.kHighsInf
 
@@ -139,18 +139,22 @@ class Program:
         if not n:
             return []
         rng = np.random.default_rng(seed)
-        found = []
-        for c in [np.ones(n), -np.ones(n)] + [rng.uniform(-1, 1, n) for _ in range(samples)]:
-            _, highs = self._run(c, boxed=True)
-            found.append(np.array(highs.getSolution().col_value))
-        return found
+        return [self.point(c) for c in [np.ones(n), -np.ones(n)] + [rng.uniform(-1, 1, n) for _ in range(samples)]]
 
-    def bounds(self, item):
-        """(least, greatest) whole value of unknown ``item`` (math.inf when nothing bounds it above),
-        and for each end the relations the solver's proof uses (its dual: non-zero multipliers)."""
+    def point(self, c):
+        """A feasible point where c . x is least (every unknown at most BOX)."""
+        self._build()
+        _, highs = self._run(c, boxed=True)
+        return np.array(highs.getSolution().col_value)
+
+    def bounds(self, target):
+        """(least, greatest) whole value of ``target`` (an unknown, or {unknown: weight} for a sum;
+        math.inf when nothing bounds it above), and for each end the relations the solver's proof
+        uses (its dual: non-zero multipliers)."""
         self._build()
         c = np.zeros(len(self._unknowns))
-        c[self._index[item]] = 1
+        for item, weight in (target.items() if isinstance(target, dict) else [(target, 1)]):
+            c[self._index[item]] += weight
         ends, proofs = [], []
         for sense in (1, -1):
             status, highs = self._run(sense * c, boxed=False)
@@ -168,41 +172,65 @@ class Program:
 
 
 def pinned(program, targets, small, points=None):
-    """{item: value} of the ``targets`` (unknowns of ``program``) that the reader works out exactly
-    to a value for which ``small(value)``, with the proofs: {item: (value, proofs)}."""
-    unknowns = program.unknowns
-    index = {c: i for i, c in enumerate(unknowns)}
-    targets = [t for t in targets if t in index]
-    if not targets:
+    """{target: (value, proofs)} of the ``targets`` that the reader works out exactly to a value for
+    which ``small(value)``: targets are unknowns of ``program``, or {name: {unknown: weight}} for
+    sums (a part's count over several stretches).
+
+    Each target is solved for (two LPs) only if the feasible points leave it a candidate: every
+    point in one whole value or less apart, and a small value among them. Points come from random
+    objectives (``Program.points``), then from the sum of the candidates left, least and greatest,
+    which moves many at once, while that rules any out."""
+    index = {c: i for i, c in enumerate(program.unknowns)}
+    sums = dict(targets) if isinstance(targets, dict) else {t: {t: 1} for t in targets}
+    sums = {name: terms for name, terms in sums.items() if terms and all(t in index for t in terms)}
+    if not sums:
         return {}
     if points is None:
         points = program.points()
-    seen = np.array([[p[index[t]] for t in targets] for p in points])
-    lows, highs = seen.min(axis=0), seen.max(axis=0)
+    seen = {name: [sum(w * p[index[t]] for t, w in terms.items()) for p in points] for name, terms in sums.items()}
+    candidates = [name for name in sums if _candidate(seen[name], small)]
+    while candidates and points:
+        c = np.zeros(len(index))
+        for name in candidates:
+            for t, w in sums[name].items():
+                c[index[t]] += w
+        for sense in (1, -1):
+            point = program.point(sense * c)
+            for name in candidates:
+                seen[name].append(sum(w * point[index[t]] for t, w in sums[name].items()))
+        left = [name for name in candidates if _candidate(seen[name], small)]
+        if len(left) == len(candidates):
+            break
+        candidates = left
     found = {}
-    for item, low, high in zip(targets, lows, highs):
-        if math.ceil(low - EPS) < math.floor(high + EPS):
-            continue  # two whole values: not pinned
-        if not any(small(v) for v in range(math.floor(low + EPS), math.ceil(high - EPS) + 1)):
-            continue  # pinned, if at all, to a value that is no small count
-        least, greatest, proofs = program.bounds(item)
+    for name in candidates:
+        least, greatest, proofs = program.bounds(sums[name])
         if least == greatest and small(least):
-            found[item] = (least, proofs)
+            found[name] = (least, proofs)
     return found
 
 
-def hold(report, linked, bounds, hidden, threshold):
-    """The new report's hidden cells (table, row, col), with more hidden until no count that counts
-    persons is pinned to a small value by a reader using inequalities too. Raises
-    differencing.StructureReveals for counts only what the new report cannot hide pins down."""
-    from . import differencing
+def _candidate(values, small):
+    """Whether a target seen at ``values`` may be pinned to a small value: no two whole values
+    among them, and a small one within one of them."""
+    low, high = min(values), max(values)
+    if math.ceil(low - EPS) < math.floor(high + EPS):
+        return False
+    return any(small(v) for v in range(math.floor(low + EPS), math.ceil(high - EPS) + 1))
 
+
+def hold(report, linked, bounds, hidden, threshold, system):
+    """The new report's hidden cells (table, row, col), with more hidden until no count that counts
+    persons is pinned to a small value by a reader using inequalities too. ``system``: the reader's
+    equations (``differencing._system``). Raises differencing.StructureReveals for counts only
+    what the new report cannot hide pins down."""
     reports = [report] + list(linked)
-    system = differencing._system(report, linked, bounds, prune=False)
     hidden = {(0, *c) for c in hidden}
     known = {**system["constants"], **{c: v for c, v in system["values"].items() if c not in hidden}}
-    program = Program(known, system["relations"], _inequalities(reports), free=_not_counts(reports))
-    targets = [c for c in program.unknowns if c not in program.free and masking.counts_persons(c)]
+    program = Program(known, system["every_relation"], _inequalities(reports), free=_not_counts(reports))
+    targets = {c: {c: 1} for c in program.unknowns if c not in program.free and masking.counts_persons(c)}
+    targets.update({run: terms for run, terms in _runs(system["additive"], bounds, program).items()
+                    if masking.counts_persons(run)})
     hideable = {c for c in system["values"] if c[0] == 0 and c not in hidden}
     more = protect(program, targets, hideable, system["values"], lambda value: 0 < value < threshold,
                    lambda: _before(report, linked, bounds))
@@ -217,10 +245,12 @@ def protect(program, targets, hideable, values, small, before):
     alone. Raises differencing.StructureReveals for counts whose proofs use no hideable cell."""
     from .differencing import StructureReveals
 
+    targets = dict(targets) if isinstance(targets, dict) else {t: {t: 1} for t in targets}
     found = pinned(program, targets, small)
     if found:
         earlier = before()
-        found = {item: f for item, f in found.items() if not (item in earlier and _is_pinned(earlier, item))}
+        found = {item: f for item, f in found.items()
+                 if not (all(t in earlier for t in targets[item]) and _is_pinned(earlier, targets[item]))}
     hideable, more = set(hideable), set()
     while found:
         chosen, stuck = set(), set()
@@ -239,16 +269,44 @@ def protect(program, targets, hideable, values, small, before):
         # hiding more only widens what is feasible: only the counts pinned so far can still be
         again = {}
         for item in found:
-            least, greatest, proofs = program.bounds(item)
+            least, greatest, proofs = program.bounds(targets[item])
             if least == greatest and small(least):
                 again[item] = (least, proofs)
         found = again
     return more
 
 
-def _is_pinned(program, item):
-    least, greatest, _ = program.bounds(item)
+def _is_pinned(program, target):
+    least, greatest, _ = program.bounds(target)
     return least == greatest
+
+
+def _runs(additive, bounds, program):
+    """{("run", table, row, col, part, first day, last day): {atom: 1}}: a part's count over two or
+    more consecutive stretches of time, for the atoms that add up over time (``additive``). A
+    reader sums them as readily as a published period minus another (November 2023 to February
+    2024 published after 2023 made January to October 2023 two stretches of a period nobody
+    published). An additive atom the program does not hold is a known 0 (``_without_known_zeros``)."""
+    from .differencing import DAY
+
+    stretches = list(zip(bounds[:-1], [d - DAY for d in bounds[1:]]))
+    position = {s: i for i, s in enumerate(stretches)}
+    series = {}
+    for atom in additive:
+        i = position.get((atom[5], atom[6]))
+        if i is not None:
+            series.setdefault(atom[1:5], {})[i] = atom
+    runs = {}
+    for key, atoms in sorted(series.items(), key=repr):
+        for i in sorted(atoms):
+            terms, j = {}, i
+            while j in atoms:
+                if atoms[j] in program:
+                    terms[atoms[j]] = 1
+                if j > i and terms:
+                    runs[("run", *key, stretches[i][0], stretches[j][1])] = dict(terms)
+                j += 1
+    return runs
 
 
 def _before(report, linked, bounds):
@@ -256,9 +314,9 @@ def _before(report, linked, bounds):
     as named sums of their atoms."""
     from . import differencing
 
-    system = differencing._system(report, linked, bounds, with_new=False, prune=False)
+    system = differencing._system(report, linked, bounds, with_new=False)
     known = {**system["constants"], **{c: v for c, v in system["values"].items() if c[0] != 0}}
-    return Program(known, system["relations"], _inequalities(linked, first=1), free=_not_counts(linked, first=1))
+    return Program(known, system["every_relation"], _inequalities(linked, first=1), free=_not_counts(linked, first=1))
 
 
 def _inequalities(reports, first=0):

@@ -381,7 +381,7 @@ def _column_at(item):
     cell ("virtual", key, table, row, col)."""
     if not isinstance(item, tuple) or len(item) < 3:
         return None
-    if item[0] == "atom":
+    if item[0] in ("atom", "run"):  # a run: a part's atoms over several stretches (inequalities._runs)
         return 1, 3
     if item[0] == "virtual":
         return 2, 4
