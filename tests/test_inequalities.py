@@ -7,6 +7,7 @@ import datetime
 import numpy as np
 import pytest
 
+from finsam.participants.models import Participation
 from finsam.reports.publishing import publish_report
 from finsam.statistics import differencing, inequalities, masking
 from finsam.tenancy.models import Role, RoleAssignment, User
@@ -158,3 +159,28 @@ def test_a_run_of_stretches_nobody_published_gives_no_sip_meeting_away(example_a
                             ("activities", "sip_mote", "count"), ("activities", "sip_mote", "attendees_totalt")]:
         low, high = _reader_bounds(reader, {(0, table, row, col): 1, (1, table, row, col): -1})
         assert not (low == high and 0 < low < 5), f"January-October 2023's {table} {row} {col}: {low}"
+
+
+def test_an_earlier_publication_the_data_no_longer_give_is_left_out_of_the_check(exempelstad, caplog):
+    """H1 published, then participations starting in February and March removed (a correction),
+    then the year: H1's numbers and the year's data contradict each other (the program has no
+    solution; the check raised an error and the publication failed). Now H1 is left out of the
+    inequality check, which is logged, and the year is published."""
+    analyst = User.objects.create_user("analyst@exempelstad.se")
+    RoleAssignment.objects.create(user=analyst, association=exempelstad, role=Role.ANALYST)
+    publish_report(exempelstad, date_from=D(2024, 1, 1), date_to=D(2024, 6, 30), interventions=[], title="H1",
+                   user=analyst)
+    removed, _ = Participation.objects.filter(association=exempelstad, start_date__gte=D(2024, 2, 1),
+                                              start_date__lte=D(2024, 3, 31)).delete()
+    assert removed > 0
+    with caplog.at_level("INFO", logger="finsam.statistics.inequalities"):
+        year = publish_report(exempelstad, date_from=D(2024, 1, 1), date_to=D(2024, 12, 31), interventions=[],
+                              title="2024", user=analyst)
+    assert year.report().tables
+    assert "1 earlier publications no longer agree with the data" in caplog.text
+
+
+def test_a_program_whose_known_numbers_contradict_it_is_infeasible():
+    a, b, c, T, D_, equations = _bound_pins()
+    assert inequalities.Program({T: 3, D_: 3}, equations, []).feasible()
+    assert not inequalities.Program({T: 3, D_: 5}, equations + [{a: 1, T: -1}], []).feasible()

@@ -28,6 +28,7 @@ whole numbers alone pin (an integer program) may be missed. tests/reader.py is a
 with the same solver, written apart from this code.
 """
 
+import logging
 import math
 
 import highspy
@@ -40,6 +41,8 @@ EPS = 1e-6
 SAMPLES = 4  # random objectives besides the sum of the unknowns, each way
 BOX = 1e7  # the points' box only keeps them finite; no count comes near it
 INF = highspy.kHighsInf
+
+logger = logging.getLogger(__name__)
 
 
 class Program:
@@ -141,6 +144,16 @@ class Program:
         rng = np.random.default_rng(seed)
         return [self.point(c) for c in [np.ones(n), -np.ones(n)] + [rng.uniform(-1, 1, n) for _ in range(samples)]]
 
+    def feasible(self):
+        """Whether the program has a solution: it has unless the known numbers contradict the
+        equations (an earlier publication the data no longer give)."""
+        self._build()
+        if not self._unknowns:
+            return True  # every relation is only known numbers, left out of the program
+        self._highs.changeColsCost(len(self._all), self._all, np.zeros(len(self._all)))
+        self._highs.run()
+        return self._highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+
     def point(self, c):
         """A feasible point where c . x is least (every unknown at most BOX)."""
         self._build()
@@ -223,18 +236,57 @@ def hold(report, linked, bounds, hidden, threshold, system):
     """The new report's hidden cells (table, row, col), with more hidden until no count that counts
     persons is pinned to a small value by a reader using inequalities too. ``system``: the reader's
     equations (``differencing._system``). Raises differencing.StructureReveals for counts only
-    what the new report cannot hide pins down."""
+    what the new report cannot hide pins down.
+
+    An earlier publication whose numbers the data no longer give (a participation registered or
+    removed since) makes the equations contradict each other: the publications that do are left
+    out of this check (``_consistent``; the linear search still counts them), and if the new report
+    contradicts itself (a declaration that is wrong) the check is skipped and logged."""
     reports = [report] + list(linked)
     hidden = {(0, *c) for c in hidden}
-    known = {**system["constants"], **{c: v for c, v in system["values"].items() if c not in hidden}}
-    program = Program(known, system["every_relation"], _inequalities(reports), free=_not_counts(reports))
+    program = _program(system, reports, hidden, set())
+    left_out = set()
+    if not program.feasible():
+        left_out = _consistent(system, reports, hidden)
+        program = _program(system, reports, hidden, left_out)
+        if left_out:
+            logger.info("inequality check of a publication of %s: %d earlier publications no longer agree with "
+                        "the data and are left out of it", report.association, len(left_out))
+        if not program.feasible():
+            logger.error("inequality check of a publication of %s skipped: the report's own relations contradict "
+                         "each other", report.association)
+            return {c[1:] for c in hidden}
     targets = {c: {c: 1} for c in program.unknowns if c not in program.free and masking.counts_persons(c)}
     targets.update({run: terms for run, terms in _runs(system["additive"], bounds, program).items()
                     if masking.counts_persons(run)})
     hideable = {c for c in system["values"] if c[0] == 0 and c not in hidden}
     more = protect(program, targets, hideable, system["values"], lambda value: 0 < value < threshold,
-                   lambda: _before(report, linked, bounds))
+                   lambda: _before(report, linked, bounds, left_out))
     return {c[1:] for c in hidden | more}
+
+
+def _program(system, reports, hidden, left_out):
+    """The reader's program over ``system`` with the new report's ``hidden`` cells unknown, without
+    the relations that name a cell of a publication in ``left_out`` (their numbers, 1, 2, ...)."""
+    known = {**system["constants"], **{c: v for c, v in system["values"].items() if c not in hidden}}
+    relations = [e for e in system["every_relation"] if not _names(e, left_out)]
+    inequalities = [e for e in _inequalities(reports) if not _names(e, left_out)]
+    return Program(known, relations, inequalities, free=_not_counts(reports))
+
+
+def _names(relation, publications):
+    return bool(publications) and any(isinstance(c[0], int) and c[0] in publications for c in relation)
+
+
+def _consistent(system, reports, hidden):
+    """The earlier publications (numbers) to leave out so that the rest agree with the data: each
+    in turn is kept if the program with it and those kept before still has a solution."""
+    every = set(range(1, len(reports)))
+    kept = set()
+    for k in sorted(every):
+        if _program(system, reports, hidden, every - kept - {k}).feasible():
+            kept.add(k)
+    return every - kept
 
 
 def protect(program, targets, hideable, values, small, before):
@@ -249,8 +301,9 @@ def protect(program, targets, hideable, values, small, before):
     found = pinned(program, targets, small)
     if found:
         earlier = before()
-        found = {item: f for item, f in found.items()
-                 if not (all(t in earlier for t in targets[item]) and _is_pinned(earlier, targets[item]))}
+        if earlier.feasible():  # (it is, the data satisfying it, unless a declaration is wrong)
+            found = {item: f for item, f in found.items()
+                     if not (all(t in earlier for t in targets[item]) and _is_pinned(earlier, targets[item]))}
     hideable, more = set(hideable), set()
     while found:
         chosen, stuck = set(), set()
@@ -309,14 +362,16 @@ def _runs(additive, bounds, program):
     return runs
 
 
-def _before(report, linked, bounds):
-    """The reader's program before the new report: earlier publications only, the new report's cells
-    as named sums of their atoms."""
+def _before(report, linked, bounds, left_out):
+    """The reader's program before the new report: earlier publications only (but those
+    ``left_out``), the new report's cells as named sums of their atoms."""
     from . import differencing
 
     system = differencing._system(report, linked, bounds, with_new=False)
     known = {**system["constants"], **{c: v for c, v in system["values"].items() if c[0] != 0}}
-    return Program(known, system["every_relation"], _inequalities(linked, first=1), free=_not_counts(linked, first=1))
+    relations = [e for e in system["every_relation"] if not _names(e, left_out)]
+    inequalities = [e for e in _inequalities(linked, first=1) if not _names(e, left_out)]
+    return Program(known, relations, inequalities, free=_not_counts(linked, first=1))
 
 
 def _inequalities(reports, first=0):
