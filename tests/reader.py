@@ -224,7 +224,7 @@ def read(reports):
 def is_sensitive(cell):
     """Whether a small value of ``cell`` would give a person away (every count but those of a table
     declaring ``counts_persons=False``, as differencing._counts_persons)."""
-    return differencing._counts_persons(cell)
+    return masking.counts_persons(cell)
 
 
 def findings(reader, threshold, truth=None, samples=12, seed=0):

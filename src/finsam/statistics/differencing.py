@@ -53,11 +53,15 @@ of the new report to hide) is checked against what a reader knew before: if only
 structure (the parts and kinds it shows held nothing, its own relations, a 0 it cannot hide) completes
 it, ``StructureReveals`` refuses the publication (reports/publishing.py): leaving tables out told a
 reader as much (docs/decisions.md, "A publication's structure says nothing").
+
+Last, what a reader proves with inequalities too (counts are not negative, a part is at most its
+whole) over every equation unpruned: ``inequalities.hold`` hides more cells of the new report, or
+refuses it in the same way. A first publication gets that check too.
 """
 
 import datetime
 
-from . import masking, tables
+from . import inequalities, masking, tables
 
 DAY = datetime.timedelta(days=1)
 
@@ -83,10 +87,12 @@ def mask_for_publication(report, threshold, earlier):
     linked = _linked(report, earlier)
     for hook in tables.publication_hooks():  # tables that mask themselves (registry.register_publication_hook)
         hook(report, linked, threshold)
-    if not linked:
-        masking.mask_report(report, threshold)
-        return
     bounds = _bounds([report] + linked)
+    if not linked:
+        hidden = masking.protect(report, threshold)
+        system = _system(report, [], bounds)
+        masking.apply(report, inequalities.hold(report, [], bounds, hidden, threshold, system), threshold)
+        return
     system = _system(report, linked, bounds)
     values, relations = system["values"], system["relations"]
     # a small count that counts no persons (a listed seminar's occasions, a total over seminars and
@@ -113,7 +119,8 @@ def mask_for_publication(report, threshold, earlier):
             persons=masking.counts_persons)
         if revealed - known_before:
             raise StructureReveals(revealed - known_before)
-    masking.apply(report, hidden, threshold)
+    # what a reader proves with inequalities too (counts are not negative): more hidden, or refused
+    masking.apply(report, inequalities.hold(report, linked, bounds, hidden, threshold, system), threshold)
 
 
 def _system(report, linked, bounds, with_new=True):
@@ -122,9 +129,12 @@ def _system(report, linked, bounds, with_new=True):
     counts shown or to show, "fixed" (shown by earlier publications), "unknowns", "relations",
     "constants" (the other numbers shown, never hidden: masking.other_numbers)}.
     ``with_new=False``: what the reader knows before the new report is published; its cells are
-    only named sums of their atoms (its relations and the parts it shows to be empty left out)."""
+    only named sums of their atoms (its relations and the parts it shows to be empty left out).
+    ``every_relation``: the relations before ``_prune``, also those that tell linear algebra nothing
+    but may bound a count that is not negative, and ``additive``: the atoms that add up over time
+    (inequalities.py)."""
     reports = [report] + linked
-    values, fixed, unknown_cells, constants = {}, set(), set(), {}
+    values, fixed, unknown_cells, constants, additive = {}, set(), set(), {}, set()
     relations, atom_equations = [], []
     for k, r in enumerate(reports):
         if k or with_new:
@@ -142,7 +152,7 @@ def _system(report, linked, bounds, with_new=True):
                             fixed.add(cell)
                     else:
                         continue
-                    atoms = _atoms(r, table.id, row, col, bounds)
+                    atoms = _atoms(r, table.id, row, col, bounds, additive)
                     if atoms:
                         atom_equations.append(_sum_of(cell, atoms))
         if not (k or with_new):
@@ -150,7 +160,7 @@ def _system(report, linked, bounds, with_new=True):
         own = masking.equations(r)
         relations += [{(k, *c): v for c, v in e.items()} for e in own]
         for cell in sorted({c for e in own for c in e if str(c[0]).startswith(masking.UNPUBLISHED)}, key=repr):
-            atoms = _atoms(r, *cell, bounds)
+            atoms = _atoms(r, *cell, bounds, additive)
             if atoms:
                 atom_equations.append(_sum_of((k, *cell), atoms))
     # the new report's unpublished counts (a row's SIP attendances per organisation and role, a
@@ -165,25 +175,29 @@ def _system(report, linked, bounds, with_new=True):
             spec = tables.get(cell[0])
             if not (spec and _parts(spec, _scope(pseudo))):
                 continue
-            atoms = _atoms(pseudo, *cell, bounds)
+            atoms = _atoms(pseudo, *cell, bounds, additive)
             if atoms:
                 atom_equations.append(_sum_of(("virtual", pseudo.key, *cell), atoms))
         for table_id, row, col in virtual_cells:
             spec = tables.get(table_id)
             if not (spec and _parts(spec, _scope(pseudo))):
                 continue  # the förbund's own part, of a table that has none
-            atoms = _atoms(pseudo, table_id, row, col, bounds)
+            atoms = _atoms(pseudo, table_id, row, col, bounds, additive)
             if atoms:
                 atom_equations.append(_sum_of(("virtual", pseudo.key, table_id, row, col), atoms))
-    atom_equations += _chain({a for e in atom_equations for a in e if a[0] == "atom"}, bounds)
+    chained = _chain({a for e in atom_equations for a in e if a[0] == "atom"}, bounds)
+    additive.update(a for e in chained for a in e if not _is_current(*a[1:4]))  # its new and exited
+    atom_equations += chained
     atom_equations = _without_known_zeros(atom_equations, _empty_parts(reports if with_new else linked))
+    every_relation = relations + atom_equations
     atom_equations = _prune(atom_equations)
     atoms = {c for e in atom_equations for c in e if c[0] in ("atom", "virtual")}
     relations += atom_equations
     unpublished = {c for e in relations for c in e
                    if isinstance(c[0], int) and str(c[1]).startswith(masking.UNPUBLISHED)}
     return {"values": values, "fixed": fixed, "unknowns": atoms | unknown_cells | unpublished,
-            "relations": relations, "constants": constants}
+            "relations": relations, "constants": constants, "every_relation": every_relation,
+            "additive": additive}
 
 
 def _virtual_cells(reports):
@@ -378,10 +392,12 @@ def _parts(spec, scope):
     return list(scope) if getattr(spec, "own_part", False) else [s for s in scope if s != tables.OWN]
 
 
-def _atoms(report, table_id, row, col, bounds):
+def _atoms(report, table_id, row, col, bounds, additive=None):
     """The atoms ("atom", table, row, col, insats, first day, last day) a cell is the sum of, or None
     for a cell that is no such sum (persons, measures): as the table's declaration decomposes it
-    (``TableSpec.decompose``)."""
+    (``TableSpec.decompose``). ``additive`` (a set) gets those that add up over time (new and
+    exited, not current counts nor a span's own count), whose sums over several stretches are
+    counts too (inequalities.py)."""
     spec = tables.get(table_id)
     parts = _parts(spec, _scope(report)) if spec else []
     if not parts:
@@ -393,12 +409,17 @@ def _atoms(report, table_id, row, col, bounds):
     table_id, row, col = decomposed.table, decomposed.row, decomposed.col
     stretches = _stretches(decomposed.start, decomposed.end, bounds)
     if decomposed.time == tables.ADDITIVE:
-        return [("atom", table_id, row, col, slug, a, b) for slug in decomposed.insatser for a, b in stretches]
+        atoms = [("atom", table_id, row, col, slug, a, b) for slug in decomposed.insatser for a, b in stretches]
+        if additive is not None:
+            additive.update(atoms)
+        return atoms
     if decomposed.time == tables.PERIOD:
         return [("atom", table_id, row, col, slug, decomposed.start, decomposed.end) for slug in decomposed.insatser]
     # Current in a period = current in its first stretch + new in each later one (CHAIN).
     (a, b), later = stretches[0], stretches[1:]
     new = tables.get(table_id).chain.shadow(col, "new")
+    if additive is not None:
+        additive.update(("atom", table_id, row, new, slug, x, y) for slug in decomposed.insatser for x, y in later)
     return [atom for slug in decomposed.insatser for atom in
             [("atom", table_id, row, col, slug, a, b)] + [("atom", table_id, row, new, slug, x, y) for x, y in later]]
 

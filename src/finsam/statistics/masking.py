@@ -28,8 +28,9 @@ masked as counts. A roll-up of plan rows then counts its rows as published (``Ta
 The relations come from the tables (``Table.sums``) and the report (``Report.relations``,
 ``Report.bounds``), declared with the tables (statistics/tables/). ``suppress`` also takes
 cells known from outside and further unknowns: earlier publications (``differencing.py``).
-Not modelled: bounds from inequalities beyond the forced zeros, and zeros that only a sum of several
-equations forces (docs/decisions.md; tests/reader.py finds them with an LP solver).
+Bounds from inequalities beyond the forced zeros, and zeros that only a sum of several equations
+forces, are not modelled here: a publication's last check asks an LP solver (inequalities.py).
+A masked live report (``mask_report``) goes without that check.
 """
 
 import functools
@@ -380,7 +381,7 @@ def _column_at(item):
     cell ("virtual", key, table, row, col)."""
     if not isinstance(item, tuple) or len(item) < 3:
         return None
-    if item[0] == "atom":
+    if item[0] in ("atom", "run"):  # a run: a part's atoms over several stretches (inequalities._runs)
         return 1, 3
     if item[0] == "virtual":
         return 2, 4

@@ -1,0 +1,387 @@
+"""What a reader proves with inequalities: counts are never negative, a part is at most its whole
+(issue 9, class 1).
+
+The masking search (masking.py, differencing.py) hides cells until no hidden count follows from the
+equations by linear algebra, with the zeros a single equation forces. A reader who also uses that
+no count is negative can do more: a shown total of 7 whose parts elsewhere leave room for at most 7
+pins a hidden part down, a sum of several equations can force a zero, a bound can meet a bound. This
+module is the last check of a publication: over the same equations (unpruned: ``_prune`` drops
+equations that say nothing to linear algebra, but they may bound a count), with every publication's
+bounds and every unknown count at least 0, it asks a linear-programming solver (HiGHS) for
+the least and greatest value of each hidden count, unpublished count, atom and virtual cell that
+counts persons. One whose least and greatest whole values meet in a small count (1 to threshold - 1)
+is given away. Then a visible cell of the new report that the solver's proof uses (its dual: the
+equations and bounds with a non-zero multiplier) is hidden too, and so on until nothing is pinned.
+
+A count pinned only by what the new report cannot hide (earlier publications and the new report's
+structure) refuses the publication (``StructureReveals``), unless it was pinned before the new
+report (already public through earlier publications alone).
+
+Two LPs per count would be slow over thousands of atoms, so feasible points come first: the vertices
+where random objectives are least. A count pinned to v has the value v in every feasible point, so
+one that takes values two whole numbers apart in them, or no small value in any of them, needs no LP
+of its own. The points only select; the LPs decide. Hiding more cells only widens what is feasible,
+so a count once found free stays free: only the pinned ones are solved again.
+
+The LP works over real numbers and rounds its bounds inward (counts are whole numbers): a count the
+whole numbers alone pin (an integer program) may be missed. tests/reader.py is an independent reader
+with the same solver, written apart from this code.
+"""
+
+import logging
+import math
+
+import highspy
+import numpy as np
+
+from . import masking
+from .tables import COUNT
+
+EPS = 1e-6
+SAMPLES = 4  # random objectives besides the sum of the unknowns, each way
+BOX = 1e7  # the points' box only keeps them finite; no count comes near it
+INF = highspy.kHighsInf
+
+logger = logging.getLogger(__name__)
+
+
+class Program:
+    """The reader's linear program: ``known`` values, the ``equations`` (each {item: weight}, weighted
+    sum 0) and ``inequalities`` (weighted sum at most 0) over them and the unknowns, and which
+    unknowns are counts (at least 0; ``free``: those that are not).
+
+    Solved with HiGHS through highspy, one model for every objective: each solve starts from the
+    last one's basis (a warm start), ten times faster here than a fresh solve per objective."""
+
+    def __init__(self, known, equations, inequalities, free=()):
+        self.known = dict(known)
+        self.equations = equations
+        self.inequalities = inequalities
+        self.free = set(free)
+        self._highs = None
+
+    def reveal(self, item):
+        """Make ``item`` (known) an unknown: the new report hides it."""
+        del self.known[item]
+        self._highs = None
+
+    def __contains__(self, item):
+        self._build()
+        return item in self._index
+
+    @property
+    def unknowns(self):
+        self._build()
+        return self._unknowns
+
+    def _build(self):
+        if self._highs is not None:
+            return
+        every = {c for e in self.equations for c in e} | {c for e in self.inequalities for c in e}
+        self._unknowns = sorted(every - set(self.known), key=repr)
+        self._index = {c: i for i, c in enumerate(self._unknowns)}
+        rows, cols, data, lower, upper, self._sources = [], [], [], [], [], []
+        for relations, equal in ((self.equations, True), (self.inequalities, False)):
+            for relation in relations:
+                constant, coefficients = 0, {}
+                for item, weight in relation.items():
+                    if item in self._index:
+                        j = self._index[item]
+                        coefficients[j] = coefficients.get(j, 0) + weight
+                    else:
+                        constant += weight * self.known[item]
+                coefficients = {j: w for j, w in coefficients.items() if w}
+                if not coefficients:
+                    continue  # only known numbers: it holds (they are the data's)
+                for j, w in coefficients.items():
+                    rows.append(len(self._sources))
+                    cols.append(j)
+                    data.append(w)
+                lower.append(-float(constant) if equal else -INF)
+                upper.append(-float(constant))
+                self._sources.append(relation)
+        n = len(self._unknowns)
+        order = np.lexsort((rows, cols))  # column-wise, as HiGHS takes the matrix
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = n, len(self._sources)
+        lp.col_cost_ = np.zeros(n)
+        self._lower = np.array([-INF if c in self.free else 0.0 for c in self._unknowns])
+        lp.col_lower_, lp.col_upper_ = self._lower, np.full(n, INF)
+        lp.row_lower_, lp.row_upper_ = np.array(lower, dtype=float), np.array(upper, dtype=float)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = np.searchsorted(np.array(cols, dtype=np.int64)[order], np.arange(n + 1)).astype(np.int32)
+        lp.a_matrix_.index_ = np.array(rows, dtype=np.int32)[order]
+        lp.a_matrix_.value_ = np.array(data, dtype=float)[order]
+        highs = highspy.Highs()
+        highs.setOptionValue("output_flag", False)
+        highs.passModel(lp)
+        self._highs, self._boxed = highs, False
+        self._all = np.arange(n, dtype=np.int32)
+
+    def _run(self, c, boxed):
+        """Minimise c . x over the program (every unknown at most BOX when ``boxed``): (status, the solver)."""
+        highs = self._highs
+        if boxed != self._boxed:
+            upper = np.full(len(self._unknowns), BOX if boxed else INF)
+            lower = np.where(self._lower == -INF, -BOX, self._lower) if boxed else self._lower
+            highs.changeColsBounds(len(self._all), self._all, lower, upper)
+            self._boxed = boxed
+        highs.changeColsCost(len(self._all), self._all, np.asarray(c, dtype=float))
+        highs.run()
+        status = highs.getModelStatus()
+        if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            return "unbounded", highs  # the data satisfy the program: it is feasible
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"the reader's program has no solution: {highs.modelStatusToString(status)}")
+        return "optimal", highs
+
+    def points(self, samples=SAMPLES, seed=0):
+        """Feasible points (arrays over ``unknowns``): vertices of random objectives."""
+        self._build()
+        n = len(self._unknowns)
+        if not n:
+            return []
+        rng = np.random.default_rng(seed)
+        return [self.point(c) for c in [np.ones(n), -np.ones(n)] + [rng.uniform(-1, 1, n) for _ in range(samples)]]
+
+    def feasible(self):
+        """Whether the program has a solution: it has unless the known numbers contradict the
+        equations (an earlier publication the data no longer give)."""
+        self._build()
+        if not self._unknowns:
+            return True  # every relation is only known numbers, left out of the program
+        self._highs.changeColsCost(len(self._all), self._all, np.zeros(len(self._all)))
+        self._highs.run()
+        return self._highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+
+    def point(self, c):
+        """A feasible point where c . x is least (every unknown at most BOX)."""
+        self._build()
+        _, highs = self._run(c, boxed=True)
+        return np.array(highs.getSolution().col_value)
+
+    def bounds(self, target):
+        """(least, greatest) whole value of ``target`` (an unknown, or {unknown: weight} for a sum;
+        math.inf when nothing bounds it above), and for each end the relations the solver's proof
+        uses (its dual: non-zero multipliers)."""
+        self._build()
+        c = np.zeros(len(self._unknowns))
+        for item, weight in (target.items() if isinstance(target, dict) else [(target, 1)]):
+            c[self._index[item]] += weight
+        ends, proofs = [], []
+        for sense in (1, -1):
+            status, highs = self._run(sense * c, boxed=False)
+            if status == "unbounded":
+                ends.append(-sense * math.inf)
+                proofs.append([])
+                continue
+            ends.append(sense * highs.getInfo().objective_function_value)
+            duals = highs.getSolution().row_dual
+            proofs.append([self._sources[i] for i, y in enumerate(duals) if abs(y) > EPS])
+        low, high = ends
+        low = math.ceil(low - EPS) if low != -math.inf else low
+        high = math.floor(high + EPS) if high != math.inf else high
+        return low, high, proofs
+
+
+def pinned(program, targets, small, points=None):
+    """{target: (value, proofs)} of the ``targets`` that the reader works out exactly to a value for
+    which ``small(value)``: targets are unknowns of ``program``, or {name: {unknown: weight}} for
+    sums (a part's count over several stretches).
+
+    Each target is solved for (two LPs) only if the feasible points leave it a candidate: every
+    point in one whole value or less apart, and a small value among them. Points come from random
+    objectives (``Program.points``), then from the sum of the candidates left, least and greatest,
+    which moves many at once, while that rules any out."""
+    index = {c: i for i, c in enumerate(program.unknowns)}
+    sums = dict(targets) if isinstance(targets, dict) else {t: {t: 1} for t in targets}
+    sums = {name: terms for name, terms in sums.items() if terms and all(t in index for t in terms)}
+    if not sums:
+        return {}
+    if points is None:
+        points = program.points()
+    seen = {name: [sum(w * p[index[t]] for t, w in terms.items()) for p in points] for name, terms in sums.items()}
+    candidates = [name for name in sums if _candidate(seen[name], small)]
+    while candidates and points:
+        c = np.zeros(len(index))
+        for name in candidates:
+            for t, w in sums[name].items():
+                c[index[t]] += w
+        for sense in (1, -1):
+            point = program.point(sense * c)
+            for name in candidates:
+                seen[name].append(sum(w * point[index[t]] for t, w in sums[name].items()))
+        left = [name for name in candidates if _candidate(seen[name], small)]
+        if len(left) == len(candidates):
+            break
+        candidates = left
+    found = {}
+    for name in candidates:
+        least, greatest, proofs = program.bounds(sums[name])
+        if least == greatest and small(least):
+            found[name] = (least, proofs)
+    return found
+
+
+def _candidate(values, small):
+    """Whether a target seen at ``values`` may be pinned to a small value: no two whole values
+    among them, and a small one within one of them."""
+    low, high = min(values), max(values)
+    if math.ceil(low - EPS) < math.floor(high + EPS):
+        return False
+    return any(small(v) for v in range(math.floor(low + EPS), math.ceil(high - EPS) + 1))
+
+
+def hold(report, linked, bounds, hidden, threshold, system):
+    """The new report's hidden cells (table, row, col), with more hidden until no count that counts
+    persons is pinned to a small value by a reader using inequalities too. ``system``: the reader's
+    equations (``differencing._system``). Raises differencing.StructureReveals for counts only
+    what the new report cannot hide pins down.
+
+    An earlier publication whose numbers the data no longer give (a participation registered or
+    removed since) makes the equations contradict each other: the publications that do are left
+    out of this check (``_consistent``; the linear search still counts them), and if the new report
+    contradicts itself (a declaration that is wrong) the check is skipped and logged."""
+    reports = [report] + list(linked)
+    hidden = {(0, *c) for c in hidden}
+    program = _program(system, reports, hidden, set())
+    left_out = set()
+    if not program.feasible():
+        left_out = _consistent(system, reports, hidden)
+        program = _program(system, reports, hidden, left_out)
+        if left_out:
+            logger.info("inequality check of a publication of %s: %d earlier publications no longer agree with "
+                        "the data and are left out of it", report.association, len(left_out))
+        if not program.feasible():
+            logger.error("inequality check of a publication of %s skipped: the report's own relations contradict "
+                         "each other", report.association)
+            return {c[1:] for c in hidden}
+    targets = {c: {c: 1} for c in program.unknowns if c not in program.free and masking.counts_persons(c)}
+    targets.update({run: terms for run, terms in _runs(system["additive"], bounds, program).items()
+                    if masking.counts_persons(run)})
+    hideable = {c for c in system["values"] if c[0] == 0 and c not in hidden}
+    more = protect(program, targets, hideable, system["values"], lambda value: 0 < value < threshold,
+                   lambda: _before(report, linked, bounds, left_out))
+    return {c[1:] for c in hidden | more}
+
+
+def _program(system, reports, hidden, left_out):
+    """The reader's program over ``system`` with the new report's ``hidden`` cells unknown, without
+    the relations that name a cell of a publication in ``left_out`` (their numbers, 1, 2, ...)."""
+    known = {**system["constants"], **{c: v for c, v in system["values"].items() if c not in hidden}}
+    relations = [e for e in system["every_relation"] if not _names(e, left_out)]
+    inequalities = [e for e in _inequalities(reports) if not _names(e, left_out)]
+    return Program(known, relations, inequalities, free=_not_counts(reports))
+
+
+def _names(relation, publications):
+    return bool(publications) and any(isinstance(c[0], int) and c[0] in publications for c in relation)
+
+
+def _consistent(system, reports, hidden):
+    """The earlier publications (numbers) to leave out so that the rest agree with the data: each
+    in turn is kept if the program with it and those kept before still has a solution."""
+    every = set(range(1, len(reports)))
+    kept = set()
+    for k in sorted(every):
+        if _program(system, reports, hidden, every - kept - {k}).feasible():
+            kept.add(k)
+    return every - kept
+
+
+def protect(program, targets, hideable, values, small, before):
+    """The cells of ``hideable`` (known to ``program``) to hide so that no count of ``targets`` is
+    pinned to a small value, one per pinned count and round (the first by ``masking._rank``: a
+    non-total, non-zero, small one) among those the solver's proof of either end uses. A count
+    already pinned by ``before()`` (the program of the earlier publications) is public and left
+    alone. Raises differencing.StructureReveals for counts whose proofs use no hideable cell."""
+    from .differencing import StructureReveals
+
+    targets = dict(targets) if isinstance(targets, dict) else {t: {t: 1} for t in targets}
+    found = pinned(program, targets, small)
+    if found:
+        earlier = before()
+        if earlier.feasible():  # (it is, the data satisfying it, unless a declaration is wrong)
+            found = {item: f for item, f in found.items()
+                     if not (all(t in earlier for t in targets[item]) and _is_pinned(earlier, targets[item]))}
+    hideable, more = set(hideable), set()
+    while found:
+        chosen, stuck = set(), set()
+        for item, (_, proofs) in sorted(found.items(), key=repr):
+            options = {c for proof in proofs for relation in proof for c in relation if c in hideable}
+            if options:  # hiding one breaks that proof
+                chosen.add(min(options, key=lambda c: masking._rank(c, values)))
+            else:
+                stuck.add(item)
+        if stuck:
+            raise StructureReveals(stuck)
+        for cell in chosen:
+            program.reveal(cell)
+        hideable -= chosen
+        more |= chosen
+        # hiding more only widens what is feasible: only the counts pinned so far can still be
+        again = {}
+        for item in found:
+            least, greatest, proofs = program.bounds(targets[item])
+            if least == greatest and small(least):
+                again[item] = (least, proofs)
+        found = again
+    return more
+
+
+def _is_pinned(program, target):
+    least, greatest, _ = program.bounds(target)
+    return least == greatest
+
+
+def _runs(additive, bounds, program):
+    """{("run", table, row, col, part, first day, last day): {atom: 1}}: a part's count over two or
+    more consecutive stretches of time, for the atoms that add up over time (``additive``). A
+    reader sums them as readily as a published period minus another (November 2023 to February
+    2024 published after 2023 made January to October 2023 two stretches of a period nobody
+    published). An additive atom the program does not hold is a known 0 (``_without_known_zeros``)."""
+    from .differencing import DAY
+
+    stretches = list(zip(bounds[:-1], [d - DAY for d in bounds[1:]]))
+    position = {s: i for i, s in enumerate(stretches)}
+    series = {}
+    for atom in additive:
+        i = position.get((atom[5], atom[6]))
+        if i is not None:
+            series.setdefault(atom[1:5], {})[i] = atom
+    runs = {}
+    for key, atoms in sorted(series.items(), key=repr):
+        for i in sorted(atoms):
+            terms, j = {}, i
+            while j in atoms:
+                if atoms[j] in program:
+                    terms[atoms[j]] = 1
+                if j > i and terms:
+                    runs[("run", *key, stretches[i][0], stretches[j][1])] = dict(terms)
+                j += 1
+    return runs
+
+
+def _before(report, linked, bounds, left_out):
+    """The reader's program before the new report: earlier publications only (but those
+    ``left_out``), the new report's cells as named sums of their atoms."""
+    from . import differencing
+
+    system = differencing._system(report, linked, bounds, with_new=False)
+    known = {**system["constants"], **{c: v for c, v in system["values"].items() if c[0] != 0}}
+    relations = [e for e in system["every_relation"] if not _names(e, left_out)]
+    inequalities = [e for e in _inequalities(linked, first=1) if not _names(e, left_out)]
+    return Program(known, relations, inequalities, free=_not_counts(linked, first=1))
+
+
+def _inequalities(reports, first=0):
+    """Every publication's bounds (a part at most its whole: ``varav_anonyma``), as weighted sums <= 0."""
+    return [{(k, *part): 1, (k, *whole): -1} for k, r in enumerate(reports, first) for part, whole in r.bounds]
+
+
+def _not_counts(reports, first=0):
+    """The hidden cells of earlier publications that are no counts (nothing keeps them from being
+    negative): the masked cells of a kind other than a count, or of a table that masks itself."""
+    return {(k, table.id, row, col) for k, r in enumerate(reports, first) if k for table in r.tables
+            for row, col in table.masked
+            if table.kind(row, col) != COUNT or masking._own_masking(table.id)}

@@ -1,0 +1,186 @@
+"""What a reader proves with inequalities (statistics/inequalities.py, issue 9, class 1): counts are
+not negative and a part is at most its whole, which pins counts that no equation alone determines
+and no single equation forces to 0."""
+
+import datetime
+
+import numpy as np
+import pytest
+
+from finsam.participants.models import Participation
+from finsam.reports.publishing import publish_report
+from finsam.statistics import differencing, inequalities, masking
+from finsam.tenancy.models import Role, RoleAssignment, User
+from tests.reader import findings, read, true_values
+from tests.test_attack_structure import _import, _publish
+
+D = datetime.date
+
+SMALL = lambda value: 0 < value < 5  # noqa: E731
+
+
+def _bound_pins():
+    """T = a + b (T shown: 3) and a = c + D (D shown: 3): a is at least 3 (c is not negative) and at
+    most 3 (b is not negative), so a = 3, b = c = 0. Two equations, three unknowns: linear algebra
+    determines none, and no single equation forces a zero."""
+    a, b, c = ("atom", "a"), ("atom", "b"), ("atom", "c")
+    T, D = (1, "t", "r", "totalt"), (0, "t", "r", "d")
+    return a, b, c, T, D, [{a: 1, b: 1, T: -1}, {a: 1, c: -1, D: -1}]
+
+
+def test_a_bound_pins_a_count_that_no_equation_determines():
+    a, b, c, T, D, equations = _bound_pins()
+    assert masking.determined(equations, {a, b, c}) == set()
+    assert masking.forced_zeros(equations, {a, b, c}, {T: 3, D: 3}) == set()
+    program = inequalities.Program({T: 3, D: 3}, equations, [])
+    assert program.bounds(a)[:2] == (3, 3)
+    assert set(inequalities.pinned(program, [a, b, c], SMALL)) == {a}  # b and c are pinned too, to 0
+
+
+def test_the_proof_names_the_visible_cell_to_hide():
+    a, b, c, T, D, equations = _bound_pins()
+    program = inequalities.Program({T: 3, D: 3}, equations, [])
+    (value, proofs), = inequalities.pinned(program, [a], SMALL).values()
+    assert value == 3
+    assert any(D in relation for proof in proofs for relation in proof)
+    program.reveal(D)  # the new report hides D: a is anything from 0 to 3
+    assert program.bounds(a)[:2] == (0, 3)
+    assert inequalities.pinned(program, [a], SMALL) == {}
+
+
+def test_a_part_at_most_its_whole_pins_it():
+    """p <= w (varav_anonyma <= its parent) with w + r = 2 and p - s = 2 (r, s counts): w is at most
+    2 and p at least 2, so both are 2, which the equations alone never tell."""
+    p, w, r, s = (0, "t", "varav", "c"), (0, "t", "totalt", "c"), ("atom", "r"), ("atom", "s")
+    W, P = (1, "t", "x", "c"), (1, "t", "y", "c")
+    equations = [{w: 1, r: 1, W: -1}, {p: 1, s: -1, P: -1}]  # w + r = 2, p - s = 2
+    free = inequalities.Program({W: 2, P: 2}, equations, [])
+    assert free.bounds(p)[:2] == (2, float("inf")) and free.bounds(w)[:2] == (0, 2)
+    bounded = inequalities.Program({W: 2, P: 2}, equations, [{p: 1, w: -1}])
+    assert bounded.bounds(p)[:2] == (2, 2) and bounded.bounds(w)[:2] == (2, 2)
+    assert set(inequalities.pinned(bounded, [p, w, r, s], SMALL)) == {p, w}
+
+
+def test_points_only_select_the_lps_decide():
+    """A count that every point shows at one small value but that is not pinned is not reported (the
+    points may all be vertices with the same value); one that points show at two values is never
+    solved for."""
+    a, b, T = ("atom", "a"), ("atom", "b"), (1, "t", "r", "totalt")
+    program = inequalities.Program({T: 4}, [{a: 1, b: 1, T: -1}], [])
+    same = [[1.0, 3.0], [1.0, 3.0]]  # points that happen to agree: a = 1 in both
+    assert inequalities.pinned(program, [a], SMALL, points=[np.array(p) for p in same]) == {}
+    solved = []
+    original = program.bounds
+    program.bounds = lambda item: solved.append(item) or original(item)
+    inequalities.pinned(program, [a, b], SMALL, points=[np.array(p) for p in ([0, 4], [4, 0])])
+    assert solved == []
+
+
+@pytest.mark.parametrize("threshold", [3, 5])
+def test_only_small_counts_are_given_away(threshold):
+    a, b, c, T, D, equations = _bound_pins()
+    program = inequalities.Program({T: 3, D: 3}, equations, [])
+    found = inequalities.pinned(program, [a, b, c], lambda value: 0 < value < threshold)
+    assert set(found) == ({a} if threshold > 3 else set())
+
+
+def _nothing_before():
+    return inequalities.Program({}, [], [])
+
+
+def test_protect_hides_a_visible_cell_of_the_proof():
+    a, b, c, T, D, equations = _bound_pins()
+    program = inequalities.Program({T: 3, D: 3}, equations, [])
+    assert inequalities.protect(program, [a, b, c], {D}, {T: 3, D: 3}, SMALL, _nothing_before) == {D}
+    assert inequalities.pinned(program, [a, b, c], SMALL) == {}
+
+
+def test_a_count_only_earlier_publications_and_structure_pin_refuses():
+    """T and D both shown by earlier publications (nothing of the new report to hide): refused,
+    unless the earlier publications alone pinned it already."""
+    a, b, c, T, D, equations = _bound_pins()
+    with pytest.raises(differencing.StructureReveals) as refused:
+        inequalities.protect(inequalities.Program({T: 3, D: 3}, equations, []), [a, b, c], set(), {T: 3, D: 3},
+                             SMALL, _nothing_before)
+    assert refused.value.revealed == {a}
+    public = lambda: inequalities.Program({T: 3, D: 3}, equations, [])  # noqa: E731
+    program = inequalities.Program({T: 3, D: 3}, equations, [])
+    assert inequalities.protect(program, [a, b, c], {D}, {T: 3, D: 3}, SMALL, public) == set()
+
+
+def test_half_years_and_the_year_pin_nothing_for_a_reader_with_inequalities(exempelstad):
+    """H1, the year and H2 of the test förbund: linear algebra determined nothing, but the
+    independent LP reader (tests/reader.py) pinned IPS psykos's exited of other legal gender in H1
+    at 1 (its H1 publication hid it) with bounds. Now no hidden small count is pinned."""
+    analyst = User.objects.create_user("analyst@exempelstad.se")
+    RoleAssignment.objects.create(user=analyst, association=exempelstad, role=Role.ANALYST)
+    reports = [publish_report(exempelstad, date_from=start, date_to=end, interventions=[], title=f"{start}–{end}",
+                              user=analyst).report()
+               for start, end in [(D(2024, 1, 1), D(2024, 6, 30)), (D(2024, 1, 1), D(2024, 12, 31)),
+                                  (D(2024, 7, 1), D(2024, 12, 31))]]
+    reader = read(reports)
+    truth = true_values(exempelstad, reports, reader)
+    assert truth[(0, "flow", "ips-psykos", "exited_annat_ej_angivet")] == 1 and reader.feasible_with(truth)
+    exact = {cell: low for cell, (low, high) in findings(reader, 5, truth).items() if low == high}
+    assert exact == {}
+
+
+def _reader_bounds(reader, objective):
+    """The least and greatest value of a weighted sum of cells, the visible ones known."""
+    constant = sum(w * reader.known[c] for c, w in objective.items() if c in reader.known)
+    unknown = {c: w for c, w in objective.items() if c not in reader.known}
+    if not unknown:
+        return constant, constant
+    low, high = reader.bounds(unknown)
+    return low + constant, high + constant
+
+
+def test_a_run_of_stretches_nobody_published_gives_no_sip_meeting_away(example_association):
+    """Novum: 1 SIP meeting in June 2023, 5 in November-December. 2023 published (6), then November
+    2023 to February 2024 (5, none in 2024): 2023 minus the winter is January-October 2023, 1 SIP
+    meeting. The winter's plan spans a year earlier cut 2023 on 1 March, so January-October is two
+    stretches (January-February, March-October) of a period nobody published, no virtual report:
+    the search let both publications show their SIP meetings. The check over runs of stretches
+    (inequalities._runs) finds the 1 and hides cells of the winter."""
+    association, admin = example_association
+    _import(association, admin, [("S1", "novum", "sip_mote", "2023-06-12", 3),
+                                 ("S2", "novum", "sip_mote", "2023-11-07", 2),
+                                 ("S3", "novum", "sip_mote", "2023-11-20", 3),
+                                 ("S4", "novum", "sip_mote", "2023-12-13", 3),
+                                 ("S5", "novum", "sip_mote", "2023-12-14", 3),
+                                 ("S6", "novum", "sip_mote", "2023-12-21", 3)])
+    year = _publish(association, admin, (D(2023, 1, 1), D(2023, 12, 31)))
+    winter = _publish(association, admin, (D(2023, 11, 1), D(2024, 2, 29)))
+    assert year is not None and winter is not None  # (a refusal would be safe too; here cells can be hidden)
+    assert D(2023, 3, 1) in differencing._bounds([year, winter])  # the cut that makes two stretches
+    reader = read([year, winter])
+    for table, row, col in [("activities_by_intervention", "novum", "count"),
+                            ("activities_by_intervention", "novum", "attendees_totalt"),
+                            ("activities", "sip_mote", "count"), ("activities", "sip_mote", "attendees_totalt")]:
+        low, high = _reader_bounds(reader, {(0, table, row, col): 1, (1, table, row, col): -1})
+        assert not (low == high and 0 < low < 5), f"January-October 2023's {table} {row} {col}: {low}"
+
+
+def test_an_earlier_publication_the_data_no_longer_give_is_left_out_of_the_check(exempelstad, caplog):
+    """H1 published, then participations starting in February and March removed (a correction),
+    then the year: H1's numbers and the year's data contradict each other (the program has no
+    solution; the check raised an error and the publication failed). Now H1 is left out of the
+    inequality check, which is logged, and the year is published."""
+    analyst = User.objects.create_user("analyst@exempelstad.se")
+    RoleAssignment.objects.create(user=analyst, association=exempelstad, role=Role.ANALYST)
+    publish_report(exempelstad, date_from=D(2024, 1, 1), date_to=D(2024, 6, 30), interventions=[], title="H1",
+                   user=analyst)
+    removed, _ = Participation.objects.filter(association=exempelstad, start_date__gte=D(2024, 2, 1),
+                                              start_date__lte=D(2024, 3, 31)).delete()
+    assert removed > 0
+    with caplog.at_level("INFO", logger="finsam.statistics.inequalities"):
+        year = publish_report(exempelstad, date_from=D(2024, 1, 1), date_to=D(2024, 12, 31), interventions=[],
+                              title="2024", user=analyst)
+    assert year.report().tables
+    assert "1 earlier publications no longer agree with the data" in caplog.text
+
+
+def test_a_program_whose_known_numbers_contradict_it_is_infeasible():
+    a, b, c, T, D_, equations = _bound_pins()
+    assert inequalities.Program({T: 3, D_: 3}, equations, []).feasible()
+    assert not inequalities.Program({T: 3, D_: 5}, equations + [{a: 1, T: -1}], []).feasible()
