@@ -215,3 +215,23 @@ def test_a_groups_exits_by_age_are_not_the_year_minus_the_second_half(demo):
         assert len(exits) > 1  # every insats's part
         low, high = reader.bounds(exits)
         assert not (low == high and 0 < low < 5), f"the förbund's exits aged {age} in H1: {low}"
+
+
+def test_a_solver_that_does_not_finish_refuses_the_publication(exempelstad, monkeypatch, caplog):
+    """A numerical failure of the solver is no leave to publish unchecked: the publication is refused
+    with a Swedish message (and logged), nothing is stored."""
+    from finsam.reports.models import PublishedReport
+    from finsam.reports.publishing import PublishError
+
+    analyst = User.objects.create_user("analyst@exempelstad.se")
+    RoleAssignment.objects.create(user=analyst, association=exempelstad, role=Role.ANALYST)
+
+    def fails(self, c, boxed):
+        raise inequalities.CheckFailed("the solver ended with a numerical error")
+
+    monkeypatch.setattr(inequalities.Program, "_run", fails)
+    with pytest.raises(PublishError, match="kontrollen av att inga små antal kan räknas fram"):
+        publish_report(exempelstad, date_from=D(2024, 1, 1), date_to=D(2024, 6, 30), interventions=[], title="H1",
+                       user=analyst)
+    assert not PublishedReport.objects.filter(association=exempelstad).exists()
+    assert "the inequality check of a publication" in caplog.text

@@ -9,8 +9,8 @@ module is the last check of a publication: over the same equations (unpruned: ``
 equations that say nothing to linear algebra, but they may bound a count), with every publication's
 bounds and every unknown count at least 0, it asks a linear-programming solver (HiGHS) for
 the least and greatest value of each hidden count, unpublished count, atom and virtual cell that
-counts persons. One whose least and greatest whole values meet in a small count (1 to threshold - 1)
-is given away. Then a visible cell of the new report that the solver's proof uses (its dual: the
+counts persons, and of a part's or a group's sum over runs of stretches of time (``_runs``). One
+whose least and greatest whole values meet in a small count (1 to threshold - 1) is given away. Then a visible cell of the new report that the solver's proof uses (its dual: the
 equations and bounds with a non-zero multiplier) is hidden too, and so on until nothing is pinned.
 
 A count pinned only by what the new report cannot hide (earlier publications and the new report's
@@ -18,9 +18,13 @@ structure) refuses the publication (``StructureReveals``), unless it was pinned 
 report (already public through earlier publications alone).
 
 Two LPs per count would be slow over thousands of atoms, so feasible points come first: the vertices
-where random objectives are least. A count pinned to v has the value v in every feasible point, so
-one that takes values two whole numbers apart in them, or no small value in any of them, needs no LP
-of its own. The points only select; the LPs decide. Hiding more cells only widens what is feasible,
+where random objectives are least, then where the sum of the counts still in question is least and
+greatest. A count pinned to v has the value v in every feasible point, so one that takes values two
+whole numbers apart in them, or no small value in any of them, needs no LP of its own. The points
+only select; the LPs decide.
+
+Earlier publications that the data no longer give (a participation registered or removed since)
+contradict the rest: they are left out of this check (``_consistent``, logged). Hiding more cells only widens what is feasible,
 so a count once found free stays free: only the pinned ones are solved again.
 
 The LP works over real numbers and rounds its bounds inward (counts are whole numbers): a count the
@@ -43,6 +47,11 @@ BOX = 1e7  # the points' box only keeps them finite; no count comes near it
 INF = highspy.kHighsInf
 
 logger = logging.getLogger(__name__)
+
+
+class CheckFailed(Exception):
+    """The solver did not finish a program that has a solution (a numerical failure): the check
+    could not be made, so the publication is refused (reports/publishing.py), not made unchecked."""
 
 
 class Program:
@@ -89,7 +98,7 @@ class Program:
                         j = self._index[item]
                         coefficients[j] = coefficients.get(j, 0) + weight
                     else:
-                        constant += weight * self.known[item]
+                        constant += weight * float(self.known[item])  # counts, measures, Decimal amounts
                 coefficients = {j: w for j, w in coefficients.items() if w}
                 if not coefficients:
                     continue  # only known numbers: it holds (they are the data's)
@@ -132,7 +141,7 @@ class Program:
         if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
             return "unbounded", highs  # the data satisfy the program: it is feasible
         if status != highspy.HighsModelStatus.kOptimal:
-            raise RuntimeError(f"the reader's program has no solution: {highs.modelStatusToString(status)}")
+            raise CheckFailed(f"the solver ended with {highs.modelStatusToString(status)}")
         return "optimal", highs
 
     def points(self, samples=SAMPLES, seed=0):
@@ -152,7 +161,10 @@ class Program:
             return True  # every relation is only known numbers, left out of the program
         self._highs.changeColsCost(len(self._all), self._all, np.zeros(len(self._all)))
         self._highs.run()
-        return self._highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        status = self._highs.getModelStatus()
+        if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible):
+            raise CheckFailed(f"the solver ended with {self._highs.modelStatusToString(status)}")
+        return status == highspy.HighsModelStatus.kOptimal
 
     def point(self, c):
         """A feasible point where c . x is least (every unknown at most BOX)."""
