@@ -162,7 +162,9 @@ class Program:
         self._highs.changeColsCost(len(self._all), self._all, np.zeros(len(self._all)))
         self._highs.run()
         status = self._highs.getModelStatus()
-        if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible):
+        # with no objective "infeasible or unbounded" (presolve's answer) is infeasible
+        no = (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible)
+        if status != highspy.HighsModelStatus.kOptimal and status not in no:
             raise CheckFailed(f"the solver ended with {self._highs.modelStatusToString(status)}")
         return status == highspy.HighsModelStatus.kOptimal
 
