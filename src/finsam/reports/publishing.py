@@ -6,16 +6,21 @@ database, and masking against many publications takes seconds); the row is then 
 transaction that first checks that no other publication of the förbund was stored meanwhile. If one
 was, the masking is done again against it too."""
 
+import logging
+
 from django.db import transaction
 
 from finsam.statistics.differencing import StructureReveals, mask_for_publication
 from finsam.statistics.engine import compute_report
+from finsam.statistics.inequalities import CheckFailed
 from finsam.statistics.tables import freeze
 from finsam.tenancy.models import Association
 
 from .models import PublishedReport
 
 ATTEMPTS = 5
+
+logger = logging.getLogger(__name__)
 
 
 class PublishError(Exception):
@@ -59,6 +64,11 @@ def _masked(association, date_from, date_to, interventions, sections, earlier):
         raise PublishError(f"Rapporten kan inte publiceras: tillsammans med tidigare publicerade rapporter skulle "
                            f"den visa {about} som är för små för att publiceras. Välj en annan period eller andra "
                            f"insatser.") from None
+    except CheckFailed:
+        logger.exception("the inequality check of a publication of %s failed", association)
+        raise PublishError("Rapporten kunde inte publiceras: kontrollen av att inga små antal kan räknas fram "
+                           "kunde inte göras klart. Försök igen, och kontakta förbundets systemförvaltare om det "
+                           "händer igen.") from None
     return report
 
 

@@ -9,8 +9,8 @@ module is the last check of a publication: over the same equations (unpruned: ``
 equations that say nothing to linear algebra, but they may bound a count), with every publication's
 bounds and every unknown count at least 0, it asks a linear-programming solver (HiGHS) for
 the least and greatest value of each hidden count, unpublished count, atom and virtual cell that
-counts persons. One whose least and greatest whole values meet in a small count (1 to threshold - 1)
-is given away. Then a visible cell of the new report that the solver's proof uses (its dual: the
+counts persons, and of a part's or a group's sum over runs of stretches of time (``_runs``). One
+whose least and greatest whole values meet in a small count (1 to threshold - 1) is given away. Then a visible cell of the new report that the solver's proof uses (its dual: the
 equations and bounds with a non-zero multiplier) is hidden too, and so on until nothing is pinned.
 
 A count pinned only by what the new report cannot hide (earlier publications and the new report's
@@ -18,9 +18,13 @@ structure) refuses the publication (``StructureReveals``), unless it was pinned 
 report (already public through earlier publications alone).
 
 Two LPs per count would be slow over thousands of atoms, so feasible points come first: the vertices
-where random objectives are least. A count pinned to v has the value v in every feasible point, so
-one that takes values two whole numbers apart in them, or no small value in any of them, needs no LP
-of its own. The points only select; the LPs decide. Hiding more cells only widens what is feasible,
+where random objectives are least, then where the sum of the counts still in question is least and
+greatest. A count pinned to v has the value v in every feasible point, so one that takes values two
+whole numbers apart in them, or no small value in any of them, needs no LP of its own. The points
+only select; the LPs decide.
+
+Earlier publications that the data no longer give (a participation registered or removed since)
+contradict the rest: they are left out of this check (``_consistent``, logged). Hiding more cells only widens what is feasible,
 so a count once found free stays free: only the pinned ones are solved again.
 
 The LP works over real numbers and rounds its bounds inward (counts are whole numbers): a count the
@@ -34,7 +38,7 @@ import math
 import highspy
 import numpy as np
 
-from . import masking
+from . import masking, tables
 from .tables import COUNT
 
 EPS = 1e-6
@@ -43,6 +47,11 @@ BOX = 1e7  # the points' box only keeps them finite; no count comes near it
 INF = highspy.kHighsInf
 
 logger = logging.getLogger(__name__)
+
+
+class CheckFailed(Exception):
+    """The solver did not finish a program that has a solution (a numerical failure): the check
+    could not be made, so the publication is refused (reports/publishing.py), not made unchecked."""
 
 
 class Program:
@@ -89,7 +98,7 @@ class Program:
                         j = self._index[item]
                         coefficients[j] = coefficients.get(j, 0) + weight
                     else:
-                        constant += weight * self.known[item]
+                        constant += weight * float(self.known[item])  # counts, measures, Decimal amounts
                 coefficients = {j: w for j, w in coefficients.items() if w}
                 if not coefficients:
                     continue  # only known numbers: it holds (they are the data's)
@@ -132,7 +141,7 @@ class Program:
         if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
             return "unbounded", highs  # the data satisfy the program: it is feasible
         if status != highspy.HighsModelStatus.kOptimal:
-            raise RuntimeError(f"the reader's program has no solution: {highs.modelStatusToString(status)}")
+            raise CheckFailed(f"the solver ended with {highs.modelStatusToString(status)}")
         return "optimal", highs
 
     def points(self, samples=SAMPLES, seed=0):
@@ -152,7 +161,12 @@ class Program:
             return True  # every relation is only known numbers, left out of the program
         self._highs.changeColsCost(len(self._all), self._all, np.zeros(len(self._all)))
         self._highs.run()
-        return self._highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        status = self._highs.getModelStatus()
+        # with no objective "infeasible or unbounded" (presolve's answer) is infeasible
+        no = (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible)
+        if status != highspy.HighsModelStatus.kOptimal and status not in no:
+            raise CheckFailed(f"the solver ended with {self._highs.modelStatusToString(status)}")
+        return status == highspy.HighsModelStatus.kOptimal
 
     def point(self, c):
         """A feasible point where c . x is least (every unknown at most BOX)."""
@@ -195,31 +209,44 @@ def pinned(program, targets, small, points=None):
     which moves many at once, while that rules any out."""
     index = {c: i for i, c in enumerate(program.unknowns)}
     sums = dict(targets) if isinstance(targets, dict) else {t: {t: 1} for t in targets}
-    sums = {name: terms for name, terms in sums.items() if terms and all(t in index for t in terms)}
-    if not sums:
+    names = [name for name, terms in sums.items() if terms and all(t in index for t in terms)]
+    if not names:
         return {}
     if points is None:
         points = program.points()
-    seen = {name: [sum(w * p[index[t]] for t, w in terms.items()) for p in points] for name, terms in sums.items()}
-    candidates = [name for name in sums if _candidate(seen[name], small)]
+    # every target's value at a point at once: its terms' values, weighted, summed per target
+    columns = np.array([index[t] for name in names for t in sums[name]], dtype=np.int64)
+    weights = np.array([w for name in names for w in sums[name].values()], dtype=float)
+    lengths = [len(sums[name]) for name in names]
+    starts = np.cumsum([0] + lengths[:-1])
+    owner = np.repeat(np.arange(len(names)), lengths)  # the target of each term
+    low, high = np.full(len(names), np.inf), np.full(len(names), -np.inf)
+
+    def see(point):
+        values = np.add.reduceat(point[columns] * weights, starts)
+        np.minimum(low, values, out=low)
+        np.maximum(high, values, out=high)
+
+    def left(among):
+        return [i for i in among if _candidate((low[i], high[i]), small)]
+
+    for point in points:
+        see(point)
+    candidates = left(range(len(names)))
     while candidates and points:
-        c = np.zeros(len(index))
-        for name in candidates:
-            for t, w in sums[name].items():
-                c[index[t]] += w
+        c, terms = np.zeros(len(index)), np.isin(owner, candidates)
+        np.add.at(c, columns[terms], weights[terms])
         for sense in (1, -1):
-            point = program.point(sense * c)
-            for name in candidates:
-                seen[name].append(sum(w * point[index[t]] for t, w in sums[name].items()))
-        left = [name for name in candidates if _candidate(seen[name], small)]
-        if len(left) == len(candidates):
+            see(program.point(sense * c))
+        still = left(candidates)
+        if len(still) == len(candidates):
             break
-        candidates = left
+        candidates = still
     found = {}
-    for name in candidates:
-        least, greatest, proofs = program.bounds(sums[name])
+    for i in candidates:
+        least, greatest, proofs = program.bounds(sums[names[i]])
         if least == greatest and small(least):
-            found[name] = (least, proofs)
+            found[names[i]] = (least, proofs)
     return found
 
 
@@ -242,6 +269,8 @@ def hold(report, linked, bounds, hidden, threshold, system):
     removed since) makes the equations contradict each other: the publications that do are left
     out of this check (``_consistent``; the linear search still counts them), and if the new report
     contradicts itself (a declaration that is wrong) the check is skipped and logged."""
+    from . import differencing
+
     reports = [report] + list(linked)
     hidden = {(0, *c) for c in hidden}
     program = _program(system, reports, hidden, set())
@@ -257,7 +286,9 @@ def hold(report, linked, bounds, hidden, threshold, system):
                          "each other", report.association)
             return {c[1:] for c in hidden}
     targets = {c: {c: 1} for c in program.unknowns if c not in program.free and masking.counts_persons(c)}
-    targets.update({run: terms for run, terms in _runs(system["additive"], bounds, program).items()
+    groups = {tuple(sorted(differencing._scope(r))) for r in reports}
+    groups |= {tuple(sorted(p.interventions)) for p in differencing._virtual_reports(reports, bounds)}
+    targets.update({run: terms for run, terms in _runs(system["additive"], bounds, program, groups).items()
                     if masking.counts_persons(run)})
     hideable = {c for c in system["values"] if c[0] == 0 and c not in hidden}
     more = protect(program, targets, hideable, system["values"], lambda value: 0 < value < threshold,
@@ -334,31 +365,40 @@ def _is_pinned(program, target):
     return least == greatest
 
 
-def _runs(additive, bounds, program):
+def _runs(additive, bounds, program, groups=()):
     """{("run", table, row, col, part, first day, last day): {atom: 1}}: a part's count over two or
-    more consecutive stretches of time, for the atoms that add up over time (``additive``). A
-    reader sums them as readily as a published period minus another (November 2023 to February
-    2024 published after 2023 made January to October 2023 two stretches of a period nobody
-    published). An additive atom the program does not hold is a known 0 (``_without_known_zeros``)."""
-    from .differencing import DAY
+    more consecutive stretches of time, for the atoms that add up over time (``additive``), and a
+    group's (``groups``: the scopes of the publications and of their virtual reports; the part is
+    "a+b") over one or more. A reader sums them as readily as he subtracts a published period from
+    another (November 2023 to February 2024 published after 2023 made January to October 2023 two
+    stretches of a period nobody published). An additive atom the program does not hold is a known
+    0 (``_without_known_zeros``); a run needs an atom of every part in every stretch of it (one
+    that no count names is anything: the sum is not known)."""
+    from .differencing import DAY, _parts
 
     stretches = list(zip(bounds[:-1], [d - DAY for d in bounds[1:]]))
     position = {s: i for i, s in enumerate(stretches)}
-    series = {}
+    series = {}  # (table, row, col) -> {part: {stretch number: atom}}
     for atom in additive:
         i = position.get((atom[5], atom[6]))
         if i is not None:
-            series.setdefault(atom[1:5], {})[i] = atom
+            series.setdefault(atom[1:4], {}).setdefault(atom[4], {})[i] = atom
     runs = {}
-    for key, atoms in sorted(series.items(), key=repr):
-        for i in sorted(atoms):
-            terms, j = {}, i
-            while j in atoms:
-                if atoms[j] in program:
-                    terms[atoms[j]] = 1
-                if j > i and terms:
-                    runs[("run", *key, stretches[i][0], stretches[j][1])] = dict(terms)
-                j += 1
+    for cell, by_part in sorted(series.items(), key=repr):
+        spec = tables.get(cell[0])
+        members = [(part,) for part in sorted(by_part)]
+        members += [tuple(m) for m in {tuple(_parts(spec, list(g))) for g in groups} if len(m) > 1] if spec else []
+        for parts in sorted(set(members)):
+            if any(p not in by_part for p in parts):
+                continue
+            held = set.intersection(*(set(by_part[p]) for p in parts))
+            for i in sorted(held):
+                terms, j = {}, i
+                while j in held:
+                    terms.update({by_part[p][j]: 1 for p in parts if by_part[p][j] in program})
+                    if terms and (j > i or len(parts) > 1):
+                        runs[("run", *cell, "+".join(parts), stretches[i][0], stretches[j][1])] = dict(terms)
+                    j += 1
     return runs
 
 
