@@ -13,7 +13,10 @@ the report's own span, or through the unpublished counts ``~goal_span`` to the a
 ``SPAN_FAMILIES``), so that masking and differencing protect them like any count. A row over
 several insatser counts their sum: the report's cells of each, or one ``~goal_span`` count of them
 all ("a+b"). A unique_individuals row counts persons, no sum: its counts are the persons of its
-scope and span (``flow.PERSONS``), one atom with every unique cell of that scope and span.
+scope and span (``flow.PERSONS``), one atom with every unique cell of that scope and span. A count
+including volumes adds the volumes of its scope and span (a ~goal_span of flow's volym row); a gap
+between women and men shows two shares, whose four counts are cells of the row (GAP_COUNT_COLUMNS)
+tied as those shares' rows are.
 
 The id ``goals`` was the issue-9 table of ``interventions.Goal`` (rows ``<insats>:<year>:<metric>``)
 before the plan became the only store of insats goals. Publications frozen with that table still
@@ -24,7 +27,8 @@ import datetime
 import re
 
 from finsam.statistics import grading, masking, metrics
-from finsam.statistics.participant_metrics import EXIT_SHARES
+from finsam.statistics.masking import PLAN_GAP_COUNTS
+from finsam.statistics.participant_metrics import EXIT_SHARES, GENDER_SHARES
 from finsam.statistics.tables.data import COUNT, MEASURE, SHARE, TEXT
 from finsam.statistics.tables.flow import persons
 from finsam.statistics.tables.registry import (
@@ -60,6 +64,10 @@ PREVIOUS_COUNT_COLUMNS = ("previous_numerator", "previous_denominator")
 # goal on SIP meetings and seminars, its seminars), a measure no column shows, which the relations
 # that tie the rest to the counts of persons name (MetricSource.relate).
 KNOWN_COLUMNS = ("numerator_known", "previous_numerator_known")
+# A gap between women's and men's share shows both shares ("kvinnor 27,3 %, män 59,1 %"), which are
+# counts to a reader who knows a denominator: their numerators and denominators are count cells no
+# column shows (masking.PLAN_GAP_COUNTS), for its result and, "previous_" before them, its previous value.
+GAP_COUNT_COLUMNS = {"kvinna": PLAN_GAP_COUNTS[:2], "man": PLAN_GAP_COUNTS[2:]}
 SMALL_N = 10  # a share of fewer than this many reads as uncertain (the note says so)
 NOTE = ("Resultatet räknas från periodens början till rapportens slut. God: minst målet eller inom 5 procent av det. "
         "Före periodens slut visas status mot det förväntade värdet hittills (I fas, Risk, Ej i fas), inget betyg.")
@@ -90,6 +98,7 @@ def _row(table, key, outcome, percent):
     table.cells[key] = cells
     if value.counts:  # participant (or SIP) counts: masked as counts, tied to the cells they count
         table.cell_kinds.update({(key, "numerator"): COUNT, (key, "denominator"): COUNT})
+        _gap_counts(table, key, value)
     if value.counts or value.known is not None:
         table.plan_rows[key] = outcome
     if value.known is not None and value.numerator is not None:
@@ -112,6 +121,8 @@ def _row(table, key, outcome, percent):
         if prev_value.known is not None and prev_value.numerator is not None:
             cells[KNOWN_COLUMNS[1]] = prev_value.known
             table.cell_kinds[(key, KNOWN_COLUMNS[1])] = MEASURE
+        if prev_value.counts:
+            _gap_counts(table, key, prev_value, "previous_")
     table.goal_masks[key] = _behind(outcome)
     notes = []
     if value.detail.get("manual"):
@@ -136,6 +147,19 @@ def _row(table, key, outcome, percent):
         "expected_to_date": (None if cells["expected_to_date"] is None
                              else texts.number(cells["expected_to_date"], 2)),
     }
+
+
+def _gap_counts(table, key, value, prefix=""):
+    """A gap's counts (GAP_COUNT_COLUMNS): the numerator and denominator of the women's and of the
+    men's share its text shows."""
+    for gender, word in (("kvinna", "women"), ("man", "men")):
+        part = value.detail.get(word)
+        if part is None:
+            continue
+        for col, count in zip(GAP_COUNT_COLUMNS[gender], (part.numerator, part.denominator)):
+            if count is not None:
+                table.cells[key][prefix + col] = count
+                table.cell_kinds[(key, prefix + col)] = COUNT
 
 
 def _behind(outcome):
@@ -370,7 +394,6 @@ def plan_relations(ctx, table, rel):
             rows = sorted(set(scope))
         else:
             continue
-        _previous_span(table, key, outcome, rows, rel)
         if outcome.opening is not None and ref.get("key") == "current_count" and outcome.start == ctx.period.start \
                 and len(rows) == 1:
             # the expected value to date shows the opening (opening + (target - opening) x fraction):
@@ -378,37 +401,69 @@ def plan_relations(ctx, table, rel):
             row = rows[0]
             rel.add([(GOAL_OPENING, row, outcome.start.isoformat()), ("flow", row, "new_totalt")],
                     ("flow", row, "current_totalt"))
-        numerator, denominator = (table.id, key, "numerator"), (table.id, key, "denominator")
-        if table.cells[key]["denominator"] is not None:
-            # a share's numerator is at most its denominator, over any span (a hidden denominator
-            # hides a non-zero numerator: masking.py)
-            rel.bound(numerator, denominator)
-        if (outcome.start, outcome.counted_end) != (ctx.period.start, ctx.period.end):
-            _outside_the_period(ctx, table, key, outcome, rows, rel)
-            continue
-        metric, gender = ref.get("key", ""), ref.get("gender")
-        # the report's totals are the row's own when it is the förbund's or the report's only insatser
-        whole = rows == ["totalt"] or groups == set(rows)
-        if metric == "current_count_incl_volume":
-            # the indicator's own flow's totalt_inkl_volym: the report's, when its scope is the row's
-            if whole:
-                rel.add([numerator], ("flow", "totalt_inkl_volym", "current_totalt"))
-        elif metric.startswith("share_exit_reason:") or metric == "share_work_study_or_further_measures":
-            g = gender or "totalt"
-            # the exits of an exit share are the row's identified exits: its rows of work_or_study
-            # (found by Hypothesis: a share_exit_reason row's visible denominator gave away the
-            # insats's exits that work_or_study and share_work_or_study hid)
-            exited = "exited" + ("" if g == "totalt" else f"_{g}")
-            _same(rel, denominator, [("work_or_study", row, exited) for row in rows])
-            if whole and metric.startswith("share_exit_reason:"):
-                rel.add([numerator], ("exit_reason", metric.split(":", 1)[1], g))
-                rel.add([denominator], ("exit_reason", "totalt", g))
-        elif metric in SAME_CELLS:
-            suffix = f"_{gender}" if gender and SAME_CELLS[metric][0][0] == "work_or_study" else ""
-            for cell, counted in zip((numerator, denominator), SAME_CELLS[metric]):
-                if counted is not None:
-                    _same(rel, cell, [(counted[0], row, counted[1] + suffix) for row in rows])
+        for metric, gender, cols in _count_parts(ref):
+            _tie_counts(ctx, table, key, outcome, rows, rel, metric, gender, cols)
     _span_families(rel)
+
+
+def _count_parts(ref):
+    """[(metric, gender, (numerator column, denominator column))]: what a participants row's counts
+    count. A gap between women and men (its result is no count) shows the counts of two shares:
+    the women's and the men's of its ``of`` (GAP_COUNT_COLUMNS)."""
+    metric = ref.get("key", "")
+    if metric != "gap_women_men":
+        return [(metric, ref.get("gender"), ("numerator", "denominator"))]
+    of = ref.get("of", "")
+    if of in GENDER_SHARES:  # the women's share of a population beside the men's (participant_metrics._gap_part)
+        measure = GENDER_SHARES[of][0]
+        return [(f"share_women_{measure}", None, GAP_COUNT_COLUMNS["kvinna"]),
+                (f"share_men_{measure}", None, GAP_COUNT_COLUMNS["man"])]
+    return [(of, gender, GAP_COUNT_COLUMNS[gender]) for gender in ("kvinna", "man")]
+
+
+def _tie_counts(ctx, table, key, outcome, rows, rel, metric, gender, cols):
+    """Tie the row's counts ``cols`` (numerator and denominator columns) of ``metric`` (of
+    ``gender``) over ``rows`` (flow rows of its insatser, or ["totalt"]) to the report's cells, or
+    to the ~goal_span counts of another span, and its previous value's to those of the span a year
+    earlier."""
+    groups = {slug for slug, _ in ctx.groups}
+    _previous_span(table, key, outcome, rows, rel, metric, gender, tuple(f"previous_{c}" for c in cols))
+    numerator, denominator = ((table.id, key, c) for c in cols)
+    if table.cells[key].get(cols[1]) is not None:
+        # a share's numerator is at most its denominator, over any span (a hidden denominator
+        # hides a non-zero numerator: masking.py)
+        rel.bound(numerator, denominator)
+    if (outcome.start, outcome.counted_end) != (ctx.period.start, ctx.period.end):
+        _outside_the_period(ctx, table, key, outcome, rows, rel, metric, gender, cols)
+        return
+    # the report's totals are the row's own when it is the förbund's or the report's only insatser
+    whole = rows == ["totalt"] or groups == set(rows)
+    if metric == "current_count_incl_volume":
+        # the indicator's own flow's totalt_inkl_volym: the report's, when its scope is the row's;
+        # else its current participations (the rows' cells) + the volumes of its insatser, a count
+        # no table of the report shows (the atoms of their volym rows)
+        if whole:
+            rel.add([numerator], ("flow", "totalt_inkl_volym", "current_totalt"))
+        volumes = _span(_scope_key(rows), "flow", "current_totalt", ctx.period.start, ctx.period.end,
+                        table_row=VOLUMES)
+        rel.add([*(("flow", row, "current_totalt") for row in rows), volumes], numerator)
+        if whole:
+            rel.add([("flow", VOLUMES, "current_totalt")], volumes)
+    elif metric.startswith("share_exit_reason:") or metric == "share_work_study_or_further_measures":
+        g = gender or "totalt"
+        # the exits of an exit share are the row's identified exits: its rows of work_or_study
+        # (found by Hypothesis: a share_exit_reason row's visible denominator gave away the
+        # insats's exits that work_or_study and share_work_or_study hid)
+        exited = "exited" + ("" if g == "totalt" else f"_{g}")
+        _same(rel, denominator, [("work_or_study", row, exited) for row in rows])
+        if whole and metric.startswith("share_exit_reason:"):
+            rel.add([numerator], ("exit_reason", metric.split(":", 1)[1], g))
+            rel.add([denominator], ("exit_reason", "totalt", g))
+    elif metric in SAME_CELLS:
+        suffix = f"_{gender}" if gender and SAME_CELLS[metric][0][0] == "work_or_study" else ""
+        for cell, counted in zip((numerator, denominator), SAME_CELLS[metric]):
+            if counted is not None:
+                _same(rel, cell, [(counted[0], row, counted[1] + suffix) for row in rows])
 
 
 def _related_by_source(ctx, table, key, outcome, rel):
@@ -492,6 +547,7 @@ SPAN_COUNTS = {
 DAY = datetime.timedelta(days=1)
 GOAL_SPAN = f"{UNPUBLISHED}goal_span"  # the id earlier publications' relations use too: keep it
 GOAL_OPENING = f"{UNPUBLISHED}goal_opening"  # (id, row of flow, first day): a current count's opening
+VOLUMES = "volym"  # flow's row of volume counts: a ~goal_span of it counts the volumes of a scope and span
 
 
 def _span(slug, table_id, col, first, last, table_row="totalt"):
@@ -506,7 +562,8 @@ def _span(slug, table_id, col, first, last, table_row="totalt"):
 def _span_atoms(table_id, row, col, scope, start, end):
     slug, table, cell_col, *of_row = row.split("|")
     first, last = (datetime.date.fromisoformat(day) for day in col.split("|"))
-    time = CURRENT if cell_col.startswith("current_") else ADDITIVE
+    # volumes are counted whole when they overlap the span: one atom of the span (flow.flow_atoms)
+    time = PERIOD if of_row == [VOLUMES] else CURRENT if cell_col.startswith("current_") else ADDITIVE
     # an empty insats: the whole förbund, the report's insatser; "a+b": a plan row's insatser a and b
     # (earlier publications' counts name one insats or none)
     return Atoms(table, of_row[0] if of_row else "totalt", cell_col, tuple(slug.split("+")) if slug else tuple(scope),
@@ -522,22 +579,29 @@ def _scope_key(rows):
     return "" if rows == ["totalt"] else "+".join(sorted(rows))
 
 
-def _outside_the_period(ctx, table, key, outcome, rows, rel):
-    """``rows``: the flow rows of the plan row's insatser (or ["totalt"]). A row over several
+def _outside_the_period(ctx, table, key, outcome, rows, rel, metric, gender, cols):
+    """``rows``: the flow rows of the plan row's insatser (or ["totalt"]); ``cols``: the row's
+    numerator and denominator columns counting ``metric`` (of ``gender``). A row over several
     insatser counts the sum of their cells: a ~goal_span count of all of them over the report's span
     stands for that sum, so that its spans' counts are those of its whole scope (their genders and
-    work + studies add up there: _span_families)."""
+    work + studies add up there: _span_families). A count including volumes is the current
+    participations of its span (tied as a current count's) + the volumes of its span."""
     slug = _scope_key(rows)
     first, last = outcome.start, outcome.end
     start, end = ctx.period.start, ctx.period.end
-    gender = outcome.ref.get("gender")
-    for col, counted in zip(("numerator", "denominator"), SPAN_COUNTS.get(outcome.ref.get("key"), (None, None))):
-        if counted is None or table.cells[key][col] is None:
+    counted_cols = SPAN_COUNTS.get(metric, (None, None))
+    planned = [(table.id, key, col) for col in cols]
+    if metric == "current_count_incl_volume" and table.cells[key].get(cols[0]) is not None:
+        current = _span(slug, "flow", "current_totalt", first, outcome.counted_end)
+        rel.add([current, _span(slug, "flow", "current_totalt", first, outcome.counted_end, table_row=VOLUMES)],
+                planned[0])
+        counted_cols, planned = SPAN_COUNTS["current_count"], [current, None]
+    for plan, counted in zip(planned, counted_cols):
+        if counted is None or plan is None or (plan[0] == table.id and table.cells[key].get(plan[2]) is None):
             continue
         table_id, cell_col, time = counted
         if gender and table_id == "work_or_study":
             cell_col = f"{cell_col}_{gender}"
-        plan = (table.id, key, col)
         if len(rows) == 1:
             cell = (table_id, rows[0], cell_col)
         else:  # the report's cells of the row's insatser add up to their count of the report's span
@@ -571,25 +635,29 @@ PREVIOUS_COUNTS = {
 EXITS = ("work_or_study", "exited", ADDITIVE)  # an exit share's denominator: the identified exits
 
 
-def _previous_span(table, key, outcome, rows, rel):
-    """``rows``: the flow rows of the plan row's insatser (or ["totalt"]); its previous counts are
-    their ~goal_span counts a year earlier (of them all: ``_scope_key``)."""
+def _previous_span(table, key, outcome, rows, rel, metric, gender, cols=PREVIOUS_COUNT_COLUMNS):
+    """``rows``: the flow rows of the plan row's insatser (or ["totalt"]); its previous counts
+    (``cols``: numerator and denominator, counting ``metric`` of ``gender``) are their ~goal_span
+    counts a year earlier (of them all: ``_scope_key``)."""
     cells = table.cells[key]
-    if outcome.previous is None or not any(cells.get(c) is not None for c in PREVIOUS_COUNT_COLUMNS):
+    if outcome.previous is None or not any(cells.get(c) is not None for c in cols):
         return
     slug = _scope_key(rows)  # several insatser: one count of them all (their sums hang together there)
     first, last = year_earlier(outcome.start), year_earlier(outcome.counted_end)
-    metric, gender = outcome.ref.get("key", ""), outcome.ref.get("gender")
     counted = PREVIOUS_COUNTS.get(metric)
+    if metric == "current_count_incl_volume" and cells.get(cols[0]) is not None:
+        # the current participations of that span + its volumes (counted whole where they overlap it)
+        rel.add([_span(slug, "flow", "current_totalt", first, last),
+                 _span(slug, "flow", "current_totalt", first, last, table_row=VOLUMES)], (table.id, key, cols[0]))
     if counted is None and (metric.startswith("share_exit_reason:") or metric == "share_work_study_or_further_measures"):
         counted = (None, EXITS)
-        if cells.get("previous_numerator") is not None:
+        if cells.get(cols[0]) is not None:
             # the numerator is exit_reason's cells of its reasons (of its gender) over that span
             reasons = ([metric.split(":", 1)[1]] if metric.startswith("share_exit_reason:")
                        else EXIT_SHARES[metric])
             rel.add([_span(slug, "exit_reason", gender or "totalt", first, last, table_row=code) for code in reasons],
-                    (table.id, key, "previous_numerator"))
-    for col, what in zip(PREVIOUS_COUNT_COLUMNS, counted or (None, None)):
+                    (table.id, key, cols[0]))
+    for col, what in zip(cols, counted or (None, None)):
         if what is None or cells.get(col) is None:
             continue
         table_id, cell_col, _ = what

@@ -21,7 +21,8 @@ again (``_zero_makers``). ``varav_anonyma`` <= its parent: a hidden parent hides
 Shares computed from a hidden count (as numerator or denominator) are hidden too, and so are a
 plan indicator's result, previous value and grade or status when a count behind it is small or
 hidden (``_mask_plan_rows``; the previous value's numerator and denominator are count cells of the
-row, ``previous_numerator`` and ``previous_denominator``, tied to the span a year earlier), and a
+row, ``previous_numerator`` and ``previous_denominator``, tied to the span a year earlier, and a gap
+between women's and men's share has the counts of both shares: ``PLAN_GAP_COUNTS``), and a
 mean or median over a hidden count (``Table.measure_of``). Other measures and amounts are never
 masked as counts. A roll-up of plan rows then counts its rows as published (``Table.recount``).
 
@@ -533,9 +534,14 @@ def apply(report, hidden, threshold):
 # work_or_study), which made the masking claim to hide what anyone could read.
 PLAN_RESULT_COLUMNS = ("result", "previous", "expected_to_date", "grade", "status")
 PLAN_RESULT_TEXTS = ("result", "previous", "grade", "status", "expected_to_date", "note")  # the note names an opening
+# The counts behind a gap between women's and men's share (plans/report_tables.py): the two shares'
+# numerators and denominators, which its text shows as shares ("kvinnor 27,3 %, män 59,1 %": counts to
+# a reader who knows a denominator); cells no column shows, hidden with the result, and a hidden one
+# hides it.
+PLAN_GAP_COUNTS = ("numerator_kvinna", "denominator_kvinna", "numerator_man", "denominator_man")
 # The counts behind the previous value (plans/report_tables.py: cells no column shows, tied to the span a
-# year earlier); hidden with the previous value, and a hidden one hides it.
-PLAN_PREVIOUS_COUNTS = ("previous_numerator", "previous_denominator")
+# year earlier; a gap's four); hidden with the previous value, and a hidden one hides it.
+PLAN_PREVIOUS_COUNTS = ("previous_numerator", "previous_denominator", *(f"previous_{c}" for c in PLAN_GAP_COUNTS))
 
 
 def plan_row_hides(behind, counts_masked, threshold, previous_masked=False):
@@ -562,8 +568,8 @@ def _mask_plan_rows(table, masked, threshold):
     previous value is hidden reads Ej bedömt. A hidden previous value hides its count cells too."""
     for row, behind in table.goal_masks.items():
         cells, texts = table.cells[row], table.texts.get(row, {})
-        hide = plan_row_hides(behind, bool({(row, "numerator"), (row, "denominator")} & masked), threshold,
-                              bool({(row, c) for c in PLAN_PREVIOUS_COUNTS} & masked))
+        hide = plan_row_hides(behind, bool({(row, c) for c in ("numerator", "denominator", *PLAN_GAP_COUNTS)} & masked),
+                              threshold, bool({(row, c) for c in PLAN_PREVIOUS_COUNTS} & masked))
         if hide == ("previous",) and behind.get("direction"):
             for col in ("grade", "status"):
                 if cells.get(col) is not None:
@@ -572,7 +578,8 @@ def _mask_plan_rows(table, masked, threshold):
                         texts[col] = "Ej bedömt"
         # counts tied to nothing are hidden with the result (the search did not know what they count)
         untied = ("numerator", "denominator") if behind.get("untied") else ()
-        for col in (*hide, *PLAN_PREVIOUS_COUNTS, *untied) if hide else ():
+        unshown = PLAN_GAP_COUNTS if hide == PLAN_RESULT_COLUMNS else ()  # a gap's counts: no column shows them
+        for col in (*hide, *PLAN_PREVIOUS_COUNTS, *untied, *unshown) if hide else ():
             if cells.get(col) is not None:  # hiding more than the search did reveals nothing more
                 cells[col] = None
                 table.masked.append((row, col))
