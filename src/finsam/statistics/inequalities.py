@@ -45,6 +45,8 @@ EPS = 1e-6
 SAMPLES = 4  # random objectives besides the sum of the unknowns, each way
 BOX = 1e7  # the points' box only keeps them finite; no count comes near it
 INF = highspy.kHighsInf
+_FINISHED = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kUnbounded,
+             highspy.HighsModelStatus.kUnboundedOrInfeasible)
 
 logger = logging.getLogger(__name__)
 
@@ -138,6 +140,13 @@ class Program:
         highs.changeColsCost(len(self._all), self._all, np.asarray(c, dtype=float))
         highs.run()
         status = highs.getModelStatus()
+        if status not in _FINISHED:
+            # A warm start can end in numerical trouble (status Unknown, a small primal infeasibility
+            # left) where a cold start solves the same program at once: the demo's 2024 after its
+            # quarters and halves (docs/decisions.md). Once more from scratch before giving up.
+            highs.clearSolver()
+            highs.run()
+            status = highs.getModelStatus()
         if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
             return "unbounded", highs  # the data satisfy the program: it is feasible
         if status != highspy.HighsModelStatus.kOptimal:
@@ -151,7 +160,13 @@ class Program:
         if not n:
             return []
         rng = np.random.default_rng(seed)
-        return [self.point(c) for c in [np.ones(n), -np.ones(n)] + [rng.uniform(-1, 1, n) for _ in range(samples)]]
+        found = []
+        for c in [np.ones(n), -np.ones(n)] + [rng.uniform(-1, 1, n) for _ in range(samples)]:
+            # each from scratch: the last random vertex is no start for the next (warm, one took
+            # 112 s and ended Unknown where a cold start took 1.2 s; docs/decisions.md)
+            self._highs.clearSolver()
+            found.append(self.point(c))
+        return found
 
     def feasible(self):
         """Whether the program has a solution: it has unless the known numbers contradict the
