@@ -220,8 +220,9 @@ def pinned(program, targets, small, points=None):
 
     Each target is solved for (two LPs) only if the feasible points leave it a candidate: every
     point in one whole value or less apart, and a small value among them. Points come from random
-    objectives (``Program.points``), then from the sum of the candidates left, least and greatest,
-    which moves many at once, while that rules any out."""
+    objectives (``Program.points``; ``points=()``: none, every target a candidate to start with),
+    then from the sum of the candidates left, least and greatest, which moves many at once, while
+    that rules any out."""
     index = {c: i for i, c in enumerate(program.unknowns)}
     sums = dict(targets) if isinstance(targets, dict) else {t: {t: 1} for t in targets}
     names = [name for name, terms in sums.items() if terms and all(t in index for t in terms)]
@@ -247,8 +248,8 @@ def pinned(program, targets, small, points=None):
 
     for point in points:
         see(point)
-    candidates = left(range(len(names)))
-    while candidates and points:
+    candidates = left(range(len(names))) if len(points) else list(range(len(names)))
+    while candidates:
         c, terms = np.zeros(len(index)), np.isin(owner, candidates)
         np.add.at(c, columns[terms], weights[terms])
         for sense in (1, -1):
@@ -348,8 +349,8 @@ def protect(program, targets, hideable, values, small, before):
     if found:
         earlier = before()
         if earlier.feasible():  # (it is, the data satisfying it, unless a declaration is wrong)
-            found = {item: f for item, f in found.items()
-                     if not (all(t in earlier for t in targets[item]) and _is_pinned(earlier, targets[item]))}
+            public = pinned(earlier, {item: targets[item] for item in found}, lambda value: True, points=())
+            found = {item: f for item, f in found.items() if item not in public}
     hideable, more = set(hideable), set()
     while found:
         chosen, stuck = set(), set()
@@ -366,18 +367,8 @@ def protect(program, targets, hideable, values, small, before):
         hideable -= chosen
         more |= chosen
         # hiding more only widens what is feasible: only the counts pinned so far can still be
-        again = {}
-        for item in found:
-            least, greatest, proofs = program.bounds(targets[item])
-            if least == greatest and small(least):
-                again[item] = (least, proofs)
-        found = again
+        found = pinned(program, {item: targets[item] for item in found}, small, points=())
     return more
-
-
-def _is_pinned(program, target):
-    least, greatest, _ = program.bounds(target)
-    return least == greatest
 
 
 def _runs(additive, bounds, program, groups=()):
