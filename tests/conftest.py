@@ -142,6 +142,15 @@ def login(client):
 
 
 @pytest.fixture
+def demo(db):
+    """The demo förbund (finsam demo: participants, plan, activities, finance, surveys) and its analyst."""
+    from django.core.management import call_command
+
+    call_command("demo", quiet=True)
+    return Association.objects.get(slug="exempelstad"), User.objects.get(username="analytiker@exempelstad.se")
+
+
+@pytest.fixture
 def example_association(db):
     """The example förbund of shared/examples with an administrator: (association, admin)."""
     from finsam.interventions.association_file import apply_association_file

@@ -12,8 +12,6 @@ that made the zero known.
 
 import datetime
 
-import pytest
-
 from finsam.reports.publishing import publish_report
 from finsam.statistics import masking
 from tests.reader import Reader, read, true_values
@@ -67,17 +65,6 @@ def test_a_zero_forced_through_other_zeros_is_traced_to_the_visible_cell():
     hidden, revealed = masking.suppress_revealing({T: 2, M: 0}, equations, [], set(), fixed={T}, candidates={M},
                                                   unknowns={y, v, w, u}, sensitive=SMALL)
     assert hidden == {M} and revealed == set()
-
-
-@pytest.fixture
-def demo(db):
-    """The demo förbund (finsam demo: participants, plan, activities, finance, surveys) and its analyst."""
-    from django.core.management import call_command
-
-    from finsam.tenancy.models import Association, User
-
-    call_command("demo", quiet=True)
-    return Association.objects.get(slug="exempelstad"), User.objects.get(username="analytiker@exempelstad.se")
 
 
 def test_the_whole_second_half_does_not_give_finsam_teams_exited_men_away(demo):

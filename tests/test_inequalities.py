@@ -10,7 +10,7 @@ import pytest
 from finsam.participants.models import Participation
 from finsam.reports.publishing import publish_report
 from finsam.statistics import differencing, inequalities, masking
-from finsam.tenancy.models import Association, Role, RoleAssignment, User
+from finsam.tenancy.models import Role, RoleAssignment, User
 from tests.reader import findings, read, true_values
 from tests.test_attack_structure import _import, _publish
 
@@ -185,15 +185,6 @@ def test_a_program_whose_known_numbers_contradict_it_is_infeasible():
     a, b, c, T, D_, equations = _bound_pins()
     assert inequalities.Program({T: 3, D_: 3}, equations, []).feasible()
     assert not inequalities.Program({T: 3, D_: 5}, equations + [{a: 1, T: -1}], []).feasible()
-
-
-@pytest.fixture
-def demo(db):
-    """The demo förbund (finsam demo) and its analyst."""
-    from django.core.management import call_command
-
-    call_command("demo", quiet=True)
-    return Association.objects.get(slug="exempelstad"), User.objects.get(username="analytiker@exempelstad.se")
 
 
 def test_a_groups_exits_by_age_are_not_the_year_minus_the_second_half(demo):
