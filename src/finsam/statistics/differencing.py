@@ -131,8 +131,8 @@ def _system(report, linked, bounds, with_new=True):
     ``with_new=False``: what the reader knows before the new report is published; its cells are
     only named sums of their atoms (its relations and the parts it shows to be empty left out).
     ``every_relation``: the relations before ``_prune``, also those that tell linear algebra nothing
-    but may bound a count that is not negative, and ``additive``: the atoms that add up over time
-    (inequalities.py)."""
+    but may bound a count that is not negative, ``additive``: the atoms that add up over time, and
+    ``virtual_scopes``: the scopes of the virtual reports (inequalities.py)."""
     reports = [report] + linked
     values, fixed, unknown_cells, constants, additive = {}, set(), set(), {}, set()
     relations, atom_equations = [], []
@@ -170,7 +170,8 @@ def _system(report, linked, bounds, with_new=True):
     unpublished_cells = sorted({c for e in masking.equations(report) for c in e
                                 if str(c[0]).startswith(masking.UNPUBLISHED)}, key=repr)
     virtual_cells = _virtual_cells(reports)
-    for pseudo in _virtual_reports(reports, bounds):
+    pseudos = _virtual_reports(reports, bounds)
+    for pseudo in pseudos:
         for cell in unpublished_cells:
             spec = tables.get(cell[0])
             if not (spec and _parts(spec, _scope(pseudo))):
@@ -197,7 +198,7 @@ def _system(report, linked, bounds, with_new=True):
                    if isinstance(c[0], int) and str(c[1]).startswith(masking.UNPUBLISHED)}
     return {"values": values, "fixed": fixed, "unknowns": atoms | unknown_cells | unpublished,
             "relations": relations, "constants": constants, "every_relation": every_relation,
-            "additive": additive}
+            "additive": additive, "virtual_scopes": {tuple(sorted(p.interventions)) for p in pseudos}}
 
 
 def _virtual_cells(reports):

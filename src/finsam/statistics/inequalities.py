@@ -302,8 +302,7 @@ def hold(report, linked, bounds, hidden, threshold, system):
                          "each other", report.association)
             return {c[1:] for c in hidden}
     targets = {c: {c: 1} for c in program.unknowns if c not in program.free and masking.counts_persons(c)}
-    groups = {tuple(sorted(differencing._scope(r))) for r in reports}
-    groups |= {tuple(sorted(p.interventions)) for p in differencing._virtual_reports(reports, bounds)}
+    groups = {tuple(sorted(differencing._scope(r))) for r in reports} | system["virtual_scopes"]
     targets.update({run: terms for run, terms in _runs(system["additive"], bounds, program, groups).items()
                     if masking.counts_persons(run)})
     hideable = {c for c in system["values"] if c[0] == 0 and c not in hidden}
