@@ -3,6 +3,7 @@ not negative and a part is at most its whole, which pins counts that no equation
 and no single equation forces to 0."""
 
 import datetime
+import os
 
 import numpy as np
 import pytest
@@ -226,3 +227,17 @@ def test_a_solver_that_does_not_finish_refuses_the_publication(exempelstad, monk
                        user=analyst)
     assert not PublishedReport.objects.filter(association=exempelstad).exists()
     assert "the inequality check of a publication" in caplog.text
+
+
+def test_the_solvers_banner_is_not_written_to_standard_output():
+    """HiGHS writes "Running HiGHS ..." to stdout at a process's first solver: into the worker's and
+    the server's output, and into what a `finsam` command prints."""
+    import subprocess
+    import sys
+
+    child = ("import django; django.setup(); from finsam.statistics.inequalities import Program; "
+             "print(Program({'a': 3}, [{'a': 1, 'b': -1}], []).bounds('b')[:2])")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "finsam.settings"}
+    result = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "(3, 3)\n"

@@ -6,7 +6,8 @@ class StatisticsConfig(AppConfig):
     verbose_name = "Statistik"
 
     def ready(self):
-        from . import cache, metrics, participant_metrics
+        from . import cache, inequalities, metrics, participant_metrics
 
         cache.connect()
+        inequalities.silence_banner()
         metrics.register_source(participant_metrics.PARTICIPANTS)

@@ -34,6 +34,8 @@ with the same solver, written apart from this code.
 
 import logging
 import math
+import os
+import sys
 
 import highspy
 import numpy as np
@@ -49,6 +51,21 @@ _FINISHED = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kUnboun
              highspy.HighsModelStatus.kUnboundedOrInfeasible)
 
 logger = logging.getLogger(__name__)
+
+
+def silence_banner():
+    """HiGHS writes a two-line banner to standard output when a process makes its first solver (once
+    per process, in C++). Make that first solver here with file descriptor 1 pointed at /dev/null;
+    called from StatisticsConfig.ready, at start-up before any request or job thread runs."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 class CheckFailed(Exception):
