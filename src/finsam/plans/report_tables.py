@@ -251,9 +251,7 @@ class Recount:
                 else:
                     hides = masking.plan_row_hides(behind, False, threshold)
                     gone = "result" in hides
-                    if hides and not gone and behind["direction"]:
-                        grade = grading.NOT_ASSESSED if grade else None
-                        status = grading.NOT_ASSESSED if status else None
+                    grade, status = masking.published_grades(behind, hides, grade, status)
                 if gone:
                     hidden += 1
                     continue

@@ -39,6 +39,7 @@ from decimal import Decimal
 
 from finsam.tenancy.models import MINIMUM_MASKING_THRESHOLD
 
+from .grading import GRADE_NONE, NOT_ASSESSED
 from .tables import COUNT
 from .tables.registry import UNPUBLISHED  # first letter of the "table" of a count in relations but in no table
 
@@ -563,6 +564,16 @@ def plan_row_hides(behind, counts_masked, threshold, previous_masked=False):
     return ()
 
 
+def published_grades(behind, hide, grade, status):
+    """(grade, status) of a plan indicator's row as published, given what ``plan_row_hides`` hides:
+    a direction target whose previous value is hidden is not assessed (its grade compares the result
+    with the hidden value). The one place of this rule: the row's masking and a roll-up counting a
+    member table the report left out (plans/report_tables.Recount) both ask it."""
+    if hide == ("previous",) and behind.get("direction"):
+        return (NOT_ASSESSED if grade is not None else None, NOT_ASSESSED if status is not None else None)
+    return grade, status
+
+
 def _mask_plan_rows(table, masked, threshold):
     """Hide what ``plan_row_hides`` says of each plan indicator's row; a direction target whose
     previous value is hidden reads Ej bedömt. A hidden previous value hides its count cells too."""
@@ -570,12 +581,12 @@ def _mask_plan_rows(table, masked, threshold):
         cells, texts = table.cells[row], table.texts.get(row, {})
         hide = plan_row_hides(behind, bool({(row, c) for c in ("numerator", "denominator", *PLAN_GAP_COUNTS)} & masked),
                               threshold, bool({(row, c) for c in PLAN_PREVIOUS_COUNTS} & masked))
-        if hide == ("previous",) and behind.get("direction"):
-            for col in ("grade", "status"):
-                if cells.get(col) is not None:
-                    cells[col] = "ej_bedomt"
-                    if col in texts:
-                        texts[col] = "Ej bedömt"
+        published = published_grades(behind, hide, cells.get("grade"), cells.get("status"))
+        for col, code in zip(("grade", "status"), published):
+            if code != cells.get(col):
+                cells[col] = code
+                if col in texts:
+                    texts[col] = GRADE_NONE
         # counts tied to nothing are hidden with the result (the search did not know what they count)
         untied = ("numerator", "denominator") if behind.get("untied") else ()
         unshown = PLAN_GAP_COUNTS if hide == PLAN_RESULT_COLUMNS else ()  # a gap's counts: no column shows them
