@@ -97,9 +97,9 @@ def test_protect_hides_a_visible_cell_of_the_proof():
     assert inequalities.pinned(program, [a, b, c], SMALL) == {}
 
 
-def test_a_count_only_earlier_publications_and_structure_pin_refuses():
+def test_a_count_only_earlier_publications_and_structure_pin_refuses(caplog):
     """T and D both shown by earlier publications (nothing of the new report to hide): refused,
-    unless the earlier publications alone pinned it already."""
+    unless the earlier publications alone pinned it already (then logged: a gap of their checks)."""
     a, b, c, T, D, equations = _bound_pins()
     with pytest.raises(differencing.StructureReveals) as refused:
         inequalities.protect(inequalities.Program({T: 3, D: 3}, equations, []), [a, b, c], set(), {T: 3, D: 3},
@@ -108,6 +108,7 @@ def test_a_count_only_earlier_publications_and_structure_pin_refuses():
     public = lambda: inequalities.Program({T: 3, D: 3}, equations, [])  # noqa: E731
     program = inequalities.Program({T: 3, D: 3}, equations, [])
     assert inequalities.protect(program, [a, b, c], {D}, {T: 3, D: 3}, SMALL, public) == set()
+    assert "1 counts were already pinned by earlier publications" in caplog.text
 
 
 def test_half_years_and_the_year_pin_nothing_for_a_reader_with_inequalities(exempelstad):
