@@ -147,6 +147,45 @@ def test_a_big_published_report_is_a_job_the_board_may_run(world, login, sync_jo
     assert client.get(reverse("jobs:download", args=["alfa", job.pk]))["Content-Type"] == "application/pdf"
 
 
+def test_a_published_reports_file_is_rendered_once_per_user_while_its_result_is_kept(
+        world, login, sync_jobs, small_threshold):
+    """A publication never changes: a second click on its PDF opens the job that made it, rather
+    than rendering the same big file again; a colleague gets a job of their own (a job is its
+    requester's), and once the retention has deleted the result a click renders it anew."""
+    published = publish_report(world.alfa, date_from=YEAR[0], date_to=YEAR[1], interventions=[], title="2024",
+                               user=world.users["analyst"])
+    url = reverse("reports:published_detail", args=["alfa", published.pk]) + "?format=pdf"
+    reader = login(world.users["reader"])
+    first = sync_jobs(reader.get, url)
+    again = sync_jobs(reader.get, url)
+    job = Job.objects.get(kind=PUBLISHED_KIND)
+    assert first.url == again.url == reverse("jobs:detail", args=["alfa", job.pk]) and job.state == State.DONE
+    excel = sync_jobs(reader.get, url.replace("pdf", "xlsx"))
+    assert Job.objects.filter(kind=PUBLISHED_KIND).count() == 2 and excel.url != first.url
+    sync_jobs(login(world.users["analyst"]).get, url)
+    assert set(Job.objects.filter(parameters__exporter="pdf").values_list("requested_by", flat=True)) == {
+        world.users["reader"].pk, world.users["analyst"].pk}
+    job.delete_files()  # the retention deletes results after FINSAM_JOB_RETENTION_DAYS
+    renewed = sync_jobs(login(world.users["reader"]).get, url)  # (one test client: log in again)
+    newest = Job.objects.latest("id")
+    assert renewed.url == reverse("jobs:detail", args=["alfa", newest.pk]) and newest.pk != job.pk
+    assert newest.requested_by == world.users["reader"] and newest.result_path.exists()
+
+
+def test_a_live_reports_file_is_one_job_while_it_runs_and_a_new_one_after(world, login, settings, tmp_path,
+                                                                         small_threshold):
+    """Live data change: a finished job's file may be out of date, so only a queued or running job
+    of the very same file is reused (a second click while it waits)."""
+    settings.FINSAM_JOBS_DIR = tmp_path / "jobs"  # no sync: the job waits in the queue
+    client = login(world.users["analyst"])
+    url = reverse("reports:report", args=["alfa"]) + QUERY + "&format=pdf"
+    first, again = client.get(url), client.get(url)
+    job = Job.objects.get()
+    assert first.url == again.url == reverse("jobs:detail", args=["alfa", job.pk]) and job.state == State.QUEUED
+    run_queued(job.pk)
+    assert client.get(url).url != first.url and Job.objects.count() == 2
+
+
 def test_a_pdf_goes_to_a_job_sooner_than_excel(world, login, sync_jobs, monkeypatch):
     """The tagged PDF costs about 3.5 ms a cell, Excel about 0.2 ms: between REPORT_JOB_CELLS / the
     PDF's job_weight and REPORT_JOB_CELLS cells only the PDF is made by a job."""

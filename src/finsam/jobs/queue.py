@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from finsam.tenancy.models import Association
 from finsam.tenancy.permissions import Access
 
 from . import registry, runner
@@ -33,6 +34,25 @@ def enqueue(kind_id, *, association, user, parameters=None, upload=None):
             _store(upload, job.input_path)
         transaction.on_commit(partial(_committed, job.pk))
     return job
+
+
+def enqueue_once(kind_id, *, association, user, parameters, reuse_done=False):
+    """The user's own job of this kind with the very same ``parameters`` that is queued or running
+    (a second click, a resent form), or with ``reuse_done`` one that is done and whose result file
+    the retention has not deleted (a file that cannot change: a published report's), else a new
+    one. Returns (job, whether it was queued now).
+
+    The förbund's row is locked while looking and queuing (on SQLite the IMMEDIATE transaction is
+    that lock), so two such requests at once take turns and the second finds the first's job."""
+    from .models import State
+
+    states = (State.QUEUED, State.RUNNING, State.DONE) if reuse_done else (State.QUEUED, State.RUNNING)
+    with transaction.atomic():
+        Association.objects.select_for_update().filter(pk=association.pk).first()
+        for job in association.jobs.filter(kind=kind_id, requested_by=user, state__in=states).order_by("-pk"):
+            if job.parameters == parameters and (job.state != State.DONE or job.result_path.exists()):
+                return job, False
+        return enqueue(kind_id, association=association, user=user, parameters=parameters), True
 
 
 def _store(upload, path):

@@ -5,13 +5,11 @@ every publication (`publish_report`), which masks the report against the förbun
 publications, too long for a request."""
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.urls import reverse
 
 from finsam.jobs.models import State
-from finsam.jobs.queue import enqueue
+from finsam.jobs.queue import enqueue_once
 from finsam.jobs.registry import JobFailed, register
-from finsam.tenancy.models import Association
 
 from .exporters import registry
 from .models import PublishedReport
@@ -71,19 +69,8 @@ def publish_parameters(cleaned):
 def queue_publication(association, user, cleaned):
     """The job that publishes the publish form's ``cleaned`` data: a new one, or the user's own
     queued or running job that publishes the very same (a second click on Publicera, a resent form),
-    so that one form publishes once. Returns (job, whether it was queued now).
-
-    The förbund's row is locked while looking and queuing (on SQLite the IMMEDIATE transaction is
-    that lock), so two such requests at once take turns and the second finds the first's job."""
-    parameters = publish_parameters(cleaned)
-    with transaction.atomic():
-        Association.objects.select_for_update().filter(pk=association.pk).first()
-        unfinished = association.jobs.filter(kind=PUBLISH_KIND, requested_by=user,
-                                             state__in=(State.QUEUED, State.RUNNING)).order_by("pk")
-        same = next((job for job in unfinished if job.parameters == parameters), None)
-        if same is not None:
-            return same, False
-        return enqueue(PUBLISH_KIND, association=association, user=user, parameters=parameters), True
+    so that one form publishes once (``enqueue_once``). Returns (job, whether it was queued now)."""
+    return enqueue_once(PUBLISH_KIND, association=association, user=user, parameters=publish_parameters(cleaned))
 
 
 def run_publish(job, progress):

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from finsam.jobs.queue import enqueue
+from finsam.jobs.queue import enqueue_once
 from finsam.participants import quality
 from finsam.statistics.cache import cached_for_data_version, cached_report
 from finsam.statistics.tables import COUNTING_RULES
@@ -23,10 +23,11 @@ from .report_files import ReportFile, in_background, is_big
 
 def _download(request, wanted, report):
     """The file now, or for a big report in a heavy format (PDF, Excel) a background job and its
-    page (docs/decisions.md, issue 11: REPORT_JOB_CELLS)."""
+    page (docs/decisions.md, issue 11: REPORT_JOB_CELLS): the user's own job for the same file while
+    it runs, and for a published report's file (frozen: it cannot change) also once it is done."""
     if is_big(report, exporters.get(wanted.exporter)):
-        job = enqueue(kind_of(wanted), association=request.association, user=request.user,
-                      parameters=wanted.params())
+        job, _ = enqueue_once(kind_of(wanted), association=request.association, user=request.user,
+                              parameters=wanted.params(), reuse_done=wanted.published_id is not None)
         return redirect("jobs:detail", request.association.slug, job.pk)
     filename, content_type, content = wanted.render(request.association, report)
     response = HttpResponse(content, content_type=content_type)
