@@ -154,8 +154,10 @@ def _count_kind(table, row, col):
     return table.kind(row, col) == COUNT and not masking._own_masking(table.id)
 
 
-def read(reports):
-    """The Reader of these publications (thawed Reports, the order in which they were published)."""
+def read(reports, extra=()):
+    """The Reader of these publications (thawed Reports, the order in which they were published).
+    ``extra``: equations a reader knows besides the publications' own (a test's: what a plan row
+    counts, written over atoms and virtual cells of its own), added as they are."""
     bounds_days = differencing._bounds(reports)
     known, hidden, nonnegative = {}, set(), set()
     equations, atom_equations, inequalities = [], [], []
@@ -206,7 +208,7 @@ def read(reports):
                     virtual.add(cell)
                     atom_equations.append(differencing._sum_of(cell, atoms))
     atom_equations += differencing._chain({a for e in atom_equations for a in e if a[0] == "atom"}, bounds_days)
-    equations += atom_equations
+    equations += atom_equations + [dict(e) for e in extra]
     # the atoms the publications show to be 0: fixed at 0 (as _without_known_zeros leaves them out)
     empty = differencing._empty_parts(reports)
     zero = [a for a in {c for e in equations for c in e if c[0] == "atom"}

@@ -532,13 +532,16 @@ def _span_families(rel):
 # time (GOAL_SPAN: keyed by insats, count and span, so that two rows speaking of the same span speak
 # of the same unknown; the whole förbund's by an empty insats), decomposed into the atoms of that
 # span, so that masking and differencing protect them like any hidden count.
-# (table, column, time) of a participants indicator's numerator and denominator that add over time
+# (table, column, time) of a participants indicator's numerator and denominator (current counts add up
+# over no time: CURRENT)
 SPAN_COUNTS = {
     "new_count": (("flow", "new_totalt", ADDITIVE), None),
     "exited_count": (("flow", "exited_totalt", ADDITIVE), None),
     "current_count": (("flow", "current_totalt", CURRENT), None),
     "share_women_new": (("flow", "new_kvinna", ADDITIVE), ("flow", "new_totalt", ADDITIVE)),
     "share_men_new": (("flow", "new_man", ADDITIVE), ("flow", "new_totalt", ADDITIVE)),
+    "share_women_current": (("flow", "current_kvinna", CURRENT), ("flow", "current_totalt", CURRENT)),
+    "share_men_current": (("flow", "current_man", CURRENT), ("flow", "current_totalt", CURRENT)),
     "share_work": (("work_or_study", "work", ADDITIVE), ("work_or_study", "exited", ADDITIVE)),
     "share_work_or_study": (("work_or_study", "work_or_study", ADDITIVE), ("work_or_study", "exited", ADDITIVE)),
 }
@@ -606,9 +609,18 @@ def _outside_the_period(ctx, table, key, outcome, rows, rel, metric, gender, col
             cell = _span(slug, table_id, cell_col, start, end)
             rel.add([(table_id, row, cell_col) for row in rows], cell)
         before = [_span(slug, table_id, cell_col, first, start - DAY)] if start > first else []
-        if time == CURRENT:  # current since the period's start = current before the report + the report's new
+        if time == CURRENT:
+            # Current counts add up over no stretches of time: the row's count is one ~goal_span count
+            # of its whole span (so that the span's genders add up there, _span_families: the year's
+            # current women, men and all gave its others away), = the current ones before the report
+            # + the report's new ones of the same gender when its span runs from before the report's
+            # start to its end; any other span is tied through the atoms of that count alone.
+            whole = _span(slug, table_id, cell_col, first, outcome.counted_end)
+            if plan != whole:
+                rel.add([whole], plan)
             if before and end <= last:
-                rel.add([*((table_id, row, "new_totalt") for row in rows), *before], plan)
+                new = cell_col.replace("current_", "new_", 1)
+                rel.add([*((table_id, row, new) for row in rows), *before], whole)
             continue
         outside = ([_span(slug, table_id, cell_col, start, first - DAY)] if start < first else []) + (
             [_span(slug, table_id, cell_col, last + DAY, end)] if end > last else [])
@@ -625,11 +637,6 @@ def _outside_the_period(ctx, table, key, outcome, rows, rel, metric, gender, col
 # the same unpublished counts GOAL_SPAN as above, so that differencing ties them to the atoms of the
 # publications overlapping that span (a count 2023's publication hid secondarily, shown as 2024's
 # previous value, gave a small one away) and two rows showing the same count share one unknown.
-PREVIOUS_COUNTS = {
-    **SPAN_COUNTS,
-    "share_women_current": (("flow", "current_kvinna", CURRENT), ("flow", "current_totalt", CURRENT)),
-    "share_men_current": (("flow", "current_man", CURRENT), ("flow", "current_totalt", CURRENT)),
-}
 EXITS = ("work_or_study", "exited", ADDITIVE)  # an exit share's denominator: the identified exits
 
 
@@ -642,7 +649,7 @@ def _previous_span(table, key, outcome, rows, rel, metric, gender, cols=PREVIOUS
         return
     slug = _scope_key(rows)  # several insatser: one count of them all (their sums hang together there)
     first, last = year_earlier(outcome.start), year_earlier(outcome.counted_end)
-    counted = PREVIOUS_COUNTS.get(metric)
+    counted = SPAN_COUNTS.get(metric)
     if metric == "current_count_incl_volume" and cells.get(cols[0]) is not None:
         # the current participations of that span + its volumes (counted whole where they overlap it)
         rel.add([_span(slug, "flow", "current_totalt", first, last),

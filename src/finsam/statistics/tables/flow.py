@@ -146,6 +146,14 @@ def unique_relations(ctx, table, rel):
         # one insats's unique (its section in a report of several, or a report of it alone) counts
         # what a plan row of that insats over the same span counts (PERSONS, below)
         rel.add([("unique", "totalt", "totalt")], persons([ctx.groups[0][0]], ctx.period.start, ctx.period.end))
+    if ctx.filtered and ctx.association is not None and {s for s, _ in ctx.groups} == set(ctx.group_slugs.values()):
+        # filtered to every insats of the förbund: the same participations, so the same persons, as
+        # the whole förbund's report of the span (every participation has an insats): its cells are
+        # the whole förbund's (WHOLE_PERSONS), not an unknown of their own besides them
+        span = f"{ctx.period.start.isoformat()}|{ctx.period.end.isoformat()}"
+        for row, columns in table.cells.items():
+            for col in columns:
+                rel.add([("unique", row, col)], (WHOLE_PERSONS, f"{row}|{col}", span))
 
 
 # Persons are no sum over insatser or stretches of time: a cell of unique is one atom of its own,
@@ -187,6 +195,19 @@ def persons_atoms(table_id, row, col, scope, start, end):
 
 
 register(UnpublishedSpec(PERSONS, decompose=persons_atoms))
+
+# A unique cell of the whole förbund over a span, (WHOLE_PERSONS, "<row>|<col>", "<first day>|<last
+# day>"): what a report filtered to every insats of the förbund counts too (unique_relations).
+WHOLE_PERSONS = f"{UNPUBLISHED}whole_persons"
+
+
+def whole_persons_atoms(table_id, row, col, scope, start, end):
+    cell_row, cell_col = row.split("|")
+    first, last = (datetime.date.fromisoformat(day) for day in col.split("|"))
+    return Atoms("unique", cell_row, cell_col, (PERSONS_ALL,), first, last, PERIOD)
+
+
+register(UnpublishedSpec(WHOLE_PERSONS, decompose=whole_persons_atoms))
 
 UNIQUE = register(TableSpec(
     id="unique", title="Unika individer", family="flow", order=20, population="current", build=unique_table,
