@@ -109,4 +109,11 @@ def test_a_direction_status_before_the_periods_end_gives_no_count_of_the_whole_p
     assert truth[work] == 3 and reader.feasible_with(truth)
     exact = {cell: low for cell, (low, high) in findings(reader, 5, truth).items() if low == high}
     assert exact == {}
+    # Q1 alone bounds the 3 from below only; H1 hides its status (the inequality check, statistics/
+    # inequalities.py, sees what the status tells), and its result stays
+    q1, h1 = (r.table("goals") for r in reports[1:])
+    key = "aktivitet.share_work"
+    assert (q1.cells[key]["status"], q1.texts[key]["status"]) == ("ej_i_fas", "Ej i fas")
+    assert h1.cells[key]["status"] is None and h1.texts[key]["status"] is None and (key, "status") in h1.masked
+    assert h1.texts[key]["result"] == "16,7\u00a0% (10 av 60)"
 

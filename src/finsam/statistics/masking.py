@@ -565,9 +565,13 @@ def plan_row_hides(behind, counts_masked, threshold, previous_masked=False):
 
 def _mask_plan_rows(table, masked, threshold):
     """Hide what ``plan_row_hides`` says of each plan indicator's row; a direction target whose
-    previous value is hidden reads Ej bedömt. A hidden previous value hides its count cells too."""
+    previous value is hidden reads Ej bedömt. A hidden previous value hides its count cells too. A
+    status the inequality check hid (what it tells: inequalities.py) hides its text."""
     for row, behind in table.goal_masks.items():
         cells, texts = table.cells[row], table.texts.get(row, {})
+        for col in ("grade", "status"):
+            if (row, col) in masked and col in texts:
+                texts[col] = None
         hide = plan_row_hides(behind, bool({(row, c) for c in ("numerator", "denominator", *PLAN_GAP_COUNTS)} & masked),
                               threshold, bool({(row, c) for c in PLAN_PREVIOUS_COUNTS} & masked))
         if hide == ("previous",) and behind.get("direction"):
