@@ -401,6 +401,8 @@ def plan_relations(ctx, table, rel):
                     ("flow", row, "current_totalt"))
         for metric, gender, cols in _count_parts(ref):
             _tie_counts(ctx, table, key, outcome, rows, rel, metric, gender, cols)
+        if ref.get("key") != "gap_women_men":  # (a gap's against the whole year is no linear inequality)
+            _status_bound(table, key, outcome, rows, rel, ref.get("key", ""), ref.get("gender"))
     _span_families(rel)
 
 
@@ -506,23 +508,23 @@ SPAN_FAMILIES = {
 
 
 def _span_families(rel):
-    """For every ~goal_span count the relations name, the relations of its table's row over the same
-    insats and span (SPAN_FAMILIES), once per report."""
+    """For every ~goal_span count the relations (and what texts tell) name, the relations of its
+    table's row over the same insats and span (SPAN_FAMILIES), once per report."""
     done = rel.__dict__.setdefault("goal_span_families", set())
-    for parts, total in list(rel.relations):
-        for cell in (*parts, total):
-            if cell[0] != GOAL_SPAN:
+    named = [cell for parts, total in rel.relations for cell in (*parts, total)]
+    for cell in named + [cell for terms, _ in rel.inequalities for cell, _ in terms]:
+        if cell[0] != GOAL_SPAN:
+            continue
+        slug, table_id, col, *of_row = cell[1].split("|")
+        if of_row:  # a count of another row than the total (an exit reason's): no family
+            continue
+        for cols, whole in SPAN_FAMILIES.get(table_id, lambda col: [])(col):
+            family = (slug, table_id, tuple(cols), whole, cell[2])
+            if family in done:
                 continue
-            slug, table_id, col, *of_row = cell[1].split("|")
-            if of_row:  # a count of another row than the total (an exit reason's): no family
-                continue
-            for cols, whole in SPAN_FAMILIES.get(table_id, lambda col: [])(col):
-                family = (slug, table_id, tuple(cols), whole, cell[2])
-                if family in done:
-                    continue
-                done.add(family)
-                first, last = (datetime.date.fromisoformat(day) for day in cell[2].split("|"))
-                rel.add([_span(slug, table_id, c, first, last) for c in cols], _span(slug, table_id, whole, first, last))
+            done.add(family)
+            first, last = (datetime.date.fromisoformat(day) for day in cell[2].split("|"))
+            rel.add([_span(slug, table_id, c, first, last) for c in cols], _span(slug, table_id, whole, first, last))
 
 
 # A row counted over another span than the report's (a year's indicator in a report of the second
@@ -649,26 +651,59 @@ def _previous_span(table, key, outcome, rows, rel, metric, gender, cols=PREVIOUS
         return
     slug = _scope_key(rows)  # several insatser: one count of them all (their sums hang together there)
     first, last = year_earlier(outcome.start), year_earlier(outcome.counted_end)
+    for col, terms in zip(cols, _span_terms(slug, metric, gender, first, last)):
+        if terms and cells.get(col) is not None:
+            rel.add(terms, (table.id, key, col))
+
+
+def _span_terms(slug, metric, gender, first, last):
+    """(numerator, denominator) of ``metric`` (of ``gender``) for the insatser ``slug`` over
+    ``first``-``last``, each the ~goal_span counts that add up to it (None: not tied)."""
     counted = SPAN_COUNTS.get(metric)
-    if metric == "current_count_incl_volume" and cells.get(cols[0]) is not None:
+    numerator = None
+    if metric == "current_count_incl_volume":
         # the current participations of that span + its volumes (counted whole where they overlap it)
-        rel.add([_span(slug, "flow", "current_totalt", first, last),
-                 _span(slug, "flow", "current_totalt", first, last, table_row=VOLUMES)], (table.id, key, cols[0]))
+        numerator = [_span(slug, "flow", "current_totalt", first, last),
+                     _span(slug, "flow", "current_totalt", first, last, table_row=VOLUMES)]
     if counted is None and (metric.startswith("share_exit_reason:") or metric == "share_work_study_or_further_measures"):
         counted = (None, EXITS)
-        if cells.get(cols[0]) is not None:
-            # the numerator is exit_reason's cells of its reasons (of its gender) over that span
-            reasons = ([metric.split(":", 1)[1]] if metric.startswith("share_exit_reason:")
-                       else EXIT_SHARES[metric])
-            rel.add([_span(slug, "exit_reason", gender or "totalt", first, last, table_row=code) for code in reasons],
-                    (table.id, key, cols[0]))
-    for col, what in zip(cols, counted or (None, None)):
-        if what is None or cells.get(col) is None:
+        # the numerator is exit_reason's cells of its reasons (of its gender) over that span
+        reasons = [metric.split(":", 1)[1]] if metric.startswith("share_exit_reason:") else EXIT_SHARES[metric]
+        numerator = [_span(slug, "exit_reason", gender or "totalt", first, last, table_row=code) for code in reasons]
+    terms = [numerator, None]
+    for i, what in enumerate(counted or (None, None)):
+        if what is None:
             continue
         table_id, cell_col, _ = what
         if gender and table_id == "work_or_study":
             cell_col = f"{cell_col}_{gender}"
-        rel.add([_span(slug, table_id, cell_col, first, last)], (table.id, key, col))
+        terms[i] = [_span(slug, table_id, cell_col, first, last)]
+    return terms
+
+
+# Before the period's end a direction target of a rate (a share) reads its status against the whole
+# previous year (evaluate.py), a value no table shows: "I fas" for "higher than the previous year"
+# says that year's numerator < result x its denominator. With the result's counts shown and those of
+# the previous year published hidden, statuses of two reports (Q1 "Ej i fas" at 12,5 %, H1 "I fas" at
+# 16,7 %) pinned 2023's 3 exits to work of 22 (tests/test_plan_texts.py). Declared as what the status
+# says while shown (Relations.at_most, over that year's ~goal_span counts), so that the inequality
+# check (statistics/inequalities.py) hides the status when it would pin a small count.
+def _status_bound(table, key, outcome, rows, rel, metric, gender):
+    status, kind = table.cells[key].get("status"), outcome.target.get("type")
+    if outcome.complete or kind not in grading.DIRECTIONS or outcome.accrual not in ("rate", "level") \
+            or outcome.baseline is not None or status not in (grading.ON_TRACK, grading.OFF_TRACK) \
+            or outcome.value.value is None:
+        return
+    numerator, denominator = _span_terms(_scope_key(rows), metric, gender, year_earlier(outcome.start),
+                                         year_earlier(outcome.end))
+    if not numerator or not denominator:
+        return
+    result = float(outcome.value.value)
+    if (status == grading.ON_TRACK) == (kind == "higher_than_previous"):  # the previous year's share < result
+        terms = [(c, 1) for c in numerator] + [(c, -result) for c in denominator]
+    else:  # at least the result
+        terms = [(c, -1) for c in numerator] + [(c, result) for c in denominator]
+    rel.at_most(terms, (table.id, key, "status"))
 
 
 # A unique_individuals row counts persons: no sum over insatser or stretches of time. Its numerator

@@ -159,7 +159,9 @@ def _system(report, linked, bounds, with_new=True):
             continue
         own = masking.equations(r)
         relations += [{(k, *c): v for c, v in e.items()} for e in own]
-        for cell in sorted({c for e in own for c in e if str(c[0]).startswith(masking.UNPUBLISHED)}, key=repr):
+        # (and the unpublished counts of what its texts tell: inequalities._inequalities)
+        named = [c for e in own for c in e] + [c for terms, _ in r.inequalities for c, _ in terms]
+        for cell in sorted({c for c in named if str(c[0]).startswith(masking.UNPUBLISHED)}, key=repr):
             atoms = _atoms(r, *cell, bounds, additive)
             if atoms:
                 atom_equations.append(_sum_of((k, *cell), atoms))
@@ -337,12 +339,13 @@ def _linked(report, earlier):
 
 def _spans(report):
     """{(first day, last day)}: the report's period and every span a cell or an unpublished count of
-    its relations counts over that is not the period (a plan indicator's counts run from 1 January,
+    its relations (or inequalities) counts over that is not the period (a plan indicator's counts run from 1 January,
     its previous value's a year earlier)."""
     spans = {(report.date_from, report.date_to)}
     scope = _scope(report)
-    for cell in {c for parts, total in report.relations for c in (*parts, total)
-                 if str(c[0]).startswith(masking.UNPUBLISHED)}:
+    named = [c for parts, total in report.relations for c in (*parts, total)]
+    named += [c for terms, _ in report.inequalities for c, _ in terms]  # what its texts tell
+    for cell in {c for c in named if str(c[0]).startswith(masking.UNPUBLISHED)}:
         spec = tables.get(cell[0])
         decomposed = spec.decompose(*cell, _parts(spec, scope), report.date_from, report.date_to) \
             if spec and spec.decompose else None

@@ -231,6 +231,7 @@ def compute_report(association, date_from, date_to, interventions=None, *, publi
     report = Report(association, date_from, date_to, [i.slug for i in ctx.interventions] if ctx.filtered else [],
                     now or timezone.now(), built)
     report.relations, report.bounds = relations.relations, relations.bounds
+    report.inequalities = relations.inequalities
     report.intervention_names = dict(ctx.groups)
     report.respondent_groups = list(ctx.respondent_groups)
     report.omitted = omitted

@@ -322,7 +322,8 @@ def hold(report, linked, bounds, hidden, threshold, system):
     groups = {tuple(sorted(differencing._scope(r))) for r in reports} | system["virtual_scopes"]
     targets.update({run: terms for run, terms in _runs(system["additive"], bounds, program, groups).items()
                     if masking.counts_persons(run)})
-    hideable = {c for c in system["values"] if c[0] == 0 and c not in hidden}
+    # the new report's cells: its counts, and the texts that tell an inequality (hidden: it no longer holds)
+    hideable = {c for c in [*system["values"], *_texts([report])] if c[0] == 0 and c not in hidden}
     more = protect(program, targets, hideable, system["values"], lambda value: 0 < value < threshold,
                    lambda: _before(report, linked, bounds, left_out))
     return {c[1:] for c in hidden | more}
@@ -332,9 +333,11 @@ def _program(system, reports, hidden, left_out):
     """The reader's program over ``system`` with the new report's ``hidden`` cells unknown, without
     the relations that name a cell of a publication in ``left_out`` (their numbers, 1, 2, ...)."""
     known = {**system["constants"], **{c: v for c, v in system["values"].items() if c not in hidden}}
+    texts = _texts(reports)
+    known.update({c: 0 for c in texts if c not in hidden})
     relations = [e for e in system["every_relation"] if not _names(e, left_out)]
     inequalities = [e for e in _inequalities(reports) if not _names(e, left_out)]
-    return Program(known, relations, inequalities, free=_not_counts(reports))
+    return Program(known, relations, inequalities, free=_not_counts(reports) | texts)
 
 
 def _names(relation, publications):
@@ -434,14 +437,39 @@ def _before(report, linked, bounds, left_out):
 
     system = differencing._system(report, linked, bounds, with_new=False)
     known = {**system["constants"], **{c: v for c, v in system["values"].items() if c[0] != 0}}
+    texts = _texts(linked, first=1)
+    known.update({c: 0 for c in texts})
     relations = [e for e in system["every_relation"] if not _names(e, left_out)]
     inequalities = [e for e in _inequalities(linked, first=1) if not _names(e, left_out)]
-    return Program(known, relations, inequalities, free=_not_counts(linked, first=1))
+    return Program(known, relations, inequalities, free=_not_counts(linked, first=1) | texts)
 
 
 def _inequalities(reports, first=0):
-    """Every publication's bounds (a part at most its whole: ``varav_anonyma``), as weighted sums <= 0."""
-    return [{(k, *part): 1, (k, *whole): -1} for k, r in enumerate(reports, first) for part, whole in r.bounds]
+    """Every publication's bounds (a part at most its whole: ``varav_anonyma``), as weighted sums <= 0,
+    and what its shown texts tell (``Report.inequalities``: a plan row's status against the whole
+    previous year, plans/report_tables.py), each with its text's cell, weight 1: a number known to
+    be 0 while the text is shown (``_texts``), anything once it is hidden (free), which frees the
+    inequality. An earlier publication's hidden text tells nothing."""
+    found = [{(k, *part): 1, (k, *whole): -1} for k, r in enumerate(reports, first) for part, whole in r.bounds]
+    for k, r in enumerate(reports, first):
+        shown = _texts([r], k)
+        for terms, text in r.inequalities:
+            if (k, *text) in shown:
+                relation = {}
+                for item, weight in [*terms, (text, 1)]:
+                    relation[(k, *item)] = relation.get((k, *item), 0) + weight
+                found.append(relation)
+    return found
+
+
+def _texts(reports, first=0):
+    """The cells (k, table, row, col) of the texts that tell an inequality (``Report.inequalities``),
+    but those an earlier publication hid (the new report, number 0 of ``first=0``, is not masked yet)."""
+    cells = set()
+    for k, r in enumerate(reports, first):
+        masked = {(table.id, *cell) for table in r.tables for cell in table.masked} if k else set()
+        cells |= {(k, *text) for _, text in r.inequalities if tuple(text) not in masked}
+    return cells
 
 
 def _not_counts(reports, first=0):

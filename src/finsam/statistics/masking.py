@@ -576,9 +576,13 @@ def published_grades(behind, hide, grade, status):
 
 def _mask_plan_rows(table, masked, threshold):
     """Hide what ``plan_row_hides`` says of each plan indicator's row; a direction target whose
-    previous value is hidden reads Ej bedömt. A hidden previous value hides its count cells too."""
+    previous value is hidden reads Ej bedömt. A hidden previous value hides its count cells too. A
+    status the inequality check hid (what it tells: inequalities.py) hides its text."""
     for row, behind in table.goal_masks.items():
         cells, texts = table.cells[row], table.texts.get(row, {})
+        for col in ("grade", "status"):
+            if (row, col) in masked and col in texts:
+                texts[col] = None
         hide = plan_row_hides(behind, bool({(row, c) for c in ("numerator", "denominator", *PLAN_GAP_COUNTS)} & masked),
                               threshold, bool({(row, c) for c in PLAN_PREVIOUS_COUNTS} & masked))
         published = published_grades(behind, hide, cells.get("grade"), cells.get("status"))

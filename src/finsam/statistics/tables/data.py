@@ -171,6 +171,10 @@ class Report:
     relations: list = field(default_factory=list)
     # part <= whole, e.g. varav_anonyma <= totalt: [((table id, row, col), (table id, row, col))]
     bounds: list = field(default_factory=list)
+    # What a shown text tells (a plan row's status against counts no table shows): [([(cell or
+    # unpublished count, weight)], the text's cell (table id, row, col))], the weighted sum at most 0
+    # while that cell is shown (registry.Relations.at_most; statistics/inequalities.py)
+    inequalities: list = field(default_factory=list)
     # slug -> name of every insats the report counts, as they were when it was computed
     intervention_names: dict = field(default_factory=dict)
     # The unit amounts are shown in on screen, in Excel and PDF ("kr" or "tkr": reports/units.py);
@@ -217,6 +221,7 @@ def freeze(report):
         "threshold": report.threshold,
         "relations": [[[list(p) for p in parts], list(total)] for parts, total in report.relations],
         "bounds": [[list(a), list(b)] for a, b in report.bounds],
+        "inequalities": [[[[list(c), w] for c, w in terms], list(shown_by)] for terms, shown_by in report.inequalities],
         "tables": [{
             "id": t.id, "title": t.title, "population": t.population,
             "rows": [list(r) for r in t.rows], "columns": [list(c) for c in t.columns],
@@ -304,6 +309,8 @@ def thaw(data):
     report.respondent_groups = data.get("respondent_groups", [])
     report.relations = [([tuple(p) for p in parts], tuple(total)) for parts, total in data["relations"]]
     report.bounds = [(tuple(a), tuple(b)) for a, b in data["bounds"]]
+    report.inequalities = [([(tuple(c), w) for c, w in terms], tuple(shown_by))
+                           for terms, shown_by in data.get("inequalities", [])]
     report.omitted = list(data.get("omitted", []))
     return report
 

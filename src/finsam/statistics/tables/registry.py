@@ -133,12 +133,13 @@ UNPUBLISHED = "~"  # first letter of the "table" of a count that is in relations
 
 class Relations:
     """What a reader knows about how cells of different tables hang together, collected from every
-    table's ``relations``: sums (parts add up to a total) and bounds (a part is at most its whole).
-    Relations naming a table that is not in the report (``present``) are left out."""
+    table's ``relations``: sums (parts add up to a total), bounds (a part is at most its whole) and
+    what a shown text says (``at_most``). Relations naming a table that is not in the report
+    (``present``) are left out."""
 
     def __init__(self, present):
         self.present = set(present)
-        self.relations, self.bounds = [], []
+        self.relations, self.bounds, self.inequalities = [], [], []
 
     def _known(self, cells):
         return all(c[0] in self.present or str(c[0]).startswith(UNPUBLISHED) for c in cells)
@@ -150,6 +151,12 @@ class Relations:
     def bound(self, part, whole):
         if self._known([part, whole]):
             self.bounds.append((tuple(part), tuple(whole)))
+
+    def at_most(self, terms, shown_by):
+        """What the text of the cell ``shown_by`` tells while it is shown (a plan row's status): the
+        weighted sum of ``terms`` [(cell or unpublished count, weight)] is at most 0."""
+        if self._known([*(cell for cell, _ in terms), shown_by]):
+            self.inequalities.append(([(tuple(cell), float(w)) for cell, w in terms], tuple(shown_by)))
 
 
 # --- the declaration --------------------------------------------------------------------------------
