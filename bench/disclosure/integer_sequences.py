@@ -9,7 +9,7 @@ size, the candidates, the counts the integer program pins that the LP leaves ope
     DATABASE_URL=sqlite:///$FINSAM_VAR_DIR/base.sqlite3 .venv/bin/finsam demo --quiet
     .venv/bin/python bench/disclosure/integer_sequences.py $FINSAM_VAR_DIR/base.sqlite3 ":H1,:Y,:H2"
 
-A step is "<insats slug or empty for the whole förbund>:<Y|H1|H2|Q1..Q4>" (2024); several sequences
+A step is "<insats slugs joined by + or empty for the whole förbund>:<Y|H1|H2|Q1..Q4>" (2024); several sequences
 may be given, each on its own copy of the database.
 """
 
@@ -55,7 +55,7 @@ for spec in specs:
             scope, period = step.split(":")
             try:
                 published.append(publish_report(association, date_from=PERIODS[period][0],
-                                                date_to=PERIODS[period][1], interventions=[scope] if scope else [],
+                                                date_to=PERIODS[period][1], interventions=scope.split("+") if scope else [],
                                                 title=step, user=analyst))
             except PublishError as refused:
                 print(f"  refused {step}: {refused}")
