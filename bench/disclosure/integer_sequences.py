@@ -35,6 +35,7 @@ from django.db import connection  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 
 from finsam.reports.publishing import PublishError, publish_report  # noqa: E402
+from finsam.statistics import inequalities  # noqa: E402
 from finsam.tenancy.models import Association, User  # noqa: E402
 from tests.reader import integer_findings, read, true_values  # noqa: E402
 
@@ -43,6 +44,21 @@ PERIODS = {"Y": (D(2024, 1, 1), D(2024, 12, 31)), "H1": (D(2024, 1, 1), D(2024, 
            "H2": (D(2024, 7, 1), D(2024, 12, 31)), "Q1": (D(2024, 1, 1), D(2024, 3, 31)),
            "Q2": (D(2024, 4, 1), D(2024, 6, 30)), "Q3": (D(2024, 7, 1), D(2024, 9, 30)),
            "Q4": (D(2024, 10, 1), D(2024, 12, 31))}
+
+integer = {"programs": 0, "cpu": 0.0}  # the check's integer programs (statistics/inequalities.py)
+solve = inequalities.Program._integer
+
+
+def counted(self, c, boxed):
+    cpu = time.process_time()
+    try:
+        return solve(self, c, boxed)
+    finally:
+        integer["programs"] += 1
+        integer["cpu"] += time.process_time() - cpu
+
+
+inequalities.Program._integer = counted
 
 for spec in specs:
     connection.close()
@@ -53,10 +69,14 @@ for spec in specs:
         published = []
         for step in spec.split(","):
             scope, period = step.split(":")
+            integer.update(programs=0, cpu=0.0)
+            cpu = time.process_time()
             try:
                 published.append(publish_report(association, date_from=PERIODS[period][0],
                                                 date_to=PERIODS[period][1], interventions=scope.split("+") if scope else [],
                                                 title=step, user=analyst))
+                print(f"  published {step}: {time.process_time() - cpu:.1f} s CPU, of it {integer['programs']} "
+                      f"integer programs of the check {integer['cpu']:.1f} s", flush=True)
             except PublishError as refused:
                 print(f"  refused {step}: {refused}")
         reports = [p.report() for p in published]
