@@ -228,7 +228,10 @@ class Program:
         self._build()
         _, mip = self._integer(c, boxed=True)
         solution = mip.getSolution()
-        return np.round(np.array(solution.col_value)) if solution.value_valid else None
+        if not solution.value_valid:
+            return None
+        values = np.array(solution.col_value)
+        return np.where(self._lower == 0.0, np.round(values), values)  # counts within the solver's tolerance
 
     def whole_bound(self, target, sense):
         """The least (sense 1) or greatest (-1) whole value of ``target`` in whole numbers, proved by
@@ -241,6 +244,8 @@ class Program:
         if status != highspy.HighsModelStatus.kOptimal:
             raise CheckFailed(f"the integer program ended with {mip.modelStatusToString(status)}")
         value = sense * mip.getInfo().mip_dual_bound  # what is proved, not only what was found
+        if not math.isfinite(value):
+            raise CheckFailed("the integer program ended without a bound")
         return math.ceil(value - EPS) if sense == 1 else math.floor(value + EPS)
 
     def bounds(self, target):
