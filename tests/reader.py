@@ -350,6 +350,7 @@ def integer_findings(reader, threshold, sums=None, samples=4, seed=0, time_limit
         low, high = reader.bounds(targets[name])
         if low == high:
             lp_pinned += 1
+            stats.setdefault("lp_pinned_names", []).append((name, low))
             continue
         integer_low, integer_high = reader.integer_bounds(targets[name], time_limit)
         narrower += (integer_low, integer_high) != (low, high)

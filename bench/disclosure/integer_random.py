@@ -69,10 +69,12 @@ with scopes_disabled():
                 reader = read(reports)
                 found, stats = integer_findings(reader, threshold, reader.runs)
                 stats["cpu"] = time.process_time() - cpu
-                truth = true_values(association, reports, reader) if found else {}
+                truth = true_values(association, reports, reader) if found or stats["lp_pinned"] else {}
                 print(seed, f"keep {keep:.2f} threshold {threshold} steps {[(s, str(a), str(b)) for s, (a, b) in steps]}"
                       f" refused {refused}", {k: round(v, 1) if isinstance(v, float) else v for k, v in stats.items()},
                       flush=True)
+                for name, value in stats.pop("lp_pinned_names", []):
+                    print("  LP PINNED", name, value, "true", truth.get(name))
                 for name, (low, high, value) in sorted(found.items(), key=repr):
                     print("  INTEGER ONLY", name, "LP", (low, high), "integer", value, "true", truth.get(name))
                 totals["cases"] += 1
