@@ -70,7 +70,8 @@ with scopes_disabled():
                 found, stats = integer_findings(reader, threshold, reader.runs)
                 stats["cpu"] = time.process_time() - cpu
                 truth = true_values(association, reports, reader) if found or stats["lp_pinned"] else {}
-                print(seed, f"keep {keep:.2f} threshold {threshold} steps {[(s, str(a), str(b)) for s, (a, b) in steps]}"
+                shown = [(s, str(a), str(b)) for s, (a, b) in steps]
+                print(seed, f"keep {keep:.2f} threshold {threshold} steps {shown}"
                       f" refused {refused}", {k: round(v, 1) if isinstance(v, float) else v for k, v in stats.items()},
                       flush=True)
                 for name, value in stats.pop("lp_pinned_names", []):

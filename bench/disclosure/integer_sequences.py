@@ -73,7 +73,8 @@ for spec in specs:
             cpu = time.process_time()
             try:
                 published.append(publish_report(association, date_from=PERIODS[period][0],
-                                                date_to=PERIODS[period][1], interventions=scope.split("+") if scope else [],
+                                                date_to=PERIODS[period][1],
+                                                interventions=scope.split("+") if scope else [],
                                                 title=step, user=analyst))
                 print(f"  published {step}: {time.process_time() - cpu:.1f} s CPU, of it {integer['programs']} "
                       f"integer programs of the check {integer['cpu']:.1f} s", flush=True)

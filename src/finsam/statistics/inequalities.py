@@ -27,9 +27,12 @@ Earlier publications that the data no longer give (a participation registered or
 contradict the rest: they are left out of this check (``_consistent``, logged). Hiding more cells only widens what is feasible,
 so a count once found free stays free: only the pinned ones are solved again.
 
-The LP works over real numbers and rounds its bounds inward (counts are whole numbers): a count the
-whole numbers alone pin (an integer program) may be missed. tests/reader.py is an independent reader
-with the same solver, written apart from this code.
+The LP works over real numbers and rounds its bounds inward; counts are whole numbers, and an odd
+cycle of scopes can pin a count in whole numbers that the LP leaves open (docs/decisions.md,
+"Counts only whole numbers pin"). So an integer step follows (``_whole``): the points in whole
+numbers select again, branch and bound decides, and an integer program that does not finish fails
+the check. tests/reader.py is an independent reader with the same solver, written apart from this
+code.
 """
 
 import logging
