@@ -29,10 +29,11 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linprog
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import csr_matrix
 
 from finsam.statistics import differencing, masking
+from finsam.statistics.inequalities import _runs
 from finsam.statistics.tables import COUNT
 
 EPS = 1e-6
@@ -47,6 +48,7 @@ class Reader:
     nonnegative: set  # unknowns that are counts (>= 0)
     hidden: set  # masked cells of the publications (k, table, row, col)
     virtual: set = field(default_factory=set)
+    runs: dict = field(default_factory=dict)  # a part's or a group's sum over runs of stretches (inequalities._runs)
     _index: dict = field(default_factory=dict)
     _lp: tuple = None
     _sources: tuple = None
@@ -71,6 +73,56 @@ class Reader:
         low, high = ends
         return (math.ceil(low - EPS) if low != -math.inf else low,
                 math.floor(high + EPS) if high != math.inf else high)
+
+    def integer_bounds(self, target, time_limit=60):
+        """(lowest, highest) value of ``target`` over whole numbers: every count (``nonnegative``) an
+        integer, the other unknowns real (scipy's milp, HiGHS's branch and bound, no gap allowed).
+        A reader with an integer program proves these; they may be narrower than ``bounds``. Raises
+        TimeoutError when the solver does not prove an end within ``time_limit`` seconds."""
+        objective = target if isinstance(target, dict) else {target: 1}
+        A_eq, b_eq, A_ub, b_ub, var_bounds = self._matrices()
+        c = np.zeros(len(self.unknowns))
+        for cell, weight in objective.items():
+            c[self._index[cell]] = weight
+        constraints = [LinearConstraint(A_eq, b_eq, b_eq)]
+        if A_ub is not None:
+            constraints.append(LinearConstraint(A_ub, -np.inf, b_ub))
+        lower = [-np.inf if low is None else low for low, _ in var_bounds]
+        integrality = np.array([1 if cell in self.nonnegative else 0 for cell in self.unknowns])
+        ends = []
+        for sense in (1, -1):
+            result = milp(sense * c, constraints=constraints, integrality=integrality,
+                          bounds=Bounds(lower, np.inf),
+                          options={"time_limit": time_limit, "mip_rel_gap": 0, "presolve": True})
+            if result.status == 3 or (result.status == 4 and "nbounded" in result.message):
+                ends.append(-sense * math.inf)
+                continue
+            if result.status == 1:
+                raise TimeoutError(f"{target}: {result.message}")
+            assert result.status == 0, f"the reader's integer program: {result.message}"
+            ends.append(sense * result.fun)
+        low, high = ends
+        return (math.ceil(low - EPS) if low != -math.inf else low,
+                math.floor(high + EPS) if high != math.inf else high)
+
+    def integer_points(self, samples, seed=0, time_limit=60):
+        """Feasible points in whole numbers (counts integer): where random objectives are least, as
+        ``points`` but by milp (a solve that does not finish in ``time_limit`` gives no point)."""
+        A_eq, b_eq, A_ub, b_ub, var_bounds = self._matrices()
+        constraints = [LinearConstraint(A_eq, b_eq, b_eq)]
+        if A_ub is not None:
+            constraints.append(LinearConstraint(A_ub, -np.inf, b_ub))
+        lower = [-10**6 if low is None else low for low, _ in var_bounds]
+        integrality = np.array([1 if cell in self.nonnegative else 0 for cell in self.unknowns])
+        rng = np.random.default_rng(seed)
+        n = len(self.unknowns)
+        found = []
+        for c in [np.ones(n), -np.ones(n)] + [rng.uniform(-1, 1, n) for _ in range(samples)]:
+            result = milp(c, constraints=constraints, integrality=integrality, bounds=Bounds(lower, 10**6),
+                          options={"time_limit": time_limit})
+            if result.x is not None:
+                found.append(np.where(integrality == 1, np.round(result.x), result.x))  # within tolerance
+        return found
 
     def certificate(self, cell, sense=1):
         """The reader's computation of the lowest (sense 1) or highest (-1) value of ``cell``, from the
@@ -159,7 +211,7 @@ def read(reports, extra=()):
     ``extra``: equations a reader knows besides the publications' own (a test's: what a plan row
     counts, written over atoms and virtual cells of its own), added as they are."""
     bounds_days = differencing._bounds(reports)
-    known, hidden, nonnegative = {}, set(), set()
+    known, hidden, nonnegative, additive = {}, set(), set(), set()
     equations, atom_equations, inequalities = [], [], []
     for k, r in enumerate(reports):
         known.update({(k, *c): v for c, v in masking.other_numbers(r).items()})
@@ -177,19 +229,19 @@ def read(reports, extra=()):
                         known[cell] = value
                     else:
                         continue
-                    atoms = differencing._atoms(r, table.id, row, col, bounds_days)
+                    atoms = differencing._atoms(r, table.id, row, col, bounds_days, additive)
                     if atoms:
                         atom_equations.append(differencing._sum_of(cell, atoms))
         own = masking.equations(r)
         equations += [{(k, *c): w for c, w in e.items()} for e in own]
         for cell in sorted({c for e in own for c in e if str(c[0]).startswith(masking.UNPUBLISHED)}, key=repr):
             nonnegative.add((k, *cell))
-            atoms = differencing._atoms(r, *cell, bounds_days)
+            atoms = differencing._atoms(r, *cell, bounds_days, additive)
             if atoms:
                 atom_equations.append(differencing._sum_of((k, *cell), atoms))
         for part, whole in r.bounds:
             inequalities.append({(k, *part): 1, (k, *whole): -1})
-    virtual = set()
+    virtual, groups = set(), {tuple(sorted(differencing._scope(r))) for r in reports}
     layouts = {}  # table id -> {(row, col)} of counts, over every publication
     for r in reports:
         for table in r.tables:
@@ -200,14 +252,17 @@ def read(reports, extra=()):
                     if _count_kind(table, row, col):
                         layouts.setdefault(table.id, set()).add((row, col))
     for pseudo in differencing._virtual_reports(reports, bounds_days):
+        groups.add(tuple(sorted(pseudo.interventions)))
         for table_id, cells in sorted(layouts.items()):
             for row, col in sorted(cells, key=repr):
-                atoms = differencing._atoms(pseudo, table_id, row, col, bounds_days)
+                atoms = differencing._atoms(pseudo, table_id, row, col, bounds_days, additive)
                 if atoms:
                     cell = ("virtual", pseudo.key, table_id, row, col)
                     virtual.add(cell)
                     atom_equations.append(differencing._sum_of(cell, atoms))
-    atom_equations += differencing._chain({a for e in atom_equations for a in e if a[0] == "atom"}, bounds_days)
+    chained = differencing._chain({a for e in atom_equations for a in e if a[0] == "atom"}, bounds_days)
+    additive.update(a for e in chained for a in e if not differencing._is_current(*a[1:4]))  # new and exited
+    atom_equations += chained
     equations += atom_equations + [dict(e) for e in extra]
     # the atoms the publications show to be 0: fixed at 0 (as _without_known_zeros leaves them out)
     empty = differencing._empty_parts(reports)
@@ -220,7 +275,10 @@ def read(reports, extra=()):
     for cell in unknowns:
         if cell[0] in ("atom", "virtual"):
             nonnegative.add(cell)
-    return Reader(known, unknowns, equations, inequalities, nonnegative, hidden, virtual)
+    reader = Reader(known, unknowns, equations, inequalities, nonnegative, hidden, virtual)
+    reader.runs = {run: terms for run, terms in _runs(additive, bounds_days, set(unknowns), groups).items()
+                   if is_sensitive(run)}
+    return reader
 
 
 def is_sensitive(cell):
@@ -262,6 +320,46 @@ def findings(reader, threshold, truth=None, samples=12, seed=0):
         elif 1 <= low and high <= threshold - 1:
             found[cell] = (low, high)
     return found
+
+
+def integer_findings(reader, threshold, sums=None, samples=4, seed=0, time_limit=60):
+    """The counts a reader with an integer program pins to a small value (1 .. threshold - 1) while
+    the LP does not: ({target: (LP lowest, LP highest, integer value)}, statistics). ``sums``:
+    {name: {unknown: weight}}, more targets besides the sensitive counts.
+
+    A count pinned in whole numbers takes one value in every feasible point in whole numbers, so
+    those come first: the LP's vertices that are whole numbers (``points``) and milp's points for
+    random objectives (``integer_points``). A count seen at two values there is not pinned; one
+    seen at a single small value is a candidate: its LP bounds, and if they hold two or more whole
+    values, its integer bounds decide. Candidates the LP pins are the LP check's (counted apart)."""
+    targets = {c: {c: 1} for c in reader.unknowns if c in reader.nonnegative and is_sensitive(c)}
+    targets.update(sums or {})
+    reader._matrices()
+    counts = np.array([c in reader.nonnegative for c in reader.unknowns])
+    points = reader.points(samples, seed)
+    whole = [p for p in points if np.all(np.abs(p[counts] - np.round(p[counts])) <= EPS)]
+    points = whole + reader.integer_points(samples, seed, time_limit)
+    stats = {"unknowns": len(reader.unknowns), "targets": len(targets), "lp_vertices": 2 + samples,
+             "lp_vertices_whole": len(whole), "integer_points": len(points) - len(whole)}
+    candidates = []
+    for name, terms in targets.items():
+        seen = {round(sum(w * p[reader._index[t]] for t, w in terms.items())) for p in points}
+        if len(seen) == 1 and 0 < min(seen) < threshold or not seen:
+            candidates.append(name)
+    stats["candidates"] = len(candidates)
+    found, lp_pinned, narrower = {}, 0, 0
+    for name in candidates:
+        low, high = reader.bounds(targets[name])
+        if low == high:
+            lp_pinned += 1
+            stats.setdefault("lp_pinned_names", []).append((name, low))
+            continue
+        integer_low, integer_high = reader.integer_bounds(targets[name], time_limit)
+        narrower += (integer_low, integer_high) != (low, high)
+        if integer_low == integer_high and 0 < integer_low < threshold:
+            found[name] = (low, high, integer_low)
+    stats.update(lp_pinned=lp_pinned, integer_narrower=narrower, integer_only=len(found))
+    return found, stats
 
 
 def true_values(association, reports, reader):

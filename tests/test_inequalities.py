@@ -5,6 +5,7 @@ and no single equation forces to 0."""
 import datetime
 import os
 
+import highspy
 import numpy as np
 import pytest
 
@@ -12,7 +13,7 @@ from finsam.participants.models import Participation
 from finsam.reports.publishing import publish_report
 from finsam.statistics import differencing, inequalities, masking
 from finsam.tenancy.models import Role, RoleAssignment, User
-from tests.reader import findings, read, true_values
+from tests.reader import Reader, findings, integer_findings, read, true_values
 from tests.test_attack_structure import _import, _publish
 
 D = datetime.date
@@ -76,6 +77,52 @@ def test_points_only_select_the_lps_decide():
     program.bounds = lambda item: solved.append(item) or original(item)
     inequalities.pinned(program, [a, b], SMALL, points=[np.array(p) for p in ([0, 4], [4, 0])])
     assert solved == []
+
+
+def _odd_cycle():
+    """Three publications of one period with overlapping scopes: Novum + IPS 5 (a + b), IPS +
+    FINSAM-team 10 (b + c), Novum + FINSAM-team + Aktivitetsplatsen 6 (a + c + u), every shown count
+    5 or more. Over the real numbers b is 4.5 to 5 and u is 0 to 1 (a = c - 5 = 0.5, u = 0 is a
+    solution); in whole numbers b = 5, so a = 0, c = 5 and u = 1."""
+    a, b, c, u = (("atom", slug) for slug in ("novum", "ips-psykos", "finsam-team", "aktivitetsplatsen"))
+    P1, P2, P0 = ((k, "flow", "totalt", "new_totalt") for k in (1, 2, 0))
+    return a, b, c, u, P0, {P1: 5, P2: 10, P0: 6}, [{a: 1, b: 1, P1: -1}, {b: 1, c: 1, P2: -1},
+                                                   {a: 1, c: 1, u: 1, P0: -1}]
+
+
+def test_a_count_only_whole_numbers_pin_is_given_away():
+    """The LP alone leaves u anything from 0 to 1 (rounded inward); a reader who knows that counts
+    are whole numbers (an integer program, or the LP's bound of b rounded and put back) has u = 1.
+    The check used to miss it; the independent reader's integer mode (tests/reader.py) finds it."""
+    a, b, c, u, _, known, equations = _odd_cycle()
+    program = inequalities.Program(known, equations, [])
+    assert program.bounds(u)[:2] == (0, 1) and program.bounds(b)[:2] == (5, 5)
+    assert inequalities.pinned(program, [a, b, c, u], SMALL).keys() == {u}
+    reader = Reader(known, [a, b, c, u], equations, [], {a, b, c, u}, set())
+    assert integer_findings(reader, 5)[0] == {u: (0, 1, 1)}
+
+
+def test_protect_hides_a_cell_of_what_pins_a_count_in_whole_numbers():
+    a, b, c, u, P0, known, equations = _odd_cycle()
+    program = inequalities.Program(known, equations, [])
+    assert inequalities.protect(program, [a, b, c, u], {P0}, known, SMALL, _nothing_before) == {P0}
+    assert inequalities.pinned(program, [a, b, c, u], SMALL) == {}
+
+
+def test_an_integer_program_that_does_not_finish_fails_the_check(monkeypatch):
+    """Branch and bound past its time limit proves nothing: the check fails (the publication is
+    refused, as for an LP that does not finish), it does not pass the count."""
+    a, b, c, u, _, known, equations = _odd_cycle()
+    program = inequalities.Program(known, equations, [])
+    solve = inequalities.Program._integer
+
+    def stops(self, objective, boxed):
+        status, mip = solve(self, objective, boxed)
+        return (status if boxed else highspy.HighsModelStatus.kTimeLimit), mip
+
+    monkeypatch.setattr(inequalities.Program, "_integer", stops)
+    with pytest.raises(inequalities.CheckFailed):
+        inequalities.pinned(program, [a, b, c, u], SMALL)
 
 
 @pytest.mark.parametrize("threshold", [3, 5])

@@ -27,9 +27,12 @@ Earlier publications that the data no longer give (a participation registered or
 contradict the rest: they are left out of this check (``_consistent``, logged). Hiding more cells only widens what is feasible,
 so a count once found free stays free: only the pinned ones are solved again.
 
-The LP works over real numbers and rounds its bounds inward (counts are whole numbers): a count the
-whole numbers alone pin (an integer program) may be missed. tests/reader.py is an independent reader
-with the same solver, written apart from this code.
+The LP works over real numbers and rounds its bounds inward; counts are whole numbers, and an odd
+cycle of scopes can pin a count in whole numbers that the LP leaves open (docs/decisions.md,
+"Counts only whole numbers pin"). So an integer step follows (``_whole``): the points in whole
+numbers select again, branch and bound decides, and an integer program that does not finish fails
+the check. tests/reader.py is an independent reader with the same solver, written apart from this
+code.
 """
 
 import logging
@@ -46,6 +49,7 @@ from .tables import COUNT
 EPS = 1e-6
 SAMPLES = 4  # random objectives besides the sum of the unknowns, each way
 BOX = 1e7  # the points' box only keeps them finite; no count comes near it
+MIP_TIME_LIMIT = 60.0  # seconds per integer program (``Program.whole_bound``); past it the check fails
 INF = highspy.kHighsInf
 _FINISHED = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kUnbounded,
              highspy.HighsModelStatus.kUnboundedOrInfeasible)
@@ -143,7 +147,7 @@ class Program:
         highs = highspy.Highs()
         highs.setOptionValue("output_flag", False)
         highs.passModel(lp)
-        self._highs, self._boxed = highs, False
+        self._highs, self._boxed, self._lp, self._mip = highs, False, lp, None
         self._all = np.arange(n, dtype=np.int32)
 
     def _run(self, c, boxed):
@@ -206,14 +210,70 @@ class Program:
         _, highs = self._run(c, boxed=True)
         return np.array(highs.getSolution().col_value)
 
+    def _objective(self, target):
+        c = np.zeros(len(self._unknowns))
+        for item, weight in (target.items() if isinstance(target, dict) else [(target, 1)]):
+            c[self._index[item]] += weight
+        return c
+
+    def _integer(self, c, boxed):
+        """Minimise c . x over the program in whole numbers (every count an integer; the unknowns
+        that are no counts real): (HiGHS's model status, the solver). A second model, built when
+        first needed, so that the LP's warm starts stay as they are."""
+        if self._mip is None:
+            mip = highspy.Highs()
+            mip.setOptionValue("output_flag", False)
+            mip.setOptionValue("mip_rel_gap", 0.0)
+            mip.setOptionValue("mip_abs_gap", 0.0)
+            mip.setOptionValue("time_limit", MIP_TIME_LIMIT)
+            mip.passModel(self._lp)
+            counts = np.array([i for i, low in enumerate(self._lower) if low == 0.0], dtype=np.int32)
+            if len(counts):
+                mip.changeColsIntegrality(len(counts), counts,
+                                          np.array([highspy.HighsVarType.kInteger] * len(counts)))
+            self._mip, self._mip_boxed = mip, False
+        mip = self._mip
+        if boxed != self._mip_boxed:
+            upper = np.full(len(self._unknowns), BOX if boxed else INF)
+            lower = np.where(self._lower == -INF, -BOX, self._lower) if boxed else self._lower
+            mip.changeColsBounds(len(self._all), self._all, lower, upper)
+            self._mip_boxed = boxed
+        mip.changeColsCost(len(self._all), self._all, np.asarray(c, dtype=float))
+        mip.run()
+        return mip.getModelStatus(), mip
+
+    def whole_point(self, c):
+        """A feasible point in whole numbers where c . x is least (every unknown at most BOX), or
+        None when the solver finds none within its time limit."""
+        self._build()
+        _, mip = self._integer(c, boxed=True)
+        solution = mip.getSolution()
+        if not solution.value_valid:
+            return None
+        values = np.array(solution.col_value)
+        return np.where(self._lower == 0.0, np.round(values), values)  # counts within the solver's tolerance
+
+    def whole_bound(self, target, sense):
+        """The least (sense 1) or greatest (-1) whole value of ``target`` in whole numbers, proved by
+        branch and bound (±math.inf when unbounded). Raises CheckFailed when the solver proves
+        nothing within MIP_TIME_LIMIT: a count it cannot clear is no leave to publish."""
+        self._build()
+        status, mip = self._integer(sense * self._objective(target), boxed=False)
+        if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            return -sense * math.inf
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise CheckFailed(f"the integer program ended with {mip.modelStatusToString(status)}")
+        value = sense * mip.getInfo().mip_dual_bound  # what is proved, not only what was found
+        if not math.isfinite(value):
+            raise CheckFailed("the integer program ended without a bound")
+        return math.ceil(value - EPS) if sense == 1 else math.floor(value + EPS)
+
     def bounds(self, target):
         """(least, greatest) whole value of ``target`` (an unknown, or {unknown: weight} for a sum;
         math.inf when nothing bounds it above), and for each end the relations the solver's proof
         uses (its dual: non-zero multipliers)."""
         self._build()
-        c = np.zeros(len(self._unknowns))
-        for item, weight in (target.items() if isinstance(target, dict) else [(target, 1)]):
-            c[self._index[item]] += weight
+        c = self._objective(target)
         ends, proofs = [], []
         for sense in (1, -1):
             status, highs = self._run(sense * c, boxed=False)
@@ -254,11 +314,16 @@ def pinned(program, targets, small, points=None):
     starts = np.cumsum([0] + lengths[:-1])
     owner = np.repeat(np.arange(len(names)), lengths)  # the target of each term
     low, high = np.full(len(names), np.inf), np.full(len(names), -np.inf)
+    whole_low, whole_high = np.full(len(names), np.inf), np.full(len(names), -np.inf)  # at whole points
+    counts = np.array([c not in program.free for c in program.unknowns])
 
     def see(point):
         values = np.add.reduceat(point[columns] * weights, starts)
         np.minimum(low, values, out=low)
         np.maximum(high, values, out=high)
+        if np.all(np.abs(point[counts] - np.round(point[counts])) <= EPS):  # a point in whole numbers too
+            np.minimum(whole_low, values, out=whole_low)
+            np.maximum(whole_high, values, out=whole_high)
 
     def left(among):
         return [i for i in among if _candidate((low[i], high[i]), small)]
@@ -275,11 +340,52 @@ def pinned(program, targets, small, points=None):
         if len(still) == len(candidates):
             break
         candidates = still
-    found = {}
+    found, solved = {}, {}
     for i in candidates:
         least, greatest, proofs = program.bounds(sums[names[i]])
+        solved[i] = (least, greatest, proofs)
         if least == greatest and small(least):
             found[names[i]] = (least, proofs)
+    found.update(_whole(program, sums, names, small, solved, see, whole_low, whole_high, columns, weights, owner))
+    return found
+
+
+def _whole(program, sums, names, small, solved, see, whole_low, whole_high, columns, weights, owner):
+    """The targets that only whole numbers pin to a small value (the LP leaves two or more whole
+    values open): {name: (value, proofs)}. A count pinned in whole numbers has its value in every
+    feasible point in whole numbers, so those select again: the LP's points that are whole numbers
+    (most are), then the points of the integer program where the sum of the targets still in
+    question is least and greatest. Those left get their LP bounds (whose proofs name the cells to
+    hide) and, for each end the LP leaves apart from the value seen, a proof by branch and bound."""
+
+    def left(among):
+        return [i for i in among if whole_low[i] == np.inf
+                or (round(whole_low[i]) == round(whole_high[i]) and small(round(whole_low[i])))]
+
+    candidates = left([i for i in range(len(names)) if not (i in solved and solved[i][0] == solved[i][1])])
+    while candidates:
+        c, terms = np.zeros(len(program.unknowns)), np.isin(owner, candidates)
+        np.add.at(c, columns[terms], weights[terms])
+        for sense in (1, -1):
+            point = program.whole_point(sense * c)
+            if point is None:
+                raise CheckFailed("the integer program found no point in its time limit")
+            see(point)
+        still = left(candidates)
+        if len(still) == len(candidates):
+            break
+        candidates = still
+    found = {}
+    for i in candidates:
+        value = round(whole_low[i])
+        least, greatest, proofs = solved[i] if i in solved else program.bounds(sums[names[i]])
+        if least == greatest:
+            continue  # the LP's own
+        if least != value and program.whole_bound(sums[names[i]], 1) != value:
+            continue
+        if greatest != value and program.whole_bound(sums[names[i]], -1) != value:
+            continue
+        found[names[i]] = (value, proofs)
     return found
 
 
