@@ -70,6 +70,8 @@ class Program:
         self.inequalities = inequalities
         self.free = set(free)
         self._highs = None
+        # a virtual cell in one equation alone, the sum of counts: not a column of its own (``_definitions``)
+        self.defined, self._defining = _definitions(equations, inequalities, self.known, self.free)
 
     def reveal(self, item):
         """Make ``item`` (known) an unknown: the new report hides it."""
@@ -78,7 +80,15 @@ class Program:
 
     def __contains__(self, item):
         self._build()
-        return item in self._index
+        return item in self._index or item in self.defined
+
+    def expand(self, terms):
+        """{unknown: weight} of the model for {item: weight} over unknowns and ``defined`` items."""
+        result = {}
+        for item, weight in terms.items():
+            for unknown, w in self.defined.get(item, {item: 1}).items():
+                result[unknown] = result.get(unknown, 0) + weight * w
+        return result
 
     @property
     def unknowns(self):
@@ -89,11 +99,13 @@ class Program:
         if self._highs is not None:
             return
         every = {c for e in self.equations for c in e} | {c for e in self.inequalities for c in e}
-        self._unknowns = sorted(every - set(self.known), key=repr)
+        self._unknowns = sorted(every - set(self.known) - set(self.defined), key=repr)
         self._index = {c: i for i, c in enumerate(self._unknowns)}
         rows, cols, data, lower, upper, self._sources = [], [], [], [], [], []
         for relations, equal in ((self.equations, True), (self.inequalities, False)):
-            for relation in relations:
+            for number, relation in enumerate(relations):
+                if equal and number in self._defining:
+                    continue
                 constant, coefficients = 0, {}
                 for item, weight in relation.items():
                     if item in self._index:
@@ -195,7 +207,7 @@ class Program:
         uses (its dual: non-zero multipliers)."""
         self._build()
         c = np.zeros(len(self._unknowns))
-        for item, weight in (target.items() if isinstance(target, dict) else [(target, 1)]):
+        for item, weight in self.expand(target if isinstance(target, dict) else {target: 1}).items():
             c[self._index[item]] += weight
         ends, proofs = [], []
         for sense in (1, -1):
@@ -225,6 +237,7 @@ def pinned(program, targets, small, points=None):
     that rules any out."""
     index = {c: i for i, c in enumerate(program.unknowns)}
     sums = dict(targets) if isinstance(targets, dict) else {t: {t: 1} for t in targets}
+    sums = {name: program.expand(terms) for name, terms in sums.items()}
     names = [name for name, terms in sums.items() if terms and all(t in index for t in terms)]
     if not names:
         return {}
@@ -266,6 +279,31 @@ def pinned(program, targets, small, points=None):
     return found
 
 
+def _definitions(equations, inequalities, known, free):
+    """({item: {unknown: weight}}, numbers of their equations): the virtual cells (differencing.py)
+    named in one equation alone, of no inequality, that equation the sum of unknown counts with
+    positive weights: the item is that sum, whose least and greatest value are its own, and which is
+    at least 0 as the item must be. The program keeps the sum instead of a column and an equation of
+    its own (on a long sequence of publications most columns of the program were such cells)."""
+    seen = {}
+    for relation in (*equations, *inequalities):
+        for item in relation:
+            seen[item] = seen.get(item, 0) + 1
+    defined, defining = {}, set()
+    for number, equation in enumerate(equations):
+        for item, weight in equation.items():
+            if not (isinstance(item, tuple) and item and item[0] == "virtual") or seen[item] != 1 or item in known \
+                    or item in free:
+                continue
+            terms = {c: -w / weight for c, w in equation.items() if c != item}
+            if terms and all(w > 0 and c not in known and c not in free and c not in defined
+                             for c, w in terms.items()):
+                defined[item] = {c: int(w) if float(w).is_integer() else w for c, w in terms.items()}
+                defining.add(number)
+                break
+    return defined, defining
+
+
 def _candidate(values, small):
     """Whether a target seen at ``values`` may be pinned to a small value: no two whole values
     among them, and a small one within one of them."""
@@ -301,7 +339,8 @@ def hold(report, linked, bounds, hidden, threshold, system):
             logger.error("inequality check of a publication of %s skipped: the report's own relations contradict "
                          "each other", report.association)
             return {c[1:] for c in hidden}
-    targets = {c: {c: 1} for c in program.unknowns if c not in program.free and masking.counts_persons(c)}
+    targets = {c: {c: 1} for c in [*program.unknowns, *program.defined]
+               if c not in program.free and masking.counts_persons(c)}
     groups = {tuple(sorted(differencing._scope(r))) for r in reports} | system["virtual_scopes"]
     targets.update({run: terms for run, terms in _runs(system["additive"], bounds, program, groups).items()
                     if masking.counts_persons(run)})
