@@ -93,7 +93,7 @@ def main():
     from finsam.jobs.runner import run_queued
     from finsam.reports.jobs import PUBLISH_KIND
     from finsam.jobs.queue import enqueue
-    from finsam.statistics import differencing, inequalities, masking
+    from finsam.statistics import differencing
     from finsam.tenancy.models import Association, User
     from finsam.tenancy.scope import Scope
 

@@ -93,8 +93,9 @@ class Program:
             highs.changeRowBounds(row, lower, upper)
         low = -INF if item in self.free else 0.0
         entries = {r: w for r, w in entries.items() if w}
+        rows, weights = np.array(list(entries), dtype=np.int32), np.array(list(entries.values()), dtype=float)
         highs.addCol(0.0, (-BOX if low == -INF else low) if self._boxed else low, BOX if self._boxed else INF,
-                     len(entries), np.array(list(entries), dtype=np.int32), np.array(list(entries.values()), dtype=float))
+                     len(entries), rows, weights)
         self._unknowns.append(item)
         self._index[item] = j
         self._lower = np.append(self._lower, low)
