@@ -133,6 +133,31 @@ def test_only_small_counts_are_given_away(threshold):
     assert set(found) == ({a} if threshold > 3 else set())
 
 
+def test_a_virtual_cell_in_one_equation_alone_is_the_sum_of_its_atoms():
+    """A virtual cell (differencing.py) named by its own equation only is no column of the program:
+    its bounds are its atoms' sum's (2 here, pinned by T = a + b + c with c = 0 through E)."""
+    a, b, c = ("atom", "a"), ("atom", "b"), ("atom", "c")
+    v, T, E = ("virtual", "k", "t", "r", "c"), (1, "t", "r", "totalt"), (1, "t", "r", "e")
+    program = inequalities.Program({T: 2, E: 0}, [{v: -1, a: 1, b: 1}, {a: 1, b: 1, c: 1, T: -1}, {c: 1, E: -1}], [])
+    assert v not in program.unknowns and v in program
+    assert program.bounds(v)[:2] == (2, 2)
+    assert set(inequalities.pinned(program, [v, a, b], SMALL)) == {v}
+
+
+def test_a_cell_hidden_after_the_model_is_built_is_where_a_new_model_has_it():
+    """``reveal`` on a built model: the rows naming the cell, and a relation of known numbers only
+    until then (D = E), bound it as in a model built with it unknown."""
+    a, b = ("atom", "a"), ("atom", "b")
+    T, D, E = (1, "t", "r", "totalt"), (0, "t", "r", "d"), (1, "t", "r", "e")
+    equations = [{a: 1, b: 1, T: -1}, {a: 1, D: -1}, {D: 1, E: -1}]
+    built = inequalities.Program({T: 3, D: 2, E: 2}, equations, [])
+    assert built.bounds(a)[:2] == (2, 2)
+    built.reveal(D)
+    fresh = inequalities.Program({T: 3, E: 2}, equations, [])
+    for item, value in ((a, 2), (b, 1), (D, 2)):
+        assert built.bounds(item)[:2] == fresh.bounds(item)[:2] == (value, value)
+
+
 def _nothing_before():
     return inequalities.Program({}, [], [])
 

@@ -271,10 +271,16 @@ def _without_known_zeros(equations, empty):
     if not empty:
         return equations
 
+    known = {}  # atom -> whether it is a known 0: an atom is in many equations, asked once
+
     def zero(cell):
-        return cell[0] == "atom" and any(start <= cell[5] and cell[6] <= end and holds(*cell[1:4])
-                                         and not any(cell[5] <= day <= cell[6] for day in besides)
-                                         for start, end, holds, besides in empty.get(cell[4], ()))
+        if cell[0] != "atom":
+            return False
+        if cell not in known:
+            known[cell] = any(start <= cell[5] and cell[6] <= end and holds(*cell[1:4])
+                              and not any(cell[5] <= day <= cell[6] for day in besides)
+                              for start, end, holds, besides in empty.get(cell[4], ()))
+        return known[cell]
 
     result = []
     for equation in equations:
