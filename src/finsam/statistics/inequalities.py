@@ -222,15 +222,20 @@ class Program:
                            np.array(list(coefficients.values()), dtype=float))
         self._sources.append(relation)
 
+    def _aim(self, model, c, boxed, was_boxed):
+        """Give ``model`` (the LP's or the integer program's) the objective c and its columns' bounds
+        (every unknown at most BOX when ``boxed``; ``was_boxed``: whether they are now): ``boxed``."""
+        if boxed != was_boxed:
+            upper = np.full(len(self._unknowns), BOX if boxed else INF)
+            lower = np.where(self._lower == -INF, -BOX, self._lower) if boxed else self._lower
+            model.changeColsBounds(len(self._all), self._all, lower, upper)
+        model.changeColsCost(len(self._all), self._all, np.asarray(c, dtype=float))
+        return boxed
+
     def _run(self, c, boxed):
         """Minimise c . x over the program (every unknown at most BOX when ``boxed``): (status, the solver)."""
         highs = self._highs
-        if boxed != self._boxed:
-            upper = np.full(len(self._unknowns), BOX if boxed else INF)
-            lower = np.where(self._lower == -INF, -BOX, self._lower) if boxed else self._lower
-            highs.changeColsBounds(len(self._all), self._all, lower, upper)
-            self._boxed = boxed
-        highs.changeColsCost(len(self._all), self._all, np.asarray(c, dtype=float))
+        self._boxed = self._aim(highs, c, boxed, self._boxed)
         highs.run()
         status = highs.getModelStatus()
         if status not in _FINISHED:
@@ -305,12 +310,7 @@ class Program:
                                           np.array([highspy.HighsVarType.kInteger] * len(counts)))
             self._mip, self._mip_boxed = mip, self._boxed  # (its bounds as the model's now)
         mip = self._mip
-        if boxed != self._mip_boxed:
-            upper = np.full(len(self._unknowns), BOX if boxed else INF)
-            lower = np.where(self._lower == -INF, -BOX, self._lower) if boxed else self._lower
-            mip.changeColsBounds(len(self._all), self._all, lower, upper)
-            self._mip_boxed = boxed
-        mip.changeColsCost(len(self._all), self._all, np.asarray(c, dtype=float))
+        self._mip_boxed = self._aim(mip, c, boxed, self._mip_boxed)
         mip.run()
         return mip.getModelStatus(), mip
 
