@@ -401,53 +401,54 @@ def pinned(program, targets, small, points=None):
     def left(among):
         return [i for i in among if _candidate((low[i], high[i]), small)]
 
+    def narrow(candidates, left, point):
+        """``candidates`` less those ruled out (``left``) by the points (``point(c)``) where the sum of
+        the candidates still left is least and greatest, for as long as that rules any out."""
+        while candidates:
+            c, terms = np.zeros(len(index)), np.isin(owner, candidates)
+            np.add.at(c, columns[terms], weights[terms])
+            for sense in (1, -1):
+                see(point(sense * c))
+            still = left(candidates)
+            if len(still) == len(candidates):
+                break
+            candidates = still
+        return candidates
+
     for point in points:
         see(point)
-    candidates = left(range(len(names))) if len(points) else list(range(len(names)))
-    while candidates:
-        c, terms = np.zeros(len(index)), np.isin(owner, candidates)
-        np.add.at(c, columns[terms], weights[terms])
-        for sense in (1, -1):
-            see(program.point(sense * c))
-        still = left(candidates)
-        if len(still) == len(candidates):
-            break
-        candidates = still
+    candidates = narrow(left(range(len(names))) if len(points) else list(range(len(names))), left, program.point)
     found, solved = {}, {}
     for i in candidates:
         least, greatest, proofs = program.bounds(sums[names[i]])
         solved[i] = (least, greatest, proofs)
         if least == greatest and small(least):
             found[names[i]] = (least, proofs)
-    found.update(_whole(program, sums, names, small, solved, see, whole_low, whole_high, columns, weights, owner))
+    found.update(_whole(program, sums, names, small, solved, narrow, whole_low, whole_high))
     return found
 
 
-def _whole(program, sums, names, small, solved, see, whole_low, whole_high, columns, weights, owner):
+def _whole(program, sums, names, small, solved, narrow, whole_low, whole_high):
     """The targets that only whole numbers pin to a small value (the LP leaves two or more whole
     values open): {name: (value, proofs)}. A count pinned in whole numbers has its value in every
     feasible point in whole numbers, so those select again: the LP's points that are whole numbers
     (most are), then the points of the integer program where the sum of the targets still in
-    question is least and greatest. Those left get their LP bounds (whose proofs name the cells to
-    hide) and, for each end the LP leaves apart from the value seen, a proof by branch and bound."""
+    question is least and greatest (``narrow``, as ``pinned`` selects with the LP's). Those left get
+    their LP bounds (whose proofs name the cells to hide) and, for each end the LP leaves apart from
+    the value seen, a proof by branch and bound."""
 
     def left(among):
         return [i for i in among if whole_low[i] == np.inf
                 or (round(whole_low[i]) == round(whole_high[i]) and small(round(whole_low[i])))]
 
-    candidates = left([i for i in range(len(names)) if not (i in solved and solved[i][0] == solved[i][1])])
-    while candidates:
-        c, terms = np.zeros(len(program.unknowns)), np.isin(owner, candidates)
-        np.add.at(c, columns[terms], weights[terms])
-        for sense in (1, -1):
-            point = program.whole_point(sense * c)
-            if point is None:
-                raise CheckFailed("the integer program found no point in its time limit")
-            see(point)
-        still = left(candidates)
-        if len(still) == len(candidates):
-            break
-        candidates = still
+    def whole_point(c):
+        point = program.whole_point(c)
+        if point is None:
+            raise CheckFailed("the integer program found no point in its time limit")
+        return point
+
+    candidates = narrow(left([i for i in range(len(names)) if not (i in solved and solved[i][0] == solved[i][1])]),
+                        left, whole_point)
     found = {}
     for i in candidates:
         value = round(whole_low[i])
