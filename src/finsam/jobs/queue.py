@@ -13,7 +13,7 @@ from finsam.tenancy.models import Association
 from finsam.tenancy.permissions import Access
 
 from . import registry, runner
-from .models import Job, open_private
+from .models import Job, State, open_private
 
 UPLOAD_CHUNK = 1024 * 1024
 
@@ -44,8 +44,6 @@ def enqueue_once(kind_id, *, association, user, parameters, reuse_done=False):
 
     The förbund's row is locked while looking and queuing (on SQLite the IMMEDIATE transaction is
     that lock), so two such requests at once take turns and the second finds the first's job."""
-    from .models import State
-
     states = (State.QUEUED, State.RUNNING, State.DONE) if reuse_done else (State.QUEUED, State.RUNNING)
     with transaction.atomic():
         Association.objects.select_for_update().filter(pk=association.pk).first()
